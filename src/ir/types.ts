@@ -1,0 +1,195 @@
+/**
+ * The intermediate representation: what the analyze stage knows about a Flask project.
+ * Everything here is plain JSON (no class instances, no tree-sitter nodes) so that
+ * `--emit-ir` can dump it and snapshots can compare it byte for byte.
+ */
+
+/** Where a construct stands in the Flask project. `file` is relative to the project root, POSIX separators; line and column are 1-based. */
+export interface SourceLocation {
+  file: string
+  line: number
+  column: number
+}
+
+export type Severity = 'error' | 'warning' | 'info'
+
+/** One thing the tool could not carry over with the same behaviour, or wants the user to know. `ruleId` names a file `rules/<ruleId>.yaml`. */
+export interface Finding {
+  ruleId: string
+  severity: Severity
+  message: string
+  location: SourceLocation
+  /** The endpoint the finding makes a stub of, when there is one. */
+  endpoint?: string
+}
+
+/** A Python module of the project. */
+export interface ModuleIR {
+  /** Dotted name derived from the package layout (`inventory.api.items`). */
+  name: string
+  file: string
+  isPackage: boolean
+}
+
+/** A reference to a Python function or class of the project (the code itself stays in the parsed tree). */
+export interface CodeRef {
+  module: string
+  /** Dotted path inside the module: `create_app.add_headers` for a function nested in a factory, `CategoryAPI` for a class. */
+  qualname: string
+  location: SourceLocation
+}
+
+export type ViewIR =
+  | { kind: 'function'; ref: CodeRef }
+  /** A class-based view (`MethodView` / `View`) registered through `as_view(name)`. `methods` are the HTTP methods the class implements (upper case). */
+  | { kind: 'class'; ref: CodeRef; base: 'MethodView' | 'View'; methods: string[] }
+
+/** One converter use inside a rule: `<int(min=1):item_id>` → { name: 'int', variable: 'item_id', args: { min: 1 } }. */
+export interface ConverterIR {
+  variable: string
+  name: string
+  /** Positional arguments (for `any(a, b)`), as Python literals. */
+  args: (string | number | boolean | null)[]
+  kwargs: Record<string, string | number | boolean | null>
+}
+
+export type PyLiteral = string | number | boolean | null | PyLiteral[] | { [key: string]: PyLiteral }
+
+/** A rule of the URL map, as Flask would hold it after every blueprint is registered. */
+export interface RouteIR {
+  /** Full rule with every prefix applied, exactly as `str(rule)` in Flask. */
+  rule: string
+  endpoint: string
+  /** The methods given (upper case, sorted), before Flask adds HEAD and OPTIONS. */
+  methods: string[]
+  /** Methods as Werkzeug holds them: with HEAD when GET is there and OPTIONS when automatic options apply (sorted). */
+  allMethods: string[]
+  converters: ConverterIR[]
+  defaults: Record<string, PyLiteral> | null
+  /** null means "inherit the url map's setting". */
+  strictSlashes: boolean | null
+  provideAutomaticOptions: boolean
+  redirectTo: string | null
+  subdomain: string | null
+  host: string | null
+  /** Dotted blueprint name (`api.items`) or null for routes of the app itself. */
+  blueprint: string | null
+  /** null for rules with no view (the `static` rule, `redirect_to` rules). */
+  view: ViewIR | null
+  /** Where the rule was declared (the decorator or add_url_rule call). */
+  location: SourceLocation
+}
+
+/** A registered blueprint: one entry per registration (a blueprint registered twice under two names appears twice). */
+export interface BlueprintIR {
+  /** Dotted name as Flask reports it in endpoints: `api.items`. */
+  name: string
+  /** The name given to the Blueprint constructor. */
+  localName: string
+  /** Dotted name of the parent blueprint, null when registered on the app. */
+  parent: string | null
+  /** Effective prefix of this registration (parents' prefixes included), '' when none. */
+  urlPrefix: string
+  subdomain: string | null
+  staticFolder: string | null
+  staticUrlPath: string | null
+  templateFolder: string | null
+  /** Where the Blueprint(...) object is constructed. */
+  location: SourceLocation
+  /** Where it was registered. */
+  registeredAt: SourceLocation
+}
+
+export type HookKind =
+  | 'before_request'
+  | 'after_request'
+  | 'teardown_request'
+  | 'before_app_request'
+  | 'after_app_request'
+  | 'teardown_app_request'
+  | 'before_first_request'
+  | 'url_value_preprocessor'
+  | 'url_defaults'
+  | 'context_processor'
+  | 'teardown_appcontext'
+
+export interface HookIR {
+  kind: HookKind
+  /** Blueprint name for blueprint-scoped hooks, null for app-wide ones. */
+  blueprint: string | null
+  ref: CodeRef
+  location: SourceLocation
+}
+
+export interface ErrorHandlerIR {
+  blueprint: string | null
+  /** An HTTP status code, or the dotted name of an exception class (`ValueError`, `inventory.errors.ApiError`). */
+  key: { code: number } | { exception: string }
+  ref: CodeRef
+  location: SourceLocation
+}
+
+export interface ExtensionIR {
+  /** Python package: `flask_cors`. */
+  package: string
+  /** The imported symbol: `CORS`. */
+  symbol: string
+  /** How it was attached to the app. */
+  init: 'constructor' | 'init_app' | 'import-only'
+  /** Keyword arguments whose values are literals. */
+  options: Record<string, PyLiteral>
+  /** The call's source text, for the report. */
+  source: string
+  location: SourceLocation
+}
+
+export interface ConfigEntryIR {
+  key: string
+  /** The value when it is a literal; null when it is computed (see `expression`). */
+  value: PyLiteral
+  /** Python source of a computed value (`os.environ.get("SECRET_KEY", "change-me")`). */
+  expression: string | null
+  /** Environment variable the value is read from, when that can be seen. */
+  envVar: string | null
+  /** The key names a secret: its value must never be copied into emitted code. */
+  secret: boolean
+  location: SourceLocation
+}
+
+export interface AppIR {
+  /** `module:name` or `module:factory()` as FLASK_APP would name it. */
+  id: string
+  module: string
+  /** Variable holding the app inside its module or factory. */
+  variable: string
+  /** Name of the factory function that builds the app, when there is one. */
+  factory: string | null
+  importName: string
+  staticFolder: string | null
+  staticUrlPath: string | null
+  templateFolder: string | null
+  urlMap: {
+    strictSlashes: boolean
+    hostMatching: boolean
+  }
+  blueprints: BlueprintIR[]
+  /** In registration order, as Werkzeug adds them to the map (static rule first when the app has a static folder). */
+  routes: RouteIR[]
+  hooks: HookIR[]
+  errorHandlers: ErrorHandlerIR[]
+  extensions: ExtensionIR[]
+  config: ConfigEntryIR[]
+  location: SourceLocation
+}
+
+export interface ProjectIR {
+  /** Version of this format; bump when a field changes meaning. */
+  version: 1
+  modules: ModuleIR[]
+  /** Every Flask application found. */
+  apps: AppIR[]
+  /** Id of the app this run migrates. */
+  selectedApp: string | null
+  /** Findings of scan, parse and analyze (translate adds its own later). */
+  findings: Finding[]
+}
