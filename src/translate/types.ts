@@ -1,0 +1,42 @@
+import type { CodeRef, Finding } from '../ir/types.js'
+
+/**
+ * What translate hands to emit. Code is TypeScript source text, not yet formatted (emit runs
+ * prettier). Names of runtime imports refer to the files of src/emit/runtime/, which emit copies
+ * to `src/lib/` of the generated service.
+ */
+export interface TranslatedProject {
+  /** One TypeScript module per Python module whose functions, classes or data the handlers use. */
+  modules: TranslatedModule[]
+  /** Keyed by endpoint. Every view of the selected app has an entry, translated or stubbed. */
+  views: Record<string, TranslatedHandler>
+  /** Hooks and error handlers, in the order of the IR's `hooks` / `errorHandlers`. */
+  hooks: TranslatedHandler[]
+  errorHandlers: TranslatedHandler[]
+  findings: Finding[]
+}
+
+export interface TranslatedModule {
+  /** Python module name (`inventory.store`); emit writes it to `src/<inventory/store>.ts`. */
+  pythonModule: string
+  /** Module body: declarations in source order, with their own `import` lines. */
+  code: string
+}
+
+export interface TranslatedHandler {
+  ref: CodeRef
+  /** The endpoint for views; for hooks and error handlers, the Python function's name. */
+  name: string
+  /** 'migrated': `code` behaves as the Python does. 'stub': `code` answers 501 and findings say why. */
+  status: 'migrated' | 'stub'
+  /**
+   * A TypeScript function expression usable as a Hono handler (views), hook or error
+   * handler, e.g. `async (c) => { ... }`. For stubs, the runtime's 501 answer.
+   */
+  code: string
+  /** Import lines the code needs, relative to `src/routes/` of the generated service (`import { py } from '../lib/py.js'`). */
+  imports: string[]
+  /** The original Python source of the function, for the comment above it. */
+  pythonSource: string
+  findings: Finding[]
+}
