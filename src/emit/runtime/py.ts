@@ -1,0 +1,1565 @@
+/**
+ * Python semantics for translated code, where TypeScript's meaning differs and the translator
+ * cannot prove it equal: Python's dict and set (insertion order, `1 == 1.0 == True` keys),
+ * truthiness, floor division and modulo, comparisons, indexing and slicing with Python's
+ * errors, `int()`/`float()` parsing, `round`, `sorted`, `str()`/`repr()`, format specs,
+ * `%`-formatting, `str.format`, and the methods of str, list, dict and set.
+ *
+ * Value model: None is `null` (`undefined` is read as None too), bool is `boolean`, int and
+ * float are `number`, str is `string`, list is an array, tuple is a frozen array (`tuple()`),
+ * dict is `PyDict`, set is `PySet`, exceptions are the classes of `exceptions.ts`.
+ */
+import {
+  AttributeError,
+  BaseException,
+  IndexError,
+  KeyError,
+  OverflowError,
+  TypeError as PyTypeError,
+  ValueError,
+  ZeroDivisionError,
+} from './exceptions.js'
+
+/** A dynamic Python value. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Py = any
+
+// ---------------------------------------------------------------------------------------------
+// Hashing and containers
+
+const objectIds = new WeakMap<object, number>()
+let nextObjectId = 1
+
+function hashKey(key: Py): string {
+  if (key === null || key === undefined) return 'N'
+  switch (typeof key) {
+    case 'boolean':
+      return key ? 'n1' : 'n0'
+    case 'number':
+      return 'n' + (Object.is(key, -0) ? 0 : key)
+    case 'string':
+      return 's' + key
+    case 'bigint':
+      return 'n' + key.toString()
+  }
+  if (Array.isArray(key)) {
+    if (!isTuple(key)) throw new PyTypeError("unhashable type: 'list'")
+    return 't' + JSON.stringify(key.map(hashKey))
+  }
+  if (key instanceof PyDict) throw new PyTypeError("unhashable type: 'dict'")
+  if (key instanceof PySet) throw new PyTypeError("unhashable type: 'set'")
+  let id = objectIds.get(key)
+  if (id === undefined) {
+    id = nextObjectId++
+    objectIds.set(key, id)
+  }
+  return 'o' + id
+}
+
+/** Python's dict: insertion-ordered, keys compared as Python does (`1`, `1.0` and `True` are one key). */
+export class PyDict<K = Py, V = Py> {
+  private readonly entries = new Map<string, [K, V]>()
+  constructor(entries?: Iterable<readonly [K, V]>) {
+    if (entries) for (const [k, v] of entries) this.set(k, v)
+  }
+  get size(): number {
+    return this.entries.size
+  }
+  has(key: K): boolean {
+    return this.entries.has(hashKey(key))
+  }
+  /** `d[key]`: KeyError when missing. */
+  getItem(key: K): V {
+    const entry = this.entries.get(hashKey(key))
+    if (!entry) throw new KeyError(key)
+    return entry[1]
+  }
+  get(key: K, fallback: Py = null): Py {
+    const entry = this.entries.get(hashKey(key))
+    return entry ? entry[1] : fallback
+  }
+  set(key: K, value: V): this {
+    const hash = hashKey(key)
+    const entry = this.entries.get(hash)
+    if (entry) entry[1] = value
+    else this.entries.set(hash, [key, value])
+    return this
+  }
+  /** `del d[key]`. */
+  delItem(key: K): void {
+    if (!this.entries.delete(hashKey(key))) throw new KeyError(key)
+  }
+  pop(key: K, ...fallback: Py[]): Py {
+    const hash = hashKey(key)
+    const entry = this.entries.get(hash)
+    if (!entry) {
+      if (fallback.length > 0) return fallback[0]
+      throw new KeyError(key)
+    }
+    this.entries.delete(hash)
+    return entry[1]
+  }
+  popitem(): Py {
+    const last = [...this.entries.keys()].pop()
+    if (last === undefined) throw new KeyError('popitem(): dictionary is empty')
+    const entry = this.entries.get(last)!
+    this.entries.delete(last)
+    return tuple<Py>(entry[0], entry[1])
+  }
+  setdefault(key: K, fallback: Py = null): Py {
+    if (!this.has(key)) this.set(key, fallback)
+    return this.getItem(key)
+  }
+  update(other: Py = null, kwargs?: PyDict): void {
+    if (other !== null && other !== undefined) {
+      if (other instanceof PyDict) for (const [k, v] of other.items()) this.set(k, v)
+      else for (const pair of iter(other)) {
+        const items = [...iter(pair)]
+        if (items.length !== 2) throw new ValueError(`dictionary update sequence element #0 has length ${items.length}; 2 is required`)
+        this.set(items[0], items[1])
+      }
+    }
+    if (kwargs) for (const [k, v] of kwargs.items()) this.set(k as K, v as V)
+  }
+  clear(): void {
+    this.entries.clear()
+  }
+  copy(): PyDict<K, V> {
+    return new PyDict(this.items())
+  }
+  keys(): K[] {
+    return [...this.entries.values()].map((e) => e[0])
+  }
+  values(): V[] {
+    return [...this.entries.values()].map((e) => e[1])
+  }
+  items(): [K, V][] {
+    return [...this.entries.values()].map((e) => tuple<Py>(e[0], e[1]) as unknown as [K, V])
+  }
+  [Symbol.iterator](): Iterator<K> {
+    return this.keys()[Symbol.iterator]()
+  }
+  /** JSON as Python's `json.dumps` writes it: keys become strings. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of this.entries.values()) out[jsonKey(k)] = v
+    return out
+  }
+}
+
+function jsonKey(key: Py): string {
+  if (typeof key === 'string') return key
+  if (key === null || key === undefined) return 'null'
+  if (typeof key === 'boolean') return key ? 'true' : 'false'
+  if (typeof key === 'number') return Number.isInteger(key) ? String(key) : floatRepr(key)
+  throw new PyTypeError(`keys must be str, int, float, bool or None, not ${typeName(key)}`)
+}
+
+/** Python's set: insertion-ordered (iteration order may differ from CPython's hash order). */
+export class PySet<T = Py> {
+  private readonly entries = new Map<string, T>()
+  constructor(items?: Iterable<T>) {
+    if (items) for (const item of items) this.add(item)
+  }
+  get size(): number {
+    return this.entries.size
+  }
+  has(item: T): boolean {
+    return this.entries.has(hashKey(item))
+  }
+  add(item: T): void {
+    const hash = hashKey(item)
+    if (!this.entries.has(hash)) this.entries.set(hash, item)
+  }
+  discard(item: T): void {
+    this.entries.delete(hashKey(item))
+  }
+  remove(item: T): void {
+    if (!this.entries.delete(hashKey(item))) throw new KeyError(item)
+  }
+  pop(): T {
+    const first = this.entries.keys().next()
+    if (first.done) throw new KeyError('pop from an empty set')
+    const value = this.entries.get(first.value)!
+    this.entries.delete(first.value)
+    return value
+  }
+  clear(): void {
+    this.entries.clear()
+  }
+  copy(): PySet<T> {
+    return new PySet(this.values())
+  }
+  values(): T[] {
+    return [...this.entries.values()]
+  }
+  [Symbol.iterator](): Iterator<T> {
+    return this.values()[Symbol.iterator]()
+  }
+  toJSON(): T[] {
+    return this.values()
+  }
+}
+
+/** A tuple: a frozen array. */
+export function tuple<T>(...items: T[]): readonly T[] {
+  return Object.freeze(items)
+}
+
+export function isTuple(value: Py): boolean {
+  return Array.isArray(value) && Object.isFrozen(value)
+}
+
+export function isList(value: Py): value is Py[] {
+  return Array.isArray(value) && !Object.isFrozen(value)
+}
+
+/** A dict from a literal's entries. */
+export function dict(...entries: [Py, Py][]): PyDict {
+  return new PyDict(entries)
+}
+
+/** A set from a literal's items. */
+export function set(...items: Py[]): PySet {
+  return new PySet(items)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types, truthiness, str and repr
+
+/** Python's `type(x).__name__`. */
+export function typeName(value: Py): string {
+  if (value === null || value === undefined) return 'NoneType'
+  switch (typeof value) {
+    case 'boolean':
+      return 'bool'
+    case 'number':
+      return Number.isInteger(value) ? 'int' : 'float'
+    case 'string':
+      return 'str'
+    case 'function':
+      return 'function'
+  }
+  if (Array.isArray(value)) return isTuple(value) ? 'tuple' : 'list'
+  if (value instanceof PyDict) return 'dict'
+  if (value instanceof PySet) return 'set'
+  return value.constructor?.name ?? 'object'
+}
+
+export function truthy(value: Py): boolean {
+  if (value === null || value === undefined) return false
+  switch (typeof value) {
+    case 'boolean':
+      return value
+    case 'number':
+      return value !== 0
+    case 'string':
+      return value.length > 0
+  }
+  if (Array.isArray(value)) return value.length > 0
+  if (value instanceof PyDict || value instanceof PySet) return value.size > 0
+  if (typeof value.__bool__ === 'function') return Boolean(value.__bool__())
+  if (typeof value.__len__ === 'function') return value.__len__() > 0
+  return true
+}
+
+/** Python's `repr()` of a float: shortest round-trip digits, exponent outside [1e-4, 1e16). */
+export function floatRepr(value: number): string {
+  if (Number.isNaN(value)) return 'nan'
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0'
+  const [mantissa, expText] = value.toExponential().split('e')
+  const exponent = Number(expText)
+  if (exponent < -4 || exponent >= 16) {
+    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
+  }
+  const sign = value < 0 ? '-' : ''
+  const digits = mantissa.replace('-', '').replace('.', '')
+  let text: string
+  if (exponent < 0) text = '0.' + '0'.repeat(-exponent - 1) + digits
+  else if (digits.length <= exponent + 1) text = digits + '0'.repeat(exponent + 1 - digits.length) + '.0'
+  else text = digits.slice(0, exponent + 1) + '.' + digits.slice(exponent + 1)
+  return sign + text
+}
+
+function strRepr(value: string): string {
+  const quote = value.includes("'") && !value.includes('"') ? '"' : "'"
+  let out = quote
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!
+    if (ch === quote || ch === '\\') out += '\\' + ch
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '\t') out += '\\t'
+    else if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0')
+    else out += ch
+  }
+  return out + quote
+}
+
+/** Python's `repr()`. */
+export function repr(value: Py): string {
+  if (value === null || value === undefined) return 'None'
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'True' : 'False'
+    case 'number':
+      return Number.isInteger(value) ? String(value) : floatRepr(value)
+    case 'string':
+      return strRepr(value)
+    case 'function':
+      return `<function ${value.name || '<lambda>'}>`
+  }
+  if (Array.isArray(value)) {
+    const inner = value.map(repr).join(', ')
+    if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`
+    return `[${inner}]`
+  }
+  if (value instanceof PyDict) return `{${value.items().map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(', ')}}`
+  if (value instanceof PySet) return value.size === 0 ? 'set()' : `{${value.values().map(repr).join(', ')}}`
+  if (typeof value.__repr__ === 'function') return String(value.__repr__())
+  if (value instanceof BaseException) return `${value.constructor.name}(${value.args.map(repr).join(', ')})`
+  return `<${typeName(value)} object>`
+}
+
+/** Python's `str()`. Numbers that are integral print as ints: use `floatRepr` when the value is known to be a float. */
+export function str(value: Py): string {
+  if (typeof value === 'string') return value
+  if (value instanceof BaseException) {
+    if (typeof (value as Py).__str__ === 'function') return String((value as Py).__str__())
+    const args = value.args
+    if (args.length === 0) return ''
+    if (args.length === 1) return value instanceof KeyError ? repr(args[0]) : str(args[0])
+    return repr(tuple(...args))
+  }
+  if (value !== null && typeof value === 'object' && typeof value.__str__ === 'function') return String(value.__str__())
+  return repr(value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparison and containment
+
+/** Python's `==`. */
+export function eq(a: Py, b: Py): boolean {
+  if (a === undefined) a = null
+  if (b === undefined) b = null
+  if (a === b) return true
+  const ta = typeof a
+  const tb = typeof b
+  if ((ta === 'number' || ta === 'boolean') && (tb === 'number' || tb === 'boolean')) return Number(a) === Number(b)
+  if (a === null || b === null || ta !== 'object' || tb !== 'object') return false
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false
+    return a.every((item, i) => eq(item, b[i]))
+  }
+  if (a instanceof PyDict && b instanceof PyDict) {
+    if (a.size !== b.size) return false
+    return a.items().every(([k, v]) => b.has(k) && eq(v, b.getItem(k)))
+  }
+  if (a instanceof PySet && b instanceof PySet) return a.size === b.size && a.values().every((v) => b.has(v))
+  if (typeof a.__eq__ === 'function') return Boolean(a.__eq__(b))
+  return false
+}
+
+function compare(a: Py, b: Py, op: string): number {
+  const ta = typeof a
+  const tb = typeof b
+  if ((ta === 'number' || ta === 'boolean') && (tb === 'number' || tb === 'boolean')) return Number(a) - Number(b)
+  if (ta === 'string' && tb === 'string') return a < b ? -1 : a > b ? 1 : 0
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (!eq(a[i], b[i])) return compare(a[i], b[i], op)
+    }
+    return a.length - b.length
+  }
+  throw new PyTypeError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`)
+}
+
+export function lt(a: Py, b: Py): boolean {
+  return compare(a, b, '<') < 0
+}
+export function le(a: Py, b: Py): boolean {
+  return compare(a, b, '<=') <= 0
+}
+export function gt(a: Py, b: Py): boolean {
+  return compare(a, b, '>') > 0
+}
+export function ge(a: Py, b: Py): boolean {
+  return compare(a, b, '>=') >= 0
+}
+
+/** Python's `item in container`. */
+export function contains(container: Py, item: Py): boolean {
+  if (typeof container === 'string') {
+    if (typeof item !== 'string') throw new PyTypeError(`'in <string>' requires string as left operand, not ${typeName(item)}`)
+    return container.includes(item)
+  }
+  if (Array.isArray(container)) return container.some((x) => eq(x, item))
+  if (container instanceof PyDict || container instanceof PySet) return container.has(item)
+  if (container !== null && typeof container === 'object' && typeof container.__contains__ === 'function') {
+    return Boolean(container.__contains__(item))
+  }
+  throw new PyTypeError(`argument of type '${typeName(container)}' is not iterable`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arithmetic
+
+function isNumber(value: Py): boolean {
+  return typeof value === 'number' || typeof value === 'boolean'
+}
+
+function unsupported(op: string, a: Py, b: Py): never {
+  throw new PyTypeError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`)
+}
+
+export function add(a: Py, b: Py): Py {
+  if (isNumber(a) && isNumber(b)) return Number(a) + Number(b)
+  if (typeof a === 'string') {
+    if (typeof b === 'string') return a + b
+    throw new PyTypeError(`can only concatenate str (not "${typeName(b)}") to str`)
+  }
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+    return isTuple(a) ? tuple(...a, ...b) : [...a, ...b]
+  }
+  if (isList(a)) throw new PyTypeError(`can only concatenate list (not "${typeName(b)}") to list`)
+  return unsupported('+', a, b)
+}
+
+/** `a += b`: lists are extended in place. */
+export function iadd(a: Py, b: Py): Py {
+  if (isList(a)) {
+    a.push(...iter(b))
+    return a
+  }
+  return add(a, b)
+}
+
+export function sub(a: Py, b: Py): Py {
+  if (isNumber(a) && isNumber(b)) return Number(a) - Number(b)
+  if (a instanceof PySet && b instanceof PySet) return new PySet(a.values().filter((x) => !b.has(x)))
+  return unsupported('-', a, b)
+}
+
+export function mul(a: Py, b: Py): Py {
+  if (isNumber(a) && isNumber(b)) return Number(a) * Number(b)
+  const repeat = (seq: Py, n: Py): Py => {
+    if (!Number.isInteger(Number(n)) || typeof n === 'string') {
+      throw new PyTypeError(`can't multiply sequence by non-int of type '${typeName(n)}'`)
+    }
+    const times = Math.max(0, Number(n))
+    if (typeof seq === 'string') return seq.repeat(times)
+    const out: Py[] = []
+    for (let i = 0; i < times; i++) out.push(...seq)
+    return isTuple(seq) ? tuple(...out) : out
+  }
+  if ((typeof a === 'string' || Array.isArray(a)) && isNumber(b)) return repeat(a, b)
+  if ((typeof b === 'string' || Array.isArray(b)) && isNumber(a)) return repeat(b, a)
+  return unsupported('*', a, b)
+}
+
+export function truediv(a: Py, b: Py): number {
+  if (!isNumber(a) || !isNumber(b)) return unsupported('/', a, b)
+  if (Number(b) === 0) throw new ZeroDivisionError('division by zero')
+  return Number(a) / Number(b)
+}
+
+/** `a // b`; pass `isFloat` when either operand is known to be a float (for the error message). */
+export function floordiv(a: Py, b: Py, isFloat = false): number {
+  if (!isNumber(a) || !isNumber(b)) return unsupported('//', a, b)
+  const x = Number(a)
+  const y = Number(b)
+  if (y === 0) {
+    const float = isFloat || !Number.isInteger(x) || !Number.isInteger(y)
+    throw new ZeroDivisionError(float ? 'float floor division by zero' : 'integer division or modulo by zero')
+  }
+  return Math.floor(x / y)
+}
+
+/** `a % b` on numbers (floor modulo, sign of the divisor), or `%`-formatting on a str. */
+export function mod(a: Py, b: Py, isFloat = false): Py {
+  if (typeof a === 'string') return percentFormat(a, b)
+  if (!isNumber(a) || !isNumber(b)) return unsupported('%', a, b)
+  const x = Number(a)
+  const y = Number(b)
+  if (y === 0) {
+    const float = isFloat || !Number.isInteger(x) || !Number.isInteger(y)
+    throw new ZeroDivisionError(float ? 'float modulo' : 'integer modulo by zero')
+  }
+  const r = x % y
+  return r !== 0 && r < 0 !== y < 0 ? r + y : r
+}
+
+export function pow(a: Py, b: Py): number {
+  if (!isNumber(a) || !isNumber(b)) return unsupported('** or pow()', a, b)
+  const x = Number(a)
+  const y = Number(b)
+  if (x === 0 && y < 0) throw new ZeroDivisionError('0.0 cannot be raised to a negative power')
+  return x ** y
+}
+
+export function neg(a: Py): number {
+  if (!isNumber(a)) throw new PyTypeError(`bad operand type for unary -: '${typeName(a)}'`)
+  return -Number(a)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indexing, slicing, length, iteration
+
+function normalizeIndex(length: number, index: Py, what: string): number {
+  if (typeof index === 'boolean') index = Number(index)
+  if (typeof index !== 'number' || !Number.isInteger(index)) {
+    throw new PyTypeError(`${what} indices must be integers or slices, not ${typeName(index)}`)
+  }
+  const i = index < 0 ? index + length : index
+  if (i < 0 || i >= length) throw new IndexError(`${what} index out of range`)
+  return i
+}
+
+/** `obj[key]`. */
+export function getitem(obj: Py, key: Py): Py {
+  if (obj instanceof PyDict) return obj.getItem(key)
+  if (Array.isArray(obj)) return obj[normalizeIndex(obj.length, key, isTuple(obj) ? 'tuple' : 'list')]
+  if (typeof obj === 'string') {
+    const chars = [...obj]
+    return chars[normalizeIndex(chars.length, key, 'string')]
+  }
+  if (obj !== null && typeof obj === 'object' && typeof obj.__getitem__ === 'function') return obj.__getitem__(key)
+  throw new PyTypeError(`'${typeName(obj)}' object is not subscriptable`)
+}
+
+/** `obj[key] = value`. */
+export function setitem(obj: Py, key: Py, value: Py): void {
+  if (obj instanceof PyDict) obj.set(key, value)
+  else if (isList(obj)) obj[normalizeIndex(obj.length, key, 'list assignment')] = value
+  else if (obj !== null && typeof obj === 'object' && typeof obj.__setitem__ === 'function') obj.__setitem__(key, value)
+  else throw new PyTypeError(`'${typeName(obj)}' object does not support item assignment`)
+}
+
+/** `del obj[key]`. */
+export function delitem(obj: Py, key: Py): void {
+  if (obj instanceof PyDict) obj.delItem(key)
+  else if (isList(obj)) obj.splice(normalizeIndex(obj.length, key, 'list assignment'), 1)
+  else throw new PyTypeError(`'${typeName(obj)}' object doesn't support item deletion`)
+}
+
+function sliceIndices(length: number, start: Py, stop: Py, step: Py): number[] {
+  const s = step === null || step === undefined ? 1 : Number(step)
+  if (s === 0) throw new ValueError('slice step cannot be zero')
+  const clamp = (value: Py, fallback: number, low: number, high: number): number => {
+    if (value === null || value === undefined) return fallback
+    let v = Number(value)
+    if (v < 0) v += length
+    return Math.min(Math.max(v, low), high)
+  }
+  const indices: number[] = []
+  if (s > 0) {
+    const a = clamp(start, 0, 0, length)
+    const b = clamp(stop, length, 0, length)
+    for (let i = a; i < b; i += s) indices.push(i)
+  } else {
+    const a = clamp(start, length - 1, -1, length - 1)
+    const b = clamp(stop, -1, -1, length - 1)
+    for (let i = a; i > b; i += s) indices.push(i)
+  }
+  return indices
+}
+
+/** `obj[start:stop:step]` (pass null for an omitted part). */
+export function slice(obj: Py, start: Py = null, stop: Py = null, step: Py = null): Py {
+  if (typeof obj === 'string') {
+    const chars = [...obj]
+    return sliceIndices(chars.length, start, stop, step)
+      .map((i) => chars[i])
+      .join('')
+  }
+  if (Array.isArray(obj)) {
+    const items = sliceIndices(obj.length, start, stop, step).map((i) => obj[i])
+    return isTuple(obj) ? tuple(...items) : items
+  }
+  throw new PyTypeError(`'${typeName(obj)}' object is not subscriptable`)
+}
+
+export function len(obj: Py): number {
+  if (typeof obj === 'string') return [...obj].length
+  if (Array.isArray(obj)) return obj.length
+  if (obj instanceof PyDict || obj instanceof PySet) return obj.size
+  if (obj !== null && typeof obj === 'object' && typeof obj.__len__ === 'function') return obj.__len__()
+  throw new PyTypeError(`object of type '${typeName(obj)}' has no len()`)
+}
+
+/** The items a Python `for` loop visits (a snapshot for dicts and sets). */
+export function iter(obj: Py): Iterable<Py> {
+  if (typeof obj === 'string' || Array.isArray(obj)) return obj
+  if (obj instanceof PyDict) return obj.keys()
+  if (obj instanceof PySet) return obj.values()
+  if (obj !== null && typeof obj === 'object' && typeof obj[Symbol.iterator] === 'function') return obj
+  throw new PyTypeError(`'${typeName(obj)}' object is not iterable`)
+}
+
+export function range(a: number, b?: number, step = 1): number[] {
+  const [start, stop] = b === undefined ? [0, a] : [a, b]
+  if (step === 0) throw new ValueError('range() arg 3 must not be zero')
+  const out: number[] = []
+  if (step > 0) for (let i = start; i < stop; i += step) out.push(i)
+  else for (let i = start; i > stop; i += step) out.push(i)
+  return out
+}
+
+export function enumerate(obj: Py, start = 0): Py[] {
+  return [...iter(obj)].map((x, i) => tuple(i + start, x))
+}
+
+export function zip(...iterables: Py[]): Py[] {
+  const lists = iterables.map((it) => [...iter(it)])
+  const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length))
+  const out: Py[] = []
+  for (let i = 0; i < n; i++) out.push(tuple(...lists.map((l) => l[i])))
+  return out
+}
+
+export function reversed(obj: Py): Py[] {
+  return [...iter(obj)].reverse()
+}
+
+/** Unpacks `a, b = value` with Python's errors. */
+export function unpack(value: Py, count: number): Py[] {
+  const items = [...iter(value)]
+  if (items.length > count) throw new ValueError(`too many values to unpack (expected ${count})`)
+  if (items.length < count) throw new ValueError(`not enough values to unpack (expected ${count}, got ${items.length})`)
+  return items
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-in functions
+
+export function list(obj: Py = []): Py[] {
+  return [...iter(obj)]
+}
+
+export function toTuple(obj: Py = []): readonly Py[] {
+  return tuple(...iter(obj))
+}
+
+export function toSet(obj: Py = []): PySet {
+  return new PySet(iter(obj))
+}
+
+/** `dict(arg, **kwargs)`. */
+export function toDict(arg: Py = null, kwargs?: PyDict): PyDict {
+  const out = new PyDict()
+  out.update(arg, kwargs)
+  return out
+}
+
+const INT_PATTERN = /^[+-]?(\d+(_\d+)*)$/
+
+/** Python's `int()`. */
+export function int(value: Py = 0, base?: number): number {
+  if (typeof value === 'string') {
+    const text = value.trim()
+    const b = base ?? 10
+    if (b === 10 && INT_PATTERN.test(text)) return Number(text.replace(/_/g, ''))
+    if (b !== 10) {
+      const body = text.replace(/^[+-]/, '').replace(/_/g, '')
+      const parsed = parseInt(body, b)
+      const valid = body.length > 0 && [...body.toLowerCase()].every((ch) => parseInt(ch, b) >= 0)
+      if (valid && !Number.isNaN(parsed)) return text.startsWith('-') ? -parsed : parsed
+    }
+    throw new ValueError(`invalid literal for int() with base ${b}: ${repr(value)}`)
+  }
+  if (typeof value === 'boolean') return Number(value)
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) throw new ValueError('cannot convert float NaN to integer')
+    if (!Number.isFinite(value)) throw new OverflowError('cannot convert float infinity to integer')
+    return Math.trunc(value)
+  }
+  throw new PyTypeError(`int() argument must be a string, a bytes-like object or a real number, not '${typeName(value)}'`)
+}
+
+const FLOAT_PATTERN = /^[+-]?((\d+(_\d+)*)?\.?\d*(_\d+)*([eE][+-]?\d+)?|inf|infinity|nan)$/i
+
+/** Python's `float()`. */
+export function float(value: Py = 0): number {
+  if (typeof value === 'string') {
+    const text = value.trim()
+    if (text !== '' && /\d|inf|nan/i.test(text) && FLOAT_PATTERN.test(text)) {
+      const lower = text.toLowerCase().replace(/_/g, '')
+      if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity
+      if (lower.endsWith('nan')) return NaN
+      return Number(lower)
+    }
+    throw new ValueError(`could not convert string to float: ${repr(value)}`)
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return Number(value)
+  throw new PyTypeError(`float() argument must be a string or a real number, not '${typeName(value)}'`)
+}
+
+export function bool(value: Py = false): boolean {
+  return truthy(value)
+}
+
+/** Python's `round()`: half to even, on the exact binary value. */
+export function round(value: Py, ndigits: number | null = null): number {
+  const x = Number(value)
+  if (ndigits === null || ndigits === undefined) {
+    const floor = Math.floor(x)
+    const diff = x - floor
+    if (diff > 0.5) return floor + 1
+    if (diff < 0.5) return floor
+    return floor % 2 === 0 ? floor : floor + 1
+  }
+  if (!Number.isFinite(x)) return x
+  return Number(fixedHalfEven(x, ndigits))
+}
+
+/** `x.toFixed(digits)` with round-half-even on exact ties, as Python's formatting does. */
+function fixedHalfEven(x: number, digits: number): string {
+  if (digits < 0) {
+    const factor = 10 ** -digits
+    return String(round(x / factor) * factor)
+  }
+  const d = Math.min(digits, 100)
+  const a = Math.abs(x)
+  let out = a.toFixed(d)
+  const extra = Math.min(100, d + 40)
+  const exact = a.toFixed(extra)
+  const tail = exact.slice(exact.length - (extra - d))
+  if (extra > d && /^50*$/.test(tail)) {
+    // An exact tie: toFixed rounded away from zero; Python keeps the even neighbour.
+    const truncated = exact.slice(0, exact.length - (extra - d)).replace(/\.$/, '')
+    if (Number(truncated[truncated.length - 1]) % 2 === 0) out = truncated
+  }
+  return x < 0 || Object.is(x, -0) ? '-' + out : out
+}
+
+export function abs(value: Py): number {
+  if (!isNumber(value)) throw new PyTypeError(`bad operand type for abs(): '${typeName(value)}'`)
+  return Math.abs(Number(value))
+}
+
+interface MinMaxOptions {
+  key?: ((x: Py) => Py) | null
+  default?: Py
+}
+
+function extreme(name: 'min' | 'max', args: Py[], options: MinMaxOptions): Py {
+  const items = args.length === 1 ? [...iter(args[0])] : args
+  if (items.length === 0) {
+    if ('default' in options) return options.default
+    throw new ValueError(`${name}() arg is an empty sequence`)
+  }
+  const key = options.key ?? ((x: Py) => x)
+  let best = items[0]
+  let bestKey = key(best)
+  for (const item of items.slice(1)) {
+    const k = key(item)
+    if (name === 'min' ? lt(k, bestKey) : gt(k, bestKey)) {
+      best = item
+      bestKey = k
+    }
+  }
+  return best
+}
+
+/** `min(iterable, key=, default=)` or `min(a, b, ...)`. */
+export function min(args: Py[], options: MinMaxOptions = {}): Py {
+  return extreme('min', args, options)
+}
+
+export function max(args: Py[], options: MinMaxOptions = {}): Py {
+  return extreme('max', args, options)
+}
+
+export function sum(iterable: Py, start: Py = 0): Py {
+  let total = start
+  for (const item of iter(iterable)) total = add(total, item)
+  return total
+}
+
+export function any(iterable: Py): boolean {
+  for (const item of iter(iterable)) if (truthy(item)) return true
+  return false
+}
+
+export function all(iterable: Py): boolean {
+  for (const item of iter(iterable)) if (!truthy(item)) return false
+  return true
+}
+
+function pyCompare(a: Py, b: Py): number {
+  return lt(a, b) ? -1 : lt(b, a) ? 1 : 0
+}
+
+/** `sorted(iterable, key=, reverse=)`: stable, like Python's. */
+export function sorted(iterable: Py, key: ((x: Py) => Py) | null = null, reverse = false): Py[] {
+  const items = [...iter(iterable)]
+  sortInPlace(items, key, reverse)
+  return items
+}
+
+function sortInPlace(items: Py[], key: ((x: Py) => Py) | null, reverse: boolean): void {
+  const decorated = items.map((item, index) => ({ item, index, key: key ? key(item) : item }))
+  decorated.sort((a, b) => {
+    const c = reverse ? pyCompare(b.key, a.key) : pyCompare(a.key, b.key)
+    return c !== 0 ? c : a.index - b.index
+  })
+  decorated.forEach((d, i) => (items[i] = d.item))
+}
+
+/** `isinstance(value, types)`: types are builtin names (`'int'`, `'dict'`, …) or classes. */
+export function isinstance(value: Py, types: (string | (abstract new (...args: never[]) => unknown))[]): boolean {
+  return types.some((t) => {
+    if (typeof t !== 'string') return value instanceof t
+    switch (t) {
+      case 'int':
+        return typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value))
+      case 'float':
+        return typeof value === 'number' && !Number.isInteger(value)
+      case 'bool':
+        return typeof value === 'boolean'
+      case 'str':
+        return typeof value === 'string'
+      case 'list':
+        return isList(value)
+      case 'tuple':
+        return isTuple(value)
+      case 'dict':
+        return value instanceof PyDict
+      case 'set':
+        return value instanceof PySet
+      case 'NoneType':
+        return value === null || value === undefined
+      case 'object':
+        return true
+      default:
+        return false
+    }
+  })
+}
+
+/** `getattr(obj, name)` / `obj.name` on a value of unknown type: AttributeError when missing. */
+export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
+  if (obj !== null && obj !== undefined && typeof obj === 'object' && !(obj instanceof PyDict) && !Array.isArray(obj) && name in obj) {
+    const value = obj[name]
+    return typeof value === 'function' ? value.bind(obj) : value
+  }
+  if (fallback.length > 0) return fallback[0]
+  throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
+}
+
+export function chr(code: number): string {
+  return String.fromCodePoint(code)
+}
+
+export function ord(ch: string): number {
+  if ([...ch].length !== 1) throw new PyTypeError(`ord() expected a character, but string of length ${[...ch].length} found`)
+  return ch.codePointAt(0)!
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methods of builtin types, dispatched on the receiver's runtime type
+
+const WHITESPACE = ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'
+
+function stripChars(s: string, chars: Py, left: boolean, right: boolean): string {
+  const set = chars === null || chars === undefined ? WHITESPACE : String(chars)
+  const cs = [...s]
+  let a = 0
+  let b = cs.length
+  if (left) while (a < b && set.includes(cs[a])) a++
+  if (right) while (b > a && set.includes(cs[b - 1])) b--
+  return cs.slice(a, b).join('')
+}
+
+function splitWhitespace(s: string, maxsplit: number): string[] {
+  const out: string[] = []
+  let rest = stripChars(s, null, true, false)
+  while (rest.length > 0) {
+    if (maxsplit >= 0 && out.length === maxsplit) {
+      out.push(rest)
+      break
+    }
+    let i = 0
+    while (i < rest.length && !WHITESPACE.includes(rest[i])) i++
+    out.push(rest.slice(0, i))
+    rest = stripChars(rest.slice(i), null, true, false)
+  }
+  return out
+}
+
+function isCased(ch: string): boolean {
+  return ch.toLowerCase() !== ch.toUpperCase()
+}
+
+const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
+  strip: (s, chars = null) => stripChars(s, chars, true, true),
+  lstrip: (s, chars = null) => stripChars(s, chars, true, false),
+  rstrip: (s, chars = null) => stripChars(s, chars, false, true),
+  lower: (s) => s.toLowerCase(),
+  upper: (s) => s.toUpperCase(),
+  title: (s) => {
+    let out = ''
+    let prevCased = false
+    for (const ch of s) {
+      out += prevCased ? ch.toLowerCase() : ch.toUpperCase()
+      prevCased = isCased(ch)
+    }
+    return out
+  },
+  capitalize: (s) => (s.length === 0 ? s : [...s][0].toUpperCase() + [...s].slice(1).join('').toLowerCase()),
+  swapcase: (s) => [...s].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join(''),
+  split: (s, sep = null, maxsplit = -1) => {
+    if (sep === null || sep === undefined) return splitWhitespace(s, maxsplit)
+    if (sep === '') throw new ValueError('empty separator')
+    const parts = s.split(sep)
+    if (maxsplit < 0 || parts.length <= maxsplit + 1) return parts
+    return [...parts.slice(0, maxsplit), parts.slice(maxsplit).join(sep)]
+  },
+  rsplit: (s, sep = null, maxsplit = -1) => {
+    if (maxsplit < 0) return strMethods.split(s, sep, -1)
+    if (sep === null || sep === undefined) {
+      const words = splitWhitespace(s, -1)
+      if (words.length <= maxsplit + 1) return words
+      const head = stripChars(s, null, false, true)
+      let cut = head.length
+      for (let n = 0; n < maxsplit; n++) {
+        cut = head.lastIndexOf(words[words.length - 1 - n], cut - 1)
+      }
+      return [stripChars(head.slice(0, cut), null, false, true), ...words.slice(words.length - maxsplit)]
+    }
+    const parts = s.split(sep)
+    if (parts.length <= maxsplit + 1) return parts
+    return [parts.slice(0, parts.length - maxsplit).join(sep), ...parts.slice(parts.length - maxsplit)]
+  },
+  splitlines: (s) => s.split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/).filter((part, i, all) => i < all.length - 1 || part !== ''),
+  join: (s, iterable) =>
+    [...iter(iterable)]
+      .map((item, i) => {
+        if (typeof item !== 'string') throw new PyTypeError(`sequence item ${i}: expected str instance, ${typeName(item)} found`)
+        return item
+      })
+      .join(s),
+  replace: (s, old, replacement, count = -1) => {
+    if (count < 0) return s.split(old).join(replacement)
+    const parts = s.split(old)
+    return parts.slice(0, count + 1).join(replacement) + (parts.length > count + 1 ? old + parts.slice(count + 1).join(old) : '')
+  },
+  startswith: (s, prefix, start = 0) => (isTuple(prefix) ? prefix : [prefix]).some((p: string) => s.startsWith(p, start)),
+  endswith: (s, suffix) => (isTuple(suffix) ? suffix : [suffix]).some((p: string) => s.endsWith(p)),
+  find: (s, sub, start = 0) => s.indexOf(sub, start),
+  rfind: (s, sub) => s.lastIndexOf(sub),
+  index: (s, sub, start = 0) => {
+    const i = s.indexOf(sub, start)
+    if (i < 0) throw new ValueError('substring not found')
+    return i
+  },
+  count: (s, sub) => (sub === '' ? [...s].length + 1 : s.split(sub).length - 1),
+  isdigit: (s) => s.length > 0 && /^\p{Nd}+$/u.test(s),
+  isnumeric: (s) => s.length > 0 && /^\p{N}+$/u.test(s),
+  isdecimal: (s) => s.length > 0 && /^\p{Nd}+$/u.test(s),
+  isalpha: (s) => s.length > 0 && /^\p{L}+$/u.test(s),
+  isalnum: (s) => s.length > 0 && /^[\p{L}\p{N}]+$/u.test(s),
+  isspace: (s) => s.length > 0 && [...s].every((ch) => WHITESPACE.includes(ch)),
+  isupper: (s) => [...s].some(isCased) && s === s.toUpperCase(),
+  islower: (s) => [...s].some(isCased) && s === s.toLowerCase(),
+  zfill: (s, width) => {
+    const sign = s.startsWith('-') || s.startsWith('+') ? s[0] : ''
+    const body = sign ? s.slice(1) : s
+    return sign + body.padStart(width - sign.length, '0')
+  },
+  center: (s, width, fill = ' ') => {
+    const total = width - [...s].length
+    if (total <= 0) return s
+    const left = Math.floor(total / 2) + (total & width & 1)
+    return fill.repeat(left) + s + fill.repeat(total - left)
+  },
+  ljust: (s, width, fill = ' ') => s + fill.repeat(Math.max(0, width - [...s].length)),
+  rjust: (s, width, fill = ' ') => fill.repeat(Math.max(0, width - [...s].length)) + s,
+  partition: (s, sep) => {
+    const i = s.indexOf(sep)
+    return i < 0 ? tuple(s, '', '') : tuple(s.slice(0, i), sep, s.slice(i + sep.length))
+  },
+  rpartition: (s, sep) => {
+    const i = s.lastIndexOf(sep)
+    return i < 0 ? tuple('', '', s) : tuple(s.slice(0, i), sep, s.slice(i + sep.length))
+  },
+  removeprefix: (s, prefix) => (s.startsWith(prefix) ? s.slice(prefix.length) : s),
+  removesuffix: (s, suffix) => (suffix && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s),
+  format: (s, ...args) => strFormat(s, args),
+}
+
+const listMethods: Record<string, (l: Py[], ...args: Py[]) => Py> = {
+  append: (l, x) => {
+    l.push(x)
+    return null
+  },
+  extend: (l, it) => {
+    l.push(...iter(it))
+    return null
+  },
+  insert: (l, i, x) => {
+    l.splice(i < 0 ? Math.max(0, l.length + i) : Math.min(i, l.length), 0, x)
+    return null
+  },
+  pop: (l, i = -1) => {
+    if (l.length === 0) throw new IndexError('pop from empty list')
+    const at = i < 0 ? i + l.length : i
+    if (at < 0 || at >= l.length) throw new IndexError('pop index out of range')
+    return l.splice(at, 1)[0]
+  },
+  remove: (l, x) => {
+    const i = l.findIndex((y) => eq(y, x))
+    if (i < 0) throw new ValueError('list.remove(x): x not in list')
+    l.splice(i, 1)
+    return null
+  },
+  index: (l, x) => {
+    const i = l.findIndex((y) => eq(y, x))
+    if (i < 0) throw new ValueError(isTuple(l) ? 'tuple.index(x): x not in tuple' : `${repr(x)} is not in list`)
+    return i
+  },
+  count: (l, x) => l.filter((y) => eq(y, x)).length,
+  reverse: (l) => {
+    l.reverse()
+    return null
+  },
+  clear: (l) => {
+    l.length = 0
+    return null
+  },
+  copy: (l) => [...l],
+}
+
+const dictMethods: Record<string, (d: PyDict, ...args: Py[]) => Py> = {
+  get: (d, k, fallback = null) => d.get(k, fallback),
+  keys: (d) => d.keys(),
+  values: (d) => d.values(),
+  items: (d) => d.items(),
+  pop: (d, k, ...fallback) => d.pop(k, ...fallback),
+  popitem: (d) => d.popitem(),
+  setdefault: (d, k, fallback = null) => d.setdefault(k, fallback),
+  update: (d, other = null) => {
+    d.update(other)
+    return null
+  },
+  copy: (d) => d.copy(),
+  clear: (d) => {
+    d.clear()
+    return null
+  },
+}
+
+const setMethods: Record<string, (s: PySet, ...args: Py[]) => Py> = {
+  add: (s, x) => {
+    s.add(x)
+    return null
+  },
+  discard: (s, x) => {
+    s.discard(x)
+    return null
+  },
+  remove: (s, x) => {
+    s.remove(x)
+    return null
+  },
+  pop: (s) => s.pop(),
+  clear: (s) => {
+    s.clear()
+    return null
+  },
+  copy: (s) => s.copy(),
+  update: (s, ...others) => {
+    for (const o of others) for (const x of iter(o)) s.add(x)
+    return null
+  },
+  union: (s, ...others) => new PySet([...s.values(), ...others.flatMap((o) => [...iter(o)])]),
+  intersection: (s, ...others) => new PySet(s.values().filter((x) => others.every((o) => contains(toSet(o), x)))),
+  difference: (s, ...others) => new PySet(s.values().filter((x) => !others.some((o) => contains(toSet(o), x)))),
+  issubset: (s, other) => s.values().every((x) => contains(toSet(other), x)),
+  issuperset: (s, other) => [...iter(other)].every((x) => s.has(x)),
+}
+
+/** `obj.name(*args)` where the receiver's type is not known statically. */
+export function callMethod(obj: Py, name: string, ...args: Py[]): Py {
+  const table =
+    typeof obj === 'string'
+      ? strMethods
+      : isList(obj)
+        ? listMethods
+        : isTuple(obj) && (name === 'index' || name === 'count')
+          ? listMethods
+          : obj instanceof PyDict
+            ? dictMethods
+            : obj instanceof PySet
+              ? setMethods
+              : null
+  if (table) {
+    const method = (table as Record<string, (o: Py, ...a: Py[]) => Py>)[name]
+    if (!method) throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
+    return method(obj, ...args)
+  }
+  if (obj !== null && obj !== undefined && typeof obj === 'object' && typeof obj[name] === 'function') return obj[name](...args)
+  throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
+}
+
+/** `list.sort(key=, reverse=)`. */
+export function sortList(l: Py, key: ((x: Py) => Py) | null = null, reverse = false): null {
+  if (!isList(l)) throw new AttributeError(`'${typeName(l)}' object has no attribute 'sort'`)
+  sortInPlace(l, key, reverse)
+  return null
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting: format specs, str.format, %-formatting
+
+const SPEC = /^(?:(.)?([<>=^]))?([+\- ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/s
+
+function groupDigits(intPart: string, sep: string, every: number): string {
+  let out = ''
+  for (let i = 0; i < intPart.length; i++) {
+    if (i > 0 && (intPart.length - i) % every === 0) out += sep
+    out += intPart[i]
+  }
+  return out
+}
+
+function expNotation(x: number, precision: number, upper: boolean): string {
+  const [m, e] = x.toExponential(precision).split('e')
+  const exp = Number(e)
+  const text = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`
+  return upper ? text.toUpperCase() : text
+}
+
+function generalNotation(x: number, precision: number, alternate: boolean, upper: boolean, minOneDecimal: boolean): string {
+  const p = precision === 0 ? 1 : precision
+  if (x === 0) return minOneDecimal ? '0.0' : alternate ? '0.' + '0'.repeat(p - 1) : '0'
+  const exp = Number(x.toExponential(p - 1).split('e')[1])
+  let text: string
+  if (exp >= -4 && exp < (minOneDecimal ? p - 1 : p)) {
+    text = fixedHalfEven(x, p - 1 - exp).replace(/^-/, '')
+    if (!alternate && text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '')
+    if (minOneDecimal && !text.includes('.')) text += '.0'
+  } else {
+    text = expNotation(Math.abs(x), p - 1, upper)
+    if (!alternate) text = text.replace(/\.?0+e/, 'e').replace(/\.?0+E/, 'E')
+  }
+  return text
+}
+
+/**
+ * Python's `format(value, spec)`. `isFloat` says the value is a Python float even when it is
+ * integral (JavaScript cannot tell `3.0` from `3`).
+ */
+export function format(value: Py, spec = '', isFloat = false): string {
+  if (value !== null && typeof value === 'object' && typeof value.__format__ === 'function') return value.__format__(spec)
+  if (spec === '') return isFloat && typeof value === 'number' ? floatRepr(value) : str(value)
+  const m = SPEC.exec(spec)
+  if (!m) throw new ValueError('Invalid format specifier')
+  const [, fillChar, alignChar, sign = '-', , alternate, zero, widthText, grouping, precisionText, typeChar] = m
+  let fill = fillChar ?? (zero && !alignChar ? '0' : ' ')
+  let align = alignChar ?? (zero ? '=' : '')
+  const width = widthText ? Number(widthText) : 0
+  const precision = precisionText === undefined ? undefined : Number(precisionText)
+  let body: string
+  let signText = ''
+  let prefix = ''
+  if (typeof value === 'string') {
+    if (typeChar && typeChar !== 's') throw new ValueError(`Unknown format code '${typeChar}' for object of type 'str'`)
+    if (sign !== '-' && m[3]) throw new ValueError('Sign not allowed in string format specifier')
+    body = precision === undefined ? value : [...value].slice(0, precision).join('')
+    align = align || '<'
+    if (align === '=') throw new ValueError("'=' alignment not allowed in string format specifier")
+  } else if (typeof value === 'number' || typeof value === 'boolean') {
+    const x = Number(value)
+    const floatValue = isFloat || !Number.isInteger(x)
+    let type = typeChar ?? ''
+    if (type === 's') throw new ValueError(`Unknown format code 's' for object of type '${floatValue ? 'float' : 'int'}'`)
+    if (!floatValue && type === '') type = 'd'
+    if (floatValue && 'dbcoxX'.includes(type) && type !== '') {
+      throw new ValueError(`Unknown format code '${type}' for object of type 'float'`)
+    }
+    if (x < 0 || Object.is(x, -0)) signText = '-'
+    else if (sign === '+') signText = '+'
+    else if (sign === ' ') signText = ' '
+    const a = Math.abs(x)
+    switch (type) {
+      case 'd':
+      case 'n':
+        body = String(a)
+        break
+      case 'b':
+        body = a.toString(2)
+        prefix = alternate ? '0b' : ''
+        break
+      case 'o':
+        body = a.toString(8)
+        prefix = alternate ? '0o' : ''
+        break
+      case 'x':
+      case 'X':
+        body = a.toString(16)
+        if (type === 'X') body = body.toUpperCase()
+        prefix = alternate ? (type === 'x' ? '0x' : '0X') : ''
+        break
+      case 'c':
+        body = String.fromCodePoint(x)
+        signText = ''
+        break
+      case 'f':
+      case 'F':
+        body = Number.isFinite(a) ? fixedHalfEven(a, precision ?? 6) : a === Infinity ? 'inf' : 'nan'
+        if (alternate && !body.includes('.')) body += '.'
+        if (type === 'F') body = body.toUpperCase()
+        break
+      case 'e':
+      case 'E':
+        body = Number.isFinite(a) ? expNotation(a, precision ?? 6, type === 'E') : a === Infinity ? 'inf' : 'nan'
+        break
+      case '%':
+        body = fixedHalfEven(a * 100, precision ?? 6) + '%'
+        break
+      case 'g':
+      case 'G':
+        body = Number.isFinite(a) ? generalNotation(a, precision ?? 6, Boolean(alternate), type === 'G', false) : a === Infinity ? 'inf' : 'nan'
+        break
+      default:
+        body = !Number.isFinite(a)
+          ? a === Infinity
+            ? 'inf'
+            : 'nan'
+          : precision === undefined
+            ? floatRepr(a)
+            : generalNotation(a, precision, Boolean(alternate), false, true)
+    }
+    if (grouping) {
+      const [intPart, ...frac] = body.split('.')
+      const every = 'bxXo'.includes(type) ? 4 : 3
+      if (/^\d+$/.test(intPart)) body = [groupDigits(intPart, grouping, every), ...frac].join('.')
+    }
+    align = align || '>'
+  } else {
+    if (spec !== '') throw new PyTypeError(`unsupported format string passed to ${typeName(value)}.__format__`)
+    body = str(value)
+  }
+  const content = signText + prefix + body
+  const padding = Math.max(0, width - [...content].length)
+  if (padding === 0) return content
+  fill = fill ?? ' '
+  switch (align) {
+    case '<':
+      return content + fill.repeat(padding)
+    case '^':
+      return fill.repeat(Math.floor(padding / 2)) + content + fill.repeat(padding - Math.floor(padding / 2))
+    case '=':
+      return signText + prefix + fill.repeat(padding) + body
+    default:
+      return fill.repeat(padding) + content
+  }
+}
+
+function formatField(value: Py, conversion: string | undefined, spec: string): string {
+  if (conversion === 'r') return format(repr(value), spec)
+  if (conversion === 's') return format(str(value), spec)
+  if (conversion === 'a') return format(repr(value), spec)
+  return format(value, spec)
+}
+
+function resolveField(field: string, args: Py[], kwargs: PyDict | null, auto: { next: number }): Py {
+  const m = /^([^.[]*)(.*)$/.exec(field)!
+  const head = m[1]
+  let value: Py
+  if (head === '') {
+    if (auto.next < 0) throw new ValueError('cannot switch from manual field specification to automatic field numbering')
+    const i = auto.next++
+    if (i >= args.length) throw new IndexError(`Replacement index ${i} out of range for positional args tuple`)
+    value = args[i]
+  } else if (/^\d+$/.test(head)) {
+    if (auto.next > 0) throw new ValueError('cannot switch from automatic field numbering to manual field specification')
+    auto.next = -1
+    const i = Number(head)
+    if (i >= args.length) throw new IndexError(`Replacement index ${i} out of range for positional args tuple`)
+    value = args[i]
+  } else {
+    if (!kwargs || !kwargs.has(head)) throw new KeyError(head)
+    value = kwargs.getItem(head)
+  }
+  const accessors = /\.(\w+)|\[([^\]]+)\]/g
+  let a: RegExpExecArray | null
+  while ((a = accessors.exec(m[2])) !== null) {
+    if (a[1] !== undefined) value = getattr(value, a[1])
+    else value = getitem(value, /^\d+$/.test(a[2]) ? Number(a[2]) : a[2])
+  }
+  return value
+}
+
+/** `fmt.format(*args, **kwargs)`. */
+export function strFormat(fmt: string, args: Py[], kwargs: PyDict | null = null): string {
+  const auto = { next: 0 }
+  let out = ''
+  let i = 0
+  while (i < fmt.length) {
+    const ch = fmt[i]
+    if (ch === '{') {
+      if (fmt[i + 1] === '{') {
+        out += '{'
+        i += 2
+        continue
+      }
+      let depth = 1
+      let j = i + 1
+      while (j < fmt.length && depth > 0) {
+        if (fmt[j] === '{') depth++
+        else if (fmt[j] === '}') depth--
+        j++
+      }
+      if (depth !== 0) throw new ValueError("expected '}' before end of string")
+      const inner = fmt.slice(i + 1, j - 1)
+      const m = /^([^!:]*)(?:!([rsa]))?(?::(.*))?$/s.exec(inner)
+      if (!m) throw new ValueError('Invalid format string')
+      const spec = (m[3] ?? '').replace(/\{([^{}]*)\}/g, (_, name: string) => str(resolveField(name, args, kwargs, auto)))
+      out += formatField(resolveField(m[1], args, kwargs, auto), m[2], spec)
+      i = j
+    } else if (ch === '}') {
+      if (fmt[i + 1] !== '}') throw new ValueError("Single '}' encountered in format string")
+      out += '}'
+      i += 2
+    } else {
+      out += ch
+      i++
+    }
+  }
+  return out
+}
+
+/** `fmt % args` for a str `fmt`. */
+export function percentFormat(fmt: string, args: Py): string {
+  const mapping = args instanceof PyDict ? args : null
+  const values: Py[] = mapping ? [] : isTuple(args) ? [...args] : [args]
+  let used = 0
+  const take = (): Py => {
+    if (used >= values.length) throw new PyTypeError('not enough arguments for format string')
+    return values[used++]
+  }
+  const out = fmt.replace(
+    /%(?:\(([^)]*)\))?([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g,
+    (whole, key: string | undefined, flags: string, widthText: string | undefined, precisionText: string | undefined, type: string) => {
+      if (type === '%') return '%'
+      const width = widthText === '*' ? Number(take()) : widthText
+      const precision = precisionText === '*' ? Number(take()) : precisionText
+      const value = key !== undefined ? (mapping ? mapping.getItem(key) : getitem(args, key)) : take()
+      let spec = ''
+      let text: string
+      const align = flags.includes('-') ? '<' : '>'
+      const fill = flags.includes('0') && !flags.includes('-') && !'srac'.includes(type) ? '0=' : ''
+      const sign = flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : ''
+      const alt = flags.includes('#') ? '#' : ''
+      if (type === 's' || type === 'r' || type === 'a') {
+        text = type === 's' ? str(value) : repr(value)
+        if (precision !== undefined) text = [...text].slice(0, Number(precision)).join('')
+        spec = `${align}${width ?? ''}`
+        return format(text, spec)
+      }
+      if (!isNumber(value)) {
+        throw new PyTypeError(`%${type} format: a ${type === 'c' ? 'int or char' : 'real number'} is required, not ${typeName(value)}`)
+      }
+      const number = 'diu'.includes(type) ? Math.trunc(Number(value)) : Number(value)
+      const t = type === 'i' || type === 'u' ? 'd' : type
+      const p = precision !== undefined ? `.${precision}` : ''
+      spec = `${fill ? '0=' : align}${sign}${alt}${width ?? ''}${'eEfFgG%'.includes(t) ? p : ''}${t}`
+      if (fill) spec = `0=${sign}${alt}${width ?? ''}${'eEfFgG'.includes(t) ? p : ''}${t}`
+      return format(number, spec, 'eEfFgG'.includes(t))
+    },
+  )
+  if (!mapping && used < values.length) throw new PyTypeError('not all arguments converted during string formatting')
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyword arguments, JSON, and a few stdlib modules
+
+/** Keyword arguments as a dict (`f(**kwargs)` callee side, `dict(a=1)`). */
+export function kwargs(record: Record<string, Py>): PyDict {
+  return new PyDict(Object.entries(record))
+}
+
+/** A deep copy with every PyDict turned into a plain object and every PySet into an array, for JSON and for Flask helpers. */
+export function toJs(value: Py): Py {
+  if (value instanceof PyDict) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of value.items()) out[jsonKey(k)] = toJs(v)
+    return out
+  }
+  if (value instanceof PySet) return value.values().map(toJs)
+  if (Array.isArray(value)) return value.map(toJs)
+  if (value === undefined) return null
+  return value
+}
+
+/** Plain JSON data (objects, arrays) → Python values (PyDict, lists). */
+export function fromJs(value: unknown): Py {
+  if (Array.isArray(value)) return value.map(fromJs)
+  if (value !== null && typeof value === 'object') {
+    if (value instanceof PyDict || value instanceof PySet) return value
+    return new PyDict(Object.entries(value).map(([k, v]) => [k, fromJs(v)]))
+  }
+  return value === undefined ? null : value
+}
+
+function jsonDumps(value: Py, indent: number | null, sortKeys: boolean, level: number): string {
+  const nl = indent === null ? '' : '\n' + ' '.repeat(indent * (level + 1))
+  const end = indent === null ? '' : '\n' + ' '.repeat(indent * level)
+  const sep = indent === null ? ', ' : ','
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN'
+    if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
+    return Number.isInteger(value) ? String(value) : floatRepr(value)
+  }
+  if (typeof value === 'string') {
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'))
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]'
+    return '[' + nl + value.map((v) => jsonDumps(v, indent, sortKeys, level + 1)).join(sep + nl) + end + ']'
+  }
+  if (value instanceof PyDict) {
+    let items = value.items().map(([k, v]) => [jsonKey(k), v] as [string, Py])
+    if (items.length === 0) return '{}'
+    if (sortKeys) items = items.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    return '{' + nl + items.map(([k, v]) => `${jsonDumps(k, null, false, 0)}: ${jsonDumps(v, indent, sortKeys, level + 1)}`).join(sep + nl) + end + '}'
+  }
+  throw new PyTypeError(`Object of type ${typeName(value)} is not JSON serializable`)
+}
+
+/** `json.dumps(value, indent=, sort_keys=)` with Python's separators and escaping. */
+export function jsonDumpsPy(value: Py, indent: number | null = null, sortKeys = false): string {
+  return jsonDumps(value, indent, sortKeys, 0)
+}
+
+/** `json.loads(text)`. */
+export function jsonLoads(text: Py): Py {
+  try {
+    return fromJs(JSON.parse(String(text)))
+  } catch (error) {
+    throw new ValueError(`Expecting value: ${(error as Error).message}`)
+  }
+}
+
+/** `os.environ[key]`. */
+export function environGetItem(key: string): string {
+  const value = process.env[key]
+  if (value === undefined) throw new KeyError(key)
+  return value
+}
+
+/** Values of `uuid.uuid4()`. */
+export class UUID {
+  constructor(readonly text: string) {}
+  get hex(): string {
+    return this.text.replace(/-/g, '')
+  }
+  __str__(): string {
+    return this.text
+  }
+  __repr__(): string {
+    return `UUID('${this.text}')`
+  }
+}
+
+export function uuid4(): UUID {
+  return new UUID(globalThis.crypto.randomUUID())
+}
+
+/** A `re` match object (common subset). */
+export class Match {
+  constructor(private readonly m: RegExpExecArray) {}
+  group(...ids: (number | string)[]): Py {
+    const one = (id: number | string): Py => {
+      const v = typeof id === 'number' ? this.m[id] : this.m.groups?.[id]
+      if (typeof id === 'number' && id >= this.m.length) throw new IndexError('no such group')
+      return v === undefined ? null : v
+    }
+    if (ids.length === 0) return one(0)
+    if (ids.length === 1) return one(ids[0])
+    return tuple(...ids.map(one))
+  }
+  groups(fallback: Py = null): Py {
+    return tuple(...this.m.slice(1).map((v) => (v === undefined ? fallback : v)))
+  }
+  groupdict(fallback: Py = null): PyDict {
+    return new PyDict(Object.entries(this.m.groups ?? {}).map(([k, v]) => [k, v === undefined ? fallback : v]))
+  }
+  start(): number {
+    return this.m.index
+  }
+  end(): number {
+    return this.m.index + this.m[0].length
+  }
+  span(): Py {
+    return tuple(this.start(), this.end())
+  }
+}
+
+/** Python's re flags (as given by the translator: I, M, S). */
+function reCompile(pattern: string, flags: string, extra: string): RegExp {
+  const source = pattern.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$(?![\\s\\S])')
+  return new RegExp(source, 'u' + flags + extra)
+}
+
+export function reMatch(pattern: string, text: string, flags = ''): Match | null {
+  const re = reCompile(pattern, flags, 'y')
+  const m = re.exec(text)
+  return m ? new Match(m) : null
+}
+
+export function reFullmatch(pattern: string, text: string, flags = ''): Match | null {
+  const re = reCompile(`(?:${pattern})$(?![\\s\\S])`, flags.replace('m', ''), 'y')
+  const m = re.exec(text)
+  return m ? new Match(m) : null
+}
+
+export function reSearch(pattern: string, text: string, flags = ''): Match | null {
+  const m = reCompile(pattern, flags, '').exec(text)
+  return m ? new Match(m) : null
+}
+
+export function reFindall(pattern: string, text: string, flags = ''): Py[] {
+  return [...text.matchAll(reCompile(pattern, flags, 'g'))].map((m) =>
+    m.length === 1 ? m[0] : m.length === 2 ? (m[1] ?? '') : tuple(...m.slice(1).map((v) => v ?? '')),
+  )
+}
+
+export function reSub(pattern: string, replacement: Py, text: string, count = 0, flags = ''): string {
+  let n = 0
+  return text.replace(reCompile(pattern, flags, 'g'), (...parts: Py[]) => {
+    const groupsAt = parts.findIndex((p) => typeof p === 'number')
+    const whole = parts.slice(0, groupsAt)
+    if (count > 0 && n >= count) return whole[0]
+    n++
+    if (typeof replacement === 'function') {
+      const arr = Object.assign([...whole], { index: parts[groupsAt], input: text }) as unknown as RegExpExecArray
+      return str(replacement(new Match(arr)))
+    }
+    return String(replacement).replace(/\\(\d+)|\\g<(\w+)>|\\n|\\t|\\\\/g, (esc, num?: string, name?: string) => {
+      if (num !== undefined) return whole[Number(num)] ?? ''
+      if (name !== undefined) return /^\d+$/.test(name) ? (whole[Number(name)] ?? '') : (parts[parts.length - 1]?.[name] ?? '')
+      return esc === '\\n' ? '\n' : esc === '\\t' ? '\t' : '\\'
+    })
+  })
+}
+
+export function reSplit(pattern: string, text: string, maxsplit = 0, flags = ''): string[] {
+  const out: Py[] = []
+  let last = 0
+  let n = 0
+  for (const m of text.matchAll(reCompile(pattern, flags, 'g'))) {
+    if (maxsplit > 0 && n >= maxsplit) break
+    out.push(text.slice(last, m.index), ...m.slice(1).map((v) => v ?? null))
+    last = m.index! + m[0].length
+    n++
+  }
+  out.push(text.slice(last))
+  return out
+}
