@@ -1,0 +1,296 @@
+import type {
+  BlueprintIR,
+  CodeRef,
+  ConfigEntryIR,
+  ErrorHandlerIR,
+  ExtensionIR,
+  Finding,
+  HookIR,
+  HookKind,
+  PyLiteral,
+  RouteIR,
+  SourceLocation,
+  ViewIR,
+} from '../ir/types.js'
+import { parseRuleConverters } from './rule-text.js'
+
+/**
+ * Flask's own registration algorithms (Flask 2.2 `Flask.add_url_rule`, `Blueprint.register`,
+ * `BlueprintSetupState.add_url_rule`), replayed over what the interpreter saw, so the route
+ * table equals `app.url_map` rule for rule.
+ */
+
+/** The view a rule points at, as the interpreter resolved it. */
+export interface ViewTarget {
+  view: ViewIR | null
+  /** `view_func.__name__`: the default endpoint. */
+  name: string | null
+  /** Methods a class-based view declares (`View.methods`), used when `methods=` is not given. */
+  declaredMethods: string[] | null
+  /** Decorators wrapping the function under its route decorator. */
+  wrappers: string[]
+}
+
+export interface RuleOptions {
+  methods: string[] | null
+  defaults: Record<string, PyLiteral> | null
+  strictSlashes: boolean | null
+  provideAutomaticOptions: boolean | null
+  redirectTo: string | null
+  subdomain: string | null
+  host: string | null
+}
+
+export const NO_RULE_OPTIONS: RuleOptions = {
+  methods: null,
+  defaults: null,
+  strictSlashes: null,
+  provideAutomaticOptions: null,
+  redirectTo: null,
+  subdomain: null,
+  host: null,
+}
+
+interface DeferredRule {
+  rule: string
+  endpoint: string | null
+  target: ViewTarget | null
+  options: RuleOptions
+  location: SourceLocation
+}
+
+interface ScopedHook {
+  kind: HookKind
+  ref: CodeRef
+  location: SourceLocation
+}
+
+interface ScopedErrorHandler {
+  key: ErrorHandlerIR['key']
+  ref: CodeRef
+  location: SourceLocation
+  appWide: boolean
+}
+
+export interface RegistrationOptions {
+  urlPrefix: string | null
+  name: string | null
+  subdomain: string | null
+  urlDefaults: Record<string, PyLiteral> | null
+  namePrefix: string
+}
+
+export class BlueprintState {
+  readonly deferred: DeferredRule[] = []
+  readonly children: { blueprint: BlueprintState; options: RegistrationOptions; location: SourceLocation }[] = []
+  readonly hooks: ScopedHook[] = []
+  readonly errorHandlers: ScopedErrorHandler[] = []
+  registeredOnce = false
+
+  constructor(
+    readonly name: string,
+    readonly urlPrefix: string | null,
+    readonly subdomain: string | null,
+    readonly staticFolder: string | null,
+    readonly staticUrlPath: string | null,
+    readonly templateFolder: string | null,
+    readonly urlDefaults: Record<string, PyLiteral> | null,
+    readonly location: SourceLocation,
+  ) {}
+
+  addUrlRule(rule: string, endpoint: string | null, target: ViewTarget | null, options: RuleOptions, location: SourceLocation): void {
+    this.deferred.push({ rule, endpoint, target, options, location })
+  }
+
+  /** `static_url_path` as Flask's Scaffold derives it. */
+  effectiveStaticUrlPath(): string | null {
+    if (this.staticUrlPath !== null) return this.staticUrlPath
+    if (this.staticFolder !== null) return `/${basename(this.staticFolder)}`.replace(/\/+$/, '')
+    return null
+  }
+}
+
+export class AppState {
+  readonly routes: RouteIR[] = []
+  readonly blueprints: BlueprintIR[] = []
+  readonly hooks: HookIR[] = []
+  readonly errorHandlers: ErrorHandlerIR[] = []
+  readonly extensions: ExtensionIR[] = []
+  readonly config = new Map<string, ConfigEntryIR>()
+  readonly viewFunctions = new Map<string, string>()
+  strictSlashes = true
+  hostMatching = false
+  private readonly registeredNames = new Map<string, BlueprintState>()
+
+  constructor(
+    readonly importName: string,
+    readonly staticFolder: string | null,
+    readonly staticUrlPath: string | null,
+    readonly templateFolder: string | null,
+    readonly location: SourceLocation,
+    readonly findings: Finding[],
+  ) {
+    const staticPath = this.effectiveStaticUrlPath()
+    if (staticFolder !== null && staticPath !== null) {
+      this.addUrlRule(`${staticPath}/<path:filename>`, 'static', null, NO_RULE_OPTIONS, null, location)
+    }
+  }
+
+  effectiveStaticUrlPath(): string | null {
+    if (this.staticUrlPath !== null) return this.staticUrlPath
+    if (this.staticFolder !== null) return `/${basename(this.staticFolder)}`.replace(/\/+$/, '')
+    return null
+  }
+
+  /** Flask.add_url_rule. */
+  addUrlRule(
+    rule: string,
+    endpoint: string | null,
+    target: ViewTarget | null,
+    options: RuleOptions,
+    blueprint: string | null,
+    location: SourceLocation,
+  ): void {
+    const resolvedEndpoint = endpoint ?? target?.name ?? null
+    if (resolvedEndpoint === null) {
+      this.findings.push({
+        ruleId: 'unresolved-route',
+        severity: 'error',
+        message: `rule ${JSON.stringify(rule)} has no endpoint and no view function whose name could be read`,
+        location,
+      })
+      return
+    }
+    const given = options.methods ?? target?.declaredMethods ?? ['GET']
+    const methods = new Set(given.map((method) => method.toUpperCase()))
+    let provideAutomaticOptions = options.provideAutomaticOptions
+    if (provideAutomaticOptions === null) provideAutomaticOptions = !methods.has('OPTIONS')
+    const allMethods = new Set(methods)
+    if (provideAutomaticOptions) allMethods.add('OPTIONS')
+    if (allMethods.has('GET')) allMethods.add('HEAD')
+    if (!rule.startsWith('/')) {
+      this.findings.push({
+        ruleId: 'invalid-rule',
+        severity: 'error',
+        message: `rule ${JSON.stringify(rule)} does not start with '/': Flask refuses it (ValueError: urls must start with a leading slash)`,
+        location,
+      })
+      return
+    }
+    const previous = this.viewFunctions.get(resolvedEndpoint)
+    const viewKey = target?.view ? `${target.view.ref.module}:${target.view.ref.qualname}` : null
+    if (previous !== undefined && viewKey !== null && previous !== viewKey) {
+      this.findings.push({
+        ruleId: 'endpoint-overwritten',
+        severity: 'error',
+        message: `endpoint ${JSON.stringify(resolvedEndpoint)} is mapped to two different view functions: Flask raises AssertionError at start-up`,
+        location,
+      })
+    }
+    if (viewKey !== null && previous === undefined) this.viewFunctions.set(resolvedEndpoint, viewKey)
+    this.routes.push({
+      rule,
+      endpoint: resolvedEndpoint,
+      methods: [...methods].sort(),
+      allMethods: [...allMethods].sort(),
+      converters: parseRuleConverters(rule),
+      defaults: options.defaults && Object.keys(options.defaults).length > 0 ? options.defaults : null,
+      strictSlashes: options.strictSlashes,
+      provideAutomaticOptions,
+      redirectTo: options.redirectTo,
+      subdomain: options.subdomain,
+      host: options.host,
+      blueprint,
+      view: target?.view ?? null,
+      location,
+    })
+    if (target && target.wrappers.length > 0) {
+      this.findings.push({
+        ruleId: 'unknown-view-decorator',
+        severity: 'error',
+        message: `view ${JSON.stringify(resolvedEndpoint)} is wrapped by ${target.wrappers.map((w) => `@${w}`).join(', ')}, whose behaviour the tool cannot carry over`,
+        location: target.view?.ref.location ?? location,
+        endpoint: resolvedEndpoint,
+      })
+    }
+  }
+
+  /** Blueprint.register with BlueprintSetupState, children included. */
+  registerBlueprint(blueprint: BlueprintState, options: RegistrationOptions, location: SourceLocation, parent: string | null): void {
+    const selfName = options.name ?? blueprint.name
+    const name = `${options.namePrefix}.${selfName}`.replace(/^\.+/, '')
+    const existing = this.registeredNames.get(name)
+    if (existing !== undefined) {
+      this.findings.push({
+        ruleId: 'blueprint-name-collision',
+        severity: 'error',
+        message: `a blueprint is already registered under the name ${JSON.stringify(name)}: Flask raises ValueError; give the second registration a unique name=`,
+        location,
+      })
+      return
+    }
+    const firstRegistration = ![...this.registeredNames.values()].includes(blueprint)
+    this.registeredNames.set(name, blueprint)
+    blueprint.registeredOnce = true
+
+    const urlPrefix = options.urlPrefix ?? blueprint.urlPrefix
+    const subdomain = options.subdomain ?? blueprint.subdomain
+    const urlDefaults = { ...(blueprint.urlDefaults ?? {}), ...(options.urlDefaults ?? {}) }
+    this.blueprints.push({
+      name,
+      localName: blueprint.name,
+      parent,
+      urlPrefix: urlPrefix ?? '',
+      subdomain,
+      staticFolder: blueprint.staticFolder,
+      staticUrlPath: blueprint.effectiveStaticUrlPath(),
+      templateFolder: blueprint.templateFolder,
+      location: blueprint.location,
+      registeredAt: location,
+    })
+
+    const addRule = (rule: string, endpoint: string | null, target: ViewTarget | null, ruleOptions: RuleOptions, at: SourceLocation): void => {
+      let fullRule = rule
+      if (urlPrefix !== null) fullRule = rule ? [urlPrefix.replace(/\/+$/, ''), rule.replace(/^\/+/, '')].join('/') : urlPrefix
+      const localEndpoint = endpoint ?? target?.name ?? null
+      const defaults = ruleOptions.defaults ? { ...urlDefaults, ...ruleOptions.defaults } : urlDefaults
+      this.addUrlRule(
+        fullRule,
+        localEndpoint === null ? null : `${options.namePrefix}.${selfName}.${localEndpoint}`.replace(/^\.+/, ''),
+        target,
+        { ...ruleOptions, defaults, subdomain: ruleOptions.subdomain ?? subdomain },
+        name,
+        at,
+      )
+    }
+
+    const staticPath = blueprint.effectiveStaticUrlPath()
+    if (blueprint.staticFolder !== null && staticPath !== null) {
+      addRule(`${staticPath}/<path:filename>`, 'static', null, NO_RULE_OPTIONS, blueprint.location)
+    }
+    if (firstRegistration || !this.hooks.some((hook) => hook.blueprint === name)) {
+      for (const hook of blueprint.hooks) {
+        const appWide = hook.kind.endsWith('_app_request')
+        const kind = appWide ? (hook.kind.replace('_app_request', '_request') as HookKind) : hook.kind
+        this.hooks.push({ kind, blueprint: appWide ? null : name, ref: hook.ref, location: hook.location })
+      }
+      for (const handler of blueprint.errorHandlers) {
+        this.errorHandlers.push({ blueprint: handler.appWide ? null : name, key: handler.key, ref: handler.ref, location: handler.location })
+      }
+    }
+    for (const rule of blueprint.deferred) addRule(rule.rule, rule.endpoint, rule.target, rule.options, rule.location)
+    for (const child of blueprint.children) {
+      const childPrefix = child.options.urlPrefix ?? child.blueprint.urlPrefix
+      let prefix: string | null = null
+      if (urlPrefix !== null && childPrefix !== null) prefix = urlPrefix.replace(/\/+$/, '') + '/' + childPrefix.replace(/^\/+/, '')
+      else if (childPrefix !== null) prefix = childPrefix
+      else if (urlPrefix !== null) prefix = urlPrefix
+      this.registerBlueprint(child.blueprint, { ...child.options, urlPrefix: prefix, namePrefix: name }, child.location, name)
+    }
+  }
+}
+
+function basename(path: string): string {
+  const parts = path.replace(/[\\/]+$/, '').split(/[\\/]/)
+  return parts.at(-1) ?? ''
+}

@@ -1,0 +1,191 @@
+import { existsSync, statSync } from 'node:fs'
+import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
+import { parseFiles, parsePython, type ParsedModule } from '../parse/index.js'
+import { scanProject } from '../scan/index.js'
+import type { AppState } from './flask-model.js'
+import { Interpreter } from './interpreter.js'
+import type { Value } from './values.js'
+
+export interface LoadedProject {
+  root: string
+  ir: ProjectIR
+  modules: ParsedModule[]
+}
+
+export type LoadResult = { ok: true; project: LoadedProject } | { ok: false; error: { message: string; exitCode: number } }
+
+/** Modules tried first, in this order, as `flask run` does. */
+const ENTRY_MODULES = ['wsgi', 'app', 'autoapp', 'application', 'main', 'run', 'server']
+const FACTORY_NAMES = ['create_app', 'make_app']
+
+/**
+ * scan → parse → analyze: reads a Flask project into the IR. `options.app` selects one app as
+ * FLASK_APP does (`module:name` or `module:factory(args)`); without it every app is found and the
+ * first one reached through an entry module is selected.
+ */
+export function loadProject(root: string, options: { app?: string } = {}): LoadResult {
+  if (!existsSync(root) || !statSync(root).isDirectory()) return fail(`${root}: no such folder`)
+  const scan = scanProject(root)
+  const parse = parseFiles(scan.files)
+  const findings: Finding[] = [...scan.findings, ...parse.findings]
+  if (scan.files.length === 0) return fail(`${root}: no Python files found; not a Flask project`)
+  const discovered = options.app ? selectApp(parse.modules, options.app, findings) : discoverApps(parse.modules, findings)
+  if ('error' in discovered) return fail(discovered.error)
+  if (discovered.apps.length === 0) return fail(`${root}: no Flask application found (no Flask(...) app or create_app factory)`)
+  const apps = discovered.apps.map((found) => toAppIR(found))
+  if (apps.length > 1) {
+    findings.push({
+      ruleId: 'multiple-apps',
+      severity: 'info',
+      message: `found ${apps.length} Flask apps (${apps.map((a) => a.id).join(', ')}); migrating ${apps[0]!.id} (choose another with --app)`,
+      location: apps[0]!.location,
+    })
+  }
+  findings.push(...discovered.findings)
+  const ir: ProjectIR = {
+    version: 1,
+    modules: parse.modules.map((m) => ({ name: m.name, file: m.file, isPackage: m.isPackage })),
+    apps,
+    selectedApp: apps[0]!.id,
+    findings: dedupeFindings(findings),
+  }
+  return { ok: true, project: { root, ir, modules: parse.modules } }
+}
+
+interface FoundApp {
+  id: string
+  module: string
+  variable: string
+  factory: string | null
+  app: AppState
+}
+
+function fail(message: string): LoadResult {
+  return { ok: false, error: { message, exitCode: 2 } }
+}
+
+function discoverApps(modules: ParsedModule[], findings: Finding[]): { apps: FoundApp[]; findings: Finding[] } {
+  const order = [...modules].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
+  const found: FoundApp[] = []
+  const seen = new Set<AppState>()
+  const runFindings: Finding[] = []
+  for (const module of order) {
+    // Each candidate runs in a fresh interpreter, as a fresh `flask run` would import it.
+    const interpreter = new Interpreter(modules, [])
+    const namespace = interpreter.importModule(module.name)
+    if (!namespace) continue
+    for (const [variable, value] of namespace.vars) {
+      if (value.kind === 'app' && value.app.importName && !isImported(module, variable)) {
+        if (found.some((f) => sameCreation(f.app, value.app))) continue
+        found.push({ id: `${module.name}:${variable}`, module: module.name, variable, factory: null, app: value.app })
+        seen.add(value.app)
+        if (found.length === 1) runFindings.push(...interpreter.findings)
+      }
+    }
+    for (const name of FACTORY_NAMES) {
+      const factory = namespace.vars.get(name)
+      if (factory?.kind !== 'function' || factory.module !== module.name) continue
+      const factoryInterpreter = new Interpreter(modules, [])
+      const factoryNamespace = factoryInterpreter.importModule(module.name)!
+      const result = factoryInterpreter.callFunction(factoryNamespace.vars.get(name)!, [], new Map(), factory.node)
+      if (result.kind !== 'app' || found.some((f) => sameCreation(f.app, result.app))) continue
+      found.push({ id: `${module.name}:${name}()`, module: module.name, variable: 'app', factory: name, app: result.app })
+      if (found.length === 1) runFindings.push(...factoryInterpreter.findings)
+    }
+  }
+  void findings
+  return { apps: found, findings: runFindings }
+}
+
+function rank(module: ParsedModule): number {
+  const index = ENTRY_MODULES.indexOf(module.name)
+  return index >= 0 ? index : ENTRY_MODULES.length + module.name.split('.').length
+}
+
+function isImported(module: ParsedModule, variable: string): boolean {
+  return new RegExp(`^\\s*from\\s+\\S+\\s+import\\s+.*\\b${variable}\\b`, 'm').test(module.source)
+}
+
+function sameCreation(a: AppState, b: AppState): boolean {
+  return a.location.file === b.location.file && a.location.line === b.location.line && a.location.column === b.location.column
+}
+
+function selectApp(modules: ParsedModule[], spec: string, findings: Finding[]): { apps: FoundApp[]; findings: Finding[] } | { error: string } {
+  const match = /^([\w.]+)(?::([\w]+)(\((.*)\))?)?$/s.exec(spec.trim())
+  if (!match) return { error: `--app ${spec}: expected module:name or "module:factory(args)"` }
+  const [, moduleName, attribute, call, argsText] = match
+  const interpreter = new Interpreter(modules, [])
+  const namespace = interpreter.importModule(moduleName!)
+  if (!namespace) return { error: `--app ${spec}: module ${moduleName} is not in the project` }
+  const candidates = attribute ? [attribute] : ['app', 'application', ...FACTORY_NAMES]
+  for (const name of candidates) {
+    const value = namespace.vars.get(name)
+    if (!value) continue
+    if (value.kind === 'app' && !call) return { apps: [{ id: spec, module: moduleName!, variable: name, factory: null, app: value.app }], findings: interpreter.findings }
+    if (value.kind === 'function') {
+      const args = parseLiteralArguments(argsText ?? '')
+      if (!args) return { error: `--app ${spec}: only literal arguments are supported` }
+      const result = interpreter.callFunction(value, args.args, args.kwargs, value.node)
+      if (result.kind === 'app') return { apps: [{ id: spec, module: moduleName!, variable: 'app', factory: name, app: result.app }], findings: interpreter.findings }
+      return { error: `--app ${spec}: ${name}() does not return a Flask app the tool can follow` }
+    }
+  }
+  void findings
+  return { error: `--app ${spec}: no Flask app named ${attribute ?? 'app'} in ${moduleName}` }
+}
+
+function parseLiteralArguments(text: string): { args: Value[]; kwargs: Map<string, Value> } | undefined {
+  if (text.trim() === '') return { args: [], kwargs: new Map() }
+  const tree = parsePython(`f(${text})\n`)
+  const call = tree.rootNode.namedChildren[0]?.namedChildren[0]
+  if (!call || call.type !== 'call' || tree.rootNode.hasError) return undefined
+  const interpreter = new Interpreter([], [])
+  const { Scope } = { Scope: class {} }
+  void Scope
+  const args: Value[] = []
+  const kwargs = new Map<string, Value>()
+  for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    const scopeless = (node: import('../parse/index.js').SyntaxNode): Value => interpreter.evaluate(node, new (interpreterScope())('', '', null))
+    if (argument.type === 'keyword_argument') kwargs.set(argument.childForFieldName('name')!.text, scopeless(argument.childForFieldName('value')!))
+    else args.push(scopeless(argument))
+  }
+  if ([...args, ...kwargs.values()].some((value) => value.kind === 'unknown')) return undefined
+  return { args, kwargs }
+}
+
+function interpreterScope() {
+  return ScopeClass
+}
+import { Scope as ScopeClass } from './values.js'
+
+function toAppIR(found: FoundApp): AppIR {
+  const app = found.app
+  return {
+    id: found.id,
+    module: found.module,
+    variable: found.variable,
+    factory: found.factory,
+    importName: app.importName,
+    staticFolder: app.staticFolder,
+    staticUrlPath: app.effectiveStaticUrlPath(),
+    templateFolder: app.templateFolder,
+    urlMap: { strictSlashes: app.strictSlashes, hostMatching: app.hostMatching },
+    blueprints: app.blueprints,
+    routes: app.routes,
+    hooks: app.hooks,
+    errorHandlers: app.errorHandlers,
+    extensions: app.extensions,
+    config: [...app.config.values()],
+    location: app.location,
+  }
+}
+
+function dedupeFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>()
+  return findings.filter((finding) => {
+    const key = `${finding.ruleId}|${finding.location.file}|${finding.location.line}|${finding.location.column}|${finding.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}

@@ -1,0 +1,1156 @@
+import type { ExtensionIR, Finding, HookKind, PyLiteral, SourceLocation } from '../ir/types.js'
+import type { ParsedModule, SyntaxNode } from '../parse/index.js'
+import { AppState, BlueprintState, NO_RULE_OPTIONS, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
+import { readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
+import { NONE, Scope, describe, isConst, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
+
+/**
+ * Runs a project's setup code symbolically, the way Python would when the app is imported:
+ * module bodies in import order (circular imports see the partial module, as in Python),
+ * factory calls, decorators, loops over literal lists, helper functions. Handler bodies are not
+ * run here; they are translated later. What cannot be known statically becomes a finding.
+ */
+
+const HTTP_METHOD_SHORTCUTS: Record<string, string> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' }
+const HOOK_KINDS = new Set<HookKind>([
+  'before_request',
+  'after_request',
+  'teardown_request',
+  'before_app_request',
+  'after_app_request',
+  'teardown_app_request',
+  'before_first_request',
+  'url_value_preprocessor',
+  'url_defaults',
+  'context_processor',
+  'teardown_appcontext',
+])
+const VIEW_METHODS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch']
+const MAX_CALL_DEPTH = 25
+
+class ReturnSignal {
+  constructor(readonly value: Value) {}
+}
+
+export interface InterpreterResult {
+  apps: { app: AppState; id: string; variable: string; factory: string | null; module: string }[]
+}
+
+export class Interpreter {
+  private readonly modulesByName = new Map<string, ParsedModule>()
+  private readonly namespaces = new Map<string, Scope>()
+  private depth = 0
+  readonly apps: AppState[] = []
+  readonly blueprints: BlueprintState[] = []
+  readonly extensionClasses = new Map<string, { package: string; symbol: string }>()
+
+  constructor(
+    modules: ParsedModule[],
+    readonly findings: Finding[],
+  ) {
+    for (const module of modules) this.modulesByName.set(module.name, module)
+  }
+
+  hasModule(name: string): boolean {
+    return this.modulesByName.has(name)
+  }
+
+  /** Imports a project module (running its body once) and returns its globals. */
+  importModule(name: string): Scope | undefined {
+    const existing = this.namespaces.get(name)
+    if (existing) return existing
+    const module = this.modulesByName.get(name)
+    if (!module) return undefined
+    const scope = new Scope(name, '', null)
+    scope.vars.set('__name__', { kind: 'const', value: name })
+    this.namespaces.set(name, scope)
+    this.runBlock(module.tree.rootNode.namedChildren, scope)
+    return scope
+  }
+
+  /** Calls a function value with literal arguments (for `--app "module:factory(args)"` and factories found by name). */
+  callFunction(fn: Value, args: Value[], kwargs: Map<string, Value>, at: SyntaxNode): Value {
+    return this.call(fn, args, kwargs, at)
+  }
+
+  locate(node: SyntaxNode, module: string): SourceLocation {
+    return { file: this.modulesByName.get(module)?.file ?? module, line: node.startPosition.row + 1, column: node.startPosition.column + 1 }
+  }
+
+  private loc(node: SyntaxNode, scope: Scope): SourceLocation {
+    return this.locate(node, scope.module)
+  }
+
+  private finding(ruleId: string, severity: Finding['severity'], message: string, node: SyntaxNode, scope: Scope): void {
+    this.findings.push({ ruleId, severity, message, location: this.loc(node, scope) })
+  }
+
+  // ---- statements -------------------------------------------------------------------------
+
+  private runBlock(statements: SyntaxNode[], scope: Scope): void {
+    for (const statement of statements) this.runStatement(statement, scope)
+  }
+
+  private runStatement(node: SyntaxNode, scope: Scope): void {
+    switch (node.type) {
+      case 'expression_statement':
+        for (const child of node.namedChildren) {
+          if (child.type === 'assignment') this.runAssignment(child, scope)
+          else if (child.type === 'augmented_assignment') this.runAugmentedAssignment(child, scope)
+          else this.evaluate(child, scope)
+        }
+        return
+      case 'import_statement':
+        return this.runImport(node, scope)
+      case 'import_from_statement':
+        return this.runImportFrom(node, scope)
+      case 'function_definition':
+        scope.vars.set(this.nameOf(node), this.defineFunction(node, scope, []))
+        return
+      case 'class_definition':
+        scope.vars.set(this.nameOf(node), this.defineClass(node, scope))
+        return
+      case 'decorated_definition':
+        return this.runDecorated(node, scope)
+      case 'if_statement':
+        return this.runIf(node, scope)
+      case 'for_statement':
+        return this.runFor(node, scope)
+      case 'try_statement':
+        for (const child of node.namedChildren) {
+          if (child.type === 'block') this.runBlock(child.namedChildren, scope)
+          else if (child.type === 'else_clause' || child.type === 'finally_clause') this.runBlock(child.childForFieldName('body')?.namedChildren ?? child.namedChildren.filter((c) => c.type === 'block').flatMap((b) => b.namedChildren), scope)
+        }
+        return
+      case 'with_statement': {
+        const body = node.childForFieldName('body')
+        if (body) this.runBlock(body.namedChildren, scope)
+        return
+      }
+      case 'return_statement': {
+        const value = node.namedChildren[0]
+        throw new ReturnSignal(value ? this.evaluate(value, scope) : NONE)
+      }
+      case 'global_statement':
+      case 'nonlocal_statement':
+      case 'pass_statement':
+      case 'comment':
+        return
+      default:
+        return
+    }
+  }
+
+  private nameOf(node: SyntaxNode): string {
+    return node.childForFieldName('name')?.text ?? '<anonymous>'
+  }
+
+  private runAssignment(node: SyntaxNode, scope: Scope): void {
+    const left = node.childForFieldName('left')
+    const right = node.childForFieldName('right')
+    if (!left || !right) return
+    // `x: int = 1` and chained `a = b = value`
+    const value = right.type === 'assignment' ? (this.runAssignment(right, scope), this.evaluate(right.childForFieldName('left')!, scope)) : this.evaluate(right, scope)
+    this.assign(left, value, scope, right)
+  }
+
+  private assign(target: SyntaxNode, value: Value, scope: Scope, valueNode: SyntaxNode): void {
+    if (target.type === 'identifier') {
+      scope.vars.set(target.text, value)
+      return
+    }
+    if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern' || target.type === 'tuple') {
+      const targets = target.namedChildren
+      const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : null
+      targets.forEach((child, index) => this.assign(child, items && items.length === targets.length ? items[index]! : unknown('unpacked value'), scope, valueNode))
+      return
+    }
+    if (target.type === 'attribute') {
+      const owner = this.evaluate(target.childForFieldName('object')!, scope)
+      const attribute = target.childForFieldName('attribute')!.text
+      if (owner.kind === 'url-map') {
+        if (attribute === 'strict_slashes') {
+          const flag = truthiness(value)
+          if (flag === undefined || value.kind !== 'const') this.finding('dynamic-url-map-setting', 'error', `url_map.strict_slashes is set from a value that cannot be read statically (${describe(value)})`, target, scope)
+          else owner.app.strictSlashes = flag
+        } else if (attribute === 'host_matching') {
+          owner.app.hostMatching = truthiness(value) ?? false
+        }
+        return
+      }
+      if (owner.kind === 'app') {
+        const configKey = { secret_key: 'SECRET_KEY', debug: 'DEBUG', testing: 'TESTING', permanent_session_lifetime: 'PERMANENT_SESSION_LIFETIME' }[attribute]
+        if (configKey) setConfigEntry(owner.app, configKey, value, valueNode, this.loc(target, scope))
+        return
+      }
+      if (owner.kind === 'class') {
+        owner.attributes.set(attribute, { value, node: valueNode })
+      }
+      return
+    }
+    if (target.type === 'subscript') {
+      const owner = this.evaluate(target.childForFieldName('value')!, scope)
+      const key = this.evaluate(target.childForFieldName('subscript')!, scope)
+      if (owner.kind === 'config') {
+        if (key.kind === 'const' && typeof key.value === 'string') setConfigEntry(owner.app, key.value, value, valueNode, this.loc(target, scope))
+        else this.finding('dynamic-config', 'warning', 'a config key is set from a name that cannot be read statically', target, scope)
+        return
+      }
+      if (owner.kind === 'method' && owner.name === 'converters' && owner.owner.kind === 'url-map') {
+        this.finding('custom-converter', 'error', `custom URL converter ${describe(key)} is registered; its to_python/to_url logic is not carried over`, target, scope)
+        return
+      }
+      if (owner.kind === 'dict' && key.kind === 'const') {
+        const index = owner.entries.findIndex(([k]) => k.kind === 'const' && k.value === key.value)
+        if (index >= 0) owner.entries[index] = [key, value]
+        else owner.entries.push([key, value])
+      }
+    }
+  }
+
+  private runAugmentedAssignment(node: SyntaxNode, scope: Scope): void {
+    const left = node.childForFieldName('left')
+    const right = node.childForFieldName('right')
+    if (!left || !right || left.type !== 'identifier') return
+    const current = scope.lookup(left.text)
+    const value = this.evaluate(right, scope)
+    if (current && node.children[1]?.text === '+=') {
+      if ((current.kind === 'list' || current.kind === 'tuple') && (value.kind === 'list' || value.kind === 'tuple')) {
+        scope.vars.set(left.text, { kind: current.kind, items: [...current.items, ...value.items] })
+        return
+      }
+      if (current.kind === 'const' && value.kind === 'const' && typeof current.value === 'string' && typeof value.value === 'string') {
+        scope.vars.set(left.text, { kind: 'const', value: current.value + value.value })
+        return
+      }
+    }
+    scope.vars.set(left.text, unknown(`${left.text} changed by ${node.children[1]?.text ?? 'an operator'}`))
+  }
+
+  private runImport(node: SyntaxNode, scope: Scope): void {
+    for (const child of node.namedChildren) {
+      if (child.type === 'dotted_name') {
+        const name = child.text
+        this.importChain(name, scope)
+        const top = name.split('.')[0]!
+        scope.vars.set(top, this.moduleValue(top))
+      } else if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name')!.text
+        const alias = child.childForFieldName('alias')!.text
+        this.importChain(name, scope)
+        scope.vars.set(alias, this.moduleValue(name))
+      }
+    }
+  }
+
+  private importChain(name: string, scope: Scope): void {
+    const parts = name.split('.')
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('.')
+      if (this.hasModule(prefix)) this.importModule(prefix)
+    }
+    void scope
+  }
+
+  private moduleValue(name: string): Value {
+    return this.hasModule(name) ? { kind: 'module', name } : { kind: 'external', path: name }
+  }
+
+  private runImportFrom(node: SyntaxNode, scope: Scope): void {
+    const moduleNode = node.childForFieldName('module_name')
+    if (!moduleNode) return
+    const target = this.resolveRelative(moduleNode.text, scope)
+    const isProject = this.hasModule(target)
+    if (isProject) this.importChain(target, scope)
+    const names = node.namedChildren.filter((child) => child !== moduleNode)
+    for (const child of names) {
+      if (child.type === 'wildcard_import') {
+        const namespace = isProject ? this.importModule(target) : undefined
+        if (namespace) for (const [key, value] of namespace.vars) if (!key.startsWith('_')) scope.vars.set(key, value)
+        continue
+      }
+      const imported = child.type === 'aliased_import' ? child.childForFieldName('name')!.text : child.text
+      const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')!.text : imported
+      if (child.type !== 'dotted_name' && child.type !== 'aliased_import') continue
+      scope.vars.set(alias, this.importName(target, imported, isProject))
+      if (!isProject && target.split('.')[0]!.startsWith('flask_')) {
+        this.extensionClasses.set(alias, { package: target.split('.')[0]!, symbol: imported })
+      }
+    }
+  }
+
+  private importName(target: string, name: string, isProject: boolean): Value {
+    if (isProject) {
+      const namespace = this.importModule(target)
+      const value = namespace?.vars.get(name)
+      if (value) return value
+      const submodule = `${target}.${name}`
+      if (this.hasModule(submodule)) {
+        this.importModule(submodule)
+        return { kind: 'module', name: submodule }
+      }
+      return unknown(`${name} is not defined in ${target} when it is imported`)
+    }
+    return { kind: 'external', path: `${target}.${name}` }
+  }
+
+  private resolveRelative(text: string, scope: Scope): string {
+    const match = /^(\.*)(.*)$/.exec(text)!
+    const dots = match[1]!.length
+    if (dots === 0) return text
+    const module = this.modulesByName.get(scope.module)
+    const packageParts = scope.module.split('.')
+    if (!module?.isPackage) packageParts.pop()
+    for (let i = 1; i < dots; i++) packageParts.pop()
+    return [...packageParts, ...(match[2] ? [match[2]] : [])].join('.')
+  }
+
+  private defineFunction(node: SyntaxNode, scope: Scope, wrappers: string[]): FunctionValue {
+    const name = this.nameOf(node)
+    return { kind: 'function', module: scope.module, qualname: scope.qualnamePrefix + name, name, node, closure: scope, wrappers }
+  }
+
+  private defineClass(node: SyntaxNode, scope: Scope): ClassValue {
+    const name = this.nameOf(node)
+    const bases = (node.childForFieldName('superclasses')?.namedChildren ?? []).filter((b) => b.type !== 'keyword_argument').map((b) => this.evaluate(b, scope))
+    const cls: ClassValue = { kind: 'class', module: scope.module, qualname: scope.qualnamePrefix + name, name, node, bases, attributes: new Map() }
+    const body = node.childForFieldName('body')
+    const classScope = new Scope(scope.module, `${scope.qualnamePrefix}${name}.`, scope)
+    for (const statement of body?.namedChildren ?? []) {
+      if (statement.type === 'expression_statement' && statement.namedChildren[0]?.type === 'assignment') {
+        const assignment = statement.namedChildren[0]
+        const left = assignment.childForFieldName('left')
+        const right = assignment.childForFieldName('right')
+        if (left?.type === 'identifier' && right) {
+          const value = this.evaluate(right, classScope)
+          classScope.vars.set(left.text, value)
+          cls.attributes.set(left.text, { value, node: right })
+        }
+      } else if (statement.type === 'function_definition') {
+        cls.attributes.set(this.nameOf(statement), { value: this.defineFunction(statement, classScope, []), node: statement })
+      } else if (statement.type === 'decorated_definition') {
+        const definition = statement.childForFieldName('definition')
+        if (definition?.type === 'function_definition') {
+          cls.attributes.set(this.nameOf(definition), { value: this.defineFunction(definition, classScope, []), node: statement })
+        }
+      }
+    }
+    return cls
+  }
+
+  private runDecorated(node: SyntaxNode, scope: Scope): void {
+    const definition = node.childForFieldName('definition')
+    if (!definition) return
+    const decorators = node.namedChildren.filter((child) => child.type === 'decorator')
+    let value: Value = definition.type === 'class_definition' ? this.defineClass(definition, scope) : this.defineFunction(definition, scope, [])
+    for (const decorator of [...decorators].reverse()) {
+      const expression = decorator.namedChildren[0]
+      if (!expression) continue
+      const applied = this.evaluate(expression, scope)
+      if (applied.kind === 'decorator') {
+        value = applied.apply(value, decorator)
+      } else if (applied.kind === 'method' && (applied.owner.kind === 'app' || applied.owner.kind === 'blueprint')) {
+        // `@app.before_request` without parentheses: the method itself is the decorator.
+        value = this.call(applied, [value], new Map(), decorator, scope)
+      } else if (value.kind === 'function') {
+        value = { ...value, wrappers: [...value.wrappers, expression.text] }
+      }
+    }
+    scope.vars.set(this.nameOf(definition), value)
+  }
+
+  private runIf(node: SyntaxNode, scope: Scope): void {
+    const condition = this.evaluate(node.childForFieldName('condition')!, scope)
+    const truth = truthiness(condition)
+    if (truth === true) {
+      this.runBlock(node.childForFieldName('consequence')?.namedChildren ?? [], scope)
+      return
+    }
+    const alternatives = node.namedChildren.filter((child) => child.type === 'elif_clause' || child.type === 'else_clause')
+    if (truth === false) {
+      for (const alternative of alternatives) {
+        if (alternative.type === 'else_clause') {
+          this.runBlock(alternative.childForFieldName('body')?.namedChildren ?? [], scope)
+          return
+        }
+        const elifCondition = truthiness(this.evaluate(alternative.childForFieldName('condition')!, scope))
+        if (elifCondition === true) {
+          this.runBlock(alternative.childForFieldName('consequence')?.namedChildren ?? [], scope)
+          return
+        }
+        if (elifCondition === undefined) break
+      }
+      if (alternatives.every((alternative) => alternative.type === 'else_clause' || truthiness(this.evaluate(alternative.childForFieldName('condition')!, scope)) === false)) return
+    }
+    if (this.containsRegistration(node)) {
+      this.finding(
+        'conditional-setup',
+        'error',
+        `setup code under \`if ${node.childForFieldName('condition')!.text}\` depends on a value known only at run time (${describe(condition)}); registrations inside it were not migrated`,
+        node,
+        scope,
+      )
+    }
+  }
+
+  private containsRegistration(node: SyntaxNode): boolean {
+    return /\.(route|get|post|put|patch|delete|add_url_rule|register_blueprint|before_request|after_request|errorhandler|register_error_handler)\s*\(/.test(node.text)
+  }
+
+  private runFor(node: SyntaxNode, scope: Scope): void {
+    const iterable = this.evaluate(node.childForFieldName('right')!, scope)
+    const items = this.iterate(iterable)
+    const left = node.childForFieldName('left')!
+    const body = node.childForFieldName('body')?.namedChildren ?? []
+    if (!items) {
+      if (this.containsRegistration(node)) {
+        this.finding('dynamic-route-loop', 'error', `a loop over ${node.childForFieldName('right')!.text} registers routes, but what it iterates over cannot be read statically (${describe(iterable)})`, node, scope)
+      }
+      return
+    }
+    for (const item of items) {
+      this.assign(left, item, scope, node)
+      this.runBlock(body, scope)
+    }
+  }
+
+  private iterate(value: Value): Value[] | undefined {
+    if (value.kind === 'list' || value.kind === 'tuple' || value.kind === 'set') return value.items
+    if (value.kind === 'dict') return value.entries.map(([key]) => key)
+    if (value.kind === 'const' && typeof value.value === 'string') return [...value.value].map((ch) => ({ kind: 'const', value: ch }))
+    return undefined
+  }
+
+  // ---- expressions ------------------------------------------------------------------------
+
+  evaluate(node: SyntaxNode, scope: Scope): Value {
+    switch (node.type) {
+      case 'string':
+        return this.evaluateString(node, scope)
+      case 'concatenated_string': {
+        let out = ''
+        for (const part of node.namedChildren) {
+          const value = this.evaluateString(part, scope)
+          if (value.kind !== 'const' || typeof value.value !== 'string') return unknown('formatted string')
+          out += value.value
+        }
+        return { kind: 'const', value: out }
+      }
+      case 'integer':
+        return { kind: 'const', value: Number.parseInt(node.text.replace(/_/g, ''), node.text.startsWith('0x') ? 16 : 10) }
+      case 'float':
+        return { kind: 'const', value: Number.parseFloat(node.text.replace(/_/g, '')), isFloat: true }
+      case 'true':
+        return { kind: 'const', value: true }
+      case 'false':
+        return { kind: 'const', value: false }
+      case 'none':
+        return NONE
+      case 'identifier':
+        return this.lookup(node.text, scope)
+      case 'parenthesized_expression':
+        return node.namedChildren[0] ? this.evaluate(node.namedChildren[0], scope) : NONE
+      case 'list':
+      case 'set':
+      case 'tuple':
+        return { kind: node.type, items: node.namedChildren.filter((c) => c.type !== 'comment').map((child) => this.evaluate(child, scope)) }
+      case 'dictionary':
+        return {
+          kind: 'dict',
+          entries: node.namedChildren
+            .filter((child) => child.type === 'pair')
+            .map((pair) => [this.evaluate(pair.childForFieldName('key')!, scope), this.evaluate(pair.childForFieldName('value')!, scope)] as [Value, Value]),
+        }
+      case 'attribute':
+        return this.getAttribute(this.evaluate(node.childForFieldName('object')!, scope), node.childForFieldName('attribute')!.text, node, scope)
+      case 'call':
+        return this.evaluateCall(node, scope)
+      case 'subscript':
+        return this.evaluateSubscript(node, scope)
+      case 'binary_operator':
+        return this.evaluateBinary(node, scope)
+      case 'boolean_operator': {
+        const left = this.evaluate(node.childForFieldName('left')!, scope)
+        const truth = truthiness(left)
+        if (truth === undefined) return unknown(`${node.text}`)
+        const isOr = node.children[1]?.text === 'or'
+        if (isOr) return truth ? left : this.evaluate(node.childForFieldName('right')!, scope)
+        return truth ? this.evaluate(node.childForFieldName('right')!, scope) : left
+      }
+      case 'not_operator': {
+        const truth = truthiness(this.evaluate(node.childForFieldName('argument')!, scope))
+        return truth === undefined ? unknown(node.text) : { kind: 'const', value: !truth }
+      }
+      case 'comparison_operator':
+        return this.evaluateComparison(node, scope)
+      case 'conditional_expression': {
+        const [whenTrue, condition, whenFalse] = node.namedChildren
+        const truth = truthiness(this.evaluate(condition!, scope))
+        if (truth === undefined) return unknown(node.text)
+        return this.evaluate(truth ? whenTrue! : whenFalse!, scope)
+      }
+      case 'lambda':
+        return { kind: 'function', module: scope.module, qualname: `${scope.qualnamePrefix}<lambda>`, name: '<lambda>', node, closure: scope, wrappers: [] }
+      default:
+        return unknown(`${node.type} expression`)
+    }
+  }
+
+  private evaluateString(node: SyntaxNode, scope: Scope): Value {
+    if (node.type !== 'string') return this.evaluate(node, scope)
+    const prefix = /^[a-zA-Z]*/.exec(node.text)![0].toLowerCase()
+    if (prefix.includes('f')) return unknown('f-string')
+    let out = ''
+    for (const child of node.namedChildren) {
+      if (child.type === 'string_content') out += prefix.includes('r') ? child.text : unescapePython(child.text)
+      else if (child.type === 'escape_sequence') out += prefix.includes('r') ? child.text : unescapePython(child.text)
+      else if (child.type === 'interpolation') return unknown('f-string')
+    }
+    return { kind: 'const', value: out }
+  }
+
+  private lookup(name: string, scope: Scope): Value {
+    const value = scope.lookup(name)
+    if (value) return value
+    const builtins: Record<string, Value> = {
+      dict: { kind: 'external', path: 'builtins.dict' },
+      list: { kind: 'external', path: 'builtins.list' },
+      tuple: { kind: 'external', path: 'builtins.tuple' },
+      set: { kind: 'external', path: 'builtins.set' },
+      str: { kind: 'external', path: 'builtins.str' },
+      Exception: { kind: 'external', path: 'builtins.Exception' },
+    }
+    if (builtins[name]) return builtins[name]!
+    if (/^[A-Z][A-Za-z]*(Error|Exception|Warning)$/.test(name) || ['KeyboardInterrupt', 'StopIteration'].includes(name)) return { kind: 'external', path: `builtins.${name}` }
+    return unknown(`name ${name} is not known here`)
+  }
+
+  private evaluateSubscript(node: SyntaxNode, scope: Scope): Value {
+    const owner = this.evaluate(node.childForFieldName('value')!, scope)
+    const key = this.evaluate(node.childForFieldName('subscript')!, scope)
+    if (owner.kind === 'dict' && key.kind === 'const') {
+      const entry = owner.entries.find(([k]) => k.kind === 'const' && k.value === key.value)
+      return entry ? entry[1] : unknown(`key ${describe(key)} is not in the dict`)
+    }
+    if ((owner.kind === 'list' || owner.kind === 'tuple') && key.kind === 'const' && typeof key.value === 'number') {
+      const index = key.value < 0 ? owner.items.length + key.value : key.value
+      return owner.items[index] ?? unknown('index out of range')
+    }
+    if (owner.kind === 'external' && owner.path === 'os.environ' && key.kind === 'const' && typeof key.value === 'string') {
+      return { kind: 'env', name: key.value, fallback: null }
+    }
+    return unknown(node.text)
+  }
+
+  private evaluateBinary(node: SyntaxNode, scope: Scope): Value {
+    const left = this.evaluate(node.childForFieldName('left')!, scope)
+    const right = this.evaluate(node.childForFieldName('right')!, scope)
+    const operator = node.childForFieldName('operator')?.text ?? node.children[1]?.text
+    if (left.kind === 'const' && right.kind === 'const') {
+      if (operator === '+' && typeof left.value === 'string' && typeof right.value === 'string') return { kind: 'const', value: left.value + right.value }
+      if (typeof left.value === 'number' && typeof right.value === 'number') {
+        switch (operator) {
+          case '+':
+            return { kind: 'const', value: left.value + right.value }
+          case '-':
+            return { kind: 'const', value: left.value - right.value }
+          case '*':
+            return { kind: 'const', value: left.value * right.value }
+        }
+      }
+    }
+    if (operator === '+' && (left.kind === 'list' || left.kind === 'tuple') && left.kind === right.kind) return { kind: left.kind, items: [...left.items, ...right.items] }
+    return unknown(node.text)
+  }
+
+  private evaluateComparison(node: SyntaxNode, scope: Scope): Value {
+    const operands = node.namedChildren
+    if (operands.length !== 2) return unknown(node.text)
+    const operator = node.children[1]?.text
+    const left = this.evaluate(operands[0]!, scope)
+    const right = this.evaluate(operands[1]!, scope)
+    if (left.kind !== 'const' || right.kind !== 'const') return unknown(node.text)
+    if (operator === '==') return { kind: 'const', value: left.value === right.value }
+    if (operator === '!=') return { kind: 'const', value: left.value !== right.value }
+    if (operator === 'is') return { kind: 'const', value: left.value === right.value }
+    return unknown(node.text)
+  }
+
+  private getAttribute(owner: Value, name: string, node: SyntaxNode, scope: Scope): Value {
+    switch (owner.kind) {
+      case 'module': {
+        const namespace = this.importModule(owner.name)
+        const value = namespace?.vars.get(name)
+        if (value) return value
+        const submodule = `${owner.name}.${name}`
+        if (this.hasModule(submodule)) return { kind: 'module', name: submodule }
+        return unknown(`${owner.name}.${name}`)
+      }
+      case 'external':
+        return { kind: 'external', path: `${owner.path}.${name}` }
+      case 'app':
+        if (name === 'config') return { kind: 'config', app: owner.app }
+        if (name === 'url_map') return { kind: 'url-map', app: owner.app }
+        return { kind: 'method', owner, name }
+      case 'blueprint':
+      case 'config':
+        return { kind: 'method', owner, name }
+      case 'url-map':
+        if (name === 'converters') return { kind: 'method', owner, name }
+        return { kind: 'method', owner, name }
+      case 'class': {
+        if (name === 'as_view') return { kind: 'method', owner, name }
+        const found = this.classAttribute(owner, name)
+        return found ?? unknown(`${owner.name}.${name}`)
+      }
+      case 'instance': {
+        if (name === 'init_app') return { kind: 'method', owner, name }
+        const found = this.classAttribute(owner.cls, name)
+        return found ?? unknown(`attribute ${name}`)
+      }
+      default:
+        void node
+        void scope
+        return unknown(`attribute ${name} of ${describe(owner)}`)
+    }
+  }
+
+  classAttribute(cls: ClassValue, name: string): Value | undefined {
+    const own = cls.attributes.get(name)
+    if (own) return own.value
+    for (const base of cls.bases) {
+      if (base.kind === 'class') {
+        const found = this.classAttribute(base, name)
+        if (found) return found
+      }
+    }
+    return undefined
+  }
+
+  private evaluateCall(node: SyntaxNode, scope: Scope): Value {
+    const fn = this.evaluate(node.childForFieldName('function')!, scope)
+    const args: Value[] = []
+    const kwargs = new Map<string, Value>()
+    for (const argument of node.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (argument.type === 'keyword_argument') {
+        kwargs.set(argument.childForFieldName('name')!.text, this.evaluate(argument.childForFieldName('value')!, scope))
+      } else if (argument.type === 'list_splat' || argument.type === 'dictionary_splat') {
+        const inner = this.evaluate(argument.namedChildren[0]!, scope)
+        if (argument.type === 'list_splat' && (inner.kind === 'list' || inner.kind === 'tuple')) args.push(...inner.items)
+        else if (argument.type === 'dictionary_splat' && inner.kind === 'dict' && inner.entries.every(([k]) => k.kind === 'const')) {
+          for (const [key, value] of inner.entries) kwargs.set(String((key as { value: unknown }).value), value)
+        } else args.push(unknown(`${argument.text} cannot be expanded statically`))
+      } else if (argument.type !== 'comment') {
+        args.push(this.evaluate(argument, scope))
+      }
+    }
+    return this.call(fn, args, kwargs, node, scope)
+  }
+
+  private call(fn: Value, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, callerScope?: Scope): Value {
+    const scope = callerScope ?? new Scope('', '', null)
+    const at = (): SourceLocation => (callerScope ? this.loc(node, callerScope) : { file: '', line: node.startPosition.row + 1, column: node.startPosition.column + 1 })
+    switch (fn.kind) {
+      case 'external':
+        return this.callExternal(fn.path, args, kwargs, node, scope, at())
+      case 'function':
+        return this.callProjectFunction(fn, args, kwargs, node)
+      case 'class':
+        return { kind: 'instance', cls: fn }
+      case 'method':
+        return this.callMethod(fn.owner, fn.name, args, kwargs, node, scope, at())
+      default:
+        return unknown(`call of ${describe(fn)}`)
+    }
+  }
+
+  private callProjectFunction(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode): Value {
+    if (fn.node.type === 'lambda') return unknown('lambda result')
+    if (this.depth >= MAX_CALL_DEPTH) return unknown('call depth limit')
+    const parameters = fn.node.childForFieldName('parameters')?.namedChildren ?? []
+    const local = new Scope(fn.module, `${fn.qualname}.`, fn.closure)
+    let position = 0
+    for (const parameter of parameters) {
+      let name: string | undefined
+      let fallback: SyntaxNode | null = null
+      if (parameter.type === 'identifier') name = parameter.text
+      else if (parameter.type === 'default_parameter' || parameter.type === 'typed_default_parameter') {
+        name = parameter.childForFieldName('name')?.text
+        fallback = parameter.childForFieldName('value')
+      } else if (parameter.type === 'typed_parameter') name = parameter.namedChildren[0]?.text
+      else if (parameter.type === 'list_splat_pattern') {
+        local.vars.set(parameter.namedChildren[0]?.text ?? '_', { kind: 'tuple', items: args.slice(position) })
+        position = args.length
+        continue
+      } else if (parameter.type === 'dictionary_splat_pattern') {
+        local.vars.set(parameter.namedChildren[0]?.text ?? '_', { kind: 'dict', entries: [...kwargs].map(([k, v]) => [{ kind: 'const', value: k }, v] as [Value, Value]) })
+        continue
+      }
+      if (!name) continue
+      if (position < args.length) local.vars.set(name, args[position++]!)
+      else if (kwargs.has(name)) local.vars.set(name, kwargs.get(name)!)
+      else if (fallback) local.vars.set(name, this.evaluate(fallback, fn.closure))
+      else local.vars.set(name, unknown(`parameter ${name}`))
+    }
+    const body = fn.node.childForFieldName('body')?.namedChildren ?? []
+    this.depth++
+    try {
+      this.runBlock(body, local)
+    } catch (signal) {
+      if (signal instanceof ReturnSignal) return signal.value
+      throw signal
+    } finally {
+      this.depth--
+    }
+    void node
+    return NONE
+  }
+
+  private callExternal(path: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    const short = path.replace(/^flask\.(app|blueprints|views)\./, 'flask.')
+    if (short === 'flask.Flask') return this.createApp(args, kwargs, node, scope, at)
+    if (short === 'flask.Blueprint') return this.createBlueprint(args, kwargs, node, scope, at)
+    if (path === 'os.environ.get' || path === 'os.getenv') {
+      const name = args[0]
+      if (name?.kind === 'const' && typeof name.value === 'string') return { kind: 'env', name: name.value, fallback: args[1] ?? kwargs.get('default') ?? null }
+      return unknown('environment lookup')
+    }
+    if (path === 'builtins.dict') {
+      const base = args[0]
+      const entries: [Value, Value][] = base?.kind === 'dict' ? [...base.entries] : []
+      for (const [key, value] of kwargs) entries.push([{ kind: 'const', value: key }, value])
+      return base && base.kind !== 'dict' ? unknown('dict() of a non-literal') : { kind: 'dict', entries }
+    }
+    if (path === 'builtins.list' || path === 'builtins.tuple') {
+      const items = args[0] ? this.iterate(args[0]) : []
+      return items ? { kind: path === 'builtins.list' ? 'list' : 'tuple', items } : unknown(`${path}() of a non-literal`)
+    }
+    const root = path.split('.')[0]!
+    if (root.startsWith('flask_') || this.extensionClasses.has(root)) {
+      return this.recordExtension(path, args, kwargs, node, scope, at)
+    }
+    return unknown(`${path}() result`)
+  }
+
+  private recordExtension(path: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    const parts = path.split('.')
+    const extension = { package: parts[0]!, symbol: parts.slice(1).join('.') || parts[0]! }
+    const app = args[0]?.kind === 'app' ? args[0].app : kwargs.get('app')?.kind === 'app' ? (kwargs.get('app') as { app: AppState }).app : null
+    const record: ExtensionIR = {
+      package: extension.package,
+      symbol: extension.symbol,
+      init: app ? 'constructor' : 'import-only',
+      options: literalKwargs(kwargs),
+      source: node.text.length > 300 ? node.text.slice(0, 300) + '…' : node.text,
+      location: at,
+    }
+    if (app) app.extensions.push(record)
+    const instance: ClassValue = { kind: 'class', module: scope.module, qualname: path, name: extension.symbol, node, bases: [], attributes: new Map() }
+    ;(instance as ClassValue & { extension?: ExtensionIR }).extension = record
+    return { kind: 'instance', cls: instance }
+  }
+
+  private createApp(args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    const importName = constString(args[0] ?? kwargs.get('import_name')) ?? scope.module
+    const staticFolder = kwargs.has('static_folder') ? (constStringOrNull(kwargs.get('static_folder')!) ?? 'static') : 'static'
+    const staticUrlPath = kwargs.has('static_url_path') ? (constStringOrNull(kwargs.get('static_url_path')!) ?? null) : null
+    const templateFolder = kwargs.has('template_folder') ? (constStringOrNull(kwargs.get('template_folder')!) ?? 'templates') : 'templates'
+    for (const key of ['static_folder', 'static_url_path']) {
+      const value = kwargs.get(key)
+      if (value && value.kind !== 'const') this.finding('dynamic-static-folder', 'warning', `Flask(${key}=…) is not a literal; the static rule may differ`, node, scope)
+    }
+    if (kwargs.get('host_matching') && truthiness(kwargs.get('host_matching')!)) {
+      this.finding('host-matching', 'error', 'Flask(host_matching=True): routing by host is not carried over', node, scope)
+    }
+    if (kwargs.has('subdomain_matching')) this.finding('subdomain-routing', 'error', 'Flask(subdomain_matching=…): routing by subdomain is not carried over', node, scope)
+    const app = new AppState(importName, staticFolder, staticUrlPath, templateFolder, at, this.findings)
+    if (kwargs.get('host_matching') && truthiness(kwargs.get('host_matching')!)) app.hostMatching = true
+    this.apps.push(app)
+    return { kind: 'app', app }
+  }
+
+  private createBlueprint(args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    const name = constString(args[0] ?? kwargs.get('name'))
+    if (name === undefined) {
+      this.finding('dynamic-blueprint', 'error', 'Blueprint name is not a literal; its routes cannot be named', node, scope)
+      return unknown('blueprint with a dynamic name')
+    }
+    const option = (key: string, position: number): string | null => {
+      const value = kwargs.get(key) ?? args[position]
+      if (!value) return null
+      const text = constStringOrNull(value)
+      if (text === undefined) {
+        this.finding('dynamic-blueprint-option', 'error', `Blueprint(${key}=…) is not a literal (${describe(value)})`, node, scope)
+        return null
+      }
+      return text
+    }
+    const subdomain = option('subdomain', 7)
+    if (subdomain !== null) this.finding('subdomain-routing', 'error', `Blueprint ${JSON.stringify(name)} has subdomain=${JSON.stringify(subdomain)}: routing by subdomain is not carried over`, node, scope)
+    const urlDefaultsValue = kwargs.get('url_defaults')
+    const blueprint = new BlueprintState(
+      name,
+      option('url_prefix', 6),
+      subdomain,
+      option('static_folder', 2),
+      option('static_url_path', 3),
+      option('template_folder', 4),
+      urlDefaultsValue ? ((toLiteral(urlDefaultsValue) as Record<string, PyLiteral> | undefined) ?? null) : null,
+      at,
+    )
+    this.blueprints.push(blueprint)
+    return { kind: 'blueprint', blueprint }
+  }
+
+  private callMethod(owner: Value, name: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    if (owner.kind === 'app' || owner.kind === 'blueprint') return this.callScaffoldMethod(owner, name, args, kwargs, node, scope, at)
+    if (owner.kind === 'config') {
+      if (name === 'from_object') {
+        const source = args[0]
+        if (source?.kind === 'class') readConfigClass(owner.app, source, this, at)
+        else if (source?.kind === 'const' && typeof source.value === 'string') {
+          const resolved = this.resolveDottedObject(source.value)
+          if (resolved?.kind === 'class') readConfigClass(owner.app, resolved, this, at)
+          else this.finding('dynamic-config', 'warning', `config.from_object(${JSON.stringify(source.value)}) could not be resolved in the project`, node, scope)
+        } else this.finding('dynamic-config', 'warning', `config.from_object(…) of ${describe(source ?? NONE)}: config values could not be read`, node, scope)
+      } else if (name === 'from_mapping' || name === 'update') {
+        if (args[0]) readConfigMapping(owner.app, args[0], at)
+        for (const [key, value] of kwargs) setConfigEntry(owner.app, key, value, node, at)
+      } else if (['from_pyfile', 'from_envvar', 'from_file', 'from_prefixed_env', 'from_json'].includes(name)) {
+        this.finding('config-from-file', 'warning', `config.${name}(…) loads values at run time from outside the code; set them as environment variables of the new service`, node, scope)
+      } else if (name === 'setdefault' && args[0]?.kind === 'const' && typeof args[0].value === 'string') {
+        if (!owner.app.config.has(args[0].value)) setConfigEntry(owner.app, args[0].value, args[1] ?? NONE, node, at)
+      }
+      return NONE
+    }
+    if (owner.kind === 'class' && name === 'as_view') {
+      const viewName = constString(args[0] ?? kwargs.get('name'))
+      if (viewName === undefined) return unknown('as_view with a dynamic name')
+      if (args.length > 1 || [...kwargs.keys()].some((k) => k !== 'name')) {
+        this.finding('class-view-arguments', 'error', `${owner.name}.as_view(${JSON.stringify(viewName)}, …) passes constructor arguments, which are not carried over`, node, scope)
+      }
+      return { kind: 'class-view', cls: owner, name: viewName }
+    }
+    if (owner.kind === 'instance' && name === 'init_app') {
+      const record = (owner.cls as ClassValue & { extension?: ExtensionIR }).extension
+      const app = args[0]?.kind === 'app' ? args[0].app : null
+      if (record && app) app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text })
+      return NONE
+    }
+    return unknown(`${name}() result`)
+  }
+
+  private resolveDottedObject(dotted: string): Value | undefined {
+    const parts = dotted.split('.')
+    for (let i = parts.length - 1; i > 0; i--) {
+      const module = parts.slice(0, i).join('.')
+      if (this.hasModule(module)) {
+        let value: Value | undefined = this.importModule(module)?.vars.get(parts[i]!)
+        for (const part of parts.slice(i + 1)) value = value?.kind === 'class' ? this.classAttribute(value, part) : undefined
+        return value
+      }
+    }
+    return undefined
+  }
+
+  private callScaffoldMethod(
+    owner: { kind: 'app'; app: AppState } | { kind: 'blueprint'; blueprint: BlueprintState },
+    name: string,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    node: SyntaxNode,
+    scope: Scope,
+    at: SourceLocation,
+  ): Value {
+    const addRule = (rule: Value, endpoint: Value | undefined, view: Value | undefined, options: Map<string, Value>, location: SourceLocation): void => {
+      const ruleText = constString(rule)
+      if (ruleText === undefined) {
+        this.findings.push({ ruleId: 'dynamic-rule', severity: 'error', message: `a route's rule is not known statically (${describe(rule)}); the route was not migrated`, location })
+        return
+      }
+      const endpointText = endpoint === undefined || (endpoint.kind === 'const' && endpoint.value === null) ? null : constString(endpoint)
+      if (endpointText === undefined) {
+        this.findings.push({ ruleId: 'dynamic-endpoint', severity: 'error', message: `the endpoint of rule ${JSON.stringify(ruleText)} is not known statically`, location })
+        return
+      }
+      const target = view === undefined || (view.kind === 'const' && view.value === null) ? null : this.viewTarget(view, location)
+      if (target === undefined) return
+      const ruleOptions = this.ruleOptions(options, location)
+      if (!ruleOptions) return
+      if (owner.kind === 'app') owner.app.addUrlRule(ruleText, endpointText, target, ruleOptions, null, location)
+      else {
+        if (endpointText?.includes('.')) {
+          this.findings.push({ ruleId: 'invalid-endpoint', severity: 'error', message: `endpoint ${JSON.stringify(endpointText)} contains a dot: Flask raises ValueError`, location })
+          return
+        }
+        owner.blueprint.addUrlRule(ruleText, endpointText, target, ruleOptions, location)
+      }
+    }
+
+    if (name === 'route' || name in HTTP_METHOD_SHORTCUTS) {
+      const rule = args[0] ?? kwargs.get('rule') ?? unknown('missing rule')
+      const options = new Map(kwargs)
+      options.delete('rule')
+      if (name !== 'route') {
+        if (options.has('methods')) this.finding('invalid-route-options', 'error', `@${name}(…) does not accept methods=: Flask raises TypeError`, node, scope)
+        options.set('methods', { kind: 'list', items: [{ kind: 'const', value: HTTP_METHOD_SHORTCUTS[name]! }] })
+      }
+      const endpoint = options.get('endpoint')
+      options.delete('endpoint')
+      return {
+        kind: 'decorator',
+        apply: (target, decoratorNode) => {
+          addRule(rule, endpoint, target, options, this.loc(decoratorNode, scope))
+          return target
+        },
+      }
+    }
+    if (name === 'add_url_rule') {
+      const rule = args[0] ?? kwargs.get('rule') ?? unknown('missing rule')
+      const endpoint = args[1] ?? kwargs.get('endpoint')
+      const view = args[2] ?? kwargs.get('view_func')
+      const options = new Map(kwargs)
+      for (const key of ['rule', 'endpoint', 'view_func']) options.delete(key)
+      if (args[3]) options.set('provide_automatic_options', args[3])
+      addRule(rule, endpoint, view, options, at)
+      return NONE
+    }
+    if (name === 'register_blueprint') {
+      const child = args[0] ?? kwargs.get('blueprint')
+      if (child?.kind !== 'blueprint') {
+        this.finding('dynamic-blueprint', 'error', `register_blueprint(${node.childForFieldName('arguments')?.namedChildren[0]?.text ?? ''}): the blueprint could not be resolved statically (${describe(child ?? NONE)})`, node, scope)
+        return NONE
+      }
+      const options = this.registrationOptions(kwargs, node, scope)
+      if (owner.kind === 'app') owner.app.registerBlueprint(child.blueprint, options, at, null)
+      else owner.blueprint.children.push({ blueprint: child.blueprint, options, location: at })
+      return NONE
+    }
+    if (HOOK_KINDS.has(name as HookKind)) {
+      const register = (target: Value, location: SourceLocation): Value => {
+        const ref = this.codeRef(target, location)
+        if (!ref) return target
+        if (owner.kind === 'app') {
+          const kind = name.replace('_app_request', '_request') as HookKind
+          owner.app.hooks.push({ kind, blueprint: null, ref, location })
+        } else owner.blueprint.hooks.push({ kind: name as HookKind, ref, location })
+        return target
+      }
+      if (args[0]) return register(args[0], at)
+      return { kind: 'decorator', apply: (target, decoratorNode) => register(target, this.loc(decoratorNode, scope)) }
+    }
+    if (name === 'errorhandler' || name === 'app_errorhandler' || name === 'register_error_handler') {
+      const keyValue = args[0] ?? kwargs.get('code_or_exception')
+      const key = this.errorKey(keyValue, node, scope)
+      const register = (target: Value, location: SourceLocation): Value => {
+        const ref = this.codeRef(target, location)
+        if (!ref || !key) return target
+        if (owner.kind === 'app') owner.app.errorHandlers.push({ blueprint: null, key, ref, location })
+        else owner.blueprint.errorHandlers.push({ key, ref, location, appWide: name === 'app_errorhandler' })
+        return target
+      }
+      if (name === 'register_error_handler') return register(args[1] ?? kwargs.get('f') ?? NONE, at)
+      return { kind: 'decorator', apply: (target, decoratorNode) => register(target, this.loc(decoratorNode, scope)) }
+    }
+    if (['template_filter', 'template_global', 'template_test', 'context_processor', 'shell_context_processor', 'cli', 'app_template_filter'].includes(name)) {
+      return { kind: 'decorator', apply: (target) => target }
+    }
+    return unknown(`${name}() result`)
+  }
+
+  private errorKey(value: Value | undefined, node: SyntaxNode, scope: Scope): { code: number } | { exception: string } | null {
+    if (value?.kind === 'const' && typeof value.value === 'number') return { code: value.value }
+    if (value?.kind === 'external') {
+      const name = value.path.replace(/^builtins\./, '').replace(/^werkzeug\.exceptions\./, 'werkzeug.exceptions.')
+      return { exception: name }
+    }
+    if (value?.kind === 'class') return { exception: `${value.module}.${value.qualname}` }
+    this.finding('dynamic-error-handler', 'error', `errorhandler(${describe(value ?? NONE)}): the error it handles is not known statically`, node, scope)
+    return null
+  }
+
+  private registrationOptions(kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope): RegistrationOptions {
+    const text = (key: string): string | null => {
+      const value = kwargs.get(key)
+      if (!value) return null
+      const result = constStringOrNull(value)
+      if (result === undefined) {
+        this.finding('dynamic-blueprint-option', 'error', `register_blueprint(${key}=…) is not known statically (${describe(value)})`, node, scope)
+        return null
+      }
+      return result
+    }
+    const subdomain = text('subdomain')
+    if (subdomain !== null) this.finding('subdomain-routing', 'error', `blueprint registered with subdomain=${JSON.stringify(subdomain)}: routing by subdomain is not carried over`, node, scope)
+    const urlDefaults = kwargs.get('url_defaults')
+    return {
+      urlPrefix: text('url_prefix'),
+      name: text('name'),
+      subdomain,
+      urlDefaults: urlDefaults ? ((toLiteral(urlDefaults) as Record<string, PyLiteral> | undefined) ?? null) : null,
+      namePrefix: '',
+    }
+  }
+
+  private ruleOptions(options: Map<string, Value>, location: SourceLocation): RuleOptions | null {
+    const result: RuleOptions = { ...NO_RULE_OPTIONS }
+    for (const [key, value] of options) {
+      switch (key) {
+        case 'methods': {
+          const items = value.kind === 'const' && typeof value.value === 'string' ? null : this.iterate(value)
+          if (!items || !items.every((item) => item.kind === 'const' && typeof item.value === 'string')) {
+            this.findings.push({ ruleId: 'dynamic-methods', severity: 'error', message: `methods= is not a literal collection of strings (${describe(value)}); the route was not migrated`, location })
+            return null
+          }
+          result.methods = items.map((item) => String((item as { value: string }).value))
+          break
+        }
+        case 'defaults': {
+          const literal = toLiteral(value)
+          if (literal === undefined || literal === null || typeof literal !== 'object' || Array.isArray(literal)) {
+            this.findings.push({ ruleId: 'dynamic-rule-option', severity: 'error', message: `defaults= is not a literal dict; the route was not migrated`, location })
+            return null
+          }
+          result.defaults = literal
+          break
+        }
+        case 'strict_slashes':
+        case 'provide_automatic_options': {
+          const truth = value.kind === 'const' ? truthiness(value) : undefined
+          if (truth === undefined) {
+            this.findings.push({ ruleId: 'dynamic-rule-option', severity: 'error', message: `${key}= is not a literal; the route was not migrated`, location })
+            return null
+          }
+          if (key === 'strict_slashes') result.strictSlashes = value.kind === 'const' && value.value === null ? null : truth
+          else result.provideAutomaticOptions = value.kind === 'const' && value.value === null ? null : truth
+          break
+        }
+        case 'redirect_to': {
+          const text = constString(value)
+          if (text === undefined) {
+            this.findings.push({ ruleId: 'dynamic-redirect', severity: 'error', message: `redirect_to= is not a literal string (${describe(value)}); the route was not migrated`, location })
+            return null
+          }
+          result.redirectTo = text
+          break
+        }
+        case 'subdomain':
+        case 'host': {
+          const text = constStringOrNull(value)
+          if (text !== null) this.findings.push({ ruleId: 'subdomain-routing', severity: 'error', message: `rule option ${key}=${JSON.stringify(text ?? describe(value))}: routing by ${key} is not carried over`, location })
+          if (key === 'subdomain') result.subdomain = text ?? null
+          else result.host = text ?? null
+          break
+        }
+        case 'merge_slashes':
+        case 'alias':
+        case 'build_only':
+        case 'websocket':
+          this.findings.push({ ruleId: 'unsupported-rule-option', severity: 'error', message: `rule option ${key}= is not carried over`, location })
+          break
+        default:
+          break
+      }
+    }
+    return result
+  }
+
+  private viewTarget(view: Value, location: SourceLocation): ViewTarget | undefined {
+    if (view.kind === 'function') {
+      return { view: { kind: 'function', ref: { module: view.module, qualname: view.qualname, location: this.locate(view.node, view.module) } }, name: view.name, declaredMethods: null, wrappers: view.wrappers }
+    }
+    if (view.kind === 'class-view') {
+      const cls = view.cls
+      const base = this.classViewBase(cls)
+      if (!base) {
+        this.findings.push({ ruleId: 'unresolved-view', severity: 'error', message: `${cls.name}.as_view: ${cls.name} is not a flask.views.View or MethodView subclass the tool can read`, location })
+        return { view: null, name: view.name, declaredMethods: null, wrappers: [] }
+      }
+      const methods = base === 'MethodView' ? VIEW_METHODS.filter((method) => this.classAttribute(cls, method)?.kind === 'function').map((m) => m.toUpperCase()) : []
+      const declared = this.classAttribute(cls, 'methods')
+      const declaredMethods = declared && this.iterate(declared)?.every(isConst) ? this.iterate(declared)!.map((m) => String((m as { value: unknown }).value).toUpperCase()) : methods.length > 0 ? methods : null
+      return {
+        view: { kind: 'class', ref: { module: cls.module, qualname: cls.qualname, location: this.locate(cls.node, cls.module) }, base, methods },
+        name: view.name,
+        declaredMethods,
+        wrappers: [],
+      }
+    }
+    this.findings.push({ ruleId: 'unresolved-view', severity: 'error', message: `the view function could not be resolved statically (${describe(view)}); the route was not migrated`, location })
+    return undefined
+  }
+
+  private classViewBase(cls: ClassValue): 'MethodView' | 'View' | null {
+    for (const base of cls.bases) {
+      if (base.kind === 'external') {
+        if (/(^|\.)MethodView$/.test(base.path)) return 'MethodView'
+        if (/(^|\.)View$/.test(base.path)) return 'View'
+      }
+      if (base.kind === 'class') {
+        const found = this.classViewBase(base)
+        if (found) return found
+      }
+    }
+    return null
+  }
+
+  private codeRef(target: Value, location: SourceLocation) {
+    if (target.kind === 'function') return { module: target.module, qualname: target.qualname, location: this.locate(target.node, target.module) }
+    this.findings.push({ ruleId: 'unresolved-handler', severity: 'error', message: `a hook or error handler could not be resolved statically (${describe(target)})`, location })
+    return null
+  }
+}
+
+function constString(value: Value | undefined): string | undefined {
+  return value?.kind === 'const' && typeof value.value === 'string' ? value.value : undefined
+}
+
+function constStringOrNull(value: Value): string | null | undefined {
+  if (value.kind === 'const' && value.value === null) return null
+  return constString(value)
+}
+
+function literalKwargs(kwargs: Map<string, Value>): Record<string, PyLiteral> {
+  const out: Record<string, PyLiteral> = {}
+  for (const [key, value] of kwargs) {
+    const literal = toLiteral(value)
+    if (literal !== undefined) out[key] = literal
+  }
+  return out
+}
+
+function unescapePython(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]+\}|[0-7]{1,3}|.|\n)/g, (_, escape: string) => {
+    switch (escape[0]) {
+      case 'n':
+        return '\n'
+      case 't':
+        return '\t'
+      case 'r':
+        return '\r'
+      case '\\':
+        return '\\'
+      case "'":
+        return "'"
+      case '"':
+        return '"'
+      case '\n':
+        return ''
+      case 'x':
+      case 'u':
+      case 'U':
+        return String.fromCodePoint(Number.parseInt(escape.slice(1), 16))
+      case 'a':
+        return '\x07'
+      case 'b':
+        return '\b'
+      case 'f':
+        return '\f'
+      case 'v':
+        return '\v'
+      default:
+        if (/^[0-7]+$/.test(escape)) return String.fromCodePoint(Number.parseInt(escape, 8))
+        return '\\' + escape
+    }
+  })
+}

@@ -1,0 +1,130 @@
+import type { SyntaxNode } from '../parse/index.js'
+import type { AppState, BlueprintState } from './flask-model.js'
+
+/**
+ * What the analyzer knows about a Python value while it runs a project's setup code
+ * (imports, factories, decorators, registrations). `unknown` carries why, so a registration that
+ * depends on it becomes a finding instead of a guess.
+ */
+export type Value =
+  | { kind: 'const'; value: string | number | boolean | null; isFloat?: boolean }
+  | { kind: 'list' | 'tuple' | 'set'; items: Value[] }
+  | { kind: 'dict'; entries: [Value, Value][] }
+  | { kind: 'module'; name: string }
+  | FunctionValue
+  | ClassValue
+  | { kind: 'instance'; cls: ClassValue }
+  /** Something outside the project, by its dotted import path: `flask.Flask`, `os.environ.get`. */
+  | { kind: 'external'; path: string }
+  | { kind: 'app'; app: AppState }
+  | { kind: 'blueprint'; blueprint: BlueprintState }
+  /** A method looked up on an app, a blueprint, a config or a url map: `app.route`. */
+  | { kind: 'method'; owner: Value; name: string }
+  | { kind: 'decorator'; apply: (target: Value, node: SyntaxNode) => Value }
+  | { kind: 'config'; app: AppState }
+  | { kind: 'url-map'; app: AppState }
+  /** The result of `SomeView.as_view(name)`. */
+  | { kind: 'class-view'; cls: ClassValue; name: string }
+  /** `os.environ.get("X", default)` and friends: config read from the environment. */
+  | { kind: 'env'; name: string; fallback: Value | null }
+  | { kind: 'unknown'; reason: string }
+
+export interface FunctionValue {
+  kind: 'function'
+  module: string
+  qualname: string
+  name: string
+  node: SyntaxNode
+  closure: Scope
+  /** Decorators applied below the route decorator (the view Flask registers is their wrapper). */
+  wrappers: string[]
+}
+
+export interface ClassValue {
+  kind: 'class'
+  module: string
+  qualname: string
+  name: string
+  node: SyntaxNode
+  bases: Value[]
+  attributes: Map<string, { value: Value; node: SyntaxNode }>
+}
+
+/** A name space: a module's globals, a function call's locals, or a class body. */
+export class Scope {
+  readonly vars = new Map<string, Value>()
+  constructor(
+    readonly module: string,
+    readonly qualnamePrefix: string,
+    readonly parent: Scope | null,
+  ) {}
+
+  lookup(name: string): Value | undefined {
+    return this.vars.get(name) ?? this.parent?.lookup(name)
+  }
+}
+
+export const NONE: Value = { kind: 'const', value: null }
+
+export function unknown(reason: string): Value {
+  return { kind: 'unknown', reason }
+}
+
+export function isConst(value: Value): value is { kind: 'const'; value: string | number | boolean | null } {
+  return value.kind === 'const'
+}
+
+/** Python truthiness when it can be known statically; undefined otherwise. */
+export function truthiness(value: Value): boolean | undefined {
+  switch (value.kind) {
+    case 'const':
+      return value.value !== null && value.value !== false && value.value !== 0 && value.value !== ''
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return value.items.length > 0
+    case 'dict':
+      return value.entries.length > 0
+    case 'unknown':
+    case 'env':
+      return undefined
+    default:
+      return true
+  }
+}
+
+/** A literal Python value as JSON, or undefined when the value is not a plain literal. */
+export function toLiteral(value: Value): import('../ir/types.js').PyLiteral | undefined {
+  switch (value.kind) {
+    case 'const':
+      return value.value
+    case 'list':
+    case 'tuple':
+    case 'set': {
+      const items = value.items.map(toLiteral)
+      return items.every((item) => item !== undefined) ? (items as import('../ir/types.js').PyLiteral[]) : undefined
+    }
+    case 'dict': {
+      const out: Record<string, import('../ir/types.js').PyLiteral> = {}
+      for (const [key, item] of value.entries) {
+        const literal = toLiteral(item)
+        if (key.kind !== 'const' || literal === undefined) return undefined
+        out[String(key.value)] = literal
+      }
+      return out
+    }
+    default:
+      return undefined
+  }
+}
+
+export function describe(value: Value): string {
+  switch (value.kind) {
+    case 'unknown':
+      return value.reason
+    case 'const':
+      return JSON.stringify(value.value)
+    default:
+      return value.kind
+  }
+}

@@ -1,0 +1,70 @@
+import Parser from 'tree-sitter'
+import Python from 'tree-sitter-python'
+import type { Finding } from '../ir/types.js'
+import type { ScannedFile } from '../scan/index.js'
+
+export type SyntaxNode = Parser.SyntaxNode
+export type Tree = Parser.Tree
+
+/** A Python module with its tree-sitter tree. Modules with syntax errors are kept out of analysis. */
+export interface ParsedModule {
+  name: string
+  file: string
+  isPackage: boolean
+  source: string
+  tree: Tree
+}
+
+export interface ParseResult {
+  modules: ParsedModule[]
+  findings: Finding[]
+}
+
+let sharedParser: Parser | undefined
+
+function parser(): Parser {
+  if (!sharedParser) {
+    sharedParser = new Parser()
+    sharedParser.setLanguage(Python as unknown as Parser.Language)
+  }
+  return sharedParser
+}
+
+/** Parses Python source; tree-sitter's string input is read in chunks so large files work. */
+export function parsePython(source: string): Tree {
+  return parser().parse((index: number) => (index < source.length ? source.slice(index, index + 65536) : null))
+}
+
+/** Parses every scanned file. A file with a syntax error becomes a finding and is left out; the others go on. */
+export function parseFiles(files: ScannedFile[]): ParseResult {
+  const modules: ParsedModule[] = []
+  const findings: Finding[] = []
+  for (const file of files) {
+    const tree = parsePython(file.source)
+    if (tree.rootNode.hasError) {
+      const bad = firstErrorNode(tree.rootNode)
+      const line = (bad?.startPosition.row ?? 0) + 1
+      const column = (bad?.startPosition.column ?? 0) + 1
+      findings.push({
+        ruleId: 'python-syntax-error',
+        severity: 'error',
+        message: `${file.file}:${line}:${column}: syntax error; the module was left out of the migration`,
+        location: { file: file.file, line, column },
+      })
+      continue
+    }
+    modules.push({ name: file.module, file: file.file, isPackage: file.isPackage, source: file.source, tree })
+  }
+  return { modules, findings }
+}
+
+function firstErrorNode(node: SyntaxNode): SyntaxNode | undefined {
+  if (node.type === 'ERROR' || node.isMissing) return node
+  for (const child of node.children) {
+    if (child.hasError || child.type === 'ERROR' || child.isMissing) {
+      const found = firstErrorNode(child)
+      if (found) return found
+    }
+  }
+  return node.hasError ? node : undefined
+}
