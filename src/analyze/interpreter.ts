@@ -752,9 +752,15 @@ export class Interpreter {
 
   private createApp(args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
     const importName = constString(args[0] ?? kwargs.get('import_name')) ?? scope.module
-    const staticFolder = kwargs.has('static_folder') ? (constStringOrNull(kwargs.get('static_folder')!) ?? 'static') : 'static'
-    const staticUrlPath = kwargs.has('static_url_path') ? (constStringOrNull(kwargs.get('static_url_path')!) ?? null) : null
-    const templateFolder = kwargs.has('template_folder') ? (constStringOrNull(kwargs.get('template_folder')!) ?? 'templates') : 'templates'
+    const option = (key: string, fallback: string | null): string | null => {
+      const value = kwargs.get(key)
+      if (!value) return fallback
+      const text = constStringOrNull(value)
+      return text === undefined ? fallback : text
+    }
+    const staticFolder = option('static_folder', 'static')
+    const staticUrlPath = option('static_url_path', null)
+    const templateFolder = option('template_folder', 'templates')
     for (const key of ['static_folder', 'static_url_path']) {
       const value = kwargs.get(key)
       if (value && value.kind !== 'const') this.finding('dynamic-static-folder', 'warning', `Flask(${key}=…) is not a literal; the static rule may differ`, node, scope)
