@@ -154,7 +154,7 @@ export class AppState {
     const resolvedEndpoint = endpoint ?? target?.name ?? null
     if (resolvedEndpoint === null) {
       this.findings.push({
-        ruleId: 'unresolved-route',
+        ruleId: 'unresolved-view',
         severity: 'error',
         message: `rule ${JSON.stringify(rule)} has no endpoint and no view function whose name could be read`,
         location,
@@ -170,7 +170,7 @@ export class AppState {
     if (allMethods.has('GET')) allMethods.add('HEAD')
     if (!rule.startsWith('/')) {
       this.findings.push({
-        ruleId: 'invalid-rule',
+        ruleId: 'flask-setup-error',
         severity: 'error',
         message: `rule ${JSON.stringify(rule)} does not start with '/': Flask refuses it (ValueError: urls must start with a leading slash)`,
         location,
@@ -181,7 +181,7 @@ export class AppState {
     const viewKey = target?.view ? `${target.view.ref.module}:${target.view.ref.qualname}` : null
     if (previous !== undefined && viewKey !== null && previous !== viewKey) {
       this.findings.push({
-        ruleId: 'endpoint-overwritten',
+        ruleId: 'flask-setup-error',
         severity: 'error',
         message: `endpoint ${JSON.stringify(resolvedEndpoint)} is mapped to two different view functions: Flask raises AssertionError at start-up`,
         location,
@@ -222,7 +222,7 @@ export class AppState {
     const existing = this.registeredNames.get(name)
     if (existing !== undefined) {
       this.findings.push({
-        ruleId: 'blueprint-name-collision',
+        ruleId: 'flask-setup-error',
         severity: 'error',
         message: `a blueprint is already registered under the name ${JSON.stringify(name)}: Flask raises ValueError; give the second registration a unique name=`,
         location,

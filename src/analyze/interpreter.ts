@@ -171,7 +171,7 @@ export class Interpreter {
       if (owner.kind === 'url-map') {
         if (attribute === 'strict_slashes') {
           const flag = truthiness(value)
-          if (flag === undefined || value.kind !== 'const') this.finding('dynamic-url-map-setting', 'error', `url_map.strict_slashes is set from a value that cannot be read statically (${describe(value)})`, target, scope)
+          if (flag === undefined || value.kind !== 'const') this.finding('dynamic-config', 'error', `url_map.strict_slashes is set from a value that cannot be read statically (${describe(value)})`, target, scope)
           else owner.app.strictSlashes = flag
         } else if (attribute === 'host_matching') {
           owner.app.hostMatching = truthiness(value) ?? false
@@ -404,7 +404,7 @@ export class Interpreter {
     const body = node.childForFieldName('body')?.namedChildren ?? []
     if (!items) {
       if (this.containsRegistration(node)) {
-        this.finding('dynamic-route-loop', 'error', `a loop over ${node.childForFieldName('right')!.text} registers routes, but what it iterates over cannot be read statically (${describe(iterable)})`, node, scope)
+        this.finding('dynamic-route', 'error', `a loop over ${node.childForFieldName('right')!.text} registers routes, but what it iterates over cannot be read statically (${describe(iterable)})`, node, scope)
       }
       return
     }
@@ -763,10 +763,10 @@ export class Interpreter {
     const templateFolder = option('template_folder', 'templates')
     for (const key of ['static_folder', 'static_url_path']) {
       const value = kwargs.get(key)
-      if (value && value.kind !== 'const') this.finding('dynamic-static-folder', 'warning', `Flask(${key}=…) is not a literal; the static rule may differ`, node, scope)
+      if (value && value.kind !== 'const') this.finding('dynamic-config', 'warning', `Flask(${key}=…) is not a literal; the static rule may differ`, node, scope)
     }
     if (kwargs.get('host_matching') && truthiness(kwargs.get('host_matching')!)) {
-      this.finding('host-matching', 'error', 'Flask(host_matching=True): routing by host is not carried over', node, scope)
+      this.finding('subdomain-routing', 'error', 'Flask(host_matching=True): routing by host is not carried over', node, scope)
     }
     if (kwargs.has('subdomain_matching')) this.finding('subdomain-routing', 'error', 'Flask(subdomain_matching=…): routing by subdomain is not carried over', node, scope)
     const app = new AppState(importName, staticFolder, staticUrlPath, templateFolder, at, this.findings)
@@ -786,7 +786,7 @@ export class Interpreter {
       if (!value) return null
       const text = constStringOrNull(value)
       if (text === undefined) {
-        this.finding('dynamic-blueprint-option', 'error', `Blueprint(${key}=…) is not a literal (${describe(value)})`, node, scope)
+        this.finding('dynamic-blueprint', 'error', `Blueprint(${key}=…) is not a literal (${describe(value)})`, node, scope)
         return null
       }
       return text
@@ -871,12 +871,12 @@ export class Interpreter {
     const addRule = (rule: Value, endpoint: Value | undefined, view: Value | undefined, options: Map<string, Value>, location: SourceLocation): void => {
       const ruleText = constString(rule)
       if (ruleText === undefined) {
-        this.findings.push({ ruleId: 'dynamic-rule', severity: 'error', message: `a route's rule is not known statically (${describe(rule)}); the route was not migrated`, location })
+        this.findings.push({ ruleId: 'dynamic-route', severity: 'error', message: `a route's rule is not known statically (${describe(rule)}); the route was not migrated`, location })
         return
       }
       const endpointText = endpoint === undefined || (endpoint.kind === 'const' && endpoint.value === null) ? null : constString(endpoint)
       if (endpointText === undefined) {
-        this.findings.push({ ruleId: 'dynamic-endpoint', severity: 'error', message: `the endpoint of rule ${JSON.stringify(ruleText)} is not known statically`, location })
+        this.findings.push({ ruleId: 'dynamic-route', severity: 'error', message: `the endpoint of rule ${JSON.stringify(ruleText)} is not known statically`, location })
         return
       }
       const target = view === undefined || (view.kind === 'const' && view.value === null) ? null : this.viewTarget(view, location)
@@ -886,7 +886,7 @@ export class Interpreter {
       if (owner.kind === 'app') owner.app.addUrlRule(ruleText, endpointText, target, ruleOptions, null, location)
       else {
         if (endpointText?.includes('.')) {
-          this.findings.push({ ruleId: 'invalid-endpoint', severity: 'error', message: `endpoint ${JSON.stringify(endpointText)} contains a dot: Flask raises ValueError`, location })
+          this.findings.push({ ruleId: 'flask-setup-error', severity: 'error', message: `endpoint ${JSON.stringify(endpointText)} contains a dot: Flask raises ValueError`, location })
           return
         }
         owner.blueprint.addUrlRule(ruleText, endpointText, target, ruleOptions, location)
@@ -898,7 +898,7 @@ export class Interpreter {
       const options = new Map(kwargs)
       options.delete('rule')
       if (name !== 'route') {
-        if (options.has('methods')) this.finding('invalid-route-options', 'error', `@${name}(…) does not accept methods=: Flask raises TypeError`, node, scope)
+        if (options.has('methods')) this.finding('flask-setup-error', 'error', `@${name}(…) does not accept methods=: Flask raises TypeError`, node, scope)
         options.set('methods', { kind: 'list', items: [{ kind: 'const', value: HTTP_METHOD_SHORTCUTS[name]! }] })
       }
       const endpoint = options.get('endpoint')
@@ -971,7 +971,7 @@ export class Interpreter {
       return { exception: name }
     }
     if (value?.kind === 'class') return { exception: `${value.module}.${value.qualname}` }
-    this.finding('dynamic-error-handler', 'error', `errorhandler(${describe(value ?? NONE)}): the error it handles is not known statically`, node, scope)
+    this.finding('unresolved-view', 'error', `errorhandler(${describe(value ?? NONE)}): the error it handles is not known statically`, node, scope)
     return null
   }
 
@@ -981,7 +981,7 @@ export class Interpreter {
       if (!value) return null
       const result = constStringOrNull(value)
       if (result === undefined) {
-        this.finding('dynamic-blueprint-option', 'error', `register_blueprint(${key}=…) is not known statically (${describe(value)})`, node, scope)
+        this.finding('dynamic-blueprint', 'error', `register_blueprint(${key}=…) is not known statically (${describe(value)})`, node, scope)
         return null
       }
       return result
@@ -1005,7 +1005,7 @@ export class Interpreter {
         case 'methods': {
           const items = value.kind === 'const' && typeof value.value === 'string' ? null : this.iterate(value)
           if (!items || !items.every((item) => item.kind === 'const' && typeof item.value === 'string')) {
-            this.findings.push({ ruleId: 'dynamic-methods', severity: 'error', message: `methods= is not a literal collection of strings (${describe(value)}); the route was not migrated`, location })
+            this.findings.push({ ruleId: 'dynamic-route', severity: 'error', message: `methods= is not a literal collection of strings (${describe(value)}); the route was not migrated`, location })
             return null
           }
           result.methods = items.map((item) => String((item as { value: string }).value))
@@ -1014,7 +1014,7 @@ export class Interpreter {
         case 'defaults': {
           const literal = toLiteral(value)
           if (literal === undefined || literal === null || typeof literal !== 'object' || Array.isArray(literal)) {
-            this.findings.push({ ruleId: 'dynamic-rule-option', severity: 'error', message: `defaults= is not a literal dict; the route was not migrated`, location })
+            this.findings.push({ ruleId: 'dynamic-route', severity: 'error', message: `defaults= is not a literal dict; the route was not migrated`, location })
             return null
           }
           result.defaults = literal
@@ -1024,7 +1024,7 @@ export class Interpreter {
         case 'provide_automatic_options': {
           const truth = value.kind === 'const' ? truthiness(value) : undefined
           if (truth === undefined) {
-            this.findings.push({ ruleId: 'dynamic-rule-option', severity: 'error', message: `${key}= is not a literal; the route was not migrated`, location })
+            this.findings.push({ ruleId: 'dynamic-route', severity: 'error', message: `${key}= is not a literal; the route was not migrated`, location })
             return null
           }
           if (key === 'strict_slashes') result.strictSlashes = value.kind === 'const' && value.value === null ? null : truth
@@ -1034,7 +1034,7 @@ export class Interpreter {
         case 'redirect_to': {
           const text = constString(value)
           if (text === undefined) {
-            this.findings.push({ ruleId: 'dynamic-redirect', severity: 'error', message: `redirect_to= is not a literal string (${describe(value)}); the route was not migrated`, location })
+            this.findings.push({ ruleId: 'dynamic-route', severity: 'error', message: `redirect_to= is not a literal string (${describe(value)}); the route was not migrated`, location })
             return null
           }
           result.redirectTo = text
@@ -1102,7 +1102,7 @@ export class Interpreter {
 
   private codeRef(target: Value, location: SourceLocation) {
     if (target.kind === 'function') return { module: target.module, qualname: target.qualname, location: this.locate(target.node, target.module) }
-    this.findings.push({ ruleId: 'unresolved-handler', severity: 'error', message: `a hook or error handler could not be resolved statically (${describe(target)})`, location })
+    this.findings.push({ ruleId: 'unresolved-view', severity: 'error', message: `a hook or error handler could not be resolved statically (${describe(target)})`, location })
     return null
   }
 }

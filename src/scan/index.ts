@@ -50,7 +50,7 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
     try {
       entries = readdirSync(absoluteDir).sort()
     } catch {
-      findings.push(fileFinding('unreadable-file', relativeDir || '.', 'folder could not be read'))
+      findings.push(fileFinding('skipped-file', relativeDir || '.', 'folder could not be read'))
       return
     }
     if (entries.includes('pyvenv.cfg')) return
@@ -80,7 +80,7 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
       } else if (stats.isFile() && name.endsWith('.py')) {
         if (isIgnored(patterns, relativePath, false)) continue
         if (stats.size > maxFileBytes) {
-          findings.push(fileFinding('file-too-large', relativePath, `skipped: ${stats.size} bytes is over the ${maxFileBytes}-byte limit`))
+          findings.push(fileFinding('skipped-file', relativePath, `skipped: ${stats.size} bytes is over the ${maxFileBytes}-byte limit`))
           continue
         }
         pythonFiles.push(relativePath)
@@ -96,18 +96,18 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
     try {
       bytes = readFileSync(join(root, file))
     } catch {
-      findings.push(fileFinding('unreadable-file', file, 'file could not be read'))
+      findings.push(fileFinding('skipped-file', file, 'file could not be read'))
       continue
     }
     if (bytes.includes(0)) {
-      findings.push(fileFinding('binary-file', file, 'skipped: the file holds NUL bytes, not Python source'))
+      findings.push(fileFinding('skipped-file', file, 'skipped: the file holds NUL bytes, not Python source'))
       continue
     }
     let source: string
     try {
       source = decoder.decode(bytes)
     } catch {
-      findings.push(fileFinding('non-utf8-file', file, 'skipped: the file is not valid UTF-8'))
+      findings.push(fileFinding('skipped-file', file, 'skipped: the file is not valid UTF-8'))
       continue
     }
     if (source.startsWith('\uFEFF')) source = source.slice(1)
