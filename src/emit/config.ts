@@ -1,0 +1,134 @@
+import type { AppIR, ConfigEntryIR, Finding, PyLiteral } from '../ir/types.js'
+import { stringLiteral } from './names.js'
+
+export interface EmittedConfig {
+  /** `src/config.ts` */
+  code: string
+  /** `.env.example` */
+  envExample: string
+  findings: Finding[]
+  /** Literal values of secret keys: they must appear in no emitted file. */
+  secretValues: string[]
+}
+
+/**
+ * The Flask config as a typed object. Literals are carried over; values read from the
+ * environment are read from `process.env` (keeping a literal default only for non-secrets);
+ * secrets never get a value in code, whatever the Python source held.
+ */
+export function emitConfig(app: AppIR): EmittedConfig {
+  const findings: Finding[] = []
+  const secretValues: string[] = []
+  // Python dict semantics: a key keeps its first position and takes its last value.
+  const entries = new Map<string, ConfigEntryIR>()
+  for (const entry of app.config) entries.set(entry.key, entry)
+  const properties: string[] = []
+  const envLines: string[] = []
+  for (const entry of entries.values()) {
+    const where = `${entry.location.file}:${entry.location.line}`
+    const key = stringLiteral(entry.key)
+    if (entry.secret) {
+      collectStrings(entry.value, secretValues)
+      const envVar = entry.envVar ?? entry.key
+      properties.push(`  // ${where}: secret, read from the environment only`)
+      properties.push(`  ${key}: process.env[${stringLiteral(envVar)}],`)
+      envLines.push(`# ${entry.key} (secret; ${where})`, `${envVar}=`)
+      if (entry.envVar === null) {
+        findings.push({
+          ruleId: 'config-secret-not-copied',
+          severity: 'warning',
+          message: `Config key ${entry.key} holds a secret written in the source; the service reads it from the environment variable ${envVar} instead and has no value until you set it.`,
+          location: entry.location,
+        })
+      }
+      continue
+    }
+    if (entry.envVar !== null) {
+      const fallback = entry.expression === null ? undefined : literalDefault(entry.expression)
+      const read = `process.env[${stringLiteral(entry.envVar)}]`
+      properties.push(`  // ${where}: ${oneLine(entry.expression ?? entry.envVar)}`)
+      if (fallback !== undefined) {
+        properties.push(`  ${key}: ${read} ?? ${fallback},`)
+      } else {
+        properties.push(`  ${key}: ${read},`)
+        if (entry.expression !== null && !isPlainEnvironmentRead(entry.expression)) {
+          findings.push({
+            ruleId: 'config-computed-value',
+            severity: 'warning',
+            message: `Config key ${entry.key} is computed (${oneLine(entry.expression)}); the service reads ${entry.envVar} as a plain string with no default or conversion.`,
+            location: entry.location,
+          })
+        }
+      }
+      envLines.push(`# ${entry.key} (${where})`, `${entry.envVar}=${fallback !== undefined && typeof JSON.parse(fallback) === 'string' ? JSON.parse(fallback) : fallback ?? ''}`)
+      continue
+    }
+    if (entry.expression !== null) {
+      properties.push(`  // ${where}: not migrated: ${oneLine(entry.expression)}`)
+      properties.push(`  ${key}: undefined,`)
+      findings.push({
+        ruleId: 'config-computed-value',
+        severity: 'warning',
+        message: `Config key ${entry.key} is computed (${oneLine(entry.expression)}) and was not carried over; set it by hand in src/config.ts.`,
+        location: entry.location,
+      })
+      continue
+    }
+    properties.push(`  // ${where}`)
+    properties.push(`  ${key}: ${pyLiteral(entry.value)},`)
+  }
+  const code = [
+    `/** The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env. */`,
+    `export const config = {`,
+    ...properties,
+    `}`,
+    '',
+    `export type Config = typeof config`,
+    '',
+  ].join('\n')
+  const envExample = [
+    '# Environment variables read by src/config.ts. Secrets have no value here: set them in your deployment.',
+    ...envLines,
+    'PORT=8080',
+    '',
+  ].join('\n')
+  return { code, envExample, findings, secretValues }
+}
+
+/** A Python literal as TypeScript: dicts become objects, None null. */
+export function pyLiteral(value: PyLiteral): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`
+  if (typeof value === 'object') {
+    return `{ ${Object.entries(value)
+      .map(([key, item]) => `${stringLiteral(key)}: ${pyLiteral(item)}`)
+      .join(', ')} }`
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN'
+  return JSON.stringify(value)
+}
+
+function collectStrings(value: PyLiteral, into: string[]): void {
+  if (typeof value === 'string' && value.length >= 4) into.push(value)
+  else if (Array.isArray(value)) for (const item of value) collectStrings(item, into)
+  else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) collectStrings(item, into)
+}
+
+const ENV_READ = String.raw`os\.(?:environ\.get|getenv)\(\s*(?:"[^"]*"|'[^']*')`
+
+function isPlainEnvironmentRead(expression: string): boolean {
+  return new RegExp(`^(?:${ENV_READ}\\s*\\)|os\\.environ\\[\\s*(?:"[^"]*"|'[^']*')\\s*\\])$`).test(expression.trim())
+}
+
+/** The default of `os.environ.get("X", <literal>)` / `os.getenv("X", <literal>)` as a TypeScript string literal. */
+function literalDefault(expression: string): string | undefined {
+  const match = new RegExp(`^${ENV_READ}\\s*,\\s*("(?:[^"\\\\]|\\\\.)*"|'(?:[^'\\\\]|\\\\.)*')\\s*\\)$`).exec(expression.trim())
+  if (match === null) return undefined
+  const raw = match[1]
+  if (raw.includes('\\')) return undefined
+  return JSON.stringify(raw.slice(1, -1))
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\*\//g, '* /').trim()
+}

@@ -1,0 +1,209 @@
+import type { AppIR, CodeRef, ErrorHandlerIR, Finding, HookIR, RouteIR } from '../ir/types.js'
+import type { TranslatedHandler, TranslatedProject } from '../translate/types.js'
+import { parsesAsExpression } from './format.js'
+import { stringLiteral } from './names.js'
+
+/** A handler as emit will write it: the translation when there is a usable one, else a 501 stub it made itself. */
+export interface ResolvedHandler {
+  name: string
+  ref: CodeRef | null
+  status: 'migrated' | 'stub'
+  code: string
+  /** Import lines relative to `src/routes/`. */
+  imports: string[]
+  pythonSource: string
+  /** Why it is a stub (rule ids of the findings), empty when migrated. */
+  reasons: string[]
+}
+
+const NOT_MIGRATED_IMPORT = `import { notMigrated } from '../lib/flask.js'`
+
+/** A stub made by emit: answers 501 naming the endpoint. */
+export function stubHandler(name: string, ref: CodeRef | null, pythonSource: string, reasons: string[]): ResolvedHandler {
+  return {
+    name,
+    ref,
+    status: 'stub',
+    code: `(c) => notMigrated(c, ${stringLiteral(name)})`,
+    imports: [NOT_MIGRATED_IMPORT],
+    pythonSource,
+    reasons,
+  }
+}
+
+/** Checks a translated handler: code that does not parse becomes a stub (and an error finding). */
+export async function resolveTranslated(
+  translated: TranslatedHandler | undefined,
+  name: string,
+  location: CodeRef['location'],
+  ref: CodeRef | null,
+  findings: Finding[],
+  endpoint: string | undefined,
+): Promise<ResolvedHandler> {
+  if (translated === undefined) {
+    findings.push({
+      ruleId: 'view-not-translated',
+      severity: 'error',
+      message: `No translation was produced for ${endpoint !== undefined ? `endpoint ${endpoint}` : name}; it answers 501 Not Implemented.`,
+      location,
+      ...(endpoint !== undefined ? { endpoint } : {}),
+    })
+    return stubHandler(name, ref, '', ['view-not-translated'])
+  }
+  const parsed = await parsesAsExpression(translated.code)
+  if (!parsed.ok) {
+    findings.push({
+      ruleId: 'emit-invalid-translation',
+      severity: 'error',
+      message: `The translation of ${translated.name} is not valid TypeScript (${parsed.message}); it answers 501 Not Implemented.`,
+      location: translated.ref.location,
+      ...(endpoint !== undefined ? { endpoint } : {}),
+    })
+    return stubHandler(name, translated.ref, translated.pythonSource, ['emit-invalid-translation'])
+  }
+  return {
+    name,
+    ref: translated.ref,
+    status: translated.status,
+    code: translated.code,
+    imports: translated.imports,
+    pythonSource: translated.pythonSource,
+    reasons: translated.status === 'stub' ? unique(translated.findings.map((finding) => finding.ruleId)) : [],
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)].sort()
+}
+
+/** The views of `app` resolved by endpoint (one entry per endpoint, even when several rules share it). */
+export async function resolveViews(
+  app: AppIR,
+  translation: TranslatedProject,
+  findings: Finding[],
+): Promise<Map<string, ResolvedHandler>> {
+  const views = new Map<string, ResolvedHandler>()
+  for (const route of app.routes) {
+    if (views.has(route.endpoint)) continue
+    const resolved = await resolveRoute(route, translation, findings)
+    if (resolved !== null) views.set(route.endpoint, resolved)
+  }
+  return views
+}
+
+async function resolveRoute(route: RouteIR, translation: TranslatedProject, findings: Finding[]): Promise<ResolvedHandler | null> {
+  if (route.view !== null) {
+    const translated = Object.hasOwn(translation.views, route.endpoint) ? translation.views[route.endpoint] : undefined
+    return resolveTranslated(translated, route.endpoint, route.location, route.view.ref, findings, route.endpoint)
+  }
+  if (route.redirectTo !== null && !route.redirectTo.startsWith('<callable')) return null // the router answers it
+  const isStatic = route.endpoint === 'static' || route.endpoint.endsWith('.static')
+  const ruleId = isStatic ? 'static-files-not-migrated' : 'route-without-view'
+  findings.push({
+    ruleId,
+    severity: isStatic ? 'warning' : 'error',
+    message: isStatic
+      ? `Static files under ${route.rule} are not served by the generated service; serve them from a CDN or add serveStatic from @hono/node-server.`
+      : `Rule ${route.rule} has no view the tool can carry over (redirect_to=${route.redirectTo ?? 'None'}); it answers 501 Not Implemented.`,
+    location: route.location,
+    endpoint: route.endpoint,
+  })
+  return stubHandler(route.endpoint, null, '', [ruleId])
+}
+
+/** Hook kinds the runtime's `requestHooks` carries, by the list they go to. */
+export function hookSlot(hook: HookIR): 'before' | 'after' | 'teardown' | null {
+  switch (hook.kind) {
+    case 'before_request':
+    case 'before_app_request':
+      return 'before'
+    case 'after_request':
+    case 'after_app_request':
+      return 'after'
+    case 'teardown_request':
+    case 'teardown_app_request':
+      return 'teardown'
+    default:
+      return null
+  }
+}
+
+/** Whether a hook runs for every request (app hooks and `*_app_request` hooks of blueprints). */
+export function isAppWide(hook: HookIR): boolean {
+  return hook.blueprint === null || hook.kind.endsWith('_app_request')
+}
+
+export interface ResolvedHook {
+  hook: HookIR
+  slot: 'before' | 'after' | 'teardown'
+  handler: ResolvedHandler
+}
+
+/** Hooks of the app that `requestHooks` can run; the others become findings. */
+export async function resolveHooks(app: AppIR, translation: TranslatedProject, findings: Finding[]): Promise<ResolvedHook[]> {
+  const resolved: ResolvedHook[] = []
+  for (const [index, hook] of app.hooks.entries()) {
+    const slot = hookSlot(hook)
+    if (slot === null) {
+      findings.push({
+        ruleId: 'hook-not-migrated',
+        severity: hook.kind === 'context_processor' ? 'warning' : 'error',
+        message: `${hook.kind} hook ${hook.ref.qualname} is not carried over: the generated service never runs it.`,
+        location: hook.location,
+      })
+      continue
+    }
+    const translated = translation.hooks[index]
+    const name = hook.ref.qualname.split('.').pop() ?? hook.ref.qualname
+    const matches = translated !== undefined && translated.ref.qualname === hook.ref.qualname && translated.ref.module === hook.ref.module
+    if (!matches && slot === 'teardown') {
+      findings.push({
+        ruleId: 'hook-not-migrated',
+        severity: 'error',
+        message: `teardown hook ${hook.ref.qualname} has no translation: the generated service never runs it.`,
+        location: hook.location,
+      })
+      continue
+    }
+    const handler = await resolveTranslated(matches ? translated : undefined, name, hook.location, hook.ref, findings, undefined)
+    resolved.push({ hook, slot, handler })
+  }
+  return resolved
+}
+
+export interface ResolvedErrorHandler {
+  errorHandler: ErrorHandlerIR
+  handler: ResolvedHandler
+}
+
+export async function resolveErrorHandlers(
+  app: AppIR,
+  translation: TranslatedProject,
+  findings: Finding[],
+): Promise<ResolvedErrorHandler[]> {
+  const resolved: ResolvedErrorHandler[] = []
+  for (const [index, errorHandler] of app.errorHandlers.entries()) {
+    const translated = translation.errorHandlers[index]
+    const matches =
+      translated !== undefined &&
+      translated.ref.qualname === errorHandler.ref.qualname &&
+      translated.ref.module === errorHandler.ref.module
+    const name = errorHandler.ref.qualname.split('.').pop() ?? errorHandler.ref.qualname
+    if (!matches) {
+      findings.push({
+        ruleId: 'error-handler-not-migrated',
+        severity: 'error',
+        message: `Error handler ${errorHandler.ref.qualname} for ${describeKey(errorHandler)} has no translation: Werkzeug's default error page answers instead.`,
+        location: errorHandler.location,
+      })
+      continue
+    }
+    const handler = await resolveTranslated(translated, name, errorHandler.location, errorHandler.ref, findings, undefined)
+    resolved.push({ errorHandler, handler })
+  }
+  return resolved
+}
+
+export function describeKey(errorHandler: ErrorHandlerIR): string {
+  return 'code' in errorHandler.key ? String(errorHandler.key.code) : errorHandler.key.exception
+}

@@ -1,0 +1,300 @@
+import { posix } from 'node:path'
+import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
+import type { TranslatedProject } from '../translate/types.js'
+import { emitConfig } from './config.js'
+import { formatTypeScript, parsesAsModule } from './format.js'
+import {
+  describeKey,
+  resolveErrorHandlers,
+  resolveHooks,
+  resolveViews,
+  type ResolvedErrorHandler,
+  type ResolvedHandler,
+  isAppWide,
+} from './handlers.js'
+import { ImportSet, relocator, rewriteSpecifiersInCode } from './imports.js'
+import { handlerComment, hooksCall, emitRouteFile, planRouteFiles } from './routes.js'
+import {
+  emitDockerfile,
+  emitDockerignore,
+  emitMain,
+  emitPackageJson,
+  emitReadme,
+  emitSmokeTest,
+  emitTsconfig,
+} from './scaffold.js'
+import { emitUrlMap } from './url-map.js'
+
+export { readRuntimeFiles } from './runtime-files.js'
+
+export interface EmitInput {
+  ir: ProjectIR
+  /** The selected app (one of `ir.apps`). */
+  app: AppIR
+  translation: TranslatedProject
+  /** Files of src/emit/runtime/ by file name (`router.ts`), copied verbatim to `src/lib/`. */
+  runtimeFiles: ReadonlyMap<string, string>
+}
+
+/** What happened to one rule of the url map. */
+export interface RouteOutcome {
+  rule: string
+  endpoint: string
+  status: 'migrated' | 'stub'
+  /** Rule ids explaining a stub. */
+  reasons: string[]
+}
+
+export interface EmitResult {
+  /** Service-relative POSIX path → content, sorted by path. */
+  files: Map<string, string>
+  /** Findings of the emit stage itself (translate's and analyze's are not repeated). */
+  findings: Finding[]
+  /** One per route of the app, in url_map order. */
+  routes: RouteOutcome[]
+}
+
+/** Builds every file of the Hono service. Pure: same input, same bytes. */
+export async function emitProject(input: EmitInput): Promise<EmitResult> {
+  const { app, translation, runtimeFiles } = input
+  const findings: Finding[] = []
+  const files = new Map<string, string>()
+
+  for (const [name, content] of [...runtimeFiles].sort(([a], [b]) => compare(a, b))) files.set(`src/lib/${name}`, content)
+
+  const views = await resolveViews(app, translation, findings)
+  const hooks = await resolveHooks(app, translation, findings)
+  const errorHandlers = await resolveErrorHandlers(app, translation, findings)
+  const routeFiles = planRouteFiles(app)
+
+  // Translated modules go to src/<dotted/path>.ts unless that path is one of the service's own files.
+  const reserved = new Set(['src/main.ts', 'src/app.ts', 'src/url-map.ts', 'src/config.ts', ...routeFiles.map((file) => file.path)])
+  for (const name of runtimeFiles.keys()) reserved.add(`src/lib/${name}`)
+  const moved = new Map<string, string>()
+  const modulePaths = new Map<string, string>()
+  for (const module of [...translation.modules].sort((a, b) => compare(a.pythonModule, b.pythonModule))) {
+    const natural = `src/${module.pythonModule.split('.').join('/')}.ts`
+    const path = reserved.has(natural) ? natural.replace(/\.ts$/, '.py.ts') : natural
+    if (path !== natural) moved.set(natural, path)
+    modulePaths.set(module.pythonModule, path)
+  }
+  for (const module of translation.modules) {
+    const path = modulePaths.get(module.pythonModule) as string
+    const dir = posix.dirname(path)
+    const naturalDir = posix.dirname(`src/${module.pythonModule.split('.').join('/')}.ts`)
+    const code = rewriteSpecifiersInCode(module.code, relocator(naturalDir, dir, moved))
+    const parsed = await parsesAsModule(code)
+    if (!parsed.ok) {
+      findings.push({
+        ruleId: 'emit-invalid-translation',
+        severity: 'error',
+        message: `The translation of module ${module.pythonModule} is not valid TypeScript (${parsed.message}); ${path} is written unformatted.`,
+        location: { file: moduleFile(input.ir, module.pythonModule), line: 1, column: 1 },
+      })
+    }
+    files.set(path, code)
+  }
+
+  const exceptionExports = exportedClasses(runtimeFiles.get('exceptions.ts') ?? '')
+  const httpExceptionExports = exportedClasses(runtimeFiles.get('errors.ts') ?? '')
+  const errorHandlerEntry = (fromDir: string) => (entry: ResolvedErrorHandler, imports: ImportSet): string | null => {
+    const { key } = entry.errorHandler
+    for (const line of entry.handler.imports) imports.addLine(line)
+    const comment = handlerComment(entry.handler, `errorhandler(${describeKey(entry.errorHandler)})`)
+    if ('code' in key) return `${comment}\n{ code: ${key.code}, handler: ${entry.handler.code.trim()} }`
+    const dot = key.exception.lastIndexOf('.')
+    const owner = dot === -1 ? '' : key.exception.slice(0, dot)
+    const className = key.exception.slice(dot + 1)
+    let specifier: string | null = null
+    if ((owner === '' || owner === 'builtins') && exceptionExports.has(className)) specifier = 'lib/exceptions.js'
+    else if (/^(werkzeug|flask)(\.|$)/.test(owner) && httpExceptionExports.has(className)) specifier = 'lib/errors.js'
+    else if (owner === '' && httpExceptionExports.has(className)) specifier = 'lib/errors.js'
+    else {
+      const module = translation.modules.find((candidate) => candidate.pythonModule === owner)
+      if (module !== undefined && new RegExp(`export\\s+(?:abstract\\s+)?class\\s+${className}\\b`).test(module.code)) {
+        specifier = (modulePaths.get(owner) as string).replace(/^src\//, '').replace(/\.ts$/, '.js')
+      }
+    }
+    if (specifier === null) {
+      findings.push({
+        ruleId: 'error-handler-not-migrated',
+        severity: 'error',
+        message: `Error handler ${entry.errorHandler.ref.qualname} is for ${key.exception}, a class the generated service does not have; it is not registered.`,
+        location: entry.errorHandler.location,
+      })
+      return null
+    }
+    let relative = posix.relative(fromDir, `src/${specifier}`)
+    if (!relative.startsWith('.')) relative = `./${relative}`
+    imports.addNamed(relative, className)
+    return `${comment}\n{ exception: ${className}, handler: ${entry.handler.code.trim()} }`
+  }
+
+  for (const file of routeFiles) {
+    files.set(
+      file.path,
+      emitRouteFile({
+        app,
+        file,
+        views,
+        hooks,
+        errorHandlers,
+        errorHandlerEntry: (entry, imports) => {
+          // Class imports are written relative to src/routes and then pass through relocate unchanged.
+          return errorHandlerEntry('src/routes')(entry, imports)
+        },
+        relocate: relocator('src/routes', 'src/routes', moved),
+      }),
+    )
+  }
+
+  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks.filter((entry) => isAppWide(entry.hook)), errorHandlers, errorHandlerEntry, moved))
+  files.set('src/url-map.ts', emitUrlMap(app))
+  const config = emitConfig(app)
+  findings.push(...config.findings)
+  files.set('src/config.ts', config.code)
+  files.set('.env.example', config.envExample)
+  files.set('src/main.ts', emitMain())
+  files.set('test/smoke.test.ts', emitSmokeTest(app.routes, views))
+  files.set('package.json', emitPackageJson(app))
+  files.set('tsconfig.json', emitTsconfig())
+  files.set('Dockerfile', emitDockerfile())
+  files.set('.dockerignore', emitDockerignore())
+
+  const routes: RouteOutcome[] = app.routes.map((route) => {
+    const view = views.get(route.endpoint)
+    return view === undefined
+      ? { rule: route.rule, endpoint: route.endpoint, status: 'migrated', reasons: [] }
+      : { rule: route.rule, endpoint: route.endpoint, status: view.status, reasons: view.reasons }
+  })
+
+  const allFindings = [...input.ir.findings, ...translation.findings, ...findings]
+  files.set(
+    'README.md',
+    emitReadme({
+      app,
+      stubs: app.routes
+        .filter((route) => views.get(route.endpoint)?.status === 'stub')
+        .map((route) => ({
+          endpoint: route.endpoint,
+          rule: route.rule,
+          where: `${route.location.file}:${route.location.line}`,
+          reasons: views.get(route.endpoint)?.reasons ?? [],
+        })),
+      notCarried: allFindings
+        .filter((finding) => finding.endpoint === undefined && finding.severity !== 'info')
+        .map((finding) => ({ where: `${finding.location.file}:${finding.location.line}`, message: finding.message })),
+      envVars: [],
+    }),
+  )
+
+  // Formatting, file by file: a translation prettier cannot parse stays as it is (and was reported above).
+  for (const [path, content] of files) {
+    if (!path.endsWith('.ts') || path.startsWith('src/lib/')) continue
+    try {
+      files.set(path, await formatTypeScript(content))
+    } catch (error) {
+      if (![...modulePaths.values()].includes(path)) {
+        findings.push({
+          ruleId: 'emit-invalid-translation',
+          severity: 'error',
+          message: `${path} could not be formatted (${(error instanceof Error ? error.message : String(error)).split('\n')[0]}); it is written as generated.`,
+          location: app.location,
+        })
+      }
+    }
+  }
+
+  redactSecrets(files, config.secretValues, findings, app)
+
+  const sorted = new Map([...files].sort(([a], [b]) => compare(a, b)))
+  return { files: sorted, findings: sortFindings(findings), routes }
+}
+
+function emitAppFile(
+  app: AppIR,
+  routeFiles: ReturnType<typeof planRouteFiles>,
+  appHooks: Awaited<ReturnType<typeof resolveHooks>>,
+  errorHandlers: ResolvedErrorHandler[],
+  errorHandlerEntry: (fromDir: string) => (entry: ResolvedErrorHandler, imports: ImportSet) => string | null,
+  moved: ReadonlyMap<string, string>,
+): string {
+  const imports = new ImportSet()
+  imports.addNamed('hono', 'Hono')
+  imports.addNamed('hono/logger', 'logger')
+  imports.addNamed('./lib/router.js', 'WerkzeugRouter')
+  imports.addNamed('./lib/errors.js', 'errorHandlers')
+  imports.addNamed('./lib/flask.js', 'type AppEnv')
+  imports.addNamed('./url-map.js', 'strictSlashes')
+  imports.addNamed('./url-map.js', 'urlMap')
+  for (const file of routeFiles) imports.addNamed(`./${file.path.replace(/^src\//, '').replace(/\.ts$/, '.js')}`, file.factory)
+
+  // Handler code carries imports relative to src/routes/; collect them apart and re-point them to src/.
+  const handlerImports = new ImportSet()
+  const lines: string[] = []
+  lines.push(`/** The Flask app \`${app.id}\` (${app.location.file}:${app.location.line}) as a Hono app. */`)
+  lines.push('export function createApp(): Hono<AppEnv> {')
+  lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes }) })')
+  lines.push(`if (process.env.NODE_ENV !== 'test') app.use(logger())`)
+  if (appHooks.length > 0) {
+    handlerImports.addNamed('../lib/flask.js', 'requestHooks')
+    lines.push(hooksCall(appHooks, handlerImports, (specifier) => specifier, 'app.use(') + ')')
+  }
+  const entries = errorHandlers
+    .filter((entry) => entry.errorHandler.blueprint === null)
+    .map((entry) => errorHandlerEntry('src/routes')(entry, handlerImports))
+    .filter((entry) => entry !== null)
+  lines.push(`app.onError(errorHandlers([${entries.join(',\n')}]))`)
+  for (const file of routeFiles) {
+    const label = file.blueprint === null ? 'the app\'s own routes' : `blueprint ${file.blueprint}`
+    lines.push(`app.route(${JSON.stringify(file.mountAt)}, ${file.factory}()) // ${label}`)
+  }
+  lines.push('return app', '}', '')
+  const merged = new ImportSet()
+  for (const line of imports.render().split('\n')) merged.addLine(line)
+  for (const line of handlerImports.mapSpecifiers(relocator('src/routes', 'src', moved)).render().split('\n')) merged.addLine(line)
+  return [merged.render(), '', ...lines].join('\n')
+}
+
+function exportedClasses(code: string): Set<string> {
+  return new Set([...code.matchAll(/export\s+(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/g)].map((match) => match[1]))
+}
+
+function moduleFile(ir: ProjectIR, name: string): string {
+  return ir.modules.find((module) => module.name === name)?.file ?? `${name.split('.').join('/')}.py`
+}
+
+/** Safety net: a secret's literal value must not appear in any emitted file, whoever put it there. */
+function redactSecrets(files: Map<string, string>, secrets: string[], findings: Finding[], app: AppIR): void {
+  for (const secret of [...new Set(secrets)].sort()) {
+    for (const [path, content] of files) {
+      if (path.startsWith('src/lib/') || !content.includes(secret)) continue
+      files.set(path, content.split(secret).join('<redacted secret>'))
+      const entry = app.config.find((item) => item.secret && JSON.stringify(item.value).includes(JSON.stringify(secret).slice(1, -1)))
+      findings.push({
+        ruleId: 'secret-redacted',
+        severity: 'error',
+        message: `A secret config value appeared in ${path}; it was replaced by "<redacted secret>". Read it from the environment instead.`,
+        location: entry?.location ?? app.location,
+      })
+    }
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** Findings in a stable order: file, line, column, rule id, message. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      compare(a.location.file, b.location.file) ||
+      a.location.line - b.location.line ||
+      a.location.column - b.location.column ||
+      compare(a.ruleId, b.ruleId) ||
+      compare(a.message, b.message),
+  )
+}
+
+export type { ResolvedHandler }

@@ -1,0 +1,181 @@
+import { mergePath } from 'hono/utils/url'
+import type { AppIR, BlueprintIR, RouteIR } from '../ir/types.js'
+import type { ResolvedErrorHandler, ResolvedHandler, ResolvedHook } from './handlers.js'
+import { ImportSet } from './imports.js'
+import { camelCase, NameScope, pythonComment, stringLiteral } from './names.js'
+
+/** One `src/routes/<file>.ts`: the app's own routes, or one blueprint registration's. */
+export interface RouteFile {
+  /** Dotted blueprint name, null for the app's routes. */
+  blueprint: string | null
+  /** `src/routes/items.ts` */
+  path: string
+  /** Exported factory building the sub-app. */
+  factory: string
+  /** Where app.ts mounts it with `app.route(prefix, …)`. */
+  mountAt: string
+  /** The rule text each route registers with (relative to `mountAt`), by index into app.routes. */
+  registeredRules: Map<RouteIR, string>
+  routes: RouteIR[]
+}
+
+const SHORTHAND = new Map([
+  ['GET', 'get'],
+  ['POST', 'post'],
+  ['PUT', 'put'],
+  ['PATCH', 'patch'],
+  ['DELETE', 'delete'],
+])
+
+/** Groups the routes by blueprint and decides where each group mounts. */
+export function planRouteFiles(app: AppIR): RouteFile[] {
+  const groups = new Map<string | null, RouteIR[]>([[null, []]])
+  for (const blueprint of app.blueprints) if (!groups.has(blueprint.name)) groups.set(blueprint.name, [])
+  for (const route of app.routes) {
+    const group = groups.get(route.blueprint)
+    if (group === undefined) groups.set(route.blueprint, [route])
+    else group.push(route)
+  }
+  const hookBlueprints = new Set([...app.hooks, ...app.errorHandlers].map((item) => item.blueprint))
+  const usedPaths = new Set<string>()
+  const files: RouteFile[] = []
+  for (const [blueprint, routes] of groups) {
+    if (blueprint !== null && routes.length === 0 && !hookBlueprints.has(blueprint)) continue
+    const registration = app.blueprints.find((candidate) => candidate.name === blueprint)
+    let base = blueprint === null ? 'app' : blueprint.replace(/[^A-Za-z0-9_.-]/g, '_')
+    if (blueprint !== null && base === 'app') base = 'app_'
+    let path = `src/routes/${base}.ts`
+    for (let counter = 2; usedPaths.has(path); counter++) path = `src/routes/${base}${counter}.ts`
+    usedPaths.add(path)
+    const factory = blueprint === null ? 'createAppRoutes' : `create${capitalize(camelCase(blueprint))}Routes`
+    const { mountAt, registeredRules } = mountPlan(registration, routes)
+    files.push({ blueprint, path, factory, mountAt, registeredRules, routes })
+  }
+  return files
+}
+
+/**
+ * Mounting under the blueprint's prefix keeps the rules short, as a Hono user would write them,
+ * but only when Hono's `mergePath(prefix, rule)` rebuilds Flask's rule for every route
+ * (`mergePath('/api', '/')` is `/api` where Flask has `/api/`); otherwise full rules at `/`.
+ */
+function mountPlan(registration: BlueprintIR | undefined, routes: RouteIR[]): Pick<RouteFile, 'mountAt' | 'registeredRules'> {
+  const prefix = (registration?.urlPrefix ?? '').replace(/\/+$/, '')
+  if (prefix !== '' && routes.length > 0) {
+    const relative = new Map<RouteIR, string>()
+    for (const route of routes) {
+      if (!route.rule.startsWith(prefix)) break
+      const rest = route.rule.slice(prefix.length)
+      if (!rest.startsWith('/') || mergePath(prefix, rest) !== route.rule) break
+      relative.set(route, rest)
+    }
+    if (relative.size === routes.length) return { mountAt: prefix, registeredRules: relative }
+  }
+  return { mountAt: '/', registeredRules: new Map(routes.map((route) => [route, route.rule])) }
+}
+
+function capitalize(name: string): string {
+  return name.replace(/^_+/, '').replace(/^./, (first) => first.toUpperCase())
+}
+
+/** Comment above a handler: where it came from, and for stubs the Python it stands for. */
+export function handlerComment(handler: ResolvedHandler, label: string): string {
+  const where = handler.ref !== null ? `${handler.ref.location.file}:${handler.ref.location.line}` : 'no Python view'
+  if (handler.status === 'migrated') return `// ${where} ${label}`
+  const why = handler.reasons.length > 0 ? ` (${handler.reasons.join(', ')})` : ''
+  return pythonComment(`${where} ${label}: NOT MIGRATED, answers 501${why}`, handler.pythonSource)
+}
+
+export interface RouteFileInput {
+  app: AppIR
+  file: RouteFile
+  views: Map<string, ResolvedHandler>
+  hooks: ResolvedHook[]
+  errorHandlers: ResolvedErrorHandler[]
+  /** Renders one error handler entry (`{ code: 404, handler: … }`), adding its imports; null when it cannot be registered. */
+  errorHandlerEntry: (entry: ResolvedErrorHandler, imports: ImportSet) => string | null
+  /** Re-points a handler's import specifier for this file. */
+  relocate: (specifier: string) => string
+}
+
+/** Blueprint names a route of `blueprint` belongs to, outermost first (`a`, `a.b`): Flask's request.blueprints, reversed. */
+export function blueprintChain(blueprint: string): string[] {
+  const parts = blueprint.split('.')
+  return parts.map((_, index) => parts.slice(0, index + 1).join('.'))
+}
+
+/** The text of `src/routes/<file>.ts`. */
+export function emitRouteFile(input: RouteFileInput): string {
+  const { file, views } = input
+  const imports = new ImportSet()
+  imports.addNamed('hono', 'Hono')
+  imports.addNamed('hono', 'type Handler')
+  imports.addNamed('../lib/flask.js', 'type AppEnv')
+  const scope = new NameScope(['Hono', 'Handler', 'AppEnv', 'requestHooks', 'errorHandlers', 'notMigrated', file.factory])
+  const body: string[] = []
+  const constants = new Map<string, string>()
+  for (const route of file.routes) {
+    const handler = views.get(route.endpoint)
+    if (handler === undefined || constants.has(route.endpoint)) continue
+    const pythonName = route.view?.ref.qualname.split('.').pop() ?? route.endpoint.split('.').pop() ?? route.endpoint
+    const constant = scope.claim(camelCase(pythonName))
+    constants.set(route.endpoint, constant)
+    for (const line of handler.imports) imports.addLine(line)
+    body.push(handlerComment(handler, `endpoint ${route.endpoint}`))
+    body.push(`const ${constant}: Handler<AppEnv> = ${handler.code.trim()}`, '')
+  }
+
+  const factoryLines: string[] = []
+  const label = file.blueprint === null ? 'the app itself' : `blueprint ${file.blueprint}`
+  factoryLines.push(`/** Routes of ${label}, registered with their Flask rules${file.mountAt !== '/' ? ` relative to ${file.mountAt}` : ''}. */`)
+  factoryLines.push(`export function ${file.factory}(): Hono<AppEnv> {`, `const routes = new Hono<AppEnv>()`)
+
+  let middleware = ''
+  if (file.blueprint !== null) {
+    const chain = blueprintChain(file.blueprint)
+    const scoped = input.hooks.filter((entry) => entry.hook.blueprint !== null && !entry.hook.kind.endsWith('_app_request'))
+    const ordered = chain.flatMap((name) => scoped.filter((entry) => entry.hook.blueprint === name))
+    if (ordered.length > 0) {
+      imports.addNamed('../lib/flask.js', 'requestHooks')
+      factoryLines.push(`// Hooks of ${chain.join(', ')}: Flask runs them only for this blueprint's endpoints.`)
+      factoryLines.push(hooksCall(ordered, imports, input.relocate, 'const blueprintHooks = '))
+      middleware = 'blueprintHooks, '
+    }
+    // Flask looks in the blueprint's handlers, then its parents', then the app's.
+    const handlers = [...chain].reverse().flatMap((name) => input.errorHandlers.filter((entry) => entry.errorHandler.blueprint === name))
+    const entries = handlers.map((entry) => input.errorHandlerEntry(entry, imports)).filter((entry) => entry !== null)
+    if (entries.length > 0) {
+      imports.addNamed('../lib/errors.js', 'errorHandlers')
+      factoryLines.push(`// Error handlers of ${chain.join(', ')}; what they do not handle goes on to the app's.`)
+      factoryLines.push(`routes.onError(errorHandlers([${entries.join(',\n')}], { rethrow: true }))`)
+    }
+  }
+
+  for (const route of file.routes) {
+    const constant = constants.get(route.endpoint)
+    if (constant === undefined) continue
+    const rule = stringLiteral(file.registeredRules.get(route) ?? route.rule)
+    const methods = route.methods.length > 0 ? route.methods : route.allMethods.filter((method) => method !== 'HEAD' && method !== 'OPTIONS')
+    const shorthand = methods.length === 1 ? SHORTHAND.get(methods[0]) : undefined
+    factoryLines.push(`// ${route.location.file}:${route.location.line} ${route.endpoint}`)
+    if (shorthand !== undefined) factoryLines.push(`routes.${shorthand}(${rule}, ${middleware}${constant})`)
+    else factoryLines.push(`routes.on(${JSON.stringify(methods)}, ${rule}, ${middleware}${constant})`)
+  }
+  factoryLines.push('return routes', '}')
+
+  const relocated = imports.mapSpecifiers(input.relocate)
+  return [relocated.render(), '', ...body, ...factoryLines, ''].join('\n')
+}
+
+/** `requestHooks({ before: [...], after: [...], teardown: [...] })` with each hook's code inline (contextually typed). */
+export function hooksCall(hooks: ResolvedHook[], imports: ImportSet, _relocate: (specifier: string) => string, prefix: string): string {
+  const slots: Record<'before' | 'after' | 'teardown', string[]> = { before: [], after: [], teardown: [] }
+  for (const entry of hooks) {
+    for (const line of entry.handler.imports) imports.addLine(line)
+    slots[entry.slot].push(`${handlerComment(entry.handler, entry.hook.kind)}\n${entry.handler.code.trim()}`)
+  }
+  const parts = (['before', 'after', 'teardown'] as const)
+    .filter((slot) => slots[slot].length > 0)
+    .map((slot) => `${slot}: [\n${slots[slot].join(',\n')},\n]`)
+  return `${prefix}requestHooks({\n${parts.join(',\n')}\n})`
+}

@@ -1,0 +1,222 @@
+import type { AppIR, RouteIR } from '../ir/types.js'
+import type { ResolvedHandler } from './handlers.js'
+
+/** Versions of what the generated service depends on (the ones this tool is tested with). */
+const DEPENDENCIES = { hono: '^4.13.19', '@hono/node-server': '^1.19.19' }
+const DEV_DEPENDENCIES = { '@types/node': '^20.19.43', tsx: '^4.23.15', typescript: '~5.9.0' }
+
+export function emitPackageJson(app: AppIR): string {
+  const name = `${app.module.replace(/[^a-z0-9]+/gi, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'flask-app'}-hono`
+  const pkg = {
+    name,
+    version: '0.1.0',
+    private: true,
+    description: `Hono service migrated from the Flask app ${app.id}`,
+    type: 'module',
+    engines: { node: '>=20' },
+    scripts: {
+      build: 'tsc -p tsconfig.json',
+      start: 'node dist/main.js',
+      dev: 'tsx watch src/main.ts',
+      typecheck: 'tsc -p tsconfig.json --noEmit',
+      test: 'NODE_ENV=test node --import tsx --test test/smoke.test.ts',
+    },
+    dependencies: DEPENDENCIES,
+    devDependencies: DEV_DEPENDENCIES,
+  }
+  return `${JSON.stringify(pkg, null, 2)}\n`
+}
+
+export function emitTsconfig(): string {
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      outDir: 'dist',
+      rootDir: 'src',
+      esModuleInterop: true,
+      skipLibCheck: true,
+      forceConsistentCasingInFileNames: true,
+      types: ['node'],
+    },
+    include: ['src'],
+  }
+  return `${JSON.stringify(tsconfig, null, 2)}\n`
+}
+
+export function emitMain(): string {
+  return `/** Serves the app on PORT (default 8080) and stops cleanly on SIGTERM / SIGINT. */
+import { serve } from '@hono/node-server'
+import { createApp } from './app.js'
+
+const port = Number(process.env.PORT ?? 8080)
+const server = serve({ fetch: createApp().fetch, port }, (info) => {
+  console.log(\`Listening on http://localhost:\${info.port}\`)
+})
+
+function shutdown(signal: string): void {
+  console.log(\`\${signal} received, closing the server\`)
+  server.close((error) => process.exit(error ? 1 : 0))
+  // Connections that stay open must not keep a stopping container alive.
+  setTimeout(() => process.exit(1), 10_000).unref()
+}
+
+process.on('SIGTERM', () => shutdown('SIGTERM'))
+process.on('SIGINT', () => shutdown('SIGINT'))
+`
+}
+
+export function emitDockerfile(): string {
+  return `# Build stage: compile TypeScript.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json* ./
+RUN npm install --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+# Runtime stage: production dependencies and compiled code only, as a non-root user.
+FROM node:20-slim
+ENV NODE_ENV=production
+ENV PORT=8080
+WORKDIR /app
+COPY package.json package-lock.json* ./
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 8080
+# A TCP check: it holds whatever routes the app has.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \\
+  CMD node -e "require('net').connect(Number(process.env.PORT||8080),'127.0.0.1').on('connect',function(){this.end();process.exit(0)}).on('error',function(){process.exit(1)})"
+CMD ["node", "dist/main.js"]
+`
+}
+
+export function emitDockerignore(): string {
+  return ['node_modules', 'dist', '.env', '.env.*', '!.env.example', 'npm-debug.log*', '.git', ''].join('\n')
+}
+
+/** A sample URL for a rule, filling each converter with a value it accepts; null when it cannot. */
+export function samplePath(route: RouteIR): string | null {
+  if (route.subdomain || route.host) return null
+  let failed = false
+  const path = route.rule.replace(/<(?:([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?:)?([A-Za-z_][A-Za-z0-9_]*)>/g, (_, converter: string | undefined, _args, variable: string) => {
+    const spec = route.converters.find((item) => item.variable === variable)
+    const name = spec?.name ?? converter ?? 'default'
+    switch (name) {
+      case 'int':
+        return String(typeof spec?.kwargs.min === 'number' ? spec.kwargs.min : 1)
+      case 'float':
+        return String(typeof spec?.kwargs.min === 'number' ? spec.kwargs.min : 1.5)
+      case 'uuid':
+        return '123e4567-e89b-12d3-a456-426614174000'
+      case 'any': {
+        const first = spec?.args[0]
+        if (typeof first === 'string') return encodeURIComponent(first)
+        failed = true
+        return ''
+      }
+      case 'default':
+      case 'string':
+      case 'path':
+        return 'sample'
+      default:
+        failed = true
+        return ''
+    }
+  })
+  return failed ? null : path
+}
+
+/** `test/smoke.test.ts`: starts the app in-process and requests every migrated GET route. */
+export function emitSmokeTest(routes: RouteIR[], views: Map<string, ResolvedHandler>): string {
+  const samples: [string, string][] = []
+  for (const route of routes) {
+    if (!route.allMethods.includes('GET')) continue
+    if (views.get(route.endpoint)?.status !== 'migrated') continue
+    const path = samplePath(route)
+    if (path !== null) samples.push([route.endpoint, path])
+  }
+  return `/** Smoke test: every migrated GET route answers without a server error. Run with \`npm test\`. */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createApp } from '../src/app.js'
+
+process.env.NODE_ENV = 'test'
+
+const app = createApp()
+
+/** [endpoint, sample URL] for each migrated GET route. */
+const routes: [string, string][] = ${JSON.stringify(samples, null, 2)}
+
+for (const [endpoint, path] of routes) {
+  test(\`GET \${path} (\${endpoint})\`, async () => {
+    const response = await app.request(path)
+    assert.notEqual(response.status, 501, \`\${endpoint} is a stub\`)
+    assert.ok(response.status < 500, \`\${endpoint} answered \${response.status}\`)
+  })
+}
+
+test('an unknown URL answers 404', async () => {
+  const response = await app.request('/__no_such_route__/' + 'x'.repeat(8))
+  assert.equal(response.status, 404)
+})
+`
+}
+
+export interface ReadmeInput {
+  app: AppIR
+  stubs: { endpoint: string; rule: string; where: string; reasons: string[] }[]
+  notCarried: { where: string; message: string }[]
+  envVars: string[]
+}
+
+export function emitReadme(input: ReadmeInput): string {
+  const { app, stubs, notCarried } = input
+  const lines = [
+    `# ${app.module} (Hono)`,
+    '',
+    `Migrated from the Flask app \`${app.id}\` by \`migrate\`. See \`MIGRATION_REPORT.md\` for the full report.`,
+    '',
+    '## Run',
+    '',
+    '```sh',
+    'npm install',
+    'npm run dev            # tsx watch, restarts on change',
+    'npm run build && npm start   # compiled, PORT defaults to 8080',
+    'npm test               # smoke test: each migrated GET route answers',
+    'docker build -t service . && docker run -p 8080:8080 --env-file .env service',
+    '```',
+    '',
+    'Configuration comes from the environment (see `.env.example` and `src/config.ts`); secrets were not copied from the Flask code.',
+    '',
+    '## Layout',
+    '',
+    '- `src/main.ts`: starts the server, graceful shutdown',
+    '- `src/app.ts`: `createApp()`, logger, request hooks, error handlers, mounts the route files',
+    '- `src/url-map.ts`: the Werkzeug url map, used by the router and `urlFor`',
+    '- `src/routes/*.ts`: one Hono sub-app per blueprint (`app.ts` for the app\'s own routes)',
+    '- `src/lib/*.ts`: the runtime giving Flask/Werkzeug semantics (routing, errors, Python values)',
+    '',
+    '## Not migrated',
+    '',
+  ]
+  if (stubs.length === 0 && notCarried.length === 0) {
+    lines.push('Everything was carried over.', '')
+  } else {
+    if (stubs.length > 0) {
+      lines.push('These routes answer `501 Not Implemented` until they are written by hand (each stub in `src/routes/` quotes the Python it stands for):', '')
+      for (const stub of stubs) lines.push(`- \`${stub.endpoint}\` \`${stub.rule}\` (${stub.where})${stub.reasons.length > 0 ? `: ${stub.reasons.join(', ')}` : ''}`)
+      lines.push('')
+    }
+    if (notCarried.length > 0) {
+      lines.push('Also not carried over:', '')
+      for (const item of notCarried) lines.push(`- ${item.where}: ${item.message}`)
+      lines.push('')
+    }
+  }
+  return lines.join('\n')
+}
