@@ -16,6 +16,27 @@ import sys
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+# Rules in the order Map.add received them: Werkzeug 2.2's iter_rules() groups rules by
+# endpoint, so it is not the registration order the matcher breaks ties with.
+_ADDED_RULES = []
+
+
+def _record_registration_order():
+    from werkzeug.routing import Map, Rule
+
+    if getattr(Map.add, "_oracle_records", False):
+        return
+    original_add = Map.add
+
+    def add(self, rulefactory):
+        original_add(self, rulefactory)
+        if isinstance(rulefactory, Rule):
+            _ADDED_RULES.append(rulefactory)
+
+    add._oracle_records = True
+    Map.add = add
+
+
 def load_app(project_dir, app_spec=None):
     """Import the Flask app of `project_dir` as FLASK_APP / `flask run` would."""
     # Reading a project must not leave __pycache__ folders in it.
@@ -27,6 +48,8 @@ def load_app(project_dir, app_spec=None):
     sys.path.insert(0, project_dir)
 
     from flask.cli import NoAppException, locate_app, prepare_import
+
+    _record_registration_order()
 
     # Anything the app prints while importing must not end up in our JSON on stdout.
     with contextlib.redirect_stdout(sys.stderr):
@@ -89,7 +112,8 @@ def _json_value(value):
 def describe_url_map(app):
     url_map = app.url_map
     rules = []
-    for rule in url_map.iter_rules():
+    ordered = list(url_map.iter_rules())
+    for rule in ordered:
         redirect_to = rule.redirect_to
         if redirect_to is not None and not isinstance(redirect_to, str):
             redirect_to = f"<callable {getattr(redirect_to, '__qualname__', repr(redirect_to))}>"
@@ -111,8 +135,12 @@ def describe_url_map(app):
                 ),
             }
         )
+    index_of = {id(rule): index for index, rule in enumerate(ordered)}
+    added = [index_of[id(rule)] for rule in _ADDED_RULES if rule.map is url_map]
     return {
         "rules": rules,
+        # Indexes into "rules" in registration order; null when some rule came from a factory.
+        "registrationOrder": added if sorted(added) == list(range(len(ordered))) else None,
         "strictSlashes": url_map.strict_slashes,
         "hostMatching": url_map.host_matching,
     }
