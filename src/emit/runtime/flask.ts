@@ -1,0 +1,1994 @@
+/**
+ * Flask's request/response runtime for a generated Hono service (copied to `src/lib/flask.ts`).
+ *
+ * Everything takes the Hono `Context` where Flask reads its context locals (`request`, `g`).
+ * Translated code returns Python-shaped values and this module turns them into responses as
+ * Flask 2.2 / Werkzeug 2.2 would:
+ *
+ * - a view is `view(async (c) => <python return value>)`, a hook or error handler is a plain
+ *   function; `makeResponse` applies Flask's return conventions (str → HTML, dict/list → JSON,
+ *   tuples `(body, status)`, `(body, headers)`, `(body, status, headers)`, responses, HTTP errors);
+ * - a Python tuple is a frozen array (py.ts's `tuple(...)`: `Object.freeze([...])`); a plain
+ *   array is a list and becomes JSON;
+ * - None is `null` (`undefined` is read as None too), a dict is a plain object or py.ts's `PyDict`;
+ * - the request body is read once, asynchronously, before hooks and views run
+ *   (`flaskContext()` / `requestHooks()` do it; `await loadRequest(c)` anywhere else), so
+ *   `request(c)` is synchronous like Flask's `request`.
+ *
+ * Pipeline, in the root app:
+ * ```ts
+ * const onError = errorHandlers([{ code: 404, handle: notFound }, { exception: ValueError, handle: badValue }])
+ * app.onError(onError)
+ * app.use(requestHooks({ before: [attachRequestId], after: [addHeaders], errorHandler: onError }))
+ * ```
+ */
+import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
+import { HTTPException, InternalServerError, BadRequest, RequestRedirect, defaultExceptions } from './errors.js'
+import { ValueError, KeyError, TypeError as PyTypeError, LookupError } from './exceptions.js'
+import type { RoutingInfo } from './router.js'
+
+export { abort } from './errors.js'
+
+// ---------------------------------------------------------------------------------------------
+// Context: AppEnv, g, per-request state
+
+/** The Env of a generated app: `c.var.g` is Flask's `g`, `c.var.routing` is set by `WerkzeugRouter`. */
+export type AppEnv = {
+  Variables: {
+    g: FlaskG
+    routing: RoutingInfo
+  }
+}
+
+/**
+ * Flask's `g` for one request: attributes (`g.user = u` → `g(c).user = u`) and the methods of
+ * `_AppCtxGlobals`: `get`, `pop`, `setdefault`, `has` (Python's `'x' in g`).
+ */
+export class FlaskG {
+  // Attributes of g are whatever the app stores; translated code reads them untyped as Python does.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [name: string]: any
+
+  /** `g.get(name, default=None)`. */
+  get(name: string, defaultValue: unknown = null): unknown {
+    return Object.hasOwn(this, name) ? this[name] : defaultValue
+  }
+
+  /** `g.pop(name[, default])`: KeyError without a default when missing. */
+  pop(name: string, ...defaultValue: unknown[]): unknown {
+    if (Object.hasOwn(this, name)) {
+      const value: unknown = this[name]
+      delete this[name]
+      return value
+    }
+    if (defaultValue.length > 0) return defaultValue[0]
+    throw new KeyError(name)
+  }
+
+  /** `g.setdefault(name, default=None)`. */
+  setdefault(name: string, defaultValue: unknown = null): unknown {
+    if (!Object.hasOwn(this, name)) this[name] = defaultValue
+    return this[name]
+  }
+
+  /** Python's `name in g`. */
+  has(name: string): boolean {
+    return Object.hasOwn(this, name)
+  }
+}
+
+interface RequestState {
+  request: FlaskRequest | null
+  /** Functions registered with `afterThisRequest`, run first by `requestHooks`' after phase. */
+  afterThisRequest: AfterRequestFunction[]
+  /** The exception that became a 500 without a handler taking it: what Flask passes to teardown. */
+  unhandledError: unknown
+}
+
+const states = new WeakMap<object, RequestState>()
+
+function stateOf(c: Context): RequestState {
+  // `c.req.raw` is the same for a request across sub-apps; the Context is too, but key on both
+  // so a state survives whichever one a caller holds.
+  let state = states.get(c.req.raw)
+  if (!state) {
+    state = { request: null, afterThisRequest: [], unhandledError: undefined }
+    states.set(c.req.raw, state)
+  }
+  return state
+}
+
+/** Flask's `g` for this request (created on first use). */
+export function g(c: Context): FlaskG {
+  let value = c.get('g') as FlaskG | undefined
+  if (!(value instanceof FlaskG)) {
+    value = new FlaskG()
+    c.set('g', value)
+  }
+  return value
+}
+
+function routingOf(c: Context): RoutingInfo | null {
+  const routing = c.get('routing') as RoutingInfo | undefined
+  return routing ?? null
+}
+
+function blueprintsOf(c: Context): string[] {
+  return routingOf(c)?.blueprints ?? []
+}
+
+/**
+ * Middleware that sets up Flask's request context: a fresh `g`, and the request body read once
+ * so `request(c)` works synchronously. `requestHooks` does the same; use this when an app has no hooks.
+ */
+export function flaskContext(): MiddlewareHandler {
+  return async function flaskContextMiddleware(c, next) {
+    g(c)
+    await loadRequest(c)
+    await next()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python-compatible text helpers
+
+/** Python's `str.isspace` characters, for `strip()`. */
+const PY_WHITESPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+const PY_STRIP = new RegExp(`^[${PY_WHITESPACE}]+|[${PY_WHITESPACE}]+$`, 'g')
+
+function pyStrip(text: string): string {
+  return text.replace(PY_STRIP, '')
+}
+
+const utf8Encoder = new TextEncoder()
+
+function latin1Bytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff
+  return bytes
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes)
+}
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30
+  if (code >= 0x41 && code <= 0x46) return code - 0x37
+  if (code >= 0x61 && code <= 0x66) return code - 0x57
+  return -1
+}
+
+/** Werkzeug's `_unquote_to_bytes`: `%XX` decoded, anything else (including bad escapes) kept. */
+function unquoteToBytes(bytes: Uint8Array, plusAsSpace: boolean): Uint8Array {
+  const out: number[] = []
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!
+    if (byte === 0x25 && i + 2 < bytes.length) {
+      const high = hexValue(bytes[i + 1]!)
+      const low = hexValue(bytes[i + 2]!)
+      if (high >= 0 && low >= 0) {
+        out.push(high * 16 + low)
+        i += 2
+        continue
+      }
+    }
+    out.push(plusAsSpace && byte === 0x2b ? 0x20 : byte)
+  }
+  return Uint8Array.from(out)
+}
+
+/** Werkzeug's `url_decode`: `&`-separated pairs, `+` as space, UTF-8 with replacement, empty values kept. */
+function urlDecode(query: Uint8Array): [string, string][] {
+  const pairs: [string, string][] = []
+  let start = 0
+  for (let i = 0; i <= query.length; i++) {
+    if (i < query.length && query[i] !== 0x26) continue
+    const pair = query.subarray(start, i)
+    start = i + 1
+    if (pair.length === 0) continue
+    const equals = pair.indexOf(0x3d)
+    const key = equals < 0 ? pair : pair.subarray(0, equals)
+    const value = equals < 0 ? new Uint8Array(0) : pair.subarray(equals + 1)
+    pairs.push([decodeUtf8(unquoteToBytes(key, true)), decodeUtf8(unquoteToBytes(value, true))])
+  }
+  return pairs
+}
+
+const ALWAYS_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$!'()*+,;"
+
+/** Werkzeug's `url_quote(string, safe)`. */
+function urlQuote(text: string, safe = '/:'): string {
+  const allowed = ALWAYS_SAFE + safe
+  let out = ''
+  for (const byte of utf8Encoder.encode(text)) {
+    const char = String.fromCharCode(byte)
+    out += byte < 0x80 && allowed.includes(char) ? char : '%' + byte.toString(16).toUpperCase().padStart(2, '0')
+  }
+  return out
+}
+
+/** `iri_to_uri(location, safe_conversion=True)`. */
+function iriToUri(location: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(location) && location.split(/[ \t\n\r\x0b\x0c]+/).filter((p) => p !== '').length === 1) {
+    return location
+  }
+  return urlQuote(location, ":/?#[]@!$&'()*+,;=%")
+}
+
+// ---------------------------------------------------------------------------------------------
+// MultiDict, request headers
+
+/**
+ * A `type=` converter for `MultiDict.get` / `getlist`: py.ts's `int`, `float`, `str`, `bool` or any
+ * function. As in Werkzeug, a `ValueError` it throws means "not convertible" (the default is
+ * returned / the value is skipped); anything else propagates.
+ */
+export type Converter<T> = (value: string) => T
+
+function isConversionFailure(error: unknown): boolean {
+  return error instanceof ValueError
+}
+
+/**
+ * Werkzeug's `MultiDict` (`request.args`, `request.form`, `request.cookies`): several values per
+ * key, `get` answering the first.
+ */
+export class MultiDict<V = string> {
+  readonly #lists = new Map<string, V[]>()
+
+  constructor(pairs: Iterable<readonly [string, V]> = []) {
+    for (const [key, value] of pairs) this.add(key, value)
+  }
+
+  /** `d.add(key, value)`: appends a value. */
+  add(key: string, value: V): void {
+    const list = this.#lists.get(key)
+    if (list) list.push(value)
+    else this.#lists.set(key, [value])
+  }
+
+  /**
+   * `d.get(key, default=None, type=None)`: the first value, `default` when the key is missing,
+   * converted by `type` when given (a `ValueError` from it gives `default`).
+   */
+  get(key: string): V | null
+  get<D>(key: string, defaultValue: D): V | D
+  get<T, D>(key: string, defaultValue: D, type: Converter<T> | null): T | D
+  get(key: string, defaultValue: unknown = null, type: Converter<unknown> | null = null): unknown {
+    const list = this.#lists.get(key)
+    if (!list) return defaultValue
+    const value = list[0]
+    if (type === null) return value
+    try {
+      return type(value as unknown as string)
+    } catch (error) {
+      if (isConversionFailure(error)) return defaultValue
+      throw error
+    }
+  }
+
+  /** `d.getlist(key, type=None)`: every value; with `type`, those it converts (a `ValueError` skips one). */
+  getlist(key: string): V[]
+  getlist<T>(key: string, type: Converter<T> | null): T[]
+  getlist(key: string, type: Converter<unknown> | null = null): unknown[] {
+    const list = this.#lists.get(key) ?? []
+    if (type === null) return [...list]
+    const out: unknown[] = []
+    for (const value of list) {
+      try {
+        out.push(type(value as unknown as string))
+      } catch (error) {
+        if (!isConversionFailure(error)) throw error
+      }
+    }
+    return out
+  }
+
+  /** `d[key]`: the first value; a missing key is Werkzeug's `BadRequestKeyError` (400, also a `KeyError`). */
+  getItem(key: string): V {
+    const list = this.#lists.get(key)
+    if (!list) throw new BadRequestKeyError(key)
+    return list[0] as V
+  }
+
+  /** Python's `key in d`. */
+  has(key: string): boolean {
+    return this.#lists.has(key)
+  }
+
+  get size(): number {
+    return this.#lists.size
+  }
+
+  keys(): string[] {
+    return [...this.#lists.keys()]
+  }
+
+  /** `d.values()`: the first value of each key. */
+  values(): V[] {
+    return [...this.#lists.values()].map((list) => list[0] as V)
+  }
+
+  /** `d.items(multi=False)`: `[key, first value]` pairs, or every pair with `multi`. */
+  items(multi = false): [string, V][] {
+    const out: [string, V][] = []
+    for (const [key, list] of this.#lists) {
+      if (multi) for (const value of list) out.push([key, value])
+      else out.push([key, list[0] as V])
+    }
+    return out
+  }
+
+  /** `d.lists()`: `[key, values]` pairs. */
+  lists(): [string, V[]][] {
+    return [...this.#lists].map(([key, list]) => [key, [...list]])
+  }
+
+  /** `d.to_dict(flat=True)`: first values, or every value list with `flat = false`. */
+  toDict(flat = true): Record<string, V | V[]> {
+    const out: Record<string, V | V[]> = {}
+    for (const [key, list] of this.#lists) out[key] = flat ? (list[0] as V) : [...list]
+    return out
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return this.keys()[Symbol.iterator]()
+  }
+}
+
+/** Werkzeug's `BadRequestKeyError`: a missing key in `request.args[...]` / `request.form[...]`. */
+export class BadRequestKeyError extends BadRequest {
+  readonly key: string
+  constructor(key: string) {
+    super()
+    this.key = key
+  }
+}
+// Python: `class BadRequestKeyError(BadRequest, KeyError)`; `errorhandler(KeyError)` catches it.
+// JS has single inheritance, so the error handler lookup adds KeyError to its MRO (see mroOf).
+
+/**
+ * Werkzeug's `CombinedMultiDict` (`request.values`): args then form. Its `get` with `type` tries
+ * the next dict when a conversion fails, as Werkzeug's does.
+ */
+export class CombinedMultiDict {
+  readonly dicts: MultiDict[]
+  constructor(dicts: MultiDict[]) {
+    this.dicts = dicts
+  }
+
+  get(key: string): string | null
+  get<D>(key: string, defaultValue: D): string | D
+  get<T, D>(key: string, defaultValue: D, type: Converter<T> | null): T | D
+  get(key: string, defaultValue: unknown = null, type: Converter<unknown> | null = null): unknown {
+    for (const dict of this.dicts) {
+      if (!dict.has(key)) continue
+      const value = dict.getItem(key)
+      if (type === null) return value
+      try {
+        return type(value)
+      } catch (error) {
+        if (!isConversionFailure(error)) throw error
+      }
+    }
+    return defaultValue
+  }
+
+  getlist(key: string): string[]
+  getlist<T>(key: string, type: Converter<T> | null): T[]
+  getlist(key: string, type: Converter<unknown> | null = null): unknown[] {
+    return this.dicts.flatMap((dict) => dict.getlist(key, type))
+  }
+
+  getItem(key: string): string {
+    for (const dict of this.dicts) if (dict.has(key)) return dict.getItem(key)
+    throw new BadRequestKeyError(key)
+  }
+
+  has(key: string): boolean {
+    return this.dicts.some((dict) => dict.has(key))
+  }
+
+  keys(): string[] {
+    return [...new Set(this.dicts.flatMap((dict) => dict.keys()))]
+  }
+
+  toDict(flat = true): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {}
+    for (const key of this.keys()) out[key] = flat ? this.getItem(key) : this.getlist(key)
+    return out
+  }
+}
+
+/** `request.headers`: case-insensitive, `get(key, default=None, type=None)` as Werkzeug's `Headers`. */
+export class RequestHeaders {
+  readonly #headers: Headers
+  constructor(headers: Headers) {
+    this.#headers = headers
+  }
+
+  get(key: string): string | null
+  get<D>(key: string, defaultValue: D): string | D
+  get<T, D>(key: string, defaultValue: D, type: Converter<T> | null): T | D
+  get(key: string, defaultValue: unknown = null, type: Converter<unknown> | null = null): unknown {
+    const value = this.#headers.get(key)
+    if (value === null) return defaultValue
+    if (type === null) return value
+    try {
+      return type(value)
+    } catch (error) {
+      if (isConversionFailure(error)) return defaultValue
+      throw error
+    }
+  }
+
+  getlist(key: string): string[] {
+    const value = this.#headers.get(key)
+    return value === null ? [] : [value]
+  }
+
+  /** `headers[key]`: a missing header is `BadRequestKeyError` (400). */
+  getItem(key: string): string {
+    const value = this.#headers.get(key)
+    if (value === null) throw new BadRequestKeyError(key)
+    return value
+  }
+
+  /** Python's `key in request.headers` (case-insensitive). */
+  has(key: string): boolean {
+    return this.#headers.has(key)
+  }
+
+  keys(): string[] {
+    return [...this.#headers.keys()]
+  }
+
+  items(): [string, string][] {
+    return [...this.#headers.entries()]
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cookies
+
+const LEGAL_COOKIE_CHARS = new Set(
+  [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/=!#$%&'*+-.^_`|~:"].map((ch) => ch.charCodeAt(0)),
+)
+
+/** Werkzeug's `_cookie_quote`: bytes outside the legal set escaped, the value then double-quoted. */
+function cookieQuote(bytes: Uint8Array): string {
+  let out = ''
+  let allLegal = true
+  for (const byte of bytes) {
+    if (LEGAL_COOKIE_CHARS.has(byte)) {
+      out += String.fromCharCode(byte)
+      continue
+    }
+    allLegal = false
+    if (byte === 0x2c) out += '\\054'
+    else if (byte === 0x3b) out += '\\073'
+    else if (byte === 0x22) out += '\\"'
+    else if (byte === 0x5c) out += '\\\\'
+    else if (byte < 32 || byte >= 127) out += '\\' + byte.toString(8).padStart(3, '0')
+    else out += String.fromCharCode(byte)
+  }
+  return allLegal ? out : `"${out}"`
+}
+
+function cookieUnquote(value: string): string {
+  if (value.length < 2 || value[0] !== '"' || value[value.length - 1] !== '"') return value
+  const inner = value.slice(1, -1)
+  let out = ''
+  for (let i = 0; i < inner.length; i++) {
+    const ch = inner[i]!
+    if (ch === '\\' && /^[0-3][0-7][0-7]$/.test(inner.slice(i + 1, i + 4))) {
+      out += String.fromCharCode(parseInt(inner.slice(i + 1, i + 4), 8))
+      i += 3
+    } else if (ch === '\\' && i + 1 < inner.length) {
+      out += inner[i + 1]
+      i += 1
+    } else out += ch
+  }
+  return out
+}
+
+const COOKIE_PAIR = /([^=;]*)(?:[ \t\n\r\f\v]*=[ \t\n\r\f\v]*("(?:[^\\"]|\\.)*"|(?:.*?)))?[ \t\n\r\f\v]*;/y
+
+/** Werkzeug's `parse_cookie` on the (latin-1) `Cookie` header. */
+function parseCookieHeader(header: string): [string, string][] {
+  const pairs: [string, string][] = []
+  const text = header + ';'
+  COOKIE_PAIR.lastIndex = 0
+  while (COOKIE_PAIR.lastIndex < header.length) {
+    const match = COOKIE_PAIR.exec(text)
+    if (!match) break
+    const key = match[1]!.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, '')
+    if (!key) continue
+    pairs.push([decodeUtf8(latin1Bytes(key)), decodeUtf8(latin1Bytes(cookieUnquote(match[2] ?? '')))])
+  }
+  return pairs
+}
+
+function httpDate(date: Date): string {
+  return date.toUTCString()
+}
+
+/** Keyword arguments of `response.set_cookie(key, value, ...)`; `maxAge` in seconds, `expires` a Date, epoch seconds or text. */
+export interface CookieOptions {
+  max_age?: number | null
+  expires?: Date | number | string | null
+  path?: string | null
+  domain?: string | null
+  secure?: boolean
+  httponly?: boolean
+  samesite?: string | null
+}
+
+/** Werkzeug's `dump_cookie`: the `Set-Cookie` value, attributes in Werkzeug's order. */
+export function dumpCookie(key: string, value = '', options: CookieOptions = {}): string {
+  const { max_age = null, expires = null, path = '/', domain = null, secure = false, httponly = false } = options
+  let samesite = options.samesite ?? null
+  let expiresText: string | null = null
+  if (expires !== null) {
+    expiresText = typeof expires === 'string' ? expires : httpDate(typeof expires === 'number' ? new Date(expires * 1000) : expires)
+  } else if (max_age !== null) {
+    expiresText = httpDate(new Date(Date.now() + max_age * 1000))
+  }
+  if (samesite !== null) {
+    samesite = samesite.charAt(0).toUpperCase() + samesite.slice(1).toLowerCase()
+    if (!['Strict', 'Lax', 'None'].includes(samesite)) throw new ValueError("SameSite must be 'Strict', 'Lax', or 'None'.")
+  }
+  let cookieDomain: string | null = null
+  if (domain !== null) {
+    cookieDomain = domain.split(':')[0]!
+    if (!cookieDomain.includes('.')) {
+      throw new ValueError("Setting 'domain' for a cookie on a server running locally (ex: localhost) is not supported by complying browsers.")
+    }
+  }
+  const parts = [`${decodeLatin1(utf8Encoder.encode(key))}=${cookieQuote(utf8Encoder.encode(value))}`]
+  if (cookieDomain !== null) parts.push(`Domain=${cookieQuote(utf8Encoder.encode(cookieDomain))}`)
+  if (expiresText !== null) parts.push(`Expires=${expiresText}`)
+  if (max_age !== null) parts.push(`Max-Age=${Math.trunc(max_age)}`)
+  if (secure) parts.push('Secure')
+  if (httponly) parts.push('HttpOnly')
+  if (path !== null) parts.push(`Path=${iriToUri(path)}`)
+  if (samesite !== null) parts.push(`SameSite=${samesite}`)
+  return parts.join('; ')
+}
+
+function decodeLatin1(bytes: Uint8Array): string {
+  let out = ''
+  for (const byte of bytes) out += String.fromCharCode(byte)
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON: Python's json.loads / Flask's DefaultJSONProvider.dumps
+
+class JSONDecodeError extends ValueError {}
+
+/** Python's `json.loads` grammar: JSON plus `NaN`, `Infinity`, `-Infinity`. */
+function pythonJsonLoads(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    // Fall through: Python also accepts NaN and Infinity, which JSON.parse does not.
+  }
+  let i = 0
+  const fail = (what: string): never => {
+    throw new JSONDecodeError(`${what}: char ${i}`)
+  }
+  const skip = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++
+  }
+  const value = (): unknown => {
+    skip()
+    const ch = text[i]
+    if (ch === '{') {
+      i++
+      const out: Record<string, unknown> = {}
+      skip()
+      if (text[i] === '}') {
+        i++
+        return out
+      }
+      for (;;) {
+        skip()
+        if (text[i] !== '"') fail('Expecting property name enclosed in double quotes')
+        const key = string()
+        skip()
+        if (text[i] !== ':') fail("Expecting ':' delimiter")
+        i++
+        Object.defineProperty(out, key, { value: value(), enumerable: true, writable: true, configurable: true })
+        skip()
+        if (text[i] === ',') i++
+        else if (text[i] === '}') {
+          i++
+          return out
+        } else fail("Expecting ',' delimiter")
+      }
+    }
+    if (ch === '[') {
+      i++
+      const out: unknown[] = []
+      skip()
+      if (text[i] === ']') {
+        i++
+        return out
+      }
+      for (;;) {
+        out.push(value())
+        skip()
+        if (text[i] === ',') i++
+        else if (text[i] === ']') {
+          i++
+          return out
+        } else fail("Expecting ',' delimiter")
+      }
+    }
+    if (ch === '"') return string()
+    for (const [literal, result] of [['null', null], ['true', true], ['false', false], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]] as const) {
+      if (text.startsWith(literal, i)) {
+        i += literal.length
+        return result
+      }
+    }
+    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y
+    number.lastIndex = i
+    const match = number.exec(text)
+    if (!match) return fail('Expecting value')
+    i += match[0].length
+    return Number(match[0])
+  }
+  const string = (): string => {
+    const start = i
+    i++
+    for (;;) {
+      const ch = text[i]
+      if (ch === undefined) fail('Unterminated string')
+      if (ch === '"') break
+      if (ch === '\\') i++
+      else if (ch!.charCodeAt(0) < 0x20) fail('Invalid control character')
+      i++
+    }
+    i++
+    try {
+      return JSON.parse(text.slice(start, i)) as string
+    } catch {
+      return fail('Invalid \\escape')
+    }
+  }
+  const result = value()
+  skip()
+  if (i !== text.length) fail('Extra data')
+  return result
+}
+
+/** Python's `repr(float)`. */
+function floatRepr(value: number): string {
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0'
+  const [mantissa, expText] = value.toExponential().split('e') as [string, string]
+  const exponent = Number(expText)
+  if (exponent < -4 || exponent >= 16) {
+    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
+  }
+  const sign = value < 0 ? '-' : ''
+  const digits = mantissa.replace('-', '').replace('.', '')
+  if (exponent < 0) return sign + '0.' + '0'.repeat(-exponent - 1) + digits
+  if (digits.length <= exponent + 1) return sign + digits + '0'.repeat(exponent + 1 - digits.length) + '.0'
+  return sign + digits.slice(0, exponent + 1) + '.' + digits.slice(exponent + 1)
+}
+
+function jsonNumber(value: number): string {
+  if (Number.isNaN(value)) return 'NaN'
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
+  // JS has one number type: integral values print as Python ints, the rest as Python floats.
+  if (Number.isInteger(value)) return Math.abs(value) < 1e21 ? String(value === 0 ? 0 : value) : BigInt(value).toString()
+  return floatRepr(value)
+}
+
+/** `json.dumps(s, ensure_ascii=True)` of a str. */
+function jsonString(text: string): string {
+  let out = '"'
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    const ch = text[i]!
+    if (ch === '"') out += '\\"'
+    else if (ch === '\\') out += '\\\\'
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '\t') out += '\\t'
+    else if (ch === '\b') out += '\\b'
+    else if (ch === '\f') out += '\\f'
+    else if (code < 0x20 || code > 0x7e) out += '\\u' + code.toString(16).padStart(4, '0')
+    else out += ch
+  }
+  return out + '"'
+}
+
+/** Code point order, as Python compares str. */
+function comparePyStrings(a: string, b: string): number {
+  const left = [...a]
+  const right = [...b]
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const diff = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!
+    if (diff !== 0) return diff
+  }
+  return left.length - right.length
+}
+
+function typeNameOf(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType'
+  if (typeof value === 'object' || typeof value === 'function') return (value as object).constructor?.name ?? 'object'
+  return typeof value
+}
+
+function isTuple(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value) && Object.isFrozen(value)
+}
+
+/** A py.ts `PyDict` or a `Map`: entries with their original (possibly non-str) keys. */
+function dictEntries(value: object): [unknown, unknown][] | null {
+  if (value instanceof Map) return [...value.entries()]
+  const candidate = value as { items?: unknown; getItem?: unknown; keys?: unknown }
+  if (typeof candidate.items === 'function' && typeof candidate.getItem === 'function' && typeof candidate.keys === 'function') {
+    return [...(candidate.items as () => Iterable<[unknown, unknown]>).call(value)].map(([k, v]) => [k, v])
+  }
+  return null
+}
+
+function jsonKey(key: unknown): string {
+  if (typeof key === 'string') return key
+  if (key === null || key === undefined) return 'null'
+  if (typeof key === 'boolean') return key ? 'true' : 'false'
+  if (typeof key === 'number') return Number.isInteger(key) ? jsonNumber(key) : floatRepr(key)
+  throw new PyTypeError(`keys must be str, int, float, bool or None, not ${typeNameOf(key)}`)
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  const rank = (k: unknown) => (typeof k === 'string' ? 1 : typeof k === 'number' || typeof k === 'boolean' ? 0 : 2)
+  if (rank(a) !== rank(b) || rank(a) === 2) {
+    throw new PyTypeError(`'<' not supported between instances of '${typeNameOf(b)}' and '${typeNameOf(a)}'`)
+  }
+  if (typeof a === 'string') return comparePyStrings(a, b as string)
+  return Number(a) - Number(b)
+}
+
+/**
+ * `json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))` with Flask's
+ * `DefaultJSONProvider.default`: dates as HTTP dates, objects with `__html__` as their markup,
+ * other class instances by their own fields (as Flask does for dataclasses). Sets and functions
+ * are a `TypeError`, as in Python.
+ */
+export function dumps(value: unknown): string {
+  const seen = new Set<object>()
+  const encode = (item: unknown): string => {
+    if (item === null || item === undefined) return 'null'
+    switch (typeof item) {
+      case 'boolean':
+        return item ? 'true' : 'false'
+      case 'number':
+        return jsonNumber(item)
+      case 'bigint':
+        return item.toString()
+      case 'string':
+        return jsonString(item)
+      case 'function':
+      case 'symbol':
+        throw new PyTypeError(`Object of type ${typeNameOf(item)} is not JSON serializable`)
+    }
+    const object = item as object
+    if (object instanceof Date) return jsonString(httpDate(object))
+    if (seen.has(object)) throw new ValueError('Circular reference detected')
+    seen.add(object)
+    try {
+      if (Array.isArray(object)) return '[' + object.map(encode).join(',') + ']'
+      const entries = dictEntries(object)
+      if (entries) {
+        entries.sort((a, b) => compareKeys(a[0], b[0]))
+        return '{' + entries.map(([k, v]) => jsonString(jsonKey(k)) + ':' + encode(v)).join(',') + '}'
+      }
+      if (object instanceof Set || typeNameOf(object) === 'PySet' || object instanceof MultiDict) {
+        throw new PyTypeError(`Object of type ${typeNameOf(object) === 'PySet' ? 'set' : typeNameOf(object)} is not JSON serializable`)
+      }
+      const html = (object as { __html__?: unknown }).__html__
+      if (typeof html === 'function') return jsonString(String(html.call(object)))
+      const keys = Object.keys(object).sort(comparePyStrings)
+      return '{' + keys.map((k) => jsonString(k) + ':' + encode((object as Record<string, unknown>)[k])).join(',') + '}'
+    } finally {
+      seen.delete(object)
+    }
+  }
+  return encode(value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request
+
+function mimetypeOf(contentType: string | null | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+function isJsonMimetype(mimetype: string): boolean {
+  return mimetype === 'application/json' || (mimetype.startsWith('application/') && mimetype.endsWith('+json'))
+}
+
+/** Options of `request.get_json(force=False, silent=False, cache=True)`. */
+export interface GetJsonOptions {
+  force?: boolean
+  silent?: boolean
+  cache?: boolean
+}
+
+/**
+ * Flask's `request` for one request, with Werkzeug's attribute names. Created by
+ * `loadRequest(c)` (which reads the body) and then available synchronously as `request(c)`.
+ */
+export class FlaskRequest {
+  readonly #c: Context
+  readonly #body: Uint8Array
+  readonly #formPairs: [string, string][]
+  readonly #filePairs: [string, File][]
+  #jsonCache: [unknown, unknown] = [NOT_LOADED, NOT_LOADED]
+  #args: MultiDict | null = null
+  #cookies: MultiDict | null = null
+
+  constructor(c: Context, body: Uint8Array, form: [string, string][], files: [string, File][]) {
+    this.#c = c
+    this.#body = body
+    this.#formPairs = form
+    this.#filePairs = files
+  }
+
+  #url(): URL {
+    return new URL(this.#c.req.url)
+  }
+
+  /** `request.method`, upper case. */
+  get method(): string {
+    return this.#c.req.method.toUpperCase()
+  }
+
+  /** `request.scheme`: `http` or `https`. */
+  get scheme(): string {
+    return this.#url().protocol.replace(/:$/, '')
+  }
+
+  /** `request.path`: the percent-decoded path. */
+  get path(): string {
+    return decodeUtf8(unquoteToBytes(utf8Encoder.encode(this.#url().pathname), false))
+  }
+
+  /** `request.query_string` (Python bytes; here the raw text after `?`). */
+  get query_string(): string {
+    return this.#url().search.replace(/^\?/, '')
+  }
+
+  /** `request.full_path`: path, `?`, query string (the `?` is there even when the query is empty). */
+  get full_path(): string {
+    return `${this.path}?${this.query_string}`
+  }
+
+  /** `request.host`: the Host header, without the default port. */
+  get host(): string {
+    let host = this.#c.req.header('host') ?? this.#url().host
+    if (this.scheme === 'http' && host.endsWith(':80')) host = host.slice(0, -3)
+    else if (this.scheme === 'https' && host.endsWith(':443')) host = host.slice(0, -4)
+    return host
+  }
+
+  /** `request.host_url`: `scheme://host/`. */
+  get host_url(): string {
+    return `${this.scheme}://${this.host}/`
+  }
+
+  /** `request.url_root` (no script root in a generated service). */
+  get url_root(): string {
+    return this.host_url
+  }
+
+  /** `request.script_root`: always empty. */
+  get script_root(): string {
+    return ''
+  }
+
+  /** `request.base_url`: the URL without the query string. */
+  get base_url(): string {
+    return `${this.scheme}://${this.host}/${urlQuote(this.path.replace(/^\/+/, ''))}`
+  }
+
+  /** `request.url`: the full URL. */
+  get url(): string {
+    const query = this.query_string
+    return this.base_url + (query ? '?' + urlQuote(query, ":&%=+$!*'(),") : '')
+  }
+
+  /** `request.is_secure`. */
+  get is_secure(): boolean {
+    return this.scheme === 'https'
+  }
+
+  /** `request.remote_addr`: the peer address when served by @hono/node-server, else None. */
+  get remote_addr(): string | null {
+    const env = this.#c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
+    return env?.incoming?.socket?.remoteAddress ?? null
+  }
+
+  /** `request.access_route`: `X-Forwarded-For` entries, else the remote address. */
+  get access_route(): string[] {
+    const forwarded = this.#c.req.header('x-forwarded-for')
+    if (forwarded !== undefined) return forwarded.split(',').map((part) => part.trim()).filter((part) => part !== '')
+    return this.remote_addr === null ? [] : [this.remote_addr]
+  }
+
+  /** `request.headers`. */
+  get headers(): RequestHeaders {
+    return new RequestHeaders(this.#c.req.raw.headers)
+  }
+
+  /** `request.content_type`: the Content-Type header or None. */
+  get content_type(): string | null {
+    return this.#c.req.header('content-type') ?? null
+  }
+
+  /** `request.mimetype`: the content type without parameters, lower case ('' when none). */
+  get mimetype(): string {
+    return mimetypeOf(this.content_type)
+  }
+
+  /** `request.content_length`: the Content-Length header as int, or None. */
+  get content_length(): number | null {
+    const value = this.#c.req.header('content-length')
+    if (value === undefined || !/^\s*\d+\s*$/.test(value)) return null
+    return Number(value)
+  }
+
+  /** `request.user_agent.string`. */
+  get user_agent(): string {
+    return this.#c.req.header('user-agent') ?? ''
+  }
+
+  /** `request.referrer`. */
+  get referrer(): string | null {
+    return this.#c.req.header('referer') ?? null
+  }
+
+  /** `request.args`: the query string. */
+  get args(): MultiDict {
+    return (this.#args ??= new MultiDict(urlDecode(latin1Bytes(this.query_string))))
+  }
+
+  /** `request.form`: url-encoded or multipart fields; empty for other content types. */
+  get form(): MultiDict {
+    return new MultiDict(this.#formPairs)
+  }
+
+  /** `request.files`: uploaded files of a multipart body (web `File`s: `.name`, `.type`, `await .arrayBuffer()`). */
+  get files(): MultiDict<File> {
+    return new MultiDict(this.#filePairs)
+  }
+
+  /** `request.values`: args, then form for methods other than GET. */
+  get values(): CombinedMultiDict {
+    return new CombinedMultiDict(this.method === 'GET' ? [this.args] : [this.args, this.form])
+  }
+
+  /** `request.cookies`. */
+  get cookies(): MultiDict {
+    return (this.#cookies ??= new MultiDict(parseCookieHeader(this.#c.req.header('cookie') ?? '')))
+  }
+
+  /** `request.data`: the raw body, empty when it was parsed as a form. */
+  get data(): Uint8Array {
+    return isFormMimetype(this.mimetype) ? new Uint8Array(0) : this.#body
+  }
+
+  /** `request.get_data(as_text=False)`: the raw body as bytes, or decoded as UTF-8 (with replacement). */
+  getData(options: { as_text?: boolean } = {}): Uint8Array | string {
+    return options.as_text ? decodeUtf8(this.#body) : this.#body
+  }
+
+  /** `request.is_json`: `application/json` or `application/*+json`. */
+  get is_json(): boolean {
+    return isJsonMimetype(this.mimetype)
+  }
+
+  /** `request.json`: `get_json()`, so a 400 for a non-JSON content type or a malformed body. */
+  get json(): unknown {
+    return this.getJson()
+  }
+
+  /**
+   * `request.get_json(force=False, silent=False, cache=True)` as Flask 2.2 answers outside debug
+   * mode: not JSON content type (without `force`) or malformed JSON → `BadRequest()` (400, the
+   * default description), or None with `silent`. The parsed value is cached per `silent`, as Werkzeug does.
+   */
+  getJson(options: GetJsonOptions = {}): unknown {
+    const { force = false, silent = false, cache = true } = options
+    const slot = silent ? 1 : 0
+    if (cache && this.#jsonCache[slot] !== NOT_LOADED) return this.#jsonCache[slot]
+    if (!(force || this.is_json)) {
+      if (!silent) throw new BadRequest()
+      return null
+    }
+    let result: unknown
+    try {
+      result = pythonJsonLoads(decodeJsonBytes(this.#body))
+    } catch (error) {
+      if (!(error instanceof ValueError || error instanceof SyntaxError)) throw error
+      if (!silent) throw new BadRequest()
+      if (cache) this.#jsonCache = [this.#jsonCache[0], null]
+      return null
+    }
+    if (cache) this.#jsonCache = [result, result]
+    return result
+  }
+
+  /** `request.endpoint`: the matched endpoint (`api.items.get_item`), None when routing failed. */
+  get endpoint(): string | null {
+    return routingOf(this.#c)?.endpoint ?? null
+  }
+
+  /** `request.view_args`: the converted URL parameters, None when routing failed. */
+  get view_args(): Record<string, unknown> | null {
+    const routing = routingOf(this.#c)
+    return routing && routing.endpoint !== null ? routing.viewArgs : null
+  }
+
+  /** `str(request.url_rule)`: the matched rule text, None when routing failed. */
+  get url_rule(): string | null {
+    return routingOf(this.#c)?.rule ?? null
+  }
+
+  /** `request.blueprint`: the innermost blueprint's dotted name, or None. */
+  get blueprint(): string | null {
+    return blueprintsOf(this.#c)[0] ?? null
+  }
+
+  /** `request.blueprints`: innermost first (`['api.items', 'api']`). */
+  get blueprints(): string[] {
+    return [...blueprintsOf(this.#c)]
+  }
+}
+
+const NOT_LOADED: unique symbol = Symbol('not loaded')
+
+function isFormMimetype(mimetype: string): boolean {
+  return mimetype === 'multipart/form-data' || mimetype === 'application/x-www-form-urlencoded'
+}
+
+/** `json.loads(bytes)`: UTF-8 (a BOM allowed); invalid UTF-8 is a ValueError, as UnicodeDecodeError is. */
+function decodeJsonBytes(bytes: Uint8Array): string {
+  let start = 0
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(start))
+  } catch {
+    throw new ValueError('invalid utf-8')
+  }
+}
+
+/**
+ * Reads the request body once (awaiting it) and answers Flask's `request` for `c`. Middleware
+ * (`flaskContext`, `requestHooks`) calls it before hooks and views run, after which `request(c)`
+ * is enough; calling it again is cheap.
+ */
+export async function loadRequest(c: Context): Promise<FlaskRequest> {
+  const state = stateOf(c)
+  if (state.request) return state.request
+  const raw = c.req.raw
+  const body = raw.body === null ? new Uint8Array(0) : new Uint8Array(await c.req.arrayBuffer())
+  const mimetype = mimetypeOf(raw.headers.get('content-type'))
+  let form: [string, string][] = []
+  const files: [string, File][] = []
+  if (mimetype === 'application/x-www-form-urlencoded') {
+    form = urlDecode(body)
+  } else if (mimetype === 'multipart/form-data') {
+    try {
+      const parsed = await new Response(body, { headers: { 'content-type': raw.headers.get('content-type') ?? '' } }).formData()
+      for (const [key, value] of parsed.entries()) {
+        if (typeof value === 'string') form.push([key, value])
+        else files.push([key, value])
+      }
+    } catch {
+      // Werkzeug parses form data silently: a broken multipart body gives an empty form.
+    }
+  }
+  state.request = new FlaskRequest(c, body, form, files)
+  return state.request
+}
+
+/** Flask's `request` for `c`; its body must have been read (`flaskContext()`, `requestHooks()` or `await loadRequest(c)`). */
+export function request(c: Context): FlaskRequest {
+  const loaded = stateOf(c).request
+  if (!loaded) throw new Error('request body not loaded: add flaskContext() or requestHooks() middleware, or await loadRequest(c)')
+  return loaded
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response
+
+/** Header values as Flask accepts them: a dict (plain object, `Map`, PyDict), a list of pairs, or `ResponseHeaders`. */
+export type HeadersLike =
+  | ResponseHeaders
+  | Record<string, unknown>
+  | Map<unknown, unknown>
+  | Iterable<readonly [string, unknown]>
+
+/** Werkzeug's response `Headers`: ordered, several values per name, names case-insensitive. */
+export class ResponseHeaders {
+  #list: [string, string][] = []
+
+  constructor(init?: HeadersLike | null) {
+    if (init) for (const [key, value] of headerPairs(init)) this.add(key, value)
+  }
+
+  /** `headers.get(key, default=None, type=None)`. */
+  get(key: string): string | null
+  get<D>(key: string, defaultValue: D): string | D
+  get<T, D>(key: string, defaultValue: D, type: Converter<T> | null): T | D
+  get(key: string, defaultValue: unknown = null, type: Converter<unknown> | null = null): unknown {
+    const lower = key.toLowerCase()
+    const found = this.#list.find(([k]) => k.toLowerCase() === lower)
+    if (!found) return defaultValue
+    if (type === null) return found[1]
+    try {
+      return type(found[1])
+    } catch (error) {
+      if (isConversionFailure(error)) return defaultValue
+      throw error
+    }
+  }
+
+  getlist(key: string): string[] {
+    const lower = key.toLowerCase()
+    return this.#list.filter(([k]) => k.toLowerCase() === lower).map(([, v]) => v)
+  }
+
+  /** `headers[key]`: KeyError when missing. */
+  getItem(key: string): string {
+    const value = this.get(key)
+    if (value === null) throw new KeyError(key)
+    return value
+  }
+
+  /** `headers[key] = value` / `headers.set(key, value)`: replaces every value of `key` in place of the first. */
+  set(key: string, value: unknown): void {
+    const lower = key.toLowerCase()
+    const text = headerValue(value)
+    const index = this.#list.findIndex(([k]) => k.toLowerCase() === lower)
+    if (index < 0) {
+      this.#list.push([key, text])
+      return
+    }
+    this.#list[index] = [this.#list[index]![0], text]
+    this.#list = this.#list.filter(([k], i) => i <= index || k.toLowerCase() !== lower)
+  }
+
+  /** `headers.add(key, value)`: appends. */
+  add(key: string, value: unknown): void {
+    this.#list.push([key, headerValue(value)])
+  }
+
+  /** `headers.setlist(key, values)`. */
+  setlist(key: string, values: Iterable<unknown>): void {
+    const list = [...values]
+    if (list.length === 0) {
+      this.remove(key)
+      return
+    }
+    this.set(key, list[0])
+    for (const value of list.slice(1)) this.add(key, value)
+  }
+
+  /** `headers.setdefault(key, default)`. */
+  setdefault(key: string, defaultValue: unknown): string {
+    const value = this.get(key)
+    if (value !== null) return value
+    this.add(key, defaultValue)
+    return headerValue(defaultValue)
+  }
+
+  /** `del headers[key]` / `headers.remove(key)`: no error when missing. */
+  remove(key: string): void {
+    const lower = key.toLowerCase()
+    this.#list = this.#list.filter(([k]) => k.toLowerCase() !== lower)
+  }
+
+  /** `headers.pop(key[, default])`. */
+  pop(key: string, ...defaultValue: unknown[]): unknown {
+    const value = this.get(key)
+    if (value === null) {
+      if (defaultValue.length > 0) return defaultValue[0]
+      throw new KeyError(key)
+    }
+    this.remove(key)
+    return value
+  }
+
+  /** Python's `key in headers`. */
+  has(key: string): boolean {
+    return this.get(key) !== null
+  }
+
+  /** `headers.extend(...)`: appends every pair. */
+  extend(other: HeadersLike): void {
+    for (const [key, value] of headerPairs(other)) this.add(key, value)
+  }
+
+  /** `headers.update(...)`: replaces the names given (a list value sets several). */
+  update(other: HeadersLike): void {
+    if (other instanceof ResponseHeaders) {
+      for (const key of new Set(other.keys().map((k) => k.toLowerCase()))) this.setlist(key === '' ? key : other.#originalName(key), other.getlist(key))
+      return
+    }
+    const entries = dictLikeEntries(other)
+    if (entries) {
+      for (const [key, value] of entries) {
+        if (Array.isArray(value)) this.setlist(String(key), value)
+        else this.set(String(key), value)
+      }
+      return
+    }
+    for (const [key, value] of other as Iterable<readonly [string, unknown]>) this.set(key, value)
+  }
+
+  #originalName(lower: string): string {
+    return this.#list.find(([k]) => k.toLowerCase() === lower)?.[0] ?? lower
+  }
+
+  keys(): string[] {
+    return this.#list.map(([k]) => k)
+  }
+
+  items(): [string, string][] {
+    return this.#list.map(([k, v]) => [k, v])
+  }
+
+  get size(): number {
+    return this.#list.length
+  }
+
+  [Symbol.iterator](): Iterator<[string, string]> {
+    return this.items()[Symbol.iterator]()
+  }
+}
+
+function headerValue(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : floatRepr(value)
+  if (value === null || value === undefined) return 'None'
+  if (typeof value === 'boolean') return value ? 'True' : 'False'
+  return String(value)
+}
+
+function dictLikeEntries(value: unknown): [unknown, unknown][] | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null
+  const entries = dictEntries(value)
+  if (entries) return entries
+  if (Symbol.iterator in value) return null
+  return Object.entries(value)
+}
+
+/** Pairs of a headers argument as `Headers(...)` takes them: a dict's list values are several headers. */
+function headerPairs(init: HeadersLike): [string, unknown][] {
+  if (init instanceof ResponseHeaders) return init.items()
+  const entries = dictLikeEntries(init)
+  if (entries) {
+    const out: [string, unknown][] = []
+    for (const [key, value] of entries) {
+      if (Array.isArray(value)) for (const item of value) out.push([String(key), item])
+      else out.push([String(key), value])
+    }
+    return out
+  }
+  return [...(init as Iterable<readonly [string, unknown]>)].map((pair) => [String(pair[0]), pair[1]])
+}
+
+/** Werkzeug's `get_content_type`: `; charset=utf-8` for text types. */
+function contentTypeFor(mimetype: string): string {
+  const charsetTypes = ['application/ecmascript', 'application/javascript', 'application/sql', 'application/xml', 'application/xml-dtd', 'application/xml-external-parsed-entity']
+  if (mimetype.startsWith('text/') || charsetTypes.includes(mimetype) || mimetype.endsWith('+xml')) return `${mimetype}; charset=utf-8`
+  return mimetype
+}
+
+/** Python's `http.HTTPStatus` phrases, upper-cased as Werkzeug's status line has them. */
+const STATUS_PHRASES: Readonly<Record<number, string>> = {
+  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints',
+  200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non Authoritative Information', 204: 'No Content',
+  205: 'Reset Content', 206: 'Partial Content', 207: 'Multi Status', 208: 'Already Reported', 226: 'IM Used',
+  300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
+  305: 'Use Proxy', 306: 'Switch Proxy', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
+  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
+  405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout',
+  409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed', 413: 'Request Entity Too Large',
+  414: 'Request URI Too Long', 415: 'Unsupported Media Type', 416: 'Requested Range Not Satisfiable',
+  417: 'Expectation Failed', 418: "I'm a teapot", 421: 'Misdirected Request', 422: 'Unprocessable Entity',
+  423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required',
+  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 449: 'Retry With',
+  451: 'Unavailable For Legal Reasons', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway',
+  503: 'Service Unavailable', 504: 'Gateway Timeout', 505: 'HTTP Version Not Supported',
+  506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected', 510: 'Not Extended',
+  511: 'Network Authentication Failed',
+}
+
+/** Keyword arguments of `Response(response, status, headers, mimetype, content_type)`. */
+export interface ResponseInit {
+  status?: number | string | null
+  headers?: HeadersLike | null
+  mimetype?: string | null
+  content_type?: string | null
+}
+
+/**
+ * Flask's `Response`, mutable as in Python (`resp.status_code = 201`,
+ * `resp.headers.set('Location', url)`, `resp.set_cookie(...)`), turned into a web `Response` by
+ * `toResponse()` at the end of the pipeline. The body is bytes, or a web body stream when the
+ * response wraps one (`await load()` reads it).
+ */
+export class FlaskResponse {
+  readonly headers: ResponseHeaders
+  #status = '200 OK'
+  #statusCode = 200
+  #data: Uint8Array | null = new Uint8Array(0)
+  #stream: ReadableStream<Uint8Array> | null = null
+
+  constructor(body: string | Uint8Array | null = null, init: ResponseInit = {}) {
+    this.headers = init.headers instanceof ResponseHeaders ? init.headers : new ResponseHeaders(init.headers ?? null)
+    let contentType = init.content_type ?? null
+    if (contentType === null) {
+      let mimetype = init.mimetype ?? null
+      if (mimetype === null && !this.headers.has('content-type')) mimetype = 'text/html'
+      if (mimetype !== null) contentType = contentTypeFor(mimetype)
+    }
+    if (contentType !== null) this.headers.set('Content-Type', contentType)
+    this.status = init.status ?? 200
+    this.set_data(body ?? new Uint8Array(0))
+  }
+
+  /** A FlaskResponse around a web `Response` (status, headers, body stream kept as is). */
+  static fromResponse(response: Response): FlaskResponse {
+    const wrapped = new FlaskResponse(null, { headers: [...response.headers.entries()].flatMap(webHeaderPairs(response)) })
+    wrapped.headers.remove('content-length')
+    if (response.headers.has('content-length')) wrapped.headers.set('Content-Length', response.headers.get('content-length'))
+    wrapped.#setStatus(response.status, response.statusText)
+    wrapped.#data = null
+    wrapped.#stream = response.body
+    if (wrapped.#stream === null) wrapped.#data = new Uint8Array(0)
+    return wrapped
+  }
+
+  #setStatus(code: number, phrase: string): void {
+    this.#statusCode = code
+    this.#status = `${code} ${phrase || (STATUS_PHRASES[code] ?? 'UNKNOWN').toUpperCase()}`
+  }
+
+  /** `response.status_code`. */
+  get status_code(): number {
+    return this.#statusCode
+  }
+  set status_code(code: number) {
+    this.status = code
+  }
+
+  /** `response.status`: `"201 CREATED"`; set with an int or a status line (`"418 Teapot"`). */
+  get status(): string {
+    return this.#status
+  }
+  set status(value: number | string) {
+    const text = String(value).trim()
+    if (text === '') throw new ValueError('Empty status argument')
+    const [first, ...rest] = text.split(/\s+/)
+    if (!/^[+-]?\d+$/.test(first!)) {
+      this.#status = `0 ${text}`
+      this.#statusCode = 0
+      return
+    }
+    const code = Number(first)
+    this.#statusCode = code
+    this.#status = rest.length > 0 ? text : `${code} ${(STATUS_PHRASES[code] ?? 'UNKNOWN').toUpperCase()}`
+  }
+
+  /** `response.mimetype`: the content type without parameters, or None. */
+  get mimetype(): string | null {
+    const contentType = this.headers.get('content-type')
+    return contentType ? contentType.split(';')[0]!.trim() : null
+  }
+  set mimetype(value: string) {
+    this.headers.set('Content-Type', contentTypeFor(value))
+  }
+
+  /** `response.content_type`. */
+  get content_type(): string | null {
+    return this.headers.get('content-type')
+  }
+  set content_type(value: string) {
+    this.headers.set('Content-Type', value)
+  }
+
+  /** `response.is_json`. */
+  get is_json(): boolean {
+    return isJsonMimetype(this.mimetype ?? '')
+  }
+
+  /** `response.data` (bytes). Requires a loaded body (`await load()`) for a wrapped stream. */
+  get data(): Uint8Array {
+    if (this.#data === null) throw new Error('response body is a stream: await response.load() first')
+    return this.#data
+  }
+  set data(value: string | Uint8Array) {
+    this.set_data(value)
+  }
+
+  /** `response.get_data(as_text=False)`. */
+  get_data(options: { as_text?: boolean } = {}): Uint8Array | string {
+    return options.as_text ? decodeUtf8(this.data) : this.data
+  }
+
+  /** `response.set_data(value)`: replaces the body and sets Content-Length, as Werkzeug does. */
+  set_data(value: string | Uint8Array): void {
+    this.#data = typeof value === 'string' ? utf8Encoder.encode(value) : value
+    this.#stream = null
+    this.headers.set('Content-Length', String(this.#data.length))
+  }
+
+  /** `response.get_json(force=False, silent=False)`. */
+  get_json(options: { force?: boolean; silent?: boolean } = {}): unknown {
+    if (!(options.force || this.is_json)) return null
+    try {
+      return pythonJsonLoads(decodeJsonBytes(this.data))
+    } catch (error) {
+      if (options.silent) return null
+      throw error
+    }
+  }
+
+  /** `response.json`. */
+  get json(): unknown {
+    return this.get_json()
+  }
+
+  /** `response.set_cookie(key, value='', max_age=None, expires=None, path='/', domain=None, secure=False, httponly=False, samesite=None)`. */
+  set_cookie(key: string, value = '', options: CookieOptions = {}): void {
+    this.headers.add('Set-Cookie', dumpCookie(key, value, options))
+  }
+
+  /** `response.delete_cookie(key, path='/', domain=None, secure=False, httponly=False, samesite=None)`. */
+  delete_cookie(key: string, options: Omit<CookieOptions, 'max_age' | 'expires'> = {}): void {
+    this.set_cookie(key, '', { ...options, expires: 0, max_age: 0 })
+  }
+
+  /** Reads a wrapped body stream into bytes so `data` works (no-op otherwise). */
+  async load(): Promise<this> {
+    if (this.#data === null && this.#stream !== null) {
+      this.#data = new Uint8Array(await new Response(this.#stream).arrayBuffer())
+      this.#stream = null
+    }
+    return this
+  }
+
+  /**
+   * The web `Response`: Werkzeug's WSGI rules applied (no body and no Content-Length for 1xx/204,
+   * no body for 304, `Location` through `iri_to_uri`).
+   */
+  toResponse(): Response {
+    const code = this.#statusCode
+    const headers = new Headers()
+    const noBody = (code >= 100 && code < 200) || code === 204 || code === 205 || code === 304
+    for (const [key, value] of this.#list()) {
+      const lower = key.toLowerCase()
+      if (lower === 'content-length' && noBody) continue
+      headers.append(key, lower === 'location' ? iriToUri(value) : value)
+    }
+    const body = noBody ? null : this.#stream ?? this.#data
+    const phrase = this.#status.slice(this.#status.indexOf(' ') + 1)
+    const response = new Response(body as BodyInit | null, { status: code < 200 || code > 599 ? 500 : code, statusText: phrase, headers })
+    responseOrigins.set(response, this)
+    return response
+  }
+
+  #list(): [string, string][] {
+    return this.headers.items()
+  }
+}
+
+function webHeaderPairs(response: Response): (entry: [string, string]) => [string, string][] {
+  let cookiesDone = false
+  return ([key, value]) => {
+    if (key.toLowerCase() !== 'set-cookie') return [[canonicalHeaderName(key), value]]
+    if (cookiesDone) return []
+    cookiesDone = true
+    return response.headers.getSetCookie().map((cookie) => ['Set-Cookie', cookie] as [string, string])
+  }
+}
+
+function canonicalHeaderName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase())
+}
+
+/** Web responses made by `toResponse`, to find the FlaskResponse again without re-reading the body. */
+const responseOrigins = new WeakMap<Response, FlaskResponse>()
+
+/** A FlaskResponse for a web Response (the one it was made from, when it was), body loaded. */
+async function flaskResponseOf(response: Response): Promise<FlaskResponse> {
+  const origin = responseOrigins.get(response)
+  if (origin) return origin
+  return FlaskResponse.fromResponse(response).load()
+}
+
+/**
+ * A value makeResponse could not turn into a response (None, a wrong tuple, an unknown type).
+ * Flask raises it outside the view's try block, so it skips the app's error handlers and becomes
+ * a 500 through `handle_exception`; `errorHandlers` does the same.
+ */
+export class InvalidResponseError extends PyTypeError {}
+
+function isStatus(value: unknown): value is number | string {
+  return typeof value === 'number' || typeof value === 'string'
+}
+
+function isHeadersValue(value: unknown): boolean {
+  if (value instanceof ResponseHeaders || value instanceof Map || Array.isArray(value)) return true
+  return value !== null && typeof value === 'object' && dictEntries(value) !== null
+    ? true
+    : value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype
+}
+
+function isDictOrList(value: unknown): boolean {
+  if (Array.isArray(value)) return !isTuple(value)
+  if (value === null || typeof value !== 'object') return false
+  if (value instanceof Map || dictEntries(value) !== null) return true
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Flask's `make_response(rv)`: str/bytes → `text/html; charset=utf-8`; dict (plain object,
+ * PyDict, Map) or list (array) → JSON as `jsonify`; a FlaskResponse as is; a web `Response`
+ * wrapped; an `HTTPException` → its response; a tuple (frozen array) `[body, status]`,
+ * `[body, headers]` or `[body, status, headers]`, headers given as a dict or list of pairs
+ * (replacing same-named headers, or added for a str body as Werkzeug's constructor does).
+ * `make_response()` with several arguments, as in Python, is `makeResponse(c, tuple(...args))`.
+ * An invalid value throws `InvalidResponseError`.
+ */
+export function makeResponse(c: Context, rv: unknown): FlaskResponse {
+  void c
+  let body = rv
+  let status: number | string | null = null
+  let headers: HeadersLike | null = null
+  if (isTuple(rv)) {
+    if (rv.length === 3) [body, status, headers] = rv as [unknown, number | string, HeadersLike]
+    else if (rv.length === 2) {
+      if (isHeadersValue(rv[1])) [body, headers] = rv as [unknown, HeadersLike]
+      else [body, status] = rv as [unknown, number | string]
+    } else {
+      throw new InvalidResponseError(
+        'The view function did not return a valid response tuple. The tuple must have the form (body, status, headers), (body, status), or (body, headers).',
+      )
+    }
+  }
+  if (body === null || body === undefined) {
+    throw new InvalidResponseError(
+      'The view function did not return a valid response. The function either returned None or ended without a return statement.',
+    )
+  }
+  let response: FlaskResponse
+  if (body instanceof FlaskResponse) response = body
+  else if (typeof body === 'string' || body instanceof Uint8Array) {
+    response = new FlaskResponse(body, { status, headers })
+    status = null
+    headers = null
+  } else if (isDictOrList(body)) response = jsonify(body)
+  else if (body instanceof HTTPException) response = FlaskResponse.fromResponse(body.getResponse())
+  else if (body instanceof Response) response = FlaskResponse.fromResponse(body)
+  else {
+    throw new InvalidResponseError(
+      `The view function did not return a valid response. The return type must be a string, dict, list, tuple with headers or status, Response instance, or WSGI callable, but it was a ${typeNameOf(body)}.`,
+    )
+  }
+  if (status !== null && status !== undefined) {
+    if (!isStatus(status)) throw new PyTypeError('Invalid status argument')
+    response.status = status
+  }
+  if (headers) response.headers.update(headers)
+  return response
+}
+
+/** `makeResponse` then the web `Response`: what a Hono handler returns. */
+export function toResponse(c: Context, rv: unknown): Response {
+  return makeResponse(c, rv).toResponse()
+}
+
+/**
+ * A Hono handler from a translated view: `view(async (c) => <python return value>)`. The return
+ * value goes through `makeResponse`.
+ */
+export function view(fn: (c: Context) => unknown): (c: Context) => Promise<Response> {
+  return async (c) => toResponse(c, await fn(c))
+}
+
+/** Keyword arguments of `jsonify(...)`, as a marker so `jsonify(kwargs({...}))` differs from `jsonify({...})`. */
+export class Kwargs {
+  readonly values: Record<string, unknown>
+  constructor(values: Record<string, unknown>) {
+    this.values = values
+  }
+}
+
+/** Marks a dict as Python keyword arguments: `jsonify(error='x')` → `jsonify(kwargs({ error: 'x' }))`. */
+export function kwargs(values: Record<string, unknown>): Kwargs {
+  return new Kwargs(values)
+}
+
+/**
+ * Flask 2.2's `jsonify(*args, **kwargs)`: no argument → `null`; one → that value; several → a
+ * list; keyword arguments (a trailing `kwargs({...})`) → a dict; both → TypeError. Serialised as
+ * `DefaultJSONProvider` does (sorted keys, compact, ASCII, trailing newline), `application/json`.
+ */
+export function jsonify(...args: unknown[]): FlaskResponse {
+  let value: unknown
+  const last = args[args.length - 1]
+  if (last instanceof Kwargs) {
+    if (args.length > 1) throw new PyTypeError('app.json.response() takes either args or kwargs, not both')
+    value = last.values
+  } else if (args.length === 0) value = null
+  else if (args.length === 1) value = args[0]
+  else value = args
+  return new FlaskResponse(`${dumps(value)}\n`, { mimetype: 'application/json' })
+}
+
+/**
+ * Werkzeug's `redirect(location, code=302)`: the "Redirecting..." page and `Location` (made
+ * ASCII-safe with `iri_to_uri`; relative locations stay relative, as in Werkzeug 2.2).
+ */
+export function redirect(location: string, code = 302): FlaskResponse {
+  const display = escapeHtml(location)
+  const uri = iriToUri(location)
+  const body =
+    '<!doctype html>\n' +
+    '<html lang=en>\n' +
+    '<title>Redirecting...</title>\n' +
+    '<h1>Redirecting...</h1>\n' +
+    '<p>You should be redirected automatically to the target URL: ' +
+    `<a href="${escapeHtml(uri)}">${display}</a>. If not, click the link.\n`
+  const response = new FlaskResponse(body, { status: code, mimetype: 'text/html' })
+  response.headers.set('Location', uri)
+  return response
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/>/g, '&gt;').replace(/</g, '&lt;').replace(/'/g, '&#39;').replace(/"/g, '&#34;')
+}
+
+/**
+ * The answer of every view the tool could not translate: `501 {"endpoint": ..., "error": "not migrated"}`
+ * (through `jsonify`, so after-request hooks still apply).
+ */
+export function notMigrated(c: Context, endpoint: string): Response {
+  const response = jsonify({ error: 'not migrated', endpoint })
+  response.status_code = 501
+  return response.toResponse()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error handlers: Flask's handle_user_exception / handle_http_exception / handle_exception
+
+/** A class of exceptions (`ValueError`, `NotFound`, `HTTPException`, an app's own class). */
+// Constructor parameters differ per class; only identity and the prototype chain matter here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ExceptionClass = abstract new (...args: any[]) => Error
+
+/** A translated error handler: receives the exception, returns a view-like value (or throws). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ErrorHandlerFunction = (error: any, c: Context) => unknown
+
+/**
+ * One `@app.errorhandler(...)` / `@bp.errorhandler(...)` registration, in registration order.
+ * `blueprint` is the blueprint's dotted name for a blueprint's handler (applies to requests
+ * routed to that blueprint or its children, as Flask's `request.blueprints`), null/absent for the app's.
+ */
+export type ErrorHandlerEntry =
+  | { code: number; handle: ErrorHandlerFunction; blueprint?: string | null }
+  | { exception: ExceptionClass; handle: ErrorHandlerFunction; blueprint?: string | null }
+
+/** The prototype chain of an error's class: Python's `type(e).__mro__`, most specific first. */
+function mroOf(error: object): unknown[] {
+  const chain: unknown[] = []
+  let cls: unknown = error.constructor
+  while (typeof cls === 'function' && cls !== Function.prototype) {
+    chain.push(cls)
+    // BadRequestKeyError is also a KeyError in Python (multiple inheritance).
+    if (cls === BadRequestKeyError) chain.push(KeyError, LookupError)
+    cls = Object.getPrototypeOf(cls)
+  }
+  return chain
+}
+
+function staticCode(cls: unknown): number | null {
+  let current: unknown = cls
+  while (typeof current === 'function') {
+    if (current === HTTPException) return null
+    if (Object.hasOwn(current, 'code')) {
+      const code = (current as unknown as { code: unknown }).code
+      return typeof code === 'number' ? code : null
+    }
+    current = Object.getPrototypeOf(current)
+  }
+  return null
+}
+
+function isSubclassOf(cls: unknown, base: unknown): boolean {
+  let current: unknown = cls
+  while (typeof current === 'function') {
+    if (current === base) return true
+    current = Object.getPrototypeOf(current)
+  }
+  return false
+}
+
+type HandlerSpec = Map<string | null, Map<number | null, Map<unknown, ErrorHandlerFunction>>>
+
+/** `Flask._get_exc_class_and_code` applied to a registration. */
+function registrationKey(entry: ErrorHandlerEntry): [unknown, number | null] {
+  if ('code' in entry) {
+    const cls = defaultExceptions.get(entry.code)
+    if (cls === undefined) {
+      throw new KeyError(`'${entry.code}' is not a recognized HTTP error code. Use a subclass of HTTPException with that code instead.`)
+    }
+    return [cls, entry.code]
+  }
+  const cls = entry.exception
+  return [cls, isSubclassOf(cls, HTTPException) ? staticCode(cls) : null]
+}
+
+/** How `requestHooks` reaches the error handling that `errorHandlers` built. */
+interface FlaskErrorHandling {
+  /** `handle_user_exception` + `make_response`, falling back to `handleException` as Flask does. */
+  handleUserException(error: Error, c: Context): Promise<FlaskResponse>
+  /** `handle_exception`: an unhandled error becomes the 500 response (its handler, or the default page). */
+  handleException(error: unknown, c: Context): Promise<FlaskResponse>
+}
+
+const errorHandlings = new WeakMap<object, FlaskErrorHandling>()
+
+/** The Flask error handler built by `errorHandlers`, usable as `app.onError(...)` and by `requestHooks`. */
+export type FlaskErrorHandler = ErrorHandler & { readonly flask: true }
+
+/**
+ * The `app.onError` handler with Flask 2.2's lookup (`_find_error_handler`): for an
+ * `HTTPException`, handlers registered for its code, then handlers for its classes (most specific
+ * first); for other errors, by class. Within each step blueprint handlers (innermost first) come
+ * before the app's. `RequestRedirect` (routing's 308) is answered directly. An error no handler
+ * takes, or one a handler throws, becomes `InternalServerError` (wrapping it as
+ * `originalException`), answered by its handler or Werkzeug's default 500 page. Handler return
+ * values go through `makeResponse`.
+ */
+export function errorHandlers(entries: readonly ErrorHandlerEntry[] = []): FlaskErrorHandler {
+  const spec: HandlerSpec = new Map()
+  for (const entry of entries) {
+    const [cls, code] = registrationKey(entry)
+    const name = entry.blueprint ?? null
+    let byCode = spec.get(name)
+    if (!byCode) spec.set(name, (byCode = new Map()))
+    let byClass = byCode.get(code)
+    if (!byClass) byCode.set(code, (byClass = new Map()))
+    byClass.set(cls, entry.handle)
+  }
+
+  const findHandler = (error: Error, c: Context): ErrorHandlerFunction | null => {
+    const code = error instanceof HTTPException ? error.code : null
+    const names = [...blueprintsOf(c), null]
+    const mro = mroOf(error)
+    for (const step of code !== null ? [code, null] : [null]) {
+      for (const name of names) {
+        const byClass = spec.get(name)?.get(step)
+        if (!byClass) continue
+        for (const cls of mro) {
+          const handler = byClass.get(cls)
+          if (handler) return handler
+        }
+      }
+    }
+    return null
+  }
+
+  const handleException = async (error: unknown, c: Context): Promise<FlaskResponse> => {
+    stateOf(c).unhandledError = error
+    console.error(`Exception on ${c.req.path} [${c.req.method}]`, error)
+    const serverError = new InternalServerError(null, null, error)
+    const handler = findHandler(serverError, c)
+    if (!handler) return makeResponse(c, serverError)
+    try {
+      return makeResponse(c, await handler(serverError, c))
+    } catch (handlerError) {
+      // Flask lets this one reach the WSGI server, which answers a bare 500.
+      console.error('Error handler for InternalServerError failed', handlerError)
+      return makeResponse(c, new InternalServerError())
+    }
+  }
+
+  const handleUserException = async (error: Error, c: Context): Promise<FlaskResponse> => {
+    if (error instanceof InvalidResponseError) return handleException(error, c)
+    try {
+      if (error instanceof HTTPException) {
+        if (error.code === null || error instanceof RequestRedirect) return makeResponse(c, error)
+        const handler = findHandler(error, c)
+        return makeResponse(c, handler ? await handler(error, c) : error)
+      }
+      const handler = findHandler(error, c)
+      if (!handler) return await handleException(error, c)
+      return makeResponse(c, await handler(error, c))
+    } catch (raised) {
+      return handleException(raised, c)
+    }
+  }
+
+  const onError = async (error: Error, c: Context): Promise<Response> => (await handleUserException(error, c)).toResponse()
+  errorHandlings.set(onError, { handleUserException, handleException })
+  return Object.assign(onError, { flask: true as const })
+}
+
+/**
+ * For a blueprint sub-app's `onError` (Hono runs it for errors in that sub-app's routes): answers
+ * errors one of these entries takes, by the same lookup, and re-throws the others so the parent
+ * app's `onError` runs. Flask checks the app's code handlers before a blueprint's class handlers;
+ * for that exact order give every entry to the root `errorHandlers` with `blueprint` set instead.
+ */
+export function blueprintErrorHandlers(entries: readonly ErrorHandlerEntry[]): ErrorHandler {
+  const blueprintEntries = entries.map((entry) => ({ ...entry, blueprint: null }))
+  const probe = errorHandlers(blueprintEntries)
+  const handling = errorHandlings.get(probe)!
+  const spec = new Set(blueprintEntries.map((entry) => registrationKey(entry)))
+  const takes = (error: Error): boolean => {
+    if (!(error instanceof Error) || error instanceof InvalidResponseError || error instanceof RequestRedirect) return false
+    const code = error instanceof HTTPException ? error.code : null
+    const mro = mroOf(error)
+    for (const [cls, registeredCode] of spec) {
+      if (registeredCode === null ? mro.includes(cls) : registeredCode === code && mro.includes(cls)) return true
+    }
+    return false
+  }
+  return async (error, c) => {
+    if (!takes(error)) throw error
+    return (await handling.handleUserException(error, c)).toResponse()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request hooks
+
+/** `@before_request`: returns None (`undefined`/`null`) to continue, or a response value to answer with. */
+export type BeforeRequestFunction = (c: Context) => unknown
+/** `@after_request`: receives the response, returns it (or another). */
+export type AfterRequestFunction = (response: FlaskResponse, c: Context) => FlaskResponse | Promise<FlaskResponse>
+/** `@teardown_request`: receives the unhandled exception or None; its return value is ignored. */
+export type TeardownRequestFunction = (error: unknown, c: Context) => unknown
+
+/** A hook, app-wide, or scoped to a blueprint (dotted name) as `@bp.before_request` is. */
+export type Hook<F> = F | { blueprint: string; fn: F }
+
+/** Hook registrations in registration order, as Flask keeps them. */
+export interface RequestHooksOptions {
+  before?: readonly Hook<BeforeRequestFunction>[]
+  after?: readonly Hook<AfterRequestFunction>[]
+  teardown?: readonly Hook<TeardownRequestFunction>[]
+  /**
+   * The app's `errorHandlers(...)`, so an error in a before hook or an after hook is answered by
+   * the app's handlers and the after hooks still run, as in Flask. Without it such errors go to
+   * Hono's `onError` directly and the after hooks are skipped.
+   */
+  errorHandler?: ErrorHandler
+}
+
+function hooksFor<F>(hooks: readonly Hook<F>[], name: string | null): F[] {
+  const out: F[] = []
+  for (const hook of hooks) {
+    if (typeof hook === 'function') {
+      if (name === null) out.push(hook)
+    } else if ((hook as { blueprint: string }).blueprint === name) out.push((hook as { fn: F }).fn)
+  }
+  return out
+}
+
+/** `after_this_request(f)`: `f` runs for this request only, before the registered after hooks. */
+export function afterThisRequest(c: Context, fn: AfterRequestFunction): AfterRequestFunction {
+  stateOf(c).afterThisRequest.push(fn)
+  return fn
+}
+
+function setResponse(c: Context, response: Response): void {
+  // Hono's `c.res` setter merges the previous response's headers into the new one; clear it first
+  // so the after hooks' result is sent exactly.
+  c.res = undefined as unknown as Response
+  c.res = response
+}
+
+/**
+ * Flask's request pipeline as Hono middleware: a fresh `g` and the body read; before hooks in
+ * registration order (app-wide first, then the routed blueprints outermost first); a value a
+ * before hook returns answers the request; after hooks in reverse registration order
+ * (`afterThisRequest` ones, then blueprints innermost first, then the app's) on every response,
+ * including error responses and short-circuits; teardown hooks always, in reverse order, with the
+ * unhandled exception or None. An after hook that throws gives the 500 response, which the after
+ * hooks process again (their errors then ignored), as Flask's `finalize_request` does.
+ *
+ * Blueprint hooks are either given here with `{ blueprint, fn }` (exact Flask order, routing
+ * decides) or passed to another `requestHooks` used as per-route middleware of the blueprint.
+ */
+export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
+  const { before = [], after = [], teardown = [], errorHandler } = options
+  const handling = errorHandler ? errorHandlings.get(errorHandler) : undefined
+  const handleUserException = async (error: unknown, c: Context): Promise<FlaskResponse> => {
+    if (handling && error instanceof Error) return handling.handleUserException(error, c)
+    if (errorHandler && error instanceof Error) return flaskResponseOf(await errorHandler(error, c))
+    throw error
+  }
+  const handleException = async (error: unknown, c: Context): Promise<FlaskResponse> => {
+    if (handling) return handling.handleException(error, c)
+    return handleUserException(error, c)
+  }
+
+  return async function flaskRequestHooks(c, next) {
+    g(c)
+    await loadRequest(c)
+    const state = stateOf(c)
+    const blueprints = blueprintsOf(c)
+    const names = [...blueprints, null]
+    let teardownError: unknown = null
+    try {
+      let shortCircuit: FlaskResponse | null = null
+      try {
+        for (const name of [null, ...[...blueprints].reverse()]) {
+          for (const fn of hooksFor(before, name)) {
+            const rv = await fn(c)
+            if (rv !== undefined && rv !== null) {
+              shortCircuit = makeResponse(c, rv)
+              break
+            }
+          }
+          if (shortCircuit) break
+        }
+      } catch (error) {
+        shortCircuit = await handleUserException(error, c)
+      }
+      if (shortCircuit) setResponse(c, shortCircuit.toResponse())
+      else await next()
+
+      const afterFunctions = [...state.afterThisRequest]
+      for (const name of names) afterFunctions.push(...hooksFor(after, name).reverse())
+      if (afterFunctions.length === 0) return
+      const runAfter = async (response: FlaskResponse, ignoreErrors: boolean): Promise<FlaskResponse> => {
+        for (const fn of afterFunctions) {
+          try {
+            const next = await fn(response, c)
+            if (!(next instanceof FlaskResponse)) throw new InvalidResponseError('an after_request function did not return a response')
+            response = next
+          } catch (error) {
+            if (!ignoreErrors) throw error
+            console.error('Request finalizing failed with an error while handling an error', error)
+          }
+        }
+        return response
+      }
+      let response = await flaskResponseOf(c.res)
+      try {
+        response = await runAfter(response, false)
+      } catch (error) {
+        response = await runAfter(await handleException(error, c), true)
+      }
+      setResponse(c, response.toResponse())
+    } finally {
+      teardownError = state.unhandledError ?? null
+      for (const name of names) {
+        for (const fn of hooksFor(teardown, name).reverse()) {
+          try {
+            await fn(teardownError, c)
+          } catch (error) {
+            console.error('teardown_request function failed', error)
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { emitProject, readRuntimeFiles, type EmitResult } from '../../src/emit/index.js'
+import { RUNTIME_DIR } from '../../src/emit/runtime-files.js'
+import { SECRET, sampleApp, sampleProject, sampleTranslation } from './fixture.js'
+
+const REPO = resolve(__dirname, '../..')
+const CONTRACT_RUNTIME = resolve(__dirname, 'runtime-contract')
+const temporary: string[] = []
+
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true })
+})
+
+async function emitSample(runtimeDir: string): Promise<EmitResult> {
+  const ir = sampleProject()
+  return emitProject({ ir, app: ir.apps[0], translation: sampleTranslation(), runtimeFiles: await readRuntimeFiles(runtimeDir) })
+}
+
+function writeService(files: Map<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'migrate-emit-'))
+  temporary.push(dir)
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    writeFileSync(join(dir, path), content)
+  }
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  return dir
+}
+
+function typecheck(dir: string): string {
+  // The service's own tsconfig checks src/; the smoke test is checked with a sibling config.
+  writeFileSync(
+    join(dir, 'tsconfig.check.json'),
+    JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, rootDir: '.' }, include: ['src', 'test'] }),
+  )
+  try {
+    execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', join(dir, 'tsconfig.check.json')], { encoding: 'utf8' })
+    return ''
+  } catch (error) {
+    return String((error as { stdout?: string }).stdout ?? error)
+  }
+}
+
+describe('emitProject with the runtime contract', () => {
+  it('emits the documented tree, sorted', async () => {
+    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const paths = [...files.keys()]
+    expect(paths).toEqual([...paths].sort())
+    for (const expected of [
+      '.dockerignore',
+      '.env.example',
+      'Dockerfile',
+      'README.md',
+      'package.json',
+      'src/app.ts',
+      'src/config.ts',
+      'src/lib/errors.ts',
+      'src/lib/exceptions.ts',
+      'src/lib/flask.ts',
+      'src/lib/py.ts',
+      'src/lib/router.ts',
+      'src/main.ts',
+      'src/routes/app.ts',
+      'src/routes/items.ts',
+      'src/routes/users.ts',
+      'src/shop/errors.ts',
+      'src/url-map.ts',
+      'test/smoke.test.ts',
+      'tsconfig.json',
+    ]) {
+      expect(paths).toContain(expected)
+    }
+    // The Python module `app` would overwrite createApp's file: it moves aside.
+    expect(paths).toContain('src/app.py.ts')
+    expect(files.get('src/routes/app.ts')).toContain(`from '../app.py.js'`)
+  })
+
+  it('is deterministic', async () => {
+    const first = await emitSample(CONTRACT_RUNTIME)
+    const second = await emitSample(CONTRACT_RUNTIME)
+    expect([...second.files]).toEqual([...first.files])
+    expect(second.findings).toEqual(first.findings)
+  })
+
+  it('copies the runtime verbatim', async () => {
+    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const runtime = await readRuntimeFiles(CONTRACT_RUNTIME)
+    for (const [name, content] of runtime) expect(files.get(`src/lib/${name}`)).toBe(content)
+  })
+
+  it('never writes a secret value and reads secrets from the environment', async () => {
+    const { files } = await emitSample(CONTRACT_RUNTIME)
+    for (const [path, content] of files) expect(content.includes(SECRET), path).toBe(false)
+    const config = files.get('src/config.ts') ?? ''
+    expect(config).toContain(`SECRET_KEY: process.env['SECRET_KEY']`)
+    expect(config).toContain(`API_TOKEN: process.env['API_TOKEN'],`)
+    expect(config).toContain(`DATABASE_URL: process.env['DATABASE_URL'] ?? 'sqlite:///shop.db'`)
+    expect(config).toContain('PAGE_SIZE: 20')
+    expect(files.get('.env.example')).toMatch(/^SECRET_KEY=$/m)
+    expect(files.get('.env.example')).toMatch(/^API_TOKEN=$/m)
+  })
+
+  it('mounts a blueprint under its prefix only when mergePath rebuilds every rule', async () => {
+    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const app = files.get('src/app.ts') ?? ''
+    expect(app).toContain(`app.route('/users', createUsersRoutes())`)
+    expect(app).toContain(`app.route('/', createItemsRoutes())`)
+    expect(files.get('src/routes/users.ts')).toContain(`routes.get('/<int:user_id>', blueprintHooks, getUser)`)
+    expect(files.get('src/routes/items.ts')).toContain(`routes.on(['GET', 'POST'], '/api/items/', listItems)`)
+    expect(files.get('src/routes/items.ts')).toContain(`routes.on(['DELETE', 'GET', 'PUT'], '/api/items/<int:item_id>', ItemAPI)`)
+  })
+
+  it('comments each handler with its origin and quotes the Python of stubs', async () => {
+    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const users = files.get('src/routes/users.ts') ?? ''
+    expect(users).toContain('// shop/users.py:6 endpoint users.get_user')
+    expect(users).toMatch(/shop\/users\.py:11 endpoint users\.export: NOT MIGRATED, answers 501 \(unsupported-call\)/)
+    expect(users).toContain('return send_file("users.csv")  # *\\/ tricky comment')
+  })
+
+  it('turns a view with no translation, the static rule and unsupported hooks into findings', async () => {
+    const { findings, routes } = await emitSample(CONTRACT_RUNTIME)
+    const byRule = (id: string) => findings.filter((finding) => finding.ruleId === id)
+    expect(byRule('view-not-translated').map((finding) => finding.endpoint)).toEqual(['users.report'])
+    expect(byRule('static-files-not-migrated').map((finding) => finding.location.line)).toEqual([8])
+    expect(byRule('hook-not-migrated').map((finding) => finding.location.line)).toEqual([39])
+    expect(byRule('config-secret-not-copied').map((finding) => finding.location.line)).toEqual([7])
+    expect(routes.filter((route) => route.status === 'stub').map((route) => route.endpoint)).toEqual(['static', 'users.export', 'users.report'])
+    // The redirect rule has no view: the router answers it from the url map.
+    expect(routes.find((route) => route.endpoint === 'old')?.status).toBe('migrated')
+  })
+
+  it('replaces a translation that is not TypeScript with a stub', async () => {
+    const ir = sampleProject()
+    const translation = sampleTranslation()
+    translation.views.index = { ...translation.views.index, code: 'async (c) => { return c.json({ ' }
+    const result = await emitProject({ ir, app: ir.apps[0], translation, runtimeFiles: await readRuntimeFiles(CONTRACT_RUNTIME) })
+    expect(result.findings.some((finding) => finding.ruleId === 'emit-invalid-translation')).toBe(true)
+    expect(result.routes.find((route) => route.endpoint === 'index')?.status).toBe('stub')
+    expect(result.files.get('src/routes/app.ts')).toContain(`notMigrated(c, 'index')`)
+  })
+
+  it('type-checks under strict and answers requests', async () => {
+    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const dir = writeService(files)
+    expect(typecheck(dir)).toBe('')
+    process.env.NODE_ENV = 'test'
+    const { createApp } = (await import(join(dir, 'src/app.ts'))) as { createApp: () => { request: (path: string, init?: RequestInit) => Promise<Response> } }
+    const app = createApp()
+    const index = await app.request('/')
+    expect(index.status).toBe(200)
+    expect(await index.json()).toEqual({ greeting: 'hello', page: 20 })
+    expect((await app.request('/users/7')).status).toBe(200)
+    const users = await app.request('/users/7')
+    expect(users.headers.get('X-Users')).toBe('1')
+    expect(await (await app.request('/users/0')).json()).toEqual({ error: 'user error' })
+    expect(await (await app.request('/api/items/3', { method: 'PUT' })).json()).toEqual({ id: 3, method: 'PUT' })
+    const stub = await app.request('/users/export')
+    expect(stub.status).toBe(501)
+    expect(await stub.text()).toContain('users.export')
+    expect((await app.request('/users/report')).status).toBe(501)
+    const boom = await app.request('/boom')
+    expect(boom.status).toBe(400)
+    expect(await boom.json()).toEqual({ error: 'bad value' })
+  })
+})
+
+const REAL_RUNTIME_FILES = ['router.ts', 'errors.ts', 'flask.ts', 'py.ts', 'exceptions.ts']
+const realRuntimeReady = REAL_RUNTIME_FILES.every((name) => existsSync(join(RUNTIME_DIR, name)))
+
+describe.runIf(realRuntimeReady)('emitProject with the real runtime (src/emit/runtime)', () => {
+  it('type-checks under strict and answers requests', async () => {
+    const { files } = await emitSample(RUNTIME_DIR)
+    expect(readdirSync(RUNTIME_DIR).filter((name) => name.endsWith('.ts')).every((name) => files.has(`src/lib/${name}`))).toBe(true)
+    const dir = writeService(files)
+    expect(typecheck(dir)).toBe('')
+    const { createApp } = (await import(join(dir, 'src/app.ts'))) as { createApp: () => { request: (path: string) => Promise<Response> } }
+    const app = createApp()
+    expect((await app.request('/')).status).toBe(200)
+    expect((await app.request('/users/export')).status).toBe(501)
+    expect((await app.request('/no/such/page')).status).toBe(404)
+  })
+})
+
+it('a sample app with no routes still emits a service that type-checks', async () => {
+  const app = { ...sampleApp(), routes: [], hooks: [], errorHandlers: [], blueprints: [], config: [] }
+  const ir = { ...sampleProject(), apps: [app] }
+  const result = await emitProject({
+    ir,
+    app,
+    translation: { modules: [], views: {}, hooks: [], errorHandlers: [], findings: [] },
+    runtimeFiles: await readRuntimeFiles(CONTRACT_RUNTIME),
+  })
+  expect(typecheck(writeService(result.files))).toBe('')
+})

@@ -1,0 +1,3 @@
+export function truthy(value: unknown): boolean {
+  return Boolean(value)
+}
