@@ -1107,6 +1107,21 @@ export function request(c: Context): FlaskRequest {
   return loaded
 }
 
+/** `request.args` of `c`. */
+export function args(c: Context): MultiDict {
+  return request(c).args
+}
+
+/** `request.form` of `c`. */
+export function form(c: Context): MultiDict {
+  return request(c).form
+}
+
+/** `request.get_json(force=False, silent=False)` of `c` (see `FlaskRequest.getJson`). */
+export function getJson(c: Context, options: GetJsonOptions = {}): unknown {
+  return request(c).getJson(options)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Response
 
@@ -1742,6 +1757,12 @@ function registrationKey(entry: ErrorHandlerEntry): [unknown, number | null] {
   return [cls, isSubclassOf(cls, HTTPException) ? staticCode(cls) : null]
 }
 
+/** Options of `errorHandlers`. */
+export interface ErrorHandlersOptions {
+  /** Re-throw errors no entry takes (for a blueprint sub-app's `onError`). */
+  rethrow?: boolean
+}
+
 /** How `requestHooks` reaches the error handling that `errorHandlers` built. */
 interface FlaskErrorHandling {
   /** `handle_user_exception` + `make_response`, falling back to `handleException` as Flask does. */
@@ -1763,8 +1784,13 @@ export type FlaskErrorHandler = ErrorHandler & { readonly flask: true }
  * takes, or one a handler throws, becomes `InternalServerError` (wrapping it as
  * `originalException`), answered by its handler or Werkzeug's default 500 page. Handler return
  * values go through `makeResponse`.
+ *
+ * With `{ rethrow: true }` (a blueprint sub-app's `onError`, which Hono runs for errors in that
+ * sub-app's routes) an error none of these entries takes is re-thrown so the parent app's
+ * `onError` runs. Flask checks the app's code handlers before a blueprint's class handlers; for
+ * that exact order give every entry to the root app's `errorHandlers` with `blueprint` set instead.
  */
-export function errorHandlers(entries: readonly ErrorHandlerEntry[] = []): FlaskErrorHandler {
+export function errorHandlers(entries: readonly ErrorHandlerEntry[] = [], options: ErrorHandlersOptions = {}): FlaskErrorHandler {
   const spec: HandlerSpec = new Map()
   for (const entry of entries) {
     const [cls, code] = registrationKey(entry)
@@ -1824,35 +1850,12 @@ export function errorHandlers(entries: readonly ErrorHandlerEntry[] = []): Flask
     }
   }
 
-  const onError = async (error: Error, c: Context): Promise<Response> => (await handleUserException(error, c)).toResponse()
+  const onError = async (error: Error, c: Context): Promise<Response> => {
+    if (options.rethrow && !(error instanceof InvalidResponseError || error instanceof RequestRedirect) && findHandler(error, c) === null) throw error
+    return (await handleUserException(error, c)).toResponse()
+  }
   errorHandlings.set(onError, { handleUserException, handleException })
   return Object.assign(onError, { flask: true as const })
-}
-
-/**
- * For a blueprint sub-app's `onError` (Hono runs it for errors in that sub-app's routes): answers
- * errors one of these entries takes, by the same lookup, and re-throws the others so the parent
- * app's `onError` runs. Flask checks the app's code handlers before a blueprint's class handlers;
- * for that exact order give every entry to the root `errorHandlers` with `blueprint` set instead.
- */
-export function blueprintErrorHandlers(entries: readonly ErrorHandlerEntry[]): ErrorHandler {
-  const blueprintEntries = entries.map((entry) => ({ ...entry, blueprint: null }))
-  const probe = errorHandlers(blueprintEntries)
-  const handling = errorHandlings.get(probe)!
-  const spec = new Set(blueprintEntries.map((entry) => registrationKey(entry)))
-  const takes = (error: Error): boolean => {
-    if (!(error instanceof Error) || error instanceof InvalidResponseError || error instanceof RequestRedirect) return false
-    const code = error instanceof HTTPException ? error.code : null
-    const mro = mroOf(error)
-    for (const [cls, registeredCode] of spec) {
-      if (registeredCode === null ? mro.includes(cls) : registeredCode === code && mro.includes(cls)) return true
-    }
-    return false
-  }
-  return async (error, c) => {
-    if (!takes(error)) throw error
-    return (await handling.handleUserException(error, c)).toResponse()
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1860,10 +1863,10 @@ export function blueprintErrorHandlers(entries: readonly ErrorHandlerEntry[]): E
 
 /** `@before_request`: returns None (`undefined`/`null`) to continue, or a response value to answer with. */
 export type BeforeRequestFunction = (c: Context) => unknown
-/** `@after_request`: receives the response, returns it (or another). */
-export type AfterRequestFunction = (response: FlaskResponse, c: Context) => FlaskResponse | Promise<FlaskResponse>
+/** `@after_request`: receives the response, returns it (or another; a web `Response` is accepted too). */
+export type AfterRequestFunction = (c: Context, response: FlaskResponse) => FlaskResponse | Response | Promise<FlaskResponse | Response>
 /** `@teardown_request`: receives the unhandled exception or None; its return value is ignored. */
-export type TeardownRequestFunction = (error: unknown, c: Context) => unknown
+export type TeardownRequestFunction = (c: Context, error: unknown) => unknown
 
 /** A hook, app-wide, or scoped to a blueprint (dotted name) as `@bp.before_request` is. */
 export type Hook<F> = F | { blueprint: string; fn: F }
@@ -1961,9 +1964,10 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
       const runAfter = async (response: FlaskResponse, ignoreErrors: boolean): Promise<FlaskResponse> => {
         for (const fn of afterFunctions) {
           try {
-            const next = await fn(response, c)
-            if (!(next instanceof FlaskResponse)) throw new InvalidResponseError('an after_request function did not return a response')
-            response = next
+            const returned = await fn(c, response)
+            if (returned instanceof FlaskResponse) response = returned
+            else if (returned instanceof Response) response = await flaskResponseOf(returned)
+            else throw new InvalidResponseError('an after_request function did not return a response')
           } catch (error) {
             if (!ignoreErrors) throw error
             console.error('Request finalizing failed with an error while handling an error', error)
@@ -1983,7 +1987,7 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
       for (const name of names) {
         for (const fn of hooksFor(teardown, name).reverse()) {
           try {
-            await fn(teardownError, c)
+            await fn(c, teardownError)
           } catch (error) {
             console.error('teardown_request function failed', error)
           }
