@@ -18,7 +18,7 @@ function route(partial: Partial<RouteIR> & Pick<RouteIR, 'rule' | 'endpoint' | '
     allMethods: [...all].sort(),
     converters: [],
     defaults: null,
-    strictSlashes: null,
+    strictSlashes: true,
     provideAutomaticOptions: true,
     redirectTo: null,
     subdomain: null,

@@ -1,0 +1,50 @@
+import type { MigrationReport } from './model.js'
+import { EFFORT, where } from './model.js'
+
+/** `MIGRATION_REPORT.md`. `docsBase` prefixes each rule's doc link (`rules/<id>.yaml`). */
+export function renderMarkdown(report: MigrationReport, docsBase = ''): string {
+  const { summary } = report
+  const lines: string[] = []
+  lines.push(`# Migration report${report.app !== null ? `: \`${report.app.id}\`` : ''}`, '')
+  lines.push('| | |', '| --- | --- |')
+  lines.push(`| Readiness | **${summary.readiness}%** (${summary.migrated} of ${summary.routes} routes migrated) |`)
+  lines.push(`| Stubs | ${summary.stubbed} route${summary.stubbed === 1 ? '' : 's'} answer 501 Not Implemented |`)
+  lines.push(`| Findings | ${summary.findings.error} errors, ${summary.findings.warning} warnings, ${summary.findings.info} info |`)
+  lines.push(
+    `| Effort estimate | about ${summary.effortHours} hours (${EFFORT.stubbedRoute} h per stub, ${EFFORT.error} h per other error, ${EFFORT.warning} h per warning) |`,
+  )
+  if (report.app !== null) lines.push(`| Flask app | \`${report.app.id}\` (${where(report.app.location)}) |`)
+  lines.push('')
+  lines.push('Readiness is the share of routes whose view was carried over with the same behaviour; every other route answers 501 and names its endpoint.', '')
+
+  lines.push('## Routes', '')
+  if (report.routes.length === 0) lines.push('The app has no routes.', '')
+  else {
+    lines.push('| Methods | Rule | Endpoint | Source | Status |', '| --- | --- | --- | --- | --- |')
+    for (const route of report.routes) {
+      const status = route.status === 'migrated' ? 'migrated' : `**stub**${route.reasons.length > 0 ? ` (${route.reasons.join(', ')})` : ''}`
+      lines.push(`| ${cell(route.methods.join(', '))} | \`${cell(route.rule)}\` | \`${cell(route.endpoint)}\` | ${cell(where(route.location))} | ${status} |`)
+    }
+    lines.push('')
+  }
+
+  lines.push('## Findings', '')
+  if (report.findings.length === 0) lines.push('None.', '')
+  for (const rule of report.rules) {
+    lines.push(`### [${rule.id}](${docsBase}${rule.docs}) (${rule.severity}, ${rule.count})`, '')
+    for (const finding of report.findings.filter((item) => item.ruleId === rule.id)) {
+      const endpoint = finding.endpoint !== undefined ? ` \`${finding.endpoint}\`` : ''
+      lines.push(`- ${finding.severity} ${where(finding.location)}${endpoint}: ${oneLine(finding.message)}`)
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ')
+}
