@@ -195,7 +195,8 @@ export class AppState {
       allMethods: [...allMethods].sort(),
       converters: parseRuleConverters(rule),
       defaults: options.defaults && Object.keys(options.defaults).length > 0 ? options.defaults : null,
-      strictSlashes: options.strictSlashes,
+      // Werkzeug's Rule.bind takes the map's setting at the moment the rule is added.
+      strictSlashes: options.strictSlashes ?? this.strictSlashes,
       provideAutomaticOptions,
       redirectTo: options.redirectTo,
       subdomain: options.subdomain,

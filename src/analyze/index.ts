@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs'
-import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
+import type { AppIR, Finding, ProjectIR, RouteIR } from '../ir/types.js'
 import { parseFiles, parsePython, type ParsedModule } from '../parse/index.js'
 import { scanProject } from '../scan/index.js'
 import type { AppState } from './flask-model.js'
@@ -171,13 +171,35 @@ function toAppIR(found: FoundApp): AppIR {
     templateFolder: app.templateFolder,
     urlMap: { strictSlashes: app.strictSlashes, hostMatching: app.hostMatching },
     blueprints: app.blueprints,
-    routes: app.routes,
+    routes: urlMapOrder(app.routes),
     hooks: app.hooks,
     errorHandlers: app.errorHandlers,
     extensions: app.extensions,
     config: [...app.config.values()],
     location: app.location,
   }
+}
+
+/**
+ * `app.url_map.iter_rules()` order: rules grouped by endpoint in the order endpoints first
+ * appear, each group stably sorted by Werkzeug's `build_compare_key` (more arguments first, then
+ * more defaults). url_for tries rules in this order too.
+ */
+function urlMapOrder(routes: RouteIR[]): RouteIR[] {
+  const groups = new Map<string, RouteIR[]>()
+  for (const route of routes) {
+    const group = groups.get(route.endpoint)
+    if (group) group.push(route)
+    else groups.set(route.endpoint, [route])
+  }
+  const argumentCount = (route: RouteIR): number => new Set([...route.converters.map((c) => c.variable), ...Object.keys(route.defaults ?? {})]).size
+  const defaultCount = (route: RouteIR): number => Object.keys(route.defaults ?? {}).length
+  return [...groups.values()].flatMap((group) =>
+    group
+      .map((route, index) => ({ route, index }))
+      .sort((a, b) => argumentCount(b.route) - argumentCount(a.route) || defaultCount(b.route) - defaultCount(a.route) || a.index - b.index)
+      .map(({ route }) => route),
+  )
 }
 
 function dedupeFindings(findings: Finding[]): Finding[] {

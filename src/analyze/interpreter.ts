@@ -499,12 +499,20 @@ export class Interpreter {
   private evaluateString(node: SyntaxNode, scope: Scope): Value {
     if (node.type !== 'string') return this.evaluate(node, scope)
     const prefix = /^[a-zA-Z]*/.exec(node.text)![0].toLowerCase()
-    if (prefix.includes('f')) return unknown('f-string')
     let out = ''
     for (const child of node.namedChildren) {
       if (child.type === 'string_content') out += prefix.includes('r') ? child.text : unescapePython(child.text)
       else if (child.type === 'escape_sequence') out += prefix.includes('r') ? child.text : unescapePython(child.text)
-      else if (child.type === 'interpolation') return unknown('f-string')
+      else if (child.type === 'interpolation') {
+        // Only `{name}` with a str or int value: format specs and conversions are left unknown.
+        const [expression, ...rest] = child.namedChildren
+        if (!expression || rest.length > 0) return unknown('f-string with a format spec')
+        const value = this.evaluate(expression, scope)
+        if (value.kind !== 'const' || !(typeof value.value === 'string' || (typeof value.value === 'number' && Number.isInteger(value.value) && !value.isFloat))) {
+          return unknown(`f-string of ${describe(value)}`)
+        }
+        out += String(value.value)
+      }
     }
     return { kind: 'const', value: out }
   }

@@ -66,8 +66,8 @@ export interface RouteIR {
   allMethods: string[]
   converters: ConverterIR[]
   defaults: Record<string, PyLiteral> | null
-  /** null means "inherit the url map's setting". */
-  strictSlashes: boolean | null
+  /** As Werkzeug resolves it when the rule is added: the rule's own setting, else the url map's at that moment. */
+  strictSlashes: boolean
   provideAutomaticOptions: boolean
   redirectTo: string | null
   subdomain: string | null
