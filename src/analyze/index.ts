@@ -67,34 +67,38 @@ function fail(message: string): LoadResult {
 function discoverApps(modules: ParsedModule[], findings: Finding[]): { apps: FoundApp[]; findings: Finding[] } {
   const order = [...modules].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
   const found: FoundApp[] = []
-  const seen = new Set<AppState>()
-  const runFindings: Finding[] = []
+  // One interpreter for module-level apps: modules run once, as in one Python process.
+  const interpreter = new Interpreter(modules, [])
+  let firstFindings: Finding[] = []
   for (const module of order) {
-    // Each candidate runs in a fresh interpreter, as a fresh `flask run` would import it.
-    const interpreter = new Interpreter(modules, [])
     const namespace = interpreter.importModule(module.name)
     if (!namespace) continue
     for (const [variable, value] of namespace.vars) {
-      if (value.kind === 'app' && value.app.importName && !isImported(module, variable)) {
-        if (found.some((f) => sameCreation(f.app, value.app))) continue
-        found.push({ id: `${module.name}:${variable}`, module: module.name, variable, factory: null, app: value.app })
-        seen.add(value.app)
-        if (found.length === 1) runFindings.push(...interpreter.findings)
-      }
+      if (value.kind !== 'app' || isImported(module, variable)) continue
+      if (found.some((f) => sameCreation(f.app, value.app))) continue
+      found.push({ id: `${module.name}:${variable}`, module: module.name, variable, factory: null, app: value.app })
+      if (found.length === 1) firstFindings = [...interpreter.findings]
     }
     for (const name of FACTORY_NAMES) {
       const factory = namespace.vars.get(name)
       if (factory?.kind !== 'function' || factory.module !== module.name) continue
+      // A factory whose Flask(...) call already made a found app (wsgi.py calling it) is that app.
+      if (found.some((f) => f.app.location.file === module.file && withinNode(f.app.location, factory.node))) continue
+      // Factories run in their own interpreter: a second call must not see the first call's registrations.
       const factoryInterpreter = new Interpreter(modules, [])
-      const factoryNamespace = factoryInterpreter.importModule(module.name)!
-      const result = factoryInterpreter.callFunction(factoryNamespace.vars.get(name)!, [], new Map(), factory.node)
+      const factoryValue = factoryInterpreter.importModule(module.name)!.vars.get(name)!
+      const result = factoryInterpreter.callFunction(factoryValue, [], new Map(), factory.node)
       if (result.kind !== 'app' || found.some((f) => sameCreation(f.app, result.app))) continue
       found.push({ id: `${module.name}:${name}()`, module: module.name, variable: 'app', factory: name, app: result.app })
-      if (found.length === 1) runFindings.push(...factoryInterpreter.findings)
+      if (found.length === 1) firstFindings = [...factoryInterpreter.findings]
     }
   }
   void findings
-  return { apps: found, findings: runFindings }
+  return { apps: found, findings: firstFindings }
+}
+
+function withinNode(location: { line: number }, node: { startPosition: { row: number }; endPosition: { row: number } }): boolean {
+  return location.line >= node.startPosition.row + 1 && location.line <= node.endPosition.row + 1
 }
 
 function rank(module: ParsedModule): number {
