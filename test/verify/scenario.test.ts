@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { dumpFlaskUrlMap, replayOnFlask } from '../../src/verify/flask-side.js'
+import { generateRoutingScenario, readScenario, samplePath, type UrlMapRule } from '../../src/verify/scenario.js'
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const hasFlask = spawnSync('/usr/bin/python3', ['-c', 'import flask'], { stdio: 'ignore' }).status === 0
+const workDir = mkdtempSync(join(tmpdir(), 'verify-scenario-'))
+afterAll(() => rmSync(workDir, { recursive: true, force: true }))
+
+function rule(text: string, converters: UrlMapRule['converters'], methods = ['GET', 'HEAD', 'OPTIONS']): UrlMapRule {
+  return {
+    rule: text,
+    endpoint: 'e',
+    methods,
+    converters,
+    defaults: null,
+    strictSlashes: true,
+    subdomain: null,
+    host: null,
+    redirectTo: null,
+    provideAutomaticOptions: true,
+  }
+}
+
+describe('samplePath', () => {
+  it('fills each placeholder with a value its converter arguments accept', () => {
+    expect(samplePath(rule('/a/<int(fixed_digits=4):y>/<string(length=2):m>', [
+      { variable: 'y', name: 'int', args: [], kwargs: { fixed_digits: 4 } },
+      { variable: 'm', name: 'string', args: [], kwargs: { length: 2 } },
+    ]))).toBe('/a/0001/aa')
+    expect(samplePath(rule('/f/<float(min=2):x>', [{ variable: 'x', name: 'float', args: [], kwargs: { min: 2 } }]))).toBe('/f/2.0')
+    expect(samplePath(rule("/p/<any(x, 'y-z'):p>", [{ variable: 'p', name: 'any', args: ['x', 'y-z'], kwargs: {} }]))).toBe('/p/x')
+  })
+})
+
+describe('generateRoutingScenario', () => {
+  it('asks GET, HEAD, OPTIONS, a wrong method and the other slash of every rule', () => {
+    const requests = generateRoutingScenario({
+      rules: [rule('/items/', [], ['GET', 'HEAD', 'OPTIONS', 'PUT']), rule('/x', [], ['OPTIONS', 'POST'])],
+      strictSlashes: true,
+      hostMatching: false,
+    })
+    expect(requests).toEqual([
+      { method: 'GET', path: '/items/' },
+      { method: 'HEAD', path: '/items/' },
+      { method: 'OPTIONS', path: '/items/' },
+      { method: 'DELETE', path: '/items/' },
+      { method: 'GET', path: '/items' },
+      { method: 'HEAD', path: '/x' },
+      { method: 'OPTIONS', path: '/x' },
+      { method: 'PUT', path: '/x' },
+      { method: 'OPTIONS', path: '/x/' },
+    ])
+  })
+})
+
+describe('readScenario', () => {
+  it('rejects a request with two bodies, naming the line', () => {
+    const file = join(workDir, 'two-bodies.jsonl')
+    writeFileSync(file, '{"method":"GET","path":"/"}\n\n{"method":"POST","path":"/","json":{},"body":"x"}\n')
+    expect(() => readScenario(file)).toThrow(`${file}:3: at most one of "json", "form", "body"`)
+  })
+})
+
+// The sample values must reach the view in real Flask, or generated scenarios test only 404s.
+describe.skipIf(!hasFlask)('generated requests on the routing fixtures, in Flask', () => {
+  const fixtures = readdirSync(join(repoRoot, 'fixtures')).filter((name) => name.startsWith('routing-')).sort()
+  it.each(fixtures)('%s: every GET of a sample path reaches a view or a redirect', (name) => {
+    const flaskDir = join(repoRoot, 'fixtures', name, 'input')
+    const urlMap = dumpFlaskUrlMap('/usr/bin/python3', flaskDir)
+    if (!urlMap.ok) throw new Error(urlMap.message)
+    const requests = urlMap.value.rules
+      .filter((entry) => entry.methods?.includes('GET') && !entry.endpoint.endsWith('static'))
+      .map((entry) => ({ method: 'GET', path: samplePath(entry) }))
+    expect(requests.length).toBeGreaterThan(0)
+    const file = join(workDir, `${name}.jsonl`)
+    writeFileSync(file, requests.map((request) => JSON.stringify(request)).join('\n') + '\n')
+    const responses = replayOnFlask('/usr/bin/python3', flaskDir, file)
+    if (!responses.ok) throw new Error(responses.message)
+    const unreached = responses.value.filter((response) => response.status === 404 || response.status === 405)
+    expect(unreached.map((response) => `${response.path} → ${response.status}`)).toEqual([])
+  })
+})
