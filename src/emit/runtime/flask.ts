@@ -208,6 +208,25 @@ function urlQuote(text: string, safe = '/:'): string {
   return out
 }
 
+/** Werkzeug's `uri_to_iri` for a path or query: `%XX` of non-ASCII and always-safe bytes decoded. */
+function uriToIri(text: string): string {
+  const bytes: number[] = []
+  for (let i = 0; i < text.length; i++) {
+    const high = hexValue(text.charCodeAt(i + 1))
+    const low = hexValue(text.charCodeAt(i + 2))
+    if (text[i] === '%' && high >= 0 && low >= 0) {
+      const byte = high * 16 + low
+      if (byte >= 0x80 || ALWAYS_SAFE.includes(String.fromCharCode(byte))) {
+        bytes.push(byte)
+        i += 2
+        continue
+      }
+    }
+    for (const byte of utf8Encoder.encode(text[i]!)) bytes.push(byte)
+  }
+  return decodeUtf8(Uint8Array.from(bytes))
+}
+
 /** `iri_to_uri(location, safe_conversion=True)`. */
 function iriToUri(location: string): string {
   // eslint-disable-next-line no-control-regex
@@ -684,8 +703,10 @@ function floatRepr(value: number): string {
 function jsonNumber(value: number): string {
   if (Number.isNaN(value)) return 'NaN'
   if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
-  // JS has one number type: integral values print as Python ints, the rest as Python floats.
-  if (Number.isInteger(value)) return Math.abs(value) < 1e21 ? String(value === 0 ? 0 : value) : BigInt(value).toString()
+  // JS has one number type: integral values below 1e16 print as Python ints (where a Python float
+  // would print `.0`), larger ones as Python floats (`1e+300`; a Python int that large has lost
+  // digits in JS anyway); bigints print as ints.
+  if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value === 0 ? 0 : value)
   return floatRepr(value)
 }
 
@@ -833,6 +854,10 @@ export class FlaskRequest {
   readonly #filePairs: [string, File][]
   #jsonCache: [unknown, unknown] = [NOT_LOADED, NOT_LOADED]
   #args: MultiDict | null = null
+  /** Werkzeug's `_cached_data`: fixed by the first `get_data()` / `data`. */
+  #cachedData: Uint8Array | null = null
+  /** Whether form parsing consumed the body stream (it does for form content types). */
+  #formParsed = false
   #cookies: MultiDict | null = null
 
   constructor(c: Context, body: Uint8Array, form: [string, string][], files: [string, File][]) {
@@ -894,15 +919,15 @@ export class FlaskRequest {
     return ''
   }
 
-  /** `request.base_url`: the URL without the query string. */
+  /** `request.base_url`: the URL without the query string (an IRI, as Werkzeug's). */
   get base_url(): string {
-    return `${this.scheme}://${this.host}/${urlQuote(this.path.replace(/^\/+/, ''))}`
+    return `${this.scheme}://${this.host}/${uriToIri(urlQuote(this.path.replace(/^\/+/, '')))}`
   }
 
-  /** `request.url`: the full URL. */
+  /** `request.url`: the full URL (an IRI, as Werkzeug's). */
   get url(): string {
     const query = this.query_string
-    return this.base_url + (query ? '?' + urlQuote(query, ":&%=+$!*'(),") : '')
+    return this.base_url + (query ? '?' + uriToIri(urlQuote(query, ":&%=+$!*'(),")) : '')
   }
 
   /** `request.is_secure`. */
@@ -962,16 +987,19 @@ export class FlaskRequest {
 
   /** `request.form`: url-encoded or multipart fields; empty for other content types. */
   get form(): MultiDict {
+    this.#formParsed = true
     return new MultiDict(this.#formPairs)
   }
 
   /** `request.files`: uploaded files of a multipart body (web `File`s: `.name`, `.type`, `await .arrayBuffer()`). */
   get files(): MultiDict<File> {
+    this.#formParsed = true
     return new MultiDict(this.#filePairs)
   }
 
   /** `request.values`: args, then form for methods other than GET. */
   get values(): CombinedMultiDict {
+    if (this.method !== 'GET') this.#formParsed = true
     return new CombinedMultiDict(this.method === 'GET' ? [this.args] : [this.args, this.form])
   }
 
@@ -980,14 +1008,27 @@ export class FlaskRequest {
     return (this.#cookies ??= new MultiDict(parseCookieHeader(this.#c.req.header('cookie') ?? '')))
   }
 
-  /** `request.data`: the raw body, empty when it was parsed as a form. */
+  /** `request.data`: `get_data(parse_form_data=True)`, so empty for a form body (unless `getData()` ran first). */
   get data(): Uint8Array {
-    return isFormMimetype(this.mimetype) ? new Uint8Array(0) : this.#body
+    this.#formParsed = true
+    return this.#readData()
   }
 
-  /** `request.get_data(as_text=False)`: the raw body as bytes, or decoded as UTF-8 (with replacement). */
+  /**
+   * `request.get_data(as_text=False)`: the raw body as bytes, or decoded as UTF-8 (with
+   * replacement). As in Werkzeug, a form body already parsed (`form`, `values`, `files`, `data`
+   * read first) was consumed, so this is then empty.
+   */
   getData(options: { as_text?: boolean } = {}): Uint8Array | string {
-    return options.as_text ? decodeUtf8(this.#body) : this.#body
+    const data = this.#readData()
+    return options.as_text ? decodeUtf8(data) : data
+  }
+
+  #readData(): Uint8Array {
+    if (this.#cachedData === null) {
+      this.#cachedData = this.#formParsed && isFormMimetype(this.mimetype) ? new Uint8Array(0) : this.#body
+    }
+    return this.#cachedData
   }
 
   /** `request.is_json`: `application/json` or `application/*+json`. */
@@ -1497,6 +1538,7 @@ export class FlaskResponse {
       headers.append(key, lower === 'location' ? iriToUri(value) : value)
     }
     const body = noBody ? null : this.#stream ?? this.#data
+    if (body instanceof Uint8Array && !headers.has('content-length')) headers.set('Content-Length', String(body.length))
     const phrase = this.#status.slice(this.#status.indexOf(' ') + 1)
     const response = new Response(body as BodyInit | null, { status: code < 200 || code > 599 ? 500 : code, statusText: phrase, headers })
     responseOrigins.set(response, this)
@@ -1595,7 +1637,13 @@ export function makeResponse(c: Context, rv: unknown): FlaskResponse {
     status = null
     headers = null
   } else if (isDictOrList(body)) response = jsonify(body)
-  else if (body instanceof HTTPException) response = FlaskResponse.fromResponse(body.getResponse())
+  else if (body instanceof HTTPException) {
+    // Werkzeug's get_response builds a Response from the body, so it has a Content-Length.
+    response =
+      body.response === null && Object.getPrototypeOf(body).getResponse === HTTPException.prototype.getResponse
+        ? new FlaskResponse(body.getBody(), { status: body.code ?? 500, headers: body.getHeaders() })
+        : FlaskResponse.fromResponse(body.getResponse())
+  }
   else if (body instanceof Response) response = FlaskResponse.fromResponse(body)
   else {
     throw new InvalidResponseError(
@@ -1713,8 +1761,9 @@ function mroOf(error: object): unknown[] {
   let cls: unknown = error.constructor
   while (typeof cls === 'function' && cls !== Function.prototype) {
     chain.push(cls)
-    // BadRequestKeyError is also a KeyError in Python (multiple inheritance).
-    if (cls === BadRequestKeyError) chain.push(KeyError, LookupError)
+    // `class BadRequestKeyError(BadRequest, KeyError)`: Python's C3 order puts KeyError and
+    // LookupError right after HTTPException.
+    if (cls === HTTPException && error instanceof BadRequestKeyError) chain.push(KeyError, LookupError)
     cls = Object.getPrototypeOf(cls)
   }
   return chain
