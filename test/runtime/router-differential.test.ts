@@ -104,6 +104,31 @@ const looseTable: Table = {
   extraPaths: ['/branch', '/branch/', '/leaf/', '/leaf', '/strict', '/x/1', '/x/1/', '/x/a/', '/x/a'],
 }
 
+const edgeTable: Table = {
+  name: 'edge cases',
+  strictSlashes: true,
+  rules: [
+    { rule: '/x/<int:a>', endpoint: 'x.first', methods: GET },
+    { rule: '/x/<int(min=5):b>', endpoint: 'x.second', methods: POST },
+    { rule: '/dl/<path:file>.zip', endpoint: 'zip', methods: GET },
+    { rule: '/s/<any(a.b, "c+d", e):v>', endpoint: 'any_special', methods: GET },
+    { rule: '/r/<int:id>/', endpoint: 'branch_int', methods: GET },
+    { rule: '/mix/<a>-<b>', endpoint: 'mix.str', methods: GET },
+    { rule: '/mix/<int:a>-<b>', endpoint: 'mix.int', methods: GET },
+    { rule: '/dbl//x', endpoint: 'dbl', methods: GET },
+    { rule: '/emptyish/<string(minlength=0):s>', endpoint: 'emptyish', methods: GET },
+    { rule: '/def/<int:n>', endpoint: 'def', methods: GET, defaults: { n: 3 } },
+    { rule: '/<lang>/', endpoint: 'lang', methods: GET },
+    { rule: '/<lang>/about', endpoint: 'about', methods: GET },
+    { rule: '/static/<path:filename>', endpoint: 'static', methods: GET },
+  ],
+  extraPaths: [
+    '/x/1', '/x/7', '/dl/a/b.zip', '/dl/.zip', '/dl/a.zip/', '/s/a.b', '/s/axb', '/s/c+d', '/s/e', '/r/1', '/r/1/',
+    '/r/x/', '/mix/a-b', '/mix/1-b', '/mix/1-2-3', '/mix/-', '/dbl/x', '/dbl//x', '/emptyish/', '/emptyish',
+    '/emptyish/a', '/def/5', '/en', '/en/', '/en/about', '/en/about/', '/static/css/a.css', '/static/', '/static',
+  ],
+}
+
 /** Sample values per converter: accepted and rejected ones. */
 function samples(converter: string, args: string): string[] {
   switch (converter) {
@@ -199,7 +224,7 @@ async function honoOutcome(app: Hono<{ Variables: RoutingVariables }>, [method, 
 }
 
 describe.skipIf(!hasWerkzeug)('WerkzeugRouter agrees with Werkzeug 2.2 (differential)', () => {
-  for (const table of [mainTable, looseTable]) {
+  for (const table of [mainTable, looseTable, edgeTable]) {
     test(`rule table "${table.name}"`, async () => {
       const requests = requestsFor(table)
       const expected = werkzeugOutcomes(table, requests)
