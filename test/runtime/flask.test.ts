@@ -563,6 +563,72 @@ def index(): return 'fine'
   })
 })
 
+describe('blueprint hooks and handlers', () => {
+  oracleCase({
+    name: 'blueprint-scoped hooks: app before first, blueprint after first, app short-circuit still runs blueprint afters',
+    flask: `
+bp = Blueprint('api', __name__)
+@app.before_request
+def app_before():
+    LOG.append('app before ' + str(request.blueprints))
+    if request.args.get('stop'):
+        return 'app stop'
+@bp.before_request
+def bp_before(): LOG.append('bp before')
+@bp.after_request
+def bp_after(response):
+    LOG.append('bp after')
+    return response
+@app.after_request
+def app_after(response):
+    LOG.append('app after')
+    return response
+@bp.teardown_request
+def bp_down(e): LOG.append('bp teardown')
+@bp.route('/x')
+def x(): return 'x'
+@app.route('/y')
+def y(): return 'y'
+app.register_blueprint(bp, url_prefix='/api')
+`,
+    hono: (log) => {
+      const app = withErrors(honoApp([rule('/api/x', 'api.x', ['GET'], ['api']), rule('/y', 'y')]), [], {
+        before: [
+          (c) => {
+            log.push(`app before [${request(c).blueprints.map((b) => `'${b}'`).join(', ')}]`)
+            return request(c).args.get('stop') ? 'app stop' : null
+          },
+          { blueprint: 'api', fn: () => { log.push('bp before') } },
+        ],
+        after: [
+          { blueprint: 'api', fn: (_c, response) => { log.push('bp after'); return response } },
+          (_c, response) => { log.push('app after'); return response },
+        ],
+        teardown: [{ blueprint: 'api', fn: () => { log.push('bp teardown') } }],
+      })
+      app.get('/api/x', view(() => 'x'))
+      app.get('/y', view(() => 'y'))
+      return app
+    },
+    requests: [{ path: '/api/x' }, { path: '/api/x?stop=1' }, { path: '/y' }],
+  })
+
+  it('errorHandlers({ rethrow: true }) on a sub-app answers what it handles and passes the rest to the app', async () => {
+    const app = withErrors(honoApp([rule('/api/a', 'api.a', ['GET'], ['api']), rule('/api/b', 'api.b', ['GET'], ['api'])]), [
+      { code: 404, handle: () => Object.freeze(['app 404', 404]) },
+    ])
+    const sub = new Hono<AppEnv>()
+    sub.onError(errorHandlers([{ exception: ValueError, handle: (e: ValueError) => Object.freeze([`bp ${e.message}`, 400]) }], { rethrow: true }))
+    sub.get('/a', view(() => { throw new ValueError('v') }))
+    sub.get('/b', view(() => abort(404)))
+    app.route('/api', sub)
+    const a = await app.request('/api/a')
+    expect([a.status, await a.text()]).toEqual([400, 'bp v'])
+    const b = await app.request('/api/b')
+    expect([b.status, await b.text()]).toEqual([404, 'app 404'])
+  })
+})
+
 describe('error handlers', () => {
   class AppError extends Exception {}
   class SpecificError extends AppError {}
