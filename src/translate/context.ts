@@ -1,0 +1,174 @@
+import type Parser from 'tree-sitter'
+import type { Code } from './precedence.js'
+import type { ProjectIndex, ModuleInfo } from './project.js'
+
+export type SyntaxNode = Parser.SyntaxNode
+
+/**
+ * What the translator knows statically about a Python value. `num` is "int or float, not known
+ * which"; `unknown` means the emitted code must use the runtime's dynamic helpers.
+ */
+export type PyType =
+  | 'int'
+  | 'float'
+  | 'num'
+  | 'str'
+  | 'bool'
+  | 'none'
+  | 'list'
+  | 'tuple'
+  | 'dict'
+  | 'set'
+  | 'function'
+  | 'response'
+  | 'unknown'
+
+/** An emitted TypeScript expression with its precedence and the Python type it is known to have. */
+export interface Emitted extends Code {
+  type: PyType
+}
+
+export function emitted(code: string, prec: number, type: PyType = 'unknown'): Emitted {
+  return { code, prec, type }
+}
+
+export function isNumeric(type: PyType): boolean {
+  return type === 'int' || type === 'float' || type === 'num' || type === 'bool'
+}
+
+/** The least type covering both. */
+export function joinTypes(a: PyType, b: PyType): PyType {
+  if (a === b) return a
+  if (isNumeric(a) && isNumeric(b) && a !== 'bool' && b !== 'bool') return 'num'
+  return 'unknown'
+}
+
+/** The TypeScript annotation for a variable of this type. */
+export function tsType(type: PyType): string {
+  switch (type) {
+    case 'int':
+    case 'float':
+    case 'num':
+      return 'number'
+    case 'str':
+      return 'string'
+    case 'bool':
+      return 'boolean'
+    default:
+      return 'Py'
+  }
+}
+
+export interface LocalVar {
+  jsName: string
+  type: PyType
+}
+
+/** A Python function scope (or the module scope, `kind: 'module'`). */
+export interface Scope {
+  kind: 'function' | 'module' | 'class-body' | 'comprehension'
+  parent: Scope | null
+  locals: Map<string, LocalVar>
+  /** Names declared `global` in this function. */
+  globals: Set<string>
+  /** Inside a method: the Python name of `self` and the class's TypeScript name. */
+  self?: { name: string; className: string; classAttributes: Set<string>; instanceAttributes: Set<string> }
+  /** Names bound by a function-local `import` / `from … import`. */
+  importBindings: Map<string, ImportTarget>
+  /** Functions defined with `def` in this scope (for keyword arguments at call sites). */
+  nestedDefs?: Map<string, SyntaxNode>
+  /** In a factory-nested handler: the enclosing factory's locals that are the Flask app. */
+  appNames?: Set<string>
+}
+
+export type ImportTarget = { kind: 'module'; module: string } | { kind: 'member'; module: string; name: string }
+
+/** Runtime and project imports one emitted unit needs. */
+export class ImportSet {
+  py = false
+  readonly exceptions = new Set<string>()
+  readonly flask = new Set<string>()
+  readonly errors = new Set<string>()
+  /** Python module name → exported names used. */
+  readonly project = new Map<string, Set<string>>()
+
+  useProject(module: string, name: string): void {
+    let names = this.project.get(module)
+    if (!names) this.project.set(module, (names = new Set()))
+    names.add(name)
+  }
+
+  /** Import lines for a file at `fromDir` (POSIX, relative to the generated `src/`). */
+  lines(fromDir: string, selfModule: string | null): string[] {
+    const rel = (target: string): string => {
+      const from = fromDir === '' ? [] : fromDir.split('/')
+      const to = target.split('/')
+      let i = 0
+      while (i < from.length && i < to.length - 1 && from[i] === to[i]) i++
+      const up = from.length - i
+      const path = [...Array(up).fill('..'), ...to.slice(i)].join('/')
+      return up === 0 ? './' + path : path
+    }
+    const out: string[] = []
+    if (this.py || this.exceptions.size > 0) out.push(`import * as py from '${rel('lib/py')}.js'`)
+    if (this.py) out.push(`import type { Py } from '${rel('lib/py')}.js'`)
+    if (this.exceptions.size > 0) out.push(`import { ${[...this.exceptions].sort().join(', ')} } from '${rel('lib/exceptions')}.js'`)
+    if (this.errors.size > 0) out.push(`import { ${[...this.errors].sort().join(', ')} } from '${rel('lib/errors')}.js'`)
+    if (this.flask.size > 0) out.push(`import { ${[...this.flask].sort().join(', ')} } from '${rel('lib/flask')}.js'`)
+    for (const [module, names] of [...this.project].sort(([a], [b]) => a.localeCompare(b))) {
+      if (module === selfModule) continue
+      out.push(`import { ${[...names].sort().join(', ')} } from '${rel(module.split('.').join('/'))}.js'`)
+    }
+    return out
+  }
+}
+
+/** Everything a translator function needs to know about where it stands. */
+export interface Context {
+  project: ProjectIndex
+  module: ModuleInfo
+  scope: Scope
+  imports: ImportSet
+  /** Project symbols this code uses: `module\0name`. */
+  dependencies: Set<string>
+  /** Inside a Flask handler (view, hook, error handler, or a function nested in one): the Hono context variable. */
+  flask: { contextVar: string } | null
+  /** The code is emitted into `src/routes/` (a handler), so even same-module names are imported. */
+  inRoutes: boolean
+  /** Loops being translated, innermost last: the label a `break` must use to skip a `for … else`. */
+  loops: { breakLabel: string | null }[]
+  /** The caught exception variable of the innermost `except` (for a bare `raise`). */
+  caught: string[]
+  /** How a `return value` is written (views wrap the value into a response). */
+  returnValue: (value: Emitted) => string
+  /** Locals declared `const` where they are bound (assigned exactly once). */
+  constNames: Set<string>
+  /** Fresh temporary names. */
+  temp(prefix?: string): string
+  /** Types of locals collected during the first pass (name → joined type). */
+  assignedTypes: Map<string, PyType>
+  /** True when the current function's body awaits (set by Flask translators that need the request body). */
+  needsAsync: { value: boolean }
+}
+
+export function lookupLocal(scope: Scope | null, name: string): { local: LocalVar; scope: Scope } | null {
+  for (let s = scope; s; s = s.parent) {
+    if (s.kind === 'class-body') continue
+    if (s.globals.has(name)) return null
+    const local = s.locals.get(name)
+    if (local) return { local, scope: s }
+    if (s.kind === 'module') return null
+  }
+  return null
+}
+
+const JS_RESERVED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity py Py c'.split(
+    ' ',
+  ),
+)
+
+/** A Python identifier as a TypeScript identifier (reserved words get a trailing underscore). */
+export function jsIdentifier(name: string): string {
+  return JS_RESERVED.has(name) ? name + '_' : name
+}

@@ -1,0 +1,57 @@
+import { fail } from '../diagnostics.js'
+import type { Context, SyntaxNode } from '../context.js'
+import { translateExpr } from './index.js'
+
+/** The arguments of a call, as written. */
+export interface CallArguments {
+  node: SyntaxNode
+  positional: SyntaxNode[]
+  keywords: Map<string, SyntaxNode>
+  /** `*x` / `**x` arguments. */
+  splats: SyntaxNode[]
+}
+
+export function callArguments(call: SyntaxNode): CallArguments {
+  const node = call.childForFieldName('arguments')!
+  const args: CallArguments = { node, positional: [], keywords: new Map(), splats: [] }
+  if (node.type === 'generator_expression') {
+    args.positional.push(node)
+    return args
+  }
+  for (const child of node.namedChildren) {
+    if (child.type === 'comment') continue
+    if (child.type === 'keyword_argument') args.keywords.set(child.childForFieldName('name')!.text, child.childForFieldName('value')!)
+    else if (child.type === 'list_splat' || child.type === 'dictionary_splat') args.splats.push(child)
+    else args.positional.push(child)
+  }
+  return args
+}
+
+/** Rejects splats, and keywords outside `allowed`. */
+export function requireStatic(args: CallArguments, what: string, allowed: string[] = []): void {
+  if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments (\`${args.splats[0].text}\`) in a call to ${what}`)
+  for (const [name, value] of args.keywords) {
+    if (!allowed.includes(name)) fail('dynamic-call-arguments', value.parent!, `keyword argument \`${name}\` in a call to ${what}`)
+  }
+}
+
+/**
+ * Maps a call's arguments onto a known signature: positional slots in order, keywords by name;
+ * a gap before a later argument is `undefined` (the parameter's default applies).
+ */
+export function bindToSignature(args: CallArguments, params: { name: string; hasDefault: boolean }[], what: string, ctx: Context): string[] {
+  requireStatic(args, what, params.map((p) => p.name))
+  if (args.positional.length > params.length) fail('dynamic-call-arguments', args.node, `too many arguments in a call to ${what}`)
+  const slots: (string | undefined)[] = params.map((_, i) => (i < args.positional.length ? translateExpr(args.positional[i], ctx).code : undefined))
+  for (const [name, value] of args.keywords) {
+    const i = params.findIndex((p) => p.name === name)
+    if (slots[i] !== undefined) fail('dynamic-call-arguments', value.parent!, `argument \`${name}\` given twice in a call to ${what}`)
+    slots[i] = translateExpr(value, ctx).code
+  }
+  params.forEach((p, i) => {
+    if (slots[i] === undefined && !p.hasDefault) fail('dynamic-call-arguments', args.node, `missing argument \`${p.name}\` in a call to ${what}`)
+  })
+  let last = slots.length
+  while (last > 0 && slots[last - 1] === undefined) last--
+  return slots.slice(0, last).map((s) => s ?? 'undefined')
+}

@@ -1,0 +1,55 @@
+import { fail } from '../diagnostics.js'
+import { emitted, jsIdentifier, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { Prec, receiver } from '../precedence.js'
+import { translateExpr } from './index.js'
+import { resolveName, projectReference, dataType } from './names.js'
+import { translateStdlibAttribute } from './stdlib.js'
+
+/** `module.name` for a project module imported as a whole (`from . import store` → `store.ITEMS`). */
+function moduleMember(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  const object = node.childForFieldName('object')!
+  if (object.type !== 'identifier') return undefined
+  const binding = resolveName(object.text, object, ctx)
+  if (binding.kind !== 'project-module') return undefined
+  const name = node.childForFieldName('attribute')!.text
+  const resolved = ctx.project.resolveSymbol(binding.module, name)
+  if (!resolved || resolved.def.kind === 'import') fail('missing-definition', node, `\`${name}\` is not defined in project module ${binding.module}`)
+  const code = projectReference(resolved.module.name, resolved.name, ctx)
+  return emitted(code, Prec.Primary, resolved.def.kind === 'function' ? 'function' : dataType(resolved.def, ctx, resolved.module.name))
+}
+
+/** `self.x` / `obj.x` / `Class.x`. */
+export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  if (node.type !== 'attribute') return undefined
+  const viaModule = moduleMember(node, ctx) ?? translateStdlibAttribute(node, ctx)
+  if (viaModule) return viaModule
+  const object = node.childForFieldName('object')!
+  const name = node.childForFieldName('attribute')!.text
+  if (name.startsWith('__') && name.endsWith('__') && name !== '__name__') {
+    fail('unsupported-python-construct', node, `dunder attribute \`${name}\``)
+  }
+  const value = translateExpr(object, ctx)
+  if (value.code === 'this') {
+    const self = findSelf(ctx)
+    if (self && self.classAttributes.has(name) && !self.instanceAttributes.has(name)) {
+      return emitted(`(this.constructor as Py).${jsIdentifier(name)}`, Prec.Call, 'unknown')
+    }
+    return emitted(`this.${jsIdentifier(name)}`, Prec.Call, 'unknown')
+  }
+  if (object.type === 'identifier') {
+    const binding = resolveName(object.text, object, ctx)
+    if (binding.kind === 'project' && binding.def.kind === 'class') return emitted(`${value.code}.${jsIdentifier(name)}`, Prec.Call, 'unknown')
+  }
+  if (['str', 'list', 'dict', 'set', 'tuple', 'int', 'float', 'bool', 'none'].includes(value.type)) {
+    fail('unsupported-python-construct', node, `attribute \`${name}\` of a ${value.type} used as a value`)
+  }
+  ctx.imports.py = true
+  return emitted(`py.getattr(${value.code}, ${JSON.stringify(name)})`, Prec.Call, 'unknown')
+}
+
+function findSelf(ctx: Context): { classAttributes: Set<string>; instanceAttributes: Set<string> } | undefined {
+  for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) if (s.self) return s.self
+  return undefined
+}
+
+export { receiver }

@@ -1,0 +1,105 @@
+import { fail, snippet } from '../diagnostics.js'
+import { emitted, jsIdentifier, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { Prec, receiver } from '../precedence.js'
+import { translateExpr } from './index.js'
+import { callArguments, bindToSignature, requireStatic } from './arguments.js'
+import { translateBuiltinCall } from './builtins.js'
+import { translateMethodCall } from './methods.js'
+import { translateStdlibCall } from './stdlib.js'
+import { resolveName, projectReference, unknownImportRule } from './names.js'
+import { signatureOf, constructorSignature } from '../function.js'
+
+/** Calls whose callee is a plain name: builtins, project functions and classes, locals. */
+function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  const fn = node.childForFieldName('function')!
+  if (fn.type !== 'identifier') return undefined
+  const binding = resolveName(fn.text, fn, ctx)
+  switch (binding.kind) {
+    case 'builtin':
+      return translateBuiltinCall(fn.text, node, ctx)
+    case 'project': {
+      const args = callArguments(node)
+      const code = projectReference(binding.module, binding.name, ctx)
+      if (binding.def.kind === 'function') {
+        const values = bindToSignature(args, signatureOf(binding.def.node, fn), `\`${fn.text}()\``, ctx)
+        return emitted(`${code}(${values.join(', ')})`, Prec.Call)
+      }
+      if (binding.def.kind === 'class') {
+        const values = bindToSignature(args, constructorSignature(binding.def.node, ctx.project, binding.module), `\`${fn.text}()\``, ctx)
+        return emitted(`new ${code}(${values.join(', ')})`, Prec.Call)
+      }
+      requireStatic(args, `\`${fn.text}\``)
+      return emitted(`${code}(${args.positional.map((a) => translateExpr(a, ctx).code).join(', ')})`, Prec.Call)
+    }
+    case 'local': {
+      const args = callArguments(node)
+      const def = localDefinition(fn.text, ctx)
+      const values = def
+        ? bindToSignature(args, signatureOf(def, fn), `\`${fn.text}()\``, ctx)
+        : (requireStatic(args, `\`${fn.text}\` (a value whose signature is not known)`), args.positional.map((a) => translateExpr(a, ctx).code))
+      return emitted(`${binding.code}(${values.join(', ')})`, Prec.Call)
+    }
+    case 'unknown-import':
+      return fail(unknownImportRule(binding.module), node, `\`${fn.text}()\` from module \`${binding.module}\` is not supported`)
+    case 'project-module':
+      return fail('unsupported-python-construct', node, `calling module \`${fn.text}\``)
+    default:
+      return undefined
+  }
+}
+
+/** The `def` node of a function nested in the current function chain, for keyword arguments. */
+function localDefinition(name: string, ctx: Context): SyntaxNode | null {
+  for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) {
+    const def = s.nestedDefs?.get(name)
+    if (def) return def
+    if (s.locals.has(name)) return null
+  }
+  return null
+}
+
+/** `module.function(...)` for a project module imported whole. */
+function translateModuleCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  const fn = node.childForFieldName('function')!
+  if (fn.type !== 'attribute') return undefined
+  const object = fn.childForFieldName('object')!
+  if (object.type !== 'identifier') return undefined
+  const binding = resolveName(object.text, object, ctx)
+  if (binding.kind === 'unknown-import') fail(unknownImportRule(binding.module), node, `\`${snippet(fn)}()\` from module \`${binding.module}\` is not supported`)
+  if (binding.kind !== 'project-module') return undefined
+  const name = fn.childForFieldName('attribute')!.text
+  const resolved = ctx.project.resolveSymbol(binding.module, name)
+  if (!resolved || resolved.def.kind === 'import' || resolved.def.kind === 'data') {
+    return fail('missing-definition', fn, `\`${name}\` is not a function or class of project module ${binding.module}`)
+  }
+  const code = projectReference(resolved.module.name, resolved.name, ctx)
+  const args = callArguments(node)
+  if (resolved.def.kind === 'function') return emitted(`${code}(${bindToSignature(args, signatureOf(resolved.def.node, fn), `\`${name}()\``, ctx).join(', ')})`, Prec.Call)
+  return emitted(`new ${code}(${bindToSignature(args, constructorSignature(resolved.def.node, ctx.project, resolved.module.name), `\`${name}()\``, ctx).join(', ')})`, Prec.Call)
+}
+
+/** Every call: named callee, module member, stdlib, method, or a computed callee. */
+export function translateCall(node: SyntaxNode, ctx: Context, discardResult = false): Emitted | undefined {
+  if (node.type !== 'call') return undefined
+  const named = translateNamedCall(node, ctx)
+  if (named) return named
+  const viaModule = translateModuleCall(node, ctx) ?? translateStdlibCall(node, ctx)
+  if (viaModule) return viaModule
+  const fn = node.childForFieldName('function')!
+  if (fn.type === 'attribute') {
+    const object = fn.childForFieldName('object')!
+    if (object.type === 'identifier') {
+      const binding = resolveName(object.text, object, ctx)
+      if (binding.kind === 'project' && binding.def.kind === 'class') {
+        fail('unsupported-class-feature', node, `calling \`${snippet(fn)}\` on the class itself (static/class methods)`)
+      }
+    }
+    return translateMethodCall(node, ctx, discardResult)
+  }
+  const callee = translateExpr(fn, ctx)
+  const args = callArguments(node)
+  requireStatic(args, `\`${snippet(fn)}\` (a value whose signature is not known)`)
+  return emitted(`${receiver(callee)}(${args.positional.map((a) => translateExpr(a, ctx).code).join(', ')})`, Prec.Call)
+}
+
+export { jsIdentifier }

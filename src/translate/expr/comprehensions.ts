@@ -1,0 +1,78 @@
+import { fail } from '../diagnostics.js'
+import { emitted, jsIdentifier, type Context, type Emitted, type Scope, type SyntaxNode } from '../context.js'
+import { Prec, receiver } from '../precedence.js'
+import { translateExpr, truthy } from './index.js'
+import { iterableOf } from '../stmt/loops.js'
+
+/** Binds a comprehension target (`x` or `k, v`) in a fresh scope; returns the arrow parameter. */
+export function bindTarget(target: SyntaxNode, scope: Scope, pairs: boolean, ctx: Context): string {
+  if (target.type === 'identifier') {
+    const jsName = jsIdentifier(target.text)
+    scope.locals.set(target.text, { jsName, type: 'unknown' })
+    return jsName
+  }
+  if ((target.type === 'pattern_list' || target.type === 'tuple_pattern') && pairs) {
+    const names = target.namedChildren.map((n) => {
+      if (n.type !== 'identifier') fail('unsupported-python-construct', n, 'nested unpacking in a comprehension target')
+      const jsName = jsIdentifier(n.text)
+      scope.locals.set(n.text, { jsName, type: 'unknown' })
+      return jsName
+    })
+    if (names.length === 2) return `[${names.join(', ')}]`
+  }
+  return fail('unsupported-python-construct', target, `comprehension target \`${target.text}\``)
+}
+
+/**
+ * `[expr for x in xs if cond]` → `xs.filter((x) => cond).map((x) => expr)`. One `for` clause only;
+ * generator expressions are built eagerly (callers that short-circuit use `someOf`).
+ */
+export function comprehensionParts(node: SyntaxNode, ctx: Context) {
+  const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause')
+  const fors = clauses.filter((c) => c.type === 'for_in_clause')
+  if (fors.length !== 1 || clauses[0].type !== 'for_in_clause') {
+    fail('unsupported-python-construct', node, 'comprehension with several `for` clauses')
+  }
+  const forClause = fors[0]
+  if (forClause.children.some((c) => c.type === 'async')) fail('unsupported-python-construct', forClause, 'async comprehension')
+  const iterable = iterableOf(forClause.childForFieldName('right')!, ctx)
+  const scope: Scope = { kind: 'comprehension', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
+  const param = bindTarget(forClause.childForFieldName('left')!, scope, iterable.pairs, ctx)
+  const inner: Context = { ...ctx, scope }
+  const conditions = clauses.filter((c) => c.type === 'if_clause').map((c) => truthy(translateExpr(c.namedChildren[0], inner), inner))
+  const source = iterable.code.prec >= Prec.Call && iterable.isArray ? receiver(iterable.code) : `[...${iterable.code.code}]`
+  const filtered = conditions.length === 0 ? source : `${source}.filter((${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c.code})` : c.code)).join(' && ')})`
+  return { param, inner, filtered }
+}
+
+function mapped(filtered: string, param: string, body: string, identity: boolean): string {
+  return identity ? filtered : `${filtered}.map((${param}) => ${body})`
+}
+
+export function translateComprehension(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  switch (node.type) {
+    case 'list_comprehension':
+    case 'generator_expression':
+    case 'set_comprehension': {
+      const { param, inner, filtered } = comprehensionParts(node, ctx)
+      const body = translateExpr(node.childForFieldName('body')!, inner)
+      const bodyCode = body.code.startsWith('{') ? `(${body.code})` : body.code
+      const list = mapped(filtered, param, bodyCode, body.code === param && filtered.includes('.filter('))
+      const listCode = list.startsWith('[...') || list.includes('.filter(') || list.includes('.map(') ? list : `[...${list}]`
+      if (node.type === 'set_comprehension') {
+        ctx.imports.py = true
+        return emitted(`new py.PySet(${listCode})`, Prec.Call, 'set')
+      }
+      return emitted(listCode, Prec.Call, 'list')
+    }
+    case 'dictionary_comprehension': {
+      const { param, inner, filtered } = comprehensionParts(node, ctx)
+      const pair = node.childForFieldName('body')!
+      const key = translateExpr(pair.childForFieldName('key')!, inner)
+      const value = translateExpr(pair.childForFieldName('value')!, inner)
+      ctx.imports.py = true
+      return emitted(`new py.PyDict(${filtered}.map((${param}): [Py, Py] => [${key.code}, ${value.code}]))`, Prec.Call, 'dict')
+    }
+  }
+  return undefined
+}

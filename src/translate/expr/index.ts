@@ -1,0 +1,88 @@
+import { fail, snippet } from '../diagnostics.js'
+import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { Prec } from '../precedence.js'
+import { translateConstant, translateString, translateCollection } from './literals.js'
+import { translateIdentifier } from './names.js'
+import { translateBinary, translateUnary, translateBoolean, translateConditional, translateComparison } from './operators.js'
+import { translateSubscript } from './subscript.js'
+import { translateAttribute } from './attribute.js'
+import { translateCall } from './calls.js'
+import { translateComprehension } from './comprehensions.js'
+import { translateLambda } from './lambda.js'
+import { translateFlaskExpr } from '../flask/index.js'
+
+export type ExprTranslator = (node: SyntaxNode, ctx: Context) => Emitted | undefined
+
+/** Tried in order; the first that returns something wins. Flask's come first: they know their objects. */
+const TRANSLATORS: ExprTranslator[] = [
+  translateConstant,
+  translateString,
+  translateCollection,
+  translateFlaskExpr,
+  translateIdentifier,
+  translateBinary,
+  translateUnary,
+  translateBoolean,
+  translateComparison,
+  translateConditional,
+  translateSubscript,
+  translateCall,
+  translateAttribute,
+  translateComprehension,
+  translateLambda,
+]
+
+const UNSUPPORTED_EXPRESSIONS: Record<string, string> = {
+  await: '`await` (async code)',
+  yield: '`yield` (generators)',
+  named_expression: 'assignment expression (walrus `:=`)',
+  list_splat: 'unpacking `*x` in this position',
+  dictionary_splat: 'unpacking `**x` in this position',
+  ellipsis: '`...`',
+}
+
+/** Translates a Python expression or aborts the enclosing function with a finding. */
+export function translateExpr(node: SyntaxNode, ctx: Context): Emitted {
+  for (const translator of TRANSLATORS) {
+    const result = translator(node, ctx)
+    if (result !== undefined) return result
+  }
+  const known = UNSUPPORTED_EXPRESSIONS[node.type]
+  return fail('unsupported-python-construct', node, `${known ?? `expression \`${snippet(node)}\` (${node.type})`} is not supported`)
+}
+
+/** A JavaScript condition with Python's truthiness. */
+export function truthy(value: Emitted, ctx: Context): Emitted {
+  if (value.type === 'bool') return value
+  if (value.type === 'str' || value.type === 'int') return value
+  if (value.type === 'none') return emitted('false', Prec.Primary, 'bool')
+  ctx.imports.py = true
+  return emitted(`py.truthy(${value.code})`, Prec.Call, 'bool')
+}
+
+/** An operand that can be evaluated twice without changing behaviour: a name, `this`, a literal, or `x.y` of those. */
+export function isSimple(value: Emitted): boolean {
+  return /^(this|[A-Za-z_$][\w$]*)(\.[A-Za-z_$][\w$]*)*$/.test(value.code) || /^-?\d+(\.\d+)?$/.test(value.code) || /^"[^"\\]*"$/.test(value.code)
+}
+
+/** `str(value)` / a format field: `conversion` is `r`, `s`, `a` or null; `spec` is TypeScript code of the spec or null. */
+export function formatValue(value: Emitted, conversion: string | null, spec: string | null, ctx: Context): Emitted {
+  ctx.imports.py = true
+  if (conversion === 'r' || conversion === 'a') {
+    const text = emitted(`py.repr(${value.code})`, Prec.Call, 'str')
+    return spec === null ? text : emitted(`py.format(${text.code}, ${spec})`, Prec.Call, 'str')
+  }
+  if (spec !== null && spec !== '``') {
+    return emitted(`py.format(${value.code}, ${spec}${value.type === 'float' ? ', true' : ''})`, Prec.Call, 'str')
+  }
+  switch (value.type) {
+    case 'str':
+      return value
+    case 'int':
+      return emitted(`String(${value.code})`, Prec.Call, 'str')
+    case 'float':
+      return emitted(`py.floatRepr(${value.code})`, Prec.Call, 'str')
+    default:
+      return emitted(`py.str(${value.code})`, Prec.Call, 'str')
+  }
+}

@@ -1,0 +1,243 @@
+import { fail } from './diagnostics.js'
+import { emitted, jsIdentifier, joinTypes, tsType, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
+import { Prec } from './precedence.js'
+import { translateExpr } from './expr/index.js'
+import { translateBlock } from './stmt/index.js'
+import type { ProjectIndex } from './project.js'
+
+export interface ParamInfo {
+  name: string
+  hasDefault: boolean
+}
+
+function parameterNodes(params: SyntaxNode | null): SyntaxNode[] {
+  return params ? params.namedChildren.filter((c) => c.type !== 'comment') : []
+}
+
+function checkParameter(p: SyntaxNode): void {
+  switch (p.type) {
+    case 'identifier':
+    case 'default_parameter':
+    case 'typed_parameter':
+    case 'typed_default_parameter':
+      if (p.type === 'typed_parameter' && p.namedChildren[0]?.type !== 'identifier') {
+        fail('unsupported-python-construct', p, `parameter \`${p.text}\` (*args / **kwargs)`)
+      }
+      return
+    case 'list_splat_pattern':
+      return fail('unsupported-python-construct', p, `variadic parameter \`${p.text}\``)
+    case 'dictionary_splat_pattern':
+      return fail('unsupported-python-construct', p, `keyword-variadic parameter \`${p.text}\``)
+    case 'keyword_separator':
+    case 'positional_separator':
+      return fail('unsupported-python-construct', p, `parameter separator \`${p.text}\``)
+    default:
+      return fail('unsupported-python-construct', p, `parameter \`${p.text}\``)
+  }
+}
+
+function parameterName(p: SyntaxNode): string {
+  return p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren[0]).text
+}
+
+/** Parameter names of a `def` (fails on *args / **kwargs, which keyword binding cannot map). */
+export function signatureOf(def: SyntaxNode, _at: SyntaxNode): ParamInfo[] {
+  return parameterNodes(def.childForFieldName('parameters')).map((p) => {
+    checkParameter(p)
+    return { name: parameterName(p), hasDefault: p.type === 'default_parameter' || p.type === 'typed_default_parameter' }
+  })
+}
+
+/** The parameters of a class's `__init__` (inherited from project bases), without `self`; null when the class takes builtin-exception arguments. */
+export function constructorSignature(classNode: SyntaxNode, project: ProjectIndex, module: string): ParamInfo[] {
+  const body = classNode.childForFieldName('body')!
+  for (const member of body.namedChildren) {
+    const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member
+    if (def.type === 'function_definition' && def.childForFieldName('name')!.text === '__init__') return signatureOf(def, classNode).slice(1)
+  }
+  const base = classNode.childForFieldName('superclasses')?.namedChildren[0]
+  if (base?.type === 'identifier') {
+    const info = project.modules.get(module)
+    const def = info?.symbols.get(base.text)
+    const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info!, def } : null
+    if (resolved && resolved.def.kind === 'class') return constructorSignature(resolved.def.node, project, resolved.module.name)
+    // A builtin exception base: any positional arguments.
+    return Array.from({ length: 8 }, (_, i) => ({ name: `\0arg${i}`, hasDefault: true }))
+  }
+  return []
+}
+
+/** Immutable literal defaults only: Python evaluates a default once, JavaScript at every call. */
+function defaultValue(node: SyntaxNode, ctx: Context): string {
+  const immutable = ['integer', 'float', 'string', 'true', 'false', 'none', 'unary_operator', 'concatenated_string']
+  if (!immutable.includes(node.type) || (node.type === 'string' && node.text.startsWith('f'))) {
+    fail('unsupported-python-construct', node, `default value \`${node.text}\` (only literal defaults are supported)`)
+  }
+  return translateExpr(node, ctx).code
+}
+
+/** A new function scope holding the parameters; the TypeScript parameter list. */
+export function translateParameters(
+  paramsNode: SyntaxNode | null,
+  ctx: Context,
+  kind: 'function' | 'method',
+  paramTypes: Map<string, PyType> = new Map(),
+): { params: string[]; scope: Scope; names: string[] } {
+  const scope: Scope = { kind: 'function', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map(), nestedDefs: new Map() }
+  const params: string[] = []
+  const names: string[] = []
+  parameterNodes(paramsNode).forEach((p, i) => {
+    checkParameter(p)
+    const name = parameterName(p)
+    if (kind === 'method' && i === 0) {
+      scope.locals.set(name, { jsName: 'this', type: 'unknown' })
+      return
+    }
+    const jsName = jsIdentifier(name)
+    const type = paramTypes.get(name) ?? 'unknown'
+    scope.locals.set(name, { jsName, type })
+    names.push(name)
+    const value = p.childForFieldName('value')
+    params.push(`${jsName}: ${tsType(type)}${value ? ` = ${defaultValue(value, ctx)}` : ''}`)
+  })
+  ctx.imports.py = true
+  return { params, scope, names }
+}
+
+type BindingKind = 'assign-top' | 'assign' | 'for' | 'except' | 'def' | 'import' | 'other'
+
+/** Names a function body binds (Python's local variables), with how each is bound. */
+export function collectBindings(body: SyntaxNode): { bindings: Map<string, BindingKind[]>; globals: Set<string>; nonlocals: Set<string> } {
+  const bindings = new Map<string, BindingKind[]>()
+  const globals = new Set<string>()
+  const nonlocals = new Set<string>()
+  const bind = (name: string, kind: BindingKind): void => {
+    bindings.set(name, [...(bindings.get(name) ?? []), kind])
+  }
+  const bindTarget = (target: SyntaxNode, kind: BindingKind): void => {
+    if (target.type === 'identifier') bind(target.text, kind)
+    else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression'].includes(target.type)) {
+      for (const t of target.namedChildren) bindTarget(t, kind === 'assign-top' ? 'assign' : kind)
+    } else if (target.type === 'list_splat_pattern') bindTarget(target.namedChildren[0], 'other')
+  }
+  const walk = (node: SyntaxNode, top: boolean): void => {
+    switch (node.type) {
+      case 'function_definition':
+      case 'class_definition':
+        bind(node.childForFieldName('name')!.text, 'def')
+        return
+      case 'lambda':
+      case 'list_comprehension':
+      case 'dictionary_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression':
+        return
+      case 'global_statement':
+        for (const id of node.namedChildren) globals.add(id.text)
+        return
+      case 'nonlocal_statement':
+        for (const id of node.namedChildren) nonlocals.add(id.text)
+        return
+      case 'assignment': {
+        const right = node.childForFieldName('right')
+        const simple = top && right !== null && right.type !== 'assignment' && node.childForFieldName('left')!.type === 'identifier'
+        bindTarget(node.childForFieldName('left')!, simple ? 'assign-top' : 'assign')
+        if (right) walk(right, false)
+        return
+      }
+      case 'augmented_assignment':
+        bindTarget(node.childForFieldName('left')!, 'assign')
+        return
+      case 'for_statement':
+        bindTarget(node.childForFieldName('left')!, 'for')
+        break
+      case 'except_clause': {
+        const alias = node.namedChildren.find((c) => c.type === 'as_pattern')?.childForFieldName('alias')
+        if (alias) bind(alias.text, 'except')
+        break
+      }
+      case 'import_statement':
+      case 'import_from_statement':
+        return
+      case 'named_expression':
+        bind(node.childForFieldName('name')!.text, 'other')
+        break
+    }
+    const childTop = top && node.type === 'expression_statement'
+    for (const child of node.namedChildren) walk(child, childTop || (top && node.type === 'block' && false))
+  }
+  for (const statement of body.namedChildren) walk(statement, true)
+  for (const name of [...globals, ...nonlocals]) bindings.delete(name)
+  return { bindings, globals, nonlocals }
+}
+
+export interface TranslatedFunction {
+  params: string[]
+  body: string[]
+  isAsync: boolean
+}
+
+/**
+ * A `def`'s parameters and body. Locals assigned once at the top level become `const` where they
+ * are assigned; the others are declared at the top, typed from the values assigned to them.
+ */
+export function translateFunction(
+  def: SyntaxNode,
+  ctx: Context,
+  options: { kind: 'function' | 'method'; paramTypes?: Map<string, PyType>; extraParams?: string[] },
+): TranslatedFunction {
+  if (def.children.some((c) => c.type === 'async')) fail('unsupported-python-construct', def, '`async def`')
+  const body = def.childForFieldName('body')!
+  const { bindings, globals, nonlocals } = collectBindings(body)
+  const run = (assigned: Map<string, PyType>, final: boolean) => {
+    const { params, scope, names } = translateParameters(def.childForFieldName('parameters'), ctx, options.kind, options.paramTypes)
+    for (const name of globals) scope.globals.add(name)
+    const declared: string[] = []
+    const constNames = new Set<string>()
+    for (const [name, kinds] of bindings) {
+      if (scope.locals.has(name)) {
+        // A reassigned parameter keeps a dynamic type.
+        const local = scope.locals.get(name)!
+        if (local.type !== 'unknown' && assigned.get(name) !== local.type) {
+          fail('unsupported-python-construct', def, `parameter \`${name}\` is reassigned with another type`)
+        }
+        continue
+      }
+      const jsName = jsIdentifier(name)
+      const single = kinds.length === 1
+      const type = assigned.get(name) ?? 'unknown'
+      scope.locals.set(name, { jsName, type: single && kinds[0] === 'assign-top' ? 'unknown' : type })
+      if (single && (kinds[0] === 'assign-top' || kinds[0] === 'for' || kinds[0] === 'def' || kinds[0] === 'except')) {
+        constNames.add(name)
+        continue
+      }
+      if (kinds.every((k) => k === 'except')) continue
+      declared.push(type === 'unknown' || tsType(type) === 'Py' ? `${jsName}: Py` : `${jsName}!: ${tsType(type)}`)
+    }
+    const inner: Context = {
+      ...ctx,
+      scope,
+      assignedTypes: new Map(),
+      constNames,
+      loops: [],
+      caught: [],
+      needsAsync: ctx.needsAsync,
+    }
+    void names
+    void nonlocals
+    void final
+    const lines = translateBlock(body, inner, true)
+    const last = body.namedChildren.filter((c) => c.type !== 'comment').at(-1)
+    if (!last || (last.type !== 'return_statement' && last.type !== 'raise_statement')) lines.push(inner.returnValue(emitted('null', Prec.Primary, 'none')))
+    return { params: [...(options.extraParams ?? []), ...params], lines: [...(declared.length ? [`let ${declared.join(', ')}`] : []), ...lines], assignedTypes: inner.assignedTypes }
+  }
+  const first = run(new Map(), false)
+  const second = run(first.assignedTypes, true)
+  return { params: second.params, body: second.lines, isAsync: ctx.needsAsync.value }
+}
+
+/** Records the type of a value assigned to a local (first pass of `translateFunction`). */
+export function recordAssignment(name: string, type: PyType, ctx: Context): void {
+  const previous = ctx.assignedTypes.get(name)
+  ctx.assignedTypes.set(name, previous === undefined ? type : joinTypes(previous, type))
+}

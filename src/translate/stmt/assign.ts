@@ -1,0 +1,115 @@
+import { fail, snippet } from '../diagnostics.js'
+import { emitted, isNumeric, lookupLocal, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { Prec, receiver } from '../precedence.js'
+import { translateExpr, isSimple } from '../expr/index.js'
+import { arithmetic } from '../expr/operators.js'
+import { resolveName, projectReference } from '../expr/names.js'
+import { recordAssignment } from '../function.js'
+
+/** `name = value` for a local, a global, or a `nonlocal`. */
+function assignName(target: SyntaxNode, value: Emitted, ctx: Context, declare: boolean): string {
+  const name = target.text
+  const found = lookupLocal(ctx.scope, name)
+  if (found) {
+    recordAssignment(name, value.type, ctx)
+    if (declare && found.scope === ctx.scope && ctx.constNames.has(name)) {
+      found.local.type = value.type
+      return `const ${found.local.jsName} = ${value.code}`
+    }
+    return `${found.local.jsName} = ${value.code}`
+  }
+  const binding = resolveName(name, target, ctx)
+  if (binding.kind === 'project' && binding.module === ctx.module.name && ctx.scope.kind !== 'module' && !ctx.inRoutes) {
+    return `${projectReference(binding.module, binding.name, ctx)} = ${value.code}`
+  }
+  return fail('unsupported-scope-declaration', target, `assignment to \`${name}\`, which is not a local of this function or a global of its own module`)
+}
+
+/** `obj[key] = value`, `obj.attr = value`, `a, b = value`, `name = value`. */
+export function assignTo(target: SyntaxNode, value: Emitted, ctx: Context, declare = false): string[] {
+  switch (target.type) {
+    case 'identifier':
+      return [assignName(target, value, ctx, declare)]
+    case 'subscript': {
+      const object = translateExpr(target.childForFieldName('value')!, ctx)
+      const index = target.childrenForFieldName('subscript')
+      if (index.length !== 1 || index[0].type === 'slice') fail('unsupported-python-construct', target, `assignment to \`${snippet(target)}\``)
+      const key = translateExpr(index[0], ctx)
+      if (object.type === 'dict') return [`${receiver(object)}.set(${key.code}, ${value.code})`]
+      ctx.imports.py = true
+      return [`py.setitem(${object.code}, ${key.code}, ${value.code})`]
+    }
+    case 'attribute': {
+      const object = translateExpr(target.childForFieldName('object')!, ctx)
+      const name = target.childForFieldName('attribute')!.text
+      if (object.code === 'this') return [`this.${name} = ${value.code}`]
+      ctx.imports.py = true
+      return [`py.setattr(${object.code}, ${JSON.stringify(name)}, ${value.code})`]
+    }
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'tuple':
+    case 'list': {
+      const targets = target.namedChildren.filter((c) => c.type !== 'comment')
+      if (targets.some((t) => t.type === 'list_splat_pattern' || t.type === 'list_splat')) {
+        fail('unsupported-python-construct', target, `starred assignment \`${snippet(target)}\``)
+      }
+      const temp = ctx.temp('items')
+      ctx.imports.py = true
+      const lines = [`const ${temp} = py.unpack(${value.code}, ${targets.length})`]
+      targets.forEach((t, i) => lines.push(...assignTo(t, emitted(`${temp}[${i}]`, Prec.Call), ctx)))
+      return lines
+    }
+    case 'parenthesized_expression':
+      return assignTo(target.namedChildren[0], value, ctx, declare)
+  }
+  return fail('unsupported-python-construct', target, `assignment target \`${snippet(target)}\``)
+}
+
+export function translateAssignment(node: SyntaxNode, ctx: Context): string[] {
+  const targets: SyntaxNode[] = []
+  let current: SyntaxNode = node
+  while (current.type === 'assignment') {
+    targets.push(current.childForFieldName('left')!)
+    const right = current.childForFieldName('right')
+    if (!right) return [] // a bare annotation: `x: int`
+    current = right
+  }
+  const value = translateExpr(current, ctx)
+  if (targets.length === 1) return assignTo(targets[0], value, ctx, true)
+  const temp = ctx.temp('value')
+  return [`const ${temp} = ${value.code}`, ...targets.flatMap((t) => assignTo(t, emitted(temp, Prec.Primary, value.type), ctx))]
+}
+
+/** `x += 1`, `d[k] += 1`, `self.n += 1`: in-place for lists, as Python's `+=`. */
+export function translateAugmentedAssignment(node: SyntaxNode, ctx: Context): string[] {
+  const target = node.childForFieldName('left')!
+  const op = node.childForFieldName('operator')!.text.slice(0, -1)
+  const right = translateExpr(node.childForFieldName('right')!, ctx)
+  const current = translateExpr(target, ctx)
+  if (target.type !== 'identifier' && target.type !== 'attribute' && target.type !== 'subscript') {
+    fail('unsupported-python-construct', target, `augmented assignment to \`${snippet(target)}\``)
+  }
+  if (target.type === 'subscript' || target.type === 'attribute') {
+    const parts = target.type === 'subscript' ? [target.childForFieldName('value')!, ...target.childrenForFieldName('subscript')] : [target.childForFieldName('object')!]
+    for (const part of parts) {
+      if (!isSimple(translateExpr(part, ctx))) fail('unsupported-python-construct', part, `augmented assignment through a computed target \`${snippet(target)}\``)
+    }
+  }
+  let result: Emitted
+  if (op === '+' && current.type !== 'str' && !(isNumeric(current.type) && isNumeric(right.type))) {
+    ctx.imports.py = true
+    result = emitted(`py.iadd(${current.code}, ${right.code})`, Prec.Call)
+  } else {
+    result = arithmetic(op, current, right, ctx, node)
+  }
+  if (target.type === 'identifier' && (op === '+' || op === '-' || op === '*') && result.code === `${current.code} ${op} ${right.code}`) {
+    const found = lookupLocal(ctx.scope, target.text)
+    if (found) {
+      recordAssignment(target.text, result.type, ctx)
+      return [`${found.local.jsName} ${op}= ${right.code}`]
+    }
+  }
+  return assignTo(target, result, ctx)
+}

@@ -1,0 +1,86 @@
+import { fail, snippet } from '../diagnostics.js'
+import { lookupLocal, type Context, type SyntaxNode } from '../context.js'
+import { translateExpr } from '../expr/index.js'
+import { translateCall } from '../expr/calls.js'
+import { importBindings } from '../project.js'
+import { translateAssignment, translateAugmentedAssignment } from './assign.js'
+import { translateFunction } from '../function.js'
+import { indent } from './index.js'
+
+/** Expression statements, assignments included. */
+export function translateExpressionStatement(node: SyntaxNode, ctx: Context): string[] | undefined {
+  if (node.type !== 'expression_statement') return undefined
+  const children = node.namedChildren.filter((c) => c.type !== 'comment')
+  if (children.length !== 1) fail('unsupported-python-construct', node, `statement \`${snippet(node)}\``)
+  const expression = children[0]
+  switch (expression.type) {
+    case 'assignment':
+      return translateAssignment(expression, ctx)
+    case 'augmented_assignment':
+      return translateAugmentedAssignment(expression, ctx)
+    case 'string':
+      return [] // a docstring or a bare string: no effect
+    case 'call':
+      return [translateCall(expression, ctx, true)!.code]
+  }
+  const value = translateExpr(expression, ctx)
+  return [/^[[(`{]|^function/.test(value.code) ? `void ${value.code}` : value.code]
+}
+
+/** `del d[k]`, `del l[i]`. */
+export function translateDelete(node: SyntaxNode, ctx: Context): string[] | undefined {
+  if (node.type !== 'delete_statement') return undefined
+  const targets = node.namedChildren[0].type === 'expression_list' ? node.namedChildren[0].namedChildren : node.namedChildren
+  return targets.map((target) => {
+    if (target.type !== 'subscript' || target.childrenForFieldName('subscript').length !== 1 || target.childrenForFieldName('subscript')[0].type === 'slice') {
+      fail('unsupported-python-construct', target, `\`del ${snippet(target)}\``)
+    }
+    const object = translateExpr(target.childForFieldName('value')!, ctx)
+    const key = translateExpr(target.childrenForFieldName('subscript')[0], ctx)
+    if (object.type === 'dict') return `${object.code}.delItem(${key.code})`
+    ctx.imports.py = true
+    return `py.delitem(${object.code}, ${key.code})`
+  })
+}
+
+/** `global x` (a name of this module) and `nonlocal x` (a local of an enclosing function). */
+export function translateScopeDeclaration(node: SyntaxNode, ctx: Context): string[] | undefined {
+  if (node.type !== 'global_statement' && node.type !== 'nonlocal_statement') return undefined
+  if (ctx.scope.kind !== 'function') fail('unsupported-scope-declaration', node, `\`${node.type.split('_')[0]}\` outside a function`)
+  for (const id of node.namedChildren) {
+    if (node.type === 'global_statement') {
+      const def = ctx.module.symbols.get(id.text)
+      if (!def || def.kind !== 'data' || ctx.inRoutes) {
+        fail('unsupported-scope-declaration', node, `\`global ${id.text}\` where \`${id.text}\` is not a module-level variable the translator emits in this module`)
+      }
+    } else if (!lookupLocal(ctx.scope.parent, id.text)) {
+      fail('unsupported-scope-declaration', node, `\`nonlocal ${id.text}\` with no enclosing function variable`)
+    }
+  }
+  return []
+}
+
+/** A `def` inside a function: a `const` arrow function (closures and `this` behave as in Python). */
+export function translateNestedDef(node: SyntaxNode, ctx: Context): string[] | undefined {
+  if (node.type === 'decorated_definition') {
+    const decorator = node.namedChildren.find((c) => c.type === 'decorator')!
+    return fail('unknown-decorator', decorator, `decorator \`${snippet(decorator)}\` on a nested function`)
+  }
+  if (node.type !== 'function_definition') return undefined
+  const name = node.childForFieldName('name')!.text
+  const found = lookupLocal(ctx.scope, name)!
+  ctx.scope.nestedDefs?.set(name, node)
+  const fn = translateFunction(node, ctx, { kind: 'function' })
+  const head = ctx.constNames.has(name) ? `const ${found.local.jsName} =` : `${found.local.jsName} =`
+  return [`${head} (${fn.params.join(', ')}): Py => {`, ...indent(fn.body), '}']
+}
+
+/** `import x` / `from x import y` inside a function: bindings only, resolved like module-level imports. */
+export function translateLocalImport(node: SyntaxNode, ctx: Context): string[] | undefined {
+  if (node.type !== 'import_statement' && node.type !== 'import_from_statement') return undefined
+  if (node.type === 'import_from_statement' && node.namedChildren.some((c) => c.type === 'wildcard_import')) {
+    fail('unsupported-python-construct', node, '`from … import *`')
+  }
+  for (const [name, target] of importBindings(ctx.project, ctx.module, node)) ctx.scope.importBindings.set(name, target)
+  return []
+}
