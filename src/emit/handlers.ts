@@ -39,16 +39,20 @@ export async function resolveTranslated(
   ref: CodeRef | null,
   findings: Finding[],
   endpoint: string | undefined,
+  missingRuleId = 'view-not-translated',
 ): Promise<ResolvedHandler> {
   if (translated === undefined) {
     findings.push({
-      ruleId: 'view-not-translated',
+      ruleId: missingRuleId,
       severity: 'error',
-      message: `No translation was produced for ${endpoint !== undefined ? `endpoint ${endpoint}` : name}; it answers 501 Not Implemented.`,
+      message:
+        endpoint !== undefined
+          ? `No translation was produced for endpoint ${endpoint}; it answers 501 Not Implemented.`
+          : `No translation was produced for ${name}; it is a stub answering 501 Not Implemented.`,
       location,
       ...(endpoint !== undefined ? { endpoint } : {}),
     })
-    return stubHandler(name, ref, '', ['view-not-translated'])
+    return stubHandler(name, ref, '', [missingRuleId])
   }
   const parsed = await parsesAsExpression(translated.code)
   if (!parsed.ok) {
@@ -81,14 +85,36 @@ export async function resolveViews(
   app: AppIR,
   translation: TranslatedProject,
   findings: Finding[],
+  sources: ReadonlyMap<string, string> = new Map(),
 ): Promise<Map<string, ResolvedHandler>> {
   const views = new Map<string, ResolvedHandler>()
   for (const route of app.routes) {
     if (views.has(route.endpoint)) continue
     const resolved = await resolveRoute(route, translation, findings)
-    if (resolved !== null) views.set(route.endpoint, resolved)
+    if (resolved === null) continue
+    // A stub emit made itself still quotes the Python it stands for.
+    if (resolved.pythonSource === '' && route.view !== null) resolved.pythonSource = pythonBlock(sources.get(route.view.ref.location.file), route.location.line, route.view.ref.location.line)
+    views.set(route.endpoint, resolved)
   }
   return views
+}
+
+/** The decorators from `firstLine` and the `def`/`class` block at `defLine` (1-based), from a module's source. */
+export function pythonBlock(source: string | undefined, firstLine: number, defLine: number): string {
+  if (source === undefined) return ''
+  const lines = source.split(/\r?\n/)
+  const start = Math.max(1, Math.min(firstLine, defLine)) - 1
+  const header = lines[defLine - 1]
+  if (header === undefined) return ''
+  const indent = /^\s*/.exec(header)?.[0].length ?? 0
+  let end = defLine
+  while (end < lines.length) {
+    const line = lines[end]
+    if (line.trim() !== '' && (/^\s*/.exec(line)?.[0].length ?? 0) <= indent) break
+    end++
+  }
+  while (end > defLine && lines[end - 1].trim() === '') end--
+  return lines.slice(start, end).join('\n')
 }
 
 async function resolveRoute(route: RouteIR, translation: TranslatedProject, findings: Finding[]): Promise<ResolvedHandler | null> {
@@ -165,7 +191,7 @@ export async function resolveHooks(app: AppIR, translation: TranslatedProject, f
       })
       continue
     }
-    const handler = await resolveTranslated(matches ? translated : undefined, name, hook.location, hook.ref, findings, undefined)
+    const handler = await resolveTranslated(matches ? translated : undefined, name, hook.location, hook.ref, findings, undefined, 'hook-not-translated')
     resolved.push({ hook, slot, handler })
   }
   return resolved

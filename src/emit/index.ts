@@ -10,10 +10,11 @@ import {
   resolveViews,
   type ResolvedErrorHandler,
   type ResolvedHandler,
+  type ResolvedHook,
   isAppWide,
 } from './handlers.js'
 import { ImportSet, relocator, rewriteSpecifiersInCode } from './imports.js'
-import { handlerComment, hooksCall, emitRouteFile, planRouteFiles } from './routes.js'
+import { handlerComment, hookLists, emitRouteFile, planRouteFiles } from './routes.js'
 import {
   emitDockerfile,
   emitDockerignore,
@@ -23,7 +24,7 @@ import {
   emitSmokeTest,
   emitTsconfig,
 } from './scaffold.js'
-import { emitUrlMap } from './url-map.js'
+import { emitUrlMap, requestBlueprints, scalarDefaults } from './url-map.js'
 
 export { readRuntimeFiles } from './runtime-files.js'
 
@@ -34,6 +35,8 @@ export interface EmitInput {
   translation: TranslatedProject
   /** Files of src/emit/runtime/ by file name (`router.ts`), copied verbatim to `src/lib/`. */
   runtimeFiles: ReadonlyMap<string, string>
+  /** Python sources by project-relative file, to quote the original code above stubs emit makes itself. */
+  sources?: ReadonlyMap<string, string>
 }
 
 /** What happened to one rule of the url map. */
@@ -62,7 +65,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
 
   for (const [name, content] of [...runtimeFiles].sort(([a], [b]) => compare(a, b))) files.set(`src/lib/${name}`, content)
 
-  const views = await resolveViews(app, translation, findings)
+  const views = await resolveViews(app, translation, findings, input.sources)
   const hooks = await resolveHooks(app, translation, findings)
   const errorHandlers = await resolveErrorHandlers(app, translation, findings)
   const routeFiles = planRouteFiles(app)
@@ -97,22 +100,26 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
 
   const exceptionExports = exportedClasses(runtimeFiles.get('exceptions.ts') ?? '')
   const httpExceptionExports = exportedClasses(runtimeFiles.get('errors.ts') ?? '')
-  const errorHandlerEntry = (fromDir: string) => (entry: ResolvedErrorHandler, imports: ImportSet): string | null => {
-    const { key } = entry.errorHandler
-    for (const line of entry.handler.imports) imports.addLine(line)
-    const comment = handlerComment(entry.handler, `errorhandler(${describeKey(entry.errorHandler)})`)
-    if ('code' in key) return `${comment}\n{ code: ${key.code}, handler: ${entry.handler.code.trim()} }`
+  /** `{ code | exception, blueprint?, handle }` for app.ts, adding the imports it needs; null when the class does not exist in the service. */
+  const errorHandlerEntry = (entry: ResolvedErrorHandler, imports: ImportSet): string | null => {
+    const { key, blueprint } = entry.errorHandler
+    const scope = blueprint !== null ? ` blueprint: ${JSON.stringify(blueprint)},` : ''
+    const comment = handlerComment(entry.handler, `errorhandler(${describeKey(entry.errorHandler)})${blueprint !== null ? ` (blueprint ${blueprint})` : ''}`)
+    const handle = entry.handler.code.trim()
+    if ('code' in key) {
+      for (const line of entry.handler.imports) imports.addLine(line)
+      return `${comment}\n{ code: ${key.code},${scope} handle: ${handle} }`
+    }
     const dot = key.exception.lastIndexOf('.')
     const owner = dot === -1 ? '' : key.exception.slice(0, dot)
     const className = key.exception.slice(dot + 1)
     let specifier: string | null = null
-    if ((owner === '' || owner === 'builtins') && exceptionExports.has(className)) specifier = 'lib/exceptions.js'
-    else if (/^(werkzeug|flask)(\.|$)/.test(owner) && httpExceptionExports.has(className)) specifier = 'lib/errors.js'
-    else if (owner === '' && httpExceptionExports.has(className)) specifier = 'lib/errors.js'
+    if ((owner === '' || owner === 'builtins') && exceptionExports.has(className)) specifier = 'src/lib/exceptions.js'
+    else if ((owner === '' || /^(werkzeug|flask)(\.|$)/.test(owner)) && httpExceptionExports.has(className)) specifier = 'src/lib/errors.js'
     else {
       const module = translation.modules.find((candidate) => candidate.pythonModule === owner)
       if (module !== undefined && new RegExp(`export\\s+(?:abstract\\s+)?class\\s+${className}\\b`).test(module.code)) {
-        specifier = (modulePaths.get(owner) as string).replace(/^src\//, '').replace(/\.ts$/, '.js')
+        specifier = (modulePaths.get(owner) as string).replace(/\.ts$/, '.js')
       }
     }
     if (specifier === null) {
@@ -124,10 +131,10 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
       })
       return null
     }
-    let relative = posix.relative(fromDir, `src/${specifier}`)
-    if (!relative.startsWith('.')) relative = `./${relative}`
-    imports.addNamed(relative, className)
-    return `${comment}\n{ exception: ${className}, handler: ${entry.handler.code.trim()} }`
+    for (const line of entry.handler.imports) imports.addLine(line)
+    // Written relative to src/routes/ like translate's imports; app.ts re-points them all.
+    imports.addNamed(posix.relative('src/routes', specifier), className)
+    return `${comment}\n{ exception: ${className},${scope} handle: ${handle} }`
   }
 
   for (const file of routeFiles) {
@@ -137,18 +144,12 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
         app,
         file,
         views,
-        hooks,
-        errorHandlers,
-        errorHandlerEntry: (entry, imports) => {
-          // Class imports are written relative to src/routes and then pass through relocate unchanged.
-          return errorHandlerEntry('src/routes')(entry, imports)
-        },
         relocate: relocator('src/routes', 'src/routes', moved),
       }),
     )
   }
 
-  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks.filter((entry) => isAppWide(entry.hook)), errorHandlers, errorHandlerEntry, moved))
+  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved))
   files.set('src/url-map.ts', emitUrlMap(app))
   const config = emitConfig(app)
   findings.push(...config.findings)
@@ -161,26 +162,18 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('Dockerfile', emitDockerfile())
   files.set('.dockerignore', emitDockerignore())
 
-  const routes: RouteOutcome[] = app.routes.map((route) => {
-    const view = views.get(route.endpoint)
-    return view === undefined
-      ? { rule: route.rule, endpoint: route.endpoint, status: 'migrated', reasons: [] }
-      : { rule: route.rule, endpoint: route.endpoint, status: view.status, reasons: view.reasons }
-  })
+  const routes = routeOutcomes(app, views, hooks, findings)
 
   const allFindings = [...input.ir.findings, ...translation.findings, ...findings]
   files.set(
     'README.md',
     emitReadme({
       app,
-      stubs: app.routes
-        .filter((route) => views.get(route.endpoint)?.status === 'stub')
-        .map((route) => ({
-          endpoint: route.endpoint,
-          rule: route.rule,
-          where: `${route.location.file}:${route.location.line}`,
-          reasons: views.get(route.endpoint)?.reasons ?? [],
-        })),
+      stubs: app.routes.flatMap((route, index) =>
+        routes[index].status === 'stub'
+          ? [{ endpoint: route.endpoint, rule: route.rule, where: `${route.location.file}:${route.location.line}`, reasons: routes[index].reasons }]
+          : [],
+      ),
       notCarried: allFindings
         .filter((finding) => finding.endpoint === undefined && finding.severity !== 'info')
         .map((finding) => ({ where: `${finding.location.file}:${finding.location.line}`, message: finding.message })),
@@ -214,16 +207,17 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
 function emitAppFile(
   app: AppIR,
   routeFiles: ReturnType<typeof planRouteFiles>,
-  appHooks: Awaited<ReturnType<typeof resolveHooks>>,
+  hooks: ResolvedHook[],
   errorHandlers: ResolvedErrorHandler[],
-  errorHandlerEntry: (fromDir: string) => (entry: ResolvedErrorHandler, imports: ImportSet) => string | null,
+  errorHandlerEntry: (entry: ResolvedErrorHandler, imports: ImportSet) => string | null,
   moved: ReadonlyMap<string, string>,
 ): string {
   const imports = new ImportSet()
   imports.addNamed('hono', 'Hono')
   imports.addNamed('hono/logger', 'logger')
   imports.addNamed('./lib/router.js', 'WerkzeugRouter')
-  imports.addNamed('./lib/errors.js', 'errorHandlers')
+  imports.addNamed('./lib/flask.js', 'errorHandlers')
+  imports.addNamed('./lib/flask.js', 'requestHooks')
   imports.addNamed('./lib/flask.js', 'type AppEnv')
   imports.addNamed('./url-map.js', 'strictSlashes')
   imports.addNamed('./url-map.js', 'urlMap')
@@ -231,22 +225,20 @@ function emitAppFile(
 
   // Handler code carries imports relative to src/routes/; collect them apart and re-point them to src/.
   const handlerImports = new ImportSet()
+  const entries = errorHandlers.map((entry) => errorHandlerEntry(entry, handlerImports)).filter((entry) => entry !== null)
+  const hookLines = hookLists(hooks, handlerImports)
   const lines: string[] = []
   lines.push(`/** The Flask app \`${app.id}\` (${app.location.file}:${app.location.line}) as a Hono app. */`)
   lines.push('export function createApp(): Hono<AppEnv> {')
   lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes }) })')
   lines.push(`if (process.env.NODE_ENV !== 'test') app.use(logger())`)
-  if (appHooks.length > 0) {
-    handlerImports.addNamed('../lib/flask.js', 'requestHooks')
-    lines.push(hooksCall(appHooks, handlerImports, (specifier) => specifier, 'app.use(') + ')')
-  }
-  const entries = errorHandlers
-    .filter((entry) => entry.errorHandler.blueprint === null)
-    .map((entry) => errorHandlerEntry('src/routes')(entry, handlerImports))
-    .filter((entry) => entry !== null)
-  lines.push(`app.onError(errorHandlers([${entries.join(',\n')}]))`)
+  lines.push(`// Flask's error handler lookup: by code, then by class; blueprint handlers before the app's.`)
+  lines.push(`const onError = errorHandlers([${entries.join(',\n')}])`)
+  lines.push(`// before_request / after_request / teardown_request, app-wide and per blueprint, in Flask's order.`)
+  lines.push(`app.use(requestHooks({ ${[...hookLines, 'errorHandler: onError'].join(',\n')} }))`)
+  lines.push('app.onError(onError)')
   for (const file of routeFiles) {
-    const label = file.blueprint === null ? 'the app\'s own routes' : `blueprint ${file.blueprint}`
+    const label = file.blueprint === null ? "the app's own routes" : `blueprint ${file.blueprint}`
     lines.push(`app.route(${JSON.stringify(file.mountAt)}, ${file.factory}()) // ${label}`)
   }
   lines.push('return app', '}', '')
@@ -254,6 +246,50 @@ function emitAppFile(
   for (const line of imports.render().split('\n')) merged.addLine(line)
   for (const line of handlerImports.mapSpecifiers(relocator('src/routes', 'src', moved)).render().split('\n')) merged.addLine(line)
   return [merged.render(), '', ...lines].join('\n')
+}
+
+/**
+ * What each rule ends up as. A rule is a stub when its view is, when a hook that runs for it is
+ * (a stub before hook answers 501 for every request it sees), or when the runtime cannot route it
+ * as Werkzeug would (subdomain / host matching, non-scalar defaults).
+ */
+function routeOutcomes(app: AppIR, views: Map<string, ResolvedHandler>, hooks: ResolvedHook[], findings: Finding[]): RouteOutcome[] {
+  const stubHooks = hooks.filter((entry) => entry.handler.status === 'stub')
+  return app.routes.map((route) => {
+    const view = views.get(route.endpoint)
+    const reasons = new Set(view?.reasons ?? [])
+    let stub = view?.status === 'stub'
+    const chain = new Set(requestBlueprints(route.blueprint))
+    for (const entry of stubHooks) {
+      if (isAppWide(entry.hook) || chain.has(entry.hook.blueprint as string)) {
+        stub = true
+        reasons.add(`${entry.hook.kind}:${entry.handler.name}`)
+      }
+    }
+    if (route.subdomain || route.host) {
+      stub = true
+      reasons.add('subdomain-routing-not-migrated')
+      findings.push({
+        ruleId: 'subdomain-routing-not-migrated',
+        severity: 'error',
+        message: `Rule ${route.rule} matches on ${route.host ? `host ${route.host}` : `subdomain ${route.subdomain}`}; the generated router matches paths only, so this rule is not migrated.`,
+        location: route.location,
+        endpoint: route.endpoint,
+      })
+    }
+    if (scalarDefaults(route) === undefined) {
+      stub = true
+      reasons.add('route-defaults-not-migrated')
+      findings.push({
+        ruleId: 'route-defaults-not-migrated',
+        severity: 'error',
+        message: `Rule ${route.rule} has defaults that are not strings or numbers (${JSON.stringify(route.defaults)}); the generated router cannot carry them.`,
+        location: route.location,
+        endpoint: route.endpoint,
+      })
+    }
+    return { rule: route.rule, endpoint: route.endpoint, status: stub ? 'stub' : 'migrated', reasons: [...reasons].sort() }
+  })
 }
 
 function exportedClasses(code: string): Set<string> {

@@ -1,6 +1,6 @@
 import { mergePath } from 'hono/utils/url'
 import type { AppIR, BlueprintIR, RouteIR } from '../ir/types.js'
-import type { ResolvedErrorHandler, ResolvedHandler, ResolvedHook } from './handlers.js'
+import type { ResolvedHandler, ResolvedHook } from './handlers.js'
 import { ImportSet } from './imports.js'
 import { camelCase, NameScope, pythonComment, stringLiteral } from './names.js'
 
@@ -36,11 +36,10 @@ export function planRouteFiles(app: AppIR): RouteFile[] {
     if (group === undefined) groups.set(route.blueprint, [route])
     else group.push(route)
   }
-  const hookBlueprints = new Set([...app.hooks, ...app.errorHandlers].map((item) => item.blueprint))
   const usedPaths = new Set<string>()
   const files: RouteFile[] = []
   for (const [blueprint, routes] of groups) {
-    if (blueprint !== null && routes.length === 0 && !hookBlueprints.has(blueprint)) continue
+    if (blueprint !== null && routes.length === 0) continue
     const registration = app.blueprints.find((candidate) => candidate.name === blueprint)
     let base = blueprint === null ? 'app' : blueprint.replace(/[^A-Za-z0-9_.-]/g, '_')
     if (blueprint !== null && base === 'app') base = 'app_'
@@ -90,10 +89,6 @@ export interface RouteFileInput {
   app: AppIR
   file: RouteFile
   views: Map<string, ResolvedHandler>
-  hooks: ResolvedHook[]
-  errorHandlers: ResolvedErrorHandler[]
-  /** Renders one error handler entry (`{ code: 404, handler: … }`), adding its imports; null when it cannot be registered. */
-  errorHandlerEntry: (entry: ResolvedErrorHandler, imports: ImportSet) => string | null
   /** Re-points a handler's import specifier for this file. */
   relocate: (specifier: string) => string
 }
@@ -111,7 +106,7 @@ export function emitRouteFile(input: RouteFileInput): string {
   imports.addNamed('hono', 'Hono')
   imports.addNamed('hono', 'type Handler')
   imports.addNamed('../lib/flask.js', 'type AppEnv')
-  const scope = new NameScope(['Hono', 'Handler', 'AppEnv', 'requestHooks', 'errorHandlers', 'notMigrated', file.factory])
+  const scope = new NameScope(['Hono', 'Handler', 'AppEnv', 'notMigrated', file.factory])
   const body: string[] = []
   const constants = new Map<string, string>()
   for (const route of file.routes) {
@@ -129,28 +124,6 @@ export function emitRouteFile(input: RouteFileInput): string {
   const label = file.blueprint === null ? 'the app itself' : `blueprint ${file.blueprint}`
   factoryLines.push(`/** Routes of ${label}, registered with their Flask rules${file.mountAt !== '/' ? ` relative to ${file.mountAt}` : ''}. */`)
   factoryLines.push(`export function ${file.factory}(): Hono<AppEnv> {`, `const routes = new Hono<AppEnv>()`)
-
-  let middleware = ''
-  if (file.blueprint !== null) {
-    const chain = blueprintChain(file.blueprint)
-    const scoped = input.hooks.filter((entry) => entry.hook.blueprint !== null && !entry.hook.kind.endsWith('_app_request'))
-    const ordered = chain.flatMap((name) => scoped.filter((entry) => entry.hook.blueprint === name))
-    if (ordered.length > 0) {
-      imports.addNamed('../lib/flask.js', 'requestHooks')
-      factoryLines.push(`// Hooks of ${chain.join(', ')}: Flask runs them only for this blueprint's endpoints.`)
-      factoryLines.push(hooksCall(ordered, imports, input.relocate, 'const blueprintHooks = '))
-      middleware = 'blueprintHooks, '
-    }
-    // Flask looks in the blueprint's handlers, then its parents', then the app's.
-    const handlers = [...chain].reverse().flatMap((name) => input.errorHandlers.filter((entry) => entry.errorHandler.blueprint === name))
-    const entries = handlers.map((entry) => input.errorHandlerEntry(entry, imports)).filter((entry) => entry !== null)
-    if (entries.length > 0) {
-      imports.addNamed('../lib/errors.js', 'errorHandlers')
-      factoryLines.push(`// Error handlers of ${chain.join(', ')}; what they do not handle goes on to the app's.`)
-      factoryLines.push(`routes.onError(errorHandlers([${entries.join(',\n')}], { rethrow: true }))`)
-    }
-  }
-
   for (const route of file.routes) {
     const constant = constants.get(route.endpoint)
     if (constant === undefined) continue
@@ -158,8 +131,8 @@ export function emitRouteFile(input: RouteFileInput): string {
     const methods = route.methods.length > 0 ? route.methods : route.allMethods.filter((method) => method !== 'HEAD' && method !== 'OPTIONS')
     const shorthand = methods.length === 1 ? SHORTHAND.get(methods[0]) : undefined
     factoryLines.push(`// ${route.location.file}:${route.location.line} ${route.endpoint}`)
-    if (shorthand !== undefined) factoryLines.push(`routes.${shorthand}(${rule}, ${middleware}${constant})`)
-    else factoryLines.push(`routes.on(${JSON.stringify(methods)}, ${rule}, ${middleware}${constant})`)
+    if (shorthand !== undefined) factoryLines.push(`routes.${shorthand}(${rule}, ${constant})`)
+    else factoryLines.push(`routes.on(${JSON.stringify(methods)}, ${rule}, ${constant})`)
   }
   factoryLines.push('return routes', '}')
 
@@ -167,15 +140,21 @@ export function emitRouteFile(input: RouteFileInput): string {
   return [relocated.render(), '', ...body, ...factoryLines, ''].join('\n')
 }
 
-/** `requestHooks({ before: [...], after: [...], teardown: [...] })` with each hook's code inline (contextually typed). */
-export function hooksCall(hooks: ResolvedHook[], imports: ImportSet, _relocate: (specifier: string) => string, prefix: string): string {
+/**
+ * The hook lists of `requestHooks({ before, after, teardown })`, each hook's code inline (so it is
+ * contextually typed), in registration order; blueprint hooks as `{ blueprint, fn }` so the
+ * runtime runs them only for requests routed to that blueprint, in Flask's order.
+ */
+export function hookLists(hooks: ResolvedHook[], imports: ImportSet): string[] {
   const slots: Record<'before' | 'after' | 'teardown', string[]> = { before: [], after: [], teardown: [] }
   for (const entry of hooks) {
     for (const line of entry.handler.imports) imports.addLine(line)
-    slots[entry.slot].push(`${handlerComment(entry.handler, entry.hook.kind)}\n${entry.handler.code.trim()}`)
+    const code = entry.handler.code.trim()
+    const scoped = entry.hook.blueprint !== null && !entry.hook.kind.endsWith('_app_request')
+    const value = scoped ? `{ blueprint: ${stringLiteral(entry.hook.blueprint as string)}, fn: ${code} }` : code
+    slots[entry.slot].push(`${handlerComment(entry.handler, `${entry.hook.kind}${entry.hook.blueprint !== null ? ` (blueprint ${entry.hook.blueprint})` : ''}`)}\n${value}`)
   }
-  const parts = (['before', 'after', 'teardown'] as const)
+  return (['before', 'after', 'teardown'] as const)
     .filter((slot) => slots[slot].length > 0)
     .map((slot) => `${slot}: [\n${slots[slot].join(',\n')},\n]`)
-  return `${prefix}requestHooks({\n${parts.join(',\n')}\n})`
 }

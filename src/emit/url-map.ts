@@ -1,42 +1,55 @@
 import type { AppIR, RouteIR } from '../ir/types.js'
 
-/**
- * One rule of the url map as the generated service's router gets it: the fields of Werkzeug's
- * `Rule` (the same shape `test/oracle/flask_url_map.py` dumps), with `strict_slashes` resolved
- * against the map as Werkzeug does when it binds the rule.
- */
+/** One rule as the runtime's `RuleSpec` (src/emit/runtime/router.ts) takes it; absent fields mean "Werkzeug's default". */
 export interface RuleSpecData {
   rule: string
   endpoint: string
   methods: string[]
-  converters: RouteIR['converters']
-  defaults: RouteIR['defaults']
+  defaults?: Record<string, string | number>
   strictSlashes: boolean
-  subdomain: string | null
-  host: string | null
-  redirectTo: string | null
+  redirectTo?: string
   provideAutomaticOptions: boolean
+  blueprints?: string[]
+}
+
+/** Flask's `request.blueprints` for a route: its blueprint, then each parent (`a.b`, `a`). */
+export function requestBlueprints(blueprint: string | null): string[] {
+  if (blueprint === null) return []
+  const parts = blueprint.split('.')
+  return parts.map((_, index) => parts.slice(0, parts.length - index).join('.'))
+}
+
+/** Defaults the router can carry (strings and numbers); null when there are none, undefined when some cannot be. */
+export function scalarDefaults(route: RouteIR): Record<string, string | number> | null | undefined {
+  if (route.defaults === null || Object.keys(route.defaults).length === 0) return null
+  const out: Record<string, string | number> = {}
+  for (const [key, value] of Object.entries(route.defaults)) {
+    if (typeof value !== 'string' && typeof value !== 'number') return undefined
+    out[key] = value
+  }
+  return out
 }
 
 /** The url map of `app`, in url_map order. */
 export function ruleSpecs(app: AppIR): RuleSpecData[] {
-  return app.routes.map((route) => ({
-    rule: route.rule,
-    endpoint: route.endpoint,
-    methods: [...route.allMethods].sort(),
-    converters: route.converters,
-    defaults: route.defaults,
-    strictSlashes: route.strictSlashes ?? app.urlMap.strictSlashes,
-    subdomain: route.subdomain === '' ? null : route.subdomain,
-    host: route.host === '' ? null : route.host,
-    redirectTo: route.redirectTo,
-    provideAutomaticOptions: route.provideAutomaticOptions,
-  }))
+  return app.routes.map((route) => {
+    const spec: RuleSpecData = {
+      rule: route.rule,
+      endpoint: route.endpoint,
+      methods: [...route.allMethods].sort(),
+      strictSlashes: route.strictSlashes ?? app.urlMap.strictSlashes,
+      provideAutomaticOptions: route.provideAutomaticOptions,
+    }
+    const defaults = scalarDefaults(route)
+    if (defaults) spec.defaults = defaults
+    if (route.redirectTo !== null && !route.redirectTo.startsWith('<callable')) spec.redirectTo = route.redirectTo
+    if (route.blueprint !== null) spec.blueprints = requestBlueprints(route.blueprint)
+    return spec
+  })
 }
 
 /** `src/url-map.ts` of the generated service. */
 export function emitUrlMap(app: AppIR): string {
-  const rules = ruleSpecs(app)
   return [
     `/** The Werkzeug url map of the Flask app \`${app.id}\`, in the order Flask added the rules. */`,
     `import type { RuleSpec } from './lib/router.js'`,
@@ -44,7 +57,7 @@ export function emitUrlMap(app: AppIR): string {
     `/** \`app.url_map.strict_slashes\` */`,
     `export const strictSlashes = ${JSON.stringify(app.urlMap.strictSlashes)}`,
     '',
-    `export const urlMap: RuleSpec[] = ${JSON.stringify(rules, null, 2)}`,
+    `export const urlMap: RuleSpec[] = ${JSON.stringify(ruleSpecs(app), null, 2)}`,
     '',
   ].join('\n')
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -8,7 +8,6 @@ import { RUNTIME_DIR } from '../../src/emit/runtime-files.js'
 import { SECRET, sampleApp, sampleProject, sampleTranslation } from './fixture.js'
 
 const REPO = resolve(__dirname, '../..')
-const CONTRACT_RUNTIME = resolve(__dirname, 'runtime-contract')
 const temporary: string[] = []
 
 afterAll(() => {
@@ -45,9 +44,9 @@ function typecheck(dir: string): string {
   }
 }
 
-describe('emitProject with the runtime contract', () => {
+describe('emitProject', () => {
   it('emits the documented tree, sorted', async () => {
-    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const { files } = await emitSample(RUNTIME_DIR)
     const paths = [...files.keys()]
     expect(paths).toEqual([...paths].sort())
     for (const expected of [
@@ -80,20 +79,20 @@ describe('emitProject with the runtime contract', () => {
   })
 
   it('is deterministic', async () => {
-    const first = await emitSample(CONTRACT_RUNTIME)
-    const second = await emitSample(CONTRACT_RUNTIME)
+    const first = await emitSample(RUNTIME_DIR)
+    const second = await emitSample(RUNTIME_DIR)
     expect([...second.files]).toEqual([...first.files])
     expect(second.findings).toEqual(first.findings)
   })
 
   it('copies the runtime verbatim', async () => {
-    const { files } = await emitSample(CONTRACT_RUNTIME)
-    const runtime = await readRuntimeFiles(CONTRACT_RUNTIME)
+    const { files } = await emitSample(RUNTIME_DIR)
+    const runtime = await readRuntimeFiles(RUNTIME_DIR)
     for (const [name, content] of runtime) expect(files.get(`src/lib/${name}`)).toBe(content)
   })
 
   it('never writes a secret value and reads secrets from the environment', async () => {
-    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const { files } = await emitSample(RUNTIME_DIR)
     for (const [path, content] of files) expect(content.includes(SECRET), path).toBe(false)
     const config = files.get('src/config.ts') ?? ''
     expect(config).toContain(`SECRET_KEY: process.env['SECRET_KEY']`)
@@ -105,17 +104,17 @@ describe('emitProject with the runtime contract', () => {
   })
 
   it('mounts a blueprint under its prefix only when mergePath rebuilds every rule', async () => {
-    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const { files } = await emitSample(RUNTIME_DIR)
     const app = files.get('src/app.ts') ?? ''
     expect(app).toContain(`app.route('/users', createUsersRoutes())`)
     expect(app).toContain(`app.route('/', createItemsRoutes())`)
-    expect(files.get('src/routes/users.ts')).toContain(`routes.get('/<int:user_id>', blueprintHooks, getUser)`)
+    expect(files.get('src/routes/users.ts')).toContain(`routes.get('/<int:user_id>', getUser)`)
     expect(files.get('src/routes/items.ts')).toContain(`routes.on(['GET', 'POST'], '/api/items/', listItems)`)
     expect(files.get('src/routes/items.ts')).toContain(`routes.on(['DELETE', 'GET', 'PUT'], '/api/items/<int:item_id>', ItemAPI)`)
   })
 
   it('comments each handler with its origin and quotes the Python of stubs', async () => {
-    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const { files } = await emitSample(RUNTIME_DIR)
     const users = files.get('src/routes/users.ts') ?? ''
     expect(users).toContain('// shop/users.py:6 endpoint users.get_user')
     expect(users).toMatch(/shop\/users\.py:11 endpoint users\.export: NOT MIGRATED, answers 501 \(unsupported-call\)/)
@@ -123,13 +122,14 @@ describe('emitProject with the runtime contract', () => {
   })
 
   it('turns a view with no translation, the static rule and unsupported hooks into findings', async () => {
-    const { findings, routes } = await emitSample(CONTRACT_RUNTIME)
+    const { findings, routes, files } = await emitSample(RUNTIME_DIR)
     const byRule = (id: string) => findings.filter((finding) => finding.ruleId === id)
     expect(byRule('view-not-translated').map((finding) => finding.endpoint)).toEqual(['users.report'])
     expect(byRule('static-files-not-migrated').map((finding) => finding.location.line)).toEqual([8])
     expect(byRule('hook-not-migrated').map((finding) => finding.location.line)).toEqual([39])
     expect(byRule('config-secret-not-copied').map((finding) => finding.location.line)).toEqual([7])
     expect(routes.filter((route) => route.status === 'stub').map((route) => route.endpoint)).toEqual(['static', 'users.export', 'users.report'])
+    expect(files.get('src/url-map.ts')).toContain(`redirectTo: '/'`)
     // The redirect rule has no view: the router answers it from the url map.
     expect(routes.find((route) => route.endpoint === 'old')?.status).toBe('migrated')
   })
@@ -138,14 +138,14 @@ describe('emitProject with the runtime contract', () => {
     const ir = sampleProject()
     const translation = sampleTranslation()
     translation.views.index = { ...translation.views.index, code: 'async (c) => { return c.json({ ' }
-    const result = await emitProject({ ir, app: ir.apps[0], translation, runtimeFiles: await readRuntimeFiles(CONTRACT_RUNTIME) })
+    const result = await emitProject({ ir, app: ir.apps[0], translation, runtimeFiles: await readRuntimeFiles(RUNTIME_DIR) })
     expect(result.findings.some((finding) => finding.ruleId === 'emit-invalid-translation')).toBe(true)
     expect(result.routes.find((route) => route.endpoint === 'index')?.status).toBe('stub')
     expect(result.files.get('src/routes/app.ts')).toContain(`notMigrated(c, 'index')`)
   })
 
   it('type-checks under strict and answers requests', async () => {
-    const { files } = await emitSample(CONTRACT_RUNTIME)
+    const { files } = await emitSample(RUNTIME_DIR)
     const dir = writeService(files)
     expect(typecheck(dir)).toBe('')
     process.env.NODE_ENV = 'test'
@@ -169,23 +169,6 @@ describe('emitProject with the runtime contract', () => {
   })
 })
 
-const REAL_RUNTIME_FILES = ['router.ts', 'errors.ts', 'flask.ts', 'py.ts', 'exceptions.ts']
-const realRuntimeReady = REAL_RUNTIME_FILES.every((name) => existsSync(join(RUNTIME_DIR, name)))
-
-describe.runIf(realRuntimeReady)('emitProject with the real runtime (src/emit/runtime)', () => {
-  it('type-checks under strict and answers requests', async () => {
-    const { files } = await emitSample(RUNTIME_DIR)
-    expect(readdirSync(RUNTIME_DIR).filter((name) => name.endsWith('.ts')).every((name) => files.has(`src/lib/${name}`))).toBe(true)
-    const dir = writeService(files)
-    expect(typecheck(dir)).toBe('')
-    const { createApp } = (await import(join(dir, 'src/app.ts'))) as { createApp: () => { request: (path: string) => Promise<Response> } }
-    const app = createApp()
-    expect((await app.request('/')).status).toBe(200)
-    expect((await app.request('/users/export')).status).toBe(501)
-    expect((await app.request('/no/such/page')).status).toBe(404)
-  })
-})
-
 it('a sample app with no routes still emits a service that type-checks', async () => {
   const app = { ...sampleApp(), routes: [], hooks: [], errorHandlers: [], blueprints: [], config: [] }
   const ir = { ...sampleProject(), apps: [app] }
@@ -193,7 +176,32 @@ it('a sample app with no routes still emits a service that type-checks', async (
     ir,
     app,
     translation: { modules: [], views: {}, hooks: [], errorHandlers: [], findings: [] },
-    runtimeFiles: await readRuntimeFiles(CONTRACT_RUNTIME),
+    runtimeFiles: await readRuntimeFiles(RUNTIME_DIR),
   })
   expect(typecheck(writeService(result.files))).toBe('')
+})
+
+it('a stub before_request hook makes every route it runs for a stub', async () => {
+  const ir = sampleProject()
+  const translation = sampleTranslation()
+  translation.hooks[0] = { ...translation.hooks[0], status: 'stub', code: `(c) => notMigrated(c, 'load_user')`, imports: [`import { notMigrated } from '../lib/flask.js'`] }
+  const result = await emitProject({ ir, app: ir.apps[0], translation, runtimeFiles: await readRuntimeFiles(RUNTIME_DIR) })
+  expect(result.routes.find((route) => route.endpoint === 'index')).toEqual({ rule: '/', endpoint: 'index', status: 'stub', reasons: ['before_request:load_user'] })
+})
+
+it('a subdomain rule is reported and counted as a stub (the router matches paths only)', async () => {
+  const ir = sampleProject()
+  ir.apps[0].routes[1] = { ...ir.apps[0].routes[1], subdomain: 'admin' }
+  const result = await emitProject({ ir, app: ir.apps[0], translation: sampleTranslation(), runtimeFiles: await readRuntimeFiles(RUNTIME_DIR) })
+  expect(result.routes[1]).toMatchObject({ endpoint: 'index', status: 'stub', reasons: ['subdomain-routing-not-migrated'] })
+  expect(result.findings.some((finding) => finding.ruleId === 'subdomain-routing-not-migrated' && finding.location.line === 12)).toBe(true)
+})
+
+it('quotes the Python of a view it stubs itself, from the module source', async () => {
+  const ir = sampleProject()
+  const source = ['from flask import Blueprint', '', '', '', '', '', '', '', '', '', '', '', '', '', '@bp.route("/report")', 'def report():', '    rows = build()', '', '    return render(rows)', '', 'def other():', '    pass'].join('\n')
+  const result = await emitProject({ ir, app: ir.apps[0], translation: sampleTranslation(), runtimeFiles: await readRuntimeFiles(RUNTIME_DIR), sources: new Map([['shop/users.py', source]]) })
+  const users = result.files.get('src/routes/users.ts') ?? ''
+  expect(users).toContain(' * @bp.route("/report")\n * def report():\n *     rows = build()\n *\n *     return render(rows)\n */')
+  expect(users).not.toContain('def other')
 })

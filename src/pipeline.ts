@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { loadProject as analyzeProject } from './analyze/index.js'
+import { emitProject, type EmitResult } from './emit/index.js'
+import { readRuntimeFiles } from './emit/runtime-files.js'
+import type { AppIR, ProjectIR } from './ir/types.js'
+import { buildReport, renderJson, renderMarkdown, type MigrationReport } from './report/index.js'
+import type { TranslatedProject } from './translate/types.js'
+
+/** The parsed project as analyze hands it over (see src/analyze/index.ts). */
+export interface LoadedProject {
+  root: string
+  ir: ProjectIR
+  modules: { name: string; file: string; source: string }[]
+}
+
+export type LoadResult = { ok: true; project: LoadedProject } | { ok: false; error: UserError }
+
+/** An error a user can meet: one line, and the exit code the CLI documents for it. */
+export interface UserError {
+  message: string
+  exitCode: number
+}
+
+export interface TranslateInput {
+  modules: LoadedProject['modules']
+  app: AppIR
+  ir: ProjectIR
+  root: string
+}
+
+/** The stages, replaceable in tests. */
+export interface Stages {
+  loadProject: (root: string, options: { app?: string }) => LoadResult | Promise<LoadResult>
+  /** null while translate is not available: every view becomes a reported stub. */
+  translateProject: ((input: TranslateInput) => TranslatedProject | Promise<TranslatedProject>) | null
+  runtimeFiles: () => Promise<ReadonlyMap<string, string>>
+}
+
+export const REPORT_MARKDOWN = 'MIGRATION_REPORT.md'
+export const REPORT_JSON = 'migration-report.json'
+
+export interface PipelineResult {
+  ir: ProjectIR
+  app: AppIR
+  emitted: EmitResult
+  report: MigrationReport
+  /** Everything --out receives: the service and both report files, sorted by path. */
+  files: Map<string, string>
+}
+
+/** Translate's entry point, loaded when it exists (it is another engineer's stage, still being written). */
+const TRANSLATE_ENTRY = new URL('./translate/index.js', import.meta.url)
+
+async function loadTranslate(): Promise<Stages['translateProject']> {
+  const path = fileURLToPath(TRANSLATE_ENTRY)
+  if (!existsSync(path) && !existsSync(path.replace(/\.js$/, '.ts'))) return null
+  const module = (await import(TRANSLATE_ENTRY.href)) as { translateProject?: Stages['translateProject'] }
+  return typeof module.translateProject === 'function' ? module.translateProject : null
+}
+
+export async function defaultStages(): Promise<Stages> {
+  return {
+    loadProject: (root, options) => analyzeProject(root, options) as LoadResult,
+    translateProject: await loadTranslate(),
+    runtimeFiles: () => readRuntimeFiles(),
+  }
+}
+
+/** Selects the app to migrate: the IR's `selectedApp`. */
+export function selectedApp(ir: ProjectIR): AppIR | undefined {
+  return ir.apps.find((app) => app.id === ir.selectedApp)
+}
+
+const EMPTY_TRANSLATION: TranslatedProject = { modules: [], views: {}, hooks: [], errorHandlers: [], findings: [] }
+
+/** scan → parse → analyze → translate → emit → report, in memory. Writes nothing. */
+export async function runPipeline(
+  options: { input: string; app?: string },
+  stages: Stages,
+): Promise<{ ok: true; result: PipelineResult } | { ok: false; error: UserError }> {
+  const loaded = await stages.loadProject(options.input, options.app !== undefined ? { app: options.app } : {})
+  if (!loaded.ok) return loaded
+  const { ir } = loaded.project
+  const app = selectedApp(ir)
+  if (app === undefined) return { ok: false, error: { message: `${options.input}: no Flask application found`, exitCode: 2 } }
+  const translation =
+    stages.translateProject === null
+      ? EMPTY_TRANSLATION
+      : await stages.translateProject({ modules: loaded.project.modules, app, ir, root: loaded.project.root })
+  const sources = new Map(loaded.project.modules.map((module) => [module.file, module.source]))
+  const emitted = await emitProject({ ir, app, translation, runtimeFiles: await stages.runtimeFiles(), sources })
+  const paths = [...emitted.files.keys(), REPORT_MARKDOWN, REPORT_JSON]
+  const report = buildReport({
+    ir,
+    app,
+    findings: [...ir.findings, ...translation.findings, ...emitted.findings],
+    routes: emitted.routes,
+    files: paths,
+  })
+  const files = new Map(emitted.files)
+  files.set(REPORT_MARKDOWN, renderMarkdown(report))
+  files.set(REPORT_JSON, renderJson(report))
+  return { ok: true, result: { ir, app, emitted, report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } }
+}

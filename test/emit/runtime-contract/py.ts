@@ -1,3 +1,0 @@
-export function truthy(value: unknown): boolean {
-  return Boolean(value)
-}
