@@ -95,6 +95,8 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--emit-ir <file>', 'write the analysed project (IR) as JSON to FILE')
     .addHelpText('after', `\nSubcommands:\n  migrate routes <dir>                      list the routes as \`flask routes\` does\n  migrate verify <flask-dir> --out <dir>    replay requests on Flask and on the service, compare\n${EXIT_CODES_HELP}`)
     .showHelpAfterError('(run migrate --help for usage)')
+    // `migrate verify <dir> --out x`: options after a subcommand are the subcommand's own.
+    .enablePositionalOptions()
     .action(async (dir: string | undefined, options: MigrateOptions) => {
       exitCode = await migrate(dir, options, io, stages, fail)
     })

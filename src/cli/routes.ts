@@ -29,7 +29,8 @@ export function formatRoutes(app: AppIR, sort: RouteSort, allMethods: boolean): 
   rows.unshift(headers)
   const widths = headers.map((_, index) => Math.max(...rows.map((row) => length(row[index]))))
   rows.splice(1, 0, widths.map((width) => '-'.repeat(width)))
-  return rows.map((row) => row.map((cell, index) => cell + ' '.repeat(widths[index] - length(cell))).join('  ')).join('\n') + '\n'
+  // click.echo of Flask's template leaves no trailing blanks on the last column.
+  return rows.map((row) => row.map((cell, index) => cell + ' '.repeat(widths[index] - length(cell))).join('  ').trimEnd()).join('\n') + '\n'
 }
 
 /** The url map as JSON: the fields of `test/oracle/flask_url_map.py`, plus where each rule was declared. */
