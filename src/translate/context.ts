@@ -72,11 +72,13 @@ export interface Scope {
   /** Names declared `global` in this function. */
   globals: Set<string>
   /** Inside a method: the Python name of `self` and the class's TypeScript name. */
-  self?: { name: string; className: string; classAttributes: Set<string>; instanceAttributes: Set<string> }
+  self?: { name: string; className: string; classAttributes: Set<string>; instanceAttributes: Set<string>; passesContext: boolean }
   /** Names bound by a function-local `import` / `from … import`. */
   importBindings: Map<string, ImportTarget>
   /** Functions defined with `def` in this scope (for keyword arguments at call sites). */
   nestedDefs?: Map<string, SyntaxNode>
+  /** The locals of an app factory enclosing a nested handler (only the app itself may be used). */
+  factoryLocals?: Set<string>
   /** In a factory-nested handler: the enclosing factory's locals that are the Flask app. */
   appNames?: Set<string>
 }
@@ -89,6 +91,13 @@ export class ImportSet {
   readonly exceptions = new Set<string>()
   readonly flask = new Set<string>()
   readonly errors = new Set<string>()
+  readonly router = new Set<string>()
+  /** `config` from the generated `src/config.ts`. */
+  config = false
+  /** `urlMap` from the generated `src/url-map.ts`. */
+  urlMap = false
+  /** `type Context` from hono (methods of class-based views take the context). */
+  honoContext = false
   /** Python module name → exported names used. */
   readonly project = new Map<string, Set<string>>()
 
@@ -115,6 +124,10 @@ export class ImportSet {
     if (this.exceptions.size > 0) out.push(`import { ${[...this.exceptions].sort().join(', ')} } from '${rel('lib/exceptions')}.js'`)
     if (this.errors.size > 0) out.push(`import { ${[...this.errors].sort().join(', ')} } from '${rel('lib/errors')}.js'`)
     if (this.flask.size > 0) out.push(`import { ${[...this.flask].sort().join(', ')} } from '${rel('lib/flask')}.js'`)
+    if (this.router.size > 0) out.push(`import { ${[...this.router].sort().join(', ')} } from '${rel('lib/router')}.js'`)
+    if (this.config) out.push(`import { config } from '${rel('config')}.js'`)
+    if (this.urlMap) out.push(`import { urlMap } from '${rel('url-map')}.js'`)
+    if (this.honoContext) out.push(`import type { Context } from 'hono'`)
     for (const [module, names] of [...this.project].sort(([a], [b]) => a.localeCompare(b))) {
       if (module === selfModule) continue
       out.push(`import { ${[...names].sort().join(', ')} } from '${rel(module.split('.').join('/'))}.js'`)
@@ -141,6 +154,8 @@ export interface Context {
   caught: string[]
   /** How a `return value` is written (views wrap the value into a response). */
   returnValue: (value: Emitted) => string
+  /** Keys of the app's config (from the IR). */
+  configKeys: Set<string>
   /** Locals declared `const` where they are bound (assigned exactly once). */
   constNames: Set<string>
   /** Fresh temporary names. */

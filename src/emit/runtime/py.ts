@@ -327,6 +327,7 @@ export function str(value: Py): string {
   if (typeof value === 'string') return value
   if (value instanceof BaseException) {
     if (typeof (value as Py).__str__ === 'function') return String((value as Py).__str__())
+    if (value.toString !== Error.prototype.toString) return value.toString()
     const args = value.args
     if (args.length === 0) return ''
     if (args.length === 1) return value instanceof KeyError ? repr(args[0]) : str(args[0])
@@ -848,6 +849,27 @@ export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
   throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
 }
 
+export function hasattr(obj: Py, name: string): boolean {
+  try {
+    getattr(obj, name)
+    return true
+  } catch (error) {
+    if (error instanceof AttributeError) return false
+    throw error
+  }
+}
+
+/** `obj.name = value` / `setattr(obj, name, value)`: builtin values have no settable attributes. */
+export function setattr(obj: Py, name: string, value: Py): null {
+  if (obj === null || obj === undefined || typeof obj !== 'object' || obj instanceof PyDict || obj instanceof PySet || Array.isArray(obj)) {
+    throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
+  }
+  obj[name] = value
+  return null
+}
+
+export { BaseException as BaseExceptionClass }
+
 export function chr(code: number): string {
   return String.fromCodePoint(code)
 }
@@ -892,7 +914,7 @@ function isCased(ch: string): boolean {
   return ch.toLowerCase() !== ch.toUpperCase()
 }
 
-const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
+export const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
   strip: (s, chars = null) => stripChars(s, chars, true, true),
   lstrip: (s, chars = null) => stripChars(s, chars, true, false),
   rstrip: (s, chars = null) => stripChars(s, chars, false, true),
@@ -989,7 +1011,7 @@ const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
   format: (s, ...args) => strFormat(s, args),
 }
 
-const listMethods: Record<string, (l: Py[], ...args: Py[]) => Py> = {
+export const listMethods: Record<string, (l: Py[], ...args: Py[]) => Py> = {
   append: (l, x) => {
     l.push(x)
     return null
@@ -1031,7 +1053,7 @@ const listMethods: Record<string, (l: Py[], ...args: Py[]) => Py> = {
   copy: (l) => [...l],
 }
 
-const dictMethods: Record<string, (d: PyDict, ...args: Py[]) => Py> = {
+export const dictMethods: Record<string, (d: PyDict, ...args: Py[]) => Py> = {
   get: (d, k, fallback = null) => d.get(k, fallback),
   keys: (d) => d.keys(),
   values: (d) => d.values(),
@@ -1050,7 +1072,7 @@ const dictMethods: Record<string, (d: PyDict, ...args: Py[]) => Py> = {
   },
 }
 
-const setMethods: Record<string, (s: PySet, ...args: Py[]) => Py> = {
+export const setMethods: Record<string, (s: PySet, ...args: Py[]) => Py> = {
   add: (s, x) => {
     s.add(x)
     return null

@@ -133,6 +133,7 @@ export function translateCollection(node: SyntaxNode, ctx: Context): Emitted | u
     case 'list':
       return emitted(`[${elements(node, ctx).join(', ')}]`, Prec.Primary, 'list')
     case 'tuple':
+    case 'expression_list':
       ctx.imports.py = true
       return emitted(`py.tuple(${elements(node, ctx).join(', ')})`, Prec.Call, 'tuple')
     case 'set':

@@ -51,7 +51,7 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   const args = callArguments(node)
   if (object.type === 'call' && object.childForFieldName('function')?.text === 'super') {
     requireStatic(args, `super().${name}()`)
-    if (name === '__init__') fail('unsupported-class-feature', node, '`super().__init__()` outside the start of `__init__`')
+    // `super().__init__(...)` becomes the constructor's `super(...)` (see class.ts), which checks its position.
     return emitted(`super.${jsIdentifier(name)}(${args.positional.map((a) => translateExpr(a, ctx).code).join(', ')})`, Prec.Call)
   }
   const recv = translateExpr(object, ctx)
@@ -98,9 +98,15 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   if (recv.type !== 'unknown' && recv.type !== 'tuple') fail('unsupported-python-construct', fn, `method \`${name}()\` of a ${recv.type}`)
   if (recv.code === 'this') {
     requireStatic(args, `self.${name}()`)
-    return emitted(`this.${jsIdentifier(name)}(${args.positional.map((a) => translateExpr(a, ctx).code).join(', ')})`, Prec.Call)
+    const passContext = findSelfInfo(ctx)?.passesContext && ctx.flask ? [ctx.flask.contextVar] : []
+    return emitted(`this.${jsIdentifier(name)}(${[...passContext, ...args.positional.map((a) => translateExpr(a, ctx).code)].join(', ')})`, Prec.Call)
   }
   const values = positional(args, name, ctx)
   const type: PyType = ['strip', 'lower', 'upper', 'title', 'lstrip', 'rstrip', 'capitalize', 'join'].includes(name) ? 'str' : 'unknown'
   return emitted(`py.callMethod(${[recv.code, JSON.stringify(name), ...values].join(', ')})`, Prec.Call, type)
+}
+
+function findSelfInfo(ctx: Context) {
+  for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) if (s.self) return s.self
+  return undefined
 }

@@ -60,6 +60,7 @@ export function resolveName(name: string, node: SyntaxNode, ctx: Context): Bindi
     const imported = s.importBindings.get(name)
     if (imported) return fromTarget(imported, ctx, node)
     if (s.appNames?.has(name)) return { kind: 'app' }
+    if (s.factoryLocals?.has(name)) fail('factory-closure-variable', node, `\`${name}\` is a local of the app factory; only the app object itself can be used from a nested handler`)
     if (s.kind === 'module') break
   }
   const def = ctx.module.symbols.get(name)

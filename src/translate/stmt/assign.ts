@@ -43,6 +43,10 @@ export function assignTo(target: SyntaxNode, value: Emitted, ctx: Context, decla
       const object = translateExpr(target.childForFieldName('object')!, ctx)
       const name = target.childForFieldName('attribute')!.text
       if (object.code === 'this') return [`this.${name} = ${value.code}`]
+      // Flask responses are mutable objects with Werkzeug's attribute names (status_code, …).
+      if (object.type === 'response' && ['status_code', 'status', 'mimetype', 'content_type'].includes(name)) {
+        return [`${receiver(object)}.${name} = ${value.code}`]
+      }
       ctx.imports.py = true
       return [`py.setattr(${object.code}, ${JSON.stringify(name)}, ${value.code})`]
     }

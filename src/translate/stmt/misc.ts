@@ -2,6 +2,7 @@ import { fail, snippet } from '../diagnostics.js'
 import { lookupLocal, type Context, type SyntaxNode } from '../context.js'
 import { translateExpr } from '../expr/index.js'
 import { translateCall } from '../expr/calls.js'
+import { translateFlaskExpr } from '../flask/index.js'
 import { importBindings } from '../project.js'
 import { translateAssignment, translateAugmentedAssignment } from './assign.js'
 import { translateFunction } from '../function.js'
@@ -21,7 +22,7 @@ export function translateExpressionStatement(node: SyntaxNode, ctx: Context): st
     case 'string':
       return [] // a docstring or a bare string: no effect
     case 'call':
-      return [translateCall(expression, ctx, true)!.code]
+      return [(translateFlaskExpr(expression, ctx) ?? translateCall(expression, ctx, true)!).code]
   }
   const value = translateExpr(expression, ctx)
   return [/^[[(`{]|^function/.test(value.code) ? `void ${value.code}` : value.code]

@@ -1,0 +1,133 @@
+import { fail, snippet } from './diagnostics.js'
+import { jsIdentifier, type Context, type Scope, type SyntaxNode } from './context.js'
+import { translateExpr } from './expr/index.js'
+import { resolveName, EXCEPTIONS, projectReference } from './expr/names.js'
+import { translateFunction } from './function.js'
+import { indent } from './stmt/index.js'
+
+function selfAssignments(node: SyntaxNode, selfName: string, into: Set<string>): void {
+  if (node.type === 'assignment' || node.type === 'augmented_assignment') {
+    const left = node.childForFieldName('left')!
+    const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : [left]
+    for (const t of targets) {
+      if (t.type === 'attribute' && t.childForFieldName('object')!.text === selfName) into.add(t.childForFieldName('attribute')!.text)
+    }
+  }
+  for (const child of node.namedChildren) selfAssignments(child, selfName, into)
+}
+
+/** A user class: fields, constructor, methods; exceptions extend the runtime's Python exceptions. MethodView methods take the Hono context first. */
+export function translateClass(node: SyntaxNode, ctx: Context, options: { methodView: boolean }): string[] {
+  const name = node.childForFieldName('name')!.text
+  const bases = node.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment') ?? []
+  if (bases.length > 1) fail('unsupported-class-feature', bases[1], `multiple inheritance (\`${snippet(node.childForFieldName('superclasses')!)}\`)`)
+  let extendsClause = ''
+  let baseIsException = false
+  const base = bases[0]
+  if (base && !options.methodView) {
+    if (base.type === 'keyword_argument') fail('unsupported-class-feature', base, `class keyword \`${base.text}\` (metaclasses)`)
+    if (base.type !== 'identifier') fail('unsupported-class-feature', base, `base class \`${base.text}\``)
+    const binding = resolveName(base.text, base, ctx)
+    if (binding.kind === 'builtin' && EXCEPTIONS.has(base.text)) {
+      ctx.imports.exceptions.add(base.text)
+      extendsClause = ` extends ${base.text}`
+      baseIsException = true
+    } else if (binding.kind === 'project' && binding.def.kind === 'class') {
+      extendsClause = ` extends ${projectReference(binding.module, binding.name, ctx)}`
+      baseIsException = true // its own constructor decides; keep argument passing
+    } else if (!(binding.kind === 'builtin' && base.text === 'object')) {
+      fail('unsupported-class-feature', base, `base class \`${base.text}\``)
+    }
+  }
+  const body = node.childForFieldName('body')!
+  const classAttributes = new Map<string, SyntaxNode>()
+  const methods: { def: SyntaxNode; kind: 'method' | 'static' }[] = []
+  for (const member of body.namedChildren) {
+    if (member.type === 'comment' || member.type === 'pass_statement') continue
+    if (member.type === 'expression_statement') {
+      const inner = member.namedChildren[0]
+      if (inner?.type === 'string') continue
+      if (inner?.type === 'assignment' && inner.childForFieldName('left')!.type === 'identifier' && inner.childForFieldName('right')) {
+        classAttributes.set(inner.childForFieldName('left')!.text, inner.childForFieldName('right')!)
+        continue
+      }
+    }
+    let def = member
+    let kind: 'method' | 'static' = 'method'
+    if (member.type === 'decorated_definition') {
+      const decorators = member.namedChildren.filter((c) => c.type === 'decorator')
+      if (decorators.length === 1 && decorators[0].text === '@staticmethod') kind = 'static'
+      else fail('unknown-decorator', decorators[0], `decorator \`${snippet(decorators[0])}\` on a method`)
+      def = member.childForFieldName('definition')!
+    }
+    if (def.type !== 'function_definition') fail('unsupported-class-feature', member, `class body statement \`${snippet(member)}\``)
+    methods.push({ def, kind })
+  }
+  const instanceAttributes = new Set<string>()
+  for (const { def } of methods) {
+    const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
+    if (selfParam?.type === 'identifier') selfAssignments(def.childForFieldName('body')!, selfParam.text, instanceAttributes)
+  }
+  for (const reserved of ['args', 'message', 'name', 'stack', 'constructor']) {
+    if (instanceAttributes.has(reserved) && baseIsException) fail('unsupported-class-feature', node, `exception attribute \`self.${reserved}\``)
+  }
+  const classScope: Scope = { kind: 'class-body', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
+  const lines: string[] = [`export class ${jsIdentifier(name)}${extendsClause} {`]
+  for (const [attr, value] of classAttributes) lines.push(`  static ${jsIdentifier(attr)}: Py = ${translateExpr(value, { ...ctx, scope: classScope }).code}`)
+  for (const attr of instanceAttributes) if (!classAttributes.has(attr)) lines.push(`  ${jsIdentifier(attr)}: Py`)
+  for (const { def, kind } of methods) {
+    const methodName = def.childForFieldName('name')!.text
+    if (methodName.startsWith('__') && methodName.endsWith('__') && !['__init__', '__str__', '__repr__', '__eq__', '__len__', '__contains__', '__bool__'].includes(methodName)) {
+      fail('unsupported-class-feature', def, `special method \`${methodName}\``)
+    }
+    const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
+    if (kind === 'method' && selfParam?.type !== 'identifier') fail('unsupported-class-feature', def, `method \`${methodName}\` without a \`self\` parameter`)
+    const methodCtx: Context = {
+      ...ctx,
+      scope: {
+        kind: 'function',
+        parent: ctx.scope,
+        locals: new Map(),
+        globals: new Set(),
+        importBindings: new Map(),
+        self: { name: selfParam?.text ?? 'self', className: name, classAttributes: new Set(classAttributes.keys()), instanceAttributes, passesContext: options.methodView },
+      },
+      flask: options.methodView ? { contextVar: 'c' } : ctx.flask,
+      returnValue: (value) => `return ${value.code}`,
+    }
+    if (options.methodView) ctx.imports.honoContext = true
+    let superCall: string | null = null
+    let defForBody = def
+    if (methodName === '__init__' && extendsClause) {
+      const first = def.childForFieldName('body')!.namedChildren.find((c) => c.type !== 'comment' && !(c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string'))
+      const call = first?.type === 'expression_statement' ? first.namedChildren[0] : null
+      const isSuper = call?.type === 'call' && /^super\(\)\s*\.\s*__init__$/.test(call.childForFieldName('function')!.text)
+      if (isSuper) {
+        superCall = call!
+          .childForFieldName('arguments')!
+          .namedChildren.map((a) => {
+            if (a.type !== 'identifier' && a.type !== 'string' && a.type !== 'integer') fail('unsupported-class-feature', a, '`super().__init__()` with computed arguments')
+            return a.text
+          })
+          .join(', ')
+        defForBody = def
+      } else if (!baseIsException) {
+        fail('unsupported-class-feature', def, '`__init__` of a subclass that does not start with `super().__init__(...)`')
+      }
+    }
+    const fn = translateFunction(defForBody, methodCtx, { kind: kind === 'static' ? 'function' : 'method', extraParams: options.methodView ? ['c: Context'] : [] })
+    let bodyLines = fn.body
+    if (methodName === '__init__') {
+      const superLines = bodyLines.filter((l) => /^super\.__init__\(/.test(l)).length
+      if (superLines > (superCall !== null ? 1 : 0)) fail('unsupported-class-feature', def, '`super().__init__()` that is not the first statement of `__init__`')
+      bodyLines = bodyLines.filter((l) => !/^super\.__init__\(/.test(l) && l !== 'return null')
+      const params = fn.params.map((p) => p.split(':')[0].trim())
+      const head = extendsClause ? [`super(${superCall !== null ? superCall : params.join(', ')})`] : []
+      lines.push(`  constructor(${fn.params.join(', ')}) {`, ...indent(indent([...head, ...bodyLines])), '  }')
+      continue
+    }
+    lines.push(`  ${kind === 'static' ? 'static ' : ''}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
+  }
+  lines.push('}')
+  return lines
+}

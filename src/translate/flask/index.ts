@@ -1,0 +1,281 @@
+import { fail, snippet } from '../diagnostics.js'
+import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { Prec, receiver } from '../precedence.js'
+import { translateExpr } from '../expr/index.js'
+import { callArguments, requireStatic } from '../expr/arguments.js'
+import { resolveName, type Binding } from '../expr/names.js'
+
+const REQUEST_ATTRIBUTES: Record<string, Emitted['type']> = {
+  method: 'str', path: 'str', full_path: 'str', url: 'str', base_url: 'str', url_root: 'str', host: 'str', host_url: 'str',
+  scheme: 'str', query_string: 'unknown', remote_addr: 'unknown', endpoint: 'unknown', blueprint: 'unknown', content_type: 'unknown',
+  mimetype: 'str', is_json: 'bool', is_secure: 'bool', user_agent: 'str', referrer: 'unknown', content_length: 'unknown',
+}
+const WERKZEUG_EXCEPTIONS = new Set([
+  'HTTPException', 'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'MethodNotAllowed', 'NotAcceptable', 'RequestTimeout',
+  'Conflict', 'Gone', 'LengthRequired', 'PreconditionFailed', 'RequestEntityTooLarge', 'UnsupportedMediaType', 'UnprocessableEntity',
+  'TooManyRequests', 'InternalServerError', 'NotImplemented', 'BadGateway', 'ServiceUnavailable',
+])
+const TYPE_CONVERTERS: Record<string, string> = { int: 'py.int', float: 'py.float', str: 'py.str', bool: 'py.bool' }
+
+/** The Hono context variable, or a finding when Flask's request context is used outside a handler. */
+function contextVar(node: SyntaxNode, ctx: Context): string {
+  if (!ctx.flask) fail('unsupported-flask-api', node, `\`${snippet(node)}\` needs Flask's request context outside a view, hook or error handler`)
+  return ctx.flask.contextVar
+}
+
+function flaskName(node: SyntaxNode, ctx: Context): string | null {
+  if (node.type !== 'identifier') return null
+  const binding = resolveName(node.text, node, ctx)
+  if (binding.kind === 'app') return 'app'
+  return binding.kind === 'flask' ? binding.name : null
+}
+
+/** `raise NotFound()` / `except HTTPException`: Werkzeug's classes from errors.ts. */
+export function flaskExceptionClass(binding: Binding, ctx: Context): string | null {
+  if (binding.kind === 'flask' && WERKZEUG_EXCEPTIONS.has(binding.name)) {
+    ctx.imports.errors.add(binding.name)
+    return binding.name
+  }
+  return null
+}
+
+function kwargsObject(keywords: Map<string, SyntaxNode>, ctx: Context): string {
+  return `{ ${[...keywords].map(([k, v]) => `${JSON.stringify(k)}: ${translateExpr(v, ctx).code}`).join(', ')} }`
+}
+
+/** `request.args.get(...)`, `request.headers[...]`, … on a MultiDict-like of the request. */
+function requestMapping(object: SyntaxNode, ctx: Context): string | null {
+  if (object.type !== 'attribute') return null
+  const base = object.childForFieldName('object')!
+  if (flaskName(base, ctx) !== 'request') return null
+  const name = object.childForFieldName('attribute')!.text
+  const c = contextVar(object, ctx)
+  switch (name) {
+    case 'args':
+    case 'form':
+      ctx.imports.flask.add(name)
+      return `${name}(${c})`
+    case 'headers':
+    case 'cookies':
+    case 'values':
+      ctx.imports.flask.add('request')
+      return `request(${c}).${name}`
+  }
+  return null
+}
+
+function translateFlaskCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  const fn = node.childForFieldName('function')!
+  const args = callArguments(node)
+  const positional = (): string[] => args.positional.map((a) => translateExpr(a, ctx).code)
+  if (fn.type === 'attribute') {
+    const object = fn.childForFieldName('object')!
+    const method = fn.childForFieldName('attribute')!.text
+    const mapping = requestMapping(object, ctx)
+    if (mapping) {
+      if (method === 'get') {
+        requireStatic(args, `request.${object.childForFieldName('attribute')!.text}.get()`, ['default', 'type'])
+        const values = positional()
+        const fallback = args.keywords.get('default')
+        if (fallback) values[1] = translateExpr(fallback, ctx).code
+        const typeNode = args.keywords.get('type') ?? args.positional[2]
+        if (typeNode) {
+          const converter = typeNode.type === 'identifier' && resolveName(typeNode.text, typeNode, ctx).kind === 'builtin' ? TYPE_CONVERTERS[typeNode.text] : undefined
+          if (!converter) fail('unsupported-flask-api', typeNode, `\`type=${typeNode.text}\` in \`${snippet(fn)}()\``)
+          ctx.imports.py = true
+          values[1] = values[1] ?? 'null'
+          values[2] = converter
+        }
+        const type = values[1] !== undefined && /^"/.test(values[1]) && !typeNode ? 'str' : 'unknown'
+        return emitted(`${mapping}.get(${values.join(', ')})`, Prec.Call, type)
+      }
+      if (method === 'getlist' || method === 'keys' || method === 'items' || method === 'values' || method === 'to_dict') {
+        requireStatic(args, `request mapping .${method}()`)
+        const name = method === 'to_dict' ? 'toDict' : method
+        return emitted(`${mapping}.${name}(${positional().join(', ')})`, Prec.Call)
+      }
+      return fail('unsupported-flask-api', fn, `\`${snippet(fn)}()\``)
+    }
+    const root = flaskName(object, ctx)
+    if (root === 'request' && method === 'get_json') {
+      requireStatic(args, 'request.get_json()', ['silent', 'force', 'cache'])
+      const options = [...args.keywords].map(([k, v]) => `${k}: ${translateExpr(v, ctx).code}`)
+      ctx.imports.flask.add('getJson')
+      ctx.imports.py = true
+      return emitted(`py.fromJs(getJson(${contextVar(node, ctx)}${options.length ? `, { ${options.join(', ')} }` : ''}))`, Prec.Call)
+    }
+    if (root === 'g' && ['get', 'pop', 'setdefault'].includes(method)) {
+      requireStatic(args, `g.${method}()`)
+      ctx.imports.flask.add('g')
+      return emitted(`g(${contextVar(node, ctx)}).${method}(${positional().join(', ')})`, Prec.Call)
+    }
+    if ((root === 'current_app' || root === 'app') && object.type === 'identifier') {
+      return fail('unsupported-flask-api', node, `\`${snippet(fn)}()\``)
+    }
+    const config = configObject(object, ctx)
+    if (config !== null && method === 'get') {
+      requireStatic(args, 'config.get()')
+      const key = args.positional[0]
+      const fallback = args.positional[1] ? translateExpr(args.positional[1], ctx).code : 'null'
+      const known = key?.type === 'string' ? configKey(key, ctx) : null
+      if (known === null) fail('unsupported-flask-api', node, `\`${snippet(node)}\` reads a config key the analysis does not know`)
+      return emitted(`${config}[${known}] ?? ${fallback}`, Prec.Or - 1)
+    }
+    if (root === 'request' || root === 'g' || root === 'current_app' || root === 'session') {
+      return fail('unsupported-flask-api', fn, `\`${snippet(fn)}()\``)
+    }
+    return undefined
+  }
+  const name = flaskName(fn, ctx)
+  if (name === null) return undefined
+  switch (name) {
+    case 'jsonify': {
+      if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in jsonify()')
+      ctx.imports.flask.add('jsonify')
+      const values = positional()
+      if (args.keywords.size > 0) {
+        ctx.imports.flask.add('kwargs')
+        values.push(`kwargs(${kwargsObject(args.keywords, ctx)})`)
+      }
+      return emitted(`jsonify(${values.join(', ')})`, Prec.Call, 'response')
+    }
+    case 'abort':
+      requireStatic(args, 'abort()')
+      ctx.imports.flask.add('abort')
+      return emitted(`abort(${positional().join(', ')})`, Prec.Call, 'none')
+    case 'redirect':
+      requireStatic(args, 'redirect()', ['code'])
+      ctx.imports.flask.add('redirect')
+      return emitted(`redirect(${[...positional(), ...(args.keywords.has('code') ? [translateExpr(args.keywords.get('code')!, ctx).code] : [])].join(', ')})`, Prec.Call, 'response')
+    case 'make_response': {
+      requireStatic(args, 'make_response()')
+      ctx.imports.flask.add('makeResponse')
+      const values = positional()
+      const c = contextVar(node, ctx)
+      if (values.length === 1) return emitted(`makeResponse(${c}, ${values[0]})`, Prec.Call, 'response')
+      ctx.imports.py = true
+      return emitted(`makeResponse(${c}, py.tuple(${values.join(', ')}))`, Prec.Call, 'response')
+    }
+    case 'url_for': {
+      if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in url_for()')
+      const endpoint = args.positional[0]
+      if (!endpoint || args.positional.length > 1) fail('unsupported-flask-api', node, 'url_for() without a single positional endpoint')
+      for (const k of args.keywords.keys()) if (k.startsWith('_')) fail('unsupported-flask-api', node, `url_for() option \`${k}\``)
+      ctx.imports.router.add('urlFor')
+      ctx.imports.urlMap = true
+      const values = kwargsObject(args.keywords, ctx)
+      const relative = endpoint.type !== 'string' || endpoint.text.replace(/^[rRuU]?['"]/, '').startsWith('.')
+      let options = ''
+      if (relative) {
+        ctx.imports.flask.add('request')
+        options = `, { blueprint: request(${contextVar(node, ctx)}).blueprint }`
+      }
+      return emitted(`urlFor(urlMap, ${translateExpr(endpoint, ctx).code}, ${values}${options})`, Prec.Call, 'str')
+    }
+  }
+  if (WERKZEUG_EXCEPTIONS.has(name)) {
+    requireStatic(args, name, ['description'])
+    ctx.imports.errors.add(name)
+    const values = positional()
+    if (args.keywords.has('description')) values[0] = translateExpr(args.keywords.get('description')!, ctx).code
+    return emitted(`new ${name}(${values.join(', ')})`, Prec.Call)
+  }
+  return fail('unsupported-flask-api', node, `\`${name}()\` from Flask is not supported`)
+}
+
+/** `current_app.config` / `app.config` → the generated `config` object. */
+function configObject(node: SyntaxNode, ctx: Context): string | null {
+  if (node.type !== 'attribute' || node.childForFieldName('attribute')!.text !== 'config') return null
+  const root = flaskName(node.childForFieldName('object')!, ctx)
+  if (root !== 'current_app' && root !== 'app') return null
+  ctx.imports.config = true
+  return 'config'
+}
+
+function configKey(key: SyntaxNode, ctx: Context): string | null {
+  const value = translateExpr(key, ctx).code
+  const text = JSON.parse(value) as string
+  return ctx.configKeys.has(text) ? value : null
+}
+
+/** Flask objects in expressions: `request.*`, `g.*`, `current_app.config[...]`, Flask calls. */
+export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  if (node.type === 'call') return translateFlaskCall(node, ctx)
+  if (node.type === 'subscript') {
+    const value = node.childForFieldName('value')!
+    const index = node.childrenForFieldName('subscript')
+    const config = configObject(value, ctx)
+    if (config !== null) {
+      const known = index.length === 1 && index[0].type === 'string' ? configKey(index[0], ctx) : null
+      if (known === null) fail('unsupported-flask-api', node, `\`${snippet(node)}\` reads a config key the analysis does not know`)
+      return emitted(`${config}[${known}]`, Prec.Call)
+    }
+    const mapping = requestMapping(value, ctx)
+    if (mapping && index.length === 1) return emitted(`${mapping}.getItem(${translateExpr(index[0], ctx).code})`, Prec.Call, 'str')
+    return undefined
+  }
+  if (node.type === 'attribute') {
+    const object = node.childForFieldName('object')!
+    const name = node.childForFieldName('attribute')!.text
+    const root = flaskName(object, ctx)
+    if (root === 'request') {
+      const c = contextVar(node, ctx)
+      ctx.imports.flask.add('request')
+      if (name in REQUEST_ATTRIBUTES) return emitted(`request(${c}).${name}`, Prec.Call, REQUEST_ATTRIBUTES[name])
+      if (name === 'json') {
+        ctx.imports.py = true
+        return emitted(`py.fromJs(request(${c}).json)`, Prec.Call)
+      }
+      if (name === 'view_args') {
+        ctx.imports.py = true
+        return emitted(`py.fromJs(request(${c}).view_args)`, Prec.Call)
+      }
+      return fail('unsupported-flask-api', node, `\`request.${name}\``)
+    }
+    if (root === 'g') {
+      ctx.imports.flask.add('g')
+      return emitted(`g(${contextVar(node, ctx)}).${name}`, Prec.Call)
+    }
+    if (root !== null) {
+      if (name === 'config') fail('unsupported-flask-api', node, '`config` used as a whole (only `config[...]` and `config.get(...)`)')
+      return fail('unsupported-flask-api', node, `\`${snippet(node)}\``)
+    }
+    return undefined
+  }
+  if (node.type === 'identifier') {
+    const name = flaskName(node, ctx)
+    if (name === null) return undefined
+    const exception = WERKZEUG_EXCEPTIONS.has(name) ? name : null
+    if (exception) {
+      ctx.imports.errors.add(exception)
+      return emitted(exception, Prec.Primary)
+    }
+    return fail('unsupported-flask-api', node, `Flask's \`${node.text}\` used as a value`)
+  }
+  return undefined
+}
+
+/** `g.x = v`, `response.headers[k] = v`. */
+export function translateFlaskStatement(node: SyntaxNode, ctx: Context): string[] | undefined {
+  if (node.type !== 'expression_statement') return undefined
+  const assignment = node.namedChildren[0]
+  if (assignment?.type !== 'assignment') return undefined
+  const target = assignment.childForFieldName('left')!
+  const right = assignment.childForFieldName('right')
+  if (!right || right.type === 'assignment') return undefined
+  if (target.type === 'attribute' && flaskName(target.childForFieldName('object')!, ctx) === 'g') {
+    ctx.imports.flask.add('g')
+    return [`g(${contextVar(target, ctx)}).${target.childForFieldName('attribute')!.text} = ${translateExpr(right, ctx).code}`]
+  }
+  if (target.type === 'subscript') {
+    const value = target.childForFieldName('value')!
+    if (value.type === 'attribute' && value.childForFieldName('attribute')!.text === 'headers') {
+      const owner = translateExpr(value.childForFieldName('object')!, ctx)
+      if (owner.type === 'response') {
+        const key = translateExpr(target.childrenForFieldName('subscript')[0], ctx)
+        return [`${receiver(owner)}.headers.set(${key.code}, ${translateExpr(right, ctx).code})`]
+      }
+    }
+  }
+  return undefined
+}

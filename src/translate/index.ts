@@ -1,0 +1,437 @@
+import type Parser from 'tree-sitter'
+import { parse, parseExpression } from '@babel/parser'
+import type { AppIR, CodeRef, Finding, RouteIR } from '../ir/types.js'
+import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './types.js'
+import { Untranslatable, findingFor, fail } from './diagnostics.js'
+import { ImportSet, emitted, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
+import { Prec } from './precedence.js'
+import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
+import { translateFunction, collectBindings, signatureOf } from './function.js'
+import { translateClass } from './class.js'
+import { translateExpr } from './expr/index.js'
+import { indent } from './stmt/index.js'
+import { snippet } from './diagnostics.js'
+
+export interface TranslateInput {
+  modules: { name: string; file: string; source: string; tree: Parser.Tree }[]
+  app: AppIR
+}
+
+const FLASK_REGISTRATION = /^@\s*[\w.]+\.(route|get|post|put|patch|delete|before_request|after_request|teardown_request|before_app_request|after_app_request|teardown_app_request|errorhandler|app_errorhandler|before_first_request|url_value_preprocessor|url_defaults|context_processor|teardown_appcontext)\b/
+
+/** A translated top-level symbol of a module (function, class or data). */
+interface SymbolResult {
+  module: string
+  name: string
+  start: number
+  code: string | null
+  imports: ImportSet
+  dependencies: Set<string>
+  error: Untranslatable | null
+  file: string
+}
+
+function baseContext(project: ProjectIndex, module: ModuleInfo, configKeys: Set<string>, scope: Scope, inRoutes: boolean): Context {
+  let counter = 0
+  return {
+    project,
+    module,
+    scope,
+    imports: new ImportSet(),
+    dependencies: new Set(),
+    flask: null,
+    temp: (prefix = 'tmp') => `${prefix}_${++counter}`,
+    assignedTypes: new Map(),
+    needsAsync: { value: false },
+    inRoutes,
+    loops: [],
+    caught: [],
+    returnValue: (value) => `return ${value.code}`,
+    configKeys,
+    constNames: new Set(),
+  }
+}
+
+function moduleScope(): Scope {
+  return { kind: 'module', parent: null, locals: new Map(), globals: new Set(), importBindings: new Map() }
+}
+
+/** Checks that emitted TypeScript parses; a failure is a translator defect, reported as such. */
+function checkParses(code: string, kind: 'expression' | 'module', node: SyntaxNode): void {
+  try {
+    if (kind === 'expression') parseExpression(code, { plugins: ['typescript'] })
+    else parse(code, { sourceType: 'module', plugins: ['typescript'] })
+  } catch (error) {
+    fail('translation-internal-error', node, `the TypeScript produced for this code does not parse (${(error as Error).message})`)
+  }
+}
+
+/** Finds a (possibly nested) function or class by qualname: `create_app.add_headers`. */
+function findDefinition(module: ModuleInfo, qualname: string): { node: SyntaxNode; decorators: SyntaxNode[]; enclosing: SyntaxNode[] } | null {
+  const parts = qualname.split('.')
+  let scope: SyntaxNode = module.tree.rootNode
+  const enclosing: SyntaxNode[] = []
+  let found: { node: SyntaxNode; decorators: SyntaxNode[] } | null = null
+  for (const [i, part] of parts.entries()) {
+    found = null
+    const search = (container: SyntaxNode): void => {
+      for (const statement of container.namedChildren) {
+        if (found) return
+        let def = statement
+        const decorators: SyntaxNode[] = []
+        if (def.type === 'decorated_definition') {
+          decorators.push(...def.namedChildren.filter((c) => c.type === 'decorator'))
+          def = def.childForFieldName('definition')!
+        }
+        if ((def.type === 'function_definition' || def.type === 'class_definition') && def.childForFieldName('name')!.text === part) {
+          found = { node: def, decorators }
+          return
+        }
+        // Definitions inside if/try blocks of the same scope.
+        if (['if_statement', 'try_statement', 'block', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause'].includes(statement.type)) search(statement)
+      }
+    }
+    search(scope.type === 'module' ? scope : scope.childForFieldName('body')!)
+    if (!found) return null
+    if (i < parts.length - 1) {
+      enclosing.push((found as { node: SyntaxNode }).node)
+      scope = (found as { node: SyntaxNode }).node
+    }
+  }
+  return found ? { ...(found as { node: SyntaxNode; decorators: SyntaxNode[] }), enclosing } : null
+}
+
+function checkDecorators(decorators: SyntaxNode[], allowFlask: boolean): void {
+  for (const decorator of decorators) {
+    if (allowFlask && FLASK_REGISTRATION.test(decorator.text)) continue
+    fail('unknown-decorator', decorator, `decorator \`${snippet(decorator)}\` is not one the translator knows`)
+  }
+}
+
+/** Parameter types of a view from its rules' converters. */
+function viewParamTypes(routes: RouteIR[]): Map<string, PyType> {
+  const types = new Map<string, PyType>()
+  for (const route of routes) {
+    for (const converter of route.converters) {
+      const type: PyType = converter.name === 'int' ? 'int' : converter.name === 'float' ? 'float' : ['default', 'string', 'path'].includes(converter.name) ? 'str' : 'unknown'
+      const previous = types.get(converter.variable)
+      types.set(converter.variable, previous === undefined || previous === type ? type : 'unknown')
+    }
+  }
+  return types
+}
+
+/** Translates every view, hook and error handler of the app, and what they use, across modules. */
+export function translateProject(input: TranslateInput): TranslatedProject {
+  const project = new ProjectIndex(input.modules)
+  const configKeys = new Set(input.app.config.map((c) => c.key))
+  const findings: Finding[] = []
+  const symbols = new Map<string, SymbolResult>()
+  const pending: string[] = []
+  const request = (deps: Set<string>): void => {
+    for (const dep of deps) if (!symbols.has(dep) && !pending.includes(dep)) pending.push(dep)
+  }
+
+  interface HandlerDraft {
+    handler: TranslatedHandler
+    imports: ImportSet | null
+    dependencies: Set<string>
+    error: Untranslatable | null
+    file: string
+    endpoint?: string
+  }
+
+  const translateHandler = (
+    ref: CodeRef,
+    name: string,
+    kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'other',
+    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string },
+  ): HandlerDraft => {
+    const module = project.modules.get(ref.module)
+    const file = module?.file ?? ref.location.file
+    const draft: HandlerDraft = {
+      handler: { ref, name, status: 'stub', code: '', imports: [], pythonSource: '', findings: [] },
+      imports: null,
+      dependencies: new Set(),
+      error: null,
+      file,
+      endpoint: options.endpoint,
+    }
+    if (!module) {
+      draft.handler.findings.push({ ruleId: 'missing-definition', severity: 'error', message: `module ${ref.module} was not parsed`, location: ref.location, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })
+      return draft
+    }
+    const found = findDefinition(module, ref.qualname)
+    if (!found) {
+      draft.handler.findings.push({ ruleId: 'missing-definition', severity: 'error', message: `${ref.module}.${ref.qualname} was not found`, location: ref.location, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })
+      return draft
+    }
+    draft.handler.pythonSource = (found.decorators[0] ? module.source.slice(found.decorators[0].startIndex, found.node.endIndex) : found.node.text)
+    try {
+      // A handler nested in an app factory sees the factory's locals: only the app itself is usable.
+      let scope = moduleScope()
+      for (const outer of found.enclosing) {
+        if (outer.type !== 'function_definition') fail('unsupported-python-construct', outer, 'handler nested in a class')
+        const bindings = collectBindings(outer.childForFieldName('body')!)
+        const params = signatureOf(outer, outer).map((p) => p.name)
+        scope = {
+          kind: 'function',
+          parent: scope,
+          locals: new Map(),
+          globals: new Set(),
+          importBindings: new Map(),
+          appNames: new Set([input.app.variable]),
+          factoryLocals: new Set([...bindings.bindings.keys(), ...params]),
+        }
+      }
+      const ctx = baseContext(project, module, configKeys, scope, true)
+      ctx.flask = { contextVar: 'c' }
+      let code: string
+      if (kind === 'class-view') {
+        checkDecorators(found.decorators, false)
+        const node = found.node
+        const className = node.childForFieldName('name')!.text
+        const classRef = projectReferenceForClass(ctx, module.name, className)
+        const body = node.childForFieldName('body')!
+        const defs = new Map<string, SyntaxNode>()
+        for (const member of body.namedChildren) {
+          const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member
+          if (def.type === 'function_definition') defs.set(def.childForFieldName('name')!.text, def)
+        }
+        ctx.imports.flask.add('view')
+        ctx.imports.flask.add('request')
+        ctx.imports.exceptions.add('AssertionError')
+        const cases: string[] = []
+        const methods = [...(options.methods ?? [])]
+        for (const method of methods) {
+          const def = defs.get(method.toLowerCase()) ?? (method === 'HEAD' ? defs.get('get') : undefined)
+          if (!def) continue
+          const params = signatureOf(def, def).slice(1)
+          const args = ['c', ...params.map((p) => `viewArgs[${JSON.stringify(p.name)}]`)]
+          cases.push(`  case ${JSON.stringify(method)}:`, `    return instance.${def.childForFieldName('name')!.text}(${args.join(', ')})`)
+        }
+        ctx.imports.py = true
+        code = [
+          'view(async (c) => {',
+          '  const viewArgs: Py = request(c).view_args ?? {}',
+          `  const instance = new ${classRef}()`,
+          '  switch (request(c).method) {',
+          ...cases,
+          '  }',
+          '  throw new AssertionError(`Unimplemented method ${py.repr(request(c).method)}`)',
+          '})',
+        ].join('\n')
+      } else {
+        checkDecorators(found.decorators, true)
+        if (found.node.type !== 'function_definition') fail('unsupported-python-construct', found.node, 'a class registered as a function view')
+        const paramTypes = new Map<string, PyType>()
+        let extraParams: string[] = []
+        let head = ''
+        let prelude: string[] = []
+        const params = signatureOf(found.node, found.node)
+        if (kind === 'view') {
+          for (const [k, v] of viewParamTypes(options.routes ?? [])) paramTypes.set(k, v)
+          ctx.imports.flask.add('view')
+          head = 'view(async (c) => '
+          if (params.length > 0) {
+            ctx.imports.flask.add('request')
+            ctx.imports.py = true
+            prelude = [`const viewArgs: Py = request(c).view_args ?? {}`]
+          }
+        } else if (kind === 'after') {
+          if (params[0]) paramTypes.set(params[0].name, 'response')
+          head = ''
+        }
+        // The view's parameters come from view_args; hooks and error handlers get theirs from the runtime.
+        const fn = translateFunction(found.node, ctx, { kind: 'function', paramTypes })
+        const paramNames = fn.params.map((p) => p.split(/[:=]/)[0].trim())
+        if (kind === 'view') {
+          prelude.push(...paramNames.map((p, i) => `const ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = viewArgs[${JSON.stringify(params[i].name)}]`))
+          code = `${head}{\n${indent([...prelude, ...fn.body]).join('\n')}\n})`
+        } else if (kind === 'errorhandler') {
+          extraParams = [`${paramNames[0] ?? '_error'}: Py`, 'c: Context']
+          ctx.imports.honoContext = true
+          code = `(${extraParams.join(', ')}) => {\n${indent(fn.body).join('\n')}\n}`
+        } else if (kind === 'after') {
+          ctx.imports.honoContext = true
+          ctx.imports.flask.add('FlaskResponse')
+          code = `(c: Context, ${paramNames[0] ?? '_response'}: FlaskResponse): Py => {\n${indent(fn.body).join('\n')}\n}`
+        } else if (kind === 'teardown') {
+          ctx.imports.honoContext = true
+          code = `(c: Context, ${paramNames[0] ?? '_error'}: Py) => {\n${indent(fn.body).join('\n')}\n}`
+        } else {
+          ctx.imports.honoContext = true
+          if (paramNames.length > 0) fail('unsupported-flask-api', found.node, 'a before-request hook with parameters')
+          code = `(c: Context) => {\n${indent(fn.body).join('\n')}\n}`
+        }
+      }
+      checkParses(code, 'expression', found.node)
+      draft.handler.code = code
+      draft.handler.status = 'migrated'
+      draft.imports = ctx.imports
+      draft.dependencies = ctx.dependencies
+      request(ctx.dependencies)
+    } catch (error) {
+      if (!(error instanceof Untranslatable)) throw error
+      draft.error = error
+    }
+    return draft
+  }
+
+  const drafts: HandlerDraft[] = []
+  const views: Record<string, TranslatedHandler> = {}
+  const viewRoutes = new Map<string, RouteIR[]>()
+  for (const route of input.app.routes) {
+    if (!route.view) continue
+    viewRoutes.set(route.endpoint, [...(viewRoutes.get(route.endpoint) ?? []), route])
+  }
+  for (const [endpoint, routes] of viewRoutes) {
+    const viewIR = routes[0].view!
+    const methods = [...new Set(routes.flatMap((r) => r.allMethods))].filter((m) => m !== 'OPTIONS')
+    const draft =
+      viewIR.kind === 'class'
+        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint })
+        : translateHandler(viewIR.ref, endpoint, 'view', { routes, endpoint })
+    drafts.push(draft)
+    views[endpoint] = draft.handler
+  }
+  const hookKind = (kind: string): 'before' | 'after' | 'teardown' | 'other' =>
+    kind.startsWith('before') ? 'before' : kind.startsWith('after') ? 'after' : kind.startsWith('teardown') ? 'teardown' : 'other'
+  const hooks = input.app.hooks.map((hook) => {
+    const kind = hookKind(hook.kind)
+    if (kind === 'other' || hook.kind === 'before_first_request') {
+      const draft = translateHandler(hook.ref, hook.ref.qualname.split('.').pop()!, 'other', {})
+      draft.error = null
+      draft.handler.status = 'stub'
+      draft.handler.code = ''
+      draft.handler.findings.push({ ruleId: 'unsupported-flask-api', severity: 'error', message: `hook kind \`${hook.kind}\` is not supported`, location: hook.location })
+      drafts.push(draft)
+      return draft.handler
+    }
+    const draft = translateHandler(hook.ref, hook.ref.qualname.split('.').pop()!, kind, {})
+    drafts.push(draft)
+    return draft.handler
+  })
+  const errorHandlers = input.app.errorHandlers.map((handler) => {
+    const draft = translateHandler(handler.ref, handler.ref.qualname.split('.').pop()!, 'errorhandler', {})
+    drafts.push(draft)
+    return draft.handler
+  })
+
+  // Project symbols used by handlers, transitively.
+  while (pending.length > 0) {
+    const key = pending.shift()!
+    const [moduleName, name] = key.split('\0')
+    const result = translateSymbol(project, moduleName, name, configKeys)
+    symbols.set(key, result)
+    request(result.dependencies)
+  }
+
+  // A symbol is usable when it and everything it uses translated.
+  const broken = new Map<string, SymbolResult>()
+  const brokenCause = (key: string, seen = new Set<string>()): SymbolResult | null => {
+    if (broken.has(key)) return broken.get(key)!
+    if (seen.has(key)) return null
+    seen.add(key)
+    const result = symbols.get(key)
+    if (!result) return null
+    if (result.error) return result
+    for (const dep of result.dependencies) {
+      const cause = brokenCause(dep, seen)
+      if (cause) return cause
+    }
+    return null
+  }
+  for (const key of symbols.keys()) {
+    const cause = brokenCause(key)
+    if (cause) broken.set(key, cause)
+  }
+
+  for (const draft of drafts) {
+    const endpoint = draft.endpoint
+    if (draft.error) {
+      draft.handler.findings.push(findingFor(draft.error, draft.file, endpoint))
+    } else if (draft.handler.status === 'migrated') {
+      for (const dep of draft.dependencies) {
+        const cause = broken.get(dep) ?? (symbols.get(dep)?.error ? symbols.get(dep)! : null)
+        if (cause?.error) {
+          draft.handler.findings.push(findingFor(cause.error, cause.file, endpoint))
+          break
+        }
+      }
+    }
+    if (draft.handler.findings.length > 0 || draft.handler.status === 'stub') {
+      draft.handler.status = 'stub'
+      draft.handler.code = `(c) => notMigrated(c, ${JSON.stringify(draft.handler.name)})`
+      draft.handler.imports = [`import { notMigrated } from '../lib/flask.js'`]
+    } else {
+      draft.handler.imports = draft.imports!.lines('routes', null)
+    }
+    findings.push(...draft.handler.findings)
+  }
+
+  // One TypeScript module per Python module used, declarations in source order.
+  const modules: TranslatedModule[] = []
+  const byModule = new Map<string, SymbolResult[]>()
+  for (const [key, result] of symbols) {
+    if (broken.has(key) || result.code === null) continue
+    byModule.set(result.module, [...(byModule.get(result.module) ?? []), result])
+  }
+  for (const [moduleName, results] of byModule) {
+    results.sort((a, b) => a.start - b.start)
+    const imports = new ImportSet()
+    const dir = moduleName.split('.').slice(0, -1).join('/')
+    const importLines = new Set<string>()
+    for (const r of results) for (const line of r.imports.lines(dir, moduleName)) importLines.add(line)
+    void imports
+    const code = [...importLines, '', ...results.map((r) => r.code!)].join('\n')
+    modules.push({ pythonModule: moduleName, code })
+  }
+  return { modules, views, hooks, errorHandlers, findings }
+}
+
+function projectReferenceForClass(ctx: Context, module: string, name: string): string {
+  ctx.dependencies.add(module + '\0' + name)
+  ctx.imports.useProject(module, name)
+  return name
+}
+
+function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo): boolean {
+  if (def.kind !== 'class') return false
+  const base = def.node.childForFieldName('superclasses')?.namedChildren[0]
+  if (!base) return false
+  const binding = module.symbols.get(base.text)
+  return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
+}
+
+/** One top-level function, class or data definition as exported TypeScript. */
+function translateSymbol(project: ProjectIndex, moduleName: string, name: string, configKeys: Set<string>): SymbolResult {
+  const module = project.modules.get(moduleName)!
+  const def = module.symbols.get(name)!
+  const ctx = baseContext(project, module, configKeys, moduleScope(), false)
+  const result: SymbolResult = { module: moduleName, name, start: 0, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
+  try {
+    if (!def || def.kind === 'import') fail('missing-definition', module.tree.rootNode, `${moduleName}.${name} is not defined`)
+    result.start = def.node.startIndex
+    if (def.kind === 'function') {
+      checkDecorators(def.decorators, false)
+      const fn = translateFunction(def.node, ctx, { kind: 'function' })
+      result.code = [`export function ${name}(${fn.params.join(', ')}): Py {`, ...indent(fn.body), '}'].join('\n')
+    } else if (def.kind === 'class') {
+      checkDecorators(def.decorators, false)
+      result.code = translateClass(def.node, ctx, { methodView: isMethodView(def, project, module) }).join('\n')
+    } else {
+      const rebound = def.reassigned || project.globalsAssigned(moduleName).has(name)
+      const value = translateExpr(def.value, ctx)
+      result.code = `export ${rebound ? 'let' : 'const'} ${name}${rebound ? ': Py' : ''} = ${value.code}`
+    }
+    checkParses(result.code, 'module', def.node)
+  } catch (error) {
+    if (!(error instanceof Untranslatable)) throw error
+    result.error = error
+    result.code = null
+  }
+  return result
+}
+
+export { emitted, Prec }
