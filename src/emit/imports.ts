@@ -58,6 +58,15 @@ export class ImportSet {
     return result
   }
 
+  /** Every name these imports bind in the importing file. */
+  localNames(): Set<string> {
+    const names = new Set<string>()
+    for (const set of this.named.values()) for (const name of set) names.add(name.replace(/^type /, '').split(' as ').pop() as string)
+    for (const set of [...this.defaults.values(), ...this.namespaces.values()]) for (const name of set) names.add(name.replace(/^type /, ''))
+    for (const line of this.other) for (const match of line.matchAll(/\b(?:import|as|type)\s+([A-Za-z_$][\w$]*)/g)) names.add(match[1])
+    return names
+  }
+
   /** Sorted import lines: packages first, then relative paths. */
   render(): string {
     const lines: string[] = []

@@ -106,7 +106,9 @@ export function emitRouteFile(input: RouteFileInput): string {
   imports.addNamed('hono', 'Hono')
   imports.addNamed('hono', 'type Handler')
   imports.addNamed('../lib/flask.js', 'type AppEnv')
-  const scope = new NameScope(['Hono', 'Handler', 'AppEnv', 'notMigrated', file.factory])
+  for (const route of file.routes) for (const line of views.get(route.endpoint)?.imports ?? []) imports.addLine(line)
+  // A handler's name must not clash with what the handlers import (a class view imports its class).
+  const scope = new NameScope(['Hono', 'Handler', 'AppEnv', 'notMigrated', file.factory, ...imports.localNames()])
   const body: string[] = []
   const constants = new Map<string, string>()
   for (const route of file.routes) {
@@ -115,7 +117,6 @@ export function emitRouteFile(input: RouteFileInput): string {
     const pythonName = route.view?.ref.qualname.split('.').pop() ?? route.endpoint.split('.').pop() ?? route.endpoint
     const constant = scope.claim(camelCase(pythonName))
     constants.set(route.endpoint, constant)
-    for (const line of handler.imports) imports.addLine(line)
     body.push(handlerComment(handler, `endpoint ${route.endpoint}`))
     body.push(`const ${constant}: Handler<AppEnv> = ${handler.code.trim()}`, '')
   }

@@ -205,3 +205,15 @@ it('quotes the Python of a view it stubs itself, from the module source', async 
   expect(users).toContain(' * @bp.route("/report")\n * def report():\n *     rows = build()\n *\n *     return render(rows)\n */')
   expect(users).not.toContain('def other')
 })
+
+it('names a handler apart from what the handlers import (a class view imports its class)', async () => {
+  const ir = sampleProject()
+  const translation = sampleTranslation()
+  translation.modules.push({ pythonModule: 'shop.items', code: `export class ItemAPI {\n  get(): string {\n    return 'item'\n  }\n}\n` })
+  translation.views['items.item'] = { ...translation.views['items.item'], code: `async (c) => c.text(new ItemAPI().get())`, imports: [`import { ItemAPI } from '../shop/items.js'`] }
+  const result = await emitProject({ ir, app: ir.apps[0], translation, runtimeFiles: await readRuntimeFiles(RUNTIME_DIR) })
+  const items = result.files.get('src/routes/items.ts') ?? ''
+  expect(items).toContain(`import { ItemAPI } from '../shop/items.js'`)
+  expect(items).toContain('const ItemAPI2: Handler<AppEnv> = async (c) => c.text(new ItemAPI().get())')
+  expect(typecheck(writeService(result.files))).toBe('')
+})
