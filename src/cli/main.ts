@@ -28,6 +28,19 @@ Exit codes:
      --out or --report naming the wrong kind of path
   3  internal error (a bug in migrate; set DEBUG=1 for the stack trace)`
 
+const ROUTES_EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  2  usage error, missing folder, no Flask application found
+  3  internal error (set DEBUG=1 for the stack trace)`
+
+const VERIFY_EXIT_CODES_HELP = `
+Exit codes:
+  0  every response of the service matches Flask's
+  1  differences found (each one is printed)
+  2  usage error, missing folder, or could not compare (no Python with Flask, build or start failure, bad scenario)
+  3  internal error (set DEBUG=1 for the stack trace)`
+
 const FORMATS = ['text', 'markdown', 'json', 'sarif'] as const
 type Format = (typeof FORMATS)[number]
 
@@ -93,7 +106,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--report <file>', 'also write the report to FILE (format from --format or the extension: .md, .json, .sarif)')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"')
     .option('--emit-ir <file>', 'write the analysed project (IR) as JSON to FILE')
-    .addHelpText('after', `\nSubcommands:\n  migrate routes <dir>                      list the routes as \`flask routes\` does\n  migrate verify <flask-dir> --out <dir>    replay requests on Flask and on the service, compare\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run migrate --help for usage)')
     // `migrate verify <dir> --out x`: options after a subcommand are the subcommand's own.
     .enablePositionalOptions()
@@ -109,7 +122,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--all-methods', 'show HEAD and OPTIONS too')
     .option('--json', 'print the url map as JSON (every rule, in url_map order)')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', ROUTES_EXIT_CODES_HELP)
     .action(async (dir: string, options: { sort: RouteSort; allMethods?: boolean; json?: boolean; app?: string }) => {
       const bad = checkInputDir(dir)
       if (bad !== null) return void (exitCode = fail(bad))
@@ -127,7 +140,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .requiredOption('--out <dir>', 'the generated service folder')
     .option('--scenario <file>', 'requests to replay (JSON lines); default: generated from the url map')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', VERIFY_EXIT_CODES_HELP)
     .action(async (flaskDir: string, options: { out: string; scenario?: string; app?: string }) => {
       const bad = checkInputDir(flaskDir) ?? checkInputDir(options.out)
       if (bad !== null) return void (exitCode = fail(bad))
