@@ -390,6 +390,37 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   return { modules, views, hooks, errorHandlers, findings }
 }
 
+/**
+ * Translates named top-level symbols of the project's modules (and what they use) without any
+ * Flask app: for libraries and tests. Failed symbols are left out and returned as findings.
+ */
+export function translateSymbols(
+  input: { modules: { name: string; file: string; source: string; tree: Parser.Tree }[] },
+  requested: { module: string; name: string }[],
+): { modules: TranslatedModule[]; findings: Finding[] } {
+  const project = new ProjectIndex(input.modules)
+  const results = new Map<string, SymbolResult>()
+  const pending = requested.map((r) => r.module + '\0' + r.name)
+  while (pending.length > 0) {
+    const key = pending.shift()!
+    if (results.has(key)) continue
+    const [moduleName, name] = key.split('\0')
+    const result = translateSymbol(project, moduleName, name, new Set())
+    results.set(key, result)
+    for (const dep of result.dependencies) if (!results.has(dep)) pending.push(dep)
+  }
+  const findings = [...results.values()].filter((r) => r.error).map((r) => findingFor(r.error!, r.file))
+  const byModule = new Map<string, SymbolResult[]>()
+  for (const r of results.values()) if (r.code !== null) byModule.set(r.module, [...(byModule.get(r.module) ?? []), r])
+  const modules = [...byModule].map(([moduleName, rs]) => {
+    rs.sort((a, b) => a.start - b.start)
+    const dir = moduleName.split('.').slice(0, -1).join('/')
+    const lines = new Set(rs.flatMap((r) => r.imports.lines(dir, moduleName)))
+    return { pythonModule: moduleName, code: [...lines, '', ...rs.map((r) => r.code!)].join('\n') }
+  })
+  return { modules, findings }
+}
+
 function projectReferenceForClass(ctx: Context, module: string, name: string): string {
   ctx.dependencies.add(module + '\0' + name)
   ctx.imports.useProject(module, name)
@@ -423,7 +454,7 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
     } else {
       const rebound = def.reassigned || project.globalsAssigned(moduleName).has(name)
       const value = translateExpr(def.value, ctx)
-      result.code = `export ${rebound ? 'let' : 'const'} ${name}${rebound ? ': Py' : ''} = ${value.code}`
+      result.code = `export ${rebound ? 'let' : 'const'} ${name}${rebound ? ': Py' : value.type === 'list' ? ': Py[]' : ''} = ${value.code}`
     }
     checkParses(result.code, 'module', def.node)
   } catch (error) {

@@ -53,6 +53,9 @@ export function translateExpr(node: SyntaxNode, ctx: Context): Emitted {
 
 /** A JavaScript condition with Python's truthiness. */
 export function truthy(value: Emitted, ctx: Context): Emitted {
+  // Literals fold (TypeScript rejects conditions that are always truthy).
+  if (/^"(?:[^"\\]|\\.)*"$/.test(value.code)) return emitted(value.code === '""' ? 'false' : 'true', Prec.Primary, 'bool')
+  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(value.code)) return emitted(Number(value.code) === 0 ? 'false' : 'true', Prec.Primary, 'bool')
   if (value.type === 'bool') return value
   if (value.type === 'str' || value.type === 'int') return value
   if (value.type === 'none') return emitted('false', Prec.Primary, 'bool')

@@ -46,7 +46,9 @@ export function arithmetic(op: string, a: Emitted, b: Emitted, ctx: Context, nod
       return py(ctx, `mod(${a.code}, ${b.code}${isFloat ? ', true' : ''})`, numeric ? numericType(a, b) : 'unknown')
     case '**': {
       const nonNegativeLiteral = /^\d+$/.test(b.code)
-      if (numeric && nonNegativeLiteral) return emitted(`${wrap(a, Prec.Exponent + 1)} ** ${b.code}`, Prec.Exponent, numericType(a, b))
+      // JavaScript forbids a unary operand on the left of `**`.
+      const base = a.prec <= Prec.Unary || /^-/.test(a.code) ? `(${a.code})` : a.code
+      if (numeric && nonNegativeLiteral) return emitted(`${base} ** ${b.code}`, Prec.Exponent, numericType(a, b))
       return py(ctx, `pow(${a.code}, ${b.code})`, isFloat ? 'float' : 'num')
     }
   }
@@ -71,7 +73,8 @@ export function translateUnary(node: SyntaxNode, ctx: Context): Emitted | undefi
   const op = node.childForFieldName('operator')!.text
   const operand = translateExpr(node.childForFieldName('argument')!, ctx)
   if (op === '-' && isNumeric(operand.type)) {
-    return emitted(`-${wrap(operand, Prec.Unary)}`, Prec.Unary, operand.type === 'bool' ? 'int' : operand.type)
+    const inner = /^[-+]/.test(operand.code) ? `(${operand.code})` : wrap(operand, Prec.Unary)
+    return emitted(`-${inner}`, Prec.Unary, operand.type === 'bool' ? 'int' : operand.type)
   }
   if (op === '-') return py(ctx, `neg(${operand.code})`, 'num')
   if (op === '+' && isNumeric(operand.type)) return operand

@@ -14,7 +14,7 @@ function assignName(target: SyntaxNode, value: Emitted, ctx: Context, declare: b
     recordAssignment(name, value.type, ctx)
     if (declare && found.scope === ctx.scope && ctx.constNames.has(name)) {
       found.local.type = value.type
-      return `const ${found.local.jsName} = ${value.code}`
+      return `const ${found.local.jsName}${value.type === 'list' ? ': Py[]' : ''} = ${value.code}`
     }
     return `${found.local.jsName} = ${value.code}`
   }

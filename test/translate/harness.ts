@@ -1,0 +1,121 @@
+/**
+ * Differential harness: each case is Python source defining `f()`. Real Python (/usr/bin/python3)
+ * runs it; the translator turns it into TypeScript, which runs under tsx with the runtime. Results
+ * are compared as Python's `json.dumps` text (or exception class + message).
+ */
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parsePython } from '../../src/parse/index.js'
+import { translateSymbols } from '../../src/translate/index.js'
+import type { Finding } from '../../src/ir/types.js'
+
+export interface Case {
+  name: string
+  source: string
+}
+
+export interface Outcome {
+  python: string
+  typescript: string
+  findings: Finding[]
+  code: string
+}
+
+const ROOT = resolve(import.meta.dirname, '../..')
+
+function dedent(text: string): string {
+  const lines = text.replace(/^\n/, '').split('\n')
+  const width = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length))
+  return lines.map((l) => l.slice(width)).join('\n')
+}
+
+const PY_RUNNER = `
+import json, sys
+cases = json.load(sys.stdin)
+out = []
+for src in cases:
+    ns = {}
+    try:
+        exec(src, ns)
+        r = ns['f']()
+        out.append(json.dumps(r))
+    except Exception as e:
+        out.append(json.dumps({'error': type(e).__name__, 'message': str(e)}))
+print(json.dumps(out))
+`
+
+export function runPython(sources: string[]): string[] {
+  const stdout = execFileSync('/usr/bin/python3', ['-c', PY_RUNNER], { input: JSON.stringify(sources), encoding: 'utf8' })
+  return JSON.parse(stdout) as string[]
+}
+
+/** JSON results compared as data: Python's `3.0` and `3` are one number once serialised (as the HTTP comparison treats them). */
+export function sameData(python: string, typescript: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(python)) === JSON.stringify(JSON.parse(typescript))
+  } catch {
+    return python === typescript
+  }
+}
+
+/** Translates and runs every case; Python results alongside. */
+export function runCases(cases: Case[]): Map<string, Outcome> {
+  const sources = cases.map((c) => dedent(c.source))
+  const python = runPython(sources)
+  const dir = mkdtempSync(join(tmpdir(), 'translate-'))
+  mkdirSync(join(dir, 'src/lib'), { recursive: true })
+  for (const f of ['py.ts', 'exceptions.ts']) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+  const outcomes = new Map<string, Outcome>()
+  const runnable: number[] = []
+  sources.forEach((source, i) => {
+    const module = `case${i}`
+    const { modules, findings } = translateSymbols({ modules: [{ name: module, file: `${module}.py`, source, tree: parsePython(source) }] }, [{ module, name: 'f' }])
+    const code = modules.find((m) => m.pythonModule === module)?.code ?? ''
+    outcomes.set(cases[i].name, { python: python[i], typescript: '', findings, code })
+    if (findings.length === 0) {
+      writeFileSync(join(dir, 'src', `${module}.ts`), code)
+      runnable.push(i)
+    }
+  })
+  const runner = [
+    `import * as py from './lib/py.js'`,
+    ...runnable.map((i) => `import { f as f${i} } from './case${i}.js'`),
+    'const out: Record<string, string> = {}',
+    ...runnable.map(
+      (i) =>
+        `try { out[${i}] = py.jsonDumpsPy(f${i}()) } catch (e: any) { out[${i}] = py.jsonDumpsPy(py.dict(['error', e instanceof py.BaseExceptionClass ? e.constructor.name : 'JS:' + e?.constructor?.name], ['message', py.str(e)])) }`,
+    ),
+    'console.log(JSON.stringify(out))',
+  ].join('\n')
+  writeFileSync(join(dir, 'src/run.ts'), runner)
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
+  const stdout = execFileSync(join(ROOT, 'node_modules/.bin/tsx'), [join(dir, 'src/run.ts')], { encoding: 'utf8', cwd: dir })
+  const results = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, string>
+  for (const i of runnable) outcomes.get(cases[i].name)!.typescript = results[i]
+  return outcomes
+}
+
+/** Type-checks the emitted modules of cases under strict (returns diagnostics text, empty when clean). */
+export function typecheckCases(cases: Case[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'translate-tc-'))
+  mkdirSync(join(dir, 'src/lib'), { recursive: true })
+  for (const f of ['py.ts', 'exceptions.ts']) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+  cases.forEach((c, i) => {
+    const source = dedent(c.source)
+    const module = `case${i}`
+    const { modules } = translateSymbols({ modules: [{ name: module, file: `${module}.py`, source, tree: parsePython(source) }] }, [{ module, name: 'f' }])
+    for (const m of modules) writeFileSync(join(dir, 'src', `${m.pythonModule}.ts`), m.code)
+  })
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, include: ['src'] }),
+  )
+  try {
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' })
+    return ''
+  } catch (error) {
+    return String((error as { stdout?: string }).stdout ?? error)
+  }
+}
