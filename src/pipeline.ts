@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadProject as analyzeProject } from './analyze/index.js'
+import { secretValues } from './emit/config.js'
 import { emitProject, type EmitResult } from './emit/index.js'
 import { readRuntimeFiles } from './emit/runtime-files.js'
 import type { AppIR, ProjectIR } from './ir/types.js'
@@ -98,6 +99,10 @@ export async function runPipeline(
     routes: emitted.routes,
     files: paths,
   })
+  // Finding messages quote Python; a secret's value must not reach any report either.
+  const secrets = secretValues(app)
+  const redact = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join('<redacted secret>'), text)
+  report.findings = report.findings.map((finding) => ({ ...finding, message: redact(finding.message) }))
   const files = new Map(emitted.files)
   files.set(REPORT_MARKDOWN, renderMarkdown(report))
   files.set(REPORT_JSON, renderJson(report))

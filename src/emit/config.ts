@@ -95,6 +95,13 @@ export function emitConfig(app: AppIR): EmittedConfig {
   return { code, envExample, findings, secretValues }
 }
 
+/** Literal values of the app's secret config keys (never to appear in output). */
+export function secretValues(app: AppIR): string[] {
+  const values: string[] = []
+  for (const entry of app.config) if (entry.secret) collectStrings(entry.value, values)
+  return values
+}
+
 /** A Python literal as TypeScript: dicts become objects, None null. */
 export function pyLiteral(value: PyLiteral): string {
   if (value === null) return 'null'

@@ -163,6 +163,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('.dockerignore', emitDockerignore())
 
   const routes = routeOutcomes(app, views, hooks, findings)
+  accountForExtensions(app, [...input.ir.findings, ...translation.findings], findings)
 
   const allFindings = [...input.ir.findings, ...translation.findings, ...findings]
   files.set(
@@ -290,6 +291,20 @@ function routeOutcomes(app: AppIR, views: Map<string, ResolvedHandler>, hooks: R
     }
     return { rule: route.rule, endpoint: route.endpoint, status: stub ? 'stub' : 'migrated', reasons: [...reasons].sort() }
   })
+}
+
+/** Extensions the emitted service does not carry over: reported here unless an earlier stage already did at that place. */
+function accountForExtensions(app: AppIR, earlier: Finding[], findings: Finding[]): void {
+  const reported = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
+  for (const extension of app.extensions) {
+    if (reported.has(`${extension.location.file}:${extension.location.line}`)) continue
+    findings.push({
+      ruleId: 'extension-not-migrated',
+      severity: extension.init === 'import-only' ? 'warning' : 'error',
+      message: `${extension.package}.${extension.symbol} (${extension.source.replace(/\s+/g, ' ')}) is not carried over: the generated service does not do what it did.`,
+      location: extension.location,
+    })
+  }
 }
 
 function exportedClasses(code: string): Set<string> {

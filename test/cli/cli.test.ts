@@ -356,3 +356,16 @@ it('migrate routes exits 2 on a folder with no Flask app', async () => {
   expect(code).toBe(2)
   expect(stderr.trim().split('\n')).toHaveLength(1)
 })
+
+it('a secret value quoted in a finding reaches neither the reports nor stdout', async () => {
+  const { root, input } = flaskWorkspace()
+  const ir = sampleProject()
+  const secret = ir.apps[0].config.find((entry) => entry.key === 'SECRET_KEY')?.value as string
+  ir.findings.push({ ruleId: 'config-secret-hardcoded', severity: 'warning', message: `SECRET_KEY = "${secret}" is hard-coded`, location: { file: 'shop/__init__.py', line: 7, column: 1 } })
+  const out = join(root, 'out')
+  const { code, stdout } = await run([input, '--out', out, '--format', 'markdown'], { stages: await fakeStages(ir) })
+  expect(code).toBe(0)
+  expect(stdout).toContain('<redacted secret>')
+  expect(stdout).not.toContain(secret)
+  for (const [path, content] of treeContents(out)) expect(Buffer.from(content, 'base64').toString('utf8').includes(secret), path).toBe(false)
+})

@@ -217,3 +217,14 @@ it('names a handler apart from what the handlers import (a class view imports it
   expect(items).toContain('const ItemAPI2: Handler<AppEnv> = async (c) => c.text(new ItemAPI().get())')
   expect(typecheck(writeService(result.files))).toBe('')
 })
+
+it('reports an extension no earlier stage reported', async () => {
+  const ir = sampleProject()
+  ir.apps[0].extensions = [
+    { package: 'flask_cors', symbol: 'CORS', init: 'constructor', options: {}, source: 'CORS(app)', location: { file: 'shop/__init__.py', line: 25, column: 5 } },
+    { package: 'flask_compress', symbol: 'Compress', init: 'init_app', options: {}, source: 'compress.init_app(app)', location: { file: 'shop/__init__.py', line: 26, column: 5 } },
+  ]
+  const result = await emitProject({ ir, app: ir.apps[0], translation: sampleTranslation(), runtimeFiles: await readRuntimeFiles(RUNTIME_DIR) })
+  // Line 25 already has analyze's finding (sampleProject); line 26 does not.
+  expect(result.findings.filter((finding) => finding.ruleId === 'extension-not-migrated').map((finding) => [finding.location.line, finding.severity])).toEqual([[26, 'error']])
+})

@@ -104,7 +104,7 @@ export class PyDict<K = Py, V = Py> {
     if (last === undefined) throw new KeyError('popitem(): dictionary is empty')
     const entry = this.entries.get(last)!
     this.entries.delete(last)
-    return tuple<Py>(entry[0], entry[1])
+    return tuple(entry[0], entry[1])
   }
   setdefault(key: K, fallback: Py = null): Py {
     if (!this.has(key)) this.set(key, fallback)
@@ -134,7 +134,7 @@ export class PyDict<K = Py, V = Py> {
     return [...this.entries.values()].map((e) => e[1])
   }
   items(): [K, V][] {
-    return [...this.entries.values()].map((e) => tuple<Py>(e[0], e[1]) as unknown as [K, V])
+    return [...this.entries.values()].map((e) => tuple(e[0], e[1]) as unknown as [K, V])
   }
   [Symbol.iterator](): Iterator<K> {
     return this.keys()[Symbol.iterator]()
@@ -202,7 +202,7 @@ export class PySet<T = Py> {
 }
 
 /** A tuple: a frozen array. */
-export function tuple<T>(...items: T[]): readonly T[] {
+export function tuple(...items: Py[]): readonly Py[] {
   return Object.freeze(items)
 }
 
