@@ -119,3 +119,21 @@ export function typecheckCases(cases: Case[]): string {
     return String((error as { stdout?: string }).stdout ?? error)
   }
 }
+
+/** A describe block: every case must translate without findings, run like Python, and type-check. */
+export async function differentialSuite(cases: Case[]): Promise<void> {
+  const { describe, expect, it } = await import('vitest')
+  describe.each([0])('', () => {
+    const outcomes = runCases(cases)
+    for (const c of cases) {
+      it(c.name, () => {
+        const o = outcomes.get(c.name)!
+        expect(o.findings, o.code).toEqual([])
+        expect(sameData(o.python, o.typescript), `${o.code}\npython: ${o.python}\nts: ${o.typescript}`).toBe(true)
+      })
+    }
+    it('emitted code type-checks under strict', () => {
+      expect(typecheckCases(cases)).toBe('')
+    })
+  })
+}
