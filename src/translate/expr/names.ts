@@ -21,6 +21,8 @@ export const BUILTINS = new Set(
   ),
 )
 
+const BUILTIN_VALUES = new Set(['len', 'str', 'int', 'float', 'abs', 'bool', 'repr'])
+
 export const EXCEPTIONS = new Set(
   'BaseException Exception ArithmeticError ZeroDivisionError OverflowError AssertionError AttributeError LookupError IndexError KeyError NameError RuntimeError NotImplementedError RecursionError StopIteration TypeError ValueError UnicodeError OSError'.split(' '),
 )
@@ -123,6 +125,11 @@ export function translateIdentifier(node: SyntaxNode, ctx: Context): Emitted | u
       if (EXCEPTIONS.has(node.text)) {
         ctx.imports.exceptions.add(node.text)
         return emitted(node.text, Prec.Primary, 'unknown')
+      }
+      if (BUILTIN_VALUES.has(node.text)) {
+        // `key=len`, `map`-like uses: one-argument builtins as runtime functions.
+        ctx.imports.py = true
+        return emitted(`((x: Py) => py.${node.text}(x))`, Prec.Primary, 'function')
       }
       return fail('unsupported-python-construct', node, `builtin \`${node.text}\` used as a value`)
     case 'unknown-import':
