@@ -120,11 +120,17 @@ export function collectBindings(body: SyntaxNode): { bindings: Map<string, Bindi
       for (const t of target.namedChildren) bindTarget(t, kind === 'assign-top' ? 'assign' : kind)
     } else if (target.type === 'list_splat_pattern') bindTarget(target.namedChildren[0], 'other')
   }
+  const nestedNonlocals = (node: SyntaxNode): void => {
+    if (node.type === 'nonlocal_statement') for (const id of node.namedChildren) bind(id.text, 'other')
+    for (const child of node.namedChildren) nestedNonlocals(child)
+  }
   const walk = (node: SyntaxNode, top: boolean): void => {
     switch (node.type) {
       case 'function_definition':
       case 'class_definition':
         bind(node.childForFieldName('name')!.text, 'def')
+        // A nested function rebinding one of ours (`nonlocal x`) makes it a variable, not a constant.
+        nestedNonlocals(node)
         return
       case 'lambda':
       case 'list_comprehension':
@@ -207,11 +213,15 @@ export function translateFunction(
       const single = kinds.length === 1
       const type = assigned.get(name) ?? 'unknown'
       scope.locals.set(name, { jsName, type: single && kinds[0] === 'assign-top' ? 'unknown' : type })
-      if (single && (kinds[0] === 'assign-top' || kinds[0] === 'for' || kinds[0] === 'def' || kinds[0] === 'except')) {
+      if (single && (kinds[0] === 'assign-top' || kinds[0] === 'def')) {
         constNames.add(name)
         continue
       }
-      if (kinds.every((k) => k === 'except')) continue
+      if (kinds.every((k) => k === 'except')) {
+        // Bound only by `except … as e`: block-scoped, as Python unbinds it after the handler.
+        constNames.add(name)
+        continue
+      }
       declared.push(type === 'unknown' || tsType(type) === 'Py' ? `${jsName}: Py` : `${jsName}!: ${tsType(type)}`)
     }
     const inner: Context = {

@@ -1,5 +1,5 @@
 import { fail, snippet } from '../diagnostics.js'
-import { emitted, isNumeric, lookupLocal, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { emitted, isNumeric, lookupLocal, tsType, type Context, type Emitted, type SyntaxNode } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
 import { translateExpr, isSimple } from '../expr/index.js'
 import { arithmetic } from '../expr/operators.js'
@@ -14,7 +14,8 @@ function assignName(target: SyntaxNode, value: Emitted, ctx: Context, declare: b
     recordAssignment(name, value.type, ctx)
     if (declare && found.scope === ctx.scope && ctx.constNames.has(name)) {
       found.local.type = value.type
-      return `const ${found.local.jsName}${value.type === 'list' ? ': Py[]' : ''} = ${value.code}`
+      const annotation = value.type === 'list' ? ': Py[]' : ['int', 'float', 'num', 'str', 'bool'].includes(value.type) ? `: ${tsType(value.type)}` : ''
+      return `const ${found.local.jsName}${annotation} = ${value.code}`
     }
     return `${found.local.jsName} = ${value.code}`
   }

@@ -61,17 +61,15 @@ export function translateFor(node: SyntaxNode, ctx: Context): string[] | undefin
     if (target.type === 'identifier') {
       const found = lookupLocal(ctx.scope, target.text)
       if (!found) fail('unsupported-scope-declaration', target, `loop variable \`${target.text}\` is not a local`)
+      // Loop variables are function locals that outlive the loop, as in Python.
       recordAssignment(target.text, iterable.itemType, ctx)
-      if (ctx.constNames.has(target.text)) {
-        found.local.type = iterable.itemType
-        head = `const ${found.local.jsName}`
-      } else head = found.local.jsName
-    } else if ((target.type === 'pattern_list' || target.type === 'tuple_pattern') && iterable.pairs && target.namedChildren.length === 2 && target.namedChildren.every((t) => t.type === 'identifier' && ctx.constNames.has(t.text))) {
+      head = found.local.jsName
+    } else if ((target.type === 'pattern_list' || target.type === 'tuple_pattern') && iterable.pairs && target.namedChildren.length === 2 && target.namedChildren.every((t) => t.type === 'identifier' && lookupLocal(ctx.scope, t.text))) {
       const names = target.namedChildren.map((t) => {
         recordAssignment(t.text, 'unknown', ctx)
         return lookupLocal(ctx.scope, t.text)!.local.jsName
       })
-      head = `const [${names.join(', ')}]`
+      head = `[${names.join(', ')}]`
     } else {
       const item = ctx.temp('item')
       head = `const ${item}`
