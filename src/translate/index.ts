@@ -410,8 +410,20 @@ export function translateSymbols(
     for (const dep of result.dependencies) if (!results.has(dep)) pending.push(dep)
   }
   const findings = [...results.values()].filter((r) => r.error).map((r) => findingFor(r.error!, r.file))
+  // A symbol that uses a failed one is left out too (its code would reference a missing name).
+  const failed = new Set([...results].filter(([, r]) => r.error).map(([k]) => k))
+  let changed = true
+  while (changed) {
+    changed = false
+    for (const [key, r] of results) {
+      if (!failed.has(key) && [...r.dependencies].some((d) => failed.has(d))) {
+        failed.add(key)
+        changed = true
+      }
+    }
+  }
   const byModule = new Map<string, SymbolResult[]>()
-  for (const r of results.values()) if (r.code !== null) byModule.set(r.module, [...(byModule.get(r.module) ?? []), r])
+  for (const [key, r] of results) if (r.code !== null && !failed.has(key)) byModule.set(r.module, [...(byModule.get(r.module) ?? []), r])
   const modules = [...byModule].map(([moduleName, rs]) => {
     rs.sort((a, b) => a.start - b.start)
     const dir = moduleName.split('.').slice(0, -1).join('/')

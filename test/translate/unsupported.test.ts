@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { parsePython } from '../../src/parse/index.js'
+import { translateSymbols } from '../../src/translate/index.js'
+
+/**
+ * Constructs outside the supported set: the function must not be translated, and the finding
+ * must name the construct at its line:column with the right rule id — never a mistranslation.
+ * `^` in a case's source marks nothing; positions are given explicitly as [line, column].
+ */
+const cases: { name: string; source: string; ruleId: string; at: [number, number] }[] = [
+  { name: 'yield (generators)', source: `def f():\n    yield 1`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'async def', source: `async def f():\n    return 1`, ruleId: 'unsupported-python-construct', at: [1, 1] },
+  { name: 'await', source: `def f(x):\n    return await x`, ruleId: 'unsupported-python-construct', at: [2, 12] },
+  { name: 'with open(...)', source: `def f():\n    with open("x") as fh:\n        return fh.read()`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'open() call', source: `def f():\n    return open("x").read()`, ruleId: 'unsupported-stdlib-call', at: [2, 12] },
+  { name: 'eval', source: `def f(s):\n    return eval(s)`, ruleId: 'dynamic-code-execution', at: [2, 12] },
+  { name: 'exec', source: `def f(s):\n    exec(s)\n    return 1`, ruleId: 'dynamic-code-execution', at: [2, 5] },
+  { name: 'globals()', source: `def f():\n    return globals()["x"]`, ruleId: 'dynamic-code-execution', at: [2, 12] },
+  { name: 'unknown decorator', source: `import functools\n@functools.lru_cache\ndef f():\n    return 1`, ruleId: 'unknown-decorator', at: [2, 1] },
+  { name: 'decorator on nested function', source: `def deco(fn):\n    return fn\n\ndef f():\n    @deco\n    def g():\n        return 1\n    return g()`, ruleId: 'unknown-decorator', at: [5, 5] },
+  { name: '**kwargs call to an unknown function', source: `def f(cb, opts):\n    return cb(**opts)`, ruleId: 'dynamic-call-arguments', at: [2, 15] },
+  { name: 'keyword call to a value of unknown signature', source: `def f(cb):\n    return cb(x=1)`, ruleId: 'dynamic-call-arguments', at: [2, 15] },
+  { name: 'getattr with a dynamic name', source: `def f(obj, name):\n    return getattr(obj, name)`, ruleId: 'dynamic-attribute', at: [2, 12] },
+  { name: 'setattr with a dynamic name', source: `def f(obj, name):\n    setattr(obj, name, 1)\n    return obj`, ruleId: 'dynamic-attribute', at: [2, 5] },
+  { name: 'metaclass', source: `class Meta(type):\n    pass\n\nclass Model(metaclass=Meta):\n    pass\n\ndef f():\n    return Model()`, ruleId: 'unsupported-class-feature', at: [4, 13] },
+  { name: 'multiple inheritance', source: `class A:\n    pass\n\nclass B:\n    pass\n\nclass C(A, B):\n    pass\n\ndef f():\n    return C()`, ruleId: 'unsupported-class-feature', at: [7, 12] },
+  { name: 'global at module level', source: `global X\nX = 1\n\ndef f():\n    global Y\n    Y = 2\n    return Y`, ruleId: 'unsupported-scope-declaration', at: [5, 5] },
+  { name: 'walrus', source: `def f(xs):\n    if (n := len(xs)) > 1:\n        return n\n    return 0`, ruleId: 'unsupported-python-construct', at: [2, 9] },
+  { name: 'match statement', source: `def f(x):\n    match x:\n        case 1:\n            return "one"\n    return "other"`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'subprocess', source: `import subprocess\ndef f():\n    return subprocess.run(["ls"])`, ruleId: 'unsupported-stdlib-call', at: [3, 12] },
+  { name: 'threading', source: `import threading\ndef f():\n    lock = threading.Lock()\n    return 1`, ruleId: 'unsupported-stdlib-call', at: [3, 12] },
+  { name: 'from-imported unknown package', source: `from requests import get\ndef f():\n    return get("http://x")`, ruleId: 'unsupported-import', at: [3, 12] },
+  { name: '*args parameter', source: `def f(*args):\n    return args`, ruleId: 'unsupported-python-construct', at: [1, 7] },
+  { name: '**kwargs parameter', source: `def f(**kw):\n    return kw`, ruleId: 'unsupported-python-construct', at: [1, 7] },
+  { name: 'mutable default argument', source: `def f(x=[]):\n    x.append(1)\n    return x`, ruleId: 'unsupported-python-construct', at: [1, 9] },
+  { name: 'undefined name', source: `def f():\n    return undefined_thing + 1`, ruleId: 'unresolved-name', at: [2, 12] },
+  { name: 'bitwise operators (JS 32-bit)', source: `def f(a):\n    return a << 40`, ruleId: 'unsupported-python-construct', at: [2, 12] },
+  { name: 'big integer literal', source: `def f():\n    return 123456789012345678901234567890`, ruleId: 'unsupported-python-construct', at: [2, 12] },
+  { name: 'bytes literal', source: `def f():\n    return b"abc"`, ruleId: 'unsupported-python-construct', at: [2, 12] },
+  { name: 'class defined inside a function', source: `def f():\n    class Local:\n        pass\n    return Local()`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'starred assignment', source: `def f(xs):\n    first, *rest = xs\n    return rest`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'unsupported method of a str', source: `def f():\n    s = "abc"\n    return s.encode()`, ruleId: 'unsupported-stdlib-call', at: [3, 12] },
+  { name: 'regex with inline flags', source: `import re\ndef f(s):\n    return re.match(r"(?i)abc", s)`, ruleId: 'unsupported-stdlib-call', at: [3, 12] },
+  { name: 'request outside a handler', source: `from flask import request\ndef f():\n    return request.args.get("x")`, ruleId: 'unsupported-flask-api', at: [3, 12] },
+  { name: 'unsupported Flask API', source: `from flask import render_template\ndef f():\n    return render_template("x.html")`, ruleId: 'unsupported-flask-api', at: [3, 12] },
+  { name: 'failure inside a called helper makes the caller fail', source: `def helper():\n    yield 1\n\ndef f():\n    return list(helper())`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+]
+
+describe('constructs outside the supported set are reported, never mistranslated', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const tree = parsePython(c.source)
+      const { modules, findings } = translateSymbols({ modules: [{ name: 'm', file: 'm.py', source: c.source, tree }] }, [{ module: 'm', name: 'f' }])
+      const code = modules.map((m) => m.code).join('\n')
+      // `f` itself must not be emitted.
+      expect(code).not.toMatch(/export function f\(/)
+      expect(findings.length, code).toBeGreaterThan(0)
+      const [finding] = findings
+      expect({ ruleId: finding.ruleId, line: finding.location.line, column: finding.location.column }, finding.message).toEqual({
+        ruleId: c.ruleId,
+        line: c.at[0],
+        column: c.at[1],
+      })
+      expect(finding.location.file).toBe('m.py')
+      expect(finding.severity).toBe('error')
+    })
+  }
+})
