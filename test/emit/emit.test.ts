@@ -228,3 +228,44 @@ it('reports an extension no earlier stage reported', async () => {
   // Line 25 already has analyze's finding (sampleProject); line 26 does not.
   expect(result.findings.filter((finding) => finding.ruleId === 'extension-not-migrated').map((finding) => [finding.location.line, finding.severity])).toEqual([[26, 'error']])
 })
+
+it('builds with tsc, serves on PORT and exits 0 on SIGTERM', async () => {
+  const { files } = await emitSample(RUNTIME_DIR)
+  const dir = writeService(files)
+  execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' })
+  const { spawn } = await import('node:child_process')
+  const server = spawn(process.execPath, [join(dir, 'dist/main.js')], { cwd: dir, env: { ...process.env, PORT: '0', NODE_ENV: 'test' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  try {
+    const port = await new Promise<number>((resolvePort, reject) => {
+      let output = ''
+      server.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        const match = /Listening on http:\/\/localhost:(\d+)/.exec(output)
+        if (match !== null) resolvePort(Number(match[1]))
+      })
+      server.on('exit', (code) => reject(new Error(`server exited early with ${code}`)))
+      setTimeout(() => reject(new Error(`no listening line: ${output}`)), 15_000)
+    })
+    const response = await fetch(`http://127.0.0.1:${port}/users/5`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ id: 5 })
+    const exited = new Promise<number | null>((resolveExit) => server.on('exit', (code) => resolveExit(code)))
+    server.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  } finally {
+    if (server.exitCode === null) server.kill('SIGKILL')
+  }
+})
+
+it("the service's own smoke test passes (npm test)", async () => {
+  const { files } = await emitSample(RUNTIME_DIR)
+  const smoke = files.get('test/smoke.test.ts') ?? ''
+  // Migrated GET routes only, with a sample value for each converter; stubs and the static rule left out.
+  expect(smoke).toContain('["users.get_user", "/users/1"]'.replace(/"/g, "'"))
+  expect(smoke).not.toContain('users.export')
+  expect(smoke).not.toContain('static')
+  const dir = writeService(files)
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '--test', 'test/smoke.test.ts'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } })
+  expect(output).toMatch(/# pass [1-9]/)
+  expect(output).toContain('# fail 0')
+})
