@@ -12,7 +12,7 @@ const SCHEMA = JSON.parse(readFileSync(resolve(__dirname, '../../schema/migratio
 async function sampleReport(): Promise<MigrationReport> {
   const ir = sampleProject()
   const translation = sampleTranslation()
-  const emitted = await emitProject({ ir, app: ir.apps[0], translation, runtimeFiles: await readRuntimeFiles(resolve(__dirname, '../emit/runtime-contract')) })
+  const emitted = await emitProject({ ir, app: ir.apps[0], translation, runtimeFiles: await readRuntimeFiles() })
   return buildReport({
     ir,
     app: ir.apps[0],
