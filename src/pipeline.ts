@@ -1,21 +1,13 @@
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { loadProject as analyzeProject } from './analyze/index.js'
+import { loadProject as analyzeProject, type LoadedProject, type LoadResult } from './analyze/index.js'
 import { secretValues } from './emit/config.js'
 import { emitProject, type EmitResult } from './emit/index.js'
 import { readRuntimeFiles } from './emit/runtime-files.js'
 import type { AppIR, ProjectIR } from './ir/types.js'
 import { buildReport, renderJson, renderMarkdown, type MigrationReport } from './report/index.js'
+import { translateProject as translate } from './translate/index.js'
 import type { TranslatedProject } from './translate/types.js'
 
-/** The parsed project as analyze hands it over (see src/analyze/index.ts). */
-export interface LoadedProject {
-  root: string
-  ir: ProjectIR
-  modules: { name: string; file: string; source: string }[]
-}
-
-export type LoadResult = { ok: true; project: LoadedProject } | { ok: false; error: UserError }
+export type { LoadedProject, LoadResult }
 
 /** An error a user can meet: one line, and the exit code the CLI documents for it. */
 export interface UserError {
@@ -50,20 +42,10 @@ export interface PipelineResult {
   files: Map<string, string>
 }
 
-/** Translate's entry point, loaded when it exists (it is another engineer's stage, still being written). */
-const TRANSLATE_ENTRY = new URL('./translate/index.js', import.meta.url)
-
-async function loadTranslate(): Promise<Stages['translateProject']> {
-  const path = fileURLToPath(TRANSLATE_ENTRY)
-  if (!existsSync(path) && !existsSync(path.replace(/\.js$/, '.ts'))) return null
-  const module = (await import(TRANSLATE_ENTRY.href)) as { translateProject?: Stages['translateProject'] }
-  return typeof module.translateProject === 'function' ? module.translateProject : null
-}
-
 export async function defaultStages(): Promise<Stages> {
   return {
-    loadProject: (root, options) => analyzeProject(root, options) as LoadResult,
-    translateProject: await loadTranslate(),
+    loadProject: (root, options) => analyzeProject(root, options),
+    translateProject: (input) => translate({ modules: input.modules, app: input.app }),
     runtimeFiles: () => readRuntimeFiles(),
   }
 }
