@@ -16,7 +16,7 @@ export interface EmittedConfig {
  * environment are read from `process.env` (keeping a literal default only for non-secrets);
  * secrets never get a value in code, whatever the Python source held.
  */
-export function emitConfig(app: AppIR): EmittedConfig {
+export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['location']) => boolean = () => false): EmittedConfig {
   const findings: Finding[] = []
   const secretValues: string[] = []
   // Python dict semantics: a key keeps its first position and takes its last value.
@@ -51,7 +51,7 @@ export function emitConfig(app: AppIR): EmittedConfig {
         properties.push(`  ${key}: ${read} ?? ${fallback},`)
       } else {
         properties.push(`  ${key}: ${read},`)
-        if (entry.expression !== null && !isPlainEnvironmentRead(entry.expression)) {
+        if (entry.expression !== null && !isPlainEnvironmentRead(entry.expression) && !reportedAt(entry.location)) {
           findings.push({
             ruleId: 'config-computed-value',
             severity: 'warning',
@@ -66,7 +66,9 @@ export function emitConfig(app: AppIR): EmittedConfig {
     if (entry.expression !== null) {
       properties.push(`  // ${where}: not migrated: ${oneLine(entry.expression)}`)
       properties.push(`  ${key}: undefined,`)
-      findings.push({
+      // analyze reports computed config as dynamic-config; say it once.
+      if (!reportedAt(entry.location))
+        findings.push({
         ruleId: 'config-computed-value',
         severity: 'warning',
         message: `Config key ${entry.key} is computed (${oneLine(entry.expression)}) and was not carried over; set it by hand in src/config.ts.`,

@@ -39,19 +39,25 @@ export async function resolveTranslated(
   ref: CodeRef | null,
   findings: Finding[],
   endpoint: string | undefined,
-  missingRuleId = 'view-not-translated',
+  missingRuleId: 'view-not-translated' | 'hook-not-translated' = 'view-not-translated',
 ): Promise<ResolvedHandler> {
   if (translated === undefined) {
-    findings.push({
-      ruleId: missingRuleId,
-      severity: 'error',
-      message:
-        endpoint !== undefined
-          ? `No translation was produced for endpoint ${endpoint}; it answers 501 Not Implemented.`
-          : `No translation was produced for ${name}; it is a stub answering 501 Not Implemented.`,
-      location,
-      ...(endpoint !== undefined ? { endpoint } : {}),
-    })
+    if (missingRuleId === 'hook-not-translated') {
+      findings.push({
+        ruleId: 'hook-not-translated',
+        severity: 'error',
+        message: `No translation was produced for hook ${name}; it is a stub answering 501 Not Implemented for every request it runs for.`,
+        location,
+      })
+    } else {
+      findings.push({
+        ruleId: 'view-not-translated',
+        severity: 'error',
+        message: `No translation was produced for endpoint ${endpoint ?? name}; it answers 501 Not Implemented.`,
+        location,
+        ...(endpoint !== undefined ? { endpoint } : {}),
+      })
+    }
     return stubHandler(name, ref, '', [missingRuleId])
   }
   const parsed = await parsesAsExpression(translated.code)
@@ -124,16 +130,23 @@ async function resolveRoute(route: RouteIR, translation: TranslatedProject, find
   }
   if (route.redirectTo !== null && !route.redirectTo.startsWith('<callable')) return null // the router answers it
   const isStatic = route.endpoint === 'static' || route.endpoint.endsWith('.static')
-  const ruleId = isStatic ? 'static-files-not-migrated' : 'route-without-view'
-  findings.push({
-    ruleId,
-    severity: isStatic ? 'warning' : 'error',
-    message: isStatic
-      ? `Static files under ${route.rule} are not served by the generated service; serve them from a CDN or add serveStatic from @hono/node-server.`
-      : `Rule ${route.rule} has no view the tool can carry over (redirect_to=${route.redirectTo ?? 'None'}); it answers 501 Not Implemented.`,
-    location: route.location,
-    endpoint: route.endpoint,
-  })
+  const finding: Finding = isStatic
+    ? {
+        ruleId: 'static-files-not-migrated',
+        severity: 'warning',
+        message: `Static files under ${route.rule} are not served by the generated service; serve them from a CDN or add serveStatic from @hono/node-server.`,
+        location: route.location,
+        endpoint: route.endpoint,
+      }
+    : {
+        ruleId: 'route-without-view',
+        severity: 'error',
+        message: `Rule ${route.rule} has no view the tool can carry over (redirect_to=${route.redirectTo ?? 'None'}); it answers 501 Not Implemented.`,
+        location: route.location,
+        endpoint: route.endpoint,
+      }
+  findings.push(finding)
+  const ruleId = finding.ruleId
   return stubHandler(route.endpoint, null, '', [ruleId])
 }
 
@@ -166,11 +179,18 @@ export interface ResolvedHook {
 }
 
 /** Hooks of the app that `requestHooks` can run; the others become findings. */
-export async function resolveHooks(app: AppIR, translation: TranslatedProject, findings: Finding[]): Promise<ResolvedHook[]> {
+export async function resolveHooks(
+  app: AppIR,
+  translation: TranslatedProject,
+  findings: Finding[],
+  reportedAt: (...locations: CodeRef['location'][]) => boolean = () => false,
+): Promise<ResolvedHook[]> {
   const resolved: ResolvedHook[] = []
   for (const [index, hook] of app.hooks.entries()) {
     const slot = hookSlot(hook)
     if (slot === null) {
+      // translate may have said so already (unsupported-flask-api).
+      if (reportedAt(hook.location, hook.ref.location)) continue
       findings.push({
         ruleId: 'hook-not-migrated',
         severity: hook.kind === 'context_processor' ? 'warning' : 'error',

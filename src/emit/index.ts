@@ -65,8 +65,11 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
 
   for (const [name, content] of [...runtimeFiles].sort(([a], [b]) => compare(a, b))) files.set(`src/lib/${name}`, content)
 
+  const earlier = [...input.ir.findings, ...translation.findings]
+  const reportedLines = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
+  const reportedAt = (...locations: Finding['location'][]): boolean => locations.some((location) => reportedLines.has(`${location.file}:${location.line}`))
   const views = await resolveViews(app, translation, findings, input.sources)
-  const hooks = await resolveHooks(app, translation, findings)
+  const hooks = await resolveHooks(app, translation, findings, reportedAt)
   const errorHandlers = await resolveErrorHandlers(app, translation, findings)
   const routeFiles = planRouteFiles(app)
 
@@ -151,7 +154,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
 
   files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved))
   files.set('src/url-map.ts', emitUrlMap(app))
-  const config = emitConfig(app)
+  const config = emitConfig(app, reportedAt)
   findings.push(...config.findings)
   files.set('src/config.ts', config.code)
   files.set('.env.example', config.envExample)
@@ -162,8 +165,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('Dockerfile', emitDockerfile())
   files.set('.dockerignore', emitDockerignore())
 
-  const routes = routeOutcomes(app, views, hooks, findings)
-  accountForExtensions(app, [...input.ir.findings, ...translation.findings], findings)
+  const routes = routeOutcomes(app, views, hooks, earlier, findings)
+  accountForExtensions(app, earlier, findings)
 
   const allFindings = [...input.ir.findings, ...translation.findings, ...findings]
   files.set(
@@ -254,7 +257,7 @@ function emitAppFile(
  * (a stub before hook answers 501 for every request it sees), or when the runtime cannot route it
  * as Werkzeug would (subdomain / host matching, non-scalar defaults).
  */
-function routeOutcomes(app: AppIR, views: Map<string, ResolvedHandler>, hooks: ResolvedHook[], findings: Finding[]): RouteOutcome[] {
+function routeOutcomes(app: AppIR, views: Map<string, ResolvedHandler>, hooks: ResolvedHook[], earlier: Finding[], findings: Finding[]): RouteOutcome[] {
   const stubHooks = hooks.filter((entry) => entry.handler.status === 'stub')
   return app.routes.map((route) => {
     const view = views.get(route.endpoint)
@@ -269,14 +272,17 @@ function routeOutcomes(app: AppIR, views: Map<string, ResolvedHandler>, hooks: R
     }
     if (route.subdomain || route.host) {
       stub = true
-      reasons.add('subdomain-routing-not-migrated')
-      findings.push({
-        ruleId: 'subdomain-routing-not-migrated',
-        severity: 'error',
-        message: `Rule ${route.rule} matches on ${route.host ? `host ${route.host}` : `subdomain ${route.subdomain}`}; the generated router matches paths only, so this rule is not migrated.`,
-        location: route.location,
-        endpoint: route.endpoint,
-      })
+      reasons.add('subdomain-routing')
+      // analyze reports subdomain-routing where the subdomain is set; emit adds one only for a rule it missed.
+      if (!earlier.some((finding) => finding.ruleId === 'subdomain-routing' && (finding.endpoint === route.endpoint || sameLine(finding.location, route.location)))) {
+        findings.push({
+          ruleId: 'subdomain-routing',
+          severity: 'error',
+          message: `Rule ${route.rule} matches on ${route.host ? `host ${route.host}` : `subdomain ${route.subdomain}`}; the generated router matches paths only, so this rule is not migrated.`,
+          location: route.location,
+          endpoint: route.endpoint,
+        })
+      }
     }
     if (scalarDefaults(route) === undefined) {
       stub = true
@@ -305,6 +311,10 @@ function accountForExtensions(app: AppIR, earlier: Finding[], findings: Finding[
       location: extension.location,
     })
   }
+}
+
+function sameLine(a: Finding['location'], b: Finding['location']): boolean {
+  return a.file === b.file && a.line === b.line
 }
 
 function exportedClasses(code: string): Set<string> {

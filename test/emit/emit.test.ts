@@ -193,8 +193,8 @@ it('a subdomain rule is reported and counted as a stub (the router matches paths
   const ir = sampleProject()
   ir.apps[0].routes[1] = { ...ir.apps[0].routes[1], subdomain: 'admin' }
   const result = await emitProject({ ir, app: ir.apps[0], translation: sampleTranslation(), runtimeFiles: await readRuntimeFiles(RUNTIME_DIR) })
-  expect(result.routes[1]).toMatchObject({ endpoint: 'index', status: 'stub', reasons: ['subdomain-routing-not-migrated'] })
-  expect(result.findings.some((finding) => finding.ruleId === 'subdomain-routing-not-migrated' && finding.location.line === 12)).toBe(true)
+  expect(result.routes[1]).toMatchObject({ endpoint: 'index', status: 'stub', reasons: ['subdomain-routing'] })
+  expect(result.findings.some((finding) => finding.ruleId === 'subdomain-routing' && finding.location.line === 12)).toBe(true)
 })
 
 it('quotes the Python of a view it stubs itself, from the module source', async () => {
@@ -268,4 +268,17 @@ it("the service's own smoke test passes (npm test)", async () => {
   const output = execFileSync(process.execPath, ['--import', 'tsx', '--test', 'test/smoke.test.ts'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } })
   expect(output).toMatch(/# pass [1-9]/)
   expect(output).toContain('# fail 0')
+})
+
+it('every rule id emit reports has a doc (rules/ or, until moved there, test/emit/rule-drafts/)', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs')
+  const ids = new Set<string>()
+  for (const name of readdirSync(join(REPO, 'src/emit')).filter((file) => file.endsWith('.ts'))) {
+    for (const match of readFileSync(join(REPO, 'src/emit', name), 'utf8').matchAll(/ruleId:\s*'([a-z0-9-]+)'/g)) ids.add(match[1])
+  }
+  expect(ids.size).toBeGreaterThan(5)
+  const documented = new Set(
+    [join(REPO, 'rules'), join(__dirname, 'rule-drafts')].flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith('.yaml')).map((file) => file.replace(/\.yaml$/, ''))),
+  )
+  expect([...ids].filter((id) => !documented.has(id))).toEqual([])
 })
