@@ -25,7 +25,7 @@ Exit codes:
      or \`verify\` found differences
   2  usage error, missing or unreadable folder, no Flask application found,
      --out not empty without --force, --out equal to / inside / containing the input folder,
-     --out or --report naming the wrong kind of path
+     --out or --report naming the wrong kind of path, a file that cannot be read or written
   3  internal error (a bug in migrate; set DEBUG=1 for the stack trace)`
 
 const ROUTES_EXIT_CODES_HELP = `
@@ -78,6 +78,12 @@ export async function main(argv: string[], context: Partial<CliContext> = {}): P
   try {
     return await run(argv, io)
   } catch (error) {
+    // The file system refusing (permissions, full disk, read-only) is the user's situation, not a bug.
+    const system = error as NodeJS.ErrnoException
+    if (error instanceof Error && typeof system.code === 'string' && /^E[A-Z]+$/.test(system.code) && typeof system.path === 'string') {
+      io.stderr(`migrate: cannot access ${system.path}: ${system.code}\n`)
+      return EXIT.usage
+    }
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
     io.stderr(`migrate: internal error: ${message}\n`)
     if (io.env?.DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`)

@@ -369,3 +369,25 @@ it('a secret value quoted in a finding reaches neither the reports nor stdout', 
   expect(stdout).not.toContain(secret)
   for (const [path, content] of treeContents(out)) expect(Buffer.from(content, 'base64').toString('utf8').includes(secret), path).toBe(false)
 })
+
+it.runIf(process.getuid?.() !== 0)('a --out that cannot be written exits 2 with one line', async () => {
+  const { root, input } = flaskWorkspace()
+  const locked = join(root, 'locked')
+  mkdirSync(locked, { mode: 0o500 })
+  const { code, stderr } = await run([input, '--out', join(locked, 'out')])
+  expect(code).toBe(2)
+  expect(stderr).toMatch(/^migrate: cannot access .*locked.*: EACCES\n$/)
+})
+
+it('a file system error surfacing as an exception exits 2, not 3', async () => {
+  const { input } = flaskWorkspace()
+  const stages: Stages = {
+    ...(await fakeStages()),
+    loadProject: () => {
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', path: '/some/file.py' })
+    },
+  }
+  const { code, stderr } = await run([input, '--dry-run'], { stages })
+  expect(code).toBe(2)
+  expect(stderr).toBe('migrate: cannot access /some/file.py: EACCES\n')
+})
