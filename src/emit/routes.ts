@@ -39,7 +39,7 @@ export function planRouteFiles(app: AppIR): RouteFile[] {
   const usedPaths = new Set<string>()
   const files: RouteFile[] = []
   for (const [blueprint, routes] of groups) {
-    if (blueprint !== null && routes.length === 0) continue
+    if (routes.length === 0) continue
     const registration = app.blueprints.find((candidate) => candidate.name === blueprint)
     let base = blueprint === null ? 'app' : blueprint.replace(/[^A-Za-z0-9_.-]/g, '_')
     if (blueprint !== null && base === 'app') base = 'app_'
