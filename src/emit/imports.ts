@@ -85,6 +85,10 @@ export class ImportSet {
       const merged = names.filter((name) => !(name.startsWith('type ') && values.has(name.slice(5)))).sort(compareNames)
       if (defaults.length === 0 && merged.length === 0) continue
       const [first, ...restDefaults] = defaults
+      if (first === undefined && merged.every((name) => name.startsWith('type '))) {
+        lines.push(`import type { ${merged.map((name) => name.slice(5)).join(', ')} } from '${specifier}'`)
+        continue
+      }
       const parts: string[] = []
       if (first !== undefined) parts.push(first)
       if (merged.length > 0) parts.push(`{ ${merged.join(', ')} }`)

@@ -88,7 +88,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     const path = modulePaths.get(module.pythonModule) as string
     const dir = posix.dirname(path)
     const naturalDir = posix.dirname(`src/${module.pythonModule.split('.').join('/')}.ts`)
-    const code = rewriteSpecifiersInCode(module.code, relocator(naturalDir, dir, moved))
+    const code = mergeHeaderImports(rewriteSpecifiersInCode(module.code, relocator(naturalDir, dir, moved)))
     const parsed = await parsesAsModule(code)
     if (!parsed.ok) {
       findings.push({
@@ -311,6 +311,18 @@ function accountForExtensions(app: AppIR, earlier: Finding[], findings: Finding[
       location: extension.location,
     })
   }
+}
+
+/** A module's leading block of one-line imports, merged so the same name is never imported twice. */
+export function mergeHeaderImports(code: string): string {
+  const lines = code.split('\n')
+  let end = 0
+  while (end < lines.length && (lines[end].trim() === '' || /^import\s.*\sfrom\s+['"][^'"]+['"];?\s*$/.test(lines[end]))) end++
+  const header = lines.slice(0, end).filter((line) => line.trim() !== '')
+  if (header.length < 2) return code
+  const imports = new ImportSet()
+  for (const line of header) imports.addLine(line)
+  return `${imports.render()}\n\n${lines.slice(end).join('\n')}`
 }
 
 function sameLine(a: Finding['location'], b: Finding['location']): boolean {

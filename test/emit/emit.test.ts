@@ -282,3 +282,13 @@ it('every rule id emit reports has a doc (rules/ or, until moved there, test/emi
   )
   expect([...ids].filter((id) => !documented.has(id))).toEqual([])
 })
+
+it("merges a translated module's header imports so no name is imported twice", async () => {
+  const { mergeHeaderImports } = await import('../../src/emit/index.js')
+  const merged = mergeHeaderImports(
+    [`import * as py from './lib/py.js'`, `import type { Py } from './lib/py.js'`, `import { jsonify, kwargs } from './lib/flask.js'`, `import type { Context } from 'hono'`, `import { jsonify, kwargs, request } from './lib/flask.js'`, '', 'export const x = 1', ''].join('\n'),
+  )
+  expect(merged).toBe(
+    [`import type { Context } from 'hono'`, `import { jsonify, kwargs, request } from './lib/flask.js'`, `import * as py from './lib/py.js'`, `import type { Py } from './lib/py.js'`, '', 'export const x = 1', ''].join('\n'),
+  )
+})
