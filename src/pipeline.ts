@@ -72,7 +72,7 @@ export async function runPipeline(
       ? EMPTY_TRANSLATION
       : await stages.translateProject({ modules: loaded.project.modules, app, ir, root: loaded.project.root })
   const sources = new Map(loaded.project.modules.map((module) => [module.file, module.source]))
-  const emitted = await emitProject({ ir, app, translation, runtimeFiles: await stages.runtimeFiles(), sources })
+  const emitted = await emitProject({ ir, app, translation, runtimeFiles: await stages.runtimeFiles(), sources, secretValues: loaded.project.secretValues })
   const paths = [...emitted.files.keys(), REPORT_MARKDOWN, REPORT_JSON]
   const report = buildReport({
     ir,

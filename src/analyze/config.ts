@@ -28,7 +28,9 @@ export function setConfigEntry(app: AppState, key: string, value: Value, node: S
     if (fallback !== undefined) entry.value = fallback
   }
   if (secret) {
-    // A secret's value (or its in-code fallback) never leaves the analyzer.
+    collectStrings(literal, app.secretValues)
+    if (value.kind === 'env' && value.fallback) collectStrings(toLiteral(value.fallback), app.secretValues)
+    // A secret's value (or its in-code fallback) never reaches the IR.
     entry.value = null
     entry.expression = entry.expression === null ? null : '<redacted>'
   }
@@ -52,4 +54,12 @@ export function readConfigMapping(app: AppState, mapping: Value, location: Sourc
       setConfigEntry(app, key.value, value, { text: JSON.stringify(toLiteral(value) ?? null) } as SyntaxNode, location)
     }
   }
+}
+
+/** Secret strings short enough to be ordinary words would redact unrelated code; four characters is the floor. */
+function collectStrings(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value.length >= 4) into.add(value)
+  } else if (Array.isArray(value)) for (const item of value) collectStrings(item, into)
+  else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) collectStrings(item, into)
 }

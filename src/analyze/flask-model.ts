@@ -118,6 +118,8 @@ export class AppState {
   readonly extensions: ExtensionIR[] = []
   readonly config = new Map<string, ConfigEntryIR>()
   readonly viewFunctions = new Map<string, string>()
+  /** Literal values of secret config entries (and their in-code fallbacks): kept out of the IR, used only to keep them out of emitted files. */
+  readonly secretValues = new Set<string>()
   strictSlashes = true
   hostMatching = false
   private readonly registeredNames = new Map<string, BlueprintState>()

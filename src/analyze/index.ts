@@ -10,6 +10,8 @@ export interface LoadedProject {
   root: string
   ir: ProjectIR
   modules: ParsedModule[]
+  /** Literal secret values of the selected app's config, sorted. Never serialised: emit uses them to keep secrets out of its files. */
+  secretValues?: string[]
 }
 
 export type LoadResult = { ok: true; project: LoadedProject } | { ok: false; error: { message: string; exitCode: number } }
@@ -49,7 +51,7 @@ export function loadProject(root: string, options: { app?: string } = {}): LoadR
     selectedApp: apps[0]!.id,
     findings: dedupeFindings(findings),
   }
-  return { ok: true, project: { root, ir, modules: parse.modules } }
+  return { ok: true, project: { root, ir, modules: parse.modules, secretValues: [...discovered.apps[0]!.app.secretValues].sort() } }
 }
 
 interface FoundApp {

@@ -35,6 +35,8 @@ export interface EmitInput {
   translation: TranslatedProject
   /** Files of src/emit/runtime/ by file name (`router.ts`), copied verbatim to `src/lib/`. */
   runtimeFiles: ReadonlyMap<string, string>
+  /** Secret literals the analyzer saw (never in the IR): redacted wherever they appear in emitted files. */
+  secretValues?: readonly string[]
   /** Python sources by project-relative file, to quote the original code above stubs emit makes itself. */
   sources?: ReadonlyMap<string, string>
 }
@@ -202,7 +204,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     }
   }
 
-  redactSecrets(files, config.secretValues, findings, app)
+  redactSecrets(files, [...config.secretValues, ...(input.secretValues ?? [])], findings, app)
 
   const sorted = new Map([...files].sort(([a], [b]) => compare(a, b)))
   return { files: sorted, findings: sortFindings(findings), routes }

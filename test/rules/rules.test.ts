@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { loadProject } from '../../src/analyze/index.js'
+import { defaultStages, runPipeline } from '../../src/pipeline.js'
 import { translateProject } from '../../src/translate/index.js'
 
 /**
@@ -58,9 +59,14 @@ function writeCase(testCase: Case): string {
   return dir
 }
 
-function firedRuleIds(testCase: Case, stage: string): string[] {
+async function firedRuleIds(testCase: Case, stage: string): Promise<string[]> {
   const dir = writeCase(testCase)
   try {
+    if (stage === 'emit') {
+      const result = await runPipeline({ input: dir }, await defaultStages())
+      if (!result.ok) return [`(pipeline failed: ${result.error.message})`]
+      return result.result.report.findings.map((finding) => finding.ruleId)
+    }
     const result = loadProject(dir)
     if (!result.ok) return [`(load failed: ${result.error.message})`]
     const ids = result.project.ir.findings.map((finding) => finding.ruleId)
@@ -95,15 +101,15 @@ describe('rule catalogue', () => {
         expect(rule.tests.valid.length).toBeGreaterThan(0)
       })
 
-      if (!['scan', 'parse', 'analyze', 'translate'].includes(rule.stage)) return
+      if (!['scan', 'parse', 'analyze', 'translate', 'emit'].includes(rule.stage)) return
       rule.tests.invalid.forEach((testCase, index) => {
-        it(`fires on invalid case ${index + 1} (else: missing)`, () => {
-          expect(firedRuleIds(testCase, rule.stage)).toContain(rule.id)
+        it(`fires on invalid case ${index + 1} (else: missing)`, async () => {
+          expect(await firedRuleIds(testCase, rule.stage)).toContain(rule.id)
         })
       })
       rule.tests.valid.forEach((testCase, index) => {
-        it(`stays silent on valid case ${index + 1} (else: noisy)`, () => {
-          expect(firedRuleIds(testCase, rule.stage)).not.toContain(rule.id)
+        it(`stays silent on valid case ${index + 1} (else: noisy)`, async () => {
+          expect(await firedRuleIds(testCase, rule.stage)).not.toContain(rule.id)
         })
       })
     })
