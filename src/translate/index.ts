@@ -3,7 +3,7 @@ import { parse, parseExpression } from '@babel/parser'
 import type { AppIR, CodeRef, Finding, RouteIR } from '../ir/types.js'
 import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './types.js'
 import { Untranslatable, findingFor, fail } from './diagnostics.js'
-import { ImportSet, emitted, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
+import { ImportSet, emitted, jsIdentifier, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf } from './function.js'
@@ -208,7 +208,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           if (!def) continue
           const params = signatureOf(def, def).slice(1)
           const args = ['c', ...params.map((p) => `viewArgs[${JSON.stringify(p.name)}]`)]
-          cases.push(`  case ${JSON.stringify(method)}:`, `    return instance.${def.childForFieldName('name')!.text}(${args.join(', ')})`)
+          cases.push(`  case ${JSON.stringify(method)}:`, `    return instance.${jsIdentifier(def.childForFieldName('name')!.text)}(${args.join(', ')})`)
         }
         ctx.imports.py = true
         code = [
