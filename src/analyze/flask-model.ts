@@ -247,6 +247,9 @@ export class AppState {
       subdomain,
       staticFolder: blueprint.staticFolder,
       staticUrlPath: blueprint.effectiveStaticUrlPath(),
+      // Filled in by toAppIR, which knows the project root.
+      staticFolderPath: null,
+      staticFolderHasFiles: false,
       templateFolder: blueprint.templateFolder,
       location: blueprint.location,
       registeredAt: location,

@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { isAbsolute, join, posix } from 'node:path'
 import type { AppIR, Finding, ProjectIR, RouteIR } from '../ir/types.js'
 import { parseFiles, parsePython, type ParsedModule } from '../parse/index.js'
 import { scanProject } from '../scan/index.js'
@@ -34,7 +35,7 @@ export function loadProject(root: string, options: { app?: string } = {}): LoadR
   const discovered = options.app ? selectApp(parse.modules, options.app, findings) : discoverApps(parse.modules, findings)
   if ('error' in discovered) return fail(discovered.error)
   if (discovered.apps.length === 0) return fail(`${root}: no Flask application found (no Flask(...) app or create_app factory)`)
-  const apps = discovered.apps.map((found) => toAppIR(found))
+  const apps = discovered.apps.map((found) => toAppIR(found, root))
   if (apps.length > 1) {
     findings.push({
       ruleId: 'multiple-apps',
@@ -164,7 +165,23 @@ function interpreterScope() {
 }
 import { Scope as ScopeClass } from './values.js'
 
-function toAppIR(found: FoundApp): AppIR {
+/** Flask resolves a static folder against the root path: the folder of the module that made the app or blueprint. */
+function staticFolder(root: string, moduleFile: string, folder: string | null): { staticFolderPath: string | null; staticFolderHasFiles: boolean } {
+  if (folder === null) return { staticFolderPath: null, staticFolderHasFiles: false }
+  const relative = posix.normalize(posix.join(posix.dirname(moduleFile), folder.replace(/\\/g, '/')))
+  return { staticFolderPath: relative, staticFolderHasFiles: !isAbsolute(folder) && hasAnyFile(join(root, relative)) }
+}
+
+function hasAnyFile(dir: string, depth = 0): boolean {
+  if (depth > 20 || !existsSync(dir)) return false
+  try {
+    return readdirSync(dir, { withFileTypes: true }).some((entry) => entry.isFile() || (entry.isDirectory() && hasAnyFile(join(dir, entry.name), depth + 1)))
+  } catch {
+    return false
+  }
+}
+
+function toAppIR(found: FoundApp, root: string): AppIR {
   const app = found.app
   return {
     id: found.id,
@@ -174,9 +191,10 @@ function toAppIR(found: FoundApp): AppIR {
     importName: app.importName,
     staticFolder: app.staticFolder,
     staticUrlPath: app.effectiveStaticUrlPath(),
+    ...staticFolder(root, app.location.file, app.staticFolder),
     templateFolder: app.templateFolder,
     urlMap: { strictSlashes: app.strictSlashes, hostMatching: app.hostMatching },
-    blueprints: app.blueprints,
+    blueprints: app.blueprints.map((blueprint) => ({ ...blueprint, ...staticFolder(root, blueprint.location.file, blueprint.staticFolder) })),
     routes: urlMapOrder(app.routes),
     hooks: app.hooks,
     errorHandlers: app.errorHandlers,

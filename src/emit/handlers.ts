@@ -96,7 +96,7 @@ export async function resolveViews(
   const views = new Map<string, ResolvedHandler>()
   for (const route of app.routes) {
     if (views.has(route.endpoint)) continue
-    const resolved = await resolveRoute(route, translation, findings)
+    const resolved = await resolveRoute(route, translation, findings, app)
     if (resolved === null) continue
     // A stub emit made itself still quotes the Python it stands for.
     if (resolved.pythonSource === '' && route.view !== null) resolved.pythonSource = pythonBlock(sources.get(route.view.ref.location.file), route.location.line, route.view.ref.location.line)
@@ -123,13 +123,26 @@ export function pythonBlock(source: string | undefined, firstLine: number, defLi
   return lines.slice(start, end).join('\n')
 }
 
-async function resolveRoute(route: RouteIR, translation: TranslatedProject, findings: Finding[]): Promise<ResolvedHandler | null> {
+async function resolveRoute(route: RouteIR, translation: TranslatedProject, findings: Finding[], app: AppIR): Promise<ResolvedHandler | null> {
   if (route.view !== null) {
     const translated = Object.hasOwn(translation.views, route.endpoint) ? translation.views[route.endpoint] : undefined
     return resolveTranslated(translated, route.endpoint, route.location, route.view.ref, findings, route.endpoint)
   }
   if (route.redirectTo !== null && !route.redirectTo.startsWith('<callable')) return null // the router answers it
   const isStatic = route.endpoint === 'static' || route.endpoint.endsWith('.static')
+  const owner = route.blueprint === null ? app : app.blueprints.find((blueprint) => blueprint.name === route.blueprint)
+  if (isStatic && owner !== undefined && owner.staticFolderPath !== null && !owner.staticFolderHasFiles) {
+    // No file to serve: Flask's send_from_directory answers 404 (through the app's handlers) for every path, and so does this.
+    return {
+      name: route.endpoint,
+      ref: null,
+      status: 'migrated',
+      code: `view((c) => sendFromDirectory(c, ${stringLiteral(owner.staticFolderPath)}, String(request(c).view_args?.filename)))`,
+      imports: [`import { request, sendFromDirectory, view } from '../lib/flask.js'`],
+      pythonSource: '',
+      reasons: [],
+    }
+  }
   const finding: Finding = isStatic
     ? {
         ruleId: 'static-files-not-migrated',

@@ -93,6 +93,9 @@ export interface BlueprintIR {
   subdomain: string | null
   staticFolder: string | null
   staticUrlPath: string | null
+  /** The static folder relative to the project root (POSIX), and whether it holds any file. */
+  staticFolderPath: string | null
+  staticFolderHasFiles: boolean
   templateFolder: string | null
   /** Where the Blueprint(...) object is constructed. */
   location: SourceLocation
@@ -167,6 +170,9 @@ export interface AppIR {
   importName: string
   staticFolder: string | null
   staticUrlPath: string | null
+  /** The static folder relative to the project root (POSIX), and whether it holds any file. */
+  staticFolderPath: string | null
+  staticFolderHasFiles: boolean
   templateFolder: string | null
   urlMap: {
     strictSlashes: boolean

@@ -42,6 +42,9 @@ export function sampleApp(): AppIR {
     importName: 'shop',
     staticFolder: 'static',
     staticUrlPath: '/static',
+    staticFolderPath: 'static',
+    // A static folder with files: its rule stays a reported stub (files are not copied yet).
+    staticFolderHasFiles: true,
     templateFolder: null,
     urlMap: { strictSlashes: true, hostMatching: false },
     blueprints: [
@@ -53,6 +56,8 @@ export function sampleApp(): AppIR {
         subdomain: null,
         staticFolder: null,
         staticUrlPath: null,
+        staticFolderPath: null,
+        staticFolderHasFiles: false,
         templateFolder: null,
         location: at('shop/items.py', 3),
         registeredAt: at('shop/__init__.py', 20),
@@ -65,6 +70,8 @@ export function sampleApp(): AppIR {
         subdomain: null,
         staticFolder: null,
         staticUrlPath: null,
+        staticFolderPath: null,
+        staticFolderHasFiles: false,
         templateFolder: null,
         location: at('shop/users.py', 2),
         registeredAt: at('shop/__init__.py', 21),
