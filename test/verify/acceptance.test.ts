@@ -18,26 +18,28 @@ if (!hasFlask) {
   )
 }
 
-const apps = existsSync(acceptanceDir)
+const sharedApps = existsSync(acceptanceDir)
   ? readdirSync(acceptanceDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(acceptanceDir, entry.name, 'scenario.jsonl')))
       .map((entry) => entry.name)
       .sort()
   : []
+// The README's bundled demo is held to the same standard (its scenario sits beside its input).
+const demo = { name: 'fixtures/demo', appDir: join(repoRoot, 'fixtures/demo/input'), scenario: join(repoRoot, 'fixtures/demo/scenario.jsonl') }
+const apps = [...sharedApps.map((name) => ({ name, appDir: join(acceptanceDir, name), scenario: join(acceptanceDir, name, 'scenario.jsonl') })), demo]
 
 const outRoot = mkdtempSync(join(tmpdir(), 'migrate-acceptance-'))
 afterAll(() => rmSync(outRoot, { recursive: true, force: true }))
 
 describe.skipIf(!hasFlask)('acceptance apps', () => {
   it(`finds the acceptance apps in ${acceptanceDir}`, () => {
-    expect(apps.length).toBeGreaterThan(0)
+    expect(sharedApps.length).toBeGreaterThan(0)
   })
 
   it.each(apps)(
-    '%s: the migrated service answers the scenario as Flask does',
-    async (name) => {
-      const appDir = join(acceptanceDir, name)
-      const serviceDir = join(outRoot, name)
+    '$name: the migrated service answers the scenario as Flask does',
+    async ({ name, appDir, scenario }) => {
+      const serviceDir = join(outRoot, name.replace(/\//g, '-'))
       const migrate = spawnSync(process.execPath, ['bin/migrate.js', appDir, '--out', serviceDir, '--force'], {
         cwd: repoRoot,
         encoding: 'utf8',
@@ -49,7 +51,7 @@ describe.skipIf(!hasFlask)('acceptance apps', () => {
       const code = await runVerify({
         flaskDir: appDir,
         serviceDir,
-        scenario: join(appDir, 'scenario.jsonl'),
+        scenario,
         python: '/usr/bin/python3',
         linkNodeModules: join(repoRoot, 'node_modules'),
         output: (line) => lines.push(line),

@@ -263,6 +263,16 @@ export function truthy(value: Py): boolean {
   return true
 }
 
+/** Python's `a or b` when `a` must be evaluated once: `a` if it is true, else `b()` (evaluated only then). */
+export function or<A, B>(a: A, b: () => B): A | B {
+  return truthy(a as Py) ? a : b()
+}
+
+/** Python's `a and b` when `a` must be evaluated once: `b()` if `a` is true (evaluated only then), else `a`. */
+export function and<A, B>(a: A, b: () => B): A | B {
+  return truthy(a as Py) ? b() : a
+}
+
 /** Python's `repr()` of a float: shortest round-trip digits, exponent outside [1e-4, 1e16). */
 export function floatRepr(value: number): string {
   if (Number.isNaN(value)) return 'nan'

@@ -94,7 +94,8 @@ export function translateBoolean(node: SyntaxNode, ctx: Context): Emitted | unde
     return emitted(binary(a, jsOp, b, prec), prec, joinTypes(a.type, b.type))
   }
   if (!isSimple(a)) {
-    fail('unsupported-python-construct', node, `\`${op}\` whose left operand has side effects and an unknown type (${snippet(node)})`)
+    // Evaluate the left operand once, the right one only when Python would.
+    return py(ctx, `${op}(${a.code}, () => ${wrap(b, Prec.Arrow + 1)})`, joinTypes(a.type, b.type))
   }
   const test = truthy(a, ctx)
   const type = joinTypes(a.type, b.type)
