@@ -1,3 +1,4 @@
+import { sortFindings } from '../ir/findings.js'
 import { posix } from 'node:path'
 import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedProject } from '../translate/types.js'
@@ -360,16 +361,6 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** Findings in a stable order: file, line, column, rule id, message. */
-export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      compare(a.location.file, b.location.file) ||
-      a.location.line - b.location.line ||
-      a.location.column - b.location.column ||
-      compare(a.ruleId, b.ruleId) ||
-      compare(a.message, b.message),
-  )
-}
+export { sortFindings }
 
 export type { ResolvedHandler }

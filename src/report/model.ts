@@ -1,3 +1,4 @@
+import { sortFindings } from '../ir/findings.js'
 import type { AppIR, Finding, ProjectIR, Severity, SourceLocation } from '../ir/types.js'
 
 export const TOOL_NAME = 'migrate'
@@ -126,14 +127,7 @@ function uniqueFindings(findings: Finding[]): Finding[] {
     const key = JSON.stringify([finding.ruleId, finding.severity, finding.message, finding.location.file, finding.location.line, finding.location.column, finding.endpoint ?? null])
     if (!seen.has(key)) seen.set(key, finding)
   }
-  return [...seen.values()].sort(
-    (a, b) =>
-      compare(a.location.file, b.location.file) ||
-      a.location.line - b.location.line ||
-      a.location.column - b.location.column ||
-      compare(a.ruleId, b.ruleId) ||
-      compare(a.message, b.message),
-  )
+  return sortFindings([...seen.values()])
 }
 
 function compare(a: string, b: string): number {
