@@ -9,6 +9,7 @@ import {
   resolveErrorHandlers,
   resolveHooks,
   resolveViews,
+  stubHandler,
   type ResolvedErrorHandler,
   type ResolvedHandler,
   type ResolvedHook,
@@ -72,6 +73,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const reportedLines = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
   const reportedAt = (...locations: Finding['location'][]): boolean => locations.some((location) => reportedLines.has(`${location.file}:${location.line}`))
   const views = await resolveViews(app, translation, findings, input.sources)
+  stubUnroutableEndpoints(app, views)
   const hooks = await resolveHooks(app, translation, findings, reportedAt)
   const errorHandlers = await resolveErrorHandlers(app, translation, findings)
   const routeFiles = planRouteFiles(app)
@@ -256,6 +258,24 @@ function emitAppFile(
 }
 
 /**
+ * A view whose rule the runtime cannot route as Werkzeug would (subdomain or host matching,
+ * defaults that are lists or dicts) answers 501 on every rule of its endpoint, so that the
+ * service never answers where the report says it does not. routeOutcomes reports why.
+ */
+function stubUnroutableEndpoints(app: AppIR, views: Map<string, ResolvedHandler>): void {
+  for (const route of app.routes) {
+    const view = views.get(route.endpoint)
+    if (view === undefined || view.status === 'stub') continue
+    const reasons = [
+      ...(route.subdomain !== null || route.host !== null ? ['subdomain-routing'] : []),
+      ...(scalarDefaults(route) === undefined ? ['route-defaults-not-migrated'] : []),
+      ...(isHeadOnly(route) ? ['head-only-rule'] : []),
+    ]
+    if (reasons.length > 0) views.set(route.endpoint, stubHandler(route.endpoint, view.ref, view.pythonSource, reasons))
+  }
+}
+
+/**
  * What each rule ends up as. A rule is a stub when its view is, when a hook that runs for it is
  * (a stub before hook answers 501 for every request it sees), or when the runtime cannot route it
  * as Werkzeug would (subdomain / host matching, non-scalar defaults).
@@ -293,13 +313,29 @@ function routeOutcomes(app: AppIR, views: Map<string, ResolvedHandler>, hooks: R
       findings.push({
         ruleId: 'route-defaults-not-migrated',
         severity: 'error',
-        message: `Rule ${route.rule} has defaults that are not strings or numbers (${JSON.stringify(route.defaults)}); the generated router cannot carry them.`,
+        message: `Rule ${route.rule} has defaults that are lists or dicts (${JSON.stringify(route.defaults)}); the generated router cannot carry them.`,
+        location: route.location,
+        endpoint: route.endpoint,
+      })
+    }
+    if (isHeadOnly(route)) {
+      stub = true
+      reasons.add('head-only-rule')
+      findings.push({
+        ruleId: 'head-only-rule',
+        severity: 'error',
+        message: `Rule ${route.rule} accepts HEAD without GET; Hono routes every HEAD request as GET, so the generated service cannot answer it as Flask does.`,
         location: route.location,
         endpoint: route.endpoint,
       })
     }
     return { rule: route.rule, endpoint: route.endpoint, status: stub ? 'stub' : 'migrated', reasons: [...reasons].sort() }
   })
+}
+
+/** A rule that lists HEAD but not GET: Hono dispatches HEAD as GET before any router sees it. */
+function isHeadOnly(route: AppIR['routes'][number]): boolean {
+  return route.methods.includes('HEAD') && !route.methods.includes('GET')
 }
 
 /** Extensions the emitted service does not carry over: reported here unless an earlier stage already did at that place. */

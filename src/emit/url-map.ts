@@ -5,7 +5,7 @@ export interface RuleSpecData {
   rule: string
   endpoint: string
   methods: string[]
-  defaults?: Record<string, string | number>
+  defaults?: Record<string, string | number | boolean | null>
   strictSlashes: boolean
   redirectTo?: string
   provideAutomaticOptions: boolean
@@ -20,11 +20,11 @@ export function requestBlueprints(blueprint: string | null): string[] {
 }
 
 /** Defaults the router can carry (strings and numbers); null when there are none, undefined when some cannot be. */
-export function scalarDefaults(route: RouteIR): Record<string, string | number> | null | undefined {
+export function scalarDefaults(route: RouteIR): Record<string, string | number | boolean | null> | null | undefined {
   if (route.defaults === null || Object.keys(route.defaults).length === 0) return null
-  const out: Record<string, string | number> = {}
+  const out: Record<string, string | number | boolean | null> = {}
   for (const [key, value] of Object.entries(route.defaults)) {
-    if (typeof value !== 'string' && typeof value !== 'number') return undefined
+    if (typeof value === 'object' && value !== null) return undefined
     out[key] = value
   }
   return out

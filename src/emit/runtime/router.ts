@@ -10,12 +10,15 @@ import { LookupError, ValueError } from './exceptions.js'
 import { MethodNotAllowed, NotFound, RequestRedirect } from './errors.js'
 
 /** One Werkzeug `Rule` of the app's URL map, as `src/url-map.ts` lists them. */
+/** A value of a rule's `defaults`: what a Python literal default can be once it reaches the URL map. */
+export type DefaultValue = string | number | boolean | null
+
 export interface RuleSpec {
   rule: string
   endpoint: string
   /** Werkzeug's method set: HEAD when GET is there, OPTIONS when automatic (sorted). */
   methods: string[]
-  defaults?: Record<string, string | number>
+  defaults?: Record<string, DefaultValue>
   /** The rule's own `strict_slashes`; absent means the map's setting. */
   strictSlashes?: boolean
   redirectTo?: string
@@ -434,7 +437,7 @@ interface CompiledRule {
   endpoint: string
   methods: Set<string> | null
   strictSlashes: boolean
-  defaults: Record<string, string | number> | null
+  defaults: Record<string, DefaultValue> | null
   arguments: Set<string>
   converters: Map<string, Converter>
   /** (isDynamic, data) pieces of the URL part, for building. */
