@@ -211,6 +211,16 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           cases.push(`  case ${JSON.stringify(method)}:`, `    return instance.${jsIdentifier(def.childForFieldName('name')!.text)}(${args.join(', ')})`)
         }
         ctx.imports.py = true
+        const dispatch = defs.get('dispatch_request')
+        if (dispatch !== undefined) {
+          // flask.views.View (or a class overriding dispatch_request): Flask calls dispatch_request(**view_args).
+          const params = signatureOf(dispatch, dispatch).slice(1)
+          const args = ['c', ...params.map((p) => `viewArgs[${JSON.stringify(p.name)}]`)]
+          cases.length = 0
+          cases.push('  default:', `    return instance.dispatch_request(${args.join(', ')})`)
+        } else if (cases.length === 0) {
+          fail('unsupported-python-construct', node, `class-based view \`${className}\` has neither dispatch_request nor a method for ${methods.join(', ') || 'any HTTP method'}`)
+        }
         code = [
           'view(async (c) => {',
           '  const viewArgs: Py = request(c).view_args ?? {}',
