@@ -239,7 +239,15 @@ function emitAppFile(
   const lines: string[] = []
   lines.push(`/** The Flask app \`${app.id}\` (${app.location.file}:${app.location.line}) as a Hono app. */`)
   lines.push('export function createApp(): Hono<AppEnv> {')
-  lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes }) })')
+  const customConverters = [...new Set(app.routes.flatMap((route) => route.converters.map((converter) => converter.name)))].filter((name) => !BUILTIN_CONVERTERS.has(name)).sort()
+  if (customConverters.length > 0) {
+    imports.addNamed('./lib/router.js', 'baseConverter')
+    lines.push(`// The project's own converters (${customConverters.join(', ')}) match like BaseConverter here; the views behind them are stubs.`)
+    lines.push(`const converters = { ${customConverters.map((name) => `${JSON.stringify(name)}: baseConverter`).join(', ')} }`)
+    lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes, converters }) })')
+  } else {
+    lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes }) })')
+  }
   lines.push(`if (process.env.NODE_ENV !== 'test') app.use(logger())`)
   lines.push(`// Flask's error handler lookup: by code, then by class; blueprint handlers before the app's.`)
   lines.push(`const onError = errorHandlers([${entries.join(',\n')}])`)
@@ -270,6 +278,7 @@ function stubUnroutableEndpoints(app: AppIR, views: Map<string, ResolvedHandler>
       ...(route.subdomain !== null || route.host !== null ? ['subdomain-routing'] : []),
       ...(scalarDefaults(route) === undefined ? ['route-defaults-not-migrated'] : []),
       ...(isHeadOnly(route) ? ['head-only-rule'] : []),
+      ...(route.converters.some((converter) => !BUILTIN_CONVERTERS.has(converter.name)) ? ['custom-converter'] : []),
     ]
     if (reasons.length > 0) views.set(route.endpoint, stubHandler(route.endpoint, view.ref, view.pythonSource, reasons))
   }
@@ -318,6 +327,11 @@ function routeOutcomes(app: AppIR, views: Map<string, ResolvedHandler>, hooks: R
         endpoint: route.endpoint,
       })
     }
+    if (route.converters.some((converter) => !BUILTIN_CONVERTERS.has(converter.name))) {
+      // analyze reported the converter where it is registered (custom-converter).
+      stub = true
+      reasons.add('custom-converter')
+    }
     if (isHeadOnly(route)) {
       stub = true
       reasons.add('head-only-rule')
@@ -332,6 +346,9 @@ function routeOutcomes(app: AppIR, views: Map<string, ResolvedHandler>, hooks: R
     return { rule: route.rule, endpoint: route.endpoint, status: stub ? 'stub' : 'migrated', reasons: [...reasons].sort() }
   })
 }
+
+/** Werkzeug's own converters, which the generated router implements. */
+const BUILTIN_CONVERTERS = new Set(['default', 'string', 'int', 'float', 'path', 'uuid', 'any'])
 
 /** A rule that lists HEAD but not GET: Hono dispatches HEAD as GET before any router sees it. */
 function isHeadOnly(route: AppIR['routes'][number]): boolean {

@@ -375,6 +375,19 @@ const uuidConverter: CustomConverter = (args, kwargs) => {
 }
 
 /** Werkzeug's `DEFAULT_CONVERTERS`. */
+/**
+ * Stands in for a project's own converter class: it matches as Werkzeug's `BaseConverter` does
+ * (`[^/]+`, weight 100) and passes the text through. The tool stubs every view behind it, since
+ * the class's to_python/to_url were not carried over; this keeps the URL map whole.
+ */
+export const baseConverter: CustomConverter = () => ({
+  regex: '[^/]+',
+  weight: 100,
+  partIsolating: true,
+  toPython: (value) => value,
+  toUrl: (value) => urlQuote(String(value)),
+})
+
 export const DEFAULT_CONVERTERS: Readonly<Record<string, CustomConverter>> = {
   default: unicodeConverter,
   string: unicodeConverter,
