@@ -9,6 +9,7 @@ import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf } from './function.js'
 import { translateClass } from './class.js'
 import { translateExpr } from './expr/index.js'
+import { globalSetter } from './stmt/assign.js'
 import { indent } from './stmt/index.js'
 import { snippet } from './diagnostics.js'
 
@@ -457,6 +458,15 @@ function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo)
   return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
 }
 
+/** When `name` is the setter of a module variable rebound with `global`: that variable. */
+function setterVariable(project: ProjectIndex, module: ModuleInfo, name: string): { name: string; node: SyntaxNode } | null {
+  if (module.symbols.has(name) || !name.startsWith(globalSetter(''))) return null
+  const variable = name.slice(globalSetter('').length)
+  const def = module.symbols.get(variable)
+  if (def?.kind !== 'data' || !project.globalsAssigned(module.name).has(variable)) return null
+  return { name: variable, node: def.node }
+}
+
 /** One top-level function, class or data definition as exported TypeScript. */
 function translateSymbol(project: ProjectIndex, moduleName: string, name: string, configKeys: Set<string>): SymbolResult {
   const module = project.modules.get(moduleName)!
@@ -464,6 +474,14 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
   const ctx = baseContext(project, module, configKeys, moduleScope(), false)
   const result: SymbolResult = { module: moduleName, name, start: 0, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
   try {
+    const variable = setterVariable(project, module, name)
+    if (variable) {
+      // The setter handlers in src/routes/ call to rebind a module variable (see assignName).
+      result.start = variable.node.endIndex
+      result.code = `export function ${name}(value: Py): void {\n  ${jsIdentifier(variable.name)} = value\n}`
+      ctx.imports.py = true
+      return result
+    }
     if (!def || def.kind === 'import') fail('missing-definition', module.tree.rootNode, `${moduleName}.${name} is not defined`)
     result.start = def.node.startIndex
     if (def.kind === 'function') {

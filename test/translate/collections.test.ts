@@ -30,6 +30,12 @@ const cases: Case[] = [
   { name: 'math functions', source: `import math\ndef f():\n    return [math.floor(2.7), math.ceil(2.1), math.sqrt(16), round(math.pi, 3)]` },
   { name: 're subset', source: `import re\ndef f():\n    m = re.match(r"(\\w+)-(?P<num>\\d+)", "abc-123 rest")\n    return [m.group(1), m.group("num"), re.sub(r"\\d", "#", "a1b22"), re.findall(r"\\d+", "1 22 333"), re.search(r"z", "abc") is None, re.split(r",\\s*", "a, b,c")]` },
   { name: 'abs and round types', source: `def f():\n    x = -3\n    return [abs(x), abs(-2.5), round(7.5), round(-0.5), round(2.675, 2)]` },
+  { name: 'comprehensions with several for clauses', source: `def f():\n    pairs = [(x, y) for x in range(3) if x != 1 for y in "ab"]\n    grid = [[r * c for c in range(3)] for r in range(2)]\n    flat = [v for row in grid for v in row if v]\n    d = {f"{k}{i}": i for k in ["a", "b"] for i in range(2)}\n    s = {x * y for x in [1, 2] for y in [2, 1]}\n    total = sum(x * y for x in [1, 2] for y in [3, 4])\n    return [pairs, grid, flat, d, sorted(s), total]` },
+  { name: 'dict display with ** unpacking', source: `def f():\n    base = {"a": 1, "b": 2}\n    merged = {**base, "b": 3, **{"c": 4}}\n    first = {"b": 0, **base}\n    return [merged, list(first.keys()), first]` },
+  { name: 'dict display ** of a non-mapping', source: `def f():\n    items = [1, 2]\n    return {**items}` },
+  { name: 'slice assignment and deletion', source: `def f():\n    a = [0, 1, 2, 3, 4, 5]\n    a[1:3] = ["x", "y", "z"]\n    b = [0, 1, 2, 3, 4, 5]\n    b[::2] = [9, 9, 9]\n    c = [0, 1, 2, 3]\n    c[3:1] = [7]\n    d = [0, 1, 2, 3, 4, 5, 6]\n    del d[1:5:2]\n    e = [0, 1, 2, 3]\n    del e[-2:]\n    g = [1, 2, 3]\n    g[:] = (x * 2 for x in g)\n    h = [1, 2, 3]\n    h[-10:1] = []\n    return [a, b, c, d, e, g, h]` },
+  { name: 'extended slice assignment of the wrong size', source: `def f():\n    a = [0, 1, 2, 3]\n    a[::2] = [1, 2, 3]\n    return a` },
+  { name: 'del of a local that is not used again', source: `def f():\n    out = []\n    tmp = [1, 2]\n    out.extend(tmp)\n    big = {"k": "v"}\n    del big\n    return out` },
 ]
 
 describe('collections and builtins behave as in Python', async () => {

@@ -43,6 +43,10 @@ const cases: { name: string; source: string; ruleId: string; at: [number, number
   { name: 'regex with inline flags', source: `import re\ndef f(s):\n    return re.match(r"(?i)abc", s)`, ruleId: 'unsupported-stdlib-call', at: [3, 12] },
   { name: 'request outside a handler', source: `from flask import request\ndef f():\n    return request.args.get("x")`, ruleId: 'unsupported-flask-api', at: [3, 12] },
   { name: 'unsupported Flask API', source: `from flask import render_template\ndef f():\n    return render_template("x.html")`, ruleId: 'unsupported-flask-api', at: [3, 12] },
+  { name: 'del of a local that is read afterwards', source: `def f():\n    x = 1\n    del x\n    return x`, ruleId: 'unsupported-python-construct', at: [3, 9] },
+  { name: 'del of a local inside a loop', source: `def f():\n    for i in range(2):\n        x = i\n        del x\n    return 1`, ruleId: 'unsupported-python-construct', at: [4, 13] },
+  { name: 'del of a local that may be unbound', source: `def f(flag):\n    if flag:\n        x = 1\n    del x\n    return 1`, ruleId: 'unsupported-python-construct', at: [4, 9] },
+  { name: 'any() over several for clauses', source: `def f(a, b):\n    return any(x == y for x in a for y in b)`, ruleId: 'unsupported-python-construct', at: [2, 15] },
   { name: 'failure inside a called helper makes the caller fail', source: `def helper():\n    yield 1\n\ndef f():\n    return list(helper())`, ruleId: 'unsupported-python-construct', at: [2, 5] },
 ]
 

@@ -576,6 +576,34 @@ function sliceIndices(length: number, start: Py, stop: Py, step: Py): number[] {
   return indices
 }
 
+/** `obj[start:stop:step] = value` on a list (Python's simple and extended slice assignment). */
+export function setslice(obj: Py, value: Py, start: Py = null, stop: Py = null, step: Py = null): void {
+  if (!isList(obj)) throw new PyTypeError(`'${typeName(obj)}' object does not support item assignment`)
+  const items = [...iter(value)]
+  if (step === null || step === undefined || Number(step) === 1) {
+    const bound = (v: Py, fallback: number): number => {
+      if (v === null || v === undefined) return fallback
+      const n = Number(v)
+      return n < 0 ? Math.max(n + obj.length, 0) : Math.min(n, obj.length)
+    }
+    const a = bound(start, 0)
+    obj.splice(a, Math.max(a, bound(stop, obj.length)) - a, ...items)
+    return
+  }
+  const indices = sliceIndices(obj.length, start, stop, step)
+  if (indices.length !== items.length) {
+    throw new ValueError(`attempt to assign sequence of size ${items.length} to extended slice of size ${indices.length}`)
+  }
+  indices.forEach((index, i) => (obj[index] = items[i]))
+}
+
+/** `del obj[start:stop:step]` on a list. */
+export function delslice(obj: Py, start: Py = null, stop: Py = null, step: Py = null): void {
+  if (!isList(obj)) throw new PyTypeError(`'${typeName(obj)}' object doesn't support item deletion`)
+  const indices = sliceIndices(obj.length, start, stop, step).sort((x, y) => y - x)
+  for (const index of indices) obj.splice(index, 1)
+}
+
 /** `obj[start:stop:step]` (pass null for an omitted part). */
 export function slice(obj: Py, start: Py = null, stop: Py = null, step: Py = null): Py {
   if (typeof obj === 'string') {
@@ -654,6 +682,12 @@ export function toTuple(obj: Py = []): readonly Py[] {
 
 export function toSet(obj: Py = []): PySet {
   return new PySet(iter(obj))
+}
+
+/** The entries `**value` unpacks into a dict display. */
+export function mappingItems(value: Py): [Py, Py][] {
+  if (value instanceof PyDict) return value.items()
+  throw new PyTypeError(`'${typeName(value)}' object is not a mapping`)
 }
 
 /** `dict(arg, **kwargs)`. */

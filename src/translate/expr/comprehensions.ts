@@ -49,7 +49,50 @@ function mapped(filtered: string, param: string, body: string, identity: boolean
   return identity ? filtered : `${filtered}.map((${param}) => ${body})`
 }
 
+/**
+ * Several `for` clauses: `[e for x in xs if c for y in f(x)]` →
+ * `xs.filter((x) => c).flatMap((x) => [...f(x)].map((y) => e))`, each clause nested in the last.
+ */
+function nestedComprehension(node: SyntaxNode, ctx: Context, body: (inner: Context) => string): string {
+  const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause')
+  const build = (at: number, outer: Context): string => {
+    const forClause = clauses[at]
+    if (forClause.children.some((c) => c.type === 'async')) fail('unsupported-python-construct', forClause, 'async comprehension')
+    let next = at + 1
+    while (next < clauses.length && clauses[next].type === 'if_clause') next++
+    const iterable = iterableOf(forClause.childForFieldName('right')!, outer)
+    const scope: Scope = { kind: 'comprehension', parent: outer.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
+    const param = bindTarget(forClause.childForFieldName('left')!, scope, iterable.pairs, outer)
+    const inner: Context = { ...outer, scope }
+    const conditions = clauses.slice(at + 1, next).map((c) => truthy(translateExpr(c.namedChildren[0], inner), inner).code)
+    const source = iterable.code.prec >= Prec.Call && iterable.isArray ? receiver(iterable.code) : `[...${iterable.code.code}]`
+    const filtered = conditions.length === 0 ? source : `${source}.filter((${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c})` : c)).join(' && ')})`
+    if (next < clauses.length) return `${filtered}.flatMap((${param}) => ${build(next, inner)})`
+    return `${filtered}.map((${param}) => ${body(inner)})`
+  }
+  return build(0, ctx)
+}
+
+function forClauses(node: SyntaxNode): number {
+  return node.namedChildren.filter((c) => c.type === 'for_in_clause').length
+}
+
 export function translateComprehension(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  if (forClauses(node) > 1 && node.type !== 'dictionary_comprehension') {
+    const list = nestedComprehension(node, ctx, (inner) => {
+      const code = translateExpr(node.childForFieldName('body')!, inner).code
+      return code.startsWith('{') ? `(${code})` : code
+    })
+    if (node.type !== 'set_comprehension') return emitted(list, Prec.Call, 'list')
+    ctx.imports.py = true
+    return emitted(`new py.PySet(${list})`, Prec.Call, 'set')
+  }
+  if (forClauses(node) > 1) {
+    const pair = node.childForFieldName('body')!
+    ctx.imports.py = true
+    const pairs = nestedComprehension(node, ctx, (inner) => `[${translateExpr(pair.childForFieldName('key')!, inner).code}, ${translateExpr(pair.childForFieldName('value')!, inner).code}] as [Py, Py]`)
+    return emitted(`new py.PyDict(${pairs})`, Prec.Call, 'dict')
+  }
   switch (node.type) {
     case 'list_comprehension':
     case 'generator_expression':

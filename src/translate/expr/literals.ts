@@ -1,6 +1,6 @@
 import { fail } from '../diagnostics.js'
 import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
-import { Prec } from '../precedence.js'
+import { Prec, receiver } from '../precedence.js'
 import { translateExpr, formatValue } from './index.js'
 
 /** `None`, `True`, `False`, numbers. */
@@ -144,6 +144,10 @@ export function translateCollection(node: SyntaxNode, ctx: Context): Emitted | u
       const entries = node.namedChildren
         .filter((c) => c.type !== 'comment')
         .map((pair) => {
+          if (pair.type === 'dictionary_splat') {
+            const mapping = translateExpr(pair.namedChildren[0], ctx)
+            return mapping.type === 'dict' ? `...${receiver(mapping)}.items()` : `...py.mappingItems(${mapping.code})`
+          }
           if (pair.type !== 'pair') fail('unsupported-python-construct', pair, `dict literal entry ${pair.text}`)
           const key = translateExpr(pair.childForFieldName('key')!, ctx)
           const value = translateExpr(pair.childForFieldName('value')!, ctx)

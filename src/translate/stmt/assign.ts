@@ -5,6 +5,12 @@ import { translateExpr, isSimple } from '../expr/index.js'
 import { arithmetic } from '../expr/operators.js'
 import { resolveName, projectReference } from '../expr/names.js'
 import { recordAssignment } from '../function.js'
+import { sliceArguments } from '../expr/subscript.js'
+
+/** The setter a module exports for a variable that functions rebind with `global` (see translateSymbol). */
+export function globalSetter(name: string): string {
+  return `set_${name}`
+}
 
 /** `name = value` for a local, a global, or a `nonlocal`. */
 function assignName(target: SyntaxNode, value: Emitted, ctx: Context, declare: boolean): string {
@@ -20,8 +26,16 @@ function assignName(target: SyntaxNode, value: Emitted, ctx: Context, declare: b
     return `${found.local.jsName} = ${value.code}`
   }
   const binding = resolveName(name, target, ctx)
-  if (binding.kind === 'project' && binding.module === ctx.module.name && ctx.scope.kind !== 'module' && !ctx.inRoutes) {
-    return `${projectReference(binding.module, binding.name, ctx)} = ${value.code}`
+  if (binding.kind === 'project' && binding.module === ctx.module.name && ctx.scope.kind !== 'module') {
+    const reference = projectReference(binding.module, binding.name, ctx)
+    if (!ctx.inRoutes) return `${reference} = ${value.code}`
+    // A handler lives in src/routes/, where the module's variable is an import (read-only):
+    // the module exports a setter for each variable some function declares `global`.
+    if (binding.def.kind === 'data' && ctx.project.globalsAssigned(binding.module).has(name) && !ctx.module.symbols.has(globalSetter(name))) {
+      ctx.imports.useProject(binding.module, globalSetter(name))
+      ctx.dependencies.add(binding.module + '\0' + globalSetter(name))
+      return `${globalSetter(name)}(${value.code})`
+    }
   }
   return fail('unsupported-scope-declaration', target, `assignment to \`${name}\`, which is not a local of this function or a global of its own module`)
 }
@@ -34,7 +48,11 @@ export function assignTo(target: SyntaxNode, value: Emitted, ctx: Context, decla
     case 'subscript': {
       const object = translateExpr(target.childForFieldName('value')!, ctx)
       const index = target.childrenForFieldName('subscript')
-      if (index.length !== 1 || index[0].type === 'slice') fail('unsupported-python-construct', target, `assignment to \`${snippet(target)}\``)
+      if (index.length !== 1) fail('unsupported-python-construct', target, `assignment to \`${snippet(target)}\``)
+      if (index[0].type === 'slice') {
+        ctx.imports.py = true
+        return [`py.setslice(${object.code}, ${value.code}, ${sliceArguments(index[0], ctx)})`]
+      }
       const key = translateExpr(index[0], ctx)
       if (object.type === 'dict') return [`${receiver(object)}.set(${key.code}, ${value.code})`]
       ctx.imports.py = true

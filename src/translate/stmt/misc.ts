@@ -7,6 +7,7 @@ import { importBindings } from '../project.js'
 import { translateAssignment, translateAugmentedAssignment } from './assign.js'
 import { translateFunction } from '../function.js'
 import { indent } from './index.js'
+import { sliceArguments } from '../expr/subscript.js'
 
 /** Expression statements, assignments included. */
 export function translateExpressionStatement(node: SyntaxNode, ctx: Context): string[] | undefined {
@@ -28,20 +29,64 @@ export function translateExpressionStatement(node: SyntaxNode, ctx: Context): st
   return [/^[[(`{]|^function/.test(value.code) ? `void ${value.code}` : value.code]
 }
 
-/** `del d[k]`, `del l[i]`. */
+/** `del d[k]`, `del l[i]`, `del l[a:b]`, and `del name` of a local that is never used again. */
 export function translateDelete(node: SyntaxNode, ctx: Context): string[] | undefined {
   if (node.type !== 'delete_statement') return undefined
   const targets = node.namedChildren[0].type === 'expression_list' ? node.namedChildren[0].namedChildren : node.namedChildren
-  return targets.map((target) => {
-    if (target.type !== 'subscript' || target.childrenForFieldName('subscript').length !== 1 || target.childrenForFieldName('subscript')[0].type === 'slice') {
-      fail('unsupported-python-construct', target, `\`del ${snippet(target)}\``)
+  return targets.flatMap((target) => {
+    if (target.type === 'identifier') {
+      deleteLocal(target, node, ctx)
+      return []
     }
+    const index = target.childrenForFieldName('subscript')
+    if (target.type !== 'subscript' || index.length !== 1) fail('unsupported-python-construct', target, `\`del ${snippet(target)}\``)
     const object = translateExpr(target.childForFieldName('value')!, ctx)
-    const key = translateExpr(target.childrenForFieldName('subscript')[0], ctx)
-    if (object.type === 'dict') return `${object.code}.delItem(${key.code})`
     ctx.imports.py = true
-    return `py.delitem(${object.code}, ${key.code})`
+    if (index[0].type === 'slice') return [`py.delslice(${object.code}, ${sliceArguments(index[0], ctx)})`]
+    const key = translateExpr(index[0], ctx)
+    if (object.type === 'dict') return [`${object.code}.delItem(${key.code})`]
+    return [`py.delitem(${object.code}, ${key.code})`]
   })
+}
+
+/**
+ * `del x` unbinds a local; later reads would raise. It translates to nothing when that cannot
+ * be observed: the statement before it in the same block binds `x`, the `del` is not in a loop,
+ * and `x` is not mentioned after it nor by any nested function, lambda or comprehension.
+ */
+function deleteLocal(target: SyntaxNode, statement: SyntaxNode, ctx: Context): void {
+  const name = target.text
+  const unsupported = (why: string): never => fail('unsupported-python-construct', target, `\`del ${name}\` ${why}`)
+  const found = lookupLocal(ctx.scope, name)
+  if (!found || found.scope !== ctx.scope || ctx.scope.kind !== 'function') unsupported('of a name that is not a local of this function')
+  if (ctx.loops.length > 0) unsupported('inside a loop')
+  let fn: SyntaxNode | null = statement.parent
+  while (fn && fn.type !== 'function_definition') fn = fn.parent
+  const mentions = (node: SyntaxNode, nested: boolean): void => {
+    if (node.type === 'identifier' && node.text === name && node.id !== target.id) {
+      if (node.startIndex > statement.endIndex) unsupported('of a name used after it')
+      if (nested) unsupported('of a name a nested function, lambda or comprehension uses')
+    }
+    const opens = ['function_definition', 'lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'].includes(node.type)
+    for (const child of node.namedChildren) mentions(child, nested || opens)
+  }
+  for (const child of fn?.childForFieldName('body')?.namedChildren ?? []) mentions(child, false)
+  const previous = statement.previousNamedSibling
+  const binds =
+    previous?.type === 'expression_statement' &&
+    previous.namedChildren[0]?.type === 'assignment' &&
+    assignedNames(previous.namedChildren[0]).includes(name)
+  if (!binds) unsupported('where the statement before it does not bind the name')
+}
+
+function assignedNames(assignment: SyntaxNode): string[] {
+  const names: string[] = []
+  const collect = (target: SyntaxNode): void => {
+    if (target.type === 'identifier') names.push(target.text)
+    else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'parenthesized_expression'].includes(target.type)) target.namedChildren.forEach(collect)
+  }
+  for (let node: SyntaxNode | null = assignment; node?.type === 'assignment'; node = node.childForFieldName('right')) collect(node.childForFieldName('left')!)
+  return names
 }
 
 /** `global x` (a name of this module) and `nonlocal x` (a local of an enclosing function). */
@@ -51,7 +96,7 @@ export function translateScopeDeclaration(node: SyntaxNode, ctx: Context): strin
   for (const id of node.namedChildren) {
     if (node.type === 'global_statement') {
       const def = ctx.module.symbols.get(id.text)
-      if (!def || def.kind !== 'data' || ctx.inRoutes) {
+      if (!def || def.kind !== 'data') {
         fail('unsupported-scope-declaration', node, `\`global ${id.text}\` where \`${id.text}\` is not a module-level variable the translator emits in this module`)
       }
     } else if (!lookupLocal(ctx.scope.parent, id.text)) {
