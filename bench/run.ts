@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks'
 import { loadProject } from '../src/analyze/index.js'
 import { parseFiles } from '../src/parse/index.js'
 import { scanProject } from '../src/scan/index.js'
+import type { StageTimings } from '../src/pipeline.js'
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`)
@@ -72,11 +73,35 @@ try {
   console.log(`routes found: ${loaded.project.ir.apps[0]!.routes.length}`)
   const pipeline = await import('../src/pipeline.js')
   const stages = await pipeline.defaultStages()
+  const timings: StageTimings = {}
   const start = performance.now()
-  const result = await pipeline.runPipeline({ input: root }, stages)
+  const cpuStart = process.cpuUsage()
+  const result = await pipeline.runPipeline({ input: root, timings }, stages)
   const ms = performance.now() - start
+  const cpu = process.cpuUsage(cpuStart)
   if (!result.ok) throw new Error(result.error.message)
-  console.log(`${'whole pipeline (in memory)'.padEnd(28)} ${ms.toFixed(0).padStart(7)} ms  ${((lines / ms) * 1000).toFixed(0).padStart(9)} lines/s`)
+  console.log(`${'whole pipeline (in memory)'.padEnd(28)} ${ms.toFixed(0).padStart(7)} ms  ${((lines / ms) * 1000).toFixed(0).padStart(9)} lines/s  (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`)
+  // Its stages, wall clock and CPU time (the process's, all threads: steadier when other jobs share the machine).
+  // Emit's own steps are part of emit, listed under it; the rest of emit is building the files.
+  const zero = { wall: 0, cpu: 0 }
+  const emit = timings.emit ?? zero
+  const emitSteps = Object.keys(timings).filter((name) => name.startsWith('emit: '))
+  const emitRest = { wall: emit.wall, cpu: emit.cpu }
+  for (const name of emitSteps) {
+    emitRest.wall -= timings[name]!.wall
+    emitRest.cpu -= timings[name]!.cpu
+  }
+  const rows: [string, { wall: number; cpu: number }][] = [
+    ...Object.entries(timings).filter(([name]) => !name.startsWith('emit') && name !== 'report'),
+    ['emit', emit],
+    ...emitSteps.map((name): [string, { wall: number; cpu: number }] => [`  ${name}`, timings[name]!]),
+    ['  emit: rest (build files)', emitRest],
+    ['report', timings.report ?? zero],
+  ]
+  console.log(`  ${'stage'.padEnd(30)} ${'wall'.padStart(7)}     ${'cpu'.padStart(7)}`)
+  for (const [name, t] of rows) {
+    console.log(`  ${name.padEnd(30)} ${t.wall.toFixed(0).padStart(7)} ms  ${t.cpu.toFixed(0).padStart(7)} ms  ${((t.wall / ms) * 100).toFixed(0).padStart(3)}%`)
+  }
   console.log(`readiness: ${result.result.report.summary.readiness}%  files emitted: ${result.result.files.size}`)
 } finally {
   rmSync(root, { recursive: true, force: true })

@@ -1,13 +1,13 @@
 import { loadProject as analyzeProject, type LoadedProject, type LoadResult } from './analyze/index.js'
 import { secretValues } from './emit/config.js'
-import { emitProject, type EmitResult } from './emit/index.js'
+import { emitProject, timed, type EmitResult, type StageTimings } from './emit/index.js'
 import { readRuntimeFiles } from './emit/runtime-files.js'
 import type { AppIR, ProjectIR } from './ir/types.js'
 import { buildReport, renderJson, renderMarkdown, type MigrationReport } from './report/index.js'
 import { translateProject as translate } from './translate/index.js'
 import type { TranslatedProject } from './translate/types.js'
 
-export type { LoadedProject, LoadResult }
+export type { LoadedProject, LoadResult, StageTimings }
 
 /** An error a user can meet: one line, and the exit code the CLI documents for it. */
 export interface UserError {
@@ -57,12 +57,17 @@ export function selectedApp(ir: ProjectIR): AppIR | undefined {
 
 const EMPTY_TRANSLATION: TranslatedProject = { modules: [], views: {}, hooks: [], errorHandlers: [], findings: [] }
 
-/** scan → parse → analyze → translate → emit → report, in memory. Writes nothing. */
+/**
+ * scan → parse → analyze → translate → emit → report, in memory. Writes nothing. `timings`, when
+ * given, receives the time each stage took (`load (scan + parse + analyze)`, `translate`, `emit`,
+ * `report`, and emit's own steps `emit: …`), for `npm run bench`.
+ */
 export async function runPipeline(
-  options: { input: string; app?: string },
+  options: { input: string; app?: string; timings?: StageTimings },
   stages: Stages,
 ): Promise<{ ok: true; result: PipelineResult } | { ok: false; error: UserError }> {
-  const loaded = await stages.loadProject(options.input, options.app !== undefined ? { app: options.app } : {})
+  const { timings } = options
+  const loaded = await timed(timings, 'load (scan + parse + analyze)', () => stages.loadProject(options.input, options.app !== undefined ? { app: options.app } : {}))
   if (!loaded.ok) return loaded
   const { ir } = loaded.project
   const app = selectedApp(ir)
@@ -70,23 +75,29 @@ export async function runPipeline(
   const translation =
     stages.translateProject === null
       ? EMPTY_TRANSLATION
-      : await stages.translateProject({ modules: loaded.project.modules, app, ir, root: loaded.project.root })
+      : await timed(timings, 'translate', () => stages.translateProject!({ modules: loaded.project.modules, app, ir, root: loaded.project.root }))
   const sources = new Map(loaded.project.modules.map((module) => [module.file, module.source]))
-  const emitted = await emitProject({ ir, app, translation, runtimeFiles: await stages.runtimeFiles(), sources, secretValues: loaded.project.secretValues })
-  const paths = [...emitted.files.keys(), REPORT_MARKDOWN, REPORT_JSON]
-  const report = buildReport({
-    ir,
-    app,
-    findings: [...ir.findings, ...translation.findings, ...emitted.findings],
-    routes: emitted.routes,
-    files: paths,
+  const runtimeFiles = await stages.runtimeFiles()
+  const emitted = await timed(timings, 'emit', () =>
+    emitProject({ ir, app, translation, runtimeFiles, sources, secretValues: loaded.project.secretValues, ...(timings !== undefined ? { timings } : {}) }),
+  )
+  const { report, files } = await timed(timings, 'report', () => {
+    const paths = [...emitted.files.keys(), REPORT_MARKDOWN, REPORT_JSON]
+    const report = buildReport({
+      ir,
+      app,
+      findings: [...ir.findings, ...translation.findings, ...emitted.findings],
+      routes: emitted.routes,
+      files: paths,
+    })
+    // Finding messages quote Python; a secret's value must not reach any report either.
+    const secrets = secretValues(app)
+    const redact = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join('<redacted secret>'), text)
+    report.findings = report.findings.map((finding) => ({ ...finding, message: redact(finding.message) }))
+    const files = new Map(emitted.files)
+    files.set(REPORT_MARKDOWN, renderMarkdown(report))
+    files.set(REPORT_JSON, renderJson(report))
+    return { report, files }
   })
-  // Finding messages quote Python; a secret's value must not reach any report either.
-  const secrets = secretValues(app)
-  const redact = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join('<redacted secret>'), text)
-  report.findings = report.findings.map((finding) => ({ ...finding, message: redact(finding.message) }))
-  const files = new Map(emitted.files)
-  files.set(REPORT_MARKDOWN, renderMarkdown(report))
-  files.set(REPORT_JSON, renderJson(report))
   return { ok: true, result: { ir, app, emitted, report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } }
 }

@@ -1,5 +1,6 @@
 import { sortFindings } from '../ir/findings.js'
 import { posix } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
@@ -41,6 +42,26 @@ export interface EmitInput {
   secretValues?: readonly string[]
   /** Python sources by project-relative file, to quote the original code above stubs emit makes itself. */
   sources?: ReadonlyMap<string, string>
+  /** When given, receives the time spent in emit's costly steps (for `npm run bench`). */
+  timings?: StageTimings
+}
+
+/** Wall-clock and CPU milliseconds by step name, added to by the pipeline and emit. */
+export type StageTimings = Record<string, { wall: number; cpu: number }>
+
+/** Runs `step`, adding its wall-clock and CPU time (the process's, all threads) to `timings[name]` when timings are kept. */
+export async function timed<T>(timings: StageTimings | undefined, name: string, step: () => T | Promise<T>): Promise<T> {
+  if (timings === undefined) return step()
+  const wall = performance.now()
+  const cpu = process.cpuUsage()
+  try {
+    return await step()
+  } finally {
+    const used = process.cpuUsage(cpu)
+    const entry = (timings[name] ??= { wall: 0, cpu: 0 })
+    entry.wall += performance.now() - wall
+    entry.cpu += (used.user + used.system) / 1000
+  }
 }
 
 /** What happened to one rule of the url map. */
@@ -72,10 +93,13 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const earlier = [...input.ir.findings, ...translation.findings]
   const reportedLines = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
   const reportedAt = (...locations: Finding['location'][]): boolean => locations.some((location) => reportedLines.has(`${location.file}:${location.line}`))
-  const views = await resolveViews(app, translation, findings, input.sources)
-  stubUnroutableEndpoints(app, views)
-  const hooks = await resolveHooks(app, translation, findings, reportedAt)
-  const errorHandlers = await resolveErrorHandlers(app, translation, findings)
+  const { views, hooks, errorHandlers } = await timed(input.timings, 'emit: check handlers', async () => {
+    const views = await resolveViews(app, translation, findings, input.sources)
+    stubUnroutableEndpoints(app, views)
+    const hooks = await resolveHooks(app, translation, findings, reportedAt)
+    const errorHandlers = await resolveErrorHandlers(app, translation, findings)
+    return { views, hooks, errorHandlers }
+  })
   const routeFiles = planRouteFiles(app)
 
   // Translated modules go to src/<dotted/path>.ts unless that path is one of the service's own files.
@@ -94,7 +118,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     const dir = posix.dirname(path)
     const naturalDir = posix.dirname(`src/${module.pythonModule.split('.').join('/')}.ts`)
     const code = mergeHeaderImports(rewriteSpecifiersInCode(module.code, relocator(naturalDir, dir, moved)))
-    const parsed = await parsesAsModule(code)
+    const parsed = await timed(input.timings, 'emit: check modules', () => parsesAsModule(code))
     if (!parsed.ok) {
       findings.push({
         ruleId: 'emit-invalid-translation',
@@ -194,7 +218,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   for (const [path, content] of files) {
     if (!path.endsWith('.ts') || path.startsWith('src/lib/')) continue
     try {
-      files.set(path, await formatTypeScript(content))
+      files.set(path, await timed(input.timings, 'emit: format', () => formatTypeScript(content)))
     } catch (error) {
       if (![...modulePaths.values()].includes(path)) {
         findings.push({
