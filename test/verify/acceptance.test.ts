@@ -24,9 +24,14 @@ const sharedApps = existsSync(acceptanceDir)
       .map((entry) => entry.name)
       .sort()
   : []
-// The README's bundled demo is held to the same standard (its scenario sits beside its input).
-const demo = { name: 'fixtures/demo', appDir: join(repoRoot, 'fixtures/demo/input'), scenario: join(repoRoot, 'fixtures/demo/scenario.jsonl') }
-const apps = [...sharedApps.map((name) => ({ name, appDir: join(acceptanceDir, name), scenario: join(acceptanceDir, name, 'scenario.jsonl') })), demo]
+// The README's bundled demo, and the fixtures written to exercise one area end to end against
+// Flask, are held to the same standard (each scenario sits beside its input).
+const repoFixtures = ['demo', 'blueprint-hooks'].map((fixture) => ({
+  name: `fixtures/${fixture}`,
+  appDir: join(repoRoot, 'fixtures', fixture, 'input'),
+  scenario: join(repoRoot, 'fixtures', fixture, 'scenario.jsonl'),
+}))
+const apps = [...sharedApps.map((name) => ({ name, appDir: join(acceptanceDir, name), scenario: join(acceptanceDir, name, 'scenario.jsonl') })), ...repoFixtures]
 
 const outRoot = mkdtempSync(join(tmpdir(), 'migrate-acceptance-'))
 afterAll(() => rmSync(outRoot, { recursive: true, force: true }))
