@@ -4,7 +4,7 @@ import type { AppIR, Finding, ProjectIR, RouteIR } from '../ir/types.js'
 import { parseFiles, parsePython, type ParsedModule } from '../parse/index.js'
 import { scanProject } from '../scan/index.js'
 import type { AppState } from './flask-model.js'
-import { Interpreter } from './interpreter.js'
+import { Interpreter, viewClosure } from './interpreter.js'
 import type { Value } from './values.js'
 
 export interface LoadedProject {
@@ -195,13 +195,19 @@ function toAppIR(found: FoundApp, root: string): AppIR {
     templateFolder: app.templateFolder,
     urlMap: { strictSlashes: app.strictSlashes, hostMatching: app.hostMatching },
     blueprints: app.blueprints.map((blueprint) => ({ ...blueprint, ...staticFolder(root, blueprint.location.file, blueprint.staticFolder) })),
-    routes: urlMapOrder(app.routes),
+    routes: urlMapOrder(app.routes).map(withClosure),
     hooks: app.hooks,
     errorHandlers: app.errorHandlers,
     extensions: app.extensions,
     config: [...app.config.values()],
     location: app.location,
   }
+}
+
+function withClosure(route: RouteIR): RouteIR {
+  if (route.view?.kind !== 'function') return route
+  const closure = viewClosure(route.view)
+  return closure ? { ...route, view: { ...route.view, closure } } : route
 }
 
 /**

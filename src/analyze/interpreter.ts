@@ -1,4 +1,4 @@
-import type { ExtensionIR, Finding, HookKind, PyLiteral, SourceLocation } from '../ir/types.js'
+import type { ExtensionIR, Finding, HookKind, PyLiteral, SourceLocation, ViewIR } from '../ir/types.js'
 import type { ParsedModule, SyntaxNode } from '../parse/index.js'
 import { AppState, BlueprintState, NO_RULE_OPTIONS, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
 import { readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
@@ -27,6 +27,54 @@ const HOOK_KINDS = new Set<HookKind>([
 ])
 const VIEW_METHODS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch']
 const MAX_CALL_DEPTH = 25
+
+/** The function value behind each function view, to read its closure once setup code has run. */
+const VIEW_FUNCTIONS = new WeakMap<ViewIR, FunctionValue>()
+
+/**
+ * The variables of enclosing functions a view reads, with their values once the setup code has
+ * run (Python closures read variables late), when each is a str, int, bool, None or a float that
+ * prints as itself. Other values, and variables some function rebinds with `nonlocal`, are left
+ * out: the translator then reports the view instead of guessing.
+ */
+export function viewClosure(view: ViewIR): Record<string, PyLiteral> | null {
+  const fn = VIEW_FUNCTIONS.get(view)
+  if (!fn) return null
+  const names = new Set<string>()
+  const nonlocals = new Set<string>()
+  const walk = (node: SyntaxNode): void => {
+    if (node.type === 'identifier') names.add(node.text)
+    if (node.type === 'nonlocal_statement') for (const id of node.namedChildren) nonlocals.add(id.text)
+    for (const child of node.namedChildren) {
+      if (node.type === 'attribute' && child === node.childForFieldName('attribute')) continue
+      if (node.type === 'keyword_argument' && child === node.childForFieldName('name')) continue
+      walk(child)
+    }
+  }
+  walk(fn.node.childForFieldName('body') ?? fn.node)
+  let root: SyntaxNode = fn.node
+  while (root.parent) root = root.parent
+  const rebound = (name: string): boolean => {
+    let found = false
+    const scan = (node: SyntaxNode): void => {
+      if (node.type === 'nonlocal_statement' && node.namedChildren.some((id) => id.text === name)) found = true
+      if (!found) for (const child of node.namedChildren) scan(child)
+    }
+    scan(root)
+    return found
+  }
+  const closure: Record<string, PyLiteral> = {}
+  for (const name of [...names].sort()) {
+    for (let scope: Scope | null = fn.closure; scope && scope.parent; scope = scope.parent) {
+      const value = scope.vars.get(name)
+      if (!value) continue
+      const plain = value.kind === 'const' && !(value.isFloat && Number.isInteger(value.value)) && !(typeof value.value === 'number' && !Number.isFinite(value.value))
+      if (plain && !rebound(name)) closure[name] = value.value
+      break
+    }
+  }
+  return Object.keys(closure).length > 0 ? closure : null
+}
 
 class ReturnSignal {
   constructor(readonly value: Value) {}
@@ -1071,7 +1119,9 @@ export class Interpreter {
 
   private viewTarget(view: Value, location: SourceLocation): ViewTarget | undefined {
     if (view.kind === 'function') {
-      return { view: { kind: 'function', ref: { module: view.module, qualname: view.qualname, location: this.locate(view.node, view.module) } }, name: view.name, declaredMethods: null, wrappers: view.wrappers }
+      const ir: ViewIR = { kind: 'function', ref: { module: view.module, qualname: view.qualname, location: this.locate(view.node, view.module) } }
+      VIEW_FUNCTIONS.set(ir, view)
+      return { view: ir, name: view.name, declaredMethods: null, wrappers: view.wrappers }
     }
     if (view.kind === 'class-view') {
       const cls = view.cls

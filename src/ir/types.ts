@@ -40,7 +40,12 @@ export interface CodeRef {
 }
 
 export type ViewIR =
-  | { kind: 'function'; ref: CodeRef }
+  | {
+      kind: 'function'
+      ref: CodeRef
+      /** Variables of enclosing functions (a view made by a helper or a factory) the view reads, when known literals. */
+      closure?: Record<string, PyLiteral>
+    }
   /** A class-based view (`MethodView` / `View`) registered through `as_view(name)`. `methods` are the HTTP methods the class implements (upper case). */
   | { kind: 'class'; ref: CodeRef; base: 'MethodView' | 'View'; methods: string[] }
 

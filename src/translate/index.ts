@@ -1,6 +1,6 @@
 import type Parser from 'tree-sitter'
 import { parse, parseExpression } from '@babel/parser'
-import type { AppIR, CodeRef, Finding, RouteIR } from '../ir/types.js'
+import type { AppIR, CodeRef, Finding, PyLiteral, RouteIR } from '../ir/types.js'
 import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './types.js'
 import { Untranslatable, findingFor, fail } from './diagnostics.js'
 import { ImportSet, emitted, jsIdentifier, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
@@ -68,7 +68,7 @@ function checkParses(code: string, kind: 'expression' | 'module', node: SyntaxNo
 }
 
 /** Finds a (possibly nested) function or class by qualname: `create_app.add_headers`. */
-function findDefinition(module: ModuleInfo, qualname: string): { node: SyntaxNode; decorators: SyntaxNode[]; enclosing: SyntaxNode[] } | null {
+function findDefinition(module: ModuleInfo, qualname: string, line?: number): { node: SyntaxNode; decorators: SyntaxNode[]; enclosing: SyntaxNode[] } | null {
   const parts = qualname.split('.')
   let scope: SyntaxNode = module.tree.rootNode
   const enclosing: SyntaxNode[] = []
@@ -85,14 +85,21 @@ function findDefinition(module: ModuleInfo, qualname: string): { node: SyntaxNod
           def = def.childForFieldName('definition')!
         }
         if ((def.type === 'function_definition' || def.type === 'class_definition') && def.childForFieldName('name')!.text === part) {
-          found = { node: def, decorators }
-          return
+          // A name defined twice (in a loop, in two branches): the definition the analysis saw run.
+          const last = i === parts.length - 1
+          if (!last || !line || def.startPosition.row + 1 === line || statement.startPosition.row + 1 === line) {
+            found = { node: def, decorators }
+            return
+          }
+          fallback ??= { node: def, decorators }
         }
-        // Definitions inside if/try blocks of the same scope.
-        if (['if_statement', 'try_statement', 'block', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause'].includes(statement.type)) search(statement)
+        // Definitions inside if/try/for/while/with blocks of the same scope.
+        if (['if_statement', 'try_statement', 'for_statement', 'while_statement', 'with_statement', 'block', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause'].includes(statement.type)) search(statement)
       }
     }
+    let fallback: { node: SyntaxNode; decorators: SyntaxNode[] } | null = null
     search(scope.type === 'module' ? scope : scope.childForFieldName('body')!)
+    found ??= fallback
     if (!found) return null
     if (i < parts.length - 1) {
       enclosing.push((found as { node: SyntaxNode }).node)
@@ -107,6 +114,14 @@ function checkDecorators(decorators: SyntaxNode[], allowFlask: boolean): void {
     if (allowFlask && FLASK_REGISTRATION.test(decorator.text)) continue
     fail('unknown-decorator', decorator, `decorator \`${snippet(decorator)}\` is not one the translator knows`)
   }
+}
+
+function literalType(value: PyLiteral): PyType {
+  if (value === null) return 'none'
+  if (typeof value === 'string') return 'str'
+  if (typeof value === 'boolean') return 'bool'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
+  return 'unknown'
 }
 
 /** Parameter types of a view from its rules' converters. */
@@ -162,7 +177,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       draft.handler.findings.push({ ruleId: 'missing-definition', severity: 'error', message: `module ${ref.module} was not parsed`, location: ref.location, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })
       return draft
     }
-    const found = findDefinition(module, ref.qualname)
+    const found = findDefinition(module, ref.qualname, ref.location.line)
     if (!found) {
       draft.handler.findings.push({ ruleId: 'missing-definition', severity: 'error', message: `${ref.module}.${ref.qualname} was not found`, location: ref.location, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })
       return draft
@@ -183,6 +198,22 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           importBindings: new Map(),
           appNames: new Set([input.app.variable]),
           factoryLocals: new Set([...bindings.bindings.keys(), ...params]),
+        }
+      }
+      // Variables of enclosing functions the analysis knows as literals become constants of the view.
+      const closureLines: string[] = []
+      const closure = kind === 'view' && options.routes?.[0]?.view?.kind === 'function' ? options.routes[0].view.closure : undefined
+      if (closure && found.node.type === 'function_definition') {
+        const own = new Set([...collectBindings(found.node.childForFieldName('body')!).bindings.keys(), ...signatureOf(found.node, found.node).map((p) => p.name)])
+        for (const [name, value] of Object.entries(closure)) {
+          if (own.has(name)) continue
+          for (let s: Scope | null = scope; s; s = s.parent) {
+            if (!s.factoryLocals?.has(name)) continue
+            s.locals.set(name, { jsName: jsIdentifier(name), type: literalType(value) })
+            const owner = found.enclosing.at(-1)?.childForFieldName('name')?.text
+            closureLines.push(`const ${jsIdentifier(name)} = ${JSON.stringify(value)} // ${owner ? `\`${name}\` of ${owner}()` : name}, as it was when the rule was registered`)
+            break
+          }
         }
       }
       const ctx = baseContext(project, module, configKeys, scope, true)
@@ -258,7 +289,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         const paramNames = fn.params.map((p) => p.split(/[:=]/)[0].trim())
         if (kind === 'view') {
           prelude.push(...paramNames.map((p, i) => `const ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = viewArgs[${JSON.stringify(params[i].name)}]`))
-          code = `${head}{\n${indent([...prelude, ...fn.body]).join('\n')}\n})`
+          code = `${head}{\n${indent([...closureLines, ...prelude, ...fn.body]).join('\n')}\n})`
         } else if (kind === 'errorhandler') {
           extraParams = [`${paramNames[0] ?? '_error'}: Py`, 'c: Context']
           ctx.imports.honoContext = true

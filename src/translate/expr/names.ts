@@ -62,7 +62,7 @@ export function resolveName(name: string, node: SyntaxNode, ctx: Context): Bindi
     const imported = s.importBindings.get(name)
     if (imported) return fromTarget(imported, ctx, node)
     if (s.appNames?.has(name)) return { kind: 'app' }
-    if (s.factoryLocals?.has(name)) fail('factory-closure-variable', node, `\`${name}\` is a local of the app factory; only the app object itself can be used from a nested handler`)
+    if (s.factoryLocals?.has(name)) fail('factory-closure-variable', node, `\`${name}\` is a variable of the enclosing function whose value is not a known str, int, bool or None (only those, and the app itself, carry over)`)
     if (s.kind === 'module') break
   }
   const def = ctx.module.symbols.get(name)
