@@ -1,4 +1,5 @@
 import * as prettier from 'prettier'
+import { parsers } from 'prettier/plugins/typescript'
 
 /** Fixed options, so the output never depends on a prettier config found on the user's machine. */
 const PRETTIER_OPTIONS: prettier.Options = {
@@ -19,18 +20,79 @@ export async function formatTypeScript(code: string): Promise<string> {
   return prettier.format(code, PRETTIER_OPTIONS)
 }
 
+export type ParseCheck = { ok: true } | { ok: false; message: string }
+
 /** Whether `expression` parses as one TypeScript expression (a translated handler must). */
-export async function parsesAsExpression(expression: string): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function parsesAsExpression(expression: string): Promise<ParseCheck> {
   try {
-    await prettier.format(`const handler = (\n${expression}\n)\n`, PRETTIER_OPTIONS)
+    await prettier.format(expressionModule(expression), PRETTIER_OPTIONS)
     return { ok: true }
   } catch (error) {
     return { ok: false, message: firstLine(error) }
   }
 }
 
+function expressionModule(expression: string): string {
+  return `const handler = (\n${expression}\n)\n`
+}
+
+/**
+ * `parsesAsExpression` for many expressions at once, by expression. Formatting each one alone
+ * (parse and print) cost more than formatting the service: instead the modules
+ * `parsesAsExpression` would format are parsed together, as one file, with prettier's own
+ * TypeScript parser. When that file parses and each of its statements spans exactly one of those
+ * modules, each would parse alone: its tokens and statement are the same, since nothing carries
+ * from one top-level statement to the next (expressions with `import`/`export`, which could make
+ * the file an ES module, a carriage return or a byte-order mark, which prettier rewrites, are
+ * checked alone). A file that does not parse is split in halves until the expressions that fail
+ * are found; those go through `parsesAsExpression`, for its exact message.
+ */
+export async function parsesAsExpressions(expressions: Iterable<string>): Promise<Map<string, ParseCheck>> {
+  const results = new Map<string, ParseCheck>()
+  const together: string[] = []
+  for (const expression of new Set(expressions)) {
+    if (/\b(?:import|export)\b|[\r\uFEFF]/.test(expression)) results.set(expression, await parsesAsExpression(expression))
+    else together.push(expression)
+  }
+  const settle = async (group: string[]): Promise<void> => {
+    if (group.length === 0) return
+    if (group.length > 1 && (await allParse(group.map(expressionModule)))) {
+      for (const expression of group) results.set(expression, { ok: true })
+    } else if (group.length <= 2) {
+      for (const expression of group) results.set(expression, await parsesAsExpression(expression))
+    } else {
+      const middle = Math.ceil(group.length / 2)
+      await settle(group.slice(0, middle))
+      await settle(group.slice(middle))
+    }
+  }
+  await settle(together)
+  return results
+}
+
+/** Whether the modules, written one after the other, parse with one top-level statement each. */
+async function allParse(modules: string[]): Promise<boolean> {
+  const parser = parsers.typescript
+  let program: { body?: unknown[] }
+  try {
+    program = (await parser.parse(modules.join(''), {} as prettier.ParserOptions)) as { body?: unknown[] }
+  } catch {
+    return false
+  }
+  const body = program.body
+  if (!Array.isArray(body) || body.length !== modules.length) return false
+  let start = 0
+  for (const [index, module] of modules.entries()) {
+    // Each module ends with ")\n": its statement ends before that newline.
+    const end = start + module.length - 1
+    if (parser.locStart(body[index]) !== start || parser.locEnd(body[index]) !== end) return false
+    start = end + 1
+  }
+  return true
+}
+
 /** Whether a module body parses as TypeScript. */
-export async function parsesAsModule(code: string): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function parsesAsModule(code: string): Promise<ParseCheck> {
   try {
     await prettier.format(code, PRETTIER_OPTIONS)
     return { ok: true }

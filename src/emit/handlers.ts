@@ -1,6 +1,6 @@
 import type { AppIR, CodeRef, ErrorHandlerIR, Finding, HookIR, RouteIR } from '../ir/types.js'
 import type { TranslatedHandler, TranslatedProject } from '../translate/types.js'
-import { parsesAsExpression } from './format.js'
+import { parsesAsExpression, type ParseCheck } from './format.js'
 import { stringLiteral } from './names.js'
 
 /** A handler as emit will write it: the translation when there is a usable one, else a 501 stub it made itself. */
@@ -17,6 +17,9 @@ export interface ResolvedHandler {
 }
 
 const NOT_MIGRATED_IMPORT = `import { notMigrated } from '../lib/flask.js'`
+
+/** Whether a translated handler's code parses: `parsesAsExpression`, or answers it computed beforehand. */
+export type ExpressionCheck = (expression: string) => Promise<ParseCheck>
 
 /** A stub made by emit: answers 501 naming the endpoint. */
 export function stubHandler(name: string, ref: CodeRef | null, pythonSource: string, reasons: string[]): ResolvedHandler {
@@ -40,6 +43,7 @@ export async function resolveTranslated(
   findings: Finding[],
   endpoint: string | undefined,
   missingRuleId: 'view-not-translated' | 'hook-not-translated' = 'view-not-translated',
+  check: ExpressionCheck = parsesAsExpression,
 ): Promise<ResolvedHandler> {
   if (translated === undefined) {
     if (missingRuleId === 'hook-not-translated') {
@@ -60,7 +64,7 @@ export async function resolveTranslated(
     }
     return stubHandler(name, ref, '', [missingRuleId])
   }
-  const parsed = await parsesAsExpression(translated.code)
+  const parsed = await check(translated.code)
   if (!parsed.ok) {
     findings.push({
       ruleId: 'emit-invalid-translation',
@@ -92,11 +96,12 @@ export async function resolveViews(
   translation: TranslatedProject,
   findings: Finding[],
   sources: ReadonlyMap<string, string> = new Map(),
+  check: ExpressionCheck = parsesAsExpression,
 ): Promise<Map<string, ResolvedHandler>> {
   const views = new Map<string, ResolvedHandler>()
   for (const route of app.routes) {
     if (views.has(route.endpoint)) continue
-    const resolved = await resolveRoute(route, translation, findings, app)
+    const resolved = await resolveRoute(route, translation, findings, app, check)
     if (resolved === null) continue
     // A stub emit made itself still quotes the Python it stands for.
     if (resolved.pythonSource === '' && route.view !== null) resolved.pythonSource = pythonBlock(sources.get(route.view.ref.location.file), route.location.line, route.view.ref.location.line)
@@ -123,10 +128,10 @@ export function pythonBlock(source: string | undefined, firstLine: number, defLi
   return lines.slice(start, end).join('\n')
 }
 
-async function resolveRoute(route: RouteIR, translation: TranslatedProject, findings: Finding[], app: AppIR): Promise<ResolvedHandler | null> {
+async function resolveRoute(route: RouteIR, translation: TranslatedProject, findings: Finding[], app: AppIR, check: ExpressionCheck): Promise<ResolvedHandler | null> {
   if (route.view !== null) {
     const translated = Object.hasOwn(translation.views, route.endpoint) ? translation.views[route.endpoint] : undefined
-    return resolveTranslated(translated, route.endpoint, route.location, route.view.ref, findings, route.endpoint)
+    return resolveTranslated(translated, route.endpoint, route.location, route.view.ref, findings, route.endpoint, 'view-not-translated', check)
   }
   if (route.redirectTo !== null && !route.redirectTo.startsWith('<callable')) return null // the router answers it
   const isStatic = route.endpoint === 'static' || route.endpoint.endsWith('.static')
@@ -197,6 +202,7 @@ export async function resolveHooks(
   translation: TranslatedProject,
   findings: Finding[],
   reportedAt: (...locations: CodeRef['location'][]) => boolean = () => false,
+  check: ExpressionCheck = parsesAsExpression,
 ): Promise<ResolvedHook[]> {
   const resolved: ResolvedHook[] = []
   for (const [index, hook] of app.hooks.entries()) {
@@ -224,7 +230,7 @@ export async function resolveHooks(
       })
       continue
     }
-    const handler = await resolveTranslated(matches ? translated : undefined, name, hook.location, hook.ref, findings, undefined, 'hook-not-translated')
+    const handler = await resolveTranslated(matches ? translated : undefined, name, hook.location, hook.ref, findings, undefined, 'hook-not-translated', check)
     resolved.push({ hook, slot, handler })
   }
   return resolved
@@ -239,6 +245,7 @@ export async function resolveErrorHandlers(
   app: AppIR,
   translation: TranslatedProject,
   findings: Finding[],
+  check: ExpressionCheck = parsesAsExpression,
 ): Promise<ResolvedErrorHandler[]> {
   const resolved: ResolvedErrorHandler[] = []
   for (const [index, errorHandler] of app.errorHandlers.entries()) {
@@ -257,7 +264,7 @@ export async function resolveErrorHandlers(
       })
       continue
     }
-    const handler = await resolveTranslated(translated, name, errorHandler.location, errorHandler.ref, findings, undefined)
+    const handler = await resolveTranslated(translated, name, errorHandler.location, errorHandler.ref, findings, undefined, 'view-not-translated', check)
     resolved.push({ errorHandler, handler })
   }
   return resolved

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks'
 import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
-import { formatTypeScript, parsesAsModule } from './format.js'
+import { formatTypeScript, parsesAsExpression, parsesAsExpressions, parsesAsModule } from './format.js'
 import {
   describeKey,
   resolveErrorHandlers,
@@ -94,10 +94,14 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const reportedLines = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
   const reportedAt = (...locations: Finding['location'][]): boolean => locations.some((location) => reportedLines.has(`${location.file}:${location.line}`))
   const { views, hooks, errorHandlers } = await timed(input.timings, 'emit: check handlers', async () => {
-    const views = await resolveViews(app, translation, findings, input.sources)
+    // Every translated handler must parse: checked all together, much cheaper than one by one.
+    const handlers = [...Object.values(translation.views), ...translation.hooks, ...translation.errorHandlers]
+    const checked = await parsesAsExpressions(handlers.map((handler) => handler.code))
+    const check = async (expression: string) => checked.get(expression) ?? parsesAsExpression(expression)
+    const views = await resolveViews(app, translation, findings, input.sources, check)
     stubUnroutableEndpoints(app, views)
-    const hooks = await resolveHooks(app, translation, findings, reportedAt)
-    const errorHandlers = await resolveErrorHandlers(app, translation, findings)
+    const hooks = await resolveHooks(app, translation, findings, reportedAt, check)
+    const errorHandlers = await resolveErrorHandlers(app, translation, findings, check)
     return { views, hooks, errorHandlers }
   })
   const routeFiles = planRouteFiles(app)
