@@ -91,16 +91,6 @@ async function allParse(modules: string[]): Promise<boolean> {
   return true
 }
 
-/** Whether a module body parses as TypeScript. */
-export async function parsesAsModule(code: string): Promise<ParseCheck> {
-  try {
-    await prettier.format(code, PRETTIER_OPTIONS)
-    return { ok: true }
-  } catch (error) {
-    return { ok: false, message: firstLine(error) }
-  }
-}
-
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]
 }

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks'
 import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
-import { formatTypeScript, parsesAsExpression, parsesAsExpressions, parsesAsModule } from './format.js'
+import { formatTypeScript, parsesAsExpression, parsesAsExpressions } from './format.js'
 import {
   describeKey,
   resolveErrorHandlers,
@@ -117,17 +117,20 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     if (path !== natural) moved.set(natural, path)
     modulePaths.set(module.pythonModule, path)
   }
+  const formattedModules = new Map<string, { code: string; formatted: Formatted }>()
   for (const module of translation.modules) {
     const path = modulePaths.get(module.pythonModule) as string
     const dir = posix.dirname(path)
     const naturalDir = posix.dirname(`src/${module.pythonModule.split('.').join('/')}.ts`)
     const code = mergeHeaderImports(rewriteSpecifiersInCode(module.code, relocator(naturalDir, dir, moved)))
-    const parsed = await timed(input.timings, 'emit: check modules', () => parsesAsModule(code))
-    if (!parsed.ok) {
+    // Formatting is the check that the module parses; the result is kept for the formatting below.
+    const formatted = await timed(input.timings, 'emit: format modules', () => tryFormat(code))
+    formattedModules.set(path, { code, formatted })
+    if (!formatted.ok) {
       findings.push({
         ruleId: 'emit-invalid-translation',
         severity: 'error',
-        message: `The translation of module ${module.pythonModule} is not valid TypeScript (${parsed.message}); ${path} is written unformatted.`,
+        message: `The translation of module ${module.pythonModule} is not valid TypeScript (${formatted.message}); ${path} is written unformatted.`,
         location: { file: moduleFile(input.ir, module.pythonModule), line: 1, column: 1 },
       })
     }
@@ -221,17 +224,16 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   // Formatting, file by file: a translation prettier cannot parse stays as it is (and was reported above).
   for (const [path, content] of files) {
     if (!path.endsWith('.ts') || path.startsWith('src/lib/')) continue
-    try {
-      files.set(path, await timed(input.timings, 'emit: format', () => formatTypeScript(content)))
-    } catch (error) {
-      if (![...modulePaths.values()].includes(path)) {
-        findings.push({
-          ruleId: 'emit-invalid-translation',
-          severity: 'error',
-          message: `${path} could not be formatted (${(error instanceof Error ? error.message : String(error)).split('\n')[0]}); it is written as generated.`,
-          location: app.location,
-        })
-      }
+    const module = formattedModules.get(path)
+    const formatted = module !== undefined && module.code === content ? module.formatted : await timed(input.timings, 'emit: format', () => tryFormat(content))
+    if (formatted.ok) files.set(path, formatted.code)
+    else if (module === undefined) {
+      findings.push({
+        ruleId: 'emit-invalid-translation',
+        severity: 'error',
+        message: `${path} could not be formatted (${formatted.message}); it is written as generated.`,
+        location: app.location,
+      })
     }
   }
 
@@ -407,6 +409,17 @@ export function mergeHeaderImports(code: string): string {
   const imports = new ImportSet()
   for (const line of header) imports.addLine(line)
   return `${imports.render()}\n\n${lines.slice(end).join('\n')}`
+}
+
+type Formatted = { ok: true; code: string } | { ok: false; message: string }
+
+/** prettier's output, or the first line of its error (the code does not parse). */
+async function tryFormat(code: string): Promise<Formatted> {
+  try {
+    return { ok: true, code: await formatTypeScript(code) }
+  } catch (error) {
+    return { ok: false, message: (error instanceof Error ? error.message : String(error)).split('\n')[0] }
+  }
 }
 
 function sameLine(a: Finding['location'], b: Finding['location']): boolean {
