@@ -2,7 +2,7 @@ import { fail, snippet } from './diagnostics.js'
 import { jsIdentifier, type Context, type Scope, type SyntaxNode } from './context.js'
 import { translateExpr } from './expr/index.js'
 import { resolveName, EXCEPTIONS, projectReference } from './expr/names.js'
-import { translateFunction } from './function.js'
+import { translateFunction, translateParameters } from './function.js'
 import { indent } from './stmt/index.js'
 
 function selfAssignments(node: SyntaxNode, selfName: string, into: Set<string>): void {
@@ -68,13 +68,14 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
     if (selfParam?.type === 'identifier') selfAssignments(def.childForFieldName('body')!, selfParam.text, instanceAttributes)
   }
-  for (const reserved of ['args', 'message', 'name', 'stack', 'constructor']) {
+  for (const reserved of ['args', 'name', 'stack', 'constructor']) {
     if (instanceAttributes.has(reserved) && baseIsException) fail('unsupported-class-feature', node, `exception attribute \`self.${reserved}\``)
   }
   const classScope: Scope = { kind: 'class-body', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
   const lines: string[] = [`export class ${jsIdentifier(name)}${extendsClause} {`]
   for (const [attr, value] of classAttributes) lines.push(`  static ${jsIdentifier(attr)}: Py = ${translateExpr(value, { ...ctx, scope: classScope }).code}`)
-  for (const attr of instanceAttributes) if (!classAttributes.has(attr)) lines.push(`  ${jsIdentifier(attr)}: Py`)
+  // An attribute of the class that instances may also set: read through py.getattr (instance, then class).
+  for (const attr of instanceAttributes) lines.push(`  ${classAttributes.has(attr) ? 'declare ' : ''}${jsIdentifier(attr)}: Py`)
   for (const { def, kind } of methods) {
     const methodName = def.childForFieldName('name')!.text
     if (methodName.startsWith('__') && methodName.endsWith('__') && !['__init__', '__str__', '__repr__', '__eq__', '__len__', '__contains__', '__bool__'].includes(methodName)) {
@@ -103,11 +104,18 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       const call = first?.type === 'expression_statement' ? first.namedChildren[0] : null
       const isSuper = call?.type === 'call' && /^super\(\)\s*\.\s*__init__$/.test(call.childForFieldName('function')!.text)
       if (isSuper) {
+        // The arguments are evaluated before `this` exists: they may use the parameters, not `self`.
+        const { scope } = translateParameters(def.childForFieldName('parameters'), methodCtx, 'method')
+        const selfName = def.childForFieldName('parameters')?.namedChildren[0]?.text
         superCall = call!
           .childForFieldName('arguments')!
-          .namedChildren.map((a) => {
-            if (a.type !== 'identifier' && a.type !== 'string' && a.type !== 'integer') fail('unsupported-class-feature', a, '`super().__init__()` with computed arguments')
-            return a.text
+          .namedChildren.filter((a) => a.type !== 'comment')
+          .map((a) => {
+            if (a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat') {
+              fail('unsupported-class-feature', a, `\`super().__init__()\` argument \`${snippet(a)}\` (only positional arguments)`)
+            }
+            if (mentions(a, selfName)) fail('unsupported-class-feature', a, `\`super().__init__()\` argument that uses \`${selfName}\``)
+            return translateExpr(a, { ...methodCtx, scope }).code
           })
           .join(', ')
         defForBody = def
@@ -130,4 +138,9 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   }
   lines.push('}')
   return lines
+}
+
+function mentions(node: SyntaxNode, name: string | undefined): boolean {
+  if (node.type === 'identifier' && node.text === name) return true
+  return node.namedChildren.some((child) => mentions(child, name))
 }

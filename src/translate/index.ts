@@ -518,14 +518,15 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
     if (def.kind === 'function') {
       checkDecorators(def.decorators, false)
       const fn = translateFunction(def.node, ctx, { kind: 'function' })
-      result.code = [`export function ${name}(${fn.params.join(', ')}): Py {`, ...indent(fn.body), '}'].join('\n')
+      result.code = [`export function ${jsIdentifier(name)}(${fn.params.join(', ')}): Py {`, ...indent(fn.body), '}'].join('\n')
     } else if (def.kind === 'class') {
       checkDecorators(def.decorators, false)
       result.code = translateClass(def.node, ctx, { methodView: isMethodView(def, project, module) }).join('\n')
     } else {
       const rebound = def.reassigned || project.globalsAssigned(moduleName).has(name)
       const value = translateExpr(def.value, ctx)
-      result.code = `export ${rebound ? 'let' : 'const'} ${name}${rebound ? ': Py' : value.type === 'list' ? ': Py[]' : ''} = ${value.code}`
+      if (rebound || value.type === 'list') ctx.imports.py = true // the `Py` annotation
+      result.code = `export ${rebound ? 'let' : 'const'} ${jsIdentifier(name)}${rebound ? ': Py' : value.type === 'list' ? ': Py[]' : ''} = ${value.code}`
     }
     checkParses(result.code, 'module', def.node)
   } catch (error) {

@@ -22,6 +22,9 @@ const cases: Case[] = [
   { name: 'docstring and pass', source: `def f():\n    """Docstring."""\n    if True:\n        pass\n    return None` },
   { name: 'chained assignment', source: `def f():\n    a = b = [1]\n    a.append(2)\n    return b` },
   { name: 'os.environ.get default', source: `import os\ndef f():\n    return os.environ.get("SURELY_UNSET_VARIABLE_XYZ", "fallback")` },
+  { name: 'class attribute overridden per instance (Flask docs InvalidAPIUsage)', source: `class InvalidAPIUsage(Exception):\n    status_code = 400\n    def __init__(self, message, status_code=None, payload=None):\n        super().__init__()\n        self.message = message\n        if status_code is not None:\n            self.status_code = status_code\n        self.payload = payload\n    def to_dict(self):\n        rv = dict(self.payload or ())\n        rv["message"] = self.message\n        return rv\n\nclass Teapot(InvalidAPIUsage):\n    status_code = 418\n\ndef f():\n    a = InvalidAPIUsage("bad")\n    b = InvalidAPIUsage("gone", 404, {"id": 1})\n    c = Teapot("tea")\n    return [a.status_code, a.to_dict(), b.status_code, b.to_dict(), c.status_code, getattr(c, "status_code"), InvalidAPIUsage.status_code, str(a)]` },
+  { name: 'super().__init__ with computed arguments', source: `class AppError(Exception):\n    def __init__(self, message, status=400):\n        super().__init__(message)\n        self.status = status\n\nclass Quota(AppError):\n    def __init__(self, user, limit):\n        super().__init__(f"{user} has {limit}", 400 + limit)\n        self.limit = limit\n\ndef f():\n    q = Quota("ann", 29)\n    return [str(q), q.status, q.limit, isinstance(q, AppError)]` },
+  { name: 'a function named like a TypeScript reserved word', source: `def public(x):\n    return {"x": x}\n\nPRIVATE = [1]\n\ndef f():\n    return [public(1), PRIVATE]` },
 ]
 
 describe('statements, classes and exceptions behave as in Python', async () => {

@@ -47,6 +47,7 @@ const cases: { name: string; source: string; ruleId: string; at: [number, number
   { name: 'del of a local inside a loop', source: `def f():\n    for i in range(2):\n        x = i\n        del x\n    return 1`, ruleId: 'unsupported-python-construct', at: [4, 13] },
   { name: 'del of a local that may be unbound', source: `def f(flag):\n    if flag:\n        x = 1\n    del x\n    return 1`, ruleId: 'unsupported-python-construct', at: [4, 9] },
   { name: 'any() over several for clauses', source: `def f(a, b):\n    return any(x == y for x in a for y in b)`, ruleId: 'unsupported-python-construct', at: [2, 15] },
+  { name: 'super().__init__ argument that uses self', source: `class A(Exception):\n    def __init__(self, x):\n        super().__init__(self.describe(x))\n    def describe(self, x):\n        return str(x)\n\ndef f():\n    return str(A(1))`, ruleId: 'unsupported-class-feature', at: [3, 26] },
   { name: 'failure inside a called helper makes the caller fail', source: `def helper():\n    yield 1\n\ndef f():\n    return list(helper())`, ruleId: 'unsupported-python-construct', at: [2, 5] },
 ]
 

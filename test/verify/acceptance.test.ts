@@ -26,11 +26,16 @@ const sharedApps = existsSync(acceptanceDir)
   : []
 // The README's bundled demo, and the fixtures written to exercise one area end to end against
 // Flask, are held to the same standard (each scenario sits beside its input).
-const repoFixtures = ['demo', 'blueprint-hooks'].map((fixture) => ({
-  name: `fixtures/${fixture}`,
-  appDir: join(repoRoot, 'fixtures', fixture, 'input'),
-  scenario: join(repoRoot, 'fixtures', fixture, 'scenario.jsonl'),
-}))
+const fixturesDir = join(repoRoot, 'fixtures')
+const repoFixtures = readdirSync(fixturesDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(fixturesDir, entry.name, 'scenario.jsonl')))
+  .map((entry) => entry.name)
+  .sort()
+  .map((fixture) => ({
+    name: `fixtures/${fixture}`,
+    appDir: join(fixturesDir, fixture, 'input'),
+    scenario: join(fixturesDir, fixture, 'scenario.jsonl'),
+  }))
 const apps = [...sharedApps.map((name) => ({ name, appDir: join(acceptanceDir, name), scenario: join(acceptanceDir, name, 'scenario.jsonl') })), ...repoFixtures]
 
 const outRoot = mkdtempSync(join(tmpdir(), 'migrate-acceptance-'))
@@ -39,6 +44,7 @@ afterAll(() => rmSync(outRoot, { recursive: true, force: true }))
 describe.skipIf(!hasFlask)('acceptance apps', () => {
   it(`finds the acceptance apps in ${acceptanceDir}`, () => {
     expect(sharedApps.length).toBeGreaterThan(0)
+    expect(repoFixtures.map((f) => f.name)).toEqual(expect.arrayContaining(['fixtures/demo', 'fixtures/blueprint-hooks', 'fixtures/python-semantics']))
   })
 
   it.each(apps)(

@@ -294,6 +294,10 @@ export class InternalServerError extends HTTPException {
     super(description, response)
     this.originalException = originalException ?? null
   }
+  /** Flask's name for it (`error.original_exception` in a 500 handler). */
+  get original_exception(): unknown {
+    return this.originalException
+  }
 }
 
 /** Werkzeug's `NotImplemented` (501). */

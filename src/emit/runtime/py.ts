@@ -889,9 +889,18 @@ export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
     const value = obj[name]
     return typeof value === 'function' ? value.bind(obj) : value
   }
+  // A class attribute (a static of a translated class) seen through an instance, as Python does.
+  if (obj !== null && typeof obj === 'object' && !Object.hasOwn(FUNCTION_OWN, name)) {
+    for (let cls = obj.constructor; typeof cls === 'function' && cls !== Object && cls !== Error; cls = Object.getPrototypeOf(cls)) {
+      if (Object.hasOwn(cls, name)) return cls[name]
+    }
+  }
   if (fallback.length > 0) return fallback[0]
   throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
 }
+
+/** Own properties every JavaScript class has, which are not Python class attributes. */
+const FUNCTION_OWN: Record<string, true> = { name: true, length: true, prototype: true, caller: true, arguments: true }
 
 export function hasattr(obj: Py, name: string): boolean {
   try {

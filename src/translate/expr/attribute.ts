@@ -34,6 +34,10 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
     if (self && self.classAttributes.has(name) && !self.instanceAttributes.has(name)) {
       return emitted(`(this.constructor as Py).${jsIdentifier(name)}`, Prec.Call, 'unknown')
     }
+    if (self && self.classAttributes.has(name)) {
+      ctx.imports.py = true
+      return emitted(`py.getattr(this, ${JSON.stringify(name)})`, Prec.Call, 'unknown')
+    }
     return emitted(`this.${jsIdentifier(name)}`, Prec.Call, 'unknown')
   }
   if (object.type === 'identifier') {

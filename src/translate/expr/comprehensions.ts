@@ -68,7 +68,9 @@ function nestedComprehension(node: SyntaxNode, ctx: Context, body: (inner: Conte
     const source = iterable.code.prec >= Prec.Call && iterable.isArray ? receiver(iterable.code) : `[...${iterable.code.code}]`
     const filtered = conditions.length === 0 ? source : `${source}.filter((${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c})` : c)).join(' && ')})`
     if (next < clauses.length) return `${filtered}.flatMap((${param}) => ${build(next, inner)})`
-    return `${filtered}.map((${param}) => ${body(inner)})`
+    const value = body(inner)
+    // The innermost list is flattened into a new array by its caller's flatMap: no copy needed.
+    return value === param ? filtered : `${filtered}.map((${param}) => ${value})`
   }
   return build(0, ctx)
 }

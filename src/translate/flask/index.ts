@@ -140,9 +140,12 @@ function translateFlaskCall(node: SyntaxNode, ctx: Context): Emitted | undefined
       return emitted(`jsonify(${values.join(', ')})`, Prec.Call, 'response')
     }
     case 'abort':
-      requireStatic(args, 'abort()')
+      // `description=` reaches the exception's description; Werkzeug's 405 and 416 take another first argument.
+      const code = args.positional.length === 1 && args.positional[0].type === 'integer' ? Number(args.positional[0].text) : null
+      requireStatic(args, 'abort()', code !== null && code !== 405 && code !== 416 ? ['description'] : [])
       ctx.imports.flask.add('abort')
-      return emitted(`abort(${positional().join(', ')})`, Prec.Call, 'none')
+      const description = args.keywords.get('description')
+      return emitted(`abort(${[...positional(), ...(description ? [translateExpr(description, ctx).code] : [])].join(', ')})`, Prec.Call, 'none')
     case 'redirect':
       requireStatic(args, 'redirect()', ['code'])
       ctx.imports.flask.add('redirect')

@@ -51,7 +51,7 @@ export function translateDelete(node: SyntaxNode, ctx: Context): string[] | unde
 
 /**
  * `del x` unbinds a local; later reads would raise. It translates to nothing when that cannot
- * be observed: the statement before it in the same block binds `x`, the `del` is not in a loop,
+ * be observed: an earlier statement of the same block binds `x`, the `del` is not in a loop,
  * and `x` is not mentioned after it nor by any nested function, lambda or comprehension.
  */
 function deleteLocal(target: SyntaxNode, statement: SyntaxNode, ctx: Context): void {
@@ -71,12 +71,11 @@ function deleteLocal(target: SyntaxNode, statement: SyntaxNode, ctx: Context): v
     for (const child of node.namedChildren) mentions(child, nested || opens)
   }
   for (const child of fn?.childForFieldName('body')?.namedChildren ?? []) mentions(child, false)
-  const previous = statement.previousNamedSibling
-  const binds =
-    previous?.type === 'expression_statement' &&
-    previous.namedChildren[0]?.type === 'assignment' &&
-    assignedNames(previous.namedChildren[0]).includes(name)
-  if (!binds) unsupported('where the statement before it does not bind the name')
+  let binds = false
+  for (let previous = statement.previousNamedSibling; previous && !binds; previous = previous.previousNamedSibling) {
+    binds = previous.type === 'expression_statement' && previous.namedChildren[0]?.type === 'assignment' && assignedNames(previous.namedChildren[0]).includes(name)
+  }
+  if (!binds) unsupported('where no earlier statement of the same block binds the name')
 }
 
 function assignedNames(assignment: SyntaxNode): string[] {
