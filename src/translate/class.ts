@@ -4,6 +4,34 @@ import { translateExpr } from './expr/index.js'
 import { resolveName, EXCEPTIONS, projectReference } from './expr/names.js'
 import { translateFunction, translateParameters } from './function.js'
 import { indent } from './stmt/index.js'
+import type { ProjectIndex } from './project.js'
+
+type MethodKind = 'method' | 'static' | 'classmethod' | 'property'
+
+const METHOD_DECORATORS: Record<string, MethodKind | undefined> = { '@staticmethod': 'static', '@classmethod': 'classmethod', '@property': 'property' }
+
+/** The kind of method `name` is in a class or its project bases (for calls through the class): null when it is not a method. */
+export function methodKind(classNode: SyntaxNode, name: string, project: ProjectIndex, module: string): { def: SyntaxNode; kind: MethodKind } | null {
+  const own = ownMethod(classNode, name)
+  if (own !== undefined) return own
+  const base = classNode.childForFieldName('superclasses')?.namedChildren[0]
+  const info = project.modules.get(module)
+  if (base?.type !== 'identifier' || !info) return null
+  const def = info.symbols.get(base.text)
+  const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, def } : null
+  return resolved?.def.kind === 'class' ? methodKind(resolved.def.node, name, project, resolved.module.name) : null
+}
+
+function ownMethod(classNode: SyntaxNode, name: string): { def: SyntaxNode; kind: MethodKind } | null | undefined {
+  for (const member of classNode.childForFieldName('body')!.namedChildren) {
+    const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member
+    if (def.type !== 'function_definition' || def.childForFieldName('name')!.text !== name) continue
+    const decorators = member.type === 'decorated_definition' ? member.namedChildren.filter((c) => c.type === 'decorator') : []
+    const kind = decorators.length === 0 ? 'method' : decorators.length === 1 ? METHOD_DECORATORS[decorators[0].text] : undefined
+    return kind ? { def, kind } : null
+  }
+  return undefined
+}
 
 function selfAssignments(node: SyntaxNode, selfName: string, into: Set<string>): void {
   if (node.type === 'assignment' || node.type === 'augmented_assignment') {
@@ -41,7 +69,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   }
   const body = node.childForFieldName('body')!
   const classAttributes = new Map<string, SyntaxNode>()
-  const methods: { def: SyntaxNode; kind: 'method' | 'static' }[] = []
+  const methods: { def: SyntaxNode; kind: MethodKind }[] = []
   for (const member of body.namedChildren) {
     if (member.type === 'comment' || member.type === 'pass_statement') continue
     if (member.type === 'expression_statement') {
@@ -53,16 +81,18 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       }
     }
     let def = member
-    let kind: 'method' | 'static' = 'method'
+    let kind: MethodKind = 'method'
     if (member.type === 'decorated_definition') {
       const decorators = member.namedChildren.filter((c) => c.type === 'decorator')
-      if (decorators.length === 1 && decorators[0].text === '@staticmethod') kind = 'static'
+      const known = decorators.length === 1 ? METHOD_DECORATORS[decorators[0].text] : undefined
+      if (known) kind = known
       else fail('unknown-decorator', decorators[0], `decorator \`${snippet(decorators[0])}\` on a method`)
       def = member.childForFieldName('definition')!
     }
     if (def.type !== 'function_definition') fail('unsupported-class-feature', member, `class body statement \`${snippet(member)}\``)
     methods.push({ def, kind })
   }
+  const staticMethods = new Set(methods.filter((m) => m.kind === 'static' || m.kind === 'classmethod').map((m) => m.def.childForFieldName('name')!.text))
   const instanceAttributes = new Set<string>()
   for (const { def } of methods) {
     const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
@@ -82,7 +112,9 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       fail('unsupported-class-feature', def, `special method \`${methodName}\``)
     }
     const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
-    if (kind === 'method' && selfParam?.type !== 'identifier') fail('unsupported-class-feature', def, `method \`${methodName}\` without a \`self\` parameter`)
+    if (kind !== 'static' && selfParam?.type !== 'identifier') fail('unsupported-class-feature', def, `method \`${methodName}\` without a \`self\` parameter`)
+    if (kind === 'property' && def.childForFieldName('parameters')!.namedChildren.length !== 1) fail('unsupported-class-feature', def, `property \`${methodName}\` with parameters besides \`self\``)
+    if (kind !== 'method' && methodName.startsWith('__')) fail('unsupported-class-feature', def, `special method \`${methodName}\` as a ${kind}`)
     const methodCtx: Context = {
       ...ctx,
       scope: {
@@ -91,7 +123,15 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
         locals: new Map(),
         globals: new Set(),
         importBindings: new Map(),
-        self: { name: selfParam?.text ?? 'self', className: name, classAttributes: new Set(classAttributes.keys()), instanceAttributes, passesContext: options.methodView },
+        self: {
+          name: selfParam?.text ?? 'self',
+          className: name,
+          classAttributes: new Set(classAttributes.keys()),
+          instanceAttributes,
+          passesContext: options.methodView,
+          staticMethods,
+          isClass: kind === 'classmethod',
+        },
       },
       flask: options.methodView ? { contextVar: 'c' } : ctx.flask,
       returnValue: (value) => `return ${value.code}`,
@@ -124,6 +164,10 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       }
     }
     const fn = translateFunction(defForBody, methodCtx, { kind: kind === 'static' ? 'function' : 'method', extraParams: options.methodView ? ['c: Context'] : [] })
+    if (kind === 'property') {
+      lines.push(`  get ${jsIdentifier(methodName)}(): Py {`, ...indent(indent(fn.body)), '  }')
+      continue
+    }
     let bodyLines = fn.body
     if (methodName === '__init__') {
       const superLines = bodyLines.filter((l) => /^super\.__init__\(/.test(l)).length
@@ -134,7 +178,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       lines.push(`  constructor(${fn.params.join(', ')}) {`, ...indent(indent([...head, ...bodyLines])), '  }')
       continue
     }
-    lines.push(`  ${kind === 'static' ? 'static ' : ''}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
+    lines.push(`  ${kind === 'method' ? '' : 'static '}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
   }
   lines.push('}')
   return lines

@@ -72,7 +72,17 @@ export interface Scope {
   /** Names declared `global` in this function. */
   globals: Set<string>
   /** Inside a method: the Python name of `self` and the class's TypeScript name. */
-  self?: { name: string; className: string; classAttributes: Set<string>; instanceAttributes: Set<string>; passesContext: boolean }
+  self?: {
+    name: string
+    className: string
+    classAttributes: Set<string>
+    instanceAttributes: Set<string>
+    passesContext: boolean
+    /** @staticmethod and @classmethod names (called on the class, also through an instance). */
+    staticMethods: Set<string>
+    /** In a @classmethod: `self` is the class (`cls`), not an instance. */
+    isClass: boolean
+  }
   /** Names bound by a function-local `import` / `from … import`. */
   importBindings: Map<string, ImportTarget>
   /** Functions defined with `def` in this scope (for keyword arguments at call sites). */

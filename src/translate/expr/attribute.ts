@@ -31,7 +31,8 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
   const value = translateExpr(object, ctx)
   if (value.code === 'this') {
     const self = findSelf(ctx)
-    if (self && self.classAttributes.has(name) && !self.instanceAttributes.has(name)) {
+    if (self?.isClass) return emitted(`this.${jsIdentifier(name)}`, Prec.Call, 'unknown')
+    if (self && (self.classAttributes.has(name) || self.staticMethods.has(name)) && !self.instanceAttributes.has(name)) {
       return emitted(`(this.constructor as Py).${jsIdentifier(name)}`, Prec.Call, 'unknown')
     }
     if (self && self.classAttributes.has(name)) {
@@ -51,7 +52,7 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
   return emitted(`py.getattr(${value.code}, ${JSON.stringify(name)})`, Prec.Call, 'unknown')
 }
 
-function findSelf(ctx: Context): { classAttributes: Set<string>; instanceAttributes: Set<string> } | undefined {
+function findSelf(ctx: Context): NonNullable<Context['scope']['self']> | undefined {
   for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) if (s.self) return s.self
   return undefined
 }

@@ -8,6 +8,12 @@ import { translateMethodCall } from './methods.js'
 import { translateStdlibCall } from './stdlib.js'
 import { resolveName, projectReference, unknownImportRule } from './names.js'
 import { signatureOf, constructorSignature } from '../function.js'
+import { methodKind } from '../class.js'
+
+function selfInfo(ctx: Context) {
+  for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) if (s.self) return s.self
+  return undefined
+}
 
 /** Calls whose callee is a plain name: builtins, project functions and classes, locals. */
 function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
@@ -33,6 +39,14 @@ function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined
     }
     case 'local': {
       const args = callArguments(node)
+      const self = selfInfo(ctx)
+      if (binding.code === 'this' && self) {
+        // `cls(...)` in a @classmethod: the class it was called on (a subclass too).
+        const classDef = ctx.module.symbols.get(self.className)
+        if (!self.isClass || classDef?.kind !== 'class') return fail('unsupported-python-construct', node, `calling \`${fn.text}\``)
+        const values = bindToSignature(args, constructorSignature(classDef.node, ctx.project, ctx.module.name), `\`${fn.text}()\``, ctx)
+        return emitted(`new this(${values.join(', ')})`, Prec.Call)
+      }
       const def = localDefinition(fn.text, ctx)
       const values = def
         ? bindToSignature(args, signatureOf(def, fn), `\`${fn.text}()\``, ctx)
@@ -91,7 +105,14 @@ export function translateCall(node: SyntaxNode, ctx: Context, discardResult = fa
     if (object.type === 'identifier') {
       const binding = resolveName(object.text, object, ctx)
       if (binding.kind === 'project' && binding.def.kind === 'class') {
-        fail('unsupported-class-feature', node, `calling \`${snippet(fn)}\` on the class itself (static/class methods)`)
+        const method = methodKind(binding.def.node, fn.childForFieldName('attribute')!.text, ctx.project, binding.module)
+        if (method?.kind !== 'static' && method?.kind !== 'classmethod') {
+          fail('unsupported-class-feature', node, `calling \`${snippet(fn)}\` on the class itself (only static and class methods)`)
+        }
+        const params = signatureOf(method.def, fn).slice(method.kind === 'classmethod' ? 1 : 0)
+        const values = bindToSignature(callArguments(node), params, `\`${snippet(fn)}()\``, ctx)
+        const cls = projectReference(binding.module, binding.name, ctx)
+        return emitted(`${cls}.${jsIdentifier(fn.childForFieldName('attribute')!.text)}(${values.join(', ')})`, Prec.Call)
       }
     }
     return translateMethodCall(node, ctx, discardResult)

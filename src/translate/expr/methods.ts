@@ -98,8 +98,11 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   if (recv.type !== 'unknown' && recv.type !== 'tuple') fail('unsupported-python-construct', fn, `method \`${name}()\` of a ${recv.type}`)
   if (recv.code === 'this') {
     requireStatic(args, `self.${name}()`)
-    const passContext = findSelfInfo(ctx)?.passesContext && ctx.flask ? [ctx.flask.contextVar] : []
-    return emitted(`this.${jsIdentifier(name)}(${[...passContext, ...args.positional.map((a) => translateExpr(a, ctx).code)].join(', ')})`, Prec.Call)
+    const self = findSelfInfo(ctx)
+    const passContext = self?.passesContext && ctx.flask ? [ctx.flask.contextVar] : []
+    const owner = self?.staticMethods.has(name) && !self.isClass ? '(this.constructor as Py)' : 'this'
+    if (owner !== 'this') ctx.imports.py = true
+    return emitted(`${owner}.${jsIdentifier(name)}(${[...passContext, ...args.positional.map((a) => translateExpr(a, ctx).code)].join(', ')})`, Prec.Call)
   }
   const values = positional(args, name, ctx)
   const type: PyType = ['strip', 'lower', 'upper', 'title', 'lstrip', 'rstrip', 'capitalize', 'join'].includes(name) ? 'str' : 'unknown'
