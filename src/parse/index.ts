@@ -26,8 +26,35 @@ function parser(): Parser {
   if (!sharedParser) {
     sharedParser = new Parser()
     sharedParser.setLanguage(Python as unknown as Parser.Language)
+    cacheNodeTypes(Python as unknown as { nodeSubclasses?: unknown[] })
   }
   return sharedParser
+}
+
+/**
+ * node-tree-sitter makes one SyntaxNode subclass per named node type and means to answer `type`
+ * from it (`subclass.prototype.type = name`), but that assignment is silently dropped (the base
+ * class has a getter-only `type`), so every `node.type` crosses into native code: the most called
+ * node property of analyze and translate. Each subclass holds nodes of one type id, so its first
+ * node's type is every node's type: it is kept on the subclass's prototype.
+ */
+function cacheNodeTypes(language: { nodeSubclasses?: unknown[] }): void {
+  const base = (Parser as unknown as { SyntaxNode: { prototype: object } }).SyntaxNode
+  const nativeType = Object.getOwnPropertyDescriptor(base.prototype, 'type')?.get
+  if (nativeType === undefined) return
+  for (const subclass of new Set(language.nodeSubclasses ?? [])) {
+    if (typeof subclass !== 'function' || subclass === base) continue
+    const prototype = (subclass as { prototype: object }).prototype
+    if (Object.hasOwn(prototype, 'type')) continue
+    Object.defineProperty(prototype, 'type', {
+      configurable: true,
+      get(this: object): string {
+        const type = nativeType.call(this) as string
+        Object.defineProperty(prototype, 'type', { value: type, configurable: true })
+        return type
+      },
+    })
+  }
 }
 
 /** Parses Python source; tree-sitter's string input is read in chunks so large files work. */
