@@ -8,27 +8,36 @@ import type { ProjectIndex } from './project.js'
 export interface ParamInfo {
   name: string
   hasDefault: boolean
+  /** `*args` collects extra positional arguments, `**kwargs` extra keywords; `keyword` parameters follow `*`. */
+  kind: 'positional' | 'keyword' | 'varargs' | 'kwargs'
 }
 
 function parameterNodes(params: SyntaxNode | null): SyntaxNode[] {
   return params ? params.namedChildren.filter((c) => c.type !== 'comment') : []
 }
 
-function checkParameter(p: SyntaxNode): void {
+/** `*args` / `**kwargs` (possibly annotated) and the bare `*` separator; null for a plain parameter. */
+function variadicKind(p: SyntaxNode): 'varargs' | 'kwargs' | 'separator' | null {
+  const inner = p.type === 'typed_parameter' ? p.namedChildren[0] : p
+  if (inner?.type === 'list_splat_pattern') return 'varargs'
+  if (inner?.type === 'dictionary_splat_pattern') return 'kwargs'
+  if (p.type === 'keyword_separator') return 'separator'
+  return null
+}
+
+function checkParameter(p: SyntaxNode, allowVariadic: boolean): void {
+  const variadic = variadicKind(p)
+  if (variadic !== null) {
+    if (allowVariadic) return
+    if (variadic === 'separator') fail('unsupported-python-construct', p, `parameter separator \`${p.text}\` outside a module-level function`)
+    return fail('unsupported-python-construct', p, `${variadic === 'varargs' ? 'variadic' : 'keyword-variadic'} parameter \`${p.text}\` outside a module-level function`)
+  }
   switch (p.type) {
     case 'identifier':
     case 'default_parameter':
     case 'typed_parameter':
     case 'typed_default_parameter':
-      if (p.type === 'typed_parameter' && p.namedChildren[0]?.type !== 'identifier') {
-        fail('unsupported-python-construct', p, `parameter \`${p.text}\` (*args / **kwargs)`)
-      }
       return
-    case 'list_splat_pattern':
-      return fail('unsupported-python-construct', p, `variadic parameter \`${p.text}\``)
-    case 'dictionary_splat_pattern':
-      return fail('unsupported-python-construct', p, `keyword-variadic parameter \`${p.text}\``)
-    case 'keyword_separator':
     case 'positional_separator':
       return fail('unsupported-python-construct', p, `parameter separator \`${p.text}\``)
     default:
@@ -37,15 +46,31 @@ function checkParameter(p: SyntaxNode): void {
 }
 
 function parameterName(p: SyntaxNode): string {
-  return p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren[0]).text
+  if (p.type === 'identifier') return p.text
+  const variadic = variadicKind(p)
+  if (variadic === 'varargs' || variadic === 'kwargs') return (p.type === 'typed_parameter' ? p.namedChildren[0] : p).namedChildren[0].text
+  return (p.childForFieldName('name') ?? p.namedChildren[0]).text
 }
 
-/** Parameter names of a `def` (fails on *args / **kwargs, which keyword binding cannot map). */
+/** The parameters of a `def`, in order, with their kinds (the bare `*` separator left out). */
 export function signatureOf(def: SyntaxNode, _at: SyntaxNode): ParamInfo[] {
-  return parameterNodes(def.childForFieldName('parameters')).map((p) => {
-    checkParameter(p)
-    return { name: parameterName(p), hasDefault: p.type === 'default_parameter' || p.type === 'typed_default_parameter' }
-  })
+  const params: ParamInfo[] = []
+  let keywordOnly = false
+  for (const p of parameterNodes(def.childForFieldName('parameters'))) {
+    checkParameter(p, true)
+    const variadic = variadicKind(p)
+    if (variadic === 'separator') {
+      keywordOnly = true
+      continue
+    }
+    if (variadic === 'varargs') keywordOnly = true
+    params.push({
+      name: parameterName(p),
+      hasDefault: p.type === 'default_parameter' || p.type === 'typed_default_parameter' || variadic !== null,
+      kind: variadic ?? (keywordOnly ? 'keyword' : 'positional'),
+    })
+  }
+  return params
 }
 
 /** The parameters of a class's `__init__` (inherited from project bases), without `self`; null when the class takes builtin-exception arguments. */
@@ -62,7 +87,7 @@ export function constructorSignature(classNode: SyntaxNode, project: ProjectInde
     const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info!, def } : null
     if (resolved && resolved.def.kind === 'class') return constructorSignature(resolved.def.node, project, resolved.module.name)
     // A builtin exception base: any positional arguments.
-    return Array.from({ length: 8 }, (_, i) => ({ name: `\0arg${i}`, hasDefault: true }))
+    return Array.from({ length: 8 }, (_, i) => ({ name: `\0arg${i}`, hasDefault: true, kind: 'positional' as const }))
   }
   return []
 }
@@ -82,13 +107,24 @@ export function translateParameters(
   ctx: Context,
   kind: 'function' | 'method',
   paramTypes: Map<string, PyType> = new Map(),
+  allowVariadic = false,
 ): { params: string[]; scope: Scope; names: string[] } {
   const scope: Scope = { kind: 'function', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map(), nestedDefs: new Map() }
   const params: string[] = []
   const names: string[] = []
   parameterNodes(paramsNode).forEach((p, i) => {
-    checkParameter(p)
+    checkParameter(p, allowVariadic)
+    const variadic = variadicKind(p)
+    if (variadic === 'separator') return
     const name = parameterName(p)
+    if (variadic !== null) {
+      // Callers bind by the signature (bindToSignature): a tuple of the extra positionals, a dict of the extra keywords.
+      const jsName = jsIdentifier(name)
+      scope.locals.set(name, { jsName, type: variadic === 'varargs' ? 'tuple' : 'dict' })
+      names.push(name)
+      params.push(`${jsName}: ${variadic === 'varargs' ? 'Py = py.tuple()' : 'py.PyDict = new py.PyDict()'}`)
+      return
+    }
     if (kind === 'method' && i === 0) {
       scope.locals.set(name, { jsName: 'this', type: 'unknown' })
       return
@@ -190,13 +226,13 @@ export interface TranslatedFunction {
 export function translateFunction(
   def: SyntaxNode,
   ctx: Context,
-  options: { kind: 'function' | 'method'; paramTypes?: Map<string, PyType>; extraParams?: string[] },
+  options: { kind: 'function' | 'method'; paramTypes?: Map<string, PyType>; extraParams?: string[]; variadic?: boolean },
 ): TranslatedFunction {
   if (def.children.some((c) => c.type === 'async')) fail('unsupported-python-construct', def, '`async def`')
   const body = def.childForFieldName('body')!
   const { bindings, globals, nonlocals } = collectBindings(body)
   const run = (assigned: Map<string, PyType>, final: boolean) => {
-    const { params, scope, names } = translateParameters(def.childForFieldName('parameters'), ctx, options.kind, options.paramTypes)
+    const { params, scope, names } = translateParameters(def.childForFieldName('parameters'), ctx, options.kind, options.paramTypes, options.variadic)
     for (const name of globals) scope.globals.add(name)
     const declared: string[] = []
     const constNames = new Set<string>()

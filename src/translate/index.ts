@@ -517,7 +517,7 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
     result.start = def.node.startIndex
     if (def.kind === 'function') {
       checkDecorators(def.decorators, false)
-      const fn = translateFunction(def.node, ctx, { kind: 'function' })
+      const fn = translateFunction(def.node, ctx, { kind: 'function', variadic: true })
       result.code = [`export function ${jsIdentifier(name)}(${fn.params.join(', ')}): Py {`, ...indent(fn.body), '}'].join('\n')
     } else if (def.kind === 'class') {
       checkDecorators(def.decorators, false)

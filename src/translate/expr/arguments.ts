@@ -1,6 +1,7 @@
 import { fail } from '../diagnostics.js'
 import type { Context, SyntaxNode } from '../context.js'
 import { translateExpr } from './index.js'
+import type { ParamInfo } from '../function.js'
 
 /** The arguments of a call, as written. */
 export interface CallArguments {
@@ -36,17 +37,41 @@ export function requireStatic(args: CallArguments, what: string, allowed: string
 }
 
 /**
- * Maps a call's arguments onto a known signature: positional slots in order, keywords by name;
- * a gap before a later argument is `undefined` (the parameter's default applies).
+ * Maps a call's arguments onto a known signature as Python binds them: positional slots in
+ * order, keywords by name, extra positionals into `*args` (a tuple), extra keywords into
+ * `**kwargs` (a dict); a gap before a later argument is `undefined` (the default applies).
  */
-export function bindToSignature(args: CallArguments, params: { name: string; hasDefault: boolean }[], what: string, ctx: Context): string[] {
-  requireStatic(args, what, params.map((p) => p.name))
-  if (args.positional.length > params.length) fail('dynamic-call-arguments', args.node, `too many arguments in a call to ${what}`)
-  const slots: (string | undefined)[] = params.map((_, i) => (i < args.positional.length ? translateExpr(args.positional[i], ctx).code : undefined))
+export function bindToSignature(args: CallArguments, params: ParamInfo[], what: string, ctx: Context): string[] {
+  const varargs = params.findIndex((p) => p.kind === 'varargs')
+  const kwargs = params.findIndex((p) => p.kind === 'kwargs')
+  const named = params.filter((p) => p.kind === 'positional' || p.kind === 'keyword').map((p) => p.name)
+  requireStatic(args, what, kwargs >= 0 ? [...args.keywords.keys()] : named)
+  const positional = params.filter((p) => p.kind === 'positional')
+  if (args.positional.length > positional.length && varargs < 0) fail('dynamic-call-arguments', args.node, `too many arguments in a call to ${what}`)
+  const slots: (string | undefined)[] = params.map(() => undefined)
+  const extra: string[] = []
+  args.positional.forEach((arg, i) => {
+    const code = translateExpr(arg, ctx).code
+    if (i < positional.length) slots[params.indexOf(positional[i])] = code
+    else extra.push(code)
+  })
+  if (extra.length > 0) {
+    ctx.imports.py = true
+    slots[varargs] = `py.tuple(${extra.join(', ')})`
+  }
+  const extraKeywords: string[] = []
   for (const [name, value] of args.keywords) {
-    const i = params.findIndex((p) => p.name === name)
+    const i = params.findIndex((p) => p.name === name && (p.kind === 'positional' || p.kind === 'keyword'))
+    if (i < 0) {
+      extraKeywords.push(`[${JSON.stringify(name)}, ${translateExpr(value, ctx).code}]`)
+      continue
+    }
     if (slots[i] !== undefined) fail('dynamic-call-arguments', value.parent!, `argument \`${name}\` given twice in a call to ${what}`)
     slots[i] = translateExpr(value, ctx).code
+  }
+  if (extraKeywords.length > 0) {
+    ctx.imports.py = true
+    slots[kwargs] = `py.dict(${extraKeywords.join(', ')})`
   }
   params.forEach((p, i) => {
     if (slots[i] === undefined && !p.hasDefault) fail('dynamic-call-arguments', args.node, `missing argument \`${p.name}\` in a call to ${what}`)

@@ -116,6 +116,10 @@ export function translateIdentifier(node: SyntaxNode, ctx: Context): Emitted | u
     case 'self':
       return emitted('this', Prec.Primary, 'unknown')
     case 'project': {
+      if (binding.def.kind === 'function' && hasVariadicParameters(binding.def.node)) {
+        // Calls by name bind *args/**kwargs statically; a call through a value could not.
+        fail('unsupported-python-construct', node, `function \`${node.text}\` with *args/**kwargs used as a value`)
+      }
       const code = projectReference(binding.module, binding.name, ctx)
       const type = binding.def.kind === 'function' ? 'function' : dataType(binding.def, ctx, binding.module)
       return emitted(code, Prec.Primary, type)
@@ -146,4 +150,11 @@ const PYTHON_STDLIB = new Set(
 /** The rule for a name imported from a module the translator does not support. */
 export function unknownImportRule(module: string): 'unsupported-stdlib-call' | 'unsupported-import' {
   return PYTHON_STDLIB.has(module.split('.')[0]) || STDLIB_MODULES.has(module.split('.')[0]) ? 'unsupported-stdlib-call' : 'unsupported-import'
+}
+
+function hasVariadicParameters(def: SyntaxNode): boolean {
+  return (def.childForFieldName('parameters')?.namedChildren ?? []).some((p) => {
+    const inner = p.type === 'typed_parameter' ? p.namedChildren[0] : p
+    return inner?.type === 'list_splat_pattern' || inner?.type === 'dictionary_splat_pattern' || p.type === 'keyword_separator'
+  })
 }
