@@ -36,6 +36,8 @@ const cases: Case[] = [
   { name: 'slice assignment and deletion', source: `def f():\n    a = [0, 1, 2, 3, 4, 5]\n    a[1:3] = ["x", "y", "z"]\n    b = [0, 1, 2, 3, 4, 5]\n    b[::2] = [9, 9, 9]\n    c = [0, 1, 2, 3]\n    c[3:1] = [7]\n    d = [0, 1, 2, 3, 4, 5, 6]\n    del d[1:5:2]\n    e = [0, 1, 2, 3]\n    del e[-2:]\n    g = [1, 2, 3]\n    g[:] = (x * 2 for x in g)\n    h = [1, 2, 3]\n    h[-10:1] = []\n    return [a, b, c, d, e, g, h]` },
   { name: 'extended slice assignment of the wrong size', source: `def f():\n    a = [0, 1, 2, 3]\n    a[::2] = [1, 2, 3]\n    return a` },
   { name: 'del of a local that is not used again', source: `def f():\n    out = []\n    tmp = [1, 2]\n    out.extend(tmp)\n    big = {"k": "v"}\n    del big\n    return out` },
+  { name: 'comprehension targets unpacking tuples of any iterable', source: `def f():\n    d = {"b": 2, "a": 1}\n    pairs = [(1, "x"), (2, "y")]\n    out = [f"{k}={v}" for k, v in sorted(d.items())]\n    m = {v: k for k, v in pairs if k > 1}\n    t = [a + b + c for a, b, c in [(1, 2, 3), (4, 5, 6)]]\n    ok = any(k == "a" for k, _ in sorted(d.items()))\n    return [out, m, t, ok]` },
+  { name: 'comprehension target of the wrong length', source: `def f():\n    return [a for a, b in [(1, 2, 3)]]` },
 ]
 
 describe('collections and builtins behave as in Python', async () => {

@@ -11,16 +11,25 @@ export function bindTarget(target: SyntaxNode, scope: Scope, pairs: boolean, ctx
     scope.locals.set(target.text, { jsName, type: 'unknown' })
     return jsName
   }
-  if ((target.type === 'pattern_list' || target.type === 'tuple_pattern') && pairs) {
+  if (target.type === 'pattern_list' || target.type === 'tuple_pattern') {
     const names = target.namedChildren.map((n) => {
       if (n.type !== 'identifier') fail('unsupported-python-construct', n, 'nested unpacking in a comprehension target')
       const jsName = jsIdentifier(n.text)
       scope.locals.set(n.text, { jsName, type: 'unknown' })
       return jsName
     })
-    if (names.length === 2) return `[${names.join(', ')}]`
+    if (names.length === 2 || !pairs) return `[${names.join(', ')}]`
   }
   return fail('unsupported-python-construct', target, `comprehension target \`${target.text}\``)
+}
+
+/** The array a `for` clause iterates; items a tuple target unpacks go through `py.unpack` (Python's length check). */
+function unpacked(forClause: SyntaxNode, iterable: ReturnType<typeof iterableOf>, ctx: Context): string {
+  const source = iterable.code.prec >= Prec.Call && iterable.isArray ? receiver(iterable.code) : `[...${iterable.code.code}]`
+  const target = forClause.childForFieldName('left')!
+  if (iterable.pairs || (target.type !== 'pattern_list' && target.type !== 'tuple_pattern')) return source
+  ctx.imports.py = true
+  return `${source}.map((item) => py.unpack(item, ${target.namedChildren.length}))`
 }
 
 /**
@@ -40,7 +49,7 @@ export function comprehensionParts(node: SyntaxNode, ctx: Context) {
   const param = bindTarget(forClause.childForFieldName('left')!, scope, iterable.pairs, ctx)
   const inner: Context = { ...ctx, scope }
   const conditions = clauses.filter((c) => c.type === 'if_clause').map((c) => truthy(translateExpr(c.namedChildren[0], inner), inner))
-  const source = iterable.code.prec >= Prec.Call && iterable.isArray ? receiver(iterable.code) : `[...${iterable.code.code}]`
+  const source = unpacked(forClause, iterable, ctx)
   const filtered = conditions.length === 0 ? source : `${source}.filter((${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c.code})` : c.code)).join(' && ')})`
   return { param, inner, filtered }
 }
@@ -65,7 +74,7 @@ function nestedComprehension(node: SyntaxNode, ctx: Context, body: (inner: Conte
     const param = bindTarget(forClause.childForFieldName('left')!, scope, iterable.pairs, outer)
     const inner: Context = { ...outer, scope }
     const conditions = clauses.slice(at + 1, next).map((c) => truthy(translateExpr(c.namedChildren[0], inner), inner).code)
-    const source = iterable.code.prec >= Prec.Call && iterable.isArray ? receiver(iterable.code) : `[...${iterable.code.code}]`
+    const source = unpacked(forClause, iterable, outer)
     const filtered = conditions.length === 0 ? source : `${source}.filter((${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c})` : c)).join(' && ')})`
     if (next < clauses.length) return `${filtered}.flatMap((${param}) => ${build(next, inner)})`
     const value = body(inner)
