@@ -172,6 +172,8 @@ export interface Context {
   temp(prefix?: string): string
   /** Types of locals collected during the first pass (name → joined type). */
   assignedTypes: Map<string, PyType>
+  /** Expressions of this unit that make floats which may be integral (see the `float-integral-repr` rule). */
+  floatSources: SyntaxNode[]
   /** True when the current function's body awaits (set by Flask translators that need the request body). */
   needsAsync: { value: boolean }
 }

@@ -2,7 +2,7 @@ import type Parser from 'tree-sitter'
 import { parse, parseExpression } from '@babel/parser'
 import type { AppIR, CodeRef, Finding, PyLiteral, RouteIR } from '../ir/types.js'
 import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './types.js'
-import { Untranslatable, findingFor, fail } from './diagnostics.js'
+import { Untranslatable, findingFor, fail, floatWarning } from './diagnostics.js'
 import { ImportSet, emitted, jsIdentifier, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
@@ -30,6 +30,7 @@ interface SymbolResult {
   dependencies: Set<string>
   error: Untranslatable | null
   file: string
+  floatSources: SyntaxNode[]
 }
 
 function baseContext(project: ProjectIndex, module: ModuleInfo, configKeys: Set<string>, scope: Scope, inRoutes: boolean): Context {
@@ -44,6 +45,7 @@ function baseContext(project: ProjectIndex, module: ModuleInfo, configKeys: Set<
     temp: (prefix = 'tmp') => `${prefix}_${++counter}`,
     assignedTypes: new Map(),
     needsAsync: { value: false },
+    floatSources: [],
     inRoutes,
     loops: [],
     caught: [],
@@ -155,6 +157,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     error: Untranslatable | null
     file: string
     endpoint?: string
+    floatSources?: SyntaxNode[]
   }
 
   const translateHandler = (
@@ -311,6 +314,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       draft.handler.code = code
       draft.handler.status = 'migrated'
       draft.imports = ctx.imports
+      draft.floatSources = ctx.floatSources
       draft.dependencies = ctx.dependencies
       request(ctx.dependencies)
     } catch (error) {
@@ -408,8 +412,16 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       draft.handler.imports = [`import { notMigrated } from '../lib/flask.js'`]
     } else {
       draft.handler.imports = draft.imports!.lines('routes', null)
+      const warning = floatWarning(draft.floatSources ?? [], draft.file, endpoint)
+      if (warning) findings.push(warning)
     }
     findings.push(...draft.handler.findings)
+  }
+  // Project code the migrated handlers use.
+  for (const [key, result] of symbols) {
+    if (broken.has(key) || result.code === null) continue
+    const warning = floatWarning(result.floatSources, result.file)
+    if (warning) findings.push(warning)
   }
 
   // One TypeScript module per Python module used, declarations in source order.
@@ -503,7 +515,7 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
   const module = project.modules.get(moduleName)!
   const def = module.symbols.get(name)!
   const ctx = baseContext(project, module, configKeys, moduleScope(), false)
-  const result: SymbolResult = { module: moduleName, name, start: 0, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
+  const result: SymbolResult = { module: moduleName, name, start: 0, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file, floatSources: ctx.floatSources }
   try {
     const variable = setterVariable(project, module, name)
     if (variable) {

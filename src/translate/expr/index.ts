@@ -45,7 +45,12 @@ const UNSUPPORTED_EXPRESSIONS: Record<string, string> = {
 export function translateExpr(node: SyntaxNode, ctx: Context): Emitted {
   for (const translator of TRANSLATORS) {
     const result = translator(node, ctx)
-    if (result !== undefined) return result
+    if (result === undefined) continue
+    // Where a float may be integral (3.0): once its static type is lost it prints as an int.
+    if (result.type === 'float' && node.type !== 'identifier' && node.type !== 'parenthesized_expression' && !(node.type === 'float' && !Number.isInteger(Number(node.text.replace(/_/g, ''))))) {
+      ctx.floatSources.push(node)
+    }
+    return result
   }
   const known = UNSUPPORTED_EXPRESSIONS[node.type]
   return fail('unsupported-python-construct', node, `${known ?? `expression \`${snippet(node)}\` (${node.type})`} is not supported`)
