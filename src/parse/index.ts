@@ -27,6 +27,7 @@ function parser(): Parser {
     sharedParser = new Parser()
     sharedParser.setLanguage(Python as unknown as Parser.Language)
     cacheNodeTypes(Python as unknown as { nodeSubclasses?: unknown[] })
+    rememberNodeReads()
   }
   return sharedParser
 }
@@ -54,6 +55,70 @@ function cacheNodeTypes(language: { nodeSubclasses?: unknown[] }): void {
         return type
       },
     })
+  }
+}
+
+const REMEMBERED = Symbol('remembered node reads')
+
+interface Remembered {
+  namedChildren?: unknown[]
+  children?: unknown[]
+  startIndex?: number
+  endIndex?: number
+  fields?: Map<string, unknown>
+  fieldLists?: Map<string, unknown[]>
+}
+
+/**
+ * Every read of a node's children, fields or offsets goes through native code and builds new
+ * node arrays, and analyze and translate read the same nodes many times over (each pass over a
+ * function body, each lookup of a definition). Trees are never edited after parsing, so each
+ * node remembers what it answered the first time; arrays are handed out as copies, so a caller
+ * that changes one changes nothing else. (Nodes are the same objects each time they are reached:
+ * node-tree-sitter caches them by id.)
+ */
+function rememberNodeReads(): void {
+  const prototype = (Parser as unknown as { SyntaxNode: { prototype: Record<PropertyKey, unknown> } }).SyntaxNode.prototype
+  if (Object.hasOwn(prototype, REMEMBERED)) return
+  prototype[REMEMBERED] = undefined
+  const remembered = (node: Record<PropertyKey, unknown>): Remembered => (node[REMEMBERED] ??= {}) as Remembered
+  const getter = (name: string): ((this: unknown) => unknown) => {
+    const get = Object.getOwnPropertyDescriptor(prototype, name)?.get
+    if (get === undefined) throw new Error(`tree-sitter's SyntaxNode has no ${name} getter`)
+    return get
+  }
+  for (const name of ['namedChildren', 'children'] as const) {
+    const read = getter(name)
+    Object.defineProperty(prototype, name, {
+      configurable: true,
+      get(this: Record<PropertyKey, unknown>): unknown[] {
+        const cache = remembered(this)
+        return (cache[name] ??= read.call(this) as unknown[]).slice()
+      },
+    })
+  }
+  for (const name of ['startIndex', 'endIndex'] as const) {
+    const read = getter(name)
+    Object.defineProperty(prototype, name, {
+      configurable: true,
+      get(this: Record<PropertyKey, unknown>): number {
+        const cache = remembered(this)
+        return (cache[name] ??= read.call(this) as number)
+      },
+    })
+  }
+  const childForFieldName = prototype.childForFieldName as (this: unknown, name: string) => unknown
+  prototype.childForFieldName = function (this: Record<PropertyKey, unknown>, name: string): unknown {
+    const fields = (remembered(this).fields ??= new Map())
+    if (!fields.has(name)) fields.set(name, childForFieldName.call(this, name))
+    return fields.get(name)
+  }
+  const childrenForFieldName = prototype.childrenForFieldName as (this: unknown, name: string) => unknown[]
+  prototype.childrenForFieldName = function (this: Record<PropertyKey, unknown>, name: string): unknown[] {
+    const lists = (remembered(this).fieldLists ??= new Map())
+    let list = lists.get(name)
+    if (list === undefined) lists.set(name, (list = childrenForFieldName.call(this, name)))
+    return list.slice()
   }
 }
 
