@@ -178,6 +178,12 @@ export interface Context {
   needsAsync: { value: boolean }
 }
 
+/** The enclosing method's `self` (or a class method's `cls`), if any. */
+export function selfOf(ctx: Context): NonNullable<Scope['self']> | undefined {
+  for (let s: Scope | null = ctx.scope; s; s = s.parent) if (s.self) return s.self
+  return undefined
+}
+
 export function lookupLocal(scope: Scope | null, name: string): { local: LocalVar; scope: Scope } | null {
   for (let s = scope; s; s = s.parent) {
     if (s.kind === 'class-body') continue

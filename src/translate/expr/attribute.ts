@@ -1,5 +1,5 @@
 import { fail } from '../diagnostics.js'
-import { emitted, jsIdentifier, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { emitted, jsIdentifier, type Context, type Emitted, type SyntaxNode, selfOf } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { resolveName, projectReference, dataType } from './names.js'
@@ -30,7 +30,7 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
   }
   const value = translateExpr(object, ctx)
   if (value.code === 'this') {
-    const self = findSelf(ctx)
+    const self = selfOf(ctx)
     if (self?.isClass) return emitted(`this.${jsIdentifier(name)}`, Prec.Call, 'unknown')
     if (self && (self.classAttributes.has(name) || self.staticMethods.has(name)) && !self.instanceAttributes.has(name)) {
       return emitted(`(this.constructor as Py).${jsIdentifier(name)}`, Prec.Call, 'unknown')
@@ -52,9 +52,5 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
   return emitted(`py.getattr(${value.code}, ${JSON.stringify(name)})`, Prec.Call, 'unknown')
 }
 
-function findSelf(ctx: Context): NonNullable<Context['scope']['self']> | undefined {
-  for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) if (s.self) return s.self
-  return undefined
-}
 
 export { receiver }

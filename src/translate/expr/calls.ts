@@ -1,5 +1,5 @@
 import { fail, snippet } from '../diagnostics.js'
-import { emitted, jsIdentifier, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { emitted, jsIdentifier, type Context, type Emitted, type SyntaxNode, selfOf } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { callArguments, bindToSignature, requireStatic } from './arguments.js'
@@ -10,10 +10,6 @@ import { resolveName, projectReference, unknownImportRule } from './names.js'
 import { signatureOf, constructorSignature } from '../function.js'
 import { methodKind } from '../class.js'
 
-function selfInfo(ctx: Context) {
-  for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) if (s.self) return s.self
-  return undefined
-}
 
 /** Calls whose callee is a plain name: builtins, project functions and classes, locals. */
 function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
@@ -39,7 +35,7 @@ function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined
     }
     case 'local': {
       const args = callArguments(node)
-      const self = selfInfo(ctx)
+      const self = selfOf(ctx)
       if (binding.code === 'this' && self) {
         // `cls(...)` in a @classmethod: the class it was called on (a subclass too).
         const classDef = ctx.module.symbols.get(self.className)

@@ -1,5 +1,5 @@
 import { fail } from '../diagnostics.js'
-import { emitted, jsIdentifier, type Context, type Emitted, type PyType, type SyntaxNode } from '../context.js'
+import { emitted, jsIdentifier, type Context, type Emitted, type PyType, type SyntaxNode, selfOf } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { callArguments, requireStatic, type CallArguments } from './arguments.js'
@@ -98,7 +98,7 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   if (recv.type !== 'unknown' && recv.type !== 'tuple') fail('unsupported-python-construct', fn, `method \`${name}()\` of a ${recv.type}`)
   if (recv.code === 'this') {
     requireStatic(args, `self.${name}()`)
-    const self = findSelfInfo(ctx)
+    const self = selfOf(ctx)
     const passContext = self?.passesContext && ctx.flask ? [ctx.flask.contextVar] : []
     const owner = self?.staticMethods.has(name) && !self.isClass ? '(this.constructor as Py)' : 'this'
     if (owner !== 'this') ctx.imports.py = true
@@ -109,7 +109,3 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   return emitted(`py.callMethod(${[recv.code, JSON.stringify(name), ...values].join(', ')})`, Prec.Call, type)
 }
 
-function findSelfInfo(ctx: Context) {
-  for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) if (s.self) return s.self
-  return undefined
-}
