@@ -38,7 +38,7 @@ function generateProject(root: string): number {
         `    item = DATA.get(item_id)`,
         `    if item is None:`,
         `        abort(404)`,
-        `    limit = request.args.get("limit", 10, type=int)`,
+        `    limit = request.args.get("limit", ${10 + m * routesPerModule + r}, type=int)`, // every handler differs, as in a real app
         `    names = [v["name"] for v in DATA.values() if v["id"] < limit]`,
         `    return jsonify(item=item, names=names[:limit], total=len(names))`,
         ``,
