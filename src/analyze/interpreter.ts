@@ -28,6 +28,21 @@ const HOOK_KINDS = new Set<HookKind>([
 const VIEW_METHODS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch']
 const MAX_CALL_DEPTH = 25
 
+const NONLOCALS = new WeakMap<SyntaxNode, Set<string>>()
+
+/** Names some `nonlocal` statement of the module declares (computed once per module). */
+function nonlocalNames(root: SyntaxNode): Set<string> {
+  let names = NONLOCALS.get(root)
+  if (!names) {
+    names = new Set()
+    if (root.text.includes('nonlocal')) {
+      for (const statement of root.descendantsOfType('nonlocal_statement')) for (const id of statement.namedChildren) names.add(id.text)
+    }
+    NONLOCALS.set(root, names)
+  }
+  return names
+}
+
 /** The function value behind each function view, to read its closure once setup code has run. */
 const VIEW_FUNCTIONS = new WeakMap<ViewIR, FunctionValue>()
 
@@ -41,10 +56,8 @@ export function viewClosure(view: ViewIR): Record<string, PyLiteral> | null {
   const fn = VIEW_FUNCTIONS.get(view)
   if (!fn) return null
   const names = new Set<string>()
-  const nonlocals = new Set<string>()
   const walk = (node: SyntaxNode): void => {
     if (node.type === 'identifier') names.add(node.text)
-    if (node.type === 'nonlocal_statement') for (const id of node.namedChildren) nonlocals.add(id.text)
     for (const child of node.namedChildren) {
       if (node.type === 'attribute' && child === node.childForFieldName('attribute')) continue
       if (node.type === 'keyword_argument' && child === node.childForFieldName('name')) continue
@@ -54,15 +67,7 @@ export function viewClosure(view: ViewIR): Record<string, PyLiteral> | null {
   walk(fn.node.childForFieldName('body') ?? fn.node)
   let root: SyntaxNode = fn.node
   while (root.parent) root = root.parent
-  const rebound = (name: string): boolean => {
-    let found = false
-    const scan = (node: SyntaxNode): void => {
-      if (node.type === 'nonlocal_statement' && node.namedChildren.some((id) => id.text === name)) found = true
-      if (!found) for (const child of node.namedChildren) scan(child)
-    }
-    scan(root)
-    return found
-  }
+  const rebound = (name: string): boolean => nonlocalNames(root).has(name)
   const closure: Record<string, PyLiteral> = {}
   for (const name of [...names].sort()) {
     for (let scope: Scope | null = fn.closure; scope && scope.parent; scope = scope.parent) {
