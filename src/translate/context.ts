@@ -1,17 +1,17 @@
 import type Parser from 'tree-sitter'
-import type { Code } from './precedence.js'
+import { Prec, type Code } from './precedence.js'
 import type { ProjectIndex, ModuleInfo } from './project.js'
 
 export type SyntaxNode = Parser.SyntaxNode
 
 /**
- * What the translator knows statically about a Python value. `num` is "int or float, not known
- * which"; `unknown` means the emitted code must use the runtime's dynamic helpers.
+ * What the translator knows statically about a Python value. `unknown` means the emitted code
+ * must use the runtime's dynamic helpers (an int-or-float is `unknown`: only the dynamic value
+ * knows whether `3` is `3.0`).
  */
 export type PyType =
   | 'int'
   | 'float'
-  | 'num'
   | 'str'
   | 'bool'
   | 'none'
@@ -23,24 +23,45 @@ export type PyType =
   | 'response'
   | 'unknown'
 
-/** An emitted TypeScript expression with its precedence and the Python type it is known to have. */
+/**
+ * An emitted TypeScript expression with its precedence and the Python type it is known to have.
+ *
+ * A float has two forms (see the runtime's float.ts): `raw`, the plain `number` that typed code
+ * computes with, and `code`, the dynamic value (`py.asFloat(x)`, boxed when integral so that
+ * `3.0` stays a float in lists, dicts, JSON and `str()`). Translators build floats from raw
+ * forms (`rawCode`); translateExpr adds the dynamic form.
+ */
 export interface Emitted extends Code {
   type: PyType
+  raw?: Code
 }
 
 export function emitted(code: string, prec: number, type: PyType = 'unknown'): Emitted {
   return { code, prec, type }
 }
 
+/** The code of a value as typed code computes with it: a float's plain number, anything else as it is. */
+export function rawCode(value: Emitted): Code {
+  return value.raw ?? value
+}
+
+/** A float from its plain-number code, with its dynamic form (boxed when integral). */
+export function floatValue(raw: Code, ctx: Context): Emitted {
+  // A literal that is not integral is a float as it stands.
+  if (/^-?\d*\.\d+(e[+-]?\d+)?$|^-?\d+e-\d+$/.test(raw.code) && !Number.isInteger(Number(raw.code))) {
+    return { code: raw.code, prec: raw.prec, type: 'float', raw }
+  }
+  ctx.imports.py = true
+  return { code: `py.asFloat(${raw.code})`, prec: Prec.Call, type: 'float', raw: { code: raw.code, prec: raw.prec } }
+}
+
 export function isNumeric(type: PyType): boolean {
-  return type === 'int' || type === 'float' || type === 'num' || type === 'bool'
+  return type === 'int' || type === 'float' || type === 'bool'
 }
 
 /** The least type covering both. */
 export function joinTypes(a: PyType, b: PyType): PyType {
-  if (a === b) return a
-  if (isNumeric(a) && isNumeric(b) && a !== 'bool' && b !== 'bool') return 'num'
-  return 'unknown'
+  return a === b ? a : 'unknown'
 }
 
 /** The TypeScript annotation for a variable of this type. */
@@ -48,7 +69,6 @@ export function tsType(type: PyType): string {
   switch (type) {
     case 'int':
     case 'float':
-    case 'num':
       return 'number'
     case 'str':
       return 'string'
@@ -172,8 +192,6 @@ export interface Context {
   temp(prefix?: string): string
   /** Types of locals collected during the first pass (name → joined type). */
   assignedTypes: Map<string, PyType>
-  /** Expressions of this unit that make floats which may be integral (see the `float-integral-repr` rule). */
-  floatSources: SyntaxNode[]
   /** True when the current function's body awaits (set by Flask translators that need the request body). */
   needsAsync: { value: boolean }
 }

@@ -31,8 +31,6 @@ export const TRANSLATE_RULES = {
   'translation-internal-error': 'error',
   /** A referenced project function or class could not be found in the parsed modules. */
   'missing-definition': 'error',
-  /** Code makes floats that may be integral; where their type is not known statically they print as ints. */
-  'float-integral-repr': 'warning',
 } as const satisfies Record<string, Severity>
 
 export type TranslateRuleId = keyof typeof TRANSLATE_RULES
@@ -55,22 +53,6 @@ export function findingFor(error: Untranslatable, file: string, endpoint?: strin
     ruleId: error.ruleId,
     severity: TRANSLATE_RULES[error.ruleId],
     message: `${file}:${line}:${column}: ${error.message}`,
-    location: { file, line, column },
-    ...(endpoint !== undefined ? { endpoint } : {}),
-  }
-}
-
-/** The warning for a translated unit that makes floats which may be integral (null when it makes none). */
-export function floatWarning(sources: Parser.SyntaxNode[], file: string, endpoint?: string): Finding | null {
-  if (sources.length === 0) return null
-  const first = [...sources].sort((a, b) => a.startIndex - b.startIndex)[0]
-  const line = first.startPosition.row + 1
-  const column = first.startPosition.column + 1
-  const subject = sources.length > 1 ? `and ${sources.length - 1} more float expression${sources.length > 2 ? 's' : ''} make floats` : 'makes a float'
-  return {
-    ruleId: 'float-integral-repr',
-    severity: TRANSLATE_RULES['float-integral-repr'],
-    message: `${file}:${line}:${column}: \`${snippet(first)}\` ${subject} that may be integral; where its type is not known statically, such a float prints as \`3\` instead of \`3.0\` (str, f-strings, JSON)`,
     location: { file, line, column },
     ...(endpoint !== undefined ? { endpoint } : {}),
   }

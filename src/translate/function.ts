@@ -1,5 +1,5 @@
 import { fail } from './diagnostics.js'
-import { emitted, jsIdentifier, joinTypes, tsType, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
+import { emitted, jsIdentifier, joinTypes, rawCode, tsType, type Context, type Emitted, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
 import { translateExpr } from './expr/index.js'
 import { translateBlock } from './stmt/index.js'
@@ -93,12 +93,12 @@ export function constructorSignature(classNode: SyntaxNode, project: ProjectInde
 }
 
 /** Immutable literal defaults only: Python evaluates a default once, JavaScript at every call. */
-function defaultValue(node: SyntaxNode, ctx: Context): string {
+function defaultValue(node: SyntaxNode, ctx: Context): Emitted {
   const immutable = ['integer', 'float', 'string', 'true', 'false', 'none', 'unary_operator', 'concatenated_string']
   if (!immutable.includes(node.type) || (node.type === 'string' && node.text.startsWith('f'))) {
     fail('unsupported-python-construct', node, `default value \`${node.text}\` (only literal defaults are supported)`)
   }
-  return translateExpr(node, ctx).code
+  return translateExpr(node, ctx)
 }
 
 /** A new function scope holding the parameters; the TypeScript parameter list. */
@@ -134,7 +134,9 @@ export function translateParameters(
     scope.locals.set(name, { jsName, type })
     names.push(name)
     const value = p.childForFieldName('value')
-    params.push(`${jsName}: ${tsType(type)}${value ? ` = ${defaultValue(value, ctx)}` : ''}`)
+    // A parameter typed float holds the plain number (see Emitted); others the dynamic value.
+    const fallback = value ? defaultValue(value, ctx) : null
+    params.push(`${jsName}: ${tsType(type)}${fallback ? ` = ${type === 'float' ? rawCode(fallback).code : fallback.code}` : ''}`)
   })
   ctx.imports.py = true
   return { params, scope, names }

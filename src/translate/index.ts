@@ -2,8 +2,8 @@ import type Parser from 'tree-sitter'
 import { parse, parseExpression } from '@babel/parser'
 import type { AppIR, CodeRef, Finding, PyLiteral, RouteIR } from '../ir/types.js'
 import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './types.js'
-import { Untranslatable, findingFor, fail, floatWarning } from './diagnostics.js'
-import { ImportSet, emitted, jsIdentifier, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
+import { Untranslatable, findingFor, fail } from './diagnostics.js'
+import { ImportSet, emitted, jsIdentifier, rawCode, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf } from './function.js'
@@ -30,7 +30,6 @@ interface SymbolResult {
   dependencies: Set<string>
   error: Untranslatable | null
   file: string
-  floatSources: SyntaxNode[]
 }
 
 function baseContext(project: ProjectIndex, module: ModuleInfo, configKeys: Set<string>, scope: Scope, inRoutes: boolean): Context {
@@ -45,7 +44,6 @@ function baseContext(project: ProjectIndex, module: ModuleInfo, configKeys: Set<
     temp: (prefix = 'tmp') => `${prefix}_${++counter}`,
     assignedTypes: new Map(),
     needsAsync: { value: false },
-    floatSources: [],
     inRoutes,
     loops: [],
     caught: [],
@@ -157,7 +155,6 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     error: Untranslatable | null
     file: string
     endpoint?: string
-    floatSources?: SyntaxNode[]
   }
 
   const translateHandler = (
@@ -291,7 +288,14 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         const fn = translateFunction(found.node, ctx, { kind: 'function', paramTypes })
         const paramNames = fn.params.map((p) => p.split(/[:=]/)[0].trim())
         if (kind === 'view') {
-          prelude.push(...paramNames.map((p, i) => `const ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = viewArgs[${JSON.stringify(params[i].name)}]`))
+          // A float converter's value is boxed when integral (3.0): a float parameter holds the plain number.
+          prelude.push(
+            ...paramNames.map((p, i) => {
+              const value = `viewArgs[${JSON.stringify(params[i].name)}]`
+              if (paramTypes.get(params[i].name) === 'float') return `const ${p}: number = Number(${value})`
+              return `const ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = ${value}`
+            }),
+          )
           code = `${head}{\n${indent([...closureLines, ...prelude, ...fn.body]).join('\n')}\n})`
         } else if (kind === 'errorhandler') {
           extraParams = [`${paramNames[0] ?? '_error'}: Py`, 'c: Context']
@@ -314,7 +318,6 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       draft.handler.code = code
       draft.handler.status = 'migrated'
       draft.imports = ctx.imports
-      draft.floatSources = ctx.floatSources
       draft.dependencies = ctx.dependencies
       request(ctx.dependencies)
     } catch (error) {
@@ -412,18 +415,9 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       draft.handler.imports = [`import { notMigrated } from '../lib/flask.js'`]
     } else {
       draft.handler.imports = draft.imports!.lines('routes', null)
-      const warning = floatWarning(draft.floatSources ?? [], draft.file, endpoint)
-      if (warning) findings.push(warning)
     }
     findings.push(...draft.handler.findings)
   }
-  // Project code the migrated handlers use.
-  for (const [key, result] of symbols) {
-    if (broken.has(key) || result.code === null) continue
-    const warning = floatWarning(result.floatSources, result.file)
-    if (warning) findings.push(warning)
-  }
-
   // One TypeScript module per Python module used, declarations in source order.
   const modules: TranslatedModule[] = []
   const byModule = new Map<string, SymbolResult[]>()
@@ -515,7 +509,7 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
   const module = project.modules.get(moduleName)!
   const def = module.symbols.get(name)!
   const ctx = baseContext(project, module, configKeys, moduleScope(), false)
-  const result: SymbolResult = { module: moduleName, name, start: 0, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file, floatSources: ctx.floatSources }
+  const result: SymbolResult = { module: moduleName, name, start: 0, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
   try {
     const variable = setterVariable(project, module, name)
     if (variable) {
@@ -538,7 +532,9 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
       const rebound = def.reassigned || project.globalsAssigned(moduleName).has(name)
       const value = translateExpr(def.value, ctx)
       if (rebound || value.type === 'list') ctx.imports.py = true // the `Py` annotation
-      result.code = `export ${rebound ? 'let' : 'const'} ${jsIdentifier(name)}${rebound ? ': Py' : value.type === 'list' ? ': Py[]' : ''} = ${value.code}`
+      // Read back as typed (dataType) when never rebound: a float constant is its plain number.
+      const code = !rebound && value.type === 'float' ? rawCode(value).code : value.code
+      result.code = `export ${rebound ? 'let' : 'const'} ${jsIdentifier(name)}${rebound ? ': Py' : value.type === 'list' ? ': Py[]' : ''} = ${code}`
     }
     checkParses(result.code, 'module', def.node)
   } catch (error) {

@@ -6,7 +6,6 @@ import {
   BuildError,
   decodePathInfo,
   parseConverterArgs,
-  pyFloatRepr,
   urlFor,
   urlJoin,
   ValidationError,
@@ -314,10 +313,6 @@ describe('middleware and chains', () => {
 })
 
 describe('helpers', () => {
-  test('pyFloatRepr is Python\'s repr(float)', () => {
-    expect([1.5, 2, 1e16, 1e-5, 0.0001, 123456789.125, -0].map(pyFloatRepr)).toEqual(['1.5', '2.0', '1e+16', '1e-05', '0.0001', '123456789.125', '-0.0'])
-  })
-
   test('urlJoin is url_join', () => {
     expect(urlJoin('http://localhost/', 'new/abc')).toBe('http://localhost/new/abc')
     expect(urlJoin('http://localhost/', '/x/../y')).toBe('http://localhost/y')

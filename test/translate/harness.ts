@@ -24,6 +24,8 @@ export interface Outcome {
 }
 
 const ROOT = resolve(import.meta.dirname, '../..')
+/** The runtime files translated code imports (the rest need Hono). */
+const RUNTIME_FILES = ['py.ts', 'exceptions.ts', 'float.ts', 'json.ts']
 
 function dedent(text: string): string {
   const lines = text.replace(/^\n/, '').split('\n')
@@ -51,13 +53,9 @@ export function runPython(sources: string[]): string[] {
   return JSON.parse(stdout) as string[]
 }
 
-/** JSON results compared as data: Python's `3.0` and `3` are one number once serialised (as the HTTP comparison treats them). */
+/** Results compared as `json.dumps` text: `3.0` and `3` differ, as Python prints them. */
 export function sameData(python: string, typescript: string): boolean {
-  try {
-    return JSON.stringify(JSON.parse(python)) === JSON.stringify(JSON.parse(typescript))
-  } catch {
-    return python === typescript
-  }
+  return python === typescript
 }
 
 /** Translates and runs every case; Python results alongside. */
@@ -66,7 +64,7 @@ export function runCases(cases: Case[]): Map<string, Outcome> {
   const python = runPython(sources)
   const dir = mkdtempSync(join(tmpdir(), 'translate-'))
   mkdirSync(join(dir, 'src/lib'), { recursive: true })
-  for (const f of ['py.ts', 'exceptions.ts']) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+  for (const f of RUNTIME_FILES) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
   const outcomes = new Map<string, Outcome>()
   const runnable: number[] = []
   sources.forEach((source, i) => {
@@ -101,7 +99,7 @@ export function runCases(cases: Case[]): Map<string, Outcome> {
 export function typecheckCases(cases: Case[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'translate-tc-'))
   mkdirSync(join(dir, 'src/lib'), { recursive: true })
-  for (const f of ['py.ts', 'exceptions.ts']) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+  for (const f of RUNTIME_FILES) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
   cases.forEach((c, i) => {
     const source = dedent(c.source)
     const module = `case${i}`

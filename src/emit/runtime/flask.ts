@@ -26,6 +26,8 @@ import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
 import { HTTP_STATUS_CODES, HTTPException, InternalServerError, BadRequest, NotFound, RequestRedirect, defaultExceptions } from './errors.js'
 import { ValueError, KeyError, TypeError as PyTypeError, LookupError } from './exceptions.js'
 import type { RoutingInfo } from './router.js'
+import { PyFloat, floatRepr } from './float.js'
+import { loadsJson } from './json.js'
 
 export { abort } from './errors.js'
 
@@ -537,7 +539,7 @@ function httpDate(date: Date): string {
 /** Keyword arguments of `response.set_cookie(key, value, ...)`; `maxAge` in seconds, `expires` a Date, epoch seconds or text. */
 export interface CookieOptions {
   max_age?: number | null
-  expires?: Date | number | string | null
+  expires?: Date | number | PyFloat | string | null
   path?: string | null
   domain?: string | null
   secure?: boolean
@@ -551,7 +553,7 @@ export function dumpCookie(key: string, value = '', options: CookieOptions = {})
   let samesite = options.samesite ?? null
   let expiresText: string | null = null
   if (expires !== null) {
-    expiresText = typeof expires === 'string' ? expires : httpDate(typeof expires === 'number' ? new Date(expires * 1000) : expires)
+    expiresText = typeof expires === 'string' ? expires : httpDate(typeof expires === 'number' || expires instanceof PyFloat ? new Date(Number(expires) * 1000) : expires)
   } else if (max_age !== null) {
     expiresText = httpDate(new Date(Date.now() + max_age * 1000))
   }
@@ -586,121 +588,8 @@ function decodeLatin1(bytes: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 // JSON: Python's json.loads / Flask's DefaultJSONProvider.dumps
 
-class JSONDecodeError extends ValueError {}
-
-/** Python's `json.loads` grammar: JSON plus `NaN`, `Infinity`, `-Infinity`. */
-function pythonJsonLoads(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    // Fall through: Python also accepts NaN and Infinity, which JSON.parse does not.
-  }
-  let i = 0
-  const fail = (what: string): never => {
-    throw new JSONDecodeError(`${what}: char ${i}`)
-  }
-  const skip = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++
-  }
-  const value = (): unknown => {
-    skip()
-    const ch = text[i]
-    if (ch === '{') {
-      i++
-      const out: Record<string, unknown> = {}
-      skip()
-      if (text[i] === '}') {
-        i++
-        return out
-      }
-      for (;;) {
-        skip()
-        if (text[i] !== '"') fail('Expecting property name enclosed in double quotes')
-        const key = string()
-        skip()
-        if (text[i] !== ':') fail("Expecting ':' delimiter")
-        i++
-        Object.defineProperty(out, key, { value: value(), enumerable: true, writable: true, configurable: true })
-        skip()
-        if (text[i] === ',') i++
-        else if (text[i] === '}') {
-          i++
-          return out
-        } else fail("Expecting ',' delimiter")
-      }
-    }
-    if (ch === '[') {
-      i++
-      const out: unknown[] = []
-      skip()
-      if (text[i] === ']') {
-        i++
-        return out
-      }
-      for (;;) {
-        out.push(value())
-        skip()
-        if (text[i] === ',') i++
-        else if (text[i] === ']') {
-          i++
-          return out
-        } else fail("Expecting ',' delimiter")
-      }
-    }
-    if (ch === '"') return string()
-    for (const [literal, result] of [['null', null], ['true', true], ['false', false], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]] as const) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length
-        return result
-      }
-    }
-    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y
-    number.lastIndex = i
-    const match = number.exec(text)
-    if (!match) return fail('Expecting value')
-    i += match[0].length
-    return Number(match[0])
-  }
-  const string = (): string => {
-    const start = i
-    i++
-    for (;;) {
-      const ch = text[i]
-      if (ch === undefined) fail('Unterminated string')
-      if (ch === '"') break
-      if (ch === '\\') i++
-      else if (ch!.charCodeAt(0) < 0x20) fail('Invalid control character')
-      i++
-    }
-    i++
-    try {
-      return JSON.parse(text.slice(start, i)) as string
-    } catch {
-      return fail('Invalid \\escape')
-    }
-  }
-  const result = value()
-  skip()
-  if (i !== text.length) fail('Extra data')
-  return result
-}
-
-/** Python's `repr(float)`. */
-function floatRepr(value: number): string {
-  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0'
-  const [mantissa, expText] = value.toExponential().split('e') as [string, string]
-  const exponent = Number(expText)
-  if (exponent < -4 || exponent >= 16) {
-    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
-  }
-  const sign = value < 0 ? '-' : ''
-  const digits = mantissa.replace('-', '').replace('.', '')
-  if (exponent < 0) return sign + '0.' + '0'.repeat(-exponent - 1) + digits
-  if (digits.length <= exponent + 1) return sign + digits + '0'.repeat(exponent + 1 - digits.length) + '.0'
-  return sign + digits.slice(0, exponent + 1) + '.' + digits.slice(exponent + 1)
-}
-
-function jsonNumber(value: number): string {
+function jsonNumber(value: number | PyFloat): string {
+  if (value instanceof PyFloat) return floatRepr(value)
   if (Number.isNaN(value)) return 'NaN'
   if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
   // JS has one number type: integral values below 1e16 print as Python ints (where a Python float
@@ -742,6 +631,7 @@ function comparePyStrings(a: string, b: string): number {
 
 function typeNameOf(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType'
+  if (value instanceof PyFloat) return 'float'
   if (typeof value === 'object' || typeof value === 'function') return (value as object).constructor?.name ?? 'object'
   return typeof value
 }
@@ -764,12 +654,12 @@ function jsonKey(key: unknown): string {
   if (typeof key === 'string') return key
   if (key === null || key === undefined) return 'null'
   if (typeof key === 'boolean') return key ? 'true' : 'false'
-  if (typeof key === 'number') return Number.isInteger(key) ? jsonNumber(key) : floatRepr(key)
+  if (typeof key === 'number' || key instanceof PyFloat) return jsonNumber(key)
   throw new PyTypeError(`keys must be str, int, float, bool or None, not ${typeNameOf(key)}`)
 }
 
 function compareKeys(a: unknown, b: unknown): number {
-  const rank = (k: unknown) => (typeof k === 'string' ? 1 : typeof k === 'number' || typeof k === 'boolean' ? 0 : 2)
+  const rank = (k: unknown) => (typeof k === 'string' ? 1 : typeof k === 'number' || typeof k === 'boolean' || k instanceof PyFloat ? 0 : 2)
   if (rank(a) !== rank(b) || rank(a) === 2) {
     throw new PyTypeError(`'<' not supported between instances of '${typeNameOf(b)}' and '${typeNameOf(a)}'`)
   }
@@ -801,6 +691,7 @@ export function dumps(value: unknown): string {
         throw new PyTypeError(`Object of type ${typeNameOf(item)} is not JSON serializable`)
     }
     const object = item as object
+    if (object instanceof PyFloat) return jsonNumber(object)
     if (object instanceof Date) return jsonString(httpDate(object))
     if (seen.has(object)) throw new ValueError('Circular reference detected')
     seen.add(object)
@@ -1056,7 +947,7 @@ export class FlaskRequest {
     }
     let result: unknown
     try {
-      result = pythonJsonLoads(decodeJsonBytes(this.#body))
+      result = loadsJson(decodeJsonBytes(this.#body))
     } catch (error) {
       if (!(error instanceof ValueError || error instanceof SyntaxError)) throw error
       if (!silent) throw new BadRequest()
@@ -1314,6 +1205,7 @@ export class ResponseHeaders {
 
 function headerValue(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : floatRepr(value)
+  if (value instanceof PyFloat) return floatRepr(value)
   if (value === null || value === undefined) return 'None'
   if (typeof value === 'boolean') return value ? 'True' : 'False'
   return String(value)
@@ -1476,7 +1368,7 @@ export class FlaskResponse {
   get_json(options: { force?: boolean; silent?: boolean } = {}): unknown {
     if (!(options.force || this.is_json)) return null
     try {
-      return pythonJsonLoads(decodeJsonBytes(this.data))
+      return loadsJson(decodeJsonBytes(this.data))
     } catch (error) {
       if (options.silent) return null
       throw error

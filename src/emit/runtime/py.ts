@@ -6,7 +6,8 @@
  * `%`-formatting, `str.format`, and the methods of str, list, dict and set.
  *
  * Value model: None is `null` (`undefined` is read as None too), bool is `boolean`, int and
- * float are `number`, str is `string`, list is an array, tuple is a frozen array (`tuple()`),
+ * float are `number` (an integral float boxed in a `PyFloat` where its type is not known
+ * statically: see float.ts), str is `string`, list is an array, tuple is a frozen array (`tuple()`),
  * dict is `PyDict`, set is `PySet`, exceptions are the classes of `exceptions.ts`.
  */
 import {
@@ -19,6 +20,15 @@ import {
   ValueError,
   ZeroDivisionError,
 } from './exceptions.js'
+import { PyFloat, asFloat as boxFloat, isFloat, floatRepr } from './float.js'
+import { loadsJson } from './json.js'
+
+export { PyFloat, floatRepr }
+
+/** A float as a dynamic value (boxed when integral): what typed code hands to lists, dicts, parameters. */
+export function asFloat(value: number): Py {
+  return boxFloat(value)
+}
 
 /** A dynamic Python value. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,6 +52,7 @@ function hashKey(key: Py): string {
     case 'bigint':
       return 'n' + key.toString()
   }
+  if (key instanceof PyFloat) return 'n' + (Object.is(Number(key), -0) ? 0 : Number(key))
   if (Array.isArray(key)) {
     if (!isTuple(key)) throw new PyTypeError("unhashable type: 'list'")
     return 't' + JSON.stringify(key.map(hashKey))
@@ -152,6 +163,7 @@ function jsonKey(key: Py): string {
   if (key === null || key === undefined) return 'null'
   if (typeof key === 'boolean') return key ? 'true' : 'false'
   if (typeof key === 'number') return Number.isInteger(key) ? String(key) : floatRepr(key)
+  if (key instanceof PyFloat) return floatRepr(key)
   throw new PyTypeError(`keys must be str, int, float, bool or None, not ${typeName(key)}`)
 }
 
@@ -240,6 +252,7 @@ export function typeName(value: Py): string {
     case 'function':
       return 'function'
   }
+  if (value instanceof PyFloat) return 'float'
   if (Array.isArray(value)) return isTuple(value) ? 'tuple' : 'list'
   if (value instanceof PyDict) return 'dict'
   if (value instanceof PySet) return 'set'
@@ -256,6 +269,7 @@ export function truthy(value: Py): boolean {
     case 'string':
       return value.length > 0
   }
+  if (value instanceof PyFloat) return Number(value) !== 0
   if (Array.isArray(value)) return value.length > 0
   if (value instanceof PyDict || value instanceof PySet) return value.size > 0
   if (typeof value.__bool__ === 'function') return Boolean(value.__bool__())
@@ -271,25 +285,6 @@ export function or<A, B>(a: A, b: () => B): A | B {
 /** Python's `a and b` when `a` must be evaluated once: `b()` if `a` is true (evaluated only then), else `a`. */
 export function and<A, B>(a: A, b: () => B): A | B {
   return truthy(a as Py) ? b() : a
-}
-
-/** Python's `repr()` of a float: shortest round-trip digits, exponent outside [1e-4, 1e16). */
-export function floatRepr(value: number): string {
-  if (Number.isNaN(value)) return 'nan'
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
-  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0'
-  const [mantissa, expText] = value.toExponential().split('e')
-  const exponent = Number(expText)
-  if (exponent < -4 || exponent >= 16) {
-    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
-  }
-  const sign = value < 0 ? '-' : ''
-  const digits = mantissa.replace('-', '').replace('.', '')
-  let text: string
-  if (exponent < 0) text = '0.' + '0'.repeat(-exponent - 1) + digits
-  else if (digits.length <= exponent + 1) text = digits + '0'.repeat(exponent + 1 - digits.length) + '.0'
-  else text = digits.slice(0, exponent + 1) + '.' + digits.slice(exponent + 1)
-  return sign + text
 }
 
 function strRepr(value: string): string {
@@ -320,6 +315,7 @@ export function repr(value: Py): string {
     case 'function':
       return `<function ${value.name || '<lambda>'}>`
   }
+  if (value instanceof PyFloat) return floatRepr(value)
   if (Array.isArray(value)) {
     const inner = value.map(repr).join(', ')
     if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`
@@ -332,7 +328,7 @@ export function repr(value: Py): string {
   return `<${typeName(value)} object>`
 }
 
-/** Python's `str()`. Numbers that are integral print as ints: use `floatRepr` when the value is known to be a float. */
+/** Python's `str()`. */
 export function str(value: Py): string {
   if (typeof value === 'string') return value
   if (value instanceof BaseException) {
@@ -355,9 +351,9 @@ export function eq(a: Py, b: Py): boolean {
   if (a === undefined) a = null
   if (b === undefined) b = null
   if (a === b) return true
+  if (isNumber(a) && isNumber(b)) return Number(a) === Number(b)
   const ta = typeof a
   const tb = typeof b
-  if ((ta === 'number' || ta === 'boolean') && (tb === 'number' || tb === 'boolean')) return Number(a) === Number(b)
   if (a === null || b === null || ta !== 'object' || tb !== 'object') return false
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false
@@ -373,10 +369,8 @@ export function eq(a: Py, b: Py): boolean {
 }
 
 function compare(a: Py, b: Py, op: string): number {
-  const ta = typeof a
-  const tb = typeof b
-  if ((ta === 'number' || ta === 'boolean') && (tb === 'number' || tb === 'boolean')) return Number(a) - Number(b)
-  if (ta === 'string' && tb === 'string') return a < b ? -1 : a > b ? 1 : 0
+  if (isNumber(a) && isNumber(b)) return Number(a) - Number(b)
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (!eq(a[i], b[i])) return compare(a[i], b[i], op)
@@ -417,7 +411,12 @@ export function contains(container: Py, item: Py): boolean {
 // Arithmetic
 
 function isNumber(value: Py): boolean {
-  return typeof value === 'number' || typeof value === 'boolean'
+  return typeof value === 'number' || typeof value === 'boolean' || value instanceof PyFloat
+}
+
+/** The result of an arithmetic operator: a float (boxed when integral) if either operand is one, as in Python. */
+function arithmeticResult(result: number, a: Py, b: Py): Py {
+  return isFloat(a) || isFloat(b) ? asFloat(result) : result
 }
 
 function unsupported(op: string, a: Py, b: Py): never {
@@ -425,7 +424,7 @@ function unsupported(op: string, a: Py, b: Py): never {
 }
 
 export function add(a: Py, b: Py): Py {
-  if (isNumber(a) && isNumber(b)) return Number(a) + Number(b)
+  if (isNumber(a) && isNumber(b)) return arithmeticResult(Number(a) + Number(b), a, b)
   if (typeof a === 'string') {
     if (typeof b === 'string') return a + b
     throw new PyTypeError(`can only concatenate str (not "${typeName(b)}") to str`)
@@ -447,15 +446,15 @@ export function iadd(a: Py, b: Py): Py {
 }
 
 export function sub(a: Py, b: Py): Py {
-  if (isNumber(a) && isNumber(b)) return Number(a) - Number(b)
+  if (isNumber(a) && isNumber(b)) return arithmeticResult(Number(a) - Number(b), a, b)
   if (a instanceof PySet && b instanceof PySet) return new PySet(a.values().filter((x) => !b.has(x)))
   return unsupported('-', a, b)
 }
 
 export function mul(a: Py, b: Py): Py {
-  if (isNumber(a) && isNumber(b)) return Number(a) * Number(b)
+  if (isNumber(a) && isNumber(b)) return arithmeticResult(Number(a) * Number(b), a, b)
   const repeat = (seq: Py, n: Py): Py => {
-    if (!Number.isInteger(Number(n)) || typeof n === 'string') {
+    if (isFloat(n) || typeof n === 'string') {
       throw new PyTypeError(`can't multiply sequence by non-int of type '${typeName(n)}'`)
     }
     const times = Math.max(0, Number(n))
@@ -475,43 +474,40 @@ export function truediv(a: Py, b: Py): number {
   return Number(a) / Number(b)
 }
 
-/** `a // b`; pass `isFloat` when either operand is known to be a float (for the error message). */
-export function floordiv(a: Py, b: Py, isFloat = false): number {
+/** `a // b`. */
+export function floordiv(a: Py, b: Py): Py {
   if (!isNumber(a) || !isNumber(b)) return unsupported('//', a, b)
   const x = Number(a)
   const y = Number(b)
   if (y === 0) {
-    const float = isFloat || !Number.isInteger(x) || !Number.isInteger(y)
-    throw new ZeroDivisionError(float ? 'float floor division by zero' : 'integer division or modulo by zero')
+    throw new ZeroDivisionError(isFloat(a) || isFloat(b) ? 'float floor division by zero' : 'integer division or modulo by zero')
   }
-  return Math.floor(x / y)
+  return arithmeticResult(Math.floor(x / y), a, b)
 }
 
 /** `a % b` on numbers (floor modulo, sign of the divisor), or `%`-formatting on a str. */
-export function mod(a: Py, b: Py, isFloat = false): Py {
+export function mod(a: Py, b: Py): Py {
   if (typeof a === 'string') return percentFormat(a, b)
   if (!isNumber(a) || !isNumber(b)) return unsupported('%', a, b)
   const x = Number(a)
   const y = Number(b)
-  if (y === 0) {
-    const float = isFloat || !Number.isInteger(x) || !Number.isInteger(y)
-    throw new ZeroDivisionError(float ? 'float modulo' : 'integer modulo by zero')
-  }
+  if (y === 0) throw new ZeroDivisionError(isFloat(a) || isFloat(b) ? 'float modulo' : 'integer modulo by zero')
   const r = x % y
-  return r !== 0 && r < 0 !== y < 0 ? r + y : r
+  return arithmeticResult(r !== 0 && r < 0 !== y < 0 ? r + y : r, a, b)
 }
 
-export function pow(a: Py, b: Py): number {
+/** `a ** b`: an int raised to a negative int is a float, as in Python. */
+export function pow(a: Py, b: Py): Py {
   if (!isNumber(a) || !isNumber(b)) return unsupported('** or pow()', a, b)
   const x = Number(a)
   const y = Number(b)
   if (x === 0 && y < 0) throw new ZeroDivisionError('0.0 cannot be raised to a negative power')
-  return x ** y
+  return y < 0 ? asFloat(x ** y) : arithmeticResult(x ** y, a, b)
 }
 
-export function neg(a: Py): number {
+export function neg(a: Py): Py {
   if (!isNumber(a)) throw new PyTypeError(`bad operand type for unary -: '${typeName(a)}'`)
-  return -Number(a)
+  return isFloat(a) ? asFloat(-Number(a)) : -Number(a)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,6 +633,11 @@ export function iter(obj: Py): Iterable<Py> {
 }
 
 export function range(a: number, b?: number, step = 1): number[] {
+  for (const arg of [a, b, step]) {
+    if (arg !== undefined && typeof arg !== 'boolean' && (typeof arg !== 'number' || !Number.isInteger(arg))) {
+      throw new PyTypeError(`'${typeName(arg)}' object cannot be interpreted as an integer`)
+    }
+  }
   const [start, stop] = b === undefined ? [0, a] : [a, b]
   if (step === 0) throw new ValueError('range() arg 3 must not be zero')
   const out: number[] = []
@@ -714,6 +715,7 @@ export function int(value: Py = 0, base?: number): number {
     throw new ValueError(`invalid literal for int() with base ${b}: ${repr(value)}`)
   }
   if (typeof value === 'boolean') return Number(value)
+  if (value instanceof PyFloat) value = Number(value)
   if (typeof value === 'number') {
     if (Number.isNaN(value)) throw new ValueError('cannot convert float NaN to integer')
     if (!Number.isFinite(value)) throw new OverflowError('cannot convert float infinity to integer')
@@ -736,8 +738,13 @@ export function float(value: Py = 0): number {
     }
     throw new ValueError(`could not convert string to float: ${repr(value)}`)
   }
-  if (typeof value === 'number' || typeof value === 'boolean') return Number(value)
+  if (isNumber(value)) return Number(value)
   throw new PyTypeError(`float() argument must be a string or a real number, not '${typeName(value)}'`)
+}
+
+/** `float` used as a value (`type=float`, `key=float`): the float in its dynamic form, boxed when integral. */
+export function toFloat(value: Py = 0): Py {
+  return asFloat(float(value))
 }
 
 export function bool(value: Py = false): boolean {
@@ -745,7 +752,8 @@ export function bool(value: Py = false): boolean {
 }
 
 /** Python's `round()`: half to even, on the exact binary value. */
-export function round(value: Py, ndigits: number | null = null): number {
+export function round(value: Py, ndigits: number | null = null): Py {
+  if (!isNumber(value)) throw new PyTypeError(`type ${typeName(value)} doesn't define __round__ method`)
   const x = Number(value)
   if (ndigits === null || ndigits === undefined) {
     const floor = Math.floor(x)
@@ -754,8 +762,9 @@ export function round(value: Py, ndigits: number | null = null): number {
     if (diff < 0.5) return floor
     return floor % 2 === 0 ? floor : floor + 1
   }
+  if (!isFloat(value)) return ndigits >= 0 ? x : Number(fixedHalfEven(x, ndigits))
   if (!Number.isFinite(x)) return x
-  return Number(fixedHalfEven(x, ndigits))
+  return asFloat(Number(fixedHalfEven(x, ndigits)))
 }
 
 /** `x.toFixed(digits)` with round-half-even on exact ties, as Python's formatting does. */
@@ -778,9 +787,9 @@ function fixedHalfEven(x: number, digits: number): string {
   return x < 0 || Object.is(x, -0) ? '-' + out : out
 }
 
-export function abs(value: Py): number {
+export function abs(value: Py): Py {
   if (!isNumber(value)) throw new PyTypeError(`bad operand type for abs(): '${typeName(value)}'`)
-  return Math.abs(Number(value))
+  return isFloat(value) ? asFloat(Math.abs(Number(value))) : Math.abs(Number(value))
 }
 
 interface MinMaxOptions {
@@ -860,7 +869,7 @@ export function isinstance(value: Py, types: (string | (abstract new (...args: n
       case 'int':
         return typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value))
       case 'float':
-        return typeof value === 'number' && !Number.isInteger(value)
+        return isFloat(value)
       case 'bool':
         return typeof value === 'boolean'
       case 'str':
@@ -1230,9 +1239,10 @@ function generalNotation(x: number, precision: number, alternate: boolean, upper
  * Python's `format(value, spec)`. `isFloat` says the value is a Python float even when it is
  * integral (JavaScript cannot tell `3.0` from `3`).
  */
-export function format(value: Py, spec = '', isFloat = false): string {
+export function format(value: Py, spec = '', isFloatValue = false): string {
+  if (value instanceof PyFloat) return format(Number(value), spec, true)
   if (value !== null && typeof value === 'object' && typeof value.__format__ === 'function') return value.__format__(spec)
-  if (spec === '') return isFloat && typeof value === 'number' ? floatRepr(value) : str(value)
+  if (spec === '') return isFloatValue && typeof value === 'number' ? floatRepr(value) : str(value)
   const m = SPEC.exec(spec)
   if (!m) throw new ValueError('Invalid format specifier')
   const [, fillChar, alignChar, sign = '-', , alternate, zero, widthText, grouping, precisionText, typeChar] = m
@@ -1251,7 +1261,7 @@ export function format(value: Py, spec = '', isFloat = false): string {
     if (align === '=') throw new ValueError("'=' alignment not allowed in string format specifier")
   } else if (typeof value === 'number' || typeof value === 'boolean') {
     const x = Number(value)
-    const floatValue = isFloat || !Number.isInteger(x)
+    const floatValue = isFloatValue || !Number.isInteger(x)
     let type = typeChar ?? ''
     if (type === 's') throw new ValueError(`Unknown format code 's' for object of type '${floatValue ? 'float' : 'int'}'`)
     if (!floatValue && type === '') type = 'd'
@@ -1471,6 +1481,7 @@ export function toJs(value: Py): Py {
   }
   if (value instanceof PySet) return value.values().map(toJs)
   if (Array.isArray(value)) return value.map(toJs)
+  // A boxed float stays boxed: Flask's JSON writes it as a float.
   if (value === undefined) return null
   return value
 }
@@ -1479,7 +1490,7 @@ export function toJs(value: Py): Py {
 export function fromJs(value: unknown): Py {
   if (Array.isArray(value)) return value.map(fromJs)
   if (value !== null && typeof value === 'object') {
-    if (value instanceof PyDict || value instanceof PySet) return value
+    if (value instanceof PyDict || value instanceof PySet || value instanceof PyFloat) return value
     return new PyDict(Object.entries(value).map(([k, v]) => [k, fromJs(v)]))
   }
   return value === undefined ? null : value
@@ -1491,6 +1502,7 @@ function jsonDumps(value: Py, indent: number | null, sortKeys: boolean, level: n
   const sep = indent === null ? ', ' : ','
   if (value === null || value === undefined) return 'null'
   if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (value instanceof PyFloat) return floatRepr(value)
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'NaN'
     if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
@@ -1519,11 +1531,8 @@ export function jsonDumpsPy(value: Py, indent: number | null = null, sortKeys = 
 
 /** `json.loads(text)`. */
 export function jsonLoads(text: Py): Py {
-  try {
-    return fromJs(JSON.parse(String(text)))
-  } catch (error) {
-    throw new ValueError(`Expecting value: ${(error as Error).message}`)
-  }
+  if (typeof text !== 'string') throw new PyTypeError(`the JSON object must be str, bytes or bytearray, not ${typeName(text)}`)
+  return fromJs(loadsJson(text))
 }
 
 /** `os.environ[key]`. */

@@ -8,6 +8,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { Params, Result, Router } from 'hono/router'
 import { LookupError, ValueError } from './exceptions.js'
 import { MethodNotAllowed, NotFound, RequestRedirect } from './errors.js'
+import { PyFloat, asFloat, floatRepr } from './float.js'
 
 /** One Werkzeug `Rule` of the app's URL map, as `src/url-map.ts` lists them. */
 /** A value of a rule's `defaults`: what a Python literal default can be once it reaches the URL map. */
@@ -129,38 +130,18 @@ function pyFloat(text: string): number | null {
   return Number(stripped.replace(/_/g, ''))
 }
 
-/** Python's `repr(float)`. */
-export function pyFloatRepr(value: number): string {
-  if (Number.isNaN(value)) return 'nan'
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
-  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0'
-  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string]
-  const exponent = Number(exponentText)
-  const negative = mantissa.startsWith('-')
-  const digits = mantissa.replace('-', '').replace('.', '')
-  let out: string
-  if (exponent >= -4 && exponent < 16) {
-    if (exponent < 0) out = `0.${'0'.repeat(-exponent - 1)}${digits}`
-    else if (digits.length <= exponent + 1) out = `${digits}${'0'.repeat(exponent + 1 - digits.length)}.0`
-    else out = `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`
-  } else {
-    const head = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
-    out = `${head}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
-  }
-  return negative ? `-${out}` : out
-}
-
 /** Python's `str(value)` for the values a handler passes to `urlFor`. */
 function pyStr(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False'
-  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : pyFloatRepr(value)
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : floatRepr(value)
+  if (value instanceof PyFloat) return floatRepr(value)
   if (value === null || value === undefined) return 'None'
   return String(value)
 }
 
 /** Python's `==` between the values of `defaults` and matched or given values. */
 function pyEquals(a: unknown, b: unknown): boolean {
-  const numeric = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : typeof v === 'bigint' ? Number(v) : v)
+  const numeric = (v: unknown): unknown => (typeof v === 'boolean' || typeof v === 'bigint' || v instanceof PyFloat ? Number(v) : v)
   return numeric(a) === numeric(b)
 }
 
@@ -295,7 +276,7 @@ function pyIntOf(value: unknown): bigint {
   if (typeof value === 'bigint') return value
   if (typeof value === 'boolean') return value ? 1n : 0n
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ValueError(`cannot convert float ${pyFloatRepr(value)} to integer`)
+    if (!Number.isFinite(value)) throw new ValueError(`cannot convert float ${floatRepr(value)} to integer`)
     return BigInt(Math.trunc(value))
   }
   const parsed = pyInt(String(value))
@@ -304,7 +285,7 @@ function pyIntOf(value: unknown): bigint {
 }
 
 function pyFloatOf(value: unknown): number {
-  if (typeof value === 'number') return value
+  if (typeof value === 'number' || value instanceof PyFloat) return Number(value)
   if (typeof value === 'boolean' || typeof value === 'bigint') return Number(value)
   const parsed = pyFloat(String(value))
   if (parsed === null) throw new ValueError(`could not convert string to float: ${pyRepr(String(value))}`)
@@ -335,10 +316,10 @@ function numberConverter(kind: 'int' | 'float'): CustomConverter {
         }
         const n = pyFloat(value)!
         if ((min !== null && n < min) || (max !== null && n > max)) throw new ValidationError()
-        return n
+        return asFloat(n)
       },
       toUrl(value: unknown): string {
-        let text = kind === 'int' ? pyIntOf(value).toString() : pyFloatRepr(pyFloatOf(value))
+        let text = kind === 'int' ? pyIntOf(value).toString() : floatRepr(pyFloatOf(value))
         if (fixedDigits) text = zfill(text, fixedDigits)
         return text
       },

@@ -1,5 +1,5 @@
 import { fail } from '../diagnostics.js'
-import { emitted, isNumeric, joinTypes, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { emitted, isNumeric, joinTypes, rawCode, type Context, type Emitted, type SyntaxNode } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
 import { translateExpr, truthy, formatValue } from './index.js'
 import { callArguments, requireStatic, type CallArguments } from './arguments.js'
@@ -93,7 +93,7 @@ export function translateBuiltinCall(name: string, node: SyntaxNode, ctx: Contex
       const value = arg(args, 0, ctx)
       const base = args.positional[1] ?? args.keywords.get('base')
       if (!base && value.type === 'int') return value
-      if (!base && (value.type === 'float' || value.type === 'num')) return emitted(`Math.trunc(${value.code})`, Prec.Call, 'int')
+      if (!base && value.type === 'float') return emitted(`Math.trunc(${rawCode(value).code})`, Prec.Call, 'int')
       return pyCall(ctx, `int(${value.code}${base ? ', ' + translateExpr(base, ctx).code : ''})`, 'int')
     }
     case 'float':
@@ -110,23 +110,24 @@ export function translateBuiltinCall(name: string, node: SyntaxNode, ctx: Contex
       const digits = args.positional[1] ?? args.keywords.get('ndigits')
       if (!digits) return pyCall(ctx, `round(${arg(args, 0, ctx).code})`, 'int')
       const value = arg(args, 0, ctx)
-      return pyCall(ctx, `round(${value.code}, ${translateExpr(digits, ctx).code})`, value.type === 'int' ? 'int' : 'float')
+      // An int stays an int; a float comes back boxed when integral, so its type is left dynamic.
+      return pyCall(ctx, `round(${value.code}, ${translateExpr(digits, ctx).code})`, value.type === 'int' ? 'int' : 'unknown')
     }
     case 'abs': {
       requireStatic(args, name)
       arity(args, name, 1, 1)
       const value = arg(args, 0, ctx)
-      if (isNumeric(value.type)) return emitted(`Math.abs(${value.code})`, Prec.Call, value.type === 'bool' ? 'int' : value.type)
-      return pyCall(ctx, `abs(${value.code})`, 'num')
+      if (isNumeric(value.type)) return emitted(`Math.abs(${rawCode(value).code})`, Prec.Call, value.type === 'bool' ? 'int' : value.type)
+      return pyCall(ctx, `abs(${value.code})`)
     }
     case 'min':
     case 'max': {
       requireStatic(args, name, ['key', 'default'])
       if (args.positional.length === 0) fail('unsupported-stdlib-call', node, `${name}() without arguments`)
       const values = args.positional.map((a) => translateExpr(a, ctx))
-      if (values.length >= 2 && args.keywords.size === 0 && values.every((v) => isNumeric(v.type) && v.type !== 'bool')) {
-        const type = values.map((v) => v.type).reduce(joinTypes)
-        return emitted(`Math.${name}(${values.map((v) => v.code).join(', ')})`, Prec.Call, type)
+      const type = values.map((v) => v.type).reduce(joinTypes)
+      if (values.length >= 2 && args.keywords.size === 0 && (type === 'int' || type === 'float')) {
+        return emitted(`Math.${name}(${values.map((v) => rawCode(v).code).join(', ')})`, Prec.Call, type)
       }
       const options: string[] = []
       const key = args.keywords.get('key')
@@ -138,7 +139,7 @@ export function translateBuiltinCall(name: string, node: SyntaxNode, ctx: Contex
     case 'sum':
       requireStatic(args, name, ['start'])
       arity(args, name, 1, 2)
-      return pyCall(ctx, `sum(${[...args.positional, ...(args.keywords.has('start') ? [args.keywords.get('start')!] : [])].map((a) => translateExpr(a, ctx).code).join(', ')})`, 'num')
+      return pyCall(ctx, `sum(${[...args.positional, ...(args.keywords.has('start') ? [args.keywords.get('start')!] : [])].map((a) => translateExpr(a, ctx).code).join(', ')})`)
     case 'sorted': {
       requireStatic(args, name, ['key', 'reverse'])
       arity(args, name, 1, 1)

@@ -1,6 +1,6 @@
 import { fail, snippet } from '../diagnostics.js'
-import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
-import { Prec } from '../precedence.js'
+import { emitted, floatValue, rawCode, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { Prec, wrap } from '../precedence.js'
 import { translateConstant, translateString, translateCollection } from './literals.js'
 import { translateIdentifier } from './names.js'
 import { translateBinary, translateUnary, translateBoolean, translateConditional, translateComparison } from './operators.js'
@@ -46,11 +46,8 @@ export function translateExpr(node: SyntaxNode, ctx: Context): Emitted {
   for (const translator of TRANSLATORS) {
     const result = translator(node, ctx)
     if (result === undefined) continue
-    // Where a float may be integral (3.0): once its static type is lost it prints as an int.
-    if (result.type === 'float' && node.type !== 'identifier' && node.type !== 'parenthesized_expression' && !(node.type === 'float' && !Number.isInteger(Number(node.text.replace(/_/g, ''))))) {
-      ctx.floatSources.push(node)
-    }
-    return result
+    // A float gets its dynamic form beside the plain number (see Emitted).
+    return result.type === 'float' && result.raw === undefined ? floatValue(result, ctx) : result
   }
   const known = UNSUPPORTED_EXPRESSIONS[node.type]
   return fail('unsupported-python-construct', node, `${known ?? `expression \`${snippet(node)}\` (${node.type})`} is not supported`)
@@ -60,17 +57,21 @@ export function translateExpr(node: SyntaxNode, ctx: Context): Emitted {
 export function truthy(value: Emitted, ctx: Context): Emitted {
   // Literals fold (TypeScript rejects conditions that are always truthy).
   if (/^"(?:[^"\\]|\\.)*"$/.test(value.code)) return emitted(value.code === '""' ? 'false' : 'true', Prec.Primary, 'bool')
-  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(value.code)) return emitted(Number(value.code) === 0 ? 'false' : 'true', Prec.Primary, 'bool')
+  const number = rawCode(value).code
+  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(number)) return emitted(Number(number) === 0 ? 'false' : 'true', Prec.Primary, 'bool')
   if (value.type === 'bool') return value
   if (value.type === 'str' || value.type === 'int') return value
   if (value.type === 'none') return emitted('false', Prec.Primary, 'bool')
+  if (value.type === 'float') return emitted(`${wrap(rawCode(value), Prec.Equality + 1)} !== 0`, Prec.Equality, 'bool')
   ctx.imports.py = true
   return emitted(`py.truthy(${value.code})`, Prec.Call, 'bool')
 }
 
 /** An operand that can be evaluated twice without changing behaviour: a name, `this`, a literal, or `x.y` of those. */
 export function isSimple(value: Emitted): boolean {
-  return /^(this|[A-Za-z_$][\w$]*)(\.[A-Za-z_$][\w$]*)*$/.test(value.code) || /^-?\d+(\.\d+)?$/.test(value.code) || /^"[^"\\]*"$/.test(value.code)
+  // A float's dynamic form (`py.asFloat(x)`) is as simple as its raw form.
+  const code = rawCode(value).code
+  return /^(this|[A-Za-z_$][\w$]*)(\.[A-Za-z_$][\w$]*)*$/.test(code) || /^-?\d+(\.\d+)?$/.test(code) || /^"[^"\\]*"$/.test(code)
 }
 
 /** `str(value)` / a format field: `conversion` is `r`, `s`, `a` or null; `spec` is TypeScript code of the spec or null. */
@@ -80,16 +81,14 @@ export function formatValue(value: Emitted, conversion: string | null, spec: str
     const text = emitted(`py.repr(${value.code})`, Prec.Call, 'str')
     return spec === null ? text : emitted(`py.format(${text.code}, ${spec})`, Prec.Call, 'str')
   }
-  if (spec !== null && spec !== '``') {
-    return emitted(`py.format(${value.code}, ${spec}${value.type === 'float' ? ', true' : ''})`, Prec.Call, 'str')
-  }
+  if (spec !== null && spec !== '``') return emitted(`py.format(${value.code}, ${spec})`, Prec.Call, 'str')
   switch (value.type) {
     case 'str':
       return value
     case 'int':
       return emitted(`String(${value.code})`, Prec.Call, 'str')
     case 'float':
-      return emitted(`py.floatRepr(${value.code})`, Prec.Call, 'str')
+      return emitted(`py.floatRepr(${rawCode(value).code})`, Prec.Call, 'str')
     default:
       return emitted(`py.str(${value.code})`, Prec.Call, 'str')
   }

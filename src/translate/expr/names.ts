@@ -133,7 +133,7 @@ export function translateIdentifier(node: SyntaxNode, ctx: Context): Emitted | u
       if (BUILTIN_VALUES.has(node.text)) {
         // `key=len`, `map`-like uses: one-argument builtins as runtime functions.
         ctx.imports.py = true
-        return emitted(`((x: Py) => py.${node.text}(x))`, Prec.Primary, 'function')
+        return emitted(`((x: Py) => py.${node.text === 'float' ? 'toFloat' : node.text}(x))`, Prec.Primary, 'function')
       }
       return fail('unsupported-python-construct', node, `builtin \`${node.text}\` used as a value`)
     case 'unknown-import':

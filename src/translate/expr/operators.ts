@@ -1,6 +1,6 @@
 import { fail, snippet } from '../diagnostics.js'
-import { emitted, isNumeric, joinTypes, type Context, type Emitted, type SyntaxNode } from '../context.js'
-import { binary, Prec, wrap } from '../precedence.js'
+import { emitted, isNumeric, joinTypes, rawCode, type Context, type Emitted, type PyType, type SyntaxNode } from '../context.js'
+import { binary, Prec, wrap, type Code } from '../precedence.js'
 import { translateExpr, truthy, isSimple } from './index.js'
 
 function py(ctx: Context, call: string, type: Emitted['type'] = 'unknown'): Emitted {
@@ -8,48 +8,50 @@ function py(ctx: Context, call: string, type: Emitted['type'] = 'unknown'): Emit
   return emitted(`py.${call}`, Prec.Call, type)
 }
 
-function numericType(a: Emitted, b: Emitted): Emitted['type'] {
-  const ta = a.type === 'bool' ? 'int' : a.type
-  const tb = b.type === 'bool' ? 'int' : b.type
-  return joinTypes(ta, tb)
+/** The type of an arithmetic result on two numbers: int for ints (and bools), float when either is a float. */
+function numericType(a: Emitted, b: Emitted): PyType {
+  return a.type === 'float' || b.type === 'float' ? 'float' : 'int'
 }
 
-function isNonZeroLiteral(e: Emitted): boolean {
+function isNonZeroLiteral(e: Code): boolean {
   return /^\d+(\.\d+)?(e[+-]?\d+)?$/.test(e.code) && Number(e.code) !== 0
 }
 
-/** Python's arithmetic operators on two translated operands. */
+/**
+ * Python's arithmetic operators on two translated operands. Numbers whose types are known
+ * compute in plain JavaScript (on a float's raw form); anything else goes through the runtime,
+ * which keeps int and float apart in dynamic values.
+ */
 export function arithmetic(op: string, a: Emitted, b: Emitted, ctx: Context, node: SyntaxNode): Emitted {
   const numeric = isNumeric(a.type) && isNumeric(b.type)
-  const isFloat = a.type === 'float' || b.type === 'float'
+  const bothInt = numeric && numericType(a, b) === 'int'
+  const x = rawCode(a)
+  const y = rawCode(b)
   switch (op) {
     case '+':
-      if (numeric) return emitted(binary(a, '+', b, Prec.Additive), Prec.Additive, numericType(a, b))
+      if (numeric) return emitted(binary(x, '+', y, Prec.Additive), Prec.Additive, numericType(a, b))
       if (a.type === 'str' && b.type === 'str') return emitted(binary(a, '+', b, Prec.Additive), Prec.Additive, 'str')
       return py(ctx, `add(${a.code}, ${b.code})`, a.type === 'list' && b.type === 'list' ? 'list' : 'unknown')
     case '-':
-      if (numeric) return emitted(binary(a, '-', b, Prec.Additive), Prec.Additive, numericType(a, b))
+      if (numeric) return emitted(binary(x, '-', y, Prec.Additive), Prec.Additive, numericType(a, b))
       return py(ctx, `sub(${a.code}, ${b.code})`)
     case '*':
-      if (numeric) return emitted(binary(a, '*', b, Prec.Multiplicative), Prec.Multiplicative, numericType(a, b))
+      if (numeric) return emitted(binary(x, '*', y, Prec.Multiplicative), Prec.Multiplicative, numericType(a, b))
       return py(ctx, `mul(${a.code}, ${b.code})`, a.type === 'str' || b.type === 'str' ? 'str' : 'unknown')
     case '/':
-      if (numeric && isNonZeroLiteral(b)) return emitted(binary(a, '/', b, Prec.Multiplicative), Prec.Multiplicative, 'float')
+      if (numeric && isNonZeroLiteral(y)) return emitted(binary(x, '/', y, Prec.Multiplicative), Prec.Multiplicative, 'float')
       return py(ctx, `truediv(${a.code}, ${b.code})`, 'float')
-    case '//': {
-      const type = numeric ? numericType(a, b) : 'unknown'
-      if (numeric && isNonZeroLiteral(b)) return emitted(`Math.floor(${binary(a, '/', b, Prec.Multiplicative)})`, Prec.Call, type)
-      return py(ctx, `floordiv(${a.code}, ${b.code}${isFloat ? ', true' : ''})`, type)
-    }
+    case '//':
+      if (numeric && isNonZeroLiteral(y)) return emitted(`Math.floor(${binary(x, '/', y, Prec.Multiplicative)})`, Prec.Call, numericType(a, b))
+      return py(ctx, `floordiv(${a.code}, ${b.code})`, bothInt ? 'int' : 'unknown')
     case '%':
       if (a.type === 'str') return py(ctx, `percentFormat(${a.code}, ${b.code})`, 'str')
-      return py(ctx, `mod(${a.code}, ${b.code}${isFloat ? ', true' : ''})`, numeric ? numericType(a, b) : 'unknown')
+      return py(ctx, `mod(${a.code}, ${b.code})`, bothInt ? 'int' : 'unknown')
     case '**': {
-      const nonNegativeLiteral = /^\d+$/.test(b.code)
       // JavaScript forbids a unary operand on the left of `**`.
-      const base = a.prec <= Prec.Unary || /^-/.test(a.code) ? `(${a.code})` : a.code
-      if (numeric && nonNegativeLiteral) return emitted(`${base} ** ${b.code}`, Prec.Exponent, numericType(a, b))
-      return py(ctx, `pow(${a.code}, ${b.code})`, isFloat ? 'float' : 'num')
+      const base = x.prec <= Prec.Unary || /^-/.test(x.code) ? `(${x.code})` : x.code
+      if (numeric && /^\d+$/.test(y.code) && b.type === 'int') return emitted(`${base} ** ${y.code}`, Prec.Exponent, numericType(a, b))
+      return py(ctx, `pow(${a.code}, ${b.code})`)
     }
   }
   return fail('unsupported-python-construct', node, `operator \`${op}\` (${snippet(node)})`)
@@ -73,10 +75,11 @@ export function translateUnary(node: SyntaxNode, ctx: Context): Emitted | undefi
   const op = node.childForFieldName('operator')!.text
   const operand = translateExpr(node.childForFieldName('argument')!, ctx)
   if (op === '-' && isNumeric(operand.type)) {
-    const inner = /^[-+]/.test(operand.code) ? `(${operand.code})` : wrap(operand, Prec.Unary)
+    const number = rawCode(operand)
+    const inner = /^[-+]/.test(number.code) ? `(${number.code})` : wrap(number, Prec.Unary)
     return emitted(`-${inner}`, Prec.Unary, operand.type === 'bool' ? 'int' : operand.type)
   }
-  if (op === '-') return py(ctx, `neg(${operand.code})`, 'num')
+  if (op === '-') return py(ctx, `neg(${operand.code})`)
   if (op === '+' && isNumeric(operand.type)) return operand
   return fail('unsupported-python-construct', node, `unary operator \`${op}\``)
 }
@@ -85,8 +88,13 @@ export function translateUnary(node: SyntaxNode, ctx: Context): Emitted | undefi
 export function translateBoolean(node: SyntaxNode, ctx: Context): Emitted | undefined {
   if (node.type !== 'boolean_operator') return undefined
   const op = node.childForFieldName('operator')!.text
-  const a = translateExpr(node.childForFieldName('left')!, ctx)
-  const b = translateExpr(node.childForFieldName('right')!, ctx)
+  let a = translateExpr(node.childForFieldName('left')!, ctx)
+  let b = translateExpr(node.childForFieldName('right')!, ctx)
+  if (a.type === 'float' && b.type === 'float') {
+    // Two floats make a float: built from their raw forms (translateExpr adds the dynamic one).
+    a = { ...rawCode(a), type: 'float' }
+    b = { ...rawCode(b), type: 'float' }
+  }
   const jsOp = op === 'and' ? '&&' : '||'
   const prec = op === 'and' ? Prec.And : Prec.Or
   // JavaScript's && / || agree with Python when the left operand's truthiness is JavaScript's.
@@ -107,6 +115,11 @@ export function translateBoolean(node: SyntaxNode, ctx: Context): Emitted | unde
 export function translateConditional(node: SyntaxNode, ctx: Context): Emitted | undefined {
   if (node.type !== 'conditional_expression') return undefined
   const [whenTrue, condition, whenFalse] = node.namedChildren.map((c) => translateExpr(c, ctx))
+  if (whenTrue.type === 'float' && whenFalse.type === 'float') {
+    const test = truthy(condition, ctx)
+    const [t, f] = [rawCode(whenTrue), rawCode(whenFalse)]
+    return emitted(`${wrap(test, Prec.Conditional + 1)} ? ${wrap(t, Prec.Arrow + 1)} : ${wrap(f, Prec.Arrow + 1)}`, Prec.Conditional, 'float')
+  }
   const test = truthy(condition, ctx)
   return emitted(
     `${wrap(test, Prec.Conditional + 1)} ? ${wrap(whenTrue, Prec.Arrow + 1)} : ${wrap(whenFalse, Prec.Arrow + 1)}`,
@@ -133,7 +146,7 @@ export function compare(op: string, a: Emitted, b: Emitted, ctx: Context): Emitt
       const negate = op === '!='
       if (isNoneLiteral(a) || isNoneLiteral(b)) return emitted(binary(a, negate ? '!=' : '==', b, Prec.Equality), Prec.Equality, 'bool')
       if (strictlyComparable(a, b)) {
-        return emitted(binary(a, negate ? '!==' : '===', b, Prec.Equality), Prec.Equality, 'bool')
+        return emitted(binary(rawCode(a), negate ? '!==' : '===', rawCode(b), Prec.Equality), Prec.Equality, 'bool')
       }
       ctx.imports.py = true
       return emitted(`${negate ? '!' : ''}py.eq(${a.code}, ${b.code})`, negate ? Prec.Unary : Prec.Call, 'bool')
@@ -143,7 +156,7 @@ export function compare(op: string, a: Emitted, b: Emitted, ctx: Context): Emitt
     case '>':
     case '>=': {
       if ((isNumeric(a.type) && isNumeric(b.type)) || (a.type === 'str' && b.type === 'str')) {
-        return emitted(binary(a, op, b, Prec.Relational), Prec.Relational, 'bool')
+        return emitted(binary(rawCode(a), op, rawCode(b), Prec.Relational), Prec.Relational, 'bool')
       }
       const name = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' }[op]
       ctx.imports.py = true

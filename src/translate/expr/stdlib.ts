@@ -1,5 +1,5 @@
 import { fail } from '../diagnostics.js'
-import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { emitted, rawCode, type Context, type Emitted, type SyntaxNode } from '../context.js'
 import { Prec } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { callArguments, requireStatic } from './arguments.js'
@@ -76,7 +76,7 @@ export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | u
   if (path.startsWith('math.') && MATH_FUNCTIONS[path.slice(5)]) {
     requireStatic(args, path)
     const [fn, type] = MATH_FUNCTIONS[path.slice(5)]
-    return emitted(`${fn}(${values().join(', ')})`, Prec.Call, type)
+    return emitted(`${fn}(${args.positional.map((a) => rawCode(translateExpr(a, ctx)).code).join(', ')})`, Prec.Call, type)
   }
   if (path.startsWith('re.') && RE_FUNCTIONS[path.slice(3)]) {
     requireStatic(args, path, ['flags', 'count', 'maxsplit'])

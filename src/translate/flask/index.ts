@@ -15,7 +15,7 @@ const WERKZEUG_EXCEPTIONS = new Set([
   'Conflict', 'Gone', 'LengthRequired', 'PreconditionFailed', 'RequestEntityTooLarge', 'UnsupportedMediaType', 'UnprocessableEntity',
   'TooManyRequests', 'InternalServerError', 'NotImplemented', 'BadGateway', 'ServiceUnavailable',
 ])
-const TYPE_CONVERTERS: Record<string, string> = { int: 'py.int', float: 'py.float', str: 'py.str', bool: 'py.bool' }
+const TYPE_CONVERTERS: Record<string, string> = { int: 'py.int', float: 'py.toFloat', str: 'py.str', bool: 'py.bool' }
 
 /** The Hono context variable, or a finding when Flask's request context is used outside a handler. */
 function contextVar(node: SyntaxNode, ctx: Context): string {

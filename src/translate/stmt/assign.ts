@@ -1,5 +1,5 @@
 import { fail, snippet } from '../diagnostics.js'
-import { emitted, isNumeric, lookupLocal, tsType, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { emitted, isNumeric, lookupLocal, rawCode, tsType, type Context, type Emitted, type PyType, type SyntaxNode } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
 import { translateExpr, isSimple } from '../expr/index.js'
 import { arithmetic } from '../expr/operators.js'
@@ -12,6 +12,13 @@ export function globalSetter(name: string): string {
   return `set_${name}`
 }
 
+/** What a local of this type holds: a float local the plain number, any other the dynamic value. */
+function localValue(type: PyType, value: Emitted, target: SyntaxNode): string {
+  if (type !== 'float') return value.code
+  if (value.type !== 'float') fail('translation-internal-error', target, `a ${value.type} value assigned to \`${target.text}\`, a local typed float`)
+  return rawCode(value).code
+}
+
 /** `name = value` for a local, a global, or a `nonlocal`. */
 function assignName(target: SyntaxNode, value: Emitted, ctx: Context, declare: boolean): string {
   const name = target.text
@@ -20,10 +27,10 @@ function assignName(target: SyntaxNode, value: Emitted, ctx: Context, declare: b
     recordAssignment(name, value.type, ctx)
     if (declare && found.scope === ctx.scope && ctx.constNames.has(name)) {
       found.local.type = value.type
-      const annotation = value.type === 'list' ? ': Py[]' : ['int', 'float', 'num', 'str', 'bool'].includes(value.type) ? `: ${tsType(value.type)}` : ''
-      return `const ${found.local.jsName}${annotation} = ${value.code}`
+      const annotation = value.type === 'list' ? ': Py[]' : ['int', 'float', 'str', 'bool'].includes(value.type) ? `: ${tsType(value.type)}` : ''
+      return `const ${found.local.jsName}${annotation} = ${localValue(found.local.type, value, target)}`
     }
-    return `${found.local.jsName} = ${value.code}`
+    return `${found.local.jsName} = ${localValue(found.local.type, value, target)}`
   }
   const binding = resolveName(name, target, ctx)
   if (binding.kind === 'project' && binding.module === ctx.module.name && ctx.scope.kind !== 'module') {
@@ -102,7 +109,9 @@ export function translateAssignment(node: SyntaxNode, ctx: Context): string[] {
   const value = translateExpr(current, ctx)
   if (targets.length === 1) return assignTo(targets[0], value, ctx, true)
   const temp = ctx.temp('value')
-  return [`const ${temp} = ${value.code}`, ...targets.flatMap((t) => assignTo(t, emitted(temp, Prec.Primary, value.type), ctx))]
+  // The temporary holds the dynamic value; a float's plain number is read back from it.
+  const copy: Emitted = value.type === 'float' ? { code: temp, prec: Prec.Primary, type: 'float', raw: { code: `Number(${temp})`, prec: Prec.Call } } : emitted(temp, Prec.Primary, value.type)
+  return [`const ${temp} = ${value.code}`, ...targets.flatMap((t) => assignTo(t, copy, ctx))]
 }
 
 /** `x += 1`, `d[k] += 1`, `self.n += 1`: in-place for lists, as Python's `+=`. */
@@ -127,11 +136,11 @@ export function translateAugmentedAssignment(node: SyntaxNode, ctx: Context): st
   } else {
     result = arithmetic(op, current, right, ctx, node)
   }
-  if (target.type === 'identifier' && (op === '+' || op === '-' || op === '*') && result.code === `${current.code} ${op} ${right.code}`) {
+  if (target.type === 'identifier' && (op === '+' || op === '-' || op === '*') && result.code === `${rawCode(current).code} ${op} ${rawCode(right).code}`) {
     const found = lookupLocal(ctx.scope, target.text)
-    if (found) {
+    if (found && found.local.type === result.type) {
       recordAssignment(target.text, result.type, ctx)
-      return [`${found.local.jsName} ${op}= ${right.code}`]
+      return [`${found.local.jsName} ${op}= ${rawCode(right).code}`]
     }
   }
   return assignTo(target, result, ctx)
