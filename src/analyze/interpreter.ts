@@ -1,4 +1,4 @@
-import type { ExtensionIR, Finding, HookKind, PyLiteral, SourceLocation, ViewIR } from '../ir/types.js'
+import { isFloatLiteral, type ExtensionIR, type Finding, type HookKind, type PyLiteral, type SourceLocation, type ViewIR } from '../ir/types.js'
 import type { ParsedModule, SyntaxNode } from '../parse/index.js'
 import { AppState, BlueprintState, NO_RULE_OPTIONS, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
 import { readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
@@ -610,13 +610,14 @@ export class Interpreter {
     if (left.kind === 'const' && right.kind === 'const') {
       if (operator === '+' && typeof left.value === 'string' && typeof right.value === 'string') return { kind: 'const', value: left.value + right.value }
       if (typeof left.value === 'number' && typeof right.value === 'number') {
+        const isFloat = left.isFloat === true || right.isFloat === true
         switch (operator) {
           case '+':
-            return { kind: 'const', value: left.value + right.value }
+            return { kind: 'const', value: left.value + right.value, isFloat }
           case '-':
-            return { kind: 'const', value: left.value - right.value }
+            return { kind: 'const', value: left.value - right.value, isFloat }
           case '*':
-            return { kind: 'const', value: left.value * right.value }
+            return { kind: 'const', value: left.value * right.value, isFloat }
         }
       }
     }
@@ -1074,11 +1075,11 @@ export class Interpreter {
         }
         case 'defaults': {
           const literal = toLiteral(value)
-          if (literal === undefined || literal === null || typeof literal !== 'object' || Array.isArray(literal)) {
+          if (literal === undefined || literal === null || typeof literal !== 'object' || Array.isArray(literal) || isFloatLiteral(literal)) {
             this.findings.push({ ruleId: 'dynamic-route', severity: 'error', message: `defaults= is not a literal dict; the route was not migrated`, location })
             return null
           }
-          result.defaults = literal
+          result.defaults = literal as Record<string, PyLiteral>
           break
         }
         case 'strict_slashes':

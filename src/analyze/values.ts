@@ -97,7 +97,7 @@ export function truthiness(value: Value): boolean | undefined {
 export function toLiteral(value: Value): import('../ir/types.js').PyLiteral | undefined {
   switch (value.kind) {
     case 'const':
-      return value.value
+      return value.isFloat && typeof value.value === 'number' && Number.isInteger(value.value) ? { $float: value.value } : value.value
     case 'list':
     case 'tuple':
     case 'set': {
@@ -108,7 +108,8 @@ export function toLiteral(value: Value): import('../ir/types.js').PyLiteral | un
       const out: Record<string, import('../ir/types.js').PyLiteral> = {}
       for (const [key, item] of value.entries) {
         const literal = toLiteral(item)
-        if (key.kind !== 'const' || literal === undefined) return undefined
+        // `$float` marks a float literal (see PyLiteral): a dict using the key is not one.
+        if (key.kind !== 'const' || literal === undefined || key.value === '$float') return undefined
         out[String(key.value)] = literal
       }
       return out

@@ -1,4 +1,4 @@
-import type { AppIR, ConfigEntryIR, Finding, PyLiteral } from '../ir/types.js'
+import { isFloatLiteral, type AppIR, type ConfigEntryIR, type Finding, type PyLiteral } from '../ir/types.js'
 import { stringLiteral } from './names.js'
 
 export interface EmittedConfig {
@@ -24,6 +24,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
   for (const entry of app.config) entries.set(entry.key, entry)
   const properties: string[] = []
   const envLines: string[] = []
+  let usesFloat = false
   for (const entry of entries.values()) {
     const where = `${entry.location.file}:${entry.location.line}`
     const key = stringLiteral(entry.key)
@@ -78,8 +79,10 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     }
     properties.push(`  // ${where}`)
     properties.push(`  ${key}: ${pyLiteral(entry.value)},`)
+    usesFloat ||= hasFloatLiteral(entry.value)
   }
   const code = [
+    ...(usesFloat ? [`import { asFloat } from './lib/float.js'`, ''] : []),
     `/** The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env. */`,
     `export const config = {`,
     ...properties,
@@ -104,9 +107,10 @@ export function secretValues(app: AppIR): string[] {
   return values
 }
 
-/** A Python literal as TypeScript: dicts become objects, None null. */
+/** A Python literal as TypeScript: dicts become objects, None null, an integral float `asFloat(3)` (see runtime float.ts). */
 export function pyLiteral(value: PyLiteral): string {
   if (value === null) return 'null'
+  if (isFloatLiteral(value)) return `asFloat(${value.$float})`
   if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`
   if (typeof value === 'object') {
     return `{ ${Object.entries(value)
@@ -115,6 +119,12 @@ export function pyLiteral(value: PyLiteral): string {
   }
   if (typeof value === 'number' && !Number.isFinite(value)) return value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN'
   return JSON.stringify(value)
+}
+
+function hasFloatLiteral(value: PyLiteral): boolean {
+  if (isFloatLiteral(value)) return true
+  if (Array.isArray(value)) return value.some(hasFloatLiteral)
+  return value !== null && typeof value === 'object' && Object.values(value).some(hasFloatLiteral)
 }
 
 function collectStrings(value: PyLiteral, into: string[]): void {

@@ -1,11 +1,11 @@
-import type { AppIR, RouteIR } from '../ir/types.js'
+import { isFloatLiteral, type AppIR, type FloatLiteral, type RouteIR } from '../ir/types.js'
 
 /** One rule as the runtime's `RuleSpec` (src/emit/runtime/router.ts) takes it; absent fields mean "Werkzeug's default". */
 export interface RuleSpecData {
   rule: string
   endpoint: string
   methods: string[]
-  defaults?: Record<string, string | number | boolean | null>
+  defaults?: Record<string, DefaultValue>
   strictSlashes: boolean
   redirectTo?: string
   provideAutomaticOptions: boolean
@@ -19,12 +19,15 @@ export function requestBlueprints(blueprint: string | null): string[] {
   return parts.map((_, index) => parts.slice(0, parts.length - index).join('.'))
 }
 
-/** Defaults the router can carry (strings and numbers); null when there are none, undefined when some cannot be. */
-export function scalarDefaults(route: RouteIR): Record<string, string | number | boolean | null> | null | undefined {
+/** A default the router carries: a scalar, or `{ $float: n }` for an integral float. */
+type DefaultValue = string | number | boolean | null | FloatLiteral
+
+/** Defaults the router can carry (strings, numbers, bools, None); null when there are none, undefined when some cannot be. */
+export function scalarDefaults(route: RouteIR): Record<string, DefaultValue> | null | undefined {
   if (route.defaults === null || Object.keys(route.defaults).length === 0) return null
-  const out: Record<string, string | number | boolean | null> = {}
+  const out: Record<string, DefaultValue> = {}
   for (const [key, value] of Object.entries(route.defaults)) {
-    if (typeof value === 'object' && value !== null) return undefined
+    if (typeof value === 'object' && value !== null && !isFloatLiteral(value)) return undefined
     out[key] = value
   }
   return out

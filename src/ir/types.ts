@@ -58,7 +58,19 @@ export interface ConverterIR {
   kwargs: Record<string, string | number | boolean | null>
 }
 
-export type PyLiteral = string | number | boolean | null | PyLiteral[] | { [key: string]: PyLiteral }
+/**
+ * A Python literal as JSON. JSON cannot tell the float `3.0` from the int `3`, so a float with an
+ * integral value is `{ "$float": 3 }` (a Python dict with a `$float` key is not a literal).
+ */
+export type PyLiteral = string | number | boolean | null | FloatLiteral | PyLiteral[] | { [key: string]: PyLiteral }
+
+export interface FloatLiteral {
+  $float: number
+}
+
+export function isFloatLiteral(value: PyLiteral | undefined): value is FloatLiteral {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof value.$float === 'number'
+}
 
 /** A rule of the URL map, as Flask would hold it after every blueprint is registered. */
 export interface RouteIR {

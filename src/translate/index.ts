@@ -1,6 +1,6 @@
 import type Parser from 'tree-sitter'
 import { parse, parseExpression } from '@babel/parser'
-import type { AppIR, CodeRef, Finding, PyLiteral, RouteIR } from '../ir/types.js'
+import { isFloatLiteral, type AppIR, type CodeRef, type Finding, type PyLiteral, type RouteIR } from '../ir/types.js'
 import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './types.js'
 import { Untranslatable, findingFor, fail } from './diagnostics.js'
 import { ImportSet, emitted, jsIdentifier, rawCode, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
@@ -118,21 +118,27 @@ function checkDecorators(decorators: SyntaxNode[], allowFlask: boolean): void {
 
 function literalType(value: PyLiteral): PyType {
   if (value === null) return 'none'
+  if (isFloatLiteral(value)) return 'float'
   if (typeof value === 'string') return 'str'
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
   return 'unknown'
 }
 
-/** Parameter types of a view from its rules' converters. */
+/** Parameter types of a view from its rules' converters and defaults (a value typed differently by two rules is dynamic). */
 function viewParamTypes(routes: RouteIR[]): Map<string, PyType> {
   const types = new Map<string, PyType>()
+  const add = (name: string, type: PyType): void => {
+    const previous = types.get(name)
+    types.set(name, previous === undefined || previous === type ? type : 'unknown')
+  }
   for (const route of routes) {
     for (const converter of route.converters) {
-      const type: PyType = converter.name === 'int' ? 'int' : converter.name === 'float' ? 'float' : ['default', 'string', 'path'].includes(converter.name) ? 'str' : 'unknown'
-      const previous = types.get(converter.variable)
-      types.set(converter.variable, previous === undefined || previous === type ? type : 'unknown')
+      add(converter.variable, converter.name === 'int' ? 'int' : converter.name === 'float' ? 'float' : ['default', 'string', 'path'].includes(converter.name) ? 'str' : 'unknown')
     }
+  }
+  for (const route of routes) {
+    for (const [name, value] of Object.entries(route.defaults ?? {})) if (types.has(name)) add(name, literalType(value))
   }
   return types
 }

@@ -109,6 +109,17 @@ def _json_value(value):
     return repr(value)
 
 
+def _literal(value):
+    """A default as the IR writes Python literals: an integral float is {"$float": n} (JSON's 3 is the int)."""
+    if isinstance(value, float) and value.is_integer():
+        return {"$float": value}
+    if isinstance(value, (list, tuple)):
+        return [_literal(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _literal(item) for key, item in value.items()}
+    return value
+
+
 def describe_url_map(app):
     url_map = app.url_map
     rules = []
@@ -123,7 +134,7 @@ def describe_url_map(app):
                 "endpoint": rule.endpoint,
                 "methods": sorted(rule.methods) if rule.methods is not None else None,
                 "converters": _converters(rule.rule),
-                "defaults": dict(rule.defaults) if rule.defaults else None,
+                "defaults": _literal(dict(rule.defaults)) if rule.defaults else None,
                 # Werkzeug resolves an unset strict_slashes to the map's setting when binding.
                 "strictSlashes": rule.strict_slashes,
                 # Binding turns "no subdomain" into the map's default_subdomain ('').

@@ -11,8 +11,20 @@ import { MethodNotAllowed, NotFound, RequestRedirect } from './errors.js'
 import { PyFloat, asFloat, floatRepr } from './float.js'
 
 /** One Werkzeug `Rule` of the app's URL map, as `src/url-map.ts` lists them. */
-/** A value of a rule's `defaults`: what a Python literal default can be once it reaches the URL map. */
-export type DefaultValue = string | number | boolean | null
+/**
+ * A value of a rule's `defaults`: what a Python literal default can be once it reaches the URL map.
+ * `{ $float: 3 }` is the float `3.0` (JSON would make it the int `3`).
+ */
+export type DefaultValue = string | number | boolean | null | PyFloat | { $float: number }
+
+function defaultValues(defaults: Record<string, DefaultValue> | undefined): Record<string, DefaultValue> | null {
+  if (!defaults || Object.keys(defaults).length === 0) return null
+  const out: Record<string, DefaultValue> = {}
+  for (const [key, value] of Object.entries(defaults)) {
+    out[key] = value !== null && typeof value === 'object' && !(value instanceof PyFloat) ? asFloat(value.$float) : value
+  }
+  return out
+}
 
 export interface RuleSpec {
   rule: string
@@ -472,7 +484,7 @@ function compileRule(spec: RuleSpec, strictSlashesDefault: boolean, converters: 
     endpoint: spec.endpoint,
     methods: isAllMethods(spec) ? null : new Set(spec.methods.map((m) => m.toUpperCase())),
     strictSlashes: spec.strictSlashes ?? strictSlashesDefault,
-    defaults: spec.defaults && Object.keys(spec.defaults).length > 0 ? spec.defaults : null,
+    defaults: defaultValues(spec.defaults),
     arguments: new Set(Object.keys(spec.defaults ?? {})),
     converters: new Map(),
     trace: [],
