@@ -25,7 +25,7 @@ export interface Outcome {
 
 const ROOT = resolve(import.meta.dirname, '../..')
 /** The runtime files translated code imports (the rest need Hono). */
-const RUNTIME_FILES = ['py.ts', 'exceptions.ts', 'float.ts', 'json.ts']
+const RUNTIME_FILES = ['py.ts', 'exceptions.ts', 'float.ts', 'json.ts', 'datetime.ts']
 
 function dedent(text: string): string {
   const lines = text.replace(/^\n/, '').split('\n')

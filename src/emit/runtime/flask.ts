@@ -693,6 +693,9 @@ export function dumps(value: unknown): string {
     const object = item as object
     if (object instanceof PyFloat) return jsonNumber(object)
     if (object instanceof Date) return jsonString(httpDate(object))
+    // datetime and date (runtime datetime.ts): Flask writes them as HTTP dates, naive ones as UTC.
+    const toJsDate = (object as { toJsDate?: unknown }).toJsDate
+    if (typeof toJsDate === 'function') return jsonString(httpDate(toJsDate.call(object) as Date))
     if (seen.has(object)) throw new ValueError('Circular reference detected')
     seen.add(object)
     try {

@@ -22,6 +22,9 @@ import {
 } from './exceptions.js'
 import { PyFloat, asFloat as boxFloat, isFloat, floatRepr } from './float.js'
 import { loadsJson } from './json.js'
+import { PyDate, PyDateTime, PyTimeDelta, PyTimezone } from './datetime.js'
+
+export { PyDate, PyDateTime, PyTimeDelta, PyTimezone }
 
 export { PyFloat, floatRepr }
 
@@ -58,6 +61,7 @@ function hashKey(key: Py): string {
     return 't' + JSON.stringify(key.map(hashKey))
   }
   if (key instanceof PyDict) throw new PyTypeError("unhashable type: 'dict'")
+  if (typeof key.__hashkey__ === 'function') return 'h' + String(key.__hashkey__())
   if (key instanceof PySet) throw new PyTypeError("unhashable type: 'set'")
   let id = objectIds.get(key)
   if (id === undefined) {
@@ -370,6 +374,15 @@ export function eq(a: Py, b: Py): boolean {
 
 function compare(a: Py, b: Py, op: string): number {
   if (isNumber(a) && isNumber(b)) return Number(a) - Number(b)
+  // Runtime values that order themselves (datetime, date, timedelta): `__compare__` gives a
+  // number, or undefined when the other operand is not comparable.
+  if (a !== null && typeof a === 'object' && typeof a.__compare__ === 'function') {
+    const order = a.__compare__(b)
+    if (order !== undefined) return order
+  } else if (b !== null && typeof b === 'object' && typeof b.__compare__ === 'function') {
+    const order = b.__compare__(a)
+    if (order !== undefined) return -order
+  }
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -419,6 +432,19 @@ function arithmeticResult(result: number, a: Py, b: Py): Py {
   return isFloat(a) || isFloat(b) ? asFloat(result) : result
 }
 
+/**
+ * A binary operator defined by an operand's runtime class (`__add__`, then the right operand's
+ * `__radd__`); undefined when neither defines it for these operands (Python's NotImplemented).
+ */
+function dunder(a: Py, b: Py, name: string): Py {
+  if (a !== null && typeof a === 'object' && typeof a[`__${name}__`] === 'function') {
+    const result = a[`__${name}__`](b)
+    if (result !== undefined) return result
+  }
+  if (b !== null && typeof b === 'object' && typeof b[`__r${name}__`] === 'function') return b[`__r${name}__`](a)
+  return undefined
+}
+
 function unsupported(op: string, a: Py, b: Py): never {
   throw new PyTypeError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`)
 }
@@ -433,7 +459,7 @@ export function add(a: Py, b: Py): Py {
     return isTuple(a) ? tuple(...a, ...b) : [...a, ...b]
   }
   if (isList(a)) throw new PyTypeError(`can only concatenate list (not "${typeName(b)}") to list`)
-  return unsupported('+', a, b)
+  return dunder(a, b, 'add') ?? unsupported('+', a, b)
 }
 
 /** `a += b`: lists are extended in place. */
@@ -448,7 +474,7 @@ export function iadd(a: Py, b: Py): Py {
 export function sub(a: Py, b: Py): Py {
   if (isNumber(a) && isNumber(b)) return arithmeticResult(Number(a) - Number(b), a, b)
   if (a instanceof PySet && b instanceof PySet) return new PySet(a.values().filter((x) => !b.has(x)))
-  return unsupported('-', a, b)
+  return dunder(a, b, 'sub') ?? unsupported('-', a, b)
 }
 
 export function mul(a: Py, b: Py): Py {
@@ -465,18 +491,24 @@ export function mul(a: Py, b: Py): Py {
   }
   if ((typeof a === 'string' || Array.isArray(a)) && isNumber(b)) return repeat(a, b)
   if ((typeof b === 'string' || Array.isArray(b)) && isNumber(a)) return repeat(b, a)
-  return unsupported('*', a, b)
+  return dunder(a, b, 'mul') ?? unsupported('*', a, b)
 }
 
-export function truediv(a: Py, b: Py): number {
-  if (!isNumber(a) || !isNumber(b)) return unsupported('/', a, b)
+/** `a / b` on numbers the translator knows to be numbers: the plain quotient (a float). */
+export function divide(a: number | boolean, b: number | boolean): number {
   if (Number(b) === 0) throw new ZeroDivisionError('division by zero')
   return Number(a) / Number(b)
 }
 
+/** `a / b` on dynamic values: a float (boxed when integral), or what the operands' class defines (timedelta / n). */
+export function truediv(a: Py, b: Py): Py {
+  if (!isNumber(a) || !isNumber(b)) return dunder(a, b, 'truediv') ?? unsupported('/', a, b)
+  return asFloat(divide(Number(a), Number(b)))
+}
+
 /** `a // b`. */
 export function floordiv(a: Py, b: Py): Py {
-  if (!isNumber(a) || !isNumber(b)) return unsupported('//', a, b)
+  if (!isNumber(a) || !isNumber(b)) return dunder(a, b, 'floordiv') ?? unsupported('//', a, b)
   const x = Number(a)
   const y = Number(b)
   if (y === 0) {
@@ -488,7 +520,7 @@ export function floordiv(a: Py, b: Py): Py {
 /** `a % b` on numbers (floor modulo, sign of the divisor), or `%`-formatting on a str. */
 export function mod(a: Py, b: Py): Py {
   if (typeof a === 'string') return percentFormat(a, b)
-  if (!isNumber(a) || !isNumber(b)) return unsupported('%', a, b)
+  if (!isNumber(a) || !isNumber(b)) return dunder(a, b, 'mod') ?? unsupported('%', a, b)
   const x = Number(a)
   const y = Number(b)
   if (y === 0) throw new ZeroDivisionError(isFloat(a) || isFloat(b) ? 'float modulo' : 'integer modulo by zero')
@@ -506,6 +538,7 @@ export function pow(a: Py, b: Py): Py {
 }
 
 export function neg(a: Py): Py {
+  if (a !== null && typeof a === 'object' && typeof a.__neg__ === 'function') return a.__neg__()
   if (!isNumber(a)) throw new PyTypeError(`bad operand type for unary -: '${typeName(a)}'`)
   return isFloat(a) ? asFloat(-Number(a)) : -Number(a)
 }
@@ -788,6 +821,7 @@ function fixedHalfEven(x: number, digits: number): string {
 }
 
 export function abs(value: Py): Py {
+  if (value !== null && typeof value === 'object' && typeof value.__abs__ === 'function') return value.__abs__()
   if (!isNumber(value)) throw new PyTypeError(`bad operand type for abs(): '${typeName(value)}'`)
   return isFloat(value) ? asFloat(Math.abs(Number(value))) : Math.abs(Number(value))
 }
@@ -1178,6 +1212,7 @@ export function callMethod(obj: Py, name: string, ...args: Py[]): Py {
             : obj instanceof PySet
               ? setMethods
               : null
+  if (isFloat(obj) && name === 'is_integer' && args.length === 0) return Number.isInteger(Number(obj))
   if (table) {
     const method = (table as Record<string, (o: Py, ...a: Py[]) => Py>)[name]
     if (!method) throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
@@ -1533,6 +1568,11 @@ export function jsonDumpsPy(value: Py, indent: number | null = null, sortKeys = 
 export function jsonLoads(text: Py): Py {
   if (typeof text !== 'string') throw new PyTypeError(`the JSON object must be str, bytes or bytearray, not ${typeName(text)}`)
   return fromJs(loadsJson(text))
+}
+
+/** `timedelta(days=…, hours=…)`: the parts Python's call names. */
+export function timedelta(parts: { days?: Py; seconds?: Py; microseconds?: Py; milliseconds?: Py; minutes?: Py; hours?: Py; weeks?: Py } = {}): PyTimeDelta {
+  return new PyTimeDelta(parts.days, parts.seconds, parts.microseconds, parts.milliseconds, parts.minutes, parts.hours, parts.weeks)
 }
 
 /** `os.environ[key]`. */

@@ -2,6 +2,7 @@ import { fail } from '../diagnostics.js'
 import { emitted, jsIdentifier, lookupLocal, type Context, type Emitted, type ImportTarget, type PyType, type SyntaxNode } from '../context.js'
 import { Prec } from '../precedence.js'
 import type { SymbolDef } from '../project.js'
+import { stdlibValue } from './stdlib.js'
 
 /** What a Python name refers to. */
 export type Binding =
@@ -28,7 +29,7 @@ export const EXCEPTIONS = new Set(
 )
 
 const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'werkzeug', 'flask.json'])
-export const STDLIB_MODULES = new Set(['os', 'json', 'math', 'uuid', 're', 'time', 'os.path'])
+export const STDLIB_MODULES = new Set(['os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime'])
 
 function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Binding {
   if (target.kind === 'module') {
@@ -136,6 +137,8 @@ export function translateIdentifier(node: SyntaxNode, ctx: Context): Emitted | u
         return emitted(`((x: Py) => py.${node.text === 'float' ? 'toFloat' : node.text}(x))`, Prec.Primary, 'function')
       }
       return fail('unsupported-python-construct', node, `builtin \`${node.text}\` used as a value`)
+    case 'stdlib':
+      return binding.member === null ? undefined : stdlibValue(`${binding.module}.${binding.member}`, node, ctx)
     case 'unknown-import':
       return fail(unknownImportRule(binding.module), node, `\`${node.text}\` comes from module \`${binding.module}\`, which the translator does not support`)
     default:

@@ -40,7 +40,8 @@ export function arithmetic(op: string, a: Emitted, b: Emitted, ctx: Context, nod
       return py(ctx, `mul(${a.code}, ${b.code})`, a.type === 'str' || b.type === 'str' ? 'str' : 'unknown')
     case '/':
       if (numeric && isNonZeroLiteral(y)) return emitted(binary(x, '/', y, Prec.Multiplicative), Prec.Multiplicative, 'float')
-      return py(ctx, `truediv(${a.code}, ${b.code})`, 'float')
+      if (numeric) return py(ctx, `divide(${x.code}, ${y.code})`, 'float')
+      return py(ctx, `truediv(${a.code}, ${b.code})`)
     case '//':
       if (numeric && isNonZeroLiteral(y)) return emitted(`Math.floor(${binary(x, '/', y, Prec.Multiplicative)})`, Prec.Call, numericType(a, b))
       return py(ctx, `floordiv(${a.code}, ${b.code})`, bothInt ? 'int' : 'unknown')

@@ -2,7 +2,7 @@ import { fail } from '../diagnostics.js'
 import { emitted, rawCode, type Context, type Emitted, type SyntaxNode } from '../context.js'
 import { Prec } from '../precedence.js'
 import { translateExpr } from './index.js'
-import { callArguments, requireStatic } from './arguments.js'
+import { callArguments, requireStatic, type CallArguments } from './arguments.js'
 import { resolveName } from './names.js'
 
 /** The dotted stdlib path of an expression like `os.environ.get` (null when it is not one). */
@@ -27,6 +27,44 @@ const MATH_FUNCTIONS: Record<string, [string, Emitted['type']]> = {
 const CONSTANTS: Record<string, [string, Emitted['type']]> = {
   'math.pi': ['Math.PI', 'float'], 'math.e': ['Math.E', 'float'], 'math.inf': ['Infinity', 'float'], 'math.nan': ['NaN', 'float'],
 }
+/** Classes of the datetime module as runtime values (`isinstance(x, datetime)`, `timezone.utc`). */
+const DATETIME_VALUES: Record<string, string> = {
+  'datetime.datetime': 'py.PyDateTime', 'datetime.date': 'py.PyDate', 'datetime.timedelta': 'py.PyTimeDelta',
+  'datetime.timezone': 'py.PyTimezone', 'datetime.timezone.utc': 'py.PyTimezone.utc',
+}
+
+/** Calls into the datetime module: the runtime callee (src/emit/runtime/datetime.ts) and Python's parameter names. */
+const DATETIME_CALLS: Record<string, [string, string[]]> = {
+  'datetime.datetime': ['new py.PyDateTime', ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'tzinfo']],
+  'datetime.date': ['new py.PyDate', ['year', 'month', 'day']],
+  'datetime.timezone': ['new py.PyTimezone', ['offset', 'name']],
+  'datetime.datetime.now': ['py.PyDateTime.now', ['tz']],
+  'datetime.datetime.utcnow': ['py.PyDateTime.utcnow', []],
+  'datetime.datetime.today': ['py.PyDateTime.today', []],
+  'datetime.datetime.fromisoformat': ['py.PyDateTime.fromisoformat', ['date_string']],
+  'datetime.datetime.strptime': ['py.PyDateTime.strptime', ['date_string', 'format']],
+  'datetime.datetime.fromtimestamp': ['py.PyDateTime.fromtimestamp', ['timestamp', 'tz']],
+  'datetime.datetime.utcfromtimestamp': ['py.PyDateTime.utcfromtimestamp', ['timestamp']],
+  'datetime.date.today': ['py.PyDate.today', []],
+  'datetime.date.fromisoformat': ['py.PyDate.fromisoformat', ['date_string']],
+  'datetime.date.fromtimestamp': ['py.PyDate.fromtimestamp', ['timestamp']],
+  'datetime.date.fromordinal': ['py.PyDate.fromordinal', ['ordinal']],
+}
+const TIMEDELTA_PARAMS = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks']
+
+/** Arguments bound to Python parameter names by position or keyword (positional-or-keyword parameters only). */
+function bindNamed(args: CallArguments, names: string[], what: string, node: SyntaxNode, ctx: Context): Map<string, string> {
+  if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments (\`${args.splats[0].text}\`) in a call to ${what}`)
+  if (args.positional.length > names.length) fail('unsupported-stdlib-call', node, `\`${what}()\` takes at most ${names.length} arguments`)
+  const bound = new Map<string, string>()
+  args.positional.forEach((arg, i) => bound.set(names[i], translateExpr(arg, ctx).code))
+  for (const [name, value] of args.keywords) {
+    if (!names.includes(name) || bound.has(name)) fail('unsupported-stdlib-call', value.parent!, `keyword argument \`${name}\` in a call to ${what}`)
+    bound.set(name, translateExpr(value, ctx).code)
+  }
+  return bound
+}
+
 const RE_FUNCTIONS: Record<string, string> = { match: 'reMatch', search: 'reSearch', fullmatch: 'reFullmatch', findall: 'reFindall', sub: 'reSub', split: 'reSplit' }
 const RE_FLAGS: Record<string, string> = { I: 'i', IGNORECASE: 'i', M: 'm', MULTILINE: 'm', S: 's', DOTALL: 's' }
 
@@ -34,8 +72,18 @@ const RE_FLAGS: Record<string, string> = { I: 'i', IGNORECASE: 'i', M: 'm', MULT
 export function translateStdlibAttribute(node: SyntaxNode, ctx: Context): Emitted | undefined {
   const path = stdlibPath(node, ctx)
   if (path === null) return undefined
+  return stdlibValue(path, node, ctx)
+}
+
+/** A stdlib name used as a value: a math constant or a datetime class. */
+export function stdlibValue(path: string, node: SyntaxNode, ctx: Context): Emitted {
   const constant = CONSTANTS[path]
   if (constant) return emitted(constant[0], Prec.Call, constant[1])
+  const value = DATETIME_VALUES[path]
+  if (value) {
+    ctx.imports.py = true
+    return emitted(value, Prec.Call)
+  }
   return fail('unsupported-stdlib-call', node, `\`${path}\` used as a value`)
 }
 
@@ -77,6 +125,20 @@ export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | u
     requireStatic(args, path)
     const [fn, type] = MATH_FUNCTIONS[path.slice(5)]
     return emitted(`${fn}(${args.positional.map((a) => rawCode(translateExpr(a, ctx)).code).join(', ')})`, Prec.Call, type)
+  }
+  if (path === 'datetime.timedelta') {
+    // `timedelta(hours=2)` reads best as an object of the parts given.
+    const bound = bindNamed(args, TIMEDELTA_PARAMS, path, node, ctx)
+    return py(`timedelta({ ${[...bound].map(([name, code]) => `${name}: ${code}`).join(', ')} })`)
+  }
+  const datetimeCall = DATETIME_CALLS[path]
+  if (datetimeCall) {
+    const [callee, names] = datetimeCall
+    const bound = bindNamed(args, names, path, node, ctx)
+    const last = Math.max(-1, ...[...bound.keys()].map((name) => names.indexOf(name)))
+    const list = names.slice(0, last + 1).map((name) => bound.get(name) ?? 'undefined')
+    ctx.imports.py = true
+    return emitted(`${callee}(${list.join(', ')})`, callee.startsWith('new ') ? Prec.Unary : Prec.Call)
   }
   if (path.startsWith('re.') && RE_FUNCTIONS[path.slice(3)]) {
     requireStatic(args, path, ['flags', 'count', 'maxsplit'])
