@@ -66,7 +66,7 @@ function requestInit(request: ScenarioRequest, jar: CookieJar): RequestInit {
   const headers = new Headers(request.headers ?? {})
   let body: string | undefined
   if (request.json !== undefined) {
-    body = JSON.stringify(request.json)
+    body = pythonJsonText(request.json)
     if (!headers.has('content-type')) headers.set('content-type', 'application/json')
   } else if (request.form !== undefined) {
     const form = new URLSearchParams()
@@ -128,4 +128,17 @@ export async function replayOverHttp(baseUrl: string, requests: ScenarioRequest[
     }
   }
   return responses
+}
+
+/**
+ * A `json` request body as the Flask side sends it (the test client's `app.json.dumps`: sorted
+ * keys, ASCII, `", "` and `": "`), so both sides read the same bytes from `request.data`.
+ */
+export function pythonJsonText(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'))
+  }
+  if (Array.isArray(value)) return '[' + value.map(pythonJsonText).join(', ') + ']'
+  const keys = Object.keys(value).sort()
+  return '{' + keys.map((k) => `${pythonJsonText(k)}: ${pythonJsonText((value as Record<string, unknown>)[k])}`).join(', ') + '}'
 }

@@ -29,4 +29,5 @@ export class StopIteration extends Exception {}
 export class TypeError extends Exception {}
 export class ValueError extends Exception {}
 export class UnicodeError extends ValueError {}
+export class UnicodeDecodeError extends UnicodeError {}
 export class OSError extends Exception {}

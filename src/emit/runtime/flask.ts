@@ -829,10 +829,11 @@ export class FlaskRequest {
     return this.scheme === 'https'
   }
 
-  /** `request.remote_addr`: the peer address when served by @hono/node-server, else None. */
+  /** `request.remote_addr`: the peer address when served by @hono/node-server (IPv4 as IPv4, not `::ffff:` mapped), else None. */
   get remote_addr(): string | null {
     const env = this.#c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
-    return env?.incoming?.socket?.remoteAddress ?? null
+    const address = env?.incoming?.socket?.remoteAddress ?? null
+    return address !== null && /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address
   }
 
   /** `request.access_route`: `X-Forwarded-For` entries, else the remote address. */

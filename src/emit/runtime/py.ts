@@ -8,15 +8,17 @@
  * Value model: None is `null` (`undefined` is read as None too), bool is `boolean`, int and
  * float are `number` (an integral float boxed in a `PyFloat` where its type is not known
  * statically: see float.ts), str is `string`, list is an array, tuple is a frozen array (`tuple()`),
- * dict is `PyDict`, set is `PySet`, exceptions are the classes of `exceptions.ts`.
+ * dict is `PyDict`, set is `PySet`, bytes is `Uint8Array`, exceptions are the classes of `exceptions.ts`.
  */
 import {
   AttributeError,
   BaseException,
   IndexError,
   KeyError,
+  LookupError,
   OverflowError,
   TypeError as PyTypeError,
+  UnicodeDecodeError,
   ValueError,
   ZeroDivisionError,
 } from './exceptions.js'
@@ -257,6 +259,7 @@ export function typeName(value: Py): string {
       return 'function'
   }
   if (value instanceof PyFloat) return 'float'
+  if (value instanceof Uint8Array) return 'bytes'
   if (Array.isArray(value)) return isTuple(value) ? 'tuple' : 'list'
   if (value instanceof PyDict) return 'dict'
   if (value instanceof PySet) return 'set'
@@ -274,7 +277,7 @@ export function truthy(value: Py): boolean {
       return value.length > 0
   }
   if (value instanceof PyFloat) return Number(value) !== 0
-  if (Array.isArray(value)) return value.length > 0
+  if (Array.isArray(value) || value instanceof Uint8Array) return value.length > 0
   if (value instanceof PyDict || value instanceof PySet) return value.size > 0
   if (typeof value.__bool__ === 'function') return Boolean(value.__bool__())
   if (typeof value.__len__ === 'function') return value.__len__() > 0
@@ -306,6 +309,37 @@ function strRepr(value: string): string {
   return out + quote
 }
 
+/** `repr(b'...')`: printable ASCII as is, the rest escaped, quotes as Python picks them. */
+function bytesRepr(value: Uint8Array): string {
+  const quote = value.includes(0x27) && !value.includes(0x22) ? '"' : "'"
+  let out = 'b' + quote
+  for (const byte of value) {
+    const ch = String.fromCharCode(byte)
+    if (ch === quote || ch === '\\') out += '\\' + ch
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '\t') out += '\\t'
+    else if (byte < 0x20 || byte >= 0x7f) out += '\\x' + byte.toString(16).padStart(2, '0')
+    else out += ch
+  }
+  return out + quote
+}
+
+/** `bytes.decode(encoding='utf-8', errors='strict')` for UTF-8 and ASCII. */
+function decodeBytes(value: Uint8Array, encoding: Py = 'utf-8', errors: Py = 'strict'): string {
+  const name = String(encoding).toLowerCase().replace(/[-_]/g, '')
+  if (name !== 'utf8' && name !== 'ascii') throw new LookupError(`unknown encoding: ${encoding}`)
+  if (name === 'ascii') {
+    const bad = value.findIndex((byte) => byte >= 0x80)
+    if (bad >= 0 && errors === 'strict') throw new UnicodeDecodeError(`'ascii' codec can't decode byte 0x${value[bad].toString(16)} in position ${bad}: ordinal not in range(128)`)
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: errors === 'strict' }).decode(value)
+  } catch {
+    throw new UnicodeDecodeError(`'utf-8' codec can't decode the bytes: invalid utf-8`)
+  }
+}
+
 /** Python's `repr()`. */
 export function repr(value: Py): string {
   if (value === null || value === undefined) return 'None'
@@ -320,6 +354,7 @@ export function repr(value: Py): string {
       return `<function ${value.name || '<lambda>'}>`
   }
   if (value instanceof PyFloat) return floatRepr(value)
+  if (value instanceof Uint8Array) return bytesRepr(value)
   if (Array.isArray(value)) {
     const inner = value.map(repr).join(', ')
     if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`
@@ -359,6 +394,7 @@ export function eq(a: Py, b: Py): boolean {
   const ta = typeof a
   const tb = typeof b
   if (a === null || b === null || ta !== 'object' || tb !== 'object') return false
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((byte, i) => byte === b[i])
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false
     return a.every((item, i) => eq(item, b[i]))
@@ -650,7 +686,7 @@ export function slice(obj: Py, start: Py = null, stop: Py = null, step: Py = nul
 
 export function len(obj: Py): number {
   if (typeof obj === 'string') return [...obj].length
-  if (Array.isArray(obj)) return obj.length
+  if (Array.isArray(obj) || obj instanceof Uint8Array) return obj.length
   if (obj instanceof PyDict || obj instanceof PySet) return obj.size
   if (obj !== null && typeof obj === 'object' && typeof obj.__len__ === 'function') return obj.__len__()
   throw new PyTypeError(`object of type '${typeName(obj)}' has no len()`)
@@ -1213,6 +1249,7 @@ export function callMethod(obj: Py, name: string, ...args: Py[]): Py {
               ? setMethods
               : null
   if (isFloat(obj) && name === 'is_integer' && args.length === 0) return Number.isInteger(Number(obj))
+  if (obj instanceof Uint8Array && name === 'decode') return decodeBytes(obj, ...args)
   if (table) {
     const method = (table as Record<string, (o: Py, ...a: Py[]) => Py>)[name]
     if (!method) throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
@@ -1566,6 +1603,7 @@ export function jsonDumpsPy(value: Py, indent: number | null = null, sortKeys = 
 
 /** `json.loads(text)`. */
 export function jsonLoads(text: Py): Py {
+  if (text instanceof Uint8Array) text = decodeBytes(text)
   if (typeof text !== 'string') throw new PyTypeError(`the JSON object must be str, bytes or bytearray, not ${typeName(text)}`)
   return fromJs(loadsJson(text))
 }

@@ -4,6 +4,7 @@ import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { callArguments, requireStatic, type CallArguments } from './arguments.js'
 import { keyAndReverse } from './builtins.js'
+import { translateResponseMethod } from '../flask/index.js'
 
 /** Keyword parameters of builtin methods, in positional order. */
 const METHOD_KEYWORDS: Record<string, string[]> = {
@@ -95,6 +96,7 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
     const values = positional(args, name, ctx)
     return emitted(`py.setMethods.${name}(${[recv.code, ...values].join(', ')})`, Prec.Call, name === 'copy' ? 'set' : 'unknown')
   }
+  if (recv.type === 'response') return translateResponseMethod(recv, name, node, ctx)
   if (recv.type !== 'unknown' && recv.type !== 'tuple') fail('unsupported-python-construct', fn, `method \`${name}()\` of a ${recv.type}`)
   if (recv.code === 'this') {
     requireStatic(args, `self.${name}()`)

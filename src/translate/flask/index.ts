@@ -104,6 +104,13 @@ function translateFlaskCall(node: SyntaxNode, ctx: Context): Emitted | undefined
       ctx.imports.py = true
       return emitted(`py.fromJs(getJson(${contextVar(node, ctx)}${options.length ? `, { ${options.join(', ')} }` : ''}))`, Prec.Call)
     }
+    if (root === 'request' && method === 'get_data') {
+      requireStatic(args, 'request.get_data()', ['as_text'])
+      if (args.positional.length > 0) fail('unsupported-flask-api', fn, '`request.get_data()` with positional arguments')
+      ctx.imports.flask.add('request')
+      const asText = args.keywords.get('as_text')
+      return emitted(`request(${contextVar(node, ctx)}).getData(${asText ? `{ as_text: ${translateExpr(asText, ctx).code} }` : ''})`, Prec.Call)
+    }
     if (root === 'g' && ['get', 'pop', 'setdefault'].includes(method)) {
       requireStatic(args, `g.${method}()`)
       ctx.imports.flask.add('g')
@@ -202,6 +209,40 @@ function configKey(key: SyntaxNode, ctx: Context): string | null {
 }
 
 /** Flask objects in expressions: `request.*`, `g.*`, `current_app.config[...]`, Flask calls. */
+/** Werkzeug's parameters of the response methods translated, in order (the first ones positional in the runtime). */
+const RESPONSE_METHODS: Record<string, { positional: string[]; options: string[] }> = {
+  set_cookie: { positional: ['key', 'value'], options: ['max_age', 'expires', 'path', 'domain', 'secure', 'httponly', 'samesite'] },
+  delete_cookie: { positional: ['key'], options: ['path', 'domain', 'secure', 'httponly', 'samesite'] },
+  get_data: { positional: [], options: ['as_text'] },
+  get_json: { positional: [], options: ['force', 'silent'] },
+}
+
+/** `response.set_cookie(...)`, `delete_cookie`, `get_data`, `get_json` on a Flask response. */
+export function translateResponseMethod(recv: Emitted, name: string, node: SyntaxNode, ctx: Context): Emitted {
+  const fn = node.childForFieldName('function')!
+  const signature = RESPONSE_METHODS[name]
+  if (!signature) return fail('unsupported-flask-api', fn, `response method \`${name}()\``)
+  const args = callArguments(node)
+  if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments in \`response.${name}()\``)
+  const names = [...signature.positional, ...signature.options]
+  if (args.positional.length > names.length) fail('unsupported-flask-api', fn, `\`response.${name}()\` with ${args.positional.length} arguments`)
+  const bound = new Map<string, string>()
+  args.positional.forEach((arg, i) => bound.set(names[i], translateExpr(arg, ctx).code))
+  for (const [key, value] of args.keywords) {
+    if (!names.includes(key) || bound.has(key)) fail('unsupported-flask-api', value.parent!, `keyword argument \`${key}\` of \`response.${name}()\``)
+    bound.set(key, translateExpr(value, ctx).code)
+  }
+  const list = signature.positional.filter((p) => bound.has(p)).map((p) => bound.get(p)!)
+  if (list.length < signature.positional.filter((p) => p === 'key').length) fail('unsupported-flask-api', fn, `\`response.${name}()\` without a key`)
+  const options = signature.options.filter((o) => bound.has(o)).map((o) => `${o}: ${bound.get(o)}`)
+  if (options.length > 0) {
+    // The runtime takes the options after the positional parameters, so a skipped `value` is ''.
+    if (name === 'set_cookie' && list.length === 1) list.push('""')
+    list.push(`{ ${options.join(', ')} }`)
+  }
+  return emitted(`${receiver(recv)}.${name}(${list.join(', ')})`, Prec.Call, name === 'get_data' ? 'unknown' : name === 'get_json' ? 'unknown' : 'none')
+}
+
 export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | undefined {
   if (node.type === 'call') return translateFlaskCall(node, ctx)
   if (node.type === 'subscript') {
@@ -229,6 +270,7 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
         ctx.imports.py = true
         return emitted(`py.fromJs(request(${c}).json)`, Prec.Call)
       }
+      if (name === 'data') return emitted(`request(${c}).data`, Prec.Call)
       if (name === 'view_args') {
         ctx.imports.py = true
         return emitted(`py.fromJs(request(${c}).view_args)`, Prec.Call)
