@@ -144,12 +144,12 @@ function acceptsConnections(port: number): Promise<boolean> {
 }
 
 /** Starts the service on a free loopback port and resolves once it accepts connections. */
-export async function startService(serviceDir: string, timeoutMs = 60_000): Promise<Outcome<RunningService>> {
+export async function startService(serviceDir: string, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<Outcome<RunningService>> {
   const port = await freePort()
   const [command, args] = startCommand(serviceDir)
   const child = spawn(command, args, {
     cwd: serviceDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })

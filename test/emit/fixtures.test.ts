@@ -65,8 +65,8 @@ function tree(dir: string): Map<string, string> {
 }
 
 describe('--dry-run on the acceptance app', () => {
-  const inventory = join(repo, '..', 'shared', 'acceptance', 'inventory')
-  it.skipIf(!existsSync(inventory))('changes no file in the app, the working folder or the repository', () => {
+  const inventory = join(repo, 'fixtures', 'acceptance', 'inventory')
+  it('changes no file in the app, the working folder or the repository', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'migrate-dry-run-'))
     const beforeApp = tree(inventory)
     const beforeRepo = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repo, encoding: 'utf8' })

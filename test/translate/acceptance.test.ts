@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parse, parseExpression } from '@babel/parser'
 import { loadProject } from '../../src/analyze/index.js'
@@ -5,7 +6,7 @@ import { translateProject } from '../../src/translate/index.js'
 
 /** The acceptance target: every view, hook and error handler of the inventory app translates (0 stubs). */
 describe('inventory acceptance app', () => {
-  const loaded = loadProject('/work/shared/acceptance/inventory')
+  const loaded = loadProject(fileURLToPath(new URL('../../fixtures/acceptance/inventory', import.meta.url)))
   if (!loaded.ok) throw new Error(loaded.error.message)
   const app = loaded.project.ir.apps[0]
   const out = translateProject({ modules: loaded.project.modules, app })
