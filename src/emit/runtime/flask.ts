@@ -13,7 +13,9 @@
  * - None is `null` (`undefined` is read as None too), a dict is a plain object or py.ts's `PyDict`;
  * - the request body is read once, asynchronously, before hooks and views run
  *   (`flaskContext()` / `requestHooks()` do it; `await loadRequest(c)` anywhere else), so
- *   `request(c)` is synchronous like Flask's `request`.
+ *   `request(c)` is synchronous like Flask's `request`. It is never read past `maxBodyBytes()`
+ *   (the config's `MAX_CONTENT_LENGTH`, else `MAX_BODY_BYTES`, else 16 MiB): a larger body is
+ *   left unread and using it raises `RequestEntityTooLarge` (413), as Flask does on access.
  *
  * Pipeline, in the root app:
  * ```ts
@@ -23,7 +25,7 @@
  * ```
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
-import { HTTP_STATUS_CODES, HTTPException, InternalServerError, BadRequest, NotFound, RequestRedirect, defaultExceptions } from './errors.js'
+import { HTTP_STATUS_CODES, HTTPException, InternalServerError, BadRequest, NotFound, RequestEntityTooLarge, RequestRedirect, defaultExceptions } from './errors.js'
 import { ValueError, KeyError, TypeError as PyTypeError, LookupError } from './exceptions.js'
 import type { RoutingInfo } from './router.js'
 import { PyFloat, floatRepr } from './float.js'
@@ -163,21 +165,23 @@ function hexValue(code: number): number {
 
 /** Werkzeug's `_unquote_to_bytes`: `%XX` decoded, anything else (including bad escapes) kept. */
 function unquoteToBytes(bytes: Uint8Array, plusAsSpace: boolean): Uint8Array {
-  const out: number[] = []
+  // Never longer than the input: one typed array, not an array of numbers (a large form body).
+  const out = new Uint8Array(bytes.length)
+  let length = 0
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i]!
     if (byte === 0x25 && i + 2 < bytes.length) {
       const high = hexValue(bytes[i + 1]!)
       const low = hexValue(bytes[i + 2]!)
       if (high >= 0 && low >= 0) {
-        out.push(high * 16 + low)
+        out[length++] = high * 16 + low
         i += 2
         continue
       }
     }
-    out.push(plusAsSpace && byte === 0x2b ? 0x20 : byte)
+    out[length++] = plusAsSpace && byte === 0x2b ? 0x20 : byte
   }
-  return Uint8Array.from(out)
+  return out.subarray(0, length)
 }
 
 /** Werkzeug's `url_decode`: `&`-separated pairs, `+` as space, UTF-8 with replacement, empty values kept. */
@@ -601,21 +605,16 @@ function jsonNumber(value: number | PyFloat): string {
 
 /** `json.dumps(s, ensure_ascii=True)` of a str. */
 function jsonString(text: string): string {
-  let out = '"'
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    const ch = text[i]!
-    if (ch === '"') out += '\\"'
-    else if (ch === '\\') out += '\\\\'
-    else if (ch === '\n') out += '\\n'
-    else if (ch === '\r') out += '\\r'
-    else if (ch === '\t') out += '\\t'
-    else if (ch === '\b') out += '\\b'
-    else if (ch === '\f') out += '\\f'
-    else if (code < 0x20 || code > 0x7e) out += '\\u' + code.toString(16).padStart(4, '0')
-    else out += ch
-  }
-  return out + '"'
+  // One regex pass: building the result a character at a time makes a rope of millions of
+  // pieces for a large string (a 10 MB body echoed back took seconds and hundreds of MB).
+  // eslint-disable-next-line no-control-regex
+  return '"' + text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, jsonEscape) + '"'
+}
+
+const JSON_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' }
+
+function jsonEscape(ch: string): string {
+  return JSON_ESCAPES[ch] ?? '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')
 }
 
 /** Code point order, as Python compares str. */
@@ -743,9 +742,11 @@ export interface GetJsonOptions {
  */
 export class FlaskRequest {
   readonly #c: Context
-  readonly #body: Uint8Array
-  readonly #formPairs: [string, string][]
-  readonly #filePairs: [string, File][]
+  /** The body, or null when it is larger than the limit (`maxBodyBytes()`) and was not read. */
+  readonly #body: Uint8Array | null
+  /** Form fields and files: parsed on first use (multipart bodies by `loadRequest`, which is async). */
+  #formPairs: [string, string][] | null
+  #filePairs: [string, File][]
   #jsonCache: [unknown, unknown] = [NOT_LOADED, NOT_LOADED]
   #args: MultiDict | null = null
   /** Werkzeug's `_cached_data`: fixed by the first `get_data()` / `data`. */
@@ -754,11 +755,39 @@ export class FlaskRequest {
   #formParsed = false
   #cookies: MultiDict | null = null
 
-  constructor(c: Context, body: Uint8Array, form: [string, string][], files: [string, File][]) {
+  /**
+   * `body` null means too large (not read); `multipart` is the parsed multipart body, if any.
+   * Url-encoded forms are parsed on first use.
+   */
+  constructor(c: Context, body: Uint8Array | null, multipart: { form: [string, string][]; files: [string, File][] } | null = null) {
     this.#c = c
     this.#body = body
-    this.#formPairs = form
-    this.#filePairs = files
+    this.#formPairs = multipart?.form ?? null
+    this.#filePairs = multipart?.files ?? []
+  }
+
+  /** Whether the body was larger than the limit and left unread (any use of it answers 413). Not Flask's. */
+  get bodyTooLarge(): boolean {
+    return this.#body === null
+  }
+
+  /** The body bytes; `RequestEntityTooLarge` (413) when it was over the limit. */
+  #bytes(): Uint8Array {
+    if (this.#body === null) throw new RequestEntityTooLarge()
+    return this.#body
+  }
+
+  /**
+   * Werkzeug 2.2's `_load_form_data`: with any Content-Type the form parser runs, and it answers
+   * 413 when the body is over the limit; without one the form is empty and the body untouched.
+   */
+  #loadForm(): [string, string][] {
+    this.#formParsed = true
+    if (this.#formPairs !== null) return this.#formPairs
+    if (!this.content_type) return (this.#formPairs = [])
+    const body = this.#bytes()
+    this.#formPairs = this.mimetype === 'application/x-www-form-urlencoded' ? urlDecode(body) : []
+    return this.#formPairs
   }
 
   #url(): URL {
@@ -882,19 +911,18 @@ export class FlaskRequest {
 
   /** `request.form`: url-encoded or multipart fields; empty for other content types. */
   get form(): MultiDict {
-    this.#formParsed = true
-    return new MultiDict(this.#formPairs)
+    return new MultiDict(this.#loadForm())
   }
 
   /** `request.files`: uploaded files of a multipart body (web `File`s: `.name`, `.type`, `await .arrayBuffer()`). */
   get files(): MultiDict<File> {
-    this.#formParsed = true
+    this.#loadForm()
     return new MultiDict(this.#filePairs)
   }
 
   /** `request.values`: args, then form for methods other than GET. */
   get values(): CombinedMultiDict {
-    if (this.method !== 'GET') this.#formParsed = true
+    if (this.method !== 'GET') this.#loadForm()
     return new CombinedMultiDict(this.method === 'GET' ? [this.args] : [this.args, this.form])
   }
 
@@ -905,7 +933,7 @@ export class FlaskRequest {
 
   /** `request.data`: `get_data(parse_form_data=True)`, so empty for a form body (unless `getData()` ran first). */
   get data(): Uint8Array {
-    this.#formParsed = true
+    this.#loadForm()
     return this.#readData()
   }
 
@@ -921,7 +949,7 @@ export class FlaskRequest {
 
   #readData(): Uint8Array {
     if (this.#cachedData === null) {
-      this.#cachedData = this.#formParsed && isFormMimetype(this.mimetype) ? new Uint8Array(0) : this.#body
+      this.#cachedData = this.#formParsed && isFormMimetype(this.mimetype) ? new Uint8Array(0) : this.#bytes()
     }
     return this.#cachedData
   }
@@ -951,7 +979,7 @@ export class FlaskRequest {
     }
     let result: unknown
     try {
-      result = loadsJson(decodeJsonBytes(this.#body))
+      result = loadsJson(decodeJsonBytes(this.#bytes()))
     } catch (error) {
       if (!(error instanceof ValueError || error instanceof SyntaxError)) throw error
       if (!silent) throw new BadRequest()
@@ -1006,33 +1034,189 @@ function decodeJsonBytes(bytes: Uint8Array): string {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Request body: read once, never past the limit
+
+/** The body limit when the app's config sets no `MAX_CONTENT_LENGTH` (and `MAX_BODY_BYTES` is not set): 16 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+
+let appConfig: { readonly [key: string]: unknown } | null = null
+
 /**
- * Reads the request body once (awaiting it) and answers Flask's `request` for `c`. Middleware
- * (`flaskContext`, `requestHooks`) calls it before hooks and views run, after which `request(c)`
- * is enough; calling it again is cheap.
+ * Gives the runtime the app's config (the generated `src/main.ts` passes `src/config.ts`'s): its
+ * `MAX_CONTENT_LENGTH`, read on each request, is then the body limit. `null` forgets it.
+ */
+export function useAppConfig(config: object | null): void {
+  appConfig = config as { readonly [key: string]: unknown } | null
+}
+
+/** A byte count from config or the environment: a non-negative integer, or a string of digits. */
+function byteCount(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value)
+  return null
+}
+
+/**
+ * The body limit of the environment: `MAX_BODY_BYTES` (a number of bytes), else 16 MiB. Throws
+ * for a value that is not a number of bytes (`src/main.ts` checks it at start-up).
+ */
+export function bodyLimitFromEnvironment(env: { readonly [name: string]: string | undefined } = process.env): number {
+  const raw = env['MAX_BODY_BYTES']
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_BODY_BYTES
+  const bytes = byteCount(raw)
+  if (bytes === null) throw new Error(`MAX_BODY_BYTES must be a number of bytes, not ${JSON.stringify(raw)}`)
+  return bytes
+}
+
+/**
+ * The request body limit now: the app config's `MAX_CONTENT_LENGTH` when it is set (see
+ * `useAppConfig`), else `MAX_BODY_BYTES` from the environment, else 16 MiB. A body over it is
+ * never read: using it (`data`, `get_json`, `form`, …) raises `RequestEntityTooLarge` (413).
+ */
+export function maxBodyBytes(): number {
+  return byteCount(appConfig?.['MAX_CONTENT_LENGTH']) ?? bodyLimitFromEnvironment()
+}
+
+/** The declared Content-Length, or null (absent or not a number). */
+export function declaredContentLength(value: string | null | undefined): number | null {
+  if (value === null || value === undefined || !/^\s*\d+\s*$/.test(value)) return null
+  return Number(value)
+}
+
+/** The parts of a Node `IncomingMessage` the body reader uses (`c.env.incoming` under @hono/node-server). */
+interface NodeBodyStream {
+  on(event: string, listener: (...args: never[]) => void): unknown
+  off(event: string, listener: (...args: never[]) => void): unknown
+  pause(): unknown
+  readonly readableEnded: boolean
+  readonly destroyed: boolean
+}
+
+function nodeIncoming(c: Context): NodeBodyStream | null {
+  const incoming = (c.env as { incoming?: Partial<NodeBodyStream> } | undefined)?.incoming
+  if (incoming && typeof incoming.on === 'function' && typeof incoming.pause === 'function' && typeof incoming.readableEnded === 'boolean') {
+    return incoming as NodeBodyStream
+  }
+  return null
+}
+
+/** Werkzeug's `ClientDisconnected` (a `BadRequest`): the client went away before the body ended. */
+export class ClientDisconnected extends BadRequest {}
+
+function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+/** Reads a Node request stream to its end, or stops (pausing it) once it passes `limit`: null. */
+function readNodeBody(incoming: NodeBodyStream, limit: number): Promise<Uint8Array | null> {
+  if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0))
+  if (incoming.destroyed) return Promise.reject(new ClientDisconnected())
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = []
+    let total = 0
+    const cleanup = (): void => {
+      incoming.off('data', onData)
+      incoming.off('end', onEnd)
+      incoming.off('error', onClose)
+      incoming.off('close', onClose)
+    }
+    const onData = (chunk: Uint8Array): void => {
+      total += chunk.length
+      if (total > limit) {
+        // Stop here: what is left is drained (bounded) or the connection closed by the server
+        // after the response, never kept.
+        cleanup()
+        incoming.pause()
+        chunks.length = 0
+        resolve(null)
+        return
+      }
+      chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))
+    }
+    const onEnd = (): void => {
+      cleanup()
+      resolve(joinChunks(chunks, total))
+    }
+    const onClose = (): void => {
+      cleanup()
+      reject(new ClientDisconnected())
+    }
+    incoming.on('data', onData)
+    incoming.on('end', onEnd)
+    incoming.on('error', onClose)
+    incoming.on('close', onClose)
+  })
+}
+
+/** Reads a web body stream (requests made in-process with `app.request`) up to `limit`: null past it. */
+async function readWebBody(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return joinChunks(chunks, total)
+    total += value.length
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined)
+      return null
+    }
+    chunks.push(value)
+  }
+}
+
+/**
+ * The request body, or null when it is over `limit`: a Content-Length over the limit is answered
+ * without reading a byte; a chunked body is counted as it arrives and left at the limit.
+ */
+async function readBody(c: Context, limit: number): Promise<Uint8Array | null> {
+  const headers = c.req.raw.headers
+  const declared = declaredContentLength(headers.get('content-length'))
+  if (declared !== null && declared > limit) return null
+  const incoming = nodeIncoming(c)
+  if (incoming) {
+    // HTTP/1.x: no Content-Length and no Transfer-Encoding means no body (GET bodies are read too, as Flask does).
+    if (declared === 0 || (declared === null && !headers.has('transfer-encoding'))) return new Uint8Array(0)
+    return readNodeBody(incoming, limit)
+  }
+  const body = c.req.raw.body
+  return body === null ? new Uint8Array(0) : readWebBody(body, limit)
+}
+
+/**
+ * Reads the request body once (awaiting it, never past `maxBodyBytes()`) and answers Flask's
+ * `request` for `c`. Middleware (`flaskContext`, `requestHooks`) calls it before hooks and views
+ * run, after which `request(c)` is enough; calling it again is cheap. Parsing is lazy: JSON and
+ * url-encoded forms on first use; a multipart body here (the web parser is async).
  */
 export async function loadRequest(c: Context): Promise<FlaskRequest> {
   const state = stateOf(c)
   if (state.request) return state.request
-  const raw = c.req.raw
-  const body = raw.body === null ? new Uint8Array(0) : new Uint8Array(await c.req.arrayBuffer())
-  const mimetype = mimetypeOf(raw.headers.get('content-type'))
-  let form: [string, string][] = []
-  const files: [string, File][] = []
-  if (mimetype === 'application/x-www-form-urlencoded') {
-    form = urlDecode(body)
-  } else if (mimetype === 'multipart/form-data') {
+  const body = await readBody(c, maxBodyBytes())
+  if (state.request) return state.request
+  const contentType = c.req.raw.headers.get('content-type')
+  let multipart: { form: [string, string][]; files: [string, File][] } | null = null
+  if (body !== null && mimetypeOf(contentType) === 'multipart/form-data') {
+    multipart = { form: [], files: [] }
     try {
-      const parsed = await new Response(body, { headers: { 'content-type': raw.headers.get('content-type') ?? '' } }).formData()
+      const parsed = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': contentType ?? '' } }).formData()
       for (const [key, value] of parsed.entries()) {
-        if (typeof value === 'string') form.push([key, value])
-        else files.push([key, value])
+        if (typeof value === 'string') multipart.form.push([key, value])
+        else multipart.files.push([key, value])
       }
     } catch {
       // Werkzeug parses form data silently: a broken multipart body gives an empty form.
     }
   }
-  state.request = new FlaskRequest(c, body, form, files)
+  state.request = new FlaskRequest(c, body, multipart)
   return state.request
 }
 
