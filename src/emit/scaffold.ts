@@ -47,20 +47,46 @@ export function emitTsconfig(): string {
 }
 
 export function emitMain(): string {
-  return `/** Serves the app on PORT (default 8080) and stops cleanly on SIGTERM / SIGINT. */
-import { serve } from '@hono/node-server'
+  return `/**
+ * Serves the app on PORT (default 8080) and stops cleanly on SIGTERM / SIGINT: idle connections
+ * close at once, requests in flight finish, then the process exits.
+ *
+ * Limits (environment, see README.md): MAX_BODY_BYTES (16 MiB; the config's MAX_CONTENT_LENGTH
+ * wins when set), MAX_HEADER_BYTES, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
+ * SHUTDOWN_TIMEOUT_MS.
+ */
 import { createApp } from './app.js'
+import { config } from './config.js'
+import { bodyLimitFromEnvironment, useAppConfig } from './lib/flask.js'
+import { createFlaskServer, serverSettingsFromEnvironment } from './lib/server.js'
 
-const port = Number(process.env.PORT ?? 8080)
-const server = serve({ fetch: createApp().fetch, port }, (info) => {
-  console.log(\`Listening on http://localhost:\${info.port}\`)
+// Flask's MAX_CONTENT_LENGTH, when the config sets it, is the request body limit.
+useAppConfig(config)
+bodyLimitFromEnvironment() // a bad MAX_BODY_BYTES stops the service here, not on the first request
+const settings = serverSettingsFromEnvironment()
+const server = createFlaskServer(createApp().fetch, settings)
+
+server.on('error', (error: NodeJS.ErrnoException) => {
+  // Listening failed (port taken): stop. Anything else (accept failing with EMFILE when out of
+  // file descriptors) is logged and the server keeps serving.
+  console.error(\`server error: \${error.message}\`)
+  if (error.syscall === 'listen') process.exit(1)
 })
 
+server.listen(settings.port, () => {
+  const address = server.address()
+  console.log(\`Listening on http://localhost:\${typeof address === 'object' && address !== null ? address.port : settings.port}\`)
+})
+
+let stopping = false
+
 function shutdown(signal: string): void {
+  if (stopping) return
+  stopping = true
   console.log(\`\${signal} received, closing the server\`)
-  server.close((error) => process.exit(error ? 1 : 0))
-  // Connections that stay open must not keep a stopping container alive.
-  setTimeout(() => process.exit(1), 10_000).unref()
+  server.shutdown().then(() => process.exit(0), () => process.exit(1))
+  // A last resort: requests still running after SHUTDOWN_TIMEOUT_MS do not keep a stopping container alive.
+  setTimeout(() => process.exit(1), settings.shutdownTimeoutMs).unref()
 }
 
 process.on('SIGTERM', () => shutdown('SIGTERM'))

@@ -1,0 +1,419 @@
+/**
+ * The HTTP server of a generated service (copied to `src/lib/server.ts`, used by `src/main.ts`):
+ * @hono/node-server's request listener on a Node `http.Server` that survives abuse and answers
+ * malformed requests as Flask's development server (Werkzeug on Python's `http.server`) does
+ * where that is safe.
+ *
+ * - Bounded: request headers `MAX_HEADER_BYTES` (16 KiB), headers within `HEADERS_TIMEOUT_MS`
+ *   (20 s), a whole request within `REQUEST_TIMEOUT_MS` (120 s), a connection that sends nothing
+ *   closed after `HEADERS_TIMEOUT_MS`, idle keep-alive after `KEEP_ALIVE_TIMEOUT_MS` (5 s).
+ *   Request bodies are limited by the runtime (flask.ts `maxBodyBytes()`); `Expect:
+ *   100-continue` is not answered for a body over that limit, so the client need not send it.
+ * - Like Flask: a lower-case or unknown method (`get`, `FOO`) is routed as Werkzeug does (the
+ *   method upper-cased: 200, or 405 with `Allow`), as are raw non-ASCII bytes and NUL in the
+ *   path (latin-1 characters, as the development server reads them), and a request without a
+ *   `Host` header is served (its host is `0.0.0.0:<port>`, the address Flask binds to in a
+ *   container). Node's parser rejects these, so they are answered here from the bytes it
+ *   rejected: only a request whose head (and body) arrived whole in one packet, and the
+ *   connection is then closed.
+ * - An HTTP/0.9 request line (`GET /`, no version) is answered 400 at once (Node would wait for
+ *   headers that never come). Header overflow is 431, or 414 while still in the request line;
+ *   these error pages are `http.server`'s, as Flask's development server sends them.
+ * - `shutdown()`: stops accepting, closes idle connections (keep-alive or not yet a request) at
+ *   once, lets requests in flight finish (each then closes its connection) and resolves when
+ *   every connection is gone.
+ */
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { getRequestListener } from '@hono/node-server'
+import { declaredContentLength, maxBodyBytes } from './flask.js'
+
+/** What `createFlaskServer` reads from the environment (see `serverSettingsFromEnvironment`). */
+export interface ServerSettings {
+  /** `PORT` (8080). */
+  port: number
+  /** `MAX_HEADER_BYTES` (16384): request line and headers together; more is 431 (414 in the request line). */
+  maxHeaderBytes: number
+  /** `HEADERS_TIMEOUT_MS` (20000): time to receive the request head; also how long a silent new connection lives. */
+  headersTimeoutMs: number
+  /** `REQUEST_TIMEOUT_MS` (120000): time to receive a whole request, body included. */
+  requestTimeoutMs: number
+  /** `KEEP_ALIVE_TIMEOUT_MS` (5000): how long an idle keep-alive connection is kept. */
+  keepAliveTimeoutMs: number
+  /** `SHUTDOWN_TIMEOUT_MS` (10000): after SIGTERM, how long requests in flight may take before the process exits anyway. */
+  shutdownTimeoutMs: number
+}
+
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
+  port: 8080,
+  maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 5_000,
+  shutdownTimeoutMs: 10_000,
+}
+
+const SETTING_VARIABLES: [keyof ServerSettings, string][] = [
+  ['port', 'PORT'],
+  ['maxHeaderBytes', 'MAX_HEADER_BYTES'],
+  ['headersTimeoutMs', 'HEADERS_TIMEOUT_MS'],
+  ['requestTimeoutMs', 'REQUEST_TIMEOUT_MS'],
+  ['keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS'],
+  ['shutdownTimeoutMs', 'SHUTDOWN_TIMEOUT_MS'],
+]
+
+/** The settings from the environment; a variable that is set must be a non-negative integer (else this throws). */
+export function serverSettingsFromEnvironment(env: { readonly [name: string]: string | undefined } = process.env): ServerSettings {
+  const settings = { ...DEFAULT_SERVER_SETTINGS }
+  for (const [key, variable] of SETTING_VARIABLES) {
+    const raw = env[variable]
+    if (raw === undefined || raw.trim() === '') continue
+    if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new Error(`${variable} must be a non-negative integer, not ${JSON.stringify(raw)}`)
+    settings[key] = Number(raw)
+  }
+  if (settings.headersTimeoutMs > settings.requestTimeoutMs && settings.requestTimeoutMs > 0) settings.headersTimeoutMs = settings.requestTimeoutMs
+  return settings
+}
+
+/** A server made by `createFlaskServer`. */
+export interface FlaskServer extends Server {
+  /** Graceful stop: see the module comment. Resolves once every connection is closed. */
+  shutdown(): Promise<void>
+}
+
+type FetchCallback = Parameters<typeof getRequestListener>[0]
+
+interface ConnectionState {
+  /** Requests received on the connection whose response has not finished. */
+  active: number
+  /** Whether the first request line has been seen whole (until then an overflow is 414). */
+  firstLineDone: boolean
+  /** Bytes of the first request line seen so far (while `firstLineDone` is false). */
+  firstLineBytes: number
+  /** Whether this module answered on the raw socket (after a parse error). */
+  answered: boolean
+}
+
+/**
+ * A Node HTTP server for a Hono app's `fetch` (not listening yet: call `listen(port)`), with the
+ * limits of `settings` and the behaviours of the module comment.
+ */
+export function createFlaskServer(fetch: FetchCallback, settings: Partial<ServerSettings> = {}): FlaskServer {
+  const options = { ...DEFAULT_SERVER_SETTINGS, ...settings }
+  // The host of a request without Host: the port the server listens on (known once it does).
+  const defaultHost = (): string => {
+    const address = server.address()
+    return `0.0.0.0:${typeof address === 'object' && address !== null ? address.port : options.port}`
+  }
+  let listener: ReturnType<typeof getRequestListener> | null = null
+  const server = createServer(
+    {
+      maxHeaderSize: options.maxHeaderBytes,
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+      // How often Node looks for connections past headersTimeout / requestTimeout (30 s by default).
+      connectionsCheckingInterval: Math.max(250, Math.min(2_000, options.headersTimeoutMs)),
+      // Flask serves a request without Host (HTTP/1.0 or not); request.host is then the server's address.
+      requireHostHeader: false,
+    },
+    (request, response) => (listener ??= getRequestListener(fetch, { hostname: defaultHost() }))(request, response),
+  ) as FlaskServer
+  server.keepAliveTimeout = options.keepAliveTimeoutMs
+
+  const connections = new Map<Socket, ConnectionState>()
+  let stopping = false
+  let closed: Promise<void> | null = null
+
+  server.on('connection', (socket: Socket) => {
+    const state: ConnectionState = { active: 0, firstLineDone: false, firstLineBytes: 0, answered: false }
+    connections.set(socket, state)
+    socket.once('close', () => connections.delete(socket))
+    if (stopping) {
+      socket.destroy()
+      return
+    }
+    // A connection that never sends a request does not stay open forever (Node's headersTimeout
+    // only starts with the first byte); Node resets this timer once a request has been answered.
+    if (options.headersTimeoutMs > 0) socket.setTimeout(options.headersTimeoutMs)
+    sniffFirstLine(socket, state, options.maxHeaderBytes)
+  })
+
+  // Socket inactivity: close the connection unless a request on it is being answered (a slow
+  // view is not a slow client; requestTimeout bounds the request itself).
+  server.on('timeout', (socket: Socket) => {
+    if ((connections.get(socket)?.active ?? 0) === 0) socket.destroy()
+  })
+
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket
+    const state = connections.get(socket)
+    if (!state) return
+    state.firstLineDone = true
+    state.active++
+    if (stopping) response.shouldKeepAlive = false
+    response.once('close', () => {
+      state.active--
+      if (stopping && state.active === 0) closeSoon(socket)
+    })
+  })
+
+  // Expect: 100-continue. Ask for the body only when it may be read: over the limit, the answer
+  // (413 if the view uses the body) comes without the client sending it.
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    const declared = declaredContentLength(request.headers['content-length'])
+    if (declared === null || declared <= maxBodyBytes()) response.writeContinue()
+    server.emit('request', request, response)
+  })
+
+  server.on('clientError', (error: ParserError, socket: Socket) => {
+    const state = connections.get(socket)
+    if (state?.answered) return
+    if (state) state.answered = true
+    void answerClientError(error, socket, state, fetch, defaultHost(), options).catch(() => socket.destroy())
+  })
+
+  server.shutdown = () => {
+    if (closed) return closed
+    stopping = true
+    closed = new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      // Idle connections (keep-alive between requests, or a request not yet received whole)
+      // close now; a connection answering a request closes once its response is sent.
+      for (const [socket, state] of connections) {
+        if (state.active === 0) socket.destroy()
+        else {
+          const response = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage
+          if (response && !response.headersSent) response.shouldKeepAlive = false
+        }
+      }
+    })
+    return closed
+  }
+
+  return server
+}
+
+/** Ends a connection once what was written is flushed; destroys it if that takes too long. */
+function closeSoon(socket: Socket): void {
+  if (socket.destroyed) return
+  socket.end()
+  setTimeout(() => socket.destroy(), 1_000).unref()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed requests
+
+/** An error of Node's HTTP parser as `clientError` receives it. */
+interface ParserError extends Error {
+  code?: string
+  /** The bytes being parsed when the error happened (the packet, not necessarily the whole request). */
+  rawPacket?: Buffer
+}
+
+/** Python's `str.split()` whitespace (what `http.server` splits the request line on), for latin-1 text. */
+const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/
+
+function pySplit(line: string): string[] {
+  return line.split(PY_WHITESPACE).filter((word) => word !== '')
+}
+
+/**
+ * Reads the first request line as it arrives, to answer an HTTP/0.9 request (no version) with
+ * 400 at once and to tell a too-long request line (414) from too-long headers (431). Reading
+ * `data` events moves Node's parser from native to JavaScript input for this connection.
+ */
+function sniffFirstLine(socket: Socket, state: ConnectionState, limit: number): void {
+  let seen = ''
+  const onData = (chunk: Buffer): void => {
+    if (state.firstLineDone || state.answered) {
+      // Node's parser (which reads each packet first) already has the request.
+      socket.off('data', onData)
+      return
+    }
+    seen += chunk.toString('latin1', 0, Math.min(chunk.length, limit + 2 - seen.length))
+    const start = seen.search(/[^\r\n]/)
+    const lineEnd = start < 0 ? -1 : seen.indexOf('\n', start)
+    state.firstLineBytes = start < 0 ? 0 : seen.length - start
+    if (lineEnd < 0 && seen.length <= limit) return
+    socket.off('data', onData)
+    if (lineEnd < 0) return
+    state.firstLineDone = true
+    const words = pySplit(seen.slice(start, lineEnd))
+    if (words.length === 2 && !state.answered) {
+      state.answered = true
+      writeErrorPage(socket, 400, `Bad HTTP/0.9 request type ('${words[0]}')`)
+    }
+  }
+  socket.on('data', onData)
+}
+
+/** `http.server`'s error page (`send_error`), as Flask's development server answers a request it cannot parse. */
+function errorPage(code: number, message: string): { head: string; body: Buffer } {
+  const explain = HTTP_SERVER_EXPLAIN[code] ?? STATUS_CODES[code] ?? ''
+  const body = Buffer.from(
+    '<!DOCTYPE HTML>\n<html lang="en">\n    <head>\n        <meta charset="utf-8">\n        <title>Error response</title>\n    </head>\n' +
+      `    <body>\n        <h1>Error response</h1>\n        <p>Error code: ${code}</p>\n        <p>Message: ${escapeHtml(message)}.</p>\n` +
+      `        <p>Error code explanation: ${code} - ${escapeHtml(explain)}.</p>\n    </body>\n</html>\n`,
+    'utf8',
+  )
+  const head =
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\nDate: ${new Date().toUTCString()}\r\nConnection: close\r\n` +
+    `Content-Type: text/html;charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n`
+  return { head, body }
+}
+
+/** Python's `HTTPStatus(code).description` for the codes answered here. */
+const HTTP_SERVER_EXPLAIN: Record<number, string> = {
+  400: 'Bad request syntax or unsupported method',
+  413: 'Entity is too large',
+  408: 'Request timed out; try again later',
+  414: 'URI is too long',
+  431: 'The server is unwilling to process the request because its header fields are too large',
+  505: 'Cannot fulfill request',
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+function writeErrorPage(socket: Socket, code: number, message: string): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const { head, body } = errorPage(code, message)
+  socket.write(head, 'latin1')
+  socket.write(body)
+  closeSoon(socket)
+}
+
+async function answerClientError(
+  error: ParserError,
+  socket: Socket,
+  state: ConnectionState | undefined,
+  fetch: FetchCallback,
+  defaultHost: string,
+  options: ServerSettings,
+): Promise<void> {
+  const inResponse = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage
+  if (error.code === 'ECONNRESET' || !socket.writable || inResponse?.headersSent) {
+    socket.destroy()
+    return
+  }
+  switch (error.code) {
+    case 'HPE_INVALID_METHOD':
+    case 'HPE_INVALID_URL': {
+      const response = error.rawPacket && !inResponse ? await answerRawRequest(error.rawPacket, socket, fetch, defaultHost, options) : null
+      if (response === null) writeErrorPage(socket, 400, 'Bad request syntax')
+      return
+    }
+    case 'HPE_HEADER_OVERFLOW':
+      if (state && overflowInRequestLine(state, error.rawPacket, options.maxHeaderBytes)) writeErrorPage(socket, 414, 'Request-URI Too Long')
+      else writeErrorPage(socket, 431, 'Line too long')
+      return
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      writeErrorPage(socket, 408, 'Request Timeout')
+      return
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      writeErrorPage(socket, 413, 'Request Entity Too Large')
+      return
+    case 'HPE_INVALID_VERSION':
+      writeErrorPage(socket, 505, 'Invalid HTTP version')
+      return
+    default:
+      writeErrorPage(socket, 400, 'Bad request syntax')
+  }
+}
+
+/**
+ * Whether a header overflow happened in the first request line. Node's parser sees each packet
+ * before `sniffFirstLine` does, so the packet that overflowed may hold the end of the line.
+ */
+function overflowInRequestLine(state: ConnectionState, packet: Buffer | undefined, limit: number): boolean {
+  if (state.firstLineDone) return false
+  if (!packet) return true
+  let offset = 0
+  if (state.firstLineBytes === 0) while (packet[offset] === 0x0d || packet[offset] === 0x0a) offset++
+  const lineEnd = packet.indexOf(0x0a, offset)
+  return lineEnd < 0 || state.firstLineBytes + (lineEnd - offset) > limit
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/**
+ * Answers a request Node's parser refused for its method or the bytes of its target, by parsing
+ * it as `http.server` would and handing it to the app; null when that is not possible (the head
+ * or body did not arrive whole in this packet, chunked bodies, malformed headers).
+ */
+async function answerRawRequest(
+  raw: Buffer,
+  socket: Socket,
+  fetch: FetchCallback,
+  defaultHost: string,
+  options: ServerSettings,
+): Promise<true | null> {
+  const text = raw.toString('latin1')
+  const headEnd = text.search(/\r?\n\r?\n/)
+  if (headEnd < 0 || headEnd > options.maxHeaderBytes) return null
+  const bodyStart = headEnd + (/^\r?\n\r?\n/.exec(text.slice(headEnd))?.[0].length ?? 0)
+  const lines = text.slice(0, headEnd).replace(/^(?:\r?\n)+/, '').split(/\r?\n/)
+  const words = pySplit(lines[0] ?? '')
+  if (words.length !== 3) return null
+  const [rawMethod, target, version] = words as [string, string, string]
+  if (!/^HTTP\/1\.\d+$/.test(version) || !target.startsWith('/')) return null
+  const method = rawMethod.toUpperCase()
+  if (!TOKEN.test(method) || method === 'CONNECT' || method === 'TRACE' || method === 'TRACK') return null
+  const pairs: [string, string][] = []
+  for (const line of lines.slice(1)) {
+    const match = /^([^:\s]+):[ \t]*(.*?)[ \t]*$/.exec(line)
+    if (!match || !TOKEN.test(match[1]!)) return null
+    pairs.push([match[1]!, match[2]!])
+  }
+  if (pairs.length > 100) return null
+  let headers: Headers
+  try {
+    headers = new Headers(pairs)
+  } catch {
+    return null
+  }
+  if (headers.has('transfer-encoding')) return null
+  const declared = headers.has('content-length') ? declaredContentLength(headers.get('content-length')) : 0
+  if (declared === null) return null
+  let body: Uint8Array | undefined
+  if (declared > 0) {
+    if (raw.length - bodyStart >= declared) body = raw.subarray(bodyStart, bodyStart + declared)
+    // A body over the limit is never read anyway (413 if the view uses it); anything else must be here.
+    else if (declared <= maxBodyBytes()) return null
+  }
+  let url: URL
+  try {
+    url = new URL(`http://${headers.get('host') || defaultHost}${target}`)
+  } catch {
+    return null
+  }
+  const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD'
+  const request = new Request(url, { method, headers, ...(hasBody ? { body: body as Uint8Array<ArrayBuffer> } : {}) })
+  const timer = setTimeout(() => socket.destroy(), options.requestTimeoutMs || 120_000)
+  try {
+    const response = (await fetch(request, { incoming: { socket } } as never)) as Response
+    const payload = method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer())
+    let head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n`
+    if (!response.headers.has('date')) head += `Date: ${new Date().toUTCString()}\r\n`
+    for (const [name, value] of response.headers) {
+      if (name === 'set-cookie' || name === 'connection' || name === 'transfer-encoding' || name === 'keep-alive') continue
+      if (name === 'content-length' && method !== 'HEAD') continue
+      head += `${name}: ${value}\r\n`
+    }
+    for (const cookie of response.headers.getSetCookie()) head += `set-cookie: ${cookie}\r\n`
+    if (method !== 'HEAD') head += `content-length: ${payload.length}\r\n`
+    head += 'connection: close\r\n\r\n'
+    if (!socket.writable) return true
+    socket.write(Buffer.from(head, 'latin1'))
+    if (payload.length > 0) socket.write(payload)
+    closeSoon(socket)
+    return true
+  } finally {
+    clearTimeout(timer)
+  }
+}
