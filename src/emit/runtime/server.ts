@@ -5,8 +5,8 @@
  * where that is safe.
  *
  * - Bounded: request headers `MAX_HEADER_BYTES` (16 KiB), headers within `HEADERS_TIMEOUT_MS`
- *   (20 s), a whole request within `REQUEST_TIMEOUT_MS` (120 s), a connection that sends nothing
- *   closed after `HEADERS_TIMEOUT_MS`, idle keep-alive after `KEEP_ALIVE_TIMEOUT_MS` (5 s).
+ *   (20 s; also a connection that sends nothing: 408), a whole request within
+ *   `REQUEST_TIMEOUT_MS` (120 s), idle keep-alive closed after `KEEP_ALIVE_TIMEOUT_MS` (5 s).
  *   Request bodies are limited by the runtime (flask.ts `maxBodyBytes()`); `Expect:
  *   100-continue` is not answered for a body over that limit, so the client need not send it.
  * - Like Flask: a lower-case or unknown method (`get`, `FOO`) is routed as Werkzeug does (the
@@ -133,16 +133,7 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
       socket.destroy()
       return
     }
-    // A connection that never sends a request does not stay open forever (Node's headersTimeout
-    // only starts with the first byte); Node resets this timer once a request has been answered.
-    if (options.headersTimeoutMs > 0) socket.setTimeout(options.headersTimeoutMs)
     sniffFirstLine(socket, state, options.maxHeaderBytes)
-  })
-
-  // Socket inactivity: close the connection unless a request on it is being answered (a slow
-  // view is not a slow client; requestTimeout bounds the request itself).
-  server.on('timeout', (socket: Socket) => {
-    if ((connections.get(socket)?.active ?? 0) === 0) socket.destroy()
   })
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
