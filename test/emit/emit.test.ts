@@ -62,6 +62,7 @@ describe('emitProject', () => {
       'src/lib/flask.ts',
       'src/lib/py.ts',
       'src/lib/router.ts',
+      'src/lib/server.ts',
       'src/main.ts',
       'src/routes/app.ts',
       'src/routes/items.ts',
