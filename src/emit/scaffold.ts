@@ -51,7 +51,7 @@ export function emitMain(): string {
  * Serves the app on PORT (default 8080) and stops cleanly on SIGTERM / SIGINT: idle connections
  * close at once, requests in flight finish, then the process exits.
  *
- * Limits (environment, see README.md): MAX_BODY_BYTES (16 MiB; the config's MAX_CONTENT_LENGTH
+ * Environment (see README.md): PORT, HOST, MAX_BODY_BYTES (16 MiB; the config's MAX_CONTENT_LENGTH
  * wins when set), MAX_HEADER_BYTES, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
  * SHUTDOWN_TIMEOUT_MS.
  */
@@ -73,7 +73,8 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   if (error.syscall === 'listen') process.exit(1)
 })
 
-server.listen(settings.port, () => {
+// HOST, when set, is the one address to listen on (every interface otherwise).
+server.listen(settings.port, settings.host || undefined, () => {
   const address = server.address()
   console.log(\`Listening on http://localhost:\${typeof address === 'object' && address !== null ? address.port : settings.port}\`)
 })

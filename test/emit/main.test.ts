@@ -134,7 +134,7 @@ describe('the generated src/main.ts', () => {
   }, 60_000)
 
   it('does not start with a MAX_BODY_BYTES or timeout that is not a number', async () => {
-    for (const env of [{ MAX_BODY_BYTES: '16MB' }, { HEADERS_TIMEOUT_MS: 'soon' }]) {
+    for (const env of [{ MAX_BODY_BYTES: '16MB' }, { HEADERS_TIMEOUT_MS: 'soon' }] as Record<string, string>[]) {
       const service = await start(env)
       expect(await service.exited).not.toBe(0)
       expect(service.output()).toMatch(/must be (a number of bytes|a non-negative integer)/)

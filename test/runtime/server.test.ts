@@ -232,8 +232,10 @@ describe('limits', () => {
   })
 
   it('reads its settings from the environment and refuses bad values', () => {
-    expect(serverSettingsFromEnvironment({ PORT: '9000', MAX_HEADER_BYTES: '32768', HEADERS_TIMEOUT_MS: '5000' })).toMatchObject({
+    expect(serverSettingsFromEnvironment({})).toMatchObject({ port: 8080, host: '', maxHeaderBytes: 16384 })
+    expect(serverSettingsFromEnvironment({ PORT: '9000', HOST: '127.0.0.1', MAX_HEADER_BYTES: '32768', HEADERS_TIMEOUT_MS: '5000' })).toMatchObject({
       port: 9000,
+      host: '127.0.0.1',
       maxHeaderBytes: 32768,
       headersTimeoutMs: 5000,
       requestTimeoutMs: 120_000,

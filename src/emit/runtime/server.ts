@@ -13,7 +13,7 @@
  *   method upper-cased: 200, or 405 with `Allow`), as are raw non-ASCII bytes and NUL in the
  *   path (latin-1 characters, as the development server reads them), and a request without a
  *   `Host` header is served (its host is `0.0.0.0:<port>`, the address Flask binds to in a
- *   container). Node's parser rejects these, so they are answered here from the bytes it
+ *   container, or `HOST`). Node's parser rejects these, so they are answered here from the bytes it
  *   rejected: only a request whose head (and body) arrived whole in one packet, and the
  *   connection is then closed.
  * - An HTTP/0.9 request line (`GET /`, no version) is answered 400 at once (Node would wait for
@@ -32,6 +32,8 @@ import { declaredContentLength, maxBodyBytes } from './flask.js'
 export interface ServerSettings {
   /** `PORT` (8080). */
   port: number
+  /** `HOST`: the address to listen on; every interface when empty (the default). */
+  host: string
   /** `MAX_HEADER_BYTES` (16384): request line and headers together; more is 431 (414 in the request line). */
   maxHeaderBytes: number
   /** `HEADERS_TIMEOUT_MS` (20000): time to receive the request head; also how long a silent new connection lives. */
@@ -46,6 +48,7 @@ export interface ServerSettings {
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   port: 8080,
+  host: '',
   maxHeaderBytes: 16 * 1024,
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 120_000,
@@ -53,7 +56,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   shutdownTimeoutMs: 10_000,
 }
 
-const SETTING_VARIABLES: [keyof ServerSettings, string][] = [
+const SETTING_VARIABLES: [Exclude<keyof ServerSettings, 'host'>, string][] = [
   ['port', 'PORT'],
   ['maxHeaderBytes', 'MAX_HEADER_BYTES'],
   ['headersTimeoutMs', 'HEADERS_TIMEOUT_MS'],
@@ -64,7 +67,7 @@ const SETTING_VARIABLES: [keyof ServerSettings, string][] = [
 
 /** The settings from the environment; a variable that is set must be a non-negative integer (else this throws). */
 export function serverSettingsFromEnvironment(env: { readonly [name: string]: string | undefined } = process.env): ServerSettings {
-  const settings = { ...DEFAULT_SERVER_SETTINGS }
+  const settings = { ...DEFAULT_SERVER_SETTINGS, host: env['HOST']?.trim() ?? '' }
   for (const [key, variable] of SETTING_VARIABLES) {
     const raw = env[variable]
     if (raw === undefined || raw.trim() === '') continue
@@ -103,7 +106,8 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
   // The host of a request without Host: the port the server listens on (known once it does).
   const defaultHost = (): string => {
     const address = server.address()
-    return `0.0.0.0:${typeof address === 'object' && address !== null ? address.port : options.port}`
+    const host = options.host === '' || options.host === '::' ? '0.0.0.0' : options.host.includes(':') ? `[${options.host}]` : options.host
+    return `${host}:${typeof address === 'object' && address !== null ? address.port : options.port}`
   }
   let listener: ReturnType<typeof getRequestListener> | null = null
   const server = createServer(
