@@ -1,5 +1,5 @@
 import { loadProject as analyzeProject, type LoadedProject, type LoadResult } from './analyze/index.js'
-import { secretValues } from './emit/config.js'
+import { redactText } from './emit/redact.js'
 import { emitProject, timed, type EmitResult, type StageTimings } from './emit/index.js'
 import { readRuntimeFiles } from './emit/runtime-files.js'
 import type { AppIR, ProjectIR } from './ir/types.js'
@@ -77,9 +77,10 @@ export async function runPipeline(
       ? EMPTY_TRANSLATION
       : await timed(timings, 'translate', () => stages.translateProject!({ modules: loaded.project.modules, app, ir, root: loaded.project.root }))
   const sources = new Map(loaded.project.modules.map((module) => [module.file, module.source]))
+  const secretValues = [...(loaded.project.secretValues ?? []), ...configSecrets(app)]
   const runtimeFiles = await stages.runtimeFiles()
   const emitted = await timed(timings, 'emit', () =>
-    emitProject({ ir, app, translation, runtimeFiles, sources, secretValues: loaded.project.secretValues, ...(timings !== undefined ? { timings } : {}) }),
+    emitProject({ ir, app, translation, runtimeFiles, sources, secretValues, ...(timings !== undefined ? { timings } : {}) }),
   )
   const { report, files } = await timed(timings, 'report', () => {
     const paths = [...emitted.files.keys(), REPORT_MARKDOWN, REPORT_JSON]
@@ -91,13 +92,24 @@ export async function runPipeline(
       files: paths,
     })
     // Finding messages quote Python; a secret's value must not reach any report either.
-    const secrets = secretValues(app)
-    const redact = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join('<redacted secret>'), text)
-    report.findings = report.findings.map((finding) => ({ ...finding, message: redact(finding.message) }))
+    report.findings = report.findings.map((finding) => ({ ...finding, message: redactText(finding.message, secretValues) }))
     const files = new Map(emitted.files)
     files.set(REPORT_MARKDOWN, renderMarkdown(report))
     files.set(REPORT_JSON, renderJson(report))
     return { report, files }
   })
   return { ok: true, result: { ir, app, emitted, report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } }
+}
+
+/** Strings of the secret config entries an IR still holds (analyze keeps none; an IR from elsewhere might). */
+function configSecrets(app: AppIR): string[] {
+  const strings: string[] = []
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value.length >= 4) strings.push(value)
+    } else if (Array.isArray(value)) value.forEach(collect)
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(collect)
+  }
+  for (const entry of app.config) if (entry.secret) collect(entry.value)
+  return strings
 }

@@ -2,19 +2,16 @@ import type { ConfigEntryIR, SourceLocation } from '../ir/types.js'
 import type { SyntaxNode } from '../parse/index.js'
 import type { AppState } from './flask-model.js'
 import type { Interpreter } from './interpreter.js'
-import { toLiteral, type ClassValue, type Value } from './values.js'
+import { isSecretName, looksSecret } from './secrets.js'
+import { holdsSecret, holdsString, stringsOf, toLiteral, type ClassValue, type Value } from './values.js'
 
-/** Config keys whose values are credentials: never copied into emitted code, read from the environment instead. */
-const SECRET_KEY_PATTERN = /SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE|CREDENTIAL|(DATABASE|SQLALCHEMY_DATABASE|REDIS|BROKER|MONGO)_(URI|URL)|_DSN$/i
-
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY_PATTERN.test(key)
-}
-
-/** Records `app.config[key] = value` (and its equivalents), keeping what the code shows of the value. */
+/**
+ * Records `app.config[key] = value` (and its equivalents), keeping what the code shows of the value.
+ * A secret (by its key, by its value, or built from a secret: analyze/secrets.ts) keeps neither.
+ */
 export function setConfigEntry(app: AppState, key: string, value: Value, node: SyntaxNode, location: SourceLocation): void {
   const literal = toLiteral(value)
-  const secret = isSecretKey(key)
+  const secret = (isSecretName(key) && holdsString(value)) || holdsSecret(value, isSecretName, looksSecret)
   const entry: ConfigEntryIR = {
     key,
     value: literal === undefined ? null : literal,
@@ -28,8 +25,7 @@ export function setConfigEntry(app: AppState, key: string, value: Value, node: S
     if (fallback !== undefined) entry.value = fallback
   }
   if (secret) {
-    collectStrings(literal, app.secretValues)
-    if (value.kind === 'env' && value.fallback) collectStrings(toLiteral(value.fallback), app.secretValues)
+    for (const text of stringsOf(value)) if (text.length >= 4) app.secretValues.add(text)
     // A secret's value (or its in-code fallback) never reaches the IR.
     entry.value = null
     entry.expression = entry.expression === null ? null : '<redacted>'
@@ -56,10 +52,3 @@ export function readConfigMapping(app: AppState, mapping: Value, location: Sourc
   }
 }
 
-/** Secret strings short enough to be ordinary words would redact unrelated code; four characters is the floor. */
-function collectStrings(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') {
-    if (value.length >= 4) into.add(value)
-  } else if (Array.isArray(value)) for (const item of value) collectStrings(item, into)
-  else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) collectStrings(item, into)
-}

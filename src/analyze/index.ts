@@ -5,13 +5,14 @@ import { parseFiles, parsePython, type ParsedModule } from '../parse/index.js'
 import { scanProject } from '../scan/index.js'
 import type { AppState } from './flask-model.js'
 import { Interpreter, viewClosure } from './interpreter.js'
+import { secretLiterals } from './secrets.js'
 import type { Value } from './values.js'
 
 export interface LoadedProject {
   root: string
   ir: ProjectIR
   modules: ParsedModule[]
-  /** Literal secret values of the selected app's config, sorted. Never serialised: emit uses them to keep secrets out of its files. */
+  /** Secret strings of the selected app's config and of the project's setup code, sorted. Never serialised: emit uses them to keep secrets out of its files. */
   secretValues?: string[]
 }
 
@@ -32,7 +33,10 @@ export function loadProject(root: string, options: { app?: string } = {}): LoadR
   const parse = parseFiles(scan.files)
   const findings: Finding[] = [...scan.findings, ...parse.findings]
   if (scan.files.length === 0) return fail(`${root}: no Python files found; not a Flask project`)
-  const discovered = options.app ? selectApp(parse.modules, options.app, findings) : discoverApps(parse.modules, findings)
+  // Strings bound to credentials' names anywhere in the project's setup code: kept out of every emitted file.
+  const secretStrings = new Set<string>()
+  for (const module of parse.modules) for (const literal of secretLiterals(module.source)) secretStrings.add(literal)
+  const discovered = options.app ? selectApp(parse.modules, options.app, findings, secretStrings) : discoverApps(parse.modules, findings, secretStrings)
   if ('error' in discovered) return fail(discovered.error)
   if (discovered.apps.length === 0) return fail(`${root}: no Flask application found (no Flask(...) app or create_app factory)`)
   const apps = discovered.apps.map((found) => toAppIR(found, root))
@@ -52,7 +56,7 @@ export function loadProject(root: string, options: { app?: string } = {}): LoadR
     selectedApp: apps[0]!.id,
     findings: dedupeFindings(findings),
   }
-  return { ok: true, project: { root, ir, modules: parse.modules, secretValues: [...discovered.apps[0]!.app.secretValues].sort() } }
+  return { ok: true, project: { root, ir, modules: parse.modules, secretValues: [...new Set([...discovered.apps[0]!.app.secretValues, ...secretStrings])].sort() } }
 }
 
 interface FoundApp {
@@ -67,11 +71,11 @@ function fail(message: string): LoadResult {
   return { ok: false, error: { message, exitCode: 2 } }
 }
 
-function discoverApps(modules: ParsedModule[], findings: Finding[]): { apps: FoundApp[]; findings: Finding[] } {
+function discoverApps(modules: ParsedModule[], findings: Finding[], secretStrings: Set<string>): { apps: FoundApp[]; findings: Finding[] } {
   const order = [...modules].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
   const found: FoundApp[] = []
   // One interpreter for module-level apps: modules run once, as in one Python process.
-  const interpreter = new Interpreter(modules, [])
+  const interpreter = new Interpreter(modules, [], secretStrings)
   let firstFindings: Finding[] = []
   for (const module of order) {
     const namespace = interpreter.importModule(module.name)
@@ -88,7 +92,7 @@ function discoverApps(modules: ParsedModule[], findings: Finding[]): { apps: Fou
       // A factory whose Flask(...) call already made a found app (wsgi.py calling it) is that app.
       if (found.some((f) => f.app.location.file === module.file && withinNode(f.app.location, factory.node))) continue
       // Factories run in their own interpreter: a second call must not see the first call's registrations.
-      const factoryInterpreter = new Interpreter(modules, [])
+      const factoryInterpreter = new Interpreter(modules, [], secretStrings)
       const factoryValue = factoryInterpreter.importModule(module.name)!.vars.get(name)!
       const result = factoryInterpreter.callFunction(factoryValue, [], new Map(), factory.node)
       if (result.kind !== 'app' || found.some((f) => sameCreation(f.app, result.app))) continue
@@ -117,11 +121,11 @@ function sameCreation(a: AppState, b: AppState): boolean {
   return a.location.file === b.location.file && a.location.line === b.location.line && a.location.column === b.location.column
 }
 
-function selectApp(modules: ParsedModule[], spec: string, findings: Finding[]): { apps: FoundApp[]; findings: Finding[] } | { error: string } {
+function selectApp(modules: ParsedModule[], spec: string, findings: Finding[], secretStrings: Set<string>): { apps: FoundApp[]; findings: Finding[] } | { error: string } {
   const match = /^([\w.]+)(?::([\w]+)(\((.*)\))?)?$/s.exec(spec.trim())
   if (!match) return { error: `--app ${spec}: expected module:name or "module:factory(args)"` }
   const [, moduleName, attribute, call, argsText] = match
-  const interpreter = new Interpreter(modules, [])
+  const interpreter = new Interpreter(modules, [], secretStrings)
   const namespace = interpreter.importModule(moduleName!)
   if (!namespace) return { error: `--app ${spec}: module ${moduleName} is not in the project` }
   const candidates = attribute ? [attribute] : ['app', 'application', ...FACTORY_NAMES]

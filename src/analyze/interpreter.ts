@@ -2,7 +2,8 @@ import { isFloatLiteral, type ExtensionIR, type Finding, type HookKind, type PyL
 import type { ParsedModule, SyntaxNode } from '../parse/index.js'
 import { AppState, BlueprintState, NO_RULE_OPTIONS, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
 import { readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
-import { NONE, Scope, describe, isConst, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
+import { isSecretName, looksSecret } from './secrets.js'
+import { NONE, Scope, describe, holdsSecret, holdsString, isConst, markSecret, stringsOf, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
 
 /**
  * Runs a project's setup code symbolically, the way Python would when the app is imported:
@@ -100,6 +101,8 @@ export class Interpreter {
   constructor(
     modules: ParsedModule[],
     readonly findings: Finding[],
+    /** Strings of every value bound to a credential's name or shaped like one, for emit's last check (never serialised). */
+    readonly secretStrings = new Set<string>(),
   ) {
     for (const module of modules) this.modulesByName.set(module.name, module)
   }
@@ -194,6 +197,15 @@ export class Interpreter {
     }
   }
 
+  /** A value bound to a name: marked secret when the name is a credential's or the value looks like one, and remembered. */
+  private secretBinding(name: string, value: Value): Value {
+    const bound = isSecretName(name) && holdsString(value) ? markSecret(value) : value
+    if (bound !== value || holdsSecret(bound, isSecretName, looksSecret)) {
+      for (const text of stringsOf(bound)) if (text.length >= 4) this.secretStrings.add(text)
+    }
+    return bound
+  }
+
   private nameOf(node: SyntaxNode): string {
     return node.childForFieldName('name')?.text ?? '<anonymous>'
   }
@@ -209,7 +221,7 @@ export class Interpreter {
 
   private assign(target: SyntaxNode, value: Value, scope: Scope, valueNode: SyntaxNode): void {
     if (target.type === 'identifier') {
-      scope.vars.set(target.text, value)
+      scope.vars.set(target.text, this.secretBinding(target.text, value))
       return
     }
     if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern' || target.type === 'tuple') {
@@ -237,7 +249,7 @@ export class Interpreter {
         return
       }
       if (owner.kind === 'class') {
-        owner.attributes.set(attribute, { value, node: valueNode })
+        owner.attributes.set(attribute, { value: this.secretBinding(attribute, value), node: valueNode })
       }
       return
     }
@@ -273,7 +285,8 @@ export class Interpreter {
         return
       }
       if (current.kind === 'const' && value.kind === 'const' && typeof current.value === 'string' && typeof value.value === 'string') {
-        scope.vars.set(left.text, { kind: 'const', value: current.value + value.value })
+        const joined: Value = { kind: 'const', value: current.value + value.value }
+        scope.vars.set(left.text, current.secret || value.secret ? { ...joined, secret: true } : joined)
         return
       }
     }
@@ -482,12 +495,14 @@ export class Interpreter {
         return this.evaluateString(node, scope)
       case 'concatenated_string': {
         let out = ''
+        let secret = false
         for (const part of node.namedChildren) {
           const value = this.evaluateString(part, scope)
           if (value.kind !== 'const' || typeof value.value !== 'string') return unknown('formatted string')
           out += value.value
+          secret ||= value.secret === true
         }
-        return { kind: 'const', value: out }
+        return secret ? { kind: 'const', value: out, secret } : { kind: 'const', value: out }
       }
       case 'integer':
         return { kind: 'const', value: Number.parseInt(node.text.replace(/_/g, ''), node.text.startsWith('0x') ? 16 : 10) }
@@ -553,6 +568,7 @@ export class Interpreter {
     if (node.type !== 'string') return this.evaluate(node, scope)
     const prefix = /^[a-zA-Z]*/.exec(node.text)![0].toLowerCase()
     let out = ''
+    let secret = false
     for (const child of node.namedChildren) {
       if (child.type === 'string_content') out += prefix.includes('r') ? child.text : unescapePython(child.text)
       else if (child.type === 'escape_sequence') out += prefix.includes('r') ? child.text : unescapePython(child.text)
@@ -565,9 +581,10 @@ export class Interpreter {
           return unknown(`f-string of ${describe(value)}`)
         }
         out += String(value.value)
+        secret ||= value.secret === true
       }
     }
-    return { kind: 'const', value: out }
+    return secret ? { kind: 'const', value: out, secret } : { kind: 'const', value: out }
   }
 
   private lookup(name: string, scope: Scope): Value {
@@ -608,7 +625,9 @@ export class Interpreter {
     const right = this.evaluate(node.childForFieldName('right')!, scope)
     const operator = node.childForFieldName('operator')?.text ?? node.children[1]?.text
     if (left.kind === 'const' && right.kind === 'const') {
-      if (operator === '+' && typeof left.value === 'string' && typeof right.value === 'string') return { kind: 'const', value: left.value + right.value }
+      if (operator === '+' && typeof left.value === 'string' && typeof right.value === 'string') {
+        return left.secret || right.secret ? { kind: 'const', value: left.value + right.value, secret: true } : { kind: 'const', value: left.value + right.value }
+      }
       if (typeof left.value === 'number' && typeof right.value === 'number') {
         const isFloat = left.isFloat === true || right.isFloat === true
         switch (operator) {

@@ -7,7 +7,8 @@ import type { AppState, BlueprintState } from './flask-model.js'
  * depends on it becomes a finding instead of a guess.
  */
 export type Value =
-  | { kind: 'const'; value: string | number | boolean | null; isFloat?: boolean }
+  /** `secret`: a credential, or built from one (see analyze/secrets.ts); never copied into emitted code. */
+  | { kind: 'const'; value: string | number | boolean | null; isFloat?: boolean; secret?: true }
   | { kind: 'list' | 'tuple' | 'set'; items: Value[] }
   | { kind: 'dict'; entries: [Value, Value][] }
   | { kind: 'module'; name: string }
@@ -128,4 +129,61 @@ export function describe(value: Value): string {
     default:
       return value.kind
   }
+}
+
+/** The value with every string in it marked secret (it was bound to a name of a credential). */
+export function markSecret(value: Value): Value {
+  switch (value.kind) {
+    case 'const':
+      return typeof value.value === 'string' ? { ...value, secret: true } : value
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return { kind: value.kind, items: value.items.map(markSecret) }
+    case 'dict':
+      return { kind: 'dict', entries: value.entries.map(([key, item]) => [key, markSecret(item)]) }
+    case 'env':
+      return { ...value, fallback: value.fallback === null ? null : markSecret(value.fallback) }
+    default:
+      return value
+  }
+}
+
+/** Whether any string in the value is a secret: marked, shaped like one, or under a dict key named like one. */
+export function holdsSecret(value: Value, isSecretName: (name: string) => boolean, looksSecret: (text: string) => boolean): boolean {
+  switch (value.kind) {
+    case 'const':
+      return value.secret === true || (typeof value.value === 'string' && looksSecret(value.value))
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return value.items.some((item) => holdsSecret(item, isSecretName, looksSecret))
+    case 'dict':
+      return value.entries.some(
+        ([key, item]) =>
+          (key.kind === 'const' && typeof key.value === 'string' && isSecretName(key.value) && holdsString(item)) ||
+          holdsSecret(item, isSecretName, looksSecret),
+      )
+    case 'env':
+      return value.fallback !== null && holdsSecret(value.fallback, isSecretName, looksSecret)
+    default:
+      return false
+  }
+}
+
+/** Whether the value is or holds a non-empty string (numbers, booleans and None are never credentials). */
+export function holdsString(value: Value): boolean {
+  if (value.kind === 'const') return typeof value.value === 'string' && value.value !== ''
+  if (value.kind === 'list' || value.kind === 'tuple' || value.kind === 'set') return value.items.some(holdsString)
+  if (value.kind === 'dict') return value.entries.some(([, item]) => holdsString(item))
+  return value.kind !== 'function' && value.kind !== 'class'
+}
+
+/** Every string of the value, in order. */
+export function stringsOf(value: Value, into: string[] = []): string[] {
+  if (value.kind === 'const' && typeof value.value === 'string') into.push(value.value)
+  else if (value.kind === 'list' || value.kind === 'tuple' || value.kind === 'set') for (const item of value.items) stringsOf(item, into)
+  else if (value.kind === 'dict') for (const [, item] of value.entries) stringsOf(item, into)
+  else if (value.kind === 'env' && value.fallback !== null) stringsOf(value.fallback, into)
+  return into
 }

@@ -1,5 +1,6 @@
 import { isFloatLiteral, type AppIR, type ConfigEntryIR, type Finding, type PyLiteral } from '../ir/types.js'
 import { stringLiteral } from './names.js'
+import { docComment, lineComment, tsJson, tsString } from '../ts-text.js'
 
 export interface EmittedConfig {
   /** `src/config.ts` */
@@ -7,8 +8,6 @@ export interface EmittedConfig {
   /** `.env.example` */
   envExample: string
   findings: Finding[]
-  /** Literal values of secret keys: they must appear in no emitted file. */
-  secretValues: string[]
 }
 
 /**
@@ -18,7 +17,6 @@ export interface EmittedConfig {
  */
 export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['location']) => boolean = () => false): EmittedConfig {
   const findings: Finding[] = []
-  const secretValues: string[] = []
   // Python dict semantics: a key keeps its first position and takes its last value.
   const entries = new Map<string, ConfigEntryIR>()
   for (const entry of app.config) entries.set(entry.key, entry)
@@ -29,9 +27,8 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     const where = `${entry.location.file}:${entry.location.line}`
     const key = stringLiteral(entry.key)
     if (entry.secret) {
-      collectStrings(entry.value, secretValues)
       const envVar = entry.envVar ?? entry.key
-      properties.push(`  // ${where}: secret, read from the environment only`)
+      properties.push(`  ${lineComment(`${where}: secret, read from the environment only`)}`)
       properties.push(`  ${key}: process.env[${stringLiteral(envVar)}],`)
       envLines.push(`# ${entry.key} (secret; ${where})`, `${envVar}=`)
       if (entry.envVar === null) {
@@ -47,7 +44,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     if (entry.envVar !== null) {
       const fallback = entry.expression === null ? undefined : literalDefault(entry.expression)
       const read = `process.env[${stringLiteral(entry.envVar)}]`
-      properties.push(`  // ${where}: ${oneLine(entry.expression ?? entry.envVar)}`)
+      properties.push(`  ${lineComment(`${where}: ${oneLine(entry.expression ?? entry.envVar)}`)}`)
       if (fallback !== undefined) {
         properties.push(`  ${key}: ${read} ?? ${fallback},`)
       } else {
@@ -65,7 +62,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
       continue
     }
     if (entry.expression !== null) {
-      properties.push(`  // ${where}: not migrated: ${oneLine(entry.expression)}`)
+      properties.push(`  ${lineComment(`${where}: not migrated: ${oneLine(entry.expression)}`)}`)
       properties.push(`  ${key}: undefined,`)
       // analyze reports computed config as dynamic-config; say it once.
       if (!reportedAt(entry.location))
@@ -77,13 +74,13 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
       })
       continue
     }
-    properties.push(`  // ${where}`)
+    properties.push(`  ${lineComment(where)}`)
     properties.push(`  ${key}: ${pyLiteral(entry.value)},`)
     usesFloat ||= hasFloatLiteral(entry.value)
   }
   const code = [
     ...(usesFloat ? [`import { asFloat } from './lib/float.js'`, ''] : []),
-    `/** The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env. */`,
+    docComment(`The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env.`),
     `export const config = {`,
     ...properties,
     `}`,
@@ -97,14 +94,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     'PORT=8080',
     '',
   ].join('\n')
-  return { code, envExample, findings, secretValues }
-}
-
-/** Literal values of the app's secret config keys (never to appear in output). */
-export function secretValues(app: AppIR): string[] {
-  const values: string[] = []
-  for (const entry of app.config) if (entry.secret) collectStrings(entry.value, values)
-  return values
+  return { code, envExample, findings }
 }
 
 /** A Python literal as TypeScript: dicts become objects, None null, an integral float `asFloat(3)` (see runtime float.ts). */
@@ -118,19 +108,13 @@ export function pyLiteral(value: PyLiteral): string {
       .join(', ')} }`
   }
   if (typeof value === 'number' && !Number.isFinite(value)) return value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN'
-  return JSON.stringify(value)
+  return tsJson(value)
 }
 
 function hasFloatLiteral(value: PyLiteral): boolean {
   if (isFloatLiteral(value)) return true
   if (Array.isArray(value)) return value.some(hasFloatLiteral)
   return value !== null && typeof value === 'object' && Object.values(value).some(hasFloatLiteral)
-}
-
-function collectStrings(value: PyLiteral, into: string[]): void {
-  if (typeof value === 'string' && value.length >= 4) into.push(value)
-  else if (Array.isArray(value)) for (const item of value) collectStrings(item, into)
-  else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) collectStrings(item, into)
 }
 
 const ENV_READ = String.raw`os\.(?:environ\.get|getenv)\(\s*(?:"[^"]*"|'[^']*')`
@@ -145,7 +129,7 @@ function literalDefault(expression: string): string | undefined {
   if (match === null) return undefined
   const raw = match[1]
   if (raw.includes('\\')) return undefined
-  return JSON.stringify(raw.slice(1, -1))
+  return tsString(raw.slice(1, -1))
 }
 
 function oneLine(text: string): string {

@@ -28,6 +28,8 @@ import {
   emitTsconfig,
 } from './scaffold.js'
 import { emitUrlMap, requestBlueprints, scalarDefaults } from './url-map.js'
+import { docComment, lineComment, tsString } from '../ts-text.js'
+import { REDACTED, redactFiles, type Redaction } from './redact.js'
 
 export { readRuntimeFiles } from './runtime-files.js'
 
@@ -142,7 +144,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   /** `{ code | exception, blueprint?, handle }` for app.ts, adding the imports it needs; null when the class does not exist in the service. */
   const errorHandlerEntry = (entry: ResolvedErrorHandler, imports: ImportSet): string | null => {
     const { key, blueprint } = entry.errorHandler
-    const scope = blueprint !== null ? ` blueprint: ${JSON.stringify(blueprint)},` : ''
+    const scope = blueprint !== null ? ` blueprint: ${tsString(blueprint)},` : ''
     const comment = handlerComment(entry.handler, `errorhandler(${describeKey(entry.errorHandler)})${blueprint !== null ? ` (blueprint ${blueprint})` : ''}`)
     const handle = entry.handler.code.trim()
     if ('code' in key) {
@@ -221,6 +223,9 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     }),
   )
 
+  // No secret of the project in any file (before formatting, so that what replaced one is formatted too).
+  for (const redaction of await redactFiles(files, input.secretValues ?? [])) findings.push(redactionFinding(redaction, app))
+
   // Formatting, file by file: a translation prettier cannot parse stays as it is (and was reported above).
   for (const [path, content] of files) {
     if (!path.endsWith('.ts') || path.startsWith('src/lib/')) continue
@@ -236,8 +241,6 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
       })
     }
   }
-
-  redactSecrets(files, [...config.secretValues, ...(input.secretValues ?? [])], findings, app)
 
   const sorted = new Map([...files].sort(([a], [b]) => compare(a, b)))
   return { files: sorted, findings: sortFindings(findings), routes }
@@ -267,13 +270,13 @@ function emitAppFile(
   const entries = errorHandlers.map((entry) => errorHandlerEntry(entry, handlerImports)).filter((entry) => entry !== null)
   const hookLines = hookLists(hooks, handlerImports)
   const lines: string[] = []
-  lines.push(`/** The Flask app \`${app.id}\` (${app.location.file}:${app.location.line}) as a Hono app. */`)
+  lines.push(docComment(`The Flask app \`${app.id}\` (${app.location.file}:${app.location.line}) as a Hono app.`))
   lines.push('export function createApp(): Hono<AppEnv> {')
   const customConverters = [...new Set(app.routes.flatMap((route) => route.converters.map((converter) => converter.name)))].filter((name) => !BUILTIN_CONVERTERS.has(name)).sort()
   if (customConverters.length > 0) {
     imports.addNamed('./lib/router.js', 'baseConverter')
-    lines.push(`// The project's own converters (${customConverters.join(', ')}) match like BaseConverter here; the views behind them are stubs.`)
-    lines.push(`const converters = { ${customConverters.map((name) => `${JSON.stringify(name)}: baseConverter`).join(', ')} }`)
+    lines.push(lineComment(`The project's own converters (${customConverters.join(', ')}) match like BaseConverter here; the views behind them are stubs.`))
+    lines.push(`const converters = { ${customConverters.map((name) => `${tsString(name)}: baseConverter`).join(', ')} }`)
     lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes, converters }) })')
   } else {
     lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes }) })')
@@ -286,7 +289,7 @@ function emitAppFile(
   lines.push('app.onError(onError)')
   for (const file of routeFiles) {
     const label = file.blueprint === null ? "the app's own routes" : `blueprint ${file.blueprint}`
-    lines.push(`app.route(${JSON.stringify(file.mountAt)}, ${file.factory}()) // ${label}`)
+    lines.push(`app.route(${tsString(file.mountAt)}, ${file.factory}()) ${lineComment(label)}`)
   }
   lines.push('return app', '}', '')
   const merged = new ImportSet()
@@ -434,20 +437,30 @@ function moduleFile(ir: ProjectIR, name: string): string {
   return ir.modules.find((module) => module.name === name)?.file ?? `${name.split('.').join('/')}.py`
 }
 
-/** Safety net: a secret's literal value must not appear in any emitted file, whoever put it there. */
-function redactSecrets(files: Map<string, string>, secrets: string[], findings: Finding[], app: AppIR): void {
-  for (const secret of [...new Set(secrets)].sort()) {
-    for (const [path, content] of files) {
-      if (path.startsWith('src/lib/') || !content.includes(secret)) continue
-      files.set(path, content.split(secret).join('<redacted secret>'))
-      const entry = app.config.find((item) => item.secret && JSON.stringify(item.value).includes(JSON.stringify(secret).slice(1, -1)))
-      findings.push({
+function redactionFinding(redaction: Redaction, app: AppIR): Finding {
+  const where = `${redaction.path}:${redaction.line}`
+  switch (redaction.kind) {
+    case 'environment':
+      return {
+        ruleId: 'secret-redacted',
+        severity: 'warning',
+        message: `A secret constant of the project was not copied into ${where}: the service reads the environment variable ${redaction.variable} instead; set it to the value the Flask app uses.`,
+        location: app.location,
+      }
+    case 'value':
+      return {
         ruleId: 'secret-redacted',
         severity: 'error',
-        message: `A secret config value appeared in ${path}; it was replaced by "<redacted secret>". Read it from the environment instead.`,
-        location: entry?.location ?? app.location,
-      })
-    }
+        message: `A secret of the project appeared in code at ${where}; it was replaced by "${REDACTED}", so the service does not behave as Flask there. Read it from the environment instead.`,
+        location: app.location,
+      }
+    default:
+      return {
+        ruleId: 'secret-redacted',
+        severity: 'info',
+        message: `A secret of the project appeared in a comment or text at ${where}; it was replaced by "${REDACTED}".`,
+        location: app.location,
+      }
   }
 }
 

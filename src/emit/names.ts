@@ -39,18 +39,5 @@ export class NameScope {
   }
 }
 
-/** A string as a TypeScript single-quoted literal (prettier normalises quotes afterwards). */
-export function stringLiteral(value: string): string {
-  return JSON.stringify(value)
-}
-
-/** Text safe inside a `/* … *\/` comment: the Python source beside a handler. */
-export function commentSafe(text: string): string {
-  return text.replace(/\*\//g, '*\\/')
-}
-
-/** A block comment quoting Python source line by line. */
-export function pythonComment(header: string, pythonSource: string): string {
-  const lines = [header, ...(pythonSource.trim() === '' ? [] : ['', ...pythonSource.replace(/\s+$/, '').split('\n')])]
-  return ['/*', ...lines.map((line) => (line === '' ? ' *' : ` * ${commentSafe(line)}`)), ' */'].join('\n')
-}
+/** A string as a TypeScript string literal (see src/ts-text.ts, the one escaping path). */
+export { tsString as stringLiteral } from '../ts-text.js'

@@ -2,7 +2,8 @@ import { mergePath } from 'hono/utils/url'
 import type { AppIR, BlueprintIR, RouteIR } from '../ir/types.js'
 import type { ResolvedHandler, ResolvedHook } from './handlers.js'
 import { ImportSet } from './imports.js'
-import { camelCase, NameScope, pythonComment, stringLiteral } from './names.js'
+import { blockComment, docComment, lineComment, tsJson } from '../ts-text.js'
+import { camelCase, NameScope, stringLiteral } from './names.js'
 
 /** One `src/routes/<file>.ts`: the app's own routes, or one blueprint registration's. */
 export interface RouteFile {
@@ -80,9 +81,9 @@ function capitalize(name: string): string {
 /** Comment above a handler: where it came from, and for stubs the Python it stands for. */
 export function handlerComment(handler: ResolvedHandler, label: string): string {
   const where = handler.ref !== null ? `${handler.ref.location.file}:${handler.ref.location.line}` : 'no Python view'
-  if (handler.status === 'migrated') return `// ${where} ${label}`
+  if (handler.status === 'migrated') return lineComment(`${where} ${label}`)
   const why = handler.reasons.length > 0 ? ` (${handler.reasons.join(', ')})` : ''
-  return pythonComment(`${where} ${label}: NOT MIGRATED, answers 501${why}`, handler.pythonSource)
+  return blockComment(`${where} ${label}: NOT MIGRATED, answers 501${why}`, handler.pythonSource)
 }
 
 export interface RouteFileInput {
@@ -123,7 +124,7 @@ export function emitRouteFile(input: RouteFileInput): string {
 
   const factoryLines: string[] = []
   const label = file.blueprint === null ? 'the app itself' : `blueprint ${file.blueprint}`
-  factoryLines.push(`/** Routes of ${label}, registered with their Flask rules${file.mountAt !== '/' ? ` relative to ${file.mountAt}` : ''}. */`)
+  factoryLines.push(docComment(`Routes of ${label}, registered with their Flask rules${file.mountAt !== '/' ? ` relative to ${file.mountAt}` : ''}.`))
   factoryLines.push(`export function ${file.factory}(): Hono<AppEnv> {`, `const routes = new Hono<AppEnv>()`)
   for (const route of file.routes) {
     const constant = constants.get(route.endpoint)
@@ -131,9 +132,9 @@ export function emitRouteFile(input: RouteFileInput): string {
     const rule = stringLiteral(file.registeredRules.get(route) ?? route.rule)
     const methods = route.methods.length > 0 ? route.methods : route.allMethods.filter((method) => method !== 'HEAD' && method !== 'OPTIONS')
     const shorthand = methods.length === 1 ? SHORTHAND.get(methods[0]) : undefined
-    factoryLines.push(`// ${route.location.file}:${route.location.line} ${route.endpoint}`)
+    factoryLines.push(lineComment(`${route.location.file}:${route.location.line} ${route.endpoint}`))
     if (shorthand !== undefined) factoryLines.push(`routes.${shorthand}(${rule}, ${constant})`)
-    else factoryLines.push(`routes.on(${JSON.stringify(methods)}, ${rule}, ${constant})`)
+    else factoryLines.push(`routes.on(${tsJson(methods)}, ${rule}, ${constant})`)
   }
   factoryLines.push('return routes', '}')
 

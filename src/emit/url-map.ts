@@ -1,4 +1,5 @@
 import { isFloatLiteral, type AppIR, type FloatLiteral, type RouteIR } from '../ir/types.js'
+import { docComment, tsJson } from '../ts-text.js'
 
 /** One rule as the runtime's `RuleSpec` (src/emit/runtime/router.ts) takes it; absent fields mean "Werkzeug's default". */
 export interface RuleSpecData {
@@ -54,13 +55,13 @@ export function ruleSpecs(app: AppIR): RuleSpecData[] {
 /** `src/url-map.ts` of the generated service. */
 export function emitUrlMap(app: AppIR): string {
   return [
-    `/** The Werkzeug url map of the Flask app \`${app.id}\`, in the order Flask added the rules. */`,
+    docComment(`The Werkzeug url map of the Flask app \`${app.id}\`, in the order Flask added the rules.`),
     `import type { RuleSpec } from './lib/router.js'`,
     '',
     `/** \`app.url_map.strict_slashes\` */`,
-    `export const strictSlashes = ${JSON.stringify(app.urlMap.strictSlashes)}`,
+    `export const strictSlashes = ${tsJson(app.urlMap.strictSlashes)}`,
     '',
-    `export const urlMap: RuleSpec[] = ${JSON.stringify(ruleSpecs(app), null, 2)}`,
+    `export const urlMap: RuleSpec[] = ${tsJson(ruleSpecs(app), 2)}`,
     '',
   ].join('\n')
 }

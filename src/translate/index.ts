@@ -12,6 +12,7 @@ import { translateExpr } from './expr/index.js'
 import { globalSetter } from './stmt/assign.js'
 import { indent } from './stmt/index.js'
 import { snippet } from './diagnostics.js'
+import { lineComment, tsJson } from '../ts-text.js'
 
 export interface TranslateInput {
   modules: { name: string; file: string; source: string; tree: Parser.Tree }[]
@@ -217,7 +218,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
             if (!s.factoryLocals?.has(name)) continue
             s.locals.set(name, { jsName: jsIdentifier(name), type: literalType(value) })
             const owner = found.enclosing.at(-1)?.childForFieldName('name')?.text
-            closureLines.push(`const ${jsIdentifier(name)} = ${JSON.stringify(value)} // ${owner ? `\`${name}\` of ${owner}()` : name}, as it was when the rule was registered`)
+            closureLines.push(`const ${jsIdentifier(name)} = ${tsJson(value)} ${lineComment(`${owner ? `\`${name}\` of ${owner}()` : name}, as it was when the rule was registered`)}`)
             break
           }
         }
@@ -245,15 +246,15 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           const def = defs.get(method.toLowerCase()) ?? (method === 'HEAD' ? defs.get('get') : undefined)
           if (!def) continue
           const params = signatureOf(def, def).slice(1)
-          const args = ['c', ...params.map((p) => `viewArgs[${JSON.stringify(p.name)}]`)]
-          cases.push(`  case ${JSON.stringify(method)}:`, `    return instance.${jsIdentifier(def.childForFieldName('name')!.text)}(${args.join(', ')})`)
+          const args = ['c', ...params.map((p) => `viewArgs[${tsJson(p.name)}]`)]
+          cases.push(`  case ${tsJson(method)}:`, `    return instance.${jsIdentifier(def.childForFieldName('name')!.text)}(${args.join(', ')})`)
         }
         ctx.imports.py = true
         const dispatch = defs.get('dispatch_request')
         if (dispatch !== undefined) {
           // flask.views.View (or a class overriding dispatch_request): Flask calls dispatch_request(**view_args).
           const params = signatureOf(dispatch, dispatch).slice(1)
-          const args = ['c', ...params.map((p) => `viewArgs[${JSON.stringify(p.name)}]`)]
+          const args = ['c', ...params.map((p) => `viewArgs[${tsJson(p.name)}]`)]
           cases.length = 0
           cases.push('  default:', `    return instance.dispatch_request(${args.join(', ')})`)
         } else if (cases.length === 0) {
@@ -297,7 +298,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           // A float converter's value is boxed when integral (3.0): a float parameter holds the plain number.
           prelude.push(
             ...paramNames.map((p, i) => {
-              const value = `viewArgs[${JSON.stringify(params[i].name)}]`
+              const value = `viewArgs[${tsJson(params[i].name)}]`
               if (paramTypes.get(params[i].name) === 'float') return `const ${p}: number = Number(${value})`
               return `const ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = ${value}`
             }),
@@ -417,7 +418,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     }
     if (draft.handler.findings.length > 0 || draft.handler.status === 'stub') {
       draft.handler.status = 'stub'
-      draft.handler.code = `(c) => notMigrated(c, ${JSON.stringify(draft.handler.name)})`
+      draft.handler.code = `(c) => notMigrated(c, ${tsJson(draft.handler.name)})`
       draft.handler.imports = [`import { notMigrated } from '../lib/flask.js'`]
     } else {
       draft.handler.imports = draft.imports!.lines('routes', null)

@@ -2,6 +2,7 @@ import { fail } from '../diagnostics.js'
 import type { Context, SyntaxNode } from '../context.js'
 import { translateExpr } from './index.js'
 import type { ParamInfo } from '../function.js'
+import { tsJson } from '../../ts-text.js'
 
 /** The arguments of a call, as written. */
 export interface CallArguments {
@@ -63,7 +64,7 @@ export function bindToSignature(args: CallArguments, params: ParamInfo[], what: 
   for (const [name, value] of args.keywords) {
     const i = params.findIndex((p) => p.name === name && (p.kind === 'positional' || p.kind === 'keyword'))
     if (i < 0) {
-      extraKeywords.push(`[${JSON.stringify(name)}, ${translateExpr(value, ctx).code}]`)
+      extraKeywords.push(`[${tsJson(name)}, ${translateExpr(value, ctx).code}]`)
       continue
     }
     if (slots[i] !== undefined) fail('dynamic-call-arguments', value.parent!, `argument \`${name}\` given twice in a call to ${what}`)

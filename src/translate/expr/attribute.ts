@@ -4,6 +4,7 @@ import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { resolveName, projectReference, dataType } from './names.js'
 import { translateStdlibAttribute } from './stdlib.js'
+import { tsJson } from '../../ts-text.js'
 
 /** `module.name` for a project module imported as a whole (`from . import store` → `store.ITEMS`). */
 function moduleMember(node: SyntaxNode, ctx: Context): Emitted | undefined {
@@ -37,7 +38,7 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
     }
     if (self && self.classAttributes.has(name)) {
       ctx.imports.py = true
-      return emitted(`py.getattr(this, ${JSON.stringify(name)})`, Prec.Call, 'unknown')
+      return emitted(`py.getattr(this, ${tsJson(name)})`, Prec.Call, 'unknown')
     }
     return emitted(`this.${jsIdentifier(name)}`, Prec.Call, 'unknown')
   }
@@ -49,7 +50,7 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
     fail('unsupported-python-construct', node, `attribute \`${name}\` of a ${value.type} used as a value`)
   }
   ctx.imports.py = true
-  return emitted(`py.getattr(${value.code}, ${JSON.stringify(name)})`, Prec.Call, 'unknown')
+  return emitted(`py.getattr(${value.code}, ${tsJson(name)})`, Prec.Call, 'unknown')
 }
 
 

@@ -5,6 +5,7 @@ import { translateExpr, truthy, formatValue } from './index.js'
 import { callArguments, requireStatic, type CallArguments } from './arguments.js'
 import { comprehensionParts } from './comprehensions.js'
 import { resolveName, EXCEPTIONS, projectReference } from './names.js'
+import { tsJson } from '../../ts-text.js'
 
 const DYNAMIC_CODE = new Set(['eval', 'exec', 'compile', '__import__', 'globals', 'locals', 'vars'])
 const BUILTIN_TYPE_NAMES = new Set(['int', 'float', 'bool', 'str', 'list', 'tuple', 'dict', 'set', 'object'])
@@ -29,7 +30,7 @@ function isinstanceType(node: SyntaxNode, ctx: Context): string {
   if (node.type === 'identifier') {
     if (BUILTIN_TYPE_NAMES.has(node.text)) {
       const binding = resolveName(node.text, node, ctx)
-      if (binding.kind === 'builtin') return JSON.stringify(node.text)
+      if (binding.kind === 'builtin') return tsJson(node.text)
     }
     const binding = resolveName(node.text, node, ctx)
     if (binding.kind === 'builtin' && EXCEPTIONS.has(node.text)) {
@@ -181,7 +182,7 @@ export function translateBuiltinCall(name: string, node: SyntaxNode, ctx: Contex
       arity(args, name, 0, 1)
       const source = args.positional.length ? arg(args, 0, ctx).code : 'null'
       if (args.keywords.size === 0) return args.positional.length ? pyCall(ctx, `toDict(${source})`, 'dict') : pyCall(ctx, 'dict()', 'dict')
-      const kw = [...args.keywords].map(([k, v]) => `${JSON.stringify(k)}: ${translateExpr(v, ctx).code}`).join(', ')
+      const kw = [...args.keywords].map(([k, v]) => `${tsJson(k)}: ${translateExpr(v, ctx).code}`).join(', ')
       return pyCall(ctx, `toDict(${source}, py.kwargs({ ${kw} }))`, 'dict')
     }
     case 'isinstance': {

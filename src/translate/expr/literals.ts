@@ -2,6 +2,7 @@ import { fail } from '../diagnostics.js'
 import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
 import { translateExpr, formatValue } from './index.js'
+import { tsJson } from '../../ts-text.js'
 
 /** `None`, `True`, `False`, numbers. */
 export function translateConstant(node: SyntaxNode): Emitted | undefined {
@@ -109,7 +110,7 @@ export function translateString(node: SyntaxNode, ctx: Context): Emitted | undef
   else return undefined
   const parts = pieces.flatMap((piece) => stringParts(piece, ctx))
   if (parts.every((p): p is { text: string } => 'text' in p)) {
-    return emitted(JSON.stringify(parts.map((p) => p.text).join('')), Prec.Primary, 'str')
+    return emitted(tsJson(parts.map((p) => p.text).join('')), Prec.Primary, 'str')
   }
   const body = parts.map((p) => ('text' in p ? templateEscape(p.text) : '${' + p.code + '}')).join('')
   return emitted('`' + body + '`', Prec.Primary, 'str')

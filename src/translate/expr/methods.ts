@@ -5,6 +5,7 @@ import { translateExpr } from './index.js'
 import { callArguments, requireStatic, type CallArguments } from './arguments.js'
 import { keyAndReverse } from './builtins.js'
 import { translateResponseMethod } from '../flask/index.js'
+import { tsJson } from '../../ts-text.js'
 
 /** Keyword parameters of builtin methods, in positional order. */
 const METHOD_KEYWORDS: Record<string, string[]> = {
@@ -65,7 +66,7 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   if (name === 'format' && (recv.type === 'str' || recv.type === 'unknown')) {
     if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in a call to str.format()')
     const values = args.positional.map((a) => translateExpr(a, ctx).code).join(', ')
-    const kwargs = [...args.keywords].map(([k, v]) => `${JSON.stringify(k)}: ${translateExpr(v, ctx).code}`).join(', ')
+    const kwargs = [...args.keywords].map(([k, v]) => `${tsJson(k)}: ${translateExpr(v, ctx).code}`).join(', ')
     if (recv.type === 'str') return emitted(`py.strFormat(${recv.code}, [${values}]${kwargs ? `, py.kwargs({ ${kwargs} })` : ''})`, Prec.Call, 'str')
   }
   if (recv.type === 'str') {
@@ -86,7 +87,7 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
     requireStatic(args, `dict.${name}()`, name === 'update' ? [...args.keywords.keys()] : [])
     const values = args.positional.map((a) => translateExpr(a, ctx).code)
     if (name === 'update' && args.keywords.size > 0) {
-      const kw = [...args.keywords].map(([k, v]) => `${JSON.stringify(k)}: ${translateExpr(v, ctx).code}`).join(', ')
+      const kw = [...args.keywords].map(([k, v]) => `${tsJson(k)}: ${translateExpr(v, ctx).code}`).join(', ')
       return emitted(`${receiver(recv)}.update(${values[0] ?? 'null'}, py.kwargs({ ${kw} }))`, Prec.Call, 'none')
     }
     return emitted(`${receiver(recv)}.${name}(${values.join(', ')})`, Prec.Call, resultType('dict', name, recv))
@@ -108,6 +109,6 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   }
   const values = positional(args, name, ctx)
   const type: PyType = ['strip', 'lower', 'upper', 'title', 'lstrip', 'rstrip', 'capitalize', 'join'].includes(name) ? 'str' : 'unknown'
-  return emitted(`py.callMethod(${[recv.code, JSON.stringify(name), ...values].join(', ')})`, Prec.Call, type)
+  return emitted(`py.callMethod(${[recv.code, tsJson(name), ...values].join(', ')})`, Prec.Call, type)
 }
 

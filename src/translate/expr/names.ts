@@ -3,6 +3,7 @@ import { emitted, jsIdentifier, lookupLocal, type Context, type Emitted, type Im
 import { Prec } from '../precedence.js'
 import type { SymbolDef } from '../project.js'
 import { stdlibValue } from './stdlib.js'
+import { tsJson } from '../../ts-text.js'
 
 /** What a Python name refers to. */
 export type Binding =
@@ -126,7 +127,7 @@ export function translateIdentifier(node: SyntaxNode, ctx: Context): Emitted | u
       return emitted(code, Prec.Primary, type)
     }
     case 'builtin':
-      if (node.text === '__name__') return emitted(JSON.stringify(ctx.module.name), Prec.Primary, 'str')
+      if (node.text === '__name__') return emitted(tsJson(ctx.module.name), Prec.Primary, 'str')
       if (EXCEPTIONS.has(node.text)) {
         ctx.imports.exceptions.add(node.text)
         return emitted(node.text, Prec.Primary, 'unknown')

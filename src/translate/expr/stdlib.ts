@@ -4,6 +4,7 @@ import { Prec } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { callArguments, requireStatic, type CallArguments } from './arguments.js'
 import { resolveName } from './names.js'
+import { tsJson } from '../../ts-text.js'
 
 /** The dotted stdlib path of an expression like `os.environ.get` (null when it is not one). */
 export function stdlibPath(node: SyntaxNode, ctx: Context): string | null {
@@ -159,13 +160,13 @@ export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | u
     const name = RE_FUNCTIONS[path.slice(3)]
     if (name === 'reSub') {
       const count = args.keywords.get('count')
-      return py(`reSub(${list.slice(0, 3).join(', ')}, ${count ? translateExpr(count, ctx).code : list[3] ?? '0'}, ${JSON.stringify(flags)})`, 'str')
+      return py(`reSub(${list.slice(0, 3).join(', ')}, ${count ? translateExpr(count, ctx).code : list[3] ?? '0'}, ${tsJson(flags)})`, 'str')
     }
     if (name === 'reSplit') {
       const max = args.keywords.get('maxsplit')
-      return py(`reSplit(${list.slice(0, 2).join(', ')}, ${max ? translateExpr(max, ctx).code : list[2] ?? '0'}, ${JSON.stringify(flags)})`, 'list')
+      return py(`reSplit(${list.slice(0, 2).join(', ')}, ${max ? translateExpr(max, ctx).code : list[2] ?? '0'}, ${tsJson(flags)})`, 'list')
     }
-    return py(`${name}(${list.slice(0, 2).join(', ')}${flags ? `, ${JSON.stringify(flags)}` : ''})`, name === 'reFindall' ? 'list' : 'unknown')
+    return py(`${name}(${list.slice(0, 2).join(', ')}${flags ? `, ${tsJson(flags)}` : ''})`, name === 'reFindall' ? 'list' : 'unknown')
   }
   return fail('unsupported-stdlib-call', node, `\`${path}()\` is not supported`)
 }

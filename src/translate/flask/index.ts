@@ -4,6 +4,7 @@ import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from '../expr/index.js'
 import { callArguments, requireStatic } from '../expr/arguments.js'
 import { resolveName, type Binding } from '../expr/names.js'
+import { tsJson } from '../../ts-text.js'
 
 const REQUEST_ATTRIBUTES: Record<string, Emitted['type']> = {
   method: 'str', path: 'str', full_path: 'str', url: 'str', base_url: 'str', url_root: 'str', host: 'str', host_url: 'str',
@@ -40,7 +41,7 @@ export function flaskExceptionClass(binding: Binding, ctx: Context): string | nu
 }
 
 function kwargsObject(keywords: Map<string, SyntaxNode>, ctx: Context): string {
-  return `{ ${[...keywords].map(([k, v]) => `${JSON.stringify(k)}: ${translateExpr(v, ctx).code}`).join(', ')} }`
+  return `{ ${[...keywords].map(([k, v]) => `${tsJson(k)}: ${translateExpr(v, ctx).code}`).join(', ')} }`
 }
 
 /** `request.args.get(...)`, `request.headers[...]`, … on a MultiDict-like of the request. */

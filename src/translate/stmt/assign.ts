@@ -6,6 +6,7 @@ import { arithmetic } from '../expr/operators.js'
 import { resolveName, projectReference } from '../expr/names.js'
 import { recordAssignment } from '../function.js'
 import { sliceArguments } from '../expr/subscript.js'
+import { tsJson } from '../../ts-text.js'
 
 /** The setter a module exports for a variable that functions rebind with `global` (see translateSymbol). */
 export function globalSetter(name: string): string {
@@ -74,7 +75,7 @@ export function assignTo(target: SyntaxNode, value: Emitted, ctx: Context, decla
         return [`${receiver(object)}.${name} = ${value.code}`]
       }
       ctx.imports.py = true
-      return [`py.setattr(${object.code}, ${JSON.stringify(name)}, ${value.code})`]
+      return [`py.setattr(${object.code}, ${tsJson(name)}, ${value.code})`]
     }
     case 'pattern_list':
     case 'tuple_pattern':

@@ -6,6 +6,7 @@ import { translateFor } from './loops.js'
 import { translateTry, translateRaise, translateAssert } from './exceptions.js'
 import { translateExpressionStatement, translateDelete, translateScopeDeclaration, translateNestedDef, translateLocalImport } from './misc.js'
 import { translateFlaskStatement } from '../flask/index.js'
+import { commentText } from '../../ts-text.js'
 
 /** A statement translator: TypeScript lines, or undefined when the statement is not its kind. */
 export type StmtTranslator = (node: SyntaxNode, ctx: Context) => string[] | undefined
@@ -37,7 +38,7 @@ const UNSUPPORTED_STATEMENTS: Record<string, string> = {
 }
 
 export function translateStatement(node: SyntaxNode, ctx: Context): string[] {
-  if (node.type === 'comment') return [`//${node.text.slice(1)}`]
+  if (node.type === 'comment') return [`//${commentText(node.text.slice(1))}`]
   for (const translator of TRANSLATORS) {
     const lines = translator(node, ctx)
     if (lines !== undefined) return lines

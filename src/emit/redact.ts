@@ -1,0 +1,167 @@
+import { isSecretName, isStrongSecret } from '../analyze/secrets.js'
+import { tsString } from '../ts-text.js'
+
+/**
+ * The last check before files are written: no secret of the project appears in them, whoever put
+ * it there. Secrets are replaced as values, never as substrings of unrelated code: a strong secret
+ * (a key, a token: analyze/secrets.ts) inside any string literal, comment or text; a weak one
+ * (`password`) only where it is the value of something named like a credential, since the same
+ * word is also a form field or a URL rule (`/account/reset-password`) that must stay as it is.
+ */
+
+export const REDACTED = '<redacted secret>'
+
+/**
+ * Where a secret was replaced: the emitted file, its 1-based line, and how: `environment` (a
+ * constant now read from the environment variable of its name: same behaviour once it is set),
+ * `value` (a literal in code: the service no longer behaves as Flask there), `text` (a comment or
+ * a text file: no behaviour changed).
+ */
+export interface Redaction {
+  path: string
+  line: number
+  kind: 'environment' | 'value' | 'text'
+  /** For `environment`: the variable. */
+  variable?: string
+}
+
+interface Secrets {
+  strong: string[]
+  weak: Set<string>
+}
+
+function classify(secrets: readonly string[]): Secrets {
+  const unique = [...new Set(secrets)].filter((secret) => secret !== '').sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
+  return { strong: unique.filter(isStrongSecret), weak: new Set(unique.filter((secret) => !isStrongSecret(secret))) }
+}
+
+function replaceStrong(text: string, strong: readonly string[]): string {
+  let out = text
+  for (const secret of strong) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
+  return out
+}
+
+const QUOTED_ASSIGNMENT = /([A-Za-z_][A-Za-z0-9_]*)(["']?\]?\s*[:=]\s*)(["'])((?:(?!\3)[^\\\n]|\\.)*)\3/g
+
+/** Text (a comment, a report line, a README): strong secrets anywhere, weak ones where quoted as a credential's value (`PASSWORD = "x"`). */
+export function redactText(text: string, secrets: readonly string[]): string {
+  return redactTextWith(text, classify(secrets))
+}
+
+function redactTextWith(text: string, secrets: Secrets): string {
+  let out = replaceStrong(text, secrets.strong)
+  if (secrets.weak.size > 0) {
+    out = out.replace(QUOTED_ASSIGNMENT, (whole, name: string, between: string, quote: string, value: string) =>
+      isSecretName(name) && secrets.weak.has(value) ? `${name}${between}${quote}${REDACTED}${quote}` : whole,
+    )
+  }
+  return out
+}
+
+type Ts = typeof import('ts-morph').ts
+
+/** Redacts every emitted file in place (src/lib/, the runtime, is the tool's own code) and says where. */
+export async function redactFiles(files: Map<string, string>, secretList: readonly string[]): Promise<Redaction[]> {
+  const secrets = classify(secretList)
+  if (secrets.strong.length === 0 && secrets.weak.size === 0) return []
+  const redactions: Redaction[] = []
+  let ts: Ts | undefined
+  for (const [path, content] of files) {
+    if (path.startsWith('src/lib/')) continue
+    const mentions = secrets.strong.some((secret) => content.includes(secret)) || [...secrets.weak].some((secret) => content.includes(secret))
+    if (!mentions) continue
+    if (path.endsWith('.ts')) {
+      ts ??= (await import('ts-morph')).ts
+      const edits = redactTypeScript(ts, path, content, secrets)
+      if (edits.length === 0) continue
+      files.set(path, applyEdits(content, edits))
+      for (const edit of edits.sort((a, b) => a.start - b.start)) {
+        redactions.push({ path, line: content.slice(0, edit.start).split('\n').length, kind: edit.kind, ...(edit.variable !== undefined ? { variable: edit.variable } : {}) })
+      }
+    } else {
+      const redacted = redactTextWith(content, secrets)
+      if (redacted === content) continue
+      files.set(path, redacted)
+      redactions.push({ path, line: firstDifferentLine(content, redacted), kind: 'text' })
+    }
+  }
+  return redactions
+}
+
+interface Edit {
+  start: number
+  end: number
+  text: string
+  kind: Redaction['kind']
+  variable?: string
+}
+
+function applyEdits(content: string, edits: Edit[]): string {
+  let out = content
+  for (const edit of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end)
+  return out
+}
+
+function redactTypeScript(ts: Ts, path: string, content: string, secrets: Secrets): Edit[] {
+  const source = ts.createSourceFile(path, content, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const edits: Edit[] = []
+  const visit = (node: import('ts-morph').ts.Node): void => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      const value = node.text
+      const name = boundName(ts, node)
+      const whole = secrets.weak.has(value) || secrets.strong.includes(value)
+      if (whole && name !== undefined && ts.isVariableDeclaration(node.parent) && isSecretName(name)) {
+        // `const API_KEY = "…"` (a module constant of the project): the service reads it from the environment.
+        edits.push({ start: node.getStart(source), end: node.getEnd(), text: `(process.env[${tsString(name)}] ?? ${tsString(REDACTED)})`, kind: 'environment', variable: name })
+      } else {
+        let replaced = replaceStrong(value, secrets.strong)
+        if (secrets.weak.has(value) && isSecretName(name ?? '')) replaced = REDACTED
+        if (replaced !== value) edits.push({ start: node.getStart(source), end: node.getEnd(), text: tsString(replaced), kind: 'value' })
+      }
+    } else if (ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+      const raw = content.slice(node.getStart(source), node.getEnd())
+      const replaced = replaceStrong(raw, secrets.strong)
+      if (replaced !== raw) edits.push({ start: node.getStart(source), end: node.getEnd(), text: replaced, kind: 'value' })
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(source)
+  // Comments: each one is leading trivia of some token (the end-of-file token for the last ones).
+  const inEdit = (position: number): boolean => edits.some((edit) => position >= edit.start && position < edit.end)
+  const seen = new Set<number>()
+  const comments = (node: import('ts-morph').ts.Node): void => {
+    ts.forEachLeadingCommentRange(content, node.pos, (start, end) => {
+      if (seen.has(start)) return
+      seen.add(start)
+      const text = content.slice(start, end)
+      const replaced = redactTextWith(text, secrets)
+      if (replaced !== text && !inEdit(start)) edits.push({ start, end, text: replaced, kind: 'text' })
+    })
+    for (const child of node.getChildren(source)) comments(child)
+  }
+  comments(source)
+  return edits
+}
+
+/** The name a literal is the value of: `const NAME = "…"`, `{ NAME: "…" }`, `NAME = "…"`, `f(NAME = "…")`. */
+function boundName(ts: Ts, node: import('ts-morph').ts.Node): string | undefined {
+  const parent = node.parent
+  if (parent === undefined) return undefined
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isParameter(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === node) {
+    const name = parent.name
+    return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node) {
+    const left = parent.left
+    if (ts.isIdentifier(left)) return left.text
+    if (ts.isPropertyAccessExpression(left)) return left.name.text
+    if (ts.isElementAccessExpression(left) && ts.isStringLiteral(left.argumentExpression)) return left.argumentExpression.text
+  }
+  return undefined
+}
+
+function firstDifferentLine(before: string, after: string): number {
+  let index = 0
+  while (index < before.length && before[index] === after[index]) index++
+  return before.slice(0, index).split('\n').length
+}
