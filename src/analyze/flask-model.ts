@@ -57,6 +57,71 @@ interface DeferredRule {
   target: ViewTarget | null
   options: RuleOptions
   location: SourceLocation
+  /** A Flask-RESTful resource URL on an `Api(bp)`: the rule is completed at registration (`_complete_url`: blueprint prefix + api prefix + url). */
+  restfulUrl?: { api: RestfulApi; url: string }
+  /** `Api.init_app(bp)` / `Api(bp)`: Flask-RESTful's `_deferred_blueprint_init`, recorded on the blueprint. */
+  restfulInit?: RestfulApi
+}
+
+/** A resource added to a Flask-RESTful `Api` (`api.add_resource(Resource, *urls, endpoint=…, **options)`). */
+export interface RestfulResource {
+  target: ViewTarget
+  urls: string[]
+  /** `endpoint=`, else `Resource.__name__.lower()`. */
+  endpoint: string
+  options: RuleOptions
+  location: SourceLocation
+}
+
+/**
+ * A Flask-RESTful `Api` (flask_restful/__init__.py, 0.3.x), kept as the library keeps it:
+ * `Api(app)` registers resources on the app at once (`prefix + url`); `Api(bp)` records its
+ * blueprint init and adds each URL to the blueprint as a callable rule completed at registration;
+ * `Api()` keeps resources until `init_app`, and one given a blueprint there registers them when the
+ * blueprint is registered, with the blueprint prefix only.
+ */
+export class RestfulApi {
+  /** `self.app`: set only by the constructor (`Api(app)` or `Api(bp)`). */
+  app: AppState | BlueprintState | null = null
+  /** `self.blueprint`: set by `init_app(bp)`. */
+  blueprint: BlueprintState | null = null
+  /** `self.resources`: added while `self.app` was None, registered by a later `init_app`. */
+  readonly resources: RestfulResource[] = []
+
+  constructor(
+    readonly prefix: string,
+    readonly location: SourceLocation,
+  ) {}
+
+  /** `Api._complete_url` with the default `url_part_order='bae'`. */
+  completeUrl(url: string, registrationPrefix: string): string {
+    return [registrationPrefix, this.prefix, url].filter((part) => part !== '').join('')
+  }
+
+  /** `Api.init_app(app_or_blueprint)`. */
+  initApp(target: AppState | BlueprintState, location: SourceLocation): void {
+    if (target instanceof BlueprintState) {
+      this.blueprint = target
+      target.deferred.push({ rule: '', endpoint: null, target: null, options: NO_RULE_OPTIONS, location, restfulInit: this })
+    } else {
+      for (const resource of this.resources) this.registerOn(target, resource)
+    }
+  }
+
+  /** `Api.add_resource`: registered now when the Api has `self.app`, else kept. */
+  addResource(resource: RestfulResource): void {
+    if (this.app === null) this.resources.push(resource)
+    else if (this.app instanceof BlueprintState) {
+      for (const url of resource.urls) {
+        this.app.deferred.push({ rule: url, endpoint: null, target: { ...resource.target, name: resource.endpoint }, options: resource.options, location: resource.location, restfulUrl: { api: this, url } })
+      }
+    } else this.registerOn(this.app, resource)
+  }
+
+  /** `_register_view` on an app without a blueprint: `app.add_url_rule(prefix + url, view_func=…)`. */
+  private registerOn(app: AppState, resource: RestfulResource): void {
+    for (const url of resource.urls) app.addUrlRule(this.completeUrl(url, ''), resource.endpoint, resource.target, resource.options, null, resource.location)
+  }
 }
 
 interface ScopedHook {
@@ -284,7 +349,32 @@ export class AppState {
         this.errorHandlers.push({ blueprint: handler.appWide ? null : name, key: handler.key, ref: handler.ref, location: handler.location })
       }
     }
-    for (const rule of blueprint.deferred) addRule(rule.rule, rule.endpoint, rule.target, rule.options, rule.location)
+    // Flask-RESTful's blueprint init replaces this registration's add_url_rule (`_blueprint_setup_add_url_rule_patch`):
+    // from then on a rule is the prefix + the rule as plain text (a resource URL: `_complete_url`), and the
+    // endpoint is named after blueprint.name, whatever name the blueprint is registered under.
+    let restfulPatched = false
+    const addPatchedRule = (fullRule: string, endpoint: string, target: ViewTarget | null, ruleOptions: RuleOptions, at: SourceLocation): void => {
+      const defaults = ruleOptions.defaults ? { ...urlDefaults, ...ruleOptions.defaults } : urlDefaults
+      this.addUrlRule(fullRule, `${blueprint.name}.${endpoint}`, target, { ...ruleOptions, defaults, subdomain: ruleOptions.subdomain ?? subdomain }, name, at)
+    }
+    const prefixed = (rule: string): string => (urlPrefix ? urlPrefix + rule : rule)
+    for (const rule of blueprint.deferred) {
+      const endpoint = rule.endpoint ?? rule.target?.name ?? null
+      if (rule.restfulInit !== undefined) {
+        if (!firstRegistration) {
+          this.findings.push({ ruleId: 'flask-setup-error', severity: 'error', message: 'flask-restful blueprints can only be registered once: Flask-RESTful raises ValueError', location })
+          return
+        }
+        restfulPatched = true
+        for (const resource of rule.restfulInit.resources) {
+          for (const url of resource.urls) addPatchedRule(prefixed(url), resource.endpoint, resource.target, resource.options, resource.location)
+        }
+      } else if (rule.restfulUrl !== undefined && endpoint !== null) {
+        addPatchedRule(rule.restfulUrl.api.completeUrl(rule.restfulUrl.url, urlPrefix ?? ''), endpoint, rule.target, rule.options, rule.location)
+      } else if (restfulPatched && endpoint !== null) {
+        addPatchedRule(prefixed(rule.rule), endpoint, rule.target, rule.options, rule.location)
+      } else addRule(rule.rule, rule.endpoint, rule.target, rule.options, rule.location)
+    }
     for (const child of blueprint.children) {
       const childPrefix = child.options.urlPrefix ?? child.blueprint.urlPrefix
       let prefix: string | null = null

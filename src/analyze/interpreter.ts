@@ -1,6 +1,6 @@
 import { isFloatLiteral, type ExtensionIR, type Finding, type HookKind, type PyLiteral, type SourceLocation, type ViewIR } from '../ir/types.js'
 import type { ParsedModule, SyntaxNode } from '../parse/index.js'
-import { AppState, BlueprintState, NO_RULE_OPTIONS, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
+import { AppState, BlueprintState, NO_RULE_OPTIONS, RestfulApi, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
 import { readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
 import { isSecretName, looksSecret } from './secrets.js'
 import { NONE, Scope, describe, holdsSecret, holdsString, isConst, markSecret, stringsOf, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
@@ -675,6 +675,7 @@ export class Interpreter {
         return { kind: 'method', owner, name }
       case 'blueprint':
       case 'config':
+      case 'restful-api':
         return { kind: 'method', owner, name }
       case 'url-map':
         if (name === 'converters') return { kind: 'method', owner, name }
@@ -806,6 +807,7 @@ export class Interpreter {
       const items = args[0] ? this.iterate(args[0]) : []
       return items ? { kind: path === 'builtins.list' ? 'list' : 'tuple', items } : unknown(`${path}() of a non-literal`)
     }
+    if (path === 'flask_restful.Api') return this.createRestfulApi(args, kwargs, node, scope, at)
     const root = path.split('.')[0]!
     if (root.startsWith('flask_') || this.extensionClasses.has(root)) {
       return this.recordExtension(path, args, kwargs, node, scope, at)
@@ -829,6 +831,76 @@ export class Interpreter {
     const instance: ClassValue = { kind: 'class', module: scope.module, qualname: path, name: extension.symbol, node, bases: [], attributes: new Map() }
     ;(instance as ClassValue & { extension?: ExtensionIR }).extension = record
     return { kind: 'instance', cls: instance }
+  }
+
+  /** `flask_restful.Api(app=None, prefix='', …)`: reported as an extension, and its resources routed as Flask-RESTful does. */
+  private createRestfulApi(args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    this.recordExtension('flask_restful.Api', args, kwargs, node, scope, at)
+    const prefixValue = kwargs.get('prefix') ?? args[1]
+    const prefix = prefixValue === undefined ? '' : constString(prefixValue)
+    if (prefix === undefined) {
+      this.finding('dynamic-route', 'error', `Api(prefix=…) is not known statically (${describe(prefixValue!)}); its resources' rules cannot be known`, node, scope)
+      return unknown('Api with a dynamic prefix')
+    }
+    const api = new RestfulApi(prefix, at)
+    const target = args[0] ?? kwargs.get('app')
+    if (target !== undefined && !(target.kind === 'const' && target.value === null)) {
+      const owner = target.kind === 'app' ? target.app : target.kind === 'blueprint' ? target.blueprint : null
+      if (owner === null) {
+        this.finding('dynamic-route', 'error', `Api(${describe(target)}): the app or blueprint is not known statically; its resources' routes cannot be known`, node, scope)
+        return unknown('Api of an unknown app')
+      }
+      api.app = owner
+      api.initApp(owner, at)
+    }
+    return { kind: 'restful-api', api }
+  }
+
+  private callRestfulApi(api: RestfulApi, name: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    if (name === 'init_app') {
+      const target = args[0] ?? kwargs.get('app')
+      const owner = target?.kind === 'app' ? target.app : target?.kind === 'blueprint' ? target.blueprint : null
+      if (owner === null) this.finding('dynamic-route', 'error', `Api.init_app(${target ? describe(target) : ''}): the app or blueprint is not known statically; its resources' routes cannot be known`, node, scope)
+      else api.initApp(owner, at)
+      return NONE
+    }
+    if (name === 'add_resource') {
+      const [resource, ...urls] = args
+      this.addRestfulResource(api, resource, urls, kwargs, node, scope, at)
+      return NONE
+    }
+    if (name === 'resource') {
+      return { kind: 'decorator', apply: (target, decoratorNode) => (this.addRestfulResource(api, target, args, kwargs, decoratorNode, scope, this.loc(decoratorNode, scope)), target) }
+    }
+    return unknown(`Api.${name}() result`)
+  }
+
+  private addRestfulResource(api: RestfulApi, resource: Value | undefined, urls: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): void {
+    if (resource?.kind !== 'class') {
+      this.finding('unresolved-view', 'error', `add_resource(${resource ? describe(resource) : ''}, …): the resource class could not be resolved statically; its routes were not migrated`, node, scope)
+      return
+    }
+    const endpointValue = kwargs.get('endpoint')
+    const endpoint = endpointValue === undefined || (endpointValue.kind === 'const' && endpointValue.value === null) ? resource.name.toLowerCase() : constString(endpointValue)
+    if (endpoint === undefined) {
+      this.finding('dynamic-route', 'error', `the endpoint of resource ${resource.name} is not known statically`, node, scope)
+      return
+    }
+    const texts: string[] = []
+    for (const url of urls) {
+      const text = constString(url)
+      if (text === undefined) {
+        this.finding('dynamic-route', 'error', `a URL of resource ${resource.name} is not known statically (${describe(url)}); the route was not migrated`, node, scope)
+        continue
+      }
+      texts.push(text)
+    }
+    const options = new Map(kwargs)
+    for (const key of ['endpoint', 'resource_class_args', 'resource_class_kwargs']) options.delete(key)
+    const ruleOptions = this.ruleOptions(options, at)
+    const target = this.viewTarget({ kind: 'class-view', cls: resource, name: endpoint }, at)
+    if (!ruleOptions || !target) return
+    api.addResource({ target, urls: texts, endpoint, options: ruleOptions, location: at })
   }
 
   private createApp(args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
@@ -891,6 +963,7 @@ export class Interpreter {
 
   private callMethod(owner: Value, name: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
     if (owner.kind === 'app' || owner.kind === 'blueprint') return this.callScaffoldMethod(owner, name, args, kwargs, node, scope, at)
+    if (owner.kind === 'restful-api') return this.callRestfulApi(owner.api, name, args, kwargs, node, scope, at)
     if (owner.kind === 'config') {
       if (name === 'from_object') {
         const source = args[0]
@@ -1158,8 +1231,9 @@ export class Interpreter {
       const methods = base === 'MethodView' ? VIEW_METHODS.filter((method) => this.classAttribute(cls, method)?.kind === 'function').map((m) => m.toUpperCase()) : []
       const declared = this.classAttribute(cls, 'methods')
       const declaredMethods = declared && this.iterate(declared)?.every(isConst) ? this.iterate(declared)!.map((m) => String((m as { value: unknown }).value).toUpperCase()) : methods.length > 0 ? methods : null
+      const extension = this.classExtension(cls)
       return {
-        view: { kind: 'class', ref: { module: cls.module, qualname: cls.qualname, location: this.locate(cls.node, cls.module) }, base, methods },
+        view: { kind: 'class', ref: { module: cls.module, qualname: cls.qualname, location: this.locate(cls.node, cls.module) }, base, methods, ...(extension !== null ? { extension } : {}) },
         name: view.name,
         declaredMethods,
         wrappers: [],
@@ -1169,10 +1243,22 @@ export class Interpreter {
     return undefined
   }
 
+  /** The extension package whose view class a class view extends (`flask_restful.Resource`), if any. */
+  private classExtension(cls: ClassValue): string | null {
+    for (const base of cls.bases) {
+      if (base.kind === 'external' && RESOURCE_BASES.has(base.path)) return base.path.split('.')[0]!
+      if (base.kind === 'class') {
+        const found = this.classExtension(base)
+        if (found) return found
+      }
+    }
+    return null
+  }
+
   private classViewBase(cls: ClassValue): 'MethodView' | 'View' | null {
     for (const base of cls.bases) {
       if (base.kind === 'external') {
-        if (/(^|\.)MethodView$/.test(base.path)) return 'MethodView'
+        if (/(^|\.)MethodView$/.test(base.path) || RESOURCE_BASES.has(base.path)) return 'MethodView'
         if (/(^|\.)View$/.test(base.path)) return 'View'
       }
       if (base.kind === 'class') {
@@ -1189,6 +1275,9 @@ export class Interpreter {
     return null
   }
 }
+
+/** View classes of extensions that are MethodViews (`flask_restful.Resource` subclasses `flask.views.MethodView`). */
+const RESOURCE_BASES = new Set(['flask_restful.Resource'])
 
 function constString(value: Value | undefined): string | undefined {
   return value?.kind === 'const' && typeof value.value === 'string' ? value.value : undefined

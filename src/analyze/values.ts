@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parse/index.js'
-import type { AppState, BlueprintState } from './flask-model.js'
+import type { AppState, BlueprintState, RestfulApi } from './flask-model.js'
 
 /**
  * What the analyzer knows about a Python value while it runs a project's setup code
@@ -18,6 +18,8 @@ export type Value =
   /** Something outside the project, by its dotted import path: `flask.Flask`, `os.environ.get`. */
   | { kind: 'external'; path: string }
   | { kind: 'app'; app: AppState }
+  /** A Flask-RESTful `Api`. */
+  | { kind: 'restful-api'; api: RestfulApi }
   | { kind: 'blueprint'; blueprint: BlueprintState }
   /** A method looked up on an app, a blueprint, a config or a url map: `app.route`. */
   | { kind: 'method'; owner: Value; name: string }

@@ -47,7 +47,14 @@ export type ViewIR =
       closure?: Record<string, PyLiteral>
     }
   /** A class-based view (`MethodView` / `View`) registered through `as_view(name)`. `methods` are the HTTP methods the class implements (upper case). */
-  | { kind: 'class'; ref: CodeRef; base: 'MethodView' | 'View'; methods: string[] }
+  | {
+      kind: 'class'
+      ref: CodeRef
+      base: 'MethodView' | 'View'
+      methods: string[]
+      /** The extension whose base class the view extends (`flask_restful` for a `Resource`): its dispatch and output are the extension's. */
+      extension?: string
+    }
 
 /** One converter use inside a rule: `<int(min=1):item_id>` → { name: 'int', variable: 'item_id', args: { min: 1 } }. */
 export interface ConverterIR {

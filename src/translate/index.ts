@@ -348,6 +348,18 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       viewIR.kind === 'class'
         ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint })
         : translateHandler(viewIR.ref, endpoint, 'view', { routes, endpoint })
+    if (viewIR.kind === 'class' && viewIR.extension !== undefined) {
+      // An extension's resource: the extension dispatches it and shapes its responses and errors.
+      draft.error = null
+      draft.handler.status = 'stub'
+      draft.handler.findings.push({
+        ruleId: 'extension-not-migrated',
+        severity: 'error',
+        message: `${viewIR.ref.qualname} is a ${viewIR.extension} resource: its dispatch, response representation and error handling are the extension's and are not carried over`,
+        location: viewIR.ref.location,
+        endpoint,
+      })
+    }
     drafts.push(draft)
     views[endpoint] = draft.handler
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { defaultStages, runPipeline } from '../../src/pipeline.js'
-import { runVerify } from '../../src/verify/index.js'
+import { runVerify, samplePath } from '../../src/verify/index.js'
 
 /**
  * Routing fidelity over HTTP: for every routing fixture, the generated service (built and
@@ -12,7 +12,10 @@ import { runVerify } from '../../src/verify/index.js'
  * (valid and rejected converter values, wrong methods, HEAD, OPTIONS, slash variants) alike.
  * The only differences allowed are requests the service answers 501 (endpoints the report
  * names as stubs, for instance views that close over a factory's variables), and HEAD requests
- * to a rule the report flags as head-only-rule (Hono routes HEAD as GET before any router).
+ * to a rule the report flags as head-only-rule (Hono routes HEAD as GET before any router), and,
+ * with the same status, the error body of a rule whose view the report names as an extension's
+ * resource (Flask-RESTful answers 404/405 on its own routes in its own JSON; reported as
+ * extension-not-migrated until that extension is carried over).
  */
 const repo = join(dirname(new URL(import.meta.url).pathname), '..', '..')
 const fixtures = join(repo, 'fixtures')
@@ -49,8 +52,12 @@ describe.skipIf(!hasFlask)('generated service vs Flask over HTTP (generated requ
           .filter((finding) => finding.ruleId === 'head-only-rule')
           .map((finding) => result.result.app.routes.find((route) => route.endpoint === finding.endpoint)?.rule),
       )
+      const extensionEndpoints = new Set(result.result.report.findings.filter((finding) => finding.ruleId === 'extension-not-migrated' && finding.endpoint !== undefined).map((finding) => finding.endpoint))
+      const extensionPaths = new Set(result.result.app.routes.filter((route) => extensionEndpoints.has(route.endpoint)).map((route) => samplePath(route)))
       const explained = (request: string, differences: string[]): boolean =>
-        differences.some((d) => /^status: flask \d+ \| service 501$/.test(d)) || (request.split(' ')[1] === 'HEAD' && headOnlyRules.has(request.split(' ')[2]))
+        differences.some((d) => /^status: flask \d+ \| service 501$/.test(d)) ||
+        (request.split(' ')[1] === 'HEAD' && headOnlyRules.has(request.split(' ')[2])) ||
+        (extensionPaths.has(request.split(' ')[2]!) && !differences.some((d) => d.startsWith('status:')))
       const unexplained = [...byRequest].filter(([request, differences]) => !explained(request, differences))
       expect(unexplained.map(([request, differences]) => `${request}: ${differences.join('; ')}`)).toEqual([])
       if (result.result.report.summary.stubbed === 0 && headOnlyRules.size === 0) expect(summary).toMatch(/ 0 failed$/)
