@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAbsolute, join, relative, sep } from 'node:path'
 import type { Finding } from '../ir/types.js'
 import { isIgnored, parseGitignore, type IgnorePattern } from './gitignore.js'
 
@@ -28,6 +28,9 @@ const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'site-packages',
 /**
  * Walks the project for `.py` files, skipping virtualenvs, caches, hidden and build folders and
  * what `.gitignore` excludes. Unreadable files become findings; the scan goes on without them.
+ * Symlinks are followed only when they stay inside the project: a link to `/`, to `..` or to a
+ * file elsewhere is a finding, never read. Line ends are read as Python reads them (`\r\n` and
+ * `\r` are `\n`).
  */
 export function scanProject(root: string, options: ScanOptions = {}): ScanResult {
   const maxFileBytes = options.maxFileBytes ?? 2 * 1024 * 1024
@@ -35,6 +38,23 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
   const pythonFiles: string[] = []
   const packageDirs = new Set<string>()
   const visitedRealDirs = new Set<string>()
+  let rootReal: string
+  try {
+    rootReal = realpathSync(root)
+  } catch {
+    rootReal = root
+  }
+  /** Where a symlink leads, when that is outside the project; null when it stays inside. */
+  const outside = (absolutePath: string): string | null => {
+    let target: string
+    try {
+      target = realpathSync(absolutePath)
+    } catch {
+      return absolutePath
+    }
+    const rel = relative(rootReal, target)
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) ? null : target
+  }
 
   const walk = (relativeDir: string, ignore: IgnorePattern[]): void => {
     const absoluteDir = relativeDir === '' ? root : join(root, relativeDir)
@@ -67,18 +87,28 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
       const relativePath = relativeDir === '' ? name : `${relativeDir}/${name}`
       const absolutePath = join(absoluteDir, name)
       let stats
+      let link = false
       try {
         stats = lstatSync(absolutePath)
-        if (stats.isSymbolicLink()) stats = statSync(absolutePath)
+        link = stats.isSymbolicLink()
+        if (link) stats = statSync(absolutePath)
       } catch {
         continue // a dangling link
       }
       if (stats.isDirectory()) {
         if (name.startsWith('.') || SKIPPED_FOLDERS.has(name) || name.endsWith('.egg-info')) continue
         if (isIgnored(patterns, relativePath, true)) continue
+        if (link && outside(absolutePath) !== null) {
+          findings.push(fileFinding('skipped-file', relativePath, 'skipped: a symlink to a folder outside the project; not followed'))
+          continue
+        }
         walk(relativePath, patterns)
       } else if (stats.isFile() && name.endsWith('.py')) {
         if (isIgnored(patterns, relativePath, false)) continue
+        if (link && outside(absolutePath) !== null) {
+          findings.push(fileFinding('skipped-file', relativePath, 'skipped: a symlink to a file outside the project; not read'))
+          continue
+        }
         if (stats.size > maxFileBytes) {
           findings.push(fileFinding('skipped-file', relativePath, `skipped: ${stats.size} bytes is over the ${maxFileBytes}-byte limit`))
           continue
@@ -111,6 +141,7 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
       continue
     }
     if (source.startsWith('\uFEFF')) source = source.slice(1)
+    if (source.includes('\r')) source = source.replace(/\r\n?/g, '\n')
     const { module, isPackage } = moduleNameFor(file, packageDirs)
     files.push({ file, module, isPackage, source })
   }
