@@ -1,7 +1,9 @@
-import Parser from 'tree-sitter'
-import Python from 'tree-sitter-python'
+import { createRequire } from 'node:module'
+import type Parser from 'tree-sitter'
 import type { Finding } from '../ir/types.js'
 import type { ScannedFile } from '../scan/index.js'
+import { checkTree, MIGRATE_MAX_DEPTH } from './syntax.js'
+import { includedRanges, scanTokens, type PythonError } from './tokens.js'
 
 export type SyntaxNode = Parser.SyntaxNode
 export type Tree = Parser.Tree
@@ -20,13 +22,33 @@ export interface ParseResult {
   findings: Finding[]
 }
 
+/** tree-sitter's native build could not be loaded: an installation problem, reported in one line. */
+export class ParserUnavailable extends Error {
+  constructor(cause: unknown) {
+    const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!.trim()
+    super(`cannot load the Python parser, tree-sitter's native build (${reason}); reinstall it with: npm rebuild tree-sitter tree-sitter-python`)
+    this.name = 'ParserUnavailable'
+  }
+}
+
 let sharedParser: Parser | undefined
+/** The tree-sitter module, loaded on first use so that a missing native build is an error the CLI can report. */
+let TreeSitter: typeof Parser
 
 function parser(): Parser {
   if (!sharedParser) {
-    sharedParser = new Parser()
-    sharedParser.setLanguage(Python as unknown as Parser.Language)
-    cacheNodeTypes(Python as unknown as { nodeSubclasses?: unknown[] })
+    let Python: unknown
+    try {
+      const require = createRequire(import.meta.url)
+      TreeSitter = require('tree-sitter') as typeof Parser
+      Python = require('tree-sitter-python')
+      const created = new TreeSitter()
+      created.setLanguage(Python as Parser.Language)
+      sharedParser = created
+    } catch (error) {
+      throw new ParserUnavailable(error)
+    }
+    cacheNodeTypes(Python as { nodeSubclasses?: unknown[] })
     rememberNodeReads()
   }
   return sharedParser
@@ -40,7 +62,7 @@ function parser(): Parser {
  * node's type is every node's type: it is kept on the subclass's prototype.
  */
 function cacheNodeTypes(language: { nodeSubclasses?: unknown[] }): void {
-  const base = (Parser as unknown as { SyntaxNode: { prototype: object } }).SyntaxNode
+  const base = (TreeSitter as unknown as { SyntaxNode: { prototype: object } }).SyntaxNode
   const nativeType = Object.getOwnPropertyDescriptor(base.prototype, 'type')?.get
   if (nativeType === undefined) return
   for (const subclass of new Set(language.nodeSubclasses ?? [])) {
@@ -78,7 +100,7 @@ interface Remembered {
  * node-tree-sitter caches them by id.)
  */
 function rememberNodeReads(): void {
-  const prototype = (Parser as unknown as { SyntaxNode: { prototype: Record<PropertyKey, unknown> } }).SyntaxNode.prototype
+  const prototype = (TreeSitter as unknown as { SyntaxNode: { prototype: Record<PropertyKey, unknown> } }).SyntaxNode.prototype
   if (Object.hasOwn(prototype, REMEMBERED)) return
   prototype[REMEMBERED] = undefined
   const remembered = (node: Record<PropertyKey, unknown>): Remembered => (node[REMEMBERED] ??= {}) as Remembered
@@ -122,25 +144,51 @@ function rememberNodeReads(): void {
   }
 }
 
-/** Parses Python source; tree-sitter's string input is read in chunks so large files work. */
-export function parsePython(source: string): Tree {
-  return parser().parse((index: number) => (index < source.length ? source.slice(index, index + 65536) : null))
+/**
+ * Parses Python source; tree-sitter's string input is read in chunks so large files work.
+ * `skip` are ranges the parser leaves out (long blocks of comment lines, see scanTokens).
+ */
+export function parsePython(source: string, skip?: Parameters<typeof includedRanges>[1]): Tree {
+  const ranges = skip === undefined ? undefined : includedRanges(source, skip)
+  return parser().parse((index: number) => (index < source.length ? source.slice(index, index + 65536) : null), undefined, ranges !== undefined ? { includedRanges: ranges } : {})
 }
 
-/** Parses every scanned file. A file with a syntax error becomes a finding and is left out; the others go on. */
+/**
+ * Parses every scanned file. A file Python would refuse (a syntax, indentation or tab error, or
+ * code nested deeper than CPython compiles) becomes a `python-syntax-error` finding with its
+ * line and is left out; so is a file nested deeper than migrate reads (`skipped-file`). The
+ * other files go on.
+ */
 export function parseFiles(files: ScannedFile[]): ParseResult {
   const modules: ParsedModule[] = []
   const findings: Finding[] = []
   for (const file of files) {
-    const tree = parsePython(file.source)
+    const tokens = scanTokens(file.source)
+    const tree = parsePython(file.source, tokens.excluded)
+    let error: PythonError | null = tokens.error
     if (tree.rootNode.hasError) {
       const bad = firstErrorNode(tree.rootNode)
-      const line = (bad?.startPosition.row ?? 0) + 1
-      const column = (bad?.startPosition.column ?? 0) + 1
+      const treeError = { line: (bad?.startPosition.row ?? 0) + 1, column: (bad?.startPosition.column ?? 0) + 1, message: 'invalid syntax' }
+      // Python reports the first error in the file.
+      if (error === null || treeError.line < error.line || (treeError.line === error.line && treeError.column < error.column)) error = treeError
+    }
+    const checked = error === null ? checkTree(tree) : null
+    error ??= checked?.error ?? null
+    if (error !== null) {
       findings.push({
         ruleId: 'python-syntax-error',
         severity: 'error',
-        message: `${file.file}:${line}:${column}: syntax error; the module was left out of the migration`,
+        message: `${file.file}:${error.line}:${error.column}: syntax error (${error.message}); the module was left out of the migration`,
+        location: { file: file.file, line: error.line, column: error.column },
+      })
+      continue
+    }
+    if (checked?.tooDeep) {
+      const { line, column, depth } = checked.tooDeep
+      findings.push({
+        ruleId: 'skipped-file',
+        severity: 'warning',
+        message: `${file.file}:${line}:${column}: skipped: code nested more than ${MIGRATE_MAX_DEPTH} levels deep (${depth}), deeper than migrate follows; the module was left out of the migration`,
         location: { file: file.file, line, column },
       })
       continue
@@ -150,13 +198,13 @@ export function parseFiles(files: ScannedFile[]): ParseResult {
   return { modules, findings }
 }
 
-function firstErrorNode(node: SyntaxNode): SyntaxNode | undefined {
-  if (node.type === 'ERROR' || node.isMissing) return node
-  for (const child of node.children) {
-    if (child.hasError || child.type === 'ERROR' || child.isMissing) {
-      const found = firstErrorNode(child)
-      if (found) return found
-    }
+/** The first ERROR or MISSING node in document order, found without recursion (trees can be thousands of levels deep). */
+function firstErrorNode(root: SyntaxNode): SyntaxNode | undefined {
+  let node = root
+  for (;;) {
+    if (node.type === 'ERROR' || node.isMissing) return node
+    const next = node.children.find((child) => child.hasError || child.type === 'ERROR' || child.isMissing)
+    if (next === undefined) return node.hasError ? node : undefined
+    node = next
   }
-  return node.hasError ? node : undefined
 }
