@@ -10,6 +10,14 @@ for (const stream of [process.stdout, process.stderr]) {
   })
 }
 
-register()
-const { main } = await import('../src/cli/main.ts')
+let main
+try {
+  register()
+  ;({ main } = await import('../src/cli/main.ts'))
+} catch (error) {
+  // A broken install (missing dependency, failed build): one line, as every other error.
+  process.stderr.write(`migrate: cannot start: ${String(error?.message ?? error).split('\n')[0]}\n`)
+  if (process.env.DEBUG === '1' && error?.stack) process.stderr.write(`${error.stack}\n`)
+  process.exit(3)
+}
 process.exitCode = await main(process.argv.slice(2))

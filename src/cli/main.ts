@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { dirname, extname } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import { writeFiles } from '../emit/write.js'
-import { defaultStages, runPipeline, selectedApp, type Stages, type UserError } from '../pipeline.js'
-import { renderJson, renderMarkdown, renderSarif, renderText, TOOL_VERSION, type MigrationReport } from '../report/index.js'
+import { checkWriteTargets, makeFolders, removeFolders, WriteRefused, writeFiles } from '../emit/write.js'
+import type { Stages, UserError } from '../pipeline.js'
+import type { MigrationReport } from '../report/index.js'
+import { renderJson, renderMarkdown, renderSarif, renderText, TOOL_VERSION } from '../report/index.js'
 import { checkFileTarget, checkInputDir, checkOutDir } from './paths.js'
 import { formatRoutes, ROUTE_SORTS, routesJson, type RouteSort } from './routes.js'
 
@@ -84,16 +85,37 @@ export async function main(argv: string[], context: Partial<CliContext> = {}): P
       io.stderr(`migrate: cannot access ${system.path}: ${system.code}\n`)
       return EXIT.usage
     }
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
-    io.stderr(`migrate: internal error: ${message}\n`)
+    if (error instanceof Error && error.name === 'ParserUnavailable') {
+      io.stderr(`migrate: ${error.message.split('\n')[0]}\n`)
+      return EXIT.internal
+    }
+    io.stderr(`migrate: internal error: ${describeError(error)}\n`)
     if (io.env?.DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`)
     return EXIT.internal
   }
 }
 
+/** One line about anything thrown: an Error's first message line, or what a non-Error value is. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] || error.name
+  if (typeof error === 'object' && error !== null) return `a ${error.constructor?.name ?? 'value'} was thrown`
+  return String(error).split('\n')[0]!
+}
+
+/** The pipeline, loaded on first use: a broken install (tree-sitter's native build) is then an error main() reports in one line. */
+async function pipeline(): Promise<typeof import('../pipeline.js')> {
+  return import('../pipeline.js')
+}
+
+/** --app takes FLASK_APP's forms; an empty value names no app. */
+function parseApp(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected module:name or "module:factory(args)", not an empty value')
+  return value
+}
+
 async function run(argv: string[], io: CliContext): Promise<number> {
   let exitCode: number = EXIT.ok
-  const stages = async (): Promise<Stages> => io.stages ?? (await defaultStages())
+  const stages = async (): Promise<Stages> => io.stages ?? (await (await pipeline()).defaultStages())
   const fail = (error: UserError): number => {
     io.stderr(`migrate: ${error.message}\n`)
     return error.exitCode
@@ -110,7 +132,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--min-readiness <n>', 'readiness threshold for --check, 0-100', parseReadiness, 100)
     .addOption(new Option('--format <format>', 'report format on stdout (or in --report FILE)').choices(FORMATS))
     .option('--report <file>', 'also write the report to FILE (format from --format or the extension: .md, .json, .sarif)')
-    .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"')
+    .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .option('--emit-ir <file>', 'write the analysed project (IR) as JSON to FILE')
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run migrate --help for usage)')
@@ -127,14 +149,14 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .addOption(new Option('--sort <order>', 'sort by endpoint, methods, domain, rule, or match (url_map order)').choices(ROUTE_SORTS).default('endpoint'))
     .option('--all-methods', 'show HEAD and OPTIONS too')
     .option('--json', 'print the url map as JSON (every rule, in url_map order)')
-    .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"')
+    .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .addHelpText('after', ROUTES_EXIT_CODES_HELP)
     .action(async (dir: string, options: { sort: RouteSort; allMethods?: boolean; json?: boolean; app?: string }) => {
       const bad = checkInputDir(dir)
       if (bad !== null) return void (exitCode = fail(bad))
       const loaded = await (await stages()).loadProject(dir, options.app !== undefined ? { app: options.app } : {})
       if (!loaded.ok) return void (exitCode = fail(loaded.error))
-      const app = selectedApp(loaded.project.ir)
+      const app = (await pipeline()).selectedApp(loaded.project.ir)
       if (app === undefined) return void (exitCode = fail({ message: `${dir}: no Flask application found`, exitCode: EXIT.usage }))
       io.stdout(options.json ? routesJson(app) : formatRoutes(app, options.sort, options.allMethods === true))
     })
@@ -145,7 +167,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .argument('<flask-dir>', 'the Flask project folder')
     .requiredOption('--out <dir>', 'the generated service folder')
     .option('--scenario <file>', 'requests to replay (JSON lines); default: generated from the url map')
-    .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"')
+    .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .addHelpText('after', VERIFY_EXIT_CODES_HELP)
     .action(async (flaskDir: string, options: { out: string; scenario?: string; app?: string }) => {
       const bad = checkInputDir(flaskDir) ?? checkInputDir(options.out)
@@ -228,16 +250,19 @@ async function migrate(
     if (bad !== null) return fail(bad)
   }
 
-  const outcome = await runPipeline({ input: dir, ...(options.app !== undefined ? { app: options.app } : {}) }, await stages())
+  const outcome = await (await pipeline()).runPipeline({ input: dir, ...(options.app !== undefined ? { app: options.app } : {}) }, await stages())
   if (!outcome.ok) return fail(outcome.error)
   const { result } = outcome
   const { report } = result
 
-  if (options.emitIr !== undefined) writeTextFile(options.emitIr, `${JSON.stringify(result.ir, null, 2)}\n`)
+  // Every target is checked, and every folder made, before any file is written.
+  const refused = prepareTargets(writing ? options.out : undefined, result.files.keys(), [options.emitIr, options.report])
+  if (refused !== null) return fail(refused)
+  if (options.emitIr !== undefined) writeFileSync(options.emitIr, `${JSON.stringify(result.ir, null, 2)}\n`)
   if (writing && options.out !== undefined) writeFiles(options.out, result.files)
 
   const reportFormat = formatFor(options, options.report)
-  if (options.report !== undefined) writeTextFile(options.report, render(report, reportFormat))
+  if (options.report !== undefined) writeFileSync(options.report, render(report, reportFormat))
   const stdoutFormat = options.report !== undefined ? 'text' : formatFor(options, undefined)
   io.stdout(render(report, stdoutFormat))
   if (stdoutFormat === 'text') {
@@ -259,7 +284,32 @@ async function migrate(
   return EXIT.ok
 }
 
-function writeTextFile(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, content)
+/**
+ * Checks every file --out will receive (no symlink out of it, no folder where a file goes) and
+ * creates --out and the folders of --report / --emit-ir. On any problem, removes the folders it
+ * made and returns the error (exit 2): nothing has been written then.
+ */
+function prepareTargets(out: string | undefined, paths: Iterable<string>, files: (string | undefined)[]): UserError | null {
+  const created: string[] = []
+  let option = '--out'
+  let target = out ?? ''
+  try {
+    if (out !== undefined) {
+      checkWriteTargets(out, paths)
+      created.push(...makeFolders(out))
+    }
+    for (const [name, file] of [['--emit-ir', files[0]], ['--report', files[1]]] as const) {
+      if (file === undefined) continue
+      option = name
+      target = file
+      created.push(...makeFolders(dirname(file)))
+    }
+    return null
+  } catch (error) {
+    removeFolders(created)
+    if (error instanceof WriteRefused) return { message: `${option} ${target}: ${error.message}`, exitCode: EXIT.usage }
+    const system = error as NodeJS.ErrnoException
+    if (typeof system.code === 'string') return { message: `${option} ${target}: cannot create ${system.path ?? 'the folder'} (${system.code})`, exitCode: EXIT.usage }
+    throw error
+  }
 }

@@ -11,6 +11,23 @@ export function realPath(path: string): string {
   return parent === absolute ? absolute : join(realPath(parent), basename(absolute))
 }
 
+/** The nearest part of `path` that exists (following symlinks), or null. */
+function nearestExisting(path: string): string | null {
+  for (let current = resolve(path); ; current = dirname(current)) {
+    if (existsSync(current)) return current
+    if (dirname(current) === current) return null
+  }
+}
+
+/** A path that is to be created: the nearest existing part of it must be a folder. */
+function parentProblem(option: string, path: string): UserError | null {
+  const existing = nearestExisting(path)
+  if (existing !== null && existing !== resolve(path) && !statSync(existing).isDirectory()) {
+    return { message: `${option} ${path}: ${existing} is a file, not a folder`, exitCode: 2 }
+  }
+  return null
+}
+
 export function checkInputDir(dir: string): UserError | null {
   if (!existsSync(dir)) return { message: `${dir}: no such folder`, exitCode: 2 }
   if (!statSync(dir).isDirectory()) return { message: `${dir}: not a folder`, exitCode: 2 }
@@ -25,6 +42,8 @@ export function checkOutDir(out: string, input: string): { error: UserError } | 
   const outReal = realPath(out)
   const inputReal = realPath(input)
   if (existsSync(outReal) && !statSync(outReal).isDirectory()) return { error: { message: `--out ${out}: is a file, not a folder`, exitCode: 2 } }
+  const badParent = parentProblem('--out', out)
+  if (badParent !== null) return { error: badParent }
   if (outReal === inputReal) return { error: { message: `--out ${out}: is the input folder; choose another folder`, exitCode: 2 } }
   if (isInside(outReal, inputReal)) return { error: { message: `--out ${out}: is inside the input folder ${input}; choose a folder outside it`, exitCode: 2 } }
   if (isInside(inputReal, outReal)) return { error: { message: `--out ${out}: contains the input folder ${input}; choose another folder`, exitCode: 2 } }
@@ -35,5 +54,5 @@ export function checkOutDir(out: string, input: string): { error: UserError } | 
 export function checkFileTarget(option: string, path: string): UserError | null {
   const real = realPath(path)
   if (existsSync(real) && statSync(real).isDirectory()) return { message: `${option} ${path}: is a folder, not a file`, exitCode: 2 }
-  return null
+  return parentProblem(option, path)
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
@@ -182,10 +183,11 @@ describe('migrate <dir> --out', () => {
     const out = join(root, 'out')
     expect((await run([input, '--out', out])).code).toBe(0)
     writeFileSync(join(out, 'NOTES.md'), 'mine')
+    // A file an earlier run wrote (recorded in its manifest, unchanged since) is removed when no longer generated.
     writeFileSync(join(out, 'src/routes/stale.ts'), '// from an older run')
-    const report = JSON.parse(readFileSync(join(out, 'migration-report.json'), 'utf8')) as { files: string[] }
-    report.files.push('src/routes/stale.ts')
-    writeFileSync(join(out, 'migration-report.json'), JSON.stringify(report))
+    const manifest = JSON.parse(readFileSync(join(out, '.migrate-manifest.json'), 'utf8')) as { files: Record<string, string> }
+    manifest.files['src/routes/stale.ts'] = createHash('sha256').update('// from an older run').digest('hex')
+    writeFileSync(join(out, '.migrate-manifest.json'), JSON.stringify(manifest))
     expect((await run([input, '--out', out, '--force'])).code).toBe(0)
     expect(readFileSync(join(out, 'NOTES.md'), 'utf8')).toBe('mine')
     expect(existsSync(join(out, 'src/routes/stale.ts'))).toBe(false)
