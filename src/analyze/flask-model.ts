@@ -279,6 +279,7 @@ export class AppState {
         message: `view ${JSON.stringify(resolvedEndpoint)} is wrapped by ${target.wrappers.map((w) => `@${w}`).join(', ')}, whose behaviour the tool cannot carry over`,
         location: target.view?.ref.location ?? location,
         endpoint: resolvedEndpoint,
+        blockers: target.wrappers.map((wrapper) => `@${wrapper.replace(/\(.*$/s, '').replace(/\s+/g, '')}`),
       })
     }
   }

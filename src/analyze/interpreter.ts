@@ -339,7 +339,7 @@ export class Interpreter {
       const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')!.text : imported
       if (child.type !== 'dotted_name' && child.type !== 'aliased_import') continue
       scope.vars.set(alias, this.importName(target, imported, isProject))
-      if (!isProject && target.split('.')[0]!.startsWith('flask_')) {
+      if (!isProject && (target.split('.')[0]!.startsWith('flask_') || ROUTE_ADDING_EXTENSIONS.has(target.split('.')[0]!))) {
         this.extensionClasses.set(alias, { package: target.split('.')[0]!, symbol: imported })
       }
     }
@@ -827,7 +827,10 @@ export class Interpreter {
       source: node.text.length > 300 ? node.text.slice(0, 300) + '…' : node.text,
       location: at,
     }
-    if (app) app.extensions.push(record)
+    if (app) {
+      app.extensions.push(record)
+      this.extensionRoutes(record, node, scope)
+    }
     const instance: ClassValue = { kind: 'class', module: scope.module, qualname: path, name: extension.symbol, node, bases: [], attributes: new Map() }
     ;(instance as ClassValue & { extension?: ExtensionIR }).extension = record
     return { kind: 'instance', cls: instance }
@@ -901,6 +904,13 @@ export class Interpreter {
     const target = this.viewTarget({ kind: 'class-view', cls: resource, name: endpoint }, at)
     if (!ruleOptions || !target) return
     api.addResource({ target, urls: texts, endpoint, options: ruleOptions, location: at })
+  }
+
+  /** An extension set up on the app that registers URL rules of its own the tool does not model. */
+  private extensionRoutes(extension: ExtensionIR, node: SyntaxNode, scope: Scope): void {
+    const adds = ROUTE_ADDING_EXTENSIONS.get(extension.package)
+    if (adds === undefined || (adds.symbols !== null && !adds.symbols.includes(extension.symbol.split('.').at(-1)!))) return
+    this.finding('extension-routes-unknown', 'error', `${extension.package}.${extension.symbol} adds routes of its own (${adds.what}) that are not in the route table; readiness counts them as unknown`, node, scope)
   }
 
   private createApp(args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
@@ -994,7 +1004,10 @@ export class Interpreter {
     if (owner.kind === 'instance' && name === 'init_app') {
       const record = (owner.cls as ClassValue & { extension?: ExtensionIR }).extension
       const app = args[0]?.kind === 'app' ? args[0].app : null
-      if (record && app) app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text })
+      if (record && app) {
+        app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text })
+        this.extensionRoutes(record, node, scope)
+      }
       return NONE
     }
     return unknown(`${name}() result`)
@@ -1275,6 +1288,19 @@ export class Interpreter {
     return null
   }
 }
+
+/** Extensions that register URL rules on the app when set up (see rules/extension-routes-unknown.yaml); `symbols` null: any. */
+const ROUTE_ADDING_EXTENSIONS = new Map<string, { symbols: string[] | null; what: string }>([
+  ['flask_admin', { symbols: ['Admin'], what: 'the admin index and one view per registered model' }],
+  ['flask_restx', { symbols: ['Api'], what: 'namespaces, /swagger.json and the documentation page' }],
+  ['flask_restplus', { symbols: ['Api'], what: 'namespaces, /swagger.json and the documentation page' }],
+  ['flask_debugtoolbar', { symbols: ['DebugToolbarExtension'], what: "the toolbar's own views" }],
+  ['flask_socketio', { symbols: ['SocketIO'], what: 'the Socket.IO endpoint' }],
+  ['flask_security', { symbols: ['Security'], what: 'login, logout, registration and the other security views' }],
+  ['flask_security_too', { symbols: ['Security'], what: 'login, logout, registration and the other security views' }],
+  ['flasgger', { symbols: ['Swagger'], what: '/apidocs and the spec routes' }],
+  ['flask_swagger_ui', { symbols: null, what: 'the Swagger UI blueprint' }],
+])
 
 /** View classes of extensions that are MethodViews (`flask_restful.Resource` subclasses `flask.views.MethodView`). */
 const RESOURCE_BASES = new Set(['flask_restful.Resource'])

@@ -21,6 +21,11 @@ export interface Finding {
   location: SourceLocation
   /** The endpoint the finding makes a stub of, when there is one. */
   endpoint?: string
+  /**
+   * Causes shared by many routes that this finding stands for (`@login_required`, a hook, an
+   * extension's resources): the report's summary counts the routes each one blocks.
+   */
+  blockers?: string[]
 }
 
 /** A Python module of the project. */

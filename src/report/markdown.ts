@@ -7,7 +7,8 @@ export function renderMarkdown(report: MigrationReport, docsBase = ''): string {
   const lines: string[] = []
   lines.push(`# Migration report${report.app !== null ? `: \`${report.app.id}\`` : ''}`, '')
   lines.push('| | |', '| --- | --- |')
-  lines.push(`| Readiness | **${summary.readiness}%** (${summary.migrated} of ${summary.routes} routes migrated) |`)
+  lines.push(`| Readiness | **${summary.readiness}%** of views (${readinessDetail(report)}) |`)
+  lines.push(`| Routes | ${summary.migrated} of ${summary.routes} migrated (${summary.routeReadiness}%, the automatic \`static\` rules included) |`)
   lines.push(`| Stubs | ${summary.stubbed} route${summary.stubbed === 1 ? '' : 's'} answer 501 Not Implemented |`)
   lines.push(`| Findings | ${summary.findings.error} errors, ${summary.findings.warning} warnings, ${summary.findings.info} info |`)
   lines.push(
@@ -15,7 +16,20 @@ export function renderMarkdown(report: MigrationReport, docsBase = ''): string {
   )
   if (report.app !== null) lines.push(`| Flask app | \`${report.app.id}\` (${where(report.app.location)}) |`)
   lines.push('')
-  lines.push('Readiness is the share of routes whose view was carried over with the same behaviour; every other route answers 501 and names its endpoint.', '')
+  lines.push(
+    "Readiness is the share of the project's views carried over with the same behaviour; every other route answers 501 and names its endpoint. Each place where the analysis could not read a source of routes counts as one more route not migrated.",
+    '',
+  )
+
+  if (summary.blockers.length > 0) {
+    lines.push('## Blockers', '', 'Causes shared by stubbed routes, most routes first: fixing one unblocks every route it names.', '')
+    lines.push('| Cause | Routes | Endpoints |', '| --- | --- | --- |')
+    for (const blocker of summary.blockers) {
+      const shown = blocker.endpoints.slice(0, 8).map((endpoint) => `\`${cell(endpoint)}\``).join(', ')
+      lines.push(`| \`${cell(blocker.cause)}\` | ${blocker.routes} | ${shown}${blocker.endpoints.length > 8 ? `, … (${blocker.endpoints.length - 8} more)` : ''} |`)
+    }
+    lines.push('')
+  }
 
   lines.push('## Routes', '')
   if (report.routes.length === 0) lines.push('The app has no routes.', '')
@@ -39,6 +53,13 @@ export function renderMarkdown(report: MigrationReport, docsBase = ''): string {
     lines.push('')
   }
   return lines.join('\n')
+}
+
+/** `3 of 10 views migrated; 2 route sources unread` */
+export function readinessDetail(report: MigrationReport): string {
+  const { summary } = report
+  const unknown = summary.unknownRouteSources
+  return `${summary.viewsMigrated} of ${summary.views} views migrated${unknown > 0 ? `; ${unknown} source${unknown === 1 ? '' : 's'} of routes not read, counted as routes not migrated` : ''}`
 }
 
 function cell(text: string): string {

@@ -1,4 +1,4 @@
-import { sortFindings } from '../ir/findings.js'
+import { HIDES_ROUTES, sortFindings } from '../ir/findings.js'
 import type { AppIR, Finding, ProjectIR, Severity, SourceLocation } from '../ir/types.js'
 
 export const TOOL_NAME = 'migrate'
@@ -19,6 +19,14 @@ export interface RouteRow {
   status: 'migrated' | 'stub'
   /** Rule ids explaining a stub. */
   reasons: string[]
+}
+
+/** One cause that makes stubs of several routes: what a team fixes first. */
+export interface Blocker {
+  cause: string
+  /** Stubbed routes this cause applies to (a route with two causes counts for both). */
+  routes: number
+  endpoints: string[]
 }
 
 export interface ReportFinding extends Finding {
@@ -42,8 +50,22 @@ export interface MigrationReport {
     routes: number
     migrated: number
     stubbed: number
-    /** Share of routes migrated rather than stubbed, 0–100, rounded down (100 only when none is a stub). */
+    /** Routes with a view of the project's: every route but the automatic `static` ones. */
+    views: number
+    viewsMigrated: number
+    /** Places where the analysis may have missed routes (findings of a rule in HIDES_ROUTES). */
+    unknownRouteSources: number
+    /**
+     * Share of the project's views migrated, 0–100, rounded down, over the views found, the static
+     * rules the service does not serve, and one unknown route per unknown route source: never 100
+     * while a route is a stub or a source of routes was not read. What --check compares with
+     * --min-readiness.
+     */
     readiness: number
+    /** The same share over every route found, `static` included and unknown sources left out. */
+    routeReadiness: number
+    /** Causes shared by stubbed routes (a decorator, a hook, an extension's resources), most routes first. */
+    blockers: Blocker[]
     findings: Record<Severity, number>
     /** Rough hours of hand work left (see EFFORT in src/report/model.ts). */
     effortHours: number
@@ -91,7 +113,15 @@ export function buildReport(input: ReportInput): MigrationReport {
   for (const finding of findings) counts[finding.severity]++
   const stubbed = rows.filter((row) => row.status === 'stub').length
   const migrated = rows.length - stubbed
-  const readiness = rows.length === 0 ? 100 : Math.floor((migrated * 100) / rows.length)
+  const routeReadiness = rows.length === 0 ? 100 : Math.floor((migrated * 100) / rows.length)
+  const viewRows = rows.filter((_, index) => !isStaticRule(app!.routes[index]!))
+  const viewsMigrated = viewRows.filter((row) => row.status === 'migrated').length
+  const unknownRouteSources = findings.filter((finding) => HIDES_ROUTES.has(finding.ruleId)).length
+  // A static rule the service serves adds nothing to the views; one it does not serve is work left.
+  const stubbedStatic = rows.length - viewRows.length - rows.filter((row, index) => row.status === 'migrated' && isStaticRule(app!.routes[index]!)).length
+  const counted = viewRows.length + stubbedStatic + unknownRouteSources
+  const readiness = counted === 0 ? 100 : Math.min(Math.floor((viewsMigrated * 100) / counted), viewsMigrated === counted ? 100 : 99)
+  const blockers = blockersOf(rows, findings)
   const stubEndpoints = new Set(rows.filter((row) => row.status === 'stub').map((row) => row.endpoint))
   const looseErrors = findings.filter((finding) => finding.severity === 'error' && !(finding.endpoint !== undefined && stubEndpoints.has(finding.endpoint))).length
   const effortHours = roundHalf(EFFORT.stubbedRoute * stubbed + EFFORT.error * looseErrors + EFFORT.warning * counts.warning)
@@ -109,12 +139,56 @@ export function buildReport(input: ReportInput): MigrationReport {
     version: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     app: app === null ? null : { id: app.id, location: app.location },
-    summary: { routes: rows.length, migrated, stubbed, readiness, findings: counts, effortHours },
+    summary: {
+      routes: rows.length,
+      migrated,
+      stubbed,
+      views: viewRows.length,
+      viewsMigrated,
+      unknownRouteSources,
+      readiness,
+      routeReadiness,
+      blockers,
+      findings: counts,
+      effortHours,
+    },
     routes: rows,
     findings,
     rules: [...rules.values()].sort((a, b) => compare(a.id, b.id)),
     files: [...input.files].sort(compare),
   }
+}
+
+/** Flask's automatic rule for a static folder (the app's or a blueprint's): not a view of the project. */
+function isStaticRule(route: AppIR['routes'][number]): boolean {
+  return route.view === null && (route.endpoint === 'static' || route.endpoint.endsWith('.static'))
+}
+
+const HOOK_REASON = /^(before_request|after_request|teardown_request|before_app_request|after_app_request|teardown_app_request|before_first_request|url_value_preprocessor|url_defaults|context_processor):(.+)$/
+
+/** Causes shared by stubbed routes: untranslated hooks (route reasons) and findings' blockers (decorators, extensions). */
+function blockersOf(rows: RouteRow[], findings: ReportFinding[]): Blocker[] {
+  const byCause = new Map<string, Set<number>>()
+  const add = (cause: string, row: number): void => {
+    if (!byCause.has(cause)) byCause.set(cause, new Set())
+    byCause.get(cause)!.add(row)
+  }
+  const rowsByEndpoint = new Map<string, number[]>()
+  rows.forEach((row, index) => {
+    if (row.status !== 'stub') return
+    rowsByEndpoint.set(row.endpoint, [...(rowsByEndpoint.get(row.endpoint) ?? []), index])
+    for (const reason of row.reasons) {
+      const hook = HOOK_REASON.exec(reason)
+      if (hook) add(`${hook[1]} hook ${hook[2]}`, index)
+    }
+  })
+  for (const finding of findings) {
+    if (finding.endpoint === undefined || finding.blockers === undefined) continue
+    for (const index of rowsByEndpoint.get(finding.endpoint) ?? []) for (const cause of finding.blockers) add(cause, index)
+  }
+  return [...byCause]
+    .map(([cause, indexes]) => ({ cause, routes: indexes.size, endpoints: [...new Set([...indexes].map((index) => rows[index]!.endpoint))].sort(compare) }))
+    .sort((a, b) => b.routes - a.routes || compare(a.cause, b.cause))
 }
 
 function roundHalf(hours: number): number {

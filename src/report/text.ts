@@ -1,4 +1,5 @@
 import type { MigrationReport } from './model.js'
+import { readinessDetail } from './markdown.js'
 import { where } from './model.js'
 
 /** The short summary printed after a run or on --dry-run / --check. */
@@ -6,7 +7,8 @@ export function renderText(report: MigrationReport): string {
   const { summary } = report
   const lines: string[] = []
   const app = report.app !== null ? report.app.id : '(no app)'
-  lines.push(`${app}: ${summary.routes} routes, ${summary.migrated} migrated, ${summary.stubbed} stubs, readiness ${summary.readiness}%`)
+  lines.push(`${app}: ${summary.routes} routes, ${summary.migrated} migrated, ${summary.stubbed} stubs, readiness ${summary.readiness}% (${readinessDetail(report)}; ${summary.routeReadiness}% of all routes with static)`)
+  for (const blocker of summary.blockers.slice(0, 5)) lines.push(`  blocker  ${blocker.cause} blocks ${blocker.routes} route${blocker.routes === 1 ? '' : 's'}`)
   lines.push(`findings: ${summary.findings.error} errors, ${summary.findings.warning} warnings, ${summary.findings.info} info; effort about ${summary.effortHours} h`)
   for (const route of report.routes.filter((item) => item.status === 'stub')) {
     lines.push(`  stub     ${where(route.location)}  ${route.endpoint} ${route.rule}${route.reasons.length > 0 ? `  (${route.reasons.join(', ')})` : ''}`)

@@ -41,26 +41,35 @@ export class Untranslatable extends Error {
     readonly ruleId: TranslateRuleId,
     readonly node: Parser.SyntaxNode,
     message: string,
+    /** A cause many handlers share (a decorator): see Finding.blockers. */
+    readonly blocker?: string,
   ) {
     super(message)
   }
 }
 
+/** The finding for an untranslatable construct; its location is the construct's, so the message does not repeat it. */
 export function findingFor(error: Untranslatable, file: string, endpoint?: string): Finding {
   const line = error.node.startPosition.row + 1
   const column = error.node.startPosition.column + 1
   return {
     ruleId: error.ruleId,
     severity: TRANSLATE_RULES[error.ruleId],
-    message: `${file}:${line}:${column}: ${error.message}`,
+    message: error.message,
     location: { file, line, column },
     ...(endpoint !== undefined ? { endpoint } : {}),
+    ...(error.blocker !== undefined ? { blockers: [error.blocker] } : {}),
   }
 }
 
 /** Shorthand: abort the current function's translation. */
-export function fail(ruleId: TranslateRuleId, node: Parser.SyntaxNode, message: string): never {
-  throw new Untranslatable(ruleId, node, message)
+export function fail(ruleId: TranslateRuleId, node: Parser.SyntaxNode, message: string, blocker?: string): never {
+  throw new Untranslatable(ruleId, node, message, blocker)
+}
+
+/** `@login_required`, `@limiter.limit("5/minute")` → `@login_required`, `@limiter.limit`: the decorator as a blocker's name. */
+export function decoratorName(text: string): string {
+  return `@${text.replace(/^@\s*/, '').replace(/\(.*$/s, '').replace(/\s+/g, '')}`
 }
 
 /** The source text of a node, shortened for messages. */

@@ -11,7 +11,7 @@ import { translateClass } from './class.js'
 import { translateExpr } from './expr/index.js'
 import { globalSetter } from './stmt/assign.js'
 import { indent } from './stmt/index.js'
-import { snippet } from './diagnostics.js'
+import { decoratorName, snippet } from './diagnostics.js'
 import { lineComment, tsJson } from '../ts-text.js'
 
 export interface TranslateInput {
@@ -113,7 +113,7 @@ function findDefinition(module: ModuleInfo, qualname: string, line?: number): { 
 function checkDecorators(decorators: SyntaxNode[], allowFlask: boolean): void {
   for (const decorator of decorators) {
     if (allowFlask && FLASK_REGISTRATION.test(decorator.text)) continue
-    fail('unknown-decorator', decorator, `decorator \`${snippet(decorator)}\` is not one the translator knows`)
+    fail('unknown-decorator', decorator, `decorator \`${snippet(decorator)}\` is not one the translator knows`, decoratorName(decorator.text))
   }
 }
 
@@ -358,6 +358,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         message: `${viewIR.ref.qualname} is a ${viewIR.extension} resource: its dispatch, response representation and error handling are the extension's and are not carried over`,
         location: viewIR.ref.location,
         endpoint,
+        blockers: [`${viewIR.extension} resources`],
       })
     }
     drafts.push(draft)

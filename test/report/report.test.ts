@@ -23,12 +23,15 @@ async function sampleReport(): Promise<MigrationReport> {
 }
 
 describe('buildReport', () => {
-  it('counts readiness as the share of routes not stubbed, rounded down', async () => {
+  it('counts readiness over the views (the static rule only when it is a stub), rounded down; routeReadiness over every route', async () => {
     const report = await sampleReport()
     expect(report.summary.routes).toBe(9)
     expect(report.summary.stubbed).toBe(3)
     expect(report.summary.migrated).toBe(6)
+    expect(report.summary.views).toBe(8)
+    expect(report.summary.viewsMigrated).toBe(6)
     expect(report.summary.readiness).toBe(66)
+    expect(report.summary.routeReadiness).toBe(66)
     expect(report.routes.map((route) => route.status)).toEqual(['stub', 'migrated', 'migrated', 'migrated', 'migrated', 'migrated', 'migrated', 'stub', 'stub'])
     expect(report.routes[4]).toMatchObject({ methods: ['GET', 'POST'], rule: '/api/items/', endpoint: 'items.list_items', location: { file: 'shop/items.py', line: 6 } })
   })
@@ -48,6 +51,41 @@ describe('buildReport', () => {
     expect(buildReport({ ir, app: manyRoutes, findings: [], routes: outcomes, files: [] }).summary.readiness).toBe(99)
     expect(buildReport({ ir, app, findings: [], routes, files: [] }).summary.readiness).toBe(88)
     expect(buildReport({ ir, app: { ...app, routes: [] }, findings: [], routes: [], files: [] }).summary.readiness).toBe(100)
+  })
+
+  it('is never 100 while a source of routes was not read: each counts as one route not migrated', () => {
+    const ir = sampleProject()
+    const app = ir.apps[0]
+    const routes = app.routes.map((route) => ({ rule: route.rule, endpoint: route.endpoint, status: 'migrated' as const, reasons: [] }))
+    const unread = (ruleId: string) => ({ ruleId, severity: 'error' as const, message: 'x', location: { file: 'shop/__init__.py', line: 3, column: 1 } })
+    const clean = buildReport({ ir, app, findings: [], routes, files: [] }).summary
+    expect(clean.readiness).toBe(100)
+    const one = buildReport({ ir, app, findings: [unread('dynamic-route')], routes, files: [] }).summary
+    expect(one).toMatchObject({ unknownRouteSources: 1, readiness: 88, routeReadiness: 100 })
+    const many = Array.from({ length: 300 }, (_, index) => ({ ...app.routes[1], rule: `/r${index}`, endpoint: `r${index}` }))
+    const manyOutcomes = many.map((route) => ({ rule: route.rule, endpoint: route.endpoint, status: 'migrated' as const, reasons: [] }))
+    expect(buildReport({ ir, app: { ...app, routes: many }, findings: [unread('extension-routes-unknown')], routes: manyOutcomes, files: [] }).summary.readiness).toBe(99)
+  })
+
+  it('a project whose only migrated route is static is 0% ready', () => {
+    const ir = sampleProject()
+    const app = ir.apps[0]
+    const routes = app.routes.map((route) => ({ rule: route.rule, endpoint: route.endpoint, status: route.endpoint === 'static' ? ('migrated' as const) : ('stub' as const), reasons: [] }))
+    const summary = buildReport({ ir, app, findings: [], routes, files: [] }).summary
+    expect(summary.readiness).toBe(0)
+    expect(summary.routeReadiness).toBe(11)
+  })
+
+  it('names the blockers, most routes first: hooks from route reasons, decorators and extensions from findings', () => {
+    const ir = sampleProject()
+    const app = ir.apps[0]
+    const routes = app.routes.map((route, index) => ({ rule: route.rule, endpoint: route.endpoint, status: 'stub' as const, reasons: index < 5 ? ['before_request:load_user'] : [] }))
+    const decorated = app.routes.slice(2, 4).map((route) => ({ ruleId: 'unknown-decorator', severity: 'error' as const, message: 'x', location: route.location, endpoint: route.endpoint, blockers: ['@login_required'] }))
+    const summary = buildReport({ ir, app, findings: decorated, routes, files: [] }).summary
+    expect(summary.blockers.map(({ cause, routes: count }) => [cause, count])).toEqual([
+      ['before_request hook load_user', 5],
+      ['@login_required', 2],
+    ])
   })
 })
 
@@ -80,7 +118,8 @@ describe('migration-report.json', () => {
 describe('MIGRATION_REPORT.md', () => {
   it('has the summary, a row per route and findings grouped by rule with doc links', async () => {
     const markdown = renderMarkdown(await sampleReport())
-    expect(markdown).toContain('| Readiness | **66%** (6 of 9 routes migrated) |')
+    expect(markdown).toContain('| Readiness | **66%** of views (6 of 8 views migrated) |')
+    expect(markdown).toContain('| Routes | 6 of 9 migrated (66%, the automatic `static` rules included) |')
     expect(markdown).toContain('| GET, POST | `/api/items/` | `items.list_items` | shop/items.py:6:1 | migrated |')
     expect(markdown).toContain('| GET | `/users/export` | `users.export` | shop/users.py:10:1 | **stub** (unsupported-call) |')
     expect(markdown).toContain('### [view-not-translated](rules/view-not-translated.yaml) (error, 1)')
@@ -119,7 +158,7 @@ describe('SARIF', () => {
 describe('text summary', () => {
   it('lists the numbers, the stubs and the findings with file:line', async () => {
     const text = renderText(await sampleReport())
-    expect(text.split('\n')[0]).toBe('shop:create_app(): 9 routes, 6 migrated, 3 stubs, readiness 66%')
+    expect(text.split('\n')[0]).toBe('shop:create_app(): 9 routes, 6 migrated, 3 stubs, readiness 66% (6 of 8 views migrated; 66% of all routes with static)')
     expect(text).toContain('stub     shop/users.py:15:1  users.report /users/report')
     expect(text).toMatch(/warning +shop\/__init__\.py:25:5 +extension-unsupported: flask_cors\.CORS is not carried over/)
   })

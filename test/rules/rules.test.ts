@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { loadProject } from '../../src/analyze/index.js'
+import { HIDES_ROUTES } from '../../src/ir/findings.js'
 import { defaultStages, runPipeline } from '../../src/pipeline.js'
 import { translateProject } from '../../src/translate/index.js'
 
@@ -22,6 +23,8 @@ interface Rule {
   tests: { valid: Case[]; invalid: Case[] }
   /** Why a rule has no invalid case (a defect detector that must never fire on real input). */
   untested_reason?: string
+  /** Its findings mean the analysis may have missed routes (src/ir/findings.ts HIDES_ROUTES). */
+  hides_routes?: boolean
 }
 
 const repo = join(dirname(new URL(import.meta.url).pathname), '..', '..')
@@ -114,4 +117,8 @@ describe('rule catalogue', () => {
       })
     })
   }
+})
+
+it('the rules whose findings hide routes are the ones the readiness counts (hides_routes: true ⇔ HIDES_ROUTES)', () => {
+  expect(rules.filter((rule) => rule.hides_routes === true).map((rule) => rule.id).sort()).toEqual([...HIDES_ROUTES].sort())
 })
