@@ -23,6 +23,10 @@ export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex')
 }
 
+/** The longest file name, and path, file systems take (bytes). */
+const NAME_MAX = 255
+const PATH_MAX = 4095
+
 /** A write that cannot happen, in one line (the CLI exits 2 with it). */
 export class WriteRefused extends Error {
   constructor(message: string) {
@@ -50,8 +54,14 @@ export function checkWriteTargets(outDir: string, paths: Iterable<string>): void
   if (existing !== null && !statSync(existing).isDirectory()) throw new WriteRefused(`${existing} is not a folder`)
   const all = [...paths]
   for (const path of all) if (!isSafeRelativePath(path)) throw new WriteRefused(`refusing to write ${path}: not a path inside --out`)
+  const root = existsSync(absolute) ? realpathSync(absolute) : absolute
+  for (const path of all) {
+    // What Linux, macOS and Windows file systems refuse: the write would fail half-way through.
+    const long = path.split('/').find((part) => Buffer.byteLength(part) > NAME_MAX)
+    if (long !== undefined) throw new WriteRefused(`cannot write ${path.slice(0, 80)}…: a file name of ${Buffer.byteLength(long)} bytes (the limit is ${NAME_MAX})`)
+    if (Buffer.byteLength(join(root, path)) > PATH_MAX) throw new WriteRefused(`cannot write ${path.slice(0, 80)}…: the path is longer than ${PATH_MAX} bytes`)
+  }
   if (!existsSync(absolute)) return
-  const root = realpathSync(absolute)
   /** Folder path (relative) → its real location, or null when it does not exist yet. */
   const folders = new Map<string, string | null>([['', root]])
   const folder = (relativePath: string): string | null => {

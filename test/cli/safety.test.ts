@@ -6,6 +6,7 @@ import { join, relative, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { readRuntimeFiles } from '../../src/emit/runtime-files.js'
+import { checkWriteTargets, WriteRefused } from '../../src/emit/write.js'
 import type { Stages } from '../../src/pipeline.js'
 
 /** Issue 13 items 5–7: what the CLI must refuse before writing, what --force may remove, one-line errors. */
@@ -145,6 +146,14 @@ describe('every target is checked before anything is written: exit 2, one line (
     const { code, stderr } = await run([input, '--out', out, '--emit-ir', join(root, 'file', 'ir.json')])
     expect(code).toBe(2)
     oneLine(stderr)
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('a file name too long for the file system is refused before the first write', () => {
+    const { out } = workspace()
+    expect(() => checkWriteTargets(out, ['package.json', `src/routes/${'a'.repeat(300)}.ts`])).toThrow(WriteRefused)
+    expect(() => checkWriteTargets(out, ['package.json', `src/${'d/'.repeat(2100)}x.ts`])).toThrow(WriteRefused)
+    expect(() => checkWriteTargets(out, ['package.json', `src/routes/${'a'.repeat(200)}.ts`])).not.toThrow()
     expect(existsSync(out)).toBe(false)
   })
 
