@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WerkzeugRouter, type RuleSpec } from '../../src/emit/runtime/router.js'
 import { type AppEnv, errorHandlers, jsonify, kwargs, request, requestHooks, useAppConfig, view } from '../../src/emit/runtime/flask.js'
 import { createFlaskServer, serverSettingsFromEnvironment, type FlaskServer, type ServerSettings } from '../../src/emit/runtime/server.js'
-import { freePort, openConnection, rawRequest, until, type RawAnswer } from './raw-http.js'
+import { freePort, openConnection, rawRequest, until, type OpenConnection, type RawAnswer } from './raw-http.js'
 
 const hasFlask = spawnSync('/usr/bin/python3', ['-c', 'import flask'], { stdio: 'ignore' }).status === 0
 
@@ -21,9 +21,12 @@ function rule(text: string, endpoint: string, methods: string[]): RuleSpec {
   return { rule: text, endpoint, methods: [...all].sort(), blueprints: [] }
 }
 
-/** Released by the test: `/slow` answers only then (a request in flight). */
-let releaseSlow: () => void = () => undefined
-let slowStarted = false
+/** Released by the test: `/slow` answers only then (requests in flight). */
+let slowGates: (() => void)[] = []
+let slowStarted = 0
+const releaseSlow = (): void => {
+  for (const release of slowGates.splice(0)) release()
+}
 
 function honoApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({
@@ -50,8 +53,8 @@ function honoApp(): Hono<AppEnv> {
   app.get(
     '/slow',
     view(async () => {
-      slowStarted = true
-      await new Promise<void>((resolve) => (releaseSlow = resolve))
+      slowStarted++
+      await new Promise<void>((resolve) => slowGates.push(resolve))
       return 'finally'
     }),
   )
@@ -98,7 +101,7 @@ async function started(settings: Partial<ServerSettings> = {}): Promise<number> 
 afterEach(async () => {
   useAppConfig(null)
   releaseSlow()
-  slowStarted = false
+  slowStarted = 0
   for (const server of servers.splice(0)) await server.shutdown()
 })
 
@@ -231,8 +234,41 @@ describe('limits', () => {
     expect(connection.received()).toMatch(/^HTTP\/1\.1 408 /)
   })
 
+  it('past MAX_CONNECTIONS closes the least recently used idle connection to serve a new one', async () => {
+    const port = await started({ maxConnections: 3 })
+    const answered = async (connection: OpenConnection): Promise<void> => {
+      connection.socket.write(head('GET / HTTP/1.1'))
+      await until(() => connection.received().endsWith('\r\n\r\nok'))
+    }
+    // Least recently used first: one that never sent anything, one still sending its headers,
+    // one whose keep-alive request was answered last.
+    const silent = await openConnection(port)
+    const partial = await openConnection(port)
+    partial.socket.write('GET / HTTP/1.1\r\nHo')
+    const served = await openConnection(port)
+    await answered(served)
+    // Each new connection is served, closing the least recently used idle one.
+    await answered(await openConnection(port))
+    await silent.closed
+    await answered(await openConnection(port))
+    await partial.closed
+    expect(served.socket.destroyed).toBe(false)
+  })
+
+  it('past MAX_CONNECTIONS, with every connection being answered, closes the new one', async () => {
+    const port = await started({ maxConnections: 2 })
+    const busy = [await openConnection(port), await openConnection(port)]
+    for (const connection of busy) connection.socket.write(head('GET /slow HTTP/1.1'))
+    await until(() => slowStarted === 2)
+    const refused = await rawRequest(port, head('GET / HTTP/1.1'))
+    expect(refused).toMatchObject({ status: null, closed: true })
+    releaseSlow()
+    for (const connection of busy) await until(() => connection.received().endsWith('finally'))
+    expect((await rawRequest(port, head('GET / HTTP/1.1'))).status).toBe(200)
+  })
+
   it('reads its settings from the environment and refuses bad values', () => {
-    expect(serverSettingsFromEnvironment({})).toMatchObject({ port: 8080, host: '', maxHeaderBytes: 16384 })
+    expect(serverSettingsFromEnvironment({})).toMatchObject({ port: 8080, host: '', maxHeaderBytes: 16384, maxConnections: 1024 })
     expect(serverSettingsFromEnvironment({ PORT: '9000', HOST: '127.0.0.1', MAX_HEADER_BYTES: '32768', HEADERS_TIMEOUT_MS: '5000' })).toMatchObject({
       port: 9000,
       host: '127.0.0.1',
@@ -257,7 +293,7 @@ describe('shutdown', () => {
     partial.socket.write('GET / HTTP/1.1\r\nHo')
     const busy = await openConnection(port)
     busy.socket.write(head('GET /slow HTTP/1.1'))
-    await until(() => slowStarted)
+    await until(() => slowStarted === 1)
 
     let stopped = false
     const stopping = server.shutdown().then(() => (stopped = true))

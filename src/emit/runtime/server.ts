@@ -19,6 +19,9 @@
  * - An HTTP/0.9 request line (`GET /`, no version) is answered 400 at once (Node would wait for
  *   headers that never come). Header overflow is 431, or 414 while still in the request line;
  *   these error pages are `http.server`'s, as Flask's development server sends them.
+ * - At most `MAX_CONNECTIONS` (1024) connections: past it a new connection closes the least
+ *   recently used idle one (keep-alive, silent, or still sending headers), so a flood of
+ *   connections neither grows memory without bound nor locks out new clients.
  * - `shutdown()`: stops accepting, closes idle connections (keep-alive or not yet a request) at
  *   once, lets requests in flight finish (each then closes its connection) and resolves when
  *   every connection is gone.
@@ -42,6 +45,12 @@ export interface ServerSettings {
   requestTimeoutMs: number
   /** `KEEP_ALIVE_TIMEOUT_MS` (5000): how long an idle keep-alive connection is kept. */
   keepAliveTimeoutMs: number
+  /**
+   * `MAX_CONNECTIONS` (1024; 0 for no limit): open connections at most. A new connection past it
+   * closes the least recently used one that is not being answered (idle keep-alive, silent, or
+   * still sending its headers); when every one is being answered the new one is closed.
+   */
+  maxConnections: number
   /** `SHUTDOWN_TIMEOUT_MS` (10000): after SIGTERM, how long requests in flight may take before the process exits anyway. */
   shutdownTimeoutMs: number
 }
@@ -53,6 +62,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 120_000,
   keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
   shutdownTimeoutMs: 10_000,
 }
 
@@ -62,6 +72,7 @@ const SETTING_VARIABLES: [Exclude<keyof ServerSettings, 'host'>, string][] = [
   ['headersTimeoutMs', 'HEADERS_TIMEOUT_MS'],
   ['requestTimeoutMs', 'REQUEST_TIMEOUT_MS'],
   ['keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS'],
+  ['maxConnections', 'MAX_CONNECTIONS'],
   ['shutdownTimeoutMs', 'SHUTDOWN_TIMEOUT_MS'],
 ]
 
@@ -125,18 +136,30 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
   ) as FlaskServer
   server.keepAliveTimeout = options.keepAliveTimeoutMs
 
+  // Least recently used first: a connection moves to the end when it connects and when a response on it ends.
   const connections = new Map<Socket, ConnectionState>()
   let stopping = false
   let closed: Promise<void> | null = null
 
+  /** Makes room for one more connection: closes the least recently used one not being answered. */
+  const makeRoom = (newcomer: Socket): boolean => {
+    for (const [socket, state] of connections) {
+      if (socket === newcomer || state.active > 0) continue
+      connections.delete(socket)
+      socket.destroy()
+      return true
+    }
+    return false
+  }
+
   server.on('connection', (socket: Socket) => {
     const state: ConnectionState = { active: 0, firstLineDone: false, firstLineBytes: 0, answered: false }
-    connections.set(socket, state)
-    socket.once('close', () => connections.delete(socket))
-    if (stopping) {
+    if (stopping || (options.maxConnections > 0 && connections.size >= options.maxConnections && !makeRoom(socket))) {
       socket.destroy()
       return
     }
+    connections.set(socket, state)
+    socket.once('close', () => connections.delete(socket))
     sniffFirstLine(socket, state, options.maxHeaderBytes)
   })
 
@@ -150,6 +173,7 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
     response.once('close', () => {
       state.active--
       if (stopping && state.active === 0) closeSoon(socket)
+      else if (connections.delete(socket)) connections.set(socket, state)
     })
   })
 
