@@ -121,23 +121,60 @@ function sameCreation(a: AppState, b: AppState): boolean {
   return a.location.file === b.location.file && a.location.line === b.location.line && a.location.column === b.location.column
 }
 
+/**
+ * `--app` as FLASK_APP takes it (Flask's ScriptInfo.load_app and prepare_import): `module`,
+ * `module:name`, `module:factory(args)`, a file path (`rest-server.py:app`, `src/app.py`,
+ * `pkg/__init__.py`), or a dotted module in folders without __init__.py (namespace packages).
+ */
+export function parseAppSpec(spec: string): { path: string; attribute: string | null; call: boolean; argsText: string } | { error: string } {
+  // Flask splits at the first colon that is not followed by a path separator (a Windows drive).
+  const [path = '', rest] = spec.trim().split(/:(?![\\/])(.*)/s)
+  if (path === '') return { error: `--app ${spec}: expected module:name, "module:factory(args)" or a file path` }
+  if (rest === undefined || rest === '') return { path, attribute: null, call: false, argsText: '' }
+  const match = /^\s*([A-Za-z_]\w*)\s*(\((.*)\))?\s*$/s.exec(rest)
+  if (!match) return { error: `--app ${spec}: "${rest}" is not a name or a call (module:name or "module:factory(args)")` }
+  return { path, attribute: match[1]!, call: match[2] !== undefined, argsText: match[3] ?? '' }
+}
+
+/** The module a FLASK_APP path names: a .py file or package folder of the project, or a dotted module name. */
+function resolveAppModule(modules: ParsedModule[], path: string): ParsedModule | undefined {
+  const normalized = path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '')
+  if (normalized.endsWith('.py') || normalized.includes('/')) {
+    const stem = normalized.replace(/\.py$/, '').replace(/\/__init__$/, '')
+    return modules.find((module) => module.file === `${stem}.py`) ?? modules.find((module) => module.file === `${stem}/__init__.py`)
+  }
+  return (
+    modules.find((module) => module.name === normalized) ??
+    modules.find((module) => module.file === `${normalized.split('.').join('/')}.py` || module.file === `${normalized.split('.').join('/')}/__init__.py`) ??
+    modules.find((module) => module.file === `${normalized}.py`)
+  )
+}
+
 function selectApp(modules: ParsedModule[], spec: string, findings: Finding[], secretStrings: Set<string>): { apps: FoundApp[]; findings: Finding[] } | { error: string } {
-  const match = /^([\w.]+)(?::([\w]+)(\((.*)\))?)?$/s.exec(spec.trim())
-  if (!match) return { error: `--app ${spec}: expected module:name or "module:factory(args)"` }
-  const [, moduleName, attribute, call, argsText] = match
-  const interpreter = new Interpreter(modules, [], secretStrings)
-  const namespace = interpreter.importModule(moduleName!)
-  if (!namespace) return { error: `--app ${spec}: module ${moduleName} is not in the project` }
-  const candidates = attribute ? [attribute] : ['app', 'application', ...FACTORY_NAMES]
+  const parsed = parseAppSpec(spec)
+  if ('error' in parsed) return parsed
+  const { attribute, call, argsText } = parsed
+  const entry = resolveAppModule(modules, parsed.path)
+  if (entry === undefined) return { error: `--app ${spec}: ${parsed.path} is not a module or Python file of the project` }
+  // Python imports the entry's siblings from its folder first (prepare_import puts it on sys.path):
+  // where two files share a module name (step_1/run.py, step_2/run.py), the entry's folder wins.
+  const entryRoot = entry.file.split('/').slice(0, entry.file.split('/').length - entry.name.split('.').length - (entry.isPackage ? 1 : 0)).join('/')
+  const underEntryRoot = (module: ParsedModule): boolean => entryRoot === '' || module.file.startsWith(`${entryRoot}/`)
+  const ordered = [...modules.filter((module) => !underEntryRoot(module)), ...modules.filter(underEntryRoot)]
+  const moduleName = entry.name
+  const interpreter = new Interpreter(ordered, [], secretStrings)
+  const namespace = interpreter.importModule(moduleName)
+  if (!namespace) return { error: `--app ${spec}: module ${moduleName} could not be read` }
+  const candidates = attribute !== null ? [attribute] : ['app', 'application', ...FACTORY_NAMES]
   for (const name of candidates) {
     const value = namespace.vars.get(name)
     if (!value) continue
-    if (value.kind === 'app' && !call) return { apps: [{ id: spec, module: moduleName!, variable: name, factory: null, app: value.app }], findings: interpreter.findings }
+    if (value.kind === 'app' && !call) return { apps: [{ id: spec, module: moduleName, variable: name, factory: null, app: value.app }], findings: interpreter.findings }
     if (value.kind === 'function') {
-      const args = parseLiteralArguments(argsText ?? '')
+      const args = parseLiteralArguments(argsText)
       if (!args) return { error: `--app ${spec}: only literal arguments are supported` }
       const result = interpreter.callFunction(value, args.args, args.kwargs, value.node)
-      if (result.kind === 'app') return { apps: [{ id: spec, module: moduleName!, variable: 'app', factory: name, app: result.app }], findings: interpreter.findings }
+      if (result.kind === 'app') return { apps: [{ id: spec, module: moduleName, variable: 'app', factory: name, app: result.app }], findings: interpreter.findings }
       return { error: `--app ${spec}: ${name}() does not return a Flask app the tool can follow` }
     }
   }

@@ -2,6 +2,7 @@ import { isFloatLiteral, type ExtensionIR, type Finding, type HookKind, type PyL
 import type { ParsedModule, SyntaxNode } from '../parse/index.js'
 import { AppState, BlueprintState, NO_RULE_OPTIONS, RestfulApi, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
 import { readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
+import { RESTX_RESOURCE_BASES, RestxModel } from './ext-restx.js'
 import { isSecretName, looksSecret } from './secrets.js'
 import { NONE, Scope, describe, holdsSecret, holdsString, isConst, markSecret, stringsOf, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
 
@@ -92,11 +93,22 @@ export interface InterpreterResult {
 
 export class Interpreter {
   private readonly modulesByName = new Map<string, ParsedModule>()
+  private readonly modulesByPath = new Map<string, ParsedModule>()
+  private readonly namespaceDirs = new Set<string>()
+  /** Flask subclasses whose `__init__` is running, innermost last: their app is made by the base `__init__` call. */
+  private readonly flaskInits: { at: SourceLocation; app: Value | null }[] = []
   private readonly namespaces = new Map<string, Scope>()
   private depth = 0
   readonly apps: AppState[] = []
   readonly blueprints: BlueprintState[] = []
   readonly extensionClasses = new Map<string, { package: string; symbol: string }>()
+  /** Flask-RESTX's Api and Namespace (ext-restx.ts). */
+  private readonly restx = new RestxModel({
+    report: (finding) => void this.findings.push(finding),
+    classView: (cls, endpoint, at) => this.viewTarget({ kind: 'class-view', cls, name: endpoint }, at),
+    ruleOptions: (options, at) => this.ruleOptions(options, at),
+    loc: (node, scope) => this.loc(node, scope),
+  })
 
   constructor(
     modules: ParsedModule[],
@@ -105,10 +117,18 @@ export class Interpreter {
     readonly secretStrings = new Set<string>(),
   ) {
     for (const module of modules) this.modulesByName.set(module.name, module)
+    // Python 3 imports any folder as a (namespace) package: `project/api/users.py` is also
+    // `project.api.users` from the project root, whatever __init__.py files there are.
+    for (const module of modules) {
+      const path = module.file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/')
+      const dotted = path.join('.')
+      if (!this.modulesByName.has(dotted) && !this.modulesByPath.has(dotted)) this.modulesByPath.set(dotted, module)
+      for (let i = 1; i < path.length; i++) this.namespaceDirs.add(path.slice(0, i).join('.'))
+    }
   }
 
   hasModule(name: string): boolean {
-    return this.modulesByName.has(name)
+    return this.modulesByName.has(name) || this.modulesByPath.has(name) || this.namespaceDirs.has(name)
   }
 
   /** Imports a project module (running its body once) and returns its globals. */
@@ -116,7 +136,13 @@ export class Interpreter {
     const existing = this.namespaces.get(name)
     if (existing) return existing
     const module = this.modulesByName.get(name)
-    if (!module) return undefined
+    if (!module) {
+      // The same file reached by its path from the project root runs once, under its own name.
+      const byPath = this.modulesByPath.get(name)
+      const scope = byPath !== undefined ? this.importModule(byPath.name) : this.namespaceDirs.has(name) ? new Scope(name, '', null) : undefined
+      if (scope !== undefined) this.namespaces.set(name, scope)
+      return scope
+    }
     const scope = new Scope(name, '', null)
     scope.vars.set('__name__', { kind: 'const', value: name })
     this.namespaces.set(name, scope)
@@ -332,7 +358,7 @@ export class Interpreter {
     for (const child of names) {
       if (child.type === 'wildcard_import') {
         const namespace = isProject ? this.importModule(target) : undefined
-        if (namespace) for (const [key, value] of namespace.vars) if (!key.startsWith('_')) scope.vars.set(key, value)
+        if (namespace) for (const [key, value] of this.publicNames(namespace)) scope.vars.set(key, value)
         continue
       }
       const imported = child.type === 'aliased_import' ? child.childForFieldName('name')!.text : child.text
@@ -343,6 +369,20 @@ export class Interpreter {
         this.extensionClasses.set(alias, { package: target.split('.')[0]!, symbol: imported })
       }
     }
+  }
+
+  /** What `from module import *` binds: the names in `__all__` when it is a literal list, else every name not starting with `_`. */
+  private publicNames(namespace: Scope): [string, Value][] {
+    const all = namespace.vars.get('__all__')
+    const listed = all !== undefined ? this.iterate(all) : undefined
+    if (listed !== undefined && listed.every((item) => item.kind === 'const' && typeof item.value === 'string')) {
+      return listed.flatMap((item) => {
+        const name = (item as { value: string }).value
+        const value = namespace.vars.get(name)
+        return value !== undefined ? [[name, value] as [string, Value]] : []
+      })
+    }
+    return [...namespace.vars].filter(([key]) => !key.startsWith('_'))
   }
 
   private importName(target: string, name: string, isProject: boolean): Value {
@@ -522,6 +562,9 @@ export class Interpreter {
       case 'set':
       case 'tuple':
         return { kind: node.type, items: node.namedChildren.filter((c) => c.type !== 'comment').map((child) => this.evaluate(child, scope)) }
+      case 'expression_list':
+        // `return app, db` and `x = 1, 2`: a tuple without parentheses.
+        return { kind: 'tuple', items: node.namedChildren.filter((c) => c.type !== 'comment').map((child) => this.evaluate(child, scope)) }
       case 'dictionary':
         return {
           kind: 'dict',
@@ -677,6 +720,8 @@ export class Interpreter {
       case 'config':
       case 'restful-api':
         return { kind: 'method', owner, name }
+      case 'restx':
+        return this.restx.getAttribute(owner.object, name)
       case 'url-map':
         if (name === 'converters') return { kind: 'method', owner, name }
         return { kind: 'method', owner, name }
@@ -710,6 +755,8 @@ export class Interpreter {
   }
 
   private evaluateCall(node: SyntaxNode, scope: Scope): Value {
+    const pending = this.flaskInits.at(-1)
+    if (pending !== undefined && pending.app === null && isBaseInitCall(node) && this.namesFlaskBase(node, scope)) return this.runFlaskBaseInit(pending, node, scope)
     const fn = this.evaluate(node.childForFieldName('function')!, scope)
     const args: Value[] = []
     const kwargs = new Map<string, Value>()
@@ -738,7 +785,8 @@ export class Interpreter {
       case 'function':
         return this.callProjectFunction(fn, args, kwargs, node)
       case 'class':
-        return { kind: 'instance', cls: fn }
+        if (this.extendsFlask(fn)) return this.instantiateFlaskSubclass(fn, args, kwargs, node, scope, at())
+        return this.restx.construct(fn, args, kwargs, node, scope) ?? { kind: 'instance', cls: fn }
       case 'method':
         return this.callMethod(fn.owner, fn.name, args, kwargs, node, scope, at())
       default:
@@ -808,6 +856,8 @@ export class Interpreter {
       return items ? { kind: path === 'builtins.list' ? 'list' : 'tuple', items } : unknown(`${path}() of a non-literal`)
     }
     if (path === 'flask_restful.Api') return this.createRestfulApi(args, kwargs, node, scope, at)
+    const restx = this.restx.callExternal(path, args, kwargs, node, scope)
+    if (restx !== undefined) return restx
     const root = path.split('.')[0]!
     if (root.startsWith('flask_') || this.extensionClasses.has(root)) {
       return this.recordExtension(path, args, kwargs, node, scope, at)
@@ -827,10 +877,9 @@ export class Interpreter {
       source: node.text.length > 300 ? node.text.slice(0, 300) + '…' : node.text,
       location: at,
     }
-    if (app) {
-      app.extensions.push(record)
-      this.extensionRoutes(record, node, scope)
-    }
+    if (app) app.extensions.push(record)
+    // Set up on the app, or on a blueprint whose registration brings its routes along.
+    if (app || args[0]?.kind === 'blueprint' || kwargs.get('app')?.kind === 'blueprint') this.extensionRoutes(record, node, scope)
     const instance: ClassValue = { kind: 'class', module: scope.module, qualname: path, name: extension.symbol, node, bases: [], attributes: new Map() }
     ;(instance as ClassValue & { extension?: ExtensionIR }).extension = record
     return { kind: 'instance', cls: instance }
@@ -913,6 +962,59 @@ export class Interpreter {
     this.finding('extension-routes-unknown', 'error', `${extension.package}.${extension.symbol} adds routes of its own (${adds.what}) that are not in the route table; readiness counts them as unknown`, node, scope)
   }
 
+  /** Whether a project class subclasses flask.Flask (directly or through project classes). */
+  private extendsFlask(cls: ClassValue): boolean {
+    return cls.bases.some((base) => (base.kind === 'external' && /^flask(\.app)?\.Flask$/.test(base.path)) || (base.kind === 'class' && this.extendsFlask(base)))
+  }
+
+  /**
+   * `MyFlask(__name__, …)` for `class MyFlask(Flask)`: the app is made where the subclass's
+   * `__init__` calls `super().__init__(…)` (or `Flask.__init__(self, …)`) with the arguments it
+   * passes there, and `self` is that app for the rest of `__init__`. Without an `__init__`, the
+   * call's own arguments make it.
+   */
+  private instantiateFlaskSubclass(cls: ClassValue, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    const init = this.classAttribute(cls, '__init__')
+    if (init?.kind !== 'function') return this.createApp(args, kwargs, node, scope, at)
+    const pending = { at, app: null as Value | null }
+    this.flaskInits.push(pending)
+    try {
+      this.callProjectFunction(init, [unknown('self before Flask.__init__ ran'), ...args], kwargs, node)
+    } finally {
+      this.flaskInits.pop()
+    }
+    return pending.app ?? this.createApp(args, kwargs, node, scope, at)
+  }
+
+  /** `super()…`, or a class that is Flask or one of its project subclasses. */
+  private namesFlaskBase(node: SyntaxNode, scope: Scope): boolean {
+    const object = node.childForFieldName('function')!.childForFieldName('object')!
+    if (object.type === 'call') return true
+    const value = this.evaluate(object, scope)
+    return (value.kind === 'external' && /^flask(\.app)?\.Flask$/.test(value.path)) || (value.kind === 'class' && this.extendsFlask(value))
+  }
+
+  /** `super().__init__(…)` / `Flask.__init__(self, …)` inside a Flask subclass's `__init__`: makes the app, and `self` becomes it. */
+  private runFlaskBaseInit(pending: { at: SourceLocation; app: Value | null }, node: SyntaxNode, scope: Scope): Value {
+    const args: Value[] = []
+    const kwargs = new Map<string, Value>()
+    const viaClass = node.childForFieldName('function')?.childForFieldName('object')?.type !== 'call'
+    for (const [index, argument] of (node.childForFieldName('arguments')?.namedChildren ?? []).filter((child) => child.type !== 'comment').entries()) {
+      if (viaClass && index === 0) continue
+      if (argument.type === 'keyword_argument') kwargs.set(argument.childForFieldName('name')!.text, this.evaluate(argument.childForFieldName('value')!, scope))
+      else if (argument.type === 'list_splat') {
+        const inner = this.evaluate(argument.namedChildren[0]!, scope)
+        if (inner.kind === 'tuple' || inner.kind === 'list') args.push(...inner.items)
+      } else if (argument.type === 'dictionary_splat') {
+        const inner = this.evaluate(argument.namedChildren[0]!, scope)
+        if (inner.kind === 'dict') for (const [key, value] of inner.entries) if (key.kind === 'const') kwargs.set(String(key.value), value)
+      } else args.push(this.evaluate(argument, scope))
+    }
+    pending.app = this.createApp(args, kwargs, node, scope, pending.at)
+    scope.vars.set('self', pending.app)
+    return NONE
+  }
+
   private createApp(args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
     const importName = constString(args[0] ?? kwargs.get('import_name')) ?? scope.module
     const option = (key: string, fallback: string | null): string | null => {
@@ -974,6 +1076,7 @@ export class Interpreter {
   private callMethod(owner: Value, name: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
     if (owner.kind === 'app' || owner.kind === 'blueprint') return this.callScaffoldMethod(owner, name, args, kwargs, node, scope, at)
     if (owner.kind === 'restful-api') return this.callRestfulApi(owner.api, name, args, kwargs, node, scope, at)
+    if (owner.kind === 'restx') return this.restx.callMethod(owner.object, name, args, kwargs, node, scope)
     if (owner.kind === 'config') {
       if (name === 'from_object') {
         const source = args[0]
@@ -1004,10 +1107,8 @@ export class Interpreter {
     if (owner.kind === 'instance' && name === 'init_app') {
       const record = (owner.cls as ClassValue & { extension?: ExtensionIR }).extension
       const app = args[0]?.kind === 'app' ? args[0].app : null
-      if (record && app) {
-        app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text })
-        this.extensionRoutes(record, node, scope)
-      }
+      if (record && app) app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text })
+      if (record && (app || args[0]?.kind === 'blueprint')) this.extensionRoutes(record, node, scope)
       return NONE
     }
     return unknown(`${name}() result`)
@@ -1289,10 +1390,18 @@ export class Interpreter {
   }
 }
 
+/** `super().__init__(…)`, `super(Cls, self).__init__(…)` or `Flask.__init__(self, …)`. */
+function isBaseInitCall(node: SyntaxNode): boolean {
+  const fn = node.childForFieldName('function')
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== '__init__') return false
+  const object = fn.childForFieldName('object')
+  if (object?.type === 'call') return object.childForFieldName('function')?.text === 'super'
+  return object?.type === 'identifier' || object?.type === 'attribute'
+}
+
 /** Extensions that register URL rules on the app when set up (see rules/extension-routes-unknown.yaml); `symbols` null: any. */
 const ROUTE_ADDING_EXTENSIONS = new Map<string, { symbols: string[] | null; what: string }>([
   ['flask_admin', { symbols: ['Admin'], what: 'the admin index and one view per registered model' }],
-  ['flask_restx', { symbols: ['Api'], what: 'namespaces, /swagger.json and the documentation page' }],
   ['flask_restplus', { symbols: ['Api'], what: 'namespaces, /swagger.json and the documentation page' }],
   ['flask_debugtoolbar', { symbols: ['DebugToolbarExtension'], what: "the toolbar's own views" }],
   ['flask_socketio', { symbols: ['SocketIO'], what: 'the Socket.IO endpoint' }],
@@ -1303,7 +1412,7 @@ const ROUTE_ADDING_EXTENSIONS = new Map<string, { symbols: string[] | null; what
 ])
 
 /** View classes of extensions that are MethodViews (`flask_restful.Resource` subclasses `flask.views.MethodView`). */
-const RESOURCE_BASES = new Set(['flask_restful.Resource'])
+const RESOURCE_BASES = new Set(['flask_restful.Resource', ...RESTX_RESOURCE_BASES])
 
 function constString(value: Value | undefined): string | undefined {
   return value?.kind === 'const' && typeof value.value === 'string' ? value.value : undefined

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -30,7 +30,10 @@ describe.skipIf(!hasFlask)('generated service vs Flask over HTTP (generated requ
   for (const name of cases) {
     it(name, async () => {
       const input = join(fixtures, name, 'input')
-      const result = await runPipeline({ input }, await defaultStages())
+      // A fixture of several apps names them in app-specs.json: the first is served.
+      const specs = join(fixtures, name, 'app-specs.json')
+      const app = existsSync(specs) ? (JSON.parse(readFileSync(specs, 'utf8')) as string[])[0] : undefined
+      const result = await runPipeline({ input, ...(app !== undefined ? { app } : {}) }, await defaultStages())
       if (!result.ok) throw new Error(result.error.message)
       const service = join(outRoot, name)
       for (const [path, content] of result.result.files) {
@@ -38,7 +41,7 @@ describe.skipIf(!hasFlask)('generated service vs Flask over HTTP (generated requ
         writeFileSync(join(service, path), content)
       }
       const lines: string[] = []
-      await runVerify({ flaskDir: input, serviceDir: service, python: '/usr/bin/python3', linkNodeModules: join(repo, 'node_modules'), output: (line) => lines.push(line) })
+      await runVerify({ flaskDir: input, serviceDir: service, ...(app !== undefined ? { app } : {}), python: '/usr/bin/python3', linkNodeModules: join(repo, 'node_modules'), output: (line) => lines.push(line) })
       const summary = lines.at(-1) ?? ''
       expect(summary, lines.join('\n')).toMatch(/^\d+ passed, \d+ failed$/)
       expect(Number(summary.split(' ')[0]), 'requests compared').toBeGreaterThan(10)

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -50,8 +50,8 @@ function run(command: string, args: string[]): { status: number | null; stdout: 
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' }
 }
 
-function flaskUrlMap(dir: string): PrintedUrlMap {
-  const result = run(python, [oracle, dir])
+function flaskUrlMap(dir: string, app?: string): PrintedUrlMap {
+  const result = run(python, [oracle, dir, ...(app !== undefined ? [app] : [])])
   if (result.status !== 0) throw new Error(`flask_url_map.py failed on ${dir}:\n${result.stderr}`)
   return JSON.parse(result.stdout) as PrintedUrlMap
 }
@@ -89,9 +89,17 @@ describe.skipIf(!hasFlask)('routing fixtures: migrate routes --json matches Flas
     expect(fixtureDirs.length).toBeGreaterThanOrEqual(10)
   })
 
-  it.each(fixtureDirs)('$name', ({ dir }) => {
-    const flask = flaskUrlMap(dir)
-    const cli = run(process.execPath, ['bin/migrate.js', 'routes', dir, '--json'])
+  // A fixture with an app-specs.json is checked once per FLASK_APP value it lists (`--app` on our side).
+  const checks = fixtureDirs.flatMap(({ name, dir }) => {
+    const specs = join(dir, '..', 'app-specs.json')
+    return existsSync(specs)
+      ? (JSON.parse(readFileSync(specs, 'utf8')) as string[]).map((app) => ({ name: `${name} --app ${app}`, dir, app: app as string | undefined }))
+      : [{ name, dir, app: undefined as string | undefined }]
+  })
+
+  it.each(checks)('$name', ({ dir, app }) => {
+    const flask = flaskUrlMap(dir, app)
+    const cli = run(process.execPath, ['bin/migrate.js', 'routes', dir, '--json', ...(app !== undefined ? ['--app', app] : [])])
     expect(cli.status, `migrate routes failed:\n${cli.stderr}`).toBe(0)
     let printed: PrintedUrlMap
     try {
