@@ -194,6 +194,36 @@ test('an unknown URL answers 404', async () => {
 `
 }
 
+/** The README's section on the server's limits and where they make the service differ from Flask. */
+const LIMITS_SECTION = [
+  '## Limits',
+  '',
+  'The server (`src/lib/server.ts`) and the request runtime (`src/lib/flask.ts`) bound what a client can make the service hold. Each is an environment variable:',
+  '',
+  '| variable | default | what it bounds |',
+  '| --- | --- | --- |',
+  '| `MAX_BODY_BYTES` | 16777216 (16 MiB) | request body size, when the Flask config sets no `MAX_CONTENT_LENGTH` (which wins when set) |',
+  '| `MAX_HEADER_BYTES` | 16384 | request line and headers together: 414 when the request line alone is longer, else 431 |',
+  '| `HEADERS_TIMEOUT_MS` | 20000 | time to send the request line and headers (also for a connection that sends nothing): 408 |',
+  '| `REQUEST_TIMEOUT_MS` | 120000 | time to send a whole request, body included: 408 |',
+  '| `KEEP_ALIVE_TIMEOUT_MS` | 5000 | how long an idle keep-alive connection stays open |',
+  '| `MAX_CONNECTIONS` | 1024 (0: none) | open connections; past it a new one closes the least recently used idle one (keep-alive, silent, or still sending headers), or is refused when every one is being answered |',
+  '| `SHUTDOWN_TIMEOUT_MS` | 10000 | after SIGTERM/SIGINT: idle connections close at once, requests in flight finish, the process exits 0; past this it exits 1 anyway |',
+  '| `HOST`, `PORT` | every interface, 8080 | where it listens |',
+  '',
+  'A value that is not a non-negative integer stops the service at start-up.',
+  '',
+  '### Where it differs from Flask',
+  '',
+  "- **Request bodies** are read once, before the request hooks run (the translated `request` is synchronous), and never past the limit. A body over it is left unread; using it (`request.data`, `get_data()`, `get_json()`, `form`, `files`, `values`) raises `RequestEntityTooLarge` (413, Werkzeug's page, through the app's `errorhandler(413)`), and a view that does not use it answers as usual. Flask 2.2 answers 413 only for form data (any Content-Type) and reads `get_json()` / `get_data()` bodies past `MAX_CONTENT_LENGTH`, and chunked bodies, in full; Flask 2.3 and later answer 413 as this service does. Without `MAX_CONTENT_LENGTH` Flask has no limit; the service has `MAX_BODY_BYTES`.",
+  '- After the answer, the rest of an oversized body is discarded for at most 0.5 s (64 MB) and the connection then closed if it has not ended, where Werkzeug 2.2 reads it all before answering 413. `Expect: 100-continue` is not answered for a body over the limit, so a client that waits for it sends none.',
+  "- **Malformed requests** are answered as Flask's development server answers them where that is safe: a lower-case or unknown method is routed with the method upper-cased (200, or 405 with `Allow`), raw non-ASCII bytes and NUL in the path are read as latin-1 characters, a request without `Host` is served (its host is `0.0.0.0:<port>`, or `HOST`). Node's parser refuses these, so they are answered from the bytes it refused: only when the request head (and any body, which may not be chunked) arrived in one packet, otherwise 400; the connection is closed after the answer.",
+  "- An HTTP/0.9 request line (no version) is answered 400 at once; Flask's development server waits for headers (GET) or closes without an answer.",
+  "- Request lines and headers over `MAX_HEADER_BYTES` (16 KiB in all) are refused (414 / 431, with the development server's error page); Werkzeug's development server accepts lines up to 64 KiB and up to 100 headers (431 past that; Node keeps the first 2000 headers and drops the rest).",
+  "- Slow clients are cut off (`HEADERS_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`: 408) and connections are limited (`MAX_CONNECTIONS`); Flask's development server has neither.",
+  '',
+]
+
 export interface ReadmeInput {
   app: AppIR
   stubs: { endpoint: string; rule: string; where: string; reasons: string[] }[]
@@ -220,9 +250,10 @@ export function emitReadme(input: ReadmeInput): string {
     '',
     'Configuration comes from the environment (see `.env.example` and `src/config.ts`); secrets were not copied from the Flask code.',
     '',
+    ...LIMITS_SECTION,
     '## Layout',
     '',
-    '- `src/main.ts`: starts the server, graceful shutdown',
+    '- `src/main.ts`: starts the server (`src/lib/server.ts`), graceful shutdown',
     '- `src/app.ts`: `createApp()`, logger, request hooks, error handlers, mounts the route files',
     '- `src/url-map.ts`: the Werkzeug url map, used by the router and `urlFor`',
     '- `src/routes/*.ts`: one Hono sub-app per blueprint (`app.ts` for the app\'s own routes)',
