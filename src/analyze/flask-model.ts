@@ -61,6 +61,32 @@ interface DeferredRule {
   restfulUrl?: { api: RestfulApi; url: string }
   /** `Api.init_app(bp)` / `Api(bp)`: Flask-RESTful's `_deferred_blueprint_init`, recorded on the blueprint. */
   restfulInit?: RestfulApi
+  /** A callable rule (an extension's `partial(_complete_url, url)`): only an extension's patched `add_url_rule` takes one. */
+  ruleOf?: (urlPrefix: string | null) => string
+  /** A deferred function (`Blueprint.record(fn)`), run with the registration's setup state; false when it raises (the registration stops). */
+  record?: (state: SetupState) => boolean
+}
+
+/** A rule as `BlueprintSetupState.add_url_rule` takes it: text, or a callable of the url prefix. */
+export type SetupRule = string | ((urlPrefix: string | null) => string)
+
+/**
+ * Flask's `BlueprintSetupState` for one registration, as deferred functions see it. `addUrlRule` is
+ * replaceable, as extensions patch `setup_state.add_url_rule` (`patchedBy` names the patch). It
+ * stays usable after the registration (an extension may keep the state and add rules later).
+ */
+export interface SetupState {
+  readonly app: AppState
+  readonly blueprint: BlueprintState
+  /** The name the blueprint is registered under (with its parents' names). */
+  readonly name: string
+  readonly urlPrefix: string | null
+  readonly subdomain: string | null
+  readonly urlDefaults: Record<string, PyLiteral>
+  readonly firstRegistration: boolean
+  readonly location: SourceLocation
+  addUrlRule: (rule: SetupRule, endpoint: string | null, target: ViewTarget | null, options: RuleOptions, at: SourceLocation) => void
+  patchedBy: string | null
 }
 
 /** A resource added to a Flask-RESTful `Api` (`api.add_resource(Resource, *urls, endpoint=…, **options)`). */
@@ -163,8 +189,14 @@ export class BlueprintState {
     readonly location: SourceLocation,
   ) {}
 
-  addUrlRule(rule: string, endpoint: string | null, target: ViewTarget | null, options: RuleOptions, location: SourceLocation): void {
-    this.deferred.push({ rule, endpoint, target, options, location })
+  addUrlRule(rule: SetupRule, endpoint: string | null, target: ViewTarget | null, options: RuleOptions, location: SourceLocation): void {
+    if (typeof rule === 'string') this.deferred.push({ rule, endpoint, target, options, location })
+    else this.deferred.push({ rule: '', ruleOf: rule, endpoint, target, options, location })
+  }
+
+  /** `Blueprint.record(fn)`: `fn(state)` runs at each registration; it returns false when it raises. */
+  record(fn: (state: SetupState) => boolean, location: SourceLocation): void {
+    this.deferred.push({ rule: '', endpoint: null, target: null, options: NO_RULE_OPTIONS, location, record: fn })
   }
 
   /** `static_url_path` as Flask's Scaffold derives it. */
@@ -359,9 +391,26 @@ export class AppState {
       this.addUrlRule(fullRule, `${blueprint.name}.${endpoint}`, target, { ...ruleOptions, defaults, subdomain: ruleOptions.subdomain ?? subdomain }, name, at)
     }
     const prefixed = (rule: string): string => (urlPrefix ? urlPrefix + rule : rule)
+    const state: SetupState = {
+      app: this,
+      blueprint,
+      name,
+      urlPrefix,
+      subdomain,
+      urlDefaults,
+      firstRegistration,
+      location,
+      patchedBy: null,
+      addUrlRule: (rule, endpoint, target, ruleOptions, at) => {
+        if (typeof rule === 'string') addRule(rule, endpoint, target, ruleOptions, at)
+        else this.findings.push({ ruleId: 'flask-setup-error', severity: 'error', message: `a callable URL rule reached Flask's own add_url_rule on blueprint ${JSON.stringify(name)}: Flask fails at start-up`, location: at })
+      },
+    }
     for (const rule of blueprint.deferred) {
       const endpoint = rule.endpoint ?? rule.target?.name ?? null
-      if (rule.restfulInit !== undefined) {
+      if (rule.record !== undefined) {
+        if (!rule.record(state)) return
+      } else if (rule.restfulInit !== undefined) {
         if (!firstRegistration) {
           this.findings.push({ ruleId: 'flask-setup-error', severity: 'error', message: 'flask-restful blueprints can only be registered once: Flask-RESTful raises ValueError', location })
           return
@@ -374,7 +423,7 @@ export class AppState {
         addPatchedRule(rule.restfulUrl.api.completeUrl(rule.restfulUrl.url, urlPrefix ?? ''), endpoint, rule.target, rule.options, rule.location)
       } else if (restfulPatched && endpoint !== null) {
         addPatchedRule(prefixed(rule.rule), endpoint, rule.target, rule.options, rule.location)
-      } else addRule(rule.rule, rule.endpoint, rule.target, rule.options, rule.location)
+      } else state.addUrlRule(rule.ruleOf ?? rule.rule, rule.endpoint, rule.target, rule.options, rule.location)
     }
     for (const child of blueprint.children) {
       const childPrefix = child.options.urlPrefix ?? child.blueprint.urlPrefix

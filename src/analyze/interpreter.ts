@@ -128,6 +128,8 @@ export class Interpreter {
   }
 
   hasModule(name: string): boolean {
+    // A modelled extension's package inside the project (vendored, or the library's own repository) is read through its model.
+    if (MODELLED_PACKAGES.has(name.split('.')[0]!)) return false
     return this.modulesByName.has(name) || this.modulesByPath.has(name) || this.namespaceDirs.has(name)
   }
 
@@ -1413,6 +1415,9 @@ const ROUTE_ADDING_EXTENSIONS = new Map<string, { symbols: string[] | null; what
 
 /** View classes of extensions that are MethodViews (`flask_restful.Resource` subclasses `flask.views.MethodView`). */
 const RESOURCE_BASES = new Set(['flask_restful.Resource', ...RESTX_RESOURCE_BASES])
+
+/** Extensions whose route table the analysis models: their package is never run as project code. */
+const MODELLED_PACKAGES = new Set(['flask_restx'])
 
 function constString(value: Value | undefined): string | undefined {
   return value?.kind === 'const' && typeof value.value === 'string' ? value.value : undefined

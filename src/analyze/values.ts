@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '../parse/index.js'
 import type { AppState, BlueprintState, RestfulApi } from './flask-model.js'
+import type { RestxApi, RestxNamespace } from './ext-restx.js'
 
 /**
  * What the analyzer knows about a Python value while it runs a project's setup code
@@ -20,6 +21,8 @@ export type Value =
   | { kind: 'app'; app: AppState }
   /** A Flask-RESTful `Api`. */
   | { kind: 'restful-api'; api: RestfulApi }
+  /** A Flask-RESTX `Api` or `Namespace` (see ext-restx.ts). */
+  | { kind: 'restx'; object: RestxApi | RestxNamespace }
   | { kind: 'blueprint'; blueprint: BlueprintState }
   /** A method looked up on an app, a blueprint, a config or a url map: `app.route`. */
   | { kind: 'method'; owner: Value; name: string }

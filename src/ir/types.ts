@@ -50,6 +50,8 @@ export type ViewIR =
       ref: CodeRef
       /** Variables of enclosing functions (a view made by a helper or a factory) the view reads, when known literals. */
       closure?: Record<string, PyLiteral>
+      /** An extension's own view (`ref.module` is the extension's, e.g. flask_restx's `Api.render_doc`): not the project's code. */
+      extension?: string
     }
   /** A class-based view (`MethodView` / `View`) registered through `as_view(name)`. `methods` are the HTTP methods the class implements (upper case). */
   | {
@@ -57,7 +59,7 @@ export type ViewIR =
       ref: CodeRef
       base: 'MethodView' | 'View'
       methods: string[]
-      /** The extension whose base class the view extends (`flask_restful` for a `Resource`): its dispatch and output are the extension's. */
+      /** The extension whose base class the view extends (`flask_restful` for a `Resource`): its dispatch and output are the extension's. When `ref.module` is not a project module, the class is the extension's own (flask_restx's `SwaggerView`). */
       extension?: string
     }
 

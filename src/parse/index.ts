@@ -103,6 +103,20 @@ function rememberNodeReads(): void {
   const prototype = (TreeSitter as unknown as { SyntaxNode: { prototype: Record<PropertyKey, unknown> } }).SyntaxNode.prototype
   if (Object.hasOwn(prototype, REMEMBERED)) return
   prototype[REMEMBERED] = undefined
+  // node-tree-sitter holds node objects weakly: once nothing refers to a tree's root node, the
+  // next `tree.rootNode` is a new object, with nothing remembered, and so are all nodes read
+  // from it. Each tree keeps its root node, so what its nodes remember lasts as long as the tree
+  // (a view lookup scanning 2,500 top-level definitions read them all natively again each time).
+  const treePrototype = (TreeSitter as unknown as { Tree: { prototype: Record<PropertyKey, unknown> } }).Tree.prototype
+  const rootNode = Object.getOwnPropertyDescriptor(treePrototype, 'rootNode')?.get
+  if (rootNode !== undefined) {
+    Object.defineProperty(treePrototype, 'rootNode', {
+      configurable: true,
+      get(this: Record<PropertyKey, unknown>): unknown {
+        return (this[REMEMBERED] ??= rootNode.call(this))
+      },
+    })
+  }
   const remembered = (node: Record<PropertyKey, unknown>): Remembered => (node[REMEMBERED] ??= {}) as Remembered
   const getter = (name: string): ((this: unknown) => unknown) => {
     const get = Object.getOwnPropertyDescriptor(prototype, name)?.get

@@ -344,6 +344,21 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   for (const [endpoint, routes] of viewRoutes) {
     const viewIR = routes[0].view!
     const methods = [...new Set(routes.flatMap((r) => r.allMethods))].filter((m) => m !== 'OPTIONS')
+    if (viewIR.extension !== undefined && !project.modules.has(viewIR.ref.module)) {
+      // An extension's own view (flask_restx's Swagger spec, doc page and API root): no project code to translate.
+      const handler: TranslatedHandler = { ref: viewIR.ref, name: endpoint, status: 'stub', code: '', imports: [], pythonSource: '', findings: [] }
+      handler.findings.push({
+        ruleId: 'extension-not-migrated',
+        severity: 'error',
+        message: `${endpoint} is ${viewIR.extension}'s own view (${viewIR.ref.module}.${viewIR.ref.qualname}): what it answers is the extension's and is not carried over`,
+        location: viewIR.ref.location,
+        endpoint,
+        blockers: [`${viewIR.extension} own views`],
+      })
+      drafts.push({ handler, imports: null, dependencies: new Set(), error: null, file: viewIR.ref.location.file, endpoint })
+      views[endpoint] = handler
+      continue
+    }
     const draft =
       viewIR.kind === 'class'
         ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint })

@@ -1,0 +1,189 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { camelToDash } from '../../src/analyze/ext-restx.js'
+
+/**
+ * Flask-RESTX's route table (src/analyze/ext-restx.ts). flask_restx is not a Debian package, so the
+ * url_map real Flask + flask_restx 1.1.0 build for fixtures/ext-flask-restx*\/input is committed as
+ * expected-url-map.json (how it was computed: fixtures/ext-flask-restx/README.md); `migrate routes
+ * --json` must print the same rules in the same order. No Python runs here.
+ */
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const fixtureNames = readdirSync(join(repoRoot, 'fixtures'))
+  .filter((name) => name.startsWith('ext-flask-restx') && existsSync(join(repoRoot, 'fixtures', name, 'expected-url-map.json')))
+  .sort()
+const scratch = mkdtempSync(join(tmpdir(), 'migrate-restx-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+type Scalar = string | number | boolean | null
+interface PrintedRule {
+  rule: string
+  endpoint: string
+  methods: string[] | null
+  converters: { variable: string; name: string; args: Scalar[]; kwargs: Record<string, Scalar> }[]
+  defaults: Record<string, unknown> | null
+  strictSlashes: boolean | null
+  redirectTo: string | null
+}
+interface PrintedUrlMap {
+  rules: PrintedRule[]
+  strictSlashes: boolean
+  hostMatching: boolean
+}
+
+function migrate(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(repoRoot, 'bin/migrate.js'), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })
+  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' }
+}
+
+/** The fields routing depends on, as test/routing/url-map.test.ts compares them. */
+function routingFields(rule: PrintedRule) {
+  return {
+    rule: rule.rule,
+    endpoint: rule.endpoint,
+    methods: rule.methods === null ? null : [...rule.methods].sort(),
+    converters: rule.converters.map((converter) => ({ ...converter, name: converter.name === 'default' ? 'string' : converter.name })),
+    defaults: rule.defaults && Object.keys(rule.defaults).length > 0 ? rule.defaults : null,
+    strictSlashes: rule.strictSlashes,
+    redirectTo: rule.redirectTo ?? null,
+  }
+}
+
+interface ReportJson {
+  summary: { readiness: number; views: number; viewsMigrated: number; unknownRouteSources: number }
+  routes: { endpoint: string; rule: string; status: 'migrated' | 'stub'; reasons: string[] }[]
+  findings: { ruleId: string; message: string; endpoint?: string }[]
+}
+
+function report(dir: string): ReportJson {
+  const run = migrate([dir, '--dry-run', '--format', 'json'])
+  expect(run.status, run.stderr).toBe(0)
+  return JSON.parse(run.stdout) as ReportJson
+}
+
+function project(name: string, files: Record<string, string>): string {
+  const dir = join(scratch, name)
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    writeFileSync(join(dir, path), text)
+  }
+  return dir
+}
+
+describe('Flask-RESTX: migrate routes --json equals the url_map of real Flask + flask_restx 1.1.0', () => {
+  it('has the RESTX fixtures', () => {
+    expect(fixtureNames).toEqual(['ext-flask-restx', 'ext-flask-restx-init'])
+  })
+
+  it.each(fixtureNames)('%s', (name) => {
+    const expected = JSON.parse(readFileSync(join(repoRoot, 'fixtures', name, 'expected-url-map.json'), 'utf8')) as PrintedUrlMap
+    const cli = migrate(['routes', join('fixtures', name, 'input'), '--json'])
+    expect(cli.status, cli.stderr).toBe(0)
+    const printed = JSON.parse(cli.stdout) as PrintedUrlMap
+    expect(printed.strictSlashes).toBe(expected.strictSlashes)
+    expect(printed.hostMatching).toBe(expected.hostMatching)
+    expect(printed.rules.map(routingFields)).toEqual(expected.rules.map(routingFields))
+  })
+})
+
+describe('Flask-RESTX in the report', () => {
+  it("stubs resources and RESTX's own views with extension-not-migrated, and does not serve /swaggerui", () => {
+    const json = report(join(repoRoot, 'fixtures/ext-flask-restx/input'))
+    const row = (endpoint: string) => json.routes.find((route) => route.endpoint === endpoint)!
+    for (const endpoint of ['specs', 'doc', 'root', 'v1.specs', 'v1.doc', 'v1.root', 'v2.root', 'parent.child.specs']) {
+      expect(row(endpoint), endpoint).toMatchObject({ status: 'stub', reasons: ['extension-not-migrated'] })
+    }
+    for (const endpoint of ['hello_world', 'todos_todo_list', 'v1.users_user_list', 'v2.early_early_one', 'child.hello_world', 'v1.users_late_user']) {
+      expect(row(endpoint), endpoint).toMatchObject({ status: 'stub', reasons: ['extension-not-migrated'] })
+    }
+    expect(row('restx_doc.static')).toMatchObject({ status: 'stub', reasons: ['static-files-not-migrated'] })
+    // The project's own views stay migrated.
+    for (const endpoint of ['home', 'v1.before_api', 'v1.after_api', 'v2.plain_v2']) expect(row(endpoint).status, endpoint).toBe('migrated')
+    expect(json.findings.some((finding) => finding.ruleId === 'extension-routes-unknown')).toBe(false)
+    expect(json.findings.find((finding) => finding.endpoint === 'v1.specs')?.message).toContain("flask_restx's own view (flask_restx.api.SwaggerView)")
+    expect(json.summary.unknownRouteSources).toBe(0)
+    // Every route but the two static rules is a view; RESTX's own views count as views not migrated,
+    // and the /swaggerui static rule the service does not serve as work left.
+    expect(json.summary.views).toBe(json.routes.length - 2)
+    expect(json.summary.viewsMigrated).toBe(4)
+    expect(json.summary.readiness).toBeLessThan(100)
+  })
+
+  it('follows an Api subclass that overrides only properties, and not one that overrides what routes', () => {
+    const dir = project('subclass', {
+      'app.py': [
+        'from flask import Blueprint, Flask',
+        'from flask_restx import Api, Resource',
+        '',
+        'class DocsApi(Api):',
+        '    @property',
+        '    def specs_url(self):',
+        '        return "/swagger.json"',
+        '',
+        'class OwnEndpoints(Api):',
+        '    def default_endpoint(self, resource, namespace):',
+        '        return resource.__name__',
+        '',
+        'class Ping(Resource):',
+        '    def get(self):',
+        '        return "pong"',
+        '',
+        'app = Flask(__name__)',
+        'bp = Blueprint("b", __name__)',
+        'docs = DocsApi(bp, doc=False)',
+        'docs.add_resource(Ping, "/ping")',
+        'own = OwnEndpoints(app)',
+        'own.add_resource(Ping, "/own-ping")',
+        'app.register_blueprint(bp, url_prefix="/b")',
+        '',
+      ].join('\n'),
+    })
+    const routes = migrate(['routes', dir, '--json'])
+    expect(routes.status, routes.stderr).toBe(0)
+    const rules = (JSON.parse(routes.stdout) as PrintedUrlMap).rules.map((rule) => `${rule.rule} ${rule.endpoint}`)
+    expect(rules).toEqual(['/static/<path:filename> static', '/b/swagger.json b.specs', '/b/ b.root', '/swaggerui/<path:filename> restx_doc.static', '/b/ping b.ping'])
+    const json = report(dir)
+    const unknown = json.findings.filter((finding) => finding.ruleId === 'extension-routes-unknown')
+    expect(unknown.map((finding) => finding.message)).toEqual([expect.stringContaining('OwnEndpoints subclasses flask_restx.Api and overrides default_endpoint')])
+    expect(json.summary.unknownRouteSources).toBe(1)
+  })
+
+  it('a RESTX blueprint registered twice is the ValueError Flask-RESTX raises', () => {
+    const dir = project('twice', {
+      'app.py': [
+        'from flask import Blueprint, Flask',
+        'from flask_restx import Api',
+        'app = Flask(__name__)',
+        'bp = Blueprint("bp", __name__)',
+        'Api(bp)',
+        'app.register_blueprint(bp)',
+        'app.register_blueprint(bp, name="again")',
+        '',
+      ].join('\n'),
+    })
+    const json = report(dir)
+    expect(json.findings.filter((finding) => finding.ruleId === 'flask-setup-error').map((finding) => finding.message)).toEqual([
+      'flask-restx blueprints can only be registered once: Flask-RESTX raises ValueError',
+    ])
+  })
+})
+
+describe('camel_to_dash (flask_restx.utils), values printed by flask_restx 1.1.0', () => {
+  it.each([
+    ['HTTPStatusCheck', 'http_status_check'],
+    ['getHTTPResponseCode', 'get_http_response_code'],
+    ['HTTPResponseCodeXYZ', 'http_response_code_xyz'],
+    ['TodoListV2', 'todo_list_v2'],
+    ['Ping', 'ping'],
+    ['users2Go', 'users2_go'],
+    ['ABC', 'abc'],
+    ['A1B2Cd', 'a1_b2_cd'],
+  ])('%s → %s', (name, expected) => {
+    expect(camelToDash(name)).toBe(expected)
+  })
+})
