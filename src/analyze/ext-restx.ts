@@ -174,7 +174,9 @@ export class RestxApi {
   private registerView(app: AppState | BlueprintState, resource: RestxResource, urls: string[], endpoint: string): void {
     const target = this.host.classView(resource.cls, endpoint, resource.location)
     if (target === undefined) return
-    this.addViewRules(app, urls, endpoint, target, resource.options, resource.location)
+    // Whatever the class derives from, the Api dispatches it (`Api.output` shapes what it returns).
+    const view = target.view?.kind === 'class' && target.view.extension === undefined ? { ...target.view, extension: 'flask_restx' } : target.view
+    this.addViewRules(app, urls, endpoint, { ...target, view }, resource.options, resource.location)
   }
 
   private addViewRules(app: AppState | BlueprintState, urls: string[], endpoint: string, target: ViewTarget, options: RuleOptions, location: SourceLocation): void {
