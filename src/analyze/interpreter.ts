@@ -95,6 +95,8 @@ export class Interpreter {
   private readonly modulesByName = new Map<string, ParsedModule>()
   private readonly modulesByPath = new Map<string, ParsedModule>()
   private readonly namespaceDirs = new Set<string>()
+  /** Apps whose app context is pushed, innermost last: what `current_app` is. */
+  private readonly contextApps: AppState[] = []
   /** Flask subclasses whose `__init__` is running, innermost last: their app is made by the base `__init__` call. */
   private readonly flaskInits: { at: SourceLocation; app: Value | null }[] = []
   private readonly namespaces = new Map<string, Scope>()
@@ -208,7 +210,14 @@ export class Interpreter {
         return
       case 'with_statement': {
         const body = node.childForFieldName('body')
-        if (body) this.runBlock(body.namedChildren, scope)
+        // `with app.app_context():` makes current_app that app inside the block.
+        const contexts = node.descendantsOfType('with_item').map((item) => this.evaluate(item.namedChildren[0]!, scope)).filter((value) => value.kind === 'app-context')
+        for (const context of contexts) this.contextApps.push(context.app)
+        try {
+          if (body) this.runBlock(body.namedChildren, scope)
+        } finally {
+          for (let i = 0; i < contexts.length; i++) this.contextApps.pop()
+        }
         return
       }
       case 'return_statement': {
@@ -373,6 +382,20 @@ export class Interpreter {
     }
   }
 
+  /**
+   * `@x.route(…)` (or `.get`, `.post`, … and `x.add_url_rule(…)`) where `x` is not an app or blueprint
+   * the analysis knows: Flask may well register a route there (`current_app` outside an app
+   * context, an object made at run time), so the route table may miss it; said, never guessed.
+   */
+  private checkUnresolvedRoute(expression: SyntaxNode, scope: Scope): void {
+    const call = expression.type === 'call' ? expression.childForFieldName('function') : expression
+    if (call?.type !== 'attribute' || !ROUTE_METHODS.has(call.childForFieldName('attribute')?.text ?? '')) return
+    const owner = this.evaluate(call.childForFieldName('object')!, scope)
+    if (owner.kind === 'unknown' || (owner.kind === 'external' && /^(flask|werkzeug)\./.test(owner.path))) {
+      this.finding('dynamic-route', 'error', `${call.text}(…) registers a route on ${describe(owner)}, which the analysis cannot tie to an app or blueprint (current_app outside an app context, or an object made at run time); the route table may miss it`, expression, scope)
+    }
+  }
+
   /** What `from module import *` binds: the names in `__all__` when it is a literal list, else every name not starting with `_`. */
   private publicNames(namespace: Scope): [string, Value][] {
     const all = namespace.vars.get('__all__')
@@ -460,8 +483,9 @@ export class Interpreter {
       } else if (applied.kind === 'method' && (applied.owner.kind === 'app' || applied.owner.kind === 'blueprint')) {
         // `@app.before_request` without parentheses: the method itself is the decorator.
         value = this.call(applied, [value], new Map(), decorator, scope)
-      } else if (value.kind === 'function') {
-        value = { ...value, wrappers: [...value.wrappers, expression.text] }
+      } else {
+        this.checkUnresolvedRoute(expression, scope)
+        if (value.kind === 'function') value = { ...value, wrappers: [...value.wrappers, expression.text] }
       }
     }
     scope.vars.set(this.nameOf(definition), value)
@@ -712,8 +736,14 @@ export class Interpreter {
         if (this.hasModule(submodule)) return { kind: 'module', name: submodule }
         return unknown(`${owner.name}.${name}`)
       }
-      case 'external':
+      case 'external': {
+        // `current_app` inside a pushed app context is that app.
+        const app = CURRENT_APP.test(owner.path) ? this.contextApps.at(-1) : undefined
+        if (app !== undefined) return this.getAttribute({ kind: 'app', app }, name, node, scope)
         return { kind: 'external', path: `${owner.path}.${name}` }
+      }
+      case 'app-context':
+        return name === 'push' ? { kind: 'method', owner, name } : unknown(`app_context().${name}`)
       case 'app':
         if (name === 'config') return { kind: 'config', app: owner.app }
         if (name === 'url_map') return { kind: 'url-map', app: owner.app }
@@ -760,6 +790,10 @@ export class Interpreter {
     const pending = this.flaskInits.at(-1)
     if (pending !== undefined && pending.app === null && isBaseInitCall(node) && this.namesFlaskBase(node, scope)) return this.runFlaskBaseInit(pending, node, scope)
     const fn = this.evaluate(node.childForFieldName('function')!, scope)
+    if (fn.kind === 'unknown' || fn.kind === 'external') {
+      const callee = node.childForFieldName('function')!
+      if (callee.type === 'attribute' && (callee.childForFieldName('attribute')?.text === 'add_url_rule' || callee.childForFieldName('attribute')?.text === 'register_blueprint')) this.checkUnresolvedRoute(callee, scope)
+    }
     const args: Value[] = []
     const kwargs = new Map<string, Value>()
     for (const argument of node.childForFieldName('arguments')?.namedChildren ?? []) {
@@ -1078,6 +1112,10 @@ export class Interpreter {
   private callMethod(owner: Value, name: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
     if (owner.kind === 'app' || owner.kind === 'blueprint') return this.callScaffoldMethod(owner, name, args, kwargs, node, scope, at)
     if (owner.kind === 'restful-api') return this.callRestfulApi(owner.api, name, args, kwargs, node, scope, at)
+    if (owner.kind === 'app-context') {
+      if (name === 'push') this.contextApps.push(owner.app)
+      return NONE
+    }
     if (owner.kind === 'restx') return this.restx.callMethod(owner.object, name, args, kwargs, node, scope)
     if (owner.kind === 'config') {
       if (name === 'from_object') {
@@ -1138,6 +1176,7 @@ export class Interpreter {
     scope: Scope,
     at: SourceLocation,
   ): Value {
+    if (owner.kind === 'app' && name === 'app_context') return { kind: 'app-context', app: owner.app }
     const addRule = (rule: Value, endpoint: Value | undefined, view: Value | undefined, options: Map<string, Value>, location: SourceLocation): void => {
       const ruleText = constString(rule)
       if (ruleText === undefined) {
@@ -1391,6 +1430,12 @@ export class Interpreter {
     return null
   }
 }
+
+/** `flask.current_app` however it was imported. */
+const CURRENT_APP = /^flask(\.globals)?\.current_app$/
+
+/** Scaffold methods that register a route. */
+const ROUTE_METHODS = new Set(['route', 'get', 'post', 'put', 'delete', 'patch', 'add_url_rule', 'register_blueprint'])
 
 /** `super().__init__(…)`, `super(Cls, self).__init__(…)` or `Flask.__init__(self, …)`. */
 function isBaseInitCall(node: SyntaxNode): boolean {

@@ -29,6 +29,8 @@ export type Value =
   | { kind: 'decorator'; apply: (target: Value, node: SyntaxNode) => Value }
   | { kind: 'config'; app: AppState }
   | { kind: 'url-map'; app: AppState }
+  /** `app.app_context()`: pushed (`.push()` or `with`), it makes `current_app` that app. */
+  | { kind: 'app-context'; app: AppState }
   /** The result of `SomeView.as_view(name)`. */
   | { kind: 'class-view'; cls: ClassValue; name: string }
   /** `os.environ.get("X", default)` and friends: config read from the environment. */
