@@ -430,10 +430,19 @@ export class Interpreter {
     const dots = match[1]!.length
     if (dots === 0) return text
     const module = this.modulesByName.get(scope.module)
-    const packageParts = scope.module.split('.')
-    if (!module?.isPackage) packageParts.pop()
-    for (let i = 1; i < dots; i++) packageParts.pop()
-    return [...packageParts, ...(match[2] ? [match[2]] : [])].join('.')
+    const relativeTo = (name: string, isPackage: boolean): string => {
+      const packageParts = name === '' ? [] : name.split('.')
+      if (!isPackage) packageParts.pop()
+      for (let i = 1; i < dots; i++) packageParts.pop()
+      return [...packageParts, ...(match[2] ? [match[2]] : [])].join('.')
+    }
+    const byName = relativeTo(scope.module, module?.isPackage === true)
+    if (module === undefined || this.hasModule(byName)) return byName
+    // A module in folders without __init__.py is named from its first package folder, but Python
+    // imported it through the namespace package of its path (project/webroot.py as project.webroot),
+    // and resolves its relative imports from there.
+    const byPath = relativeTo(module.file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.'), module.isPackage)
+    return this.hasModule(byPath) ? byPath : byName
   }
 
   private defineFunction(node: SyntaxNode, scope: Scope, wrappers: string[]): FunctionValue {
