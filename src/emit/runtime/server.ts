@@ -188,8 +188,16 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
   server.on('clientError', (error: ParserError, socket: Socket) => {
     const state = connections.get(socket)
     if (state?.answered) return
-    if (state) state.answered = true
-    void answerClientError(error, socket, state, fetch, defaultHost(), options).catch(() => socket.destroy())
+    if (state) {
+      state.answered = true
+      // Being answered: not closed to make room, and waited for by shutdown().
+      state.active++
+    }
+    void answerClientError(error, socket, state, fetch, defaultHost(), options)
+      .catch(() => socket.destroy())
+      .finally(() => {
+        if (state) state.active--
+      })
   })
 
   server.shutdown = () => {
