@@ -3,7 +3,7 @@ import type Parser from 'tree-sitter'
 import type { Finding } from '../ir/types.js'
 import type { ScannedFile } from '../scan/index.js'
 import { checkTree, MIGRATE_MAX_DEPTH } from './syntax.js'
-import { includedRanges, scanTokens, type PythonError } from './tokens.js'
+import { includedRanges, scanTokens, type PythonError, type TokenScan } from './tokens.js'
 
 export type SyntaxNode = Parser.SyntaxNode
 export type Tree = Parser.Tree
@@ -179,21 +179,15 @@ export function parseFiles(files: ScannedFile[]): ParseResult {
   for (const file of files) {
     const tokens = scanTokens(file.source)
     const tree = parsePython(file.source, tokens.excluded)
-    let error: PythonError | null = tokens.error
-    if (tree.rootNode.hasError) {
-      const bad = firstErrorNode(tree.rootNode)
-      const treeError = { line: (bad?.startPosition.row ?? 0) + 1, column: (bad?.startPosition.column ?? 0) + 1, message: 'invalid syntax' }
-      // Python reports the first error in the file.
-      if (error === null || treeError.line < error.line || (treeError.line === error.line && treeError.column < error.column)) error = treeError
-    }
+    const error = firstPythonError(tokens, tree)
     const checked = error === null ? checkTree(tree) : null
-    error ??= checked?.error ?? null
-    if (error !== null) {
+    const refused = error ?? checked?.error ?? null
+    if (refused !== null) {
       findings.push({
         ruleId: 'python-syntax-error',
         severity: 'error',
-        message: `${file.file}:${error.line}:${error.column}: syntax error (${error.message}); the module was left out of the migration`,
-        location: { file: file.file, line: error.line, column: error.column },
+        message: `${file.file}:${refused.line}:${refused.column}: syntax error (${refused.message}); the module was left out of the migration`,
+        location: { file: file.file, line: refused.line, column: refused.column },
       })
       continue
     }
@@ -210,6 +204,46 @@ export function parseFiles(files: ScannedFile[]): ParseResult {
     modules.push({ name: file.module, file: file.file, isPackage: file.isPackage, source: file.source, tree })
   }
   return { modules, findings }
+}
+
+function before(a: PythonError, b: PythonError): boolean {
+  return a.line < b.line || (a.line === b.line && a.column < b.column)
+}
+
+/**
+ * The error CPython reports for the file, or null when its tokenizer and parser accept it (the
+ * compiler's own checks come after, in checkTree). CPython stops at the first error it meets
+ * reading the file; when that is a parser error other than an unexpected indent, it tokenizes the
+ * rest of the file, and a tokenizer error found there, or a bracket left open on an earlier
+ * line, is reported instead.
+ */
+function firstPythonError(tokens: TokenScan, tree: Tree): PythonError | null {
+  let parser = tokens.parserError
+  /** The end of tree-sitter's error, when the parser error is tree-sitter's. */
+  let treeEnd: PythonError | null = null
+  if (tree.rootNode.hasError) {
+    const bad = firstErrorNode(tree.rootNode)
+    const start = bad?.startPosition ?? { row: 0, column: 0 }
+    const end = bad?.endPosition ?? start
+    const treeError: PythonError = { line: start.row + 1, column: start.column + 1, message: 'invalid syntax' }
+    // tree-sitter's error spans the tokens it skipped, and often the line before the one Python
+    // names: an error the scan found inside that span, or on the next line, is the precise one.
+    const precise = (error: PythonError | null): boolean => error !== null && !before(error, treeError) && end.row + 1 >= error.line - 1
+    if (parser === null || (!precise(parser) && before(treeError, parser))) {
+      parser = treeError
+      treeEnd = { line: end.row + 1, column: end.column + 1, message: '' }
+    }
+    if (precise(tokens.indentError) && !before(parser, tokens.indentError!)) parser = null
+    if (precise(tokens.tokenizerError) && !before(parser ?? tokens.tokenizerError!, tokens.tokenizerError!)) parser = null
+  }
+  const first = [tokens.tokenizerError, tokens.indentError, parser].filter((error): error is PythonError => error !== null).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))[0]
+  if (first === undefined) return tokens.unclosed
+  if (first !== parser || parser.final === true) return first
+  if (tokens.tokenizerError !== null) return tokens.tokenizerError
+  const unclosed = tokens.unclosed
+  // tree-sitter's error begins where its recovery did, often before the bracket: one that reaches past the bracket is Python's error after it.
+  if (unclosed !== null && (unclosed.line < parser.line || (parser === tokens.unclosed) || (treeEnd !== null && !before(treeEnd, unclosed)))) return unclosed
+  return parser
 }
 
 /** The first ERROR or MISSING node in document order, found without recursion (trees can be thousands of levels deep). */

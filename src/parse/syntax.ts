@@ -51,6 +51,7 @@ const CHECKED_TYPES = [
 const LITERALS = new Set(['string', 'concatenated_string', 'integer', 'float', 'true', 'false', 'none', 'ellipsis'])
 
 const FUNCTION_BOUNDARIES = new Set(['function_definition', 'lambda', 'class_definition', 'module'])
+const MODULE_BOUNDARIES = new Set(['function_definition', 'module'])
 const COMPREHENSIONS: Record<string, string> = {
   list_comprehension: 'list comprehension',
   set_comprehension: 'set comprehension',
@@ -59,6 +60,8 @@ const COMPREHENSIONS: Record<string, string> = {
 }
 
 export function checkTree(tree: Parser.Tree): TreeCheck {
+  // Node ids are unique within a tree only.
+  for (const types of [FUNCTION_BOUNDARIES, MODULE_BOUNDARIES]) enclosingMemo.delete(types)
   const errors: PythonError[] = []
   const report = (node: Node, message: string): void => {
     errors.push({ line: node.startPosition.row + 1, column: node.startPosition.column + 1, message })
@@ -67,7 +70,8 @@ export function checkTree(tree: Parser.Tree): TreeCheck {
   if (depth.pythonDepth > PYTHON_MAX_DEPTH) {
     errors.push({ ...depth.pythonAt!, message: `nested ${depth.pythonDepth} levels deep; CPython's compiler stops at about ${PYTHON_MAX_DEPTH + 10} (RecursionError: maximum recursion depth exceeded during compilation)` })
   }
-  // A tree nested that deep is left out before anything walks it node by node.
+  // The checks read up from each node, and tree-sitter finds a node's parent from the root down:
+  // in a tree deeper than migrate reads (left out anyway) that would be quadratic.
   if (depth.depth <= MIGRATE_MAX_DEPTH) {
     for (const node of tree.rootNode.descendantsOfType(CHECKED_TYPES)) checkNode(node, report)
   }
@@ -105,8 +109,11 @@ function checkNode(node: Node, report: (node: Node, message: string) => void): v
       return
     }
     case 'nonlocal_statement': {
-      const scope = enclosing(node, new Set(['function_definition', 'module']))
-      if (scope?.type !== 'function_definition') report(node, 'nonlocal declaration not allowed at module level')
+      const scope = enclosing(node, MODULE_BOUNDARIES)
+      if (scope?.type !== 'function_definition') return report(node, 'nonlocal declaration not allowed at module level')
+      for (const name of node.namedChildren.filter((child) => child.type === 'identifier')) {
+        if (!boundInEnclosingFunction(scope, name.text)) return report(name, `no binding for nonlocal '${name.text}' found`)
+      }
       return
     }
     case 'print_statement':
@@ -171,6 +178,77 @@ function checkNode(node: Node, report: (node: Node, message: string) => void): v
   }
 }
 
+/** Whether a function around `fn` (classes are skipped) has `name` as a local: a parameter or a name it binds. */
+function boundInEnclosingFunction(fn: Node, name: string): boolean {
+  for (let scope = enclosing(fn, FUNCTION_BOUNDARIES); scope !== null && scope.type !== 'module'; scope = enclosing(scope, FUNCTION_BOUNDARIES)) {
+    if (scope.type !== 'function_definition') continue
+    const locals = localNames(scope)
+    if (locals.bound.has(name) && !locals.declared.has(name)) return true
+  }
+  return false
+}
+
+/** The names a function binds (parameters, assignment and loop targets, imports, definitions…) and those it declares global or nonlocal. */
+function localNames(fn: Node): { bound: Set<string>; declared: Set<string> } {
+  const bound = new Set<string>()
+  const declared = new Set<string>()
+  for (const parameter of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const name = parameterName(parameter)
+    if (name !== undefined) bound.add(name)
+  }
+  const targets = (target: Node | null): void => {
+    const stack = target === null ? [] : [target]
+    while (stack.length > 0) {
+      const node = stack.pop()!
+      if (node.type === 'identifier') bound.add(node.text)
+      else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'expression_list', 'list_splat_pattern', 'parenthesized_expression', 'as_pattern_target'].includes(node.type)) stack.push(...node.namedChildren)
+    }
+  }
+  const stack = [...(fn.childForFieldName('body')?.namedChildren ?? [])]
+  while (stack.length > 0) {
+    const node = stack.pop()!
+    switch (node.type) {
+      case 'function_definition':
+      case 'class_definition':
+        targets(node.childForFieldName('name'))
+        continue // their bodies are their own scopes
+      case 'lambda':
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression':
+        continue
+      case 'assignment':
+      case 'augmented_assignment':
+      case 'for_statement':
+        targets(node.childForFieldName('left'))
+        break
+      case 'named_expression':
+        targets(node.childForFieldName('name'))
+        break
+      case 'as_pattern':
+        targets(node.childForFieldName('alias'))
+        break
+      case 'delete_statement':
+        targets(node.namedChildren[0] ?? null)
+        break
+      case 'import_statement':
+      case 'import_from_statement':
+        for (const imported of node.namedChildren) {
+          if (imported.type === 'aliased_import') targets(imported.childForFieldName('alias'))
+          else if (imported.type === 'dotted_name' && imported.id !== node.childForFieldName('module_name')?.id) bound.add(imported.namedChildren[0]?.text ?? imported.text)
+        }
+        break
+      case 'global_statement':
+      case 'nonlocal_statement':
+        for (const child of node.namedChildren) if (child.type === 'identifier') declared.add(child.text)
+        break
+    }
+    stack.push(...node.namedChildren)
+  }
+  return { bound, declared }
+}
+
 function parameterName(parameter: Node): string | undefined {
   switch (parameter.type) {
     case 'identifier':
@@ -190,10 +268,32 @@ function parameterName(parameter: Node): string | undefined {
   }
 }
 
+/**
+ * The nearest ancestor of one of `types`. Remembered for every node passed on the way up, so that
+ * nodes nested inside each other (3,000 awaits deep) cost one walk, not one each.
+ */
 function enclosing(node: Node, types: Set<string>): Node | null {
-  for (let parent = node.parent; parent !== null; parent = parent.parent) if (types.has(parent.type)) return parent
-  return null
+  let memo = enclosingMemo.get(types)
+  if (memo === undefined) enclosingMemo.set(types, (memo = new Map()))
+  const passed: number[] = []
+  let result: Node | null = null
+  for (let parent = node.parent; parent !== null; parent = parent.parent) {
+    const known = memo.get(parent.id)
+    if (known !== undefined) {
+      result = known
+      break
+    }
+    if (types.has(parent.type)) {
+      result = parent
+      break
+    }
+    passed.push(parent.id)
+  }
+  for (const id of passed) memo.set(id, result)
+  return result
 }
+
+const enclosingMemo = new WeakMap<Set<string>, Map<number, Node | null>>()
 
 function isFirstIterable(comprehension: Node, child: Node): boolean {
   const first = comprehension.namedChildren.find((c) => c.type === 'for_in_clause')

@@ -12,6 +12,12 @@ export interface PythonError {
   line: number
   column: number
   message: string
+  /**
+   * A parser error CPython reports as soon as it meets it (an unexpected indent), which a
+   * tokenizer error later in the file does not replace. Other parser errors it reports after
+   * tokenizing the rest of the file, and a tokenizer error found there wins.
+   */
+  final?: boolean
 }
 
 /** A span of the source the parser skips (offsets in UTF-16 units, rows and columns 0-based). */
@@ -23,8 +29,18 @@ export interface SourceRange {
 }
 
 export interface TokenScan {
-  /** The first error CPython's tokenizer would report, or null. */
-  error: PythonError | null
+  /**
+   * The first error CPython's tokenizer raises at once (a character it cannot read, an
+   * unterminated string, an unmatched bracket). It is what Python reports even when the parser
+   * failed earlier in the file: CPython then tokenizes the rest of the file, and such an error wins.
+   */
+  tokenizerError: PythonError | null
+  /** The first indentation error of CPython's tokenizer (TabError, too deep, a dedent to no level): reported when the parser reaches it. */
+  indentError: PythonError | null
+  /** The first error CPython's parser reports that tree-sitter lets through (an indentation it does not expect, a missing block). */
+  parserError: PythonError | null
+  /** The innermost bracket still open at the end: CPython's error when its parser fails at or after that line. */
+  unclosed: PythonError | null
   /** Comment-only lines of long comment blocks, which the parse skips. */
   excluded: SourceRange[]
 }
@@ -43,8 +59,18 @@ const TAB_SIZE = 8
  */
 export const COMMENT_BLOCK_LIMIT = 32
 
+const OPENING: Record<string, string> = { ')': '(', ']': '[', '}': '{' }
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf'])
-const WORD = /[\p{ID_Continue}\u00B7]+/uy
+/** What CPython reads as one name or number: ASCII letters, digits and `_`, and every non-ASCII character but the whitespace and line ends. */
+const WORD = /(?:[A-Za-z0-9_]|[^\x00-\x7f])+/uy
+
+function hex(char: string): string {
+  return char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')
+}
+
+function isWordStart(ch: number): boolean {
+  return (ch >= 0x61 && ch <= 0x7a) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x30 && ch <= 0x39) || ch === 0x5f || ch > 0x7f
+}
 /** Not printable for Python's str.isprintable(): other, separators (except the space). */
 const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u
 
@@ -59,12 +85,16 @@ interface CommentLine {
 }
 
 export function scanTokens(source: string): TokenScan {
-  let error: PythonError | null = null
+  let tokenizerError: PythonError | null = null
+  let indentError: PythonError | null = null
+  let parserError: PythonError | null = null
   const length = source.length
   let index = 0
   let row = 0
   let lineStart = 0
   let level = 0
+  /** Open brackets: the character and where it is. */
+  const brackets: { char: string; line: number; column: number }[] = []
   const indents = [0]
   const altIndents = [0]
   let atLineStart = true
@@ -75,8 +105,17 @@ export function scanTokens(source: string): TokenScan {
   let expectBlock = false
   let expectBlockFrom = { line: 1, column: 1 }
   const comments: CommentLine[] = []
+  /** A tokenizer error. */
   const fail = (at: number, message: string, atRow = row, atLineStart_ = lineStart): void => {
-    error ??= { line: atRow + 1, column: at - atLineStart_ + 1, message }
+    tokenizerError ??= { line: atRow + 1, column: at - atLineStart_ + 1, message }
+  }
+  /** An indentation error of the tokenizer. */
+  const failIndent = (at: number, message: string): void => {
+    indentError ??= { line: row + 1, column: at - lineStart + 1, message }
+  }
+  /** A parser error. */
+  const refuse = (at: number, message: string, final = false): void => {
+    parserError ??= { line: row + 1, column: at - lineStart + 1, message, ...(final ? { final } : {}) }
   }
 
   while (index < length) {
@@ -105,26 +144,26 @@ export function scanTokens(source: string): TokenScan {
         if (end < 0) end = length
         comments.push({ row, start: cursor, end, column: cursor - lineStart })
       }
-      if (!blank && level === 0 && error === null) {
+      if (!blank && level === 0 && indentError === null) {
         const top = indents[indents.length - 1]!
         const altTop = altIndents[altIndents.length - 1]!
         if (column === top) {
-          if (altColumn !== altTop) fail(cursor, 'inconsistent use of tabs and spaces in indentation (TabError)')
-          else if (expectBlock) fail(cursor, `expected an indented block after the line ending in ':' at line ${expectBlockFrom.line} (IndentationError)`)
+          if (altColumn !== altTop) failIndent(cursor, 'inconsistent use of tabs and spaces in indentation (TabError)')
+          else if (expectBlock) refuse(cursor, `expected an indented block after the line ending in ':' at line ${expectBlockFrom.line} (IndentationError)`)
         } else if (column > top) {
-          if (indents.length >= MAX_INDENT_LEVELS) fail(cursor, 'too many levels of indentation (IndentationError)')
-          else if (altColumn <= altTop) fail(cursor, 'inconsistent use of tabs and spaces in indentation (TabError)')
-          else if (!expectBlock) fail(cursor, 'unexpected indent (IndentationError)')
+          if (indents.length >= MAX_INDENT_LEVELS) failIndent(cursor, 'too many levels of indentation (IndentationError)')
+          else if (altColumn <= altTop) failIndent(cursor, 'inconsistent use of tabs and spaces in indentation (TabError)')
+          else if (!expectBlock) refuse(cursor, 'unexpected indent (IndentationError)', true)
           indents.push(column)
           altIndents.push(altColumn)
         } else {
-          if (expectBlock) fail(cursor, `expected an indented block after the line ending in ':' at line ${expectBlockFrom.line} (IndentationError)`)
+          if (expectBlock) refuse(cursor, `expected an indented block after the line ending in ':' at line ${expectBlockFrom.line} (IndentationError)`)
           while (indents.length > 1 && column < indents[indents.length - 1]!) {
             indents.pop()
             altIndents.pop()
           }
-          if (column !== indents[indents.length - 1]) fail(cursor, 'unindent does not match any outer indentation level (IndentationError)')
-          else if (altColumn !== altIndents[altIndents.length - 1]) fail(cursor, 'inconsistent use of tabs and spaces in indentation (TabError)')
+          if (column !== indents[indents.length - 1]) failIndent(cursor, 'unindent does not match any outer indentation level (IndentationError)')
+          else if (altColumn !== altIndents[altIndents.length - 1]) failIndent(cursor, 'inconsistent use of tabs and spaces in indentation (TabError)')
         }
         expectBlock = false
       }
@@ -181,27 +220,38 @@ export function scanTokens(source: string): TokenScan {
     if (ch === 0x28 || ch === 0x5b || ch === 0x7b) {
       level++
       if (level > MAX_BRACKET_LEVEL) fail(index, 'too many nested parentheses')
+      brackets.push({ char: source[index]!, line: row + 1, column: index - lineStart + 1 })
       index++
       lineHasToken = true
       endsWithColon = false
       continue
     }
     if (ch === 0x29 || ch === 0x5d || ch === 0x7d) {
+      const char = source[index]!
+      const open = brackets.pop()
+      if (open === undefined) fail(index, `unmatched '${char}'`)
+      else if (OPENING[char] !== open.char) {
+        fail(index, `closing parenthesis '${char}' does not match opening parenthesis '${open.char}'${open.line !== row + 1 ? ` on line ${open.line}` : ''}`)
+      }
       if (level > 0) level--
       index++
       lineHasToken = true
       endsWithColon = false
       continue
     }
-    WORD.lastIndex = index
-    const word = WORD.exec(source)
-    if (word !== null) {
-      const text = word[0]
+    if (isWordStart(ch)) {
+      // Python reads every run of letters, digits, `_` and non-ASCII characters as one name (or number), then checks it.
+      WORD.lastIndex = index
+      const text = WORD.exec(source)![0]
       const end = index + text.length
       const quote = source.charCodeAt(end)
       if ((quote === 0x27 || quote === 0x22) && STRING_PREFIXES.has(text.toLowerCase())) {
         index = scanString(end, text.length)
-      } else index = end
+      } else {
+        if (ch >= 0x30 && ch <= 0x39) checkNumber(text, index)
+        else checkName(text, index)
+        index = end
+      }
       lineHasToken = true
       endsWithColon = false
       continue
@@ -210,15 +260,50 @@ export function scanTokens(source: string): TokenScan {
     else {
       const codePoint = source.codePointAt(index)!
       const char = String.fromCodePoint(codePoint)
-      if (NON_PRINTABLE.test(char)) fail(index, `invalid non-printable character U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`)
+      if (NON_PRINTABLE.test(char)) fail(index, `invalid non-printable character U+${hex(char)}`)
       index += char.length
     }
     lineHasToken = true
     endsWithColon = ch === 0x3a /* : */
   }
-  if (expectBlock && error === null) fail(length, `expected an indented block after the line ending in ':' at line ${expectBlockFrom.line} (IndentationError)`)
+  // The end of the file ends the last line, newline or not.
+  if (level === 0 && lineHasToken && endsWithColon) {
+    expectBlock = true
+    expectBlockFrom = { line: row + 1, column: 1 }
+  }
+  if (expectBlock) refuse(length, `expected an indented block after the line ending in ':' at line ${expectBlockFrom.line} (IndentationError)`)
 
-  return { error, excluded: commentBlocks(comments, source) }
+  const innermost = brackets[brackets.length - 1]
+  const unclosed = innermost === undefined ? null : { line: innermost.line, column: innermost.column, message: `'${innermost.char}' was never closed` }
+  return { tokenizerError, indentError, parserError, unclosed, excluded: commentBlocks(comments, source) }
+
+  function refuseAt(at: number, message: string): void {
+    refuse(at, message)
+  }
+
+  /** CPython's verify_identifier: a name is a letter or `_`, then letters, digits, marks and `_` (after NFKC), all printable. */
+  function checkName(text: string, start: number): void {
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return
+    let offset = 0
+    for (const char of text) {
+      if (NON_PRINTABLE.test(char)) return fail(start + offset, `invalid non-printable character U+${hex(char)}`)
+      offset += char.length
+    }
+    if (/^[\p{ID_Start}_][\p{ID_Continue}]*$/u.test(text.normalize('NFKC'))) return
+    offset = 0
+    for (const char of text) {
+      const normalized = char.normalize('NFKC')
+      const valid = offset === 0 ? /^[\p{ID_Start}_][\p{ID_Continue}]*$/u.test(normalized) : /^[\p{ID_Continue}]+$/u.test(normalized)
+      if (!valid) return fail(start + offset, `invalid character '${char}' (U+${hex(char)})`)
+      offset += char.length
+    }
+  }
+
+  /** After a number, Python reads on into the name: a non-ASCII character there is an invalid literal. */
+  function checkNumber(text: string, start: number): void {
+    const at = text.search(/[^\x00-\x7f]/)
+    if (at >= 0) fail(start + at, 'invalid decimal literal')
+  }
 
   /** Skips the string literal whose quote is at `quoteIndex` (its prefix is `prefixLength` long before it); returns the index after it. */
   function scanString(quoteIndex: number, prefixLength: number): number {
@@ -230,7 +315,7 @@ export function scanTokens(source: string): TokenScan {
     const bytes = prefixLength > 0 && /b/i.test(source.slice(quoteIndex - prefixLength, quoteIndex))
     while (cursor < length) {
       const ch = source.charCodeAt(cursor)
-      if (bytes && ch > 0x7f) fail(cursor, 'bytes can only contain ASCII literal characters')
+      if (bytes && ch > 0x7f) refuseAt(cursor, 'bytes can only contain ASCII literal characters')
       if (ch === 0x5c) {
         const escaped = source.charCodeAt(cursor + 1)
         cursor += 2
