@@ -1,8 +1,10 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseFiles } from '../../src/parse/index.js'
+import { generateCase } from './generate.js'
 import { runFuzz } from './harness.js'
 import { categories, formatFailures } from './report.js'
 import type { CaseResult } from './runner.js'
@@ -89,4 +91,33 @@ describe(`fuzz: ${CASES} hostile projects, seed ${SEED}`, () => {
     expect(tsc.status).toBe(0)
     expect(readdirSync(batch).length).toBe(sample.length + 2)
   }, 600_000)
+
+  // Python is the oracle for what is a syntax error (issue 13 item 5): CPython 3.11's compile().
+  it.runIf(existsSync('/usr/bin/python3'))('every mutated file is a python-syntax-error finding exactly when CPython refuses to compile it', () => {
+    const sources: Record<string, string> = {}
+    for (let index = 0; index < CASES; index++) {
+      const fuzzCase = generateCase(SEED, index)
+      if (fuzzCase.kind !== 'mutation') continue
+      for (const [file, content] of fuzzCase.files) {
+        // As the scan reads files: UTF-8 without NUL (others are skipped-file findings), universal newlines.
+        if (!file.endsWith('.py') || typeof content !== 'string' || content.includes('\0') || /[\ud800-\udfff]/.test(content)) continue
+        sources[`case ${index}: ${file}`] = content.replace(/\r\n?/g, '\n')
+      }
+    }
+    const python = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', 'import json,sys\nout={}\nfor k,v in json.load(sys.stdin).items():\n    try:\n        compile(v,"m.py","exec"); out[k]=None\n    except (SyntaxError, RecursionError, MemoryError) as e:\n        out[k]=type(e).__name__+": "+str(getattr(e,"msg",e))\nprint(json.dumps(out))'], {
+        input: JSON.stringify(sources),
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      }),
+    ) as Record<string, string | null>
+    const disagreements: string[] = []
+    for (const [key, source] of Object.entries(sources)) {
+      const { findings } = parseFiles([{ file: 'm.py', module: 'm', isPackage: false, source }])
+      const ours = findings.find((finding) => finding.ruleId === 'python-syntax-error')
+      if ((ours !== undefined) !== (python[key] !== null)) disagreements.push(`${key}: CPython ${python[key] ?? 'compiles it'}; migrate ${ours?.message ?? 'parses it'}`)
+    }
+    expect(Object.keys(sources).length).toBeGreaterThan(50)
+    expect(disagreements).toEqual([])
+  }, 300_000)
 })

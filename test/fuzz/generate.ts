@@ -54,12 +54,20 @@ export class Random {
   }
 }
 
-/** One seed per case, so any case can be generated (and re-run) on its own. */
+/** One seed per case, so any case can be generated (and re-run) on its own. Seeds 8 and 9 share no case. */
 export function caseSeed(seed: number, index: number): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0
-  h = Math.imul(h ^ index, 0x85ebca6b) >>> 0
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0
-  return (h ^ (h >>> 16)) >>> 0
+  return mix32((mix32(seed >>> 0) + Math.imul(index + 1, 0x9e3779b9)) >>> 0)
+}
+
+/** A 32-bit integer hash (lowbias32): every input bit changes about half the output bits. */
+function mix32(value: number): number {
+  let x = value >>> 0
+  x ^= x >>> 16
+  x = Math.imul(x, 0x7feb352d)
+  x ^= x >>> 15
+  x = Math.imul(x, 0x846ca68b)
+  x ^= x >>> 16
+  return x >>> 0
 }
 
 /** Paths of one case's workspace, known only when it is materialised. */
