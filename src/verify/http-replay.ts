@@ -1,144 +1,108 @@
-import type { RecordedResponse, ScenarioRequest } from './compare.js'
+import { request as httpRequest } from 'node:http'
+import { CookieJar } from 'tough-cookie'
 
-interface StoredCookie {
-  value: string
+/** A request as the scenario format sends it (already encoded: `${NAME}` substituted, body bytes). */
+export interface OutgoingRequest {
+  method: string
+  /** The request target, sent unchanged. */
   path: string
+  /** In order; `User-Agent` and the body's content type already among them. */
+  headers: [string, string][]
+  /** null: no body (and no Content-Length). */
+  body: Buffer | null
+}
+
+/** What came back, as received: header pairs in order (a repeated header appears twice), the body's bytes. */
+export interface RawResponse {
+  status: number
+  headers: [string, string][]
+  body: Buffer
 }
 
 /**
- * The cookies a client keeps between requests, as Flask's test client does in a replay:
- * set by Set-Cookie, dropped by Max-Age<=0 or a past Expires, sent when the path matches.
+ * The service side of a replay, as difftest.py's HTTPSide: one connection per request, its own
+ * cookie jar, redirects not followed, and nothing added to the request beyond `Host`,
+ * `Content-Length` (when there is a body) and `Cookie` (from the jar): no `Connection`, no
+ * `Accept-Encoding`, no default `Accept` or `User-Agent`.
+ *
+ * The jar is tough-cookie (RFC 6265: domain and path matching, Max-Age and Expires, a cleared
+ * cookie dropped), set up as Python's http.cookiejar behaves over plain HTTP, which is what
+ * difftest.py and Flask's test client use: a `Secure` cookie is stored but not sent over http,
+ * even to 127.0.0.1.
  */
-export class CookieJar {
-  private readonly cookies = new Map<string, StoredCookie>()
+export class HttpSide {
+  private readonly jar = new CookieJar(undefined, { allowSecureOnLocal: false, enforceSecureOriginOnStorage: false })
+  private readonly base: URL
 
-  store(setCookie: string, requestPath: string): void {
-    const [pair = '', ...attributes] = setCookie.split(';')
-    const separator = pair.indexOf('=')
-    if (separator <= 0) return
-    const name = pair.slice(0, separator).trim()
-    const value = pair.slice(separator + 1).trim()
-    let path = defaultCookiePath(requestPath)
-    let expired = false
-    for (const attribute of attributes) {
-      const [key = '', ...rest] = attribute.split('=')
-      const attributeValue = rest.join('=').trim()
-      switch (key.trim().toLowerCase()) {
-        case 'path':
-          if (attributeValue.startsWith('/')) path = attributeValue
-          break
-        case 'max-age':
-          if (Number(attributeValue) <= 0) expired = true
-          break
-        case 'expires': {
-          const time = Date.parse(attributeValue)
-          if (!Number.isNaN(time) && time <= Date.now()) expired = true
-          break
-        }
-      }
+  constructor(
+    baseUrl: string,
+    private readonly timeoutMs = 30_000,
+  ) {
+    this.base = new URL(baseUrl)
+  }
+
+  async send(request: OutgoingRequest): Promise<RawResponse> {
+    const url = `${this.base.origin}${request.path}`
+    const headers = new Map<string, [string, string]>()
+    const set = (name: string, value: string): void => void headers.set(name.toLowerCase(), [name, value])
+    for (const [name, value] of request.headers) set(name, value)
+    const cookie = await this.cookieHeader(url)
+    if (cookie !== '') set('Cookie', cookie)
+    if (request.body !== null) set('Content-Length', String(request.body.length))
+    const response = await exchange(this.base, request, [...headers.values()], this.timeoutMs)
+    for (const [name, value] of response.headers) {
+      if (name.toLowerCase() === 'set-cookie') await this.jar.setCookie(value, url, { ignoreError: true })
     }
-    if (expired) this.cookies.delete(name)
-    else this.cookies.set(name, { value, path })
+    return response
   }
 
-  header(requestPath: string): string | undefined {
-    const pathname = requestPath.split('?')[0]!
-    const pairs = [...this.cookies]
-      .filter(([, cookie]) => pathMatches(pathname, cookie.path))
-      .map(([name, cookie]) => `${name}=${cookie.value}`)
-    return pairs.length === 0 ? undefined : pairs.join('; ')
-  }
-}
-
-function defaultCookiePath(requestPath: string): string {
-  const pathname = requestPath.split('?')[0]!
-  const lastSlash = pathname.lastIndexOf('/')
-  return lastSlash <= 0 ? '/' : pathname.slice(0, lastSlash)
-}
-
-function pathMatches(pathname: string, cookiePath: string): boolean {
-  if (pathname === cookiePath) return true
-  if (!pathname.startsWith(cookiePath)) return false
-  return cookiePath.endsWith('/') || pathname[cookiePath.length] === '/'
-}
-
-function requestInit(request: ScenarioRequest, jar: CookieJar): RequestInit {
-  const headers = new Headers(request.headers ?? {})
-  let body: string | undefined
-  if (request.json !== undefined) {
-    body = pythonJsonText(request.json)
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json')
-  } else if (request.form !== undefined) {
-    const form = new URLSearchParams()
-    for (const [key, value] of Object.entries(request.form)) {
-      for (const item of Array.isArray(value) ? value : [value]) form.append(key, String(item))
-    }
-    body = form.toString()
-    if (!headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded')
-  } else if (request.body !== undefined) {
-    body = request.body
-  }
-  if (!headers.has('cookie')) {
-    const cookie = jar.header(request.path)
-    if (cookie) headers.set('cookie', cookie)
-  }
-  return { method: request.method.toUpperCase(), headers, body, redirect: 'manual' }
-}
-
-function decodeBody(bytes: Uint8Array): { body: string; bodyEncoding: 'utf-8' | 'base64' } {
-  try {
-    return { body: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), bodyEncoding: 'utf-8' }
-  } catch {
-    return { body: Buffer.from(bytes).toString('base64'), bodyEncoding: 'base64' }
-  }
-}
-
-/** Sends the requests in order to `baseUrl` with Node's fetch (no redirect following, cookies kept). */
-export async function replayOverHttp(baseUrl: string, requests: ScenarioRequest[]): Promise<RecordedResponse[]> {
-  const jar = new CookieJar()
-  const responses: RecordedResponse[] = []
-  for (const request of requests) {
-    const method = request.method.toUpperCase()
+  private async cookieHeader(url: string): Promise<string> {
     try {
-      const response = await fetch(`${baseUrl.replace(/\/$/, "")}${request.path}`, {
-        ...requestInit(request, jar),
-        signal: AbortSignal.timeout(30_000),
-      })
-      const headers: [string, string][] = []
-      response.headers.forEach((value, name) => {
-        if (name !== 'set-cookie') headers.push([name, value])
-      })
-      for (const cookie of response.headers.getSetCookie()) {
-        headers.push(['set-cookie', cookie])
-        jar.store(cookie, request.path)
-      }
-      const bytes = new Uint8Array(await response.arrayBuffer())
-      responses.push({ method, path: request.path, status: response.status, headers, ...decodeBody(bytes) })
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code
-      responses.push({
-        method,
-        path: request.path,
-        status: 0,
-        headers: [],
-        body: '',
-        bodyEncoding: 'utf-8',
-        error: `${(error as Error).message}${cause ? ` (${cause})` : ''}`,
-      })
+      return await this.jar.getCookieString(url)
+    } catch {
+      return '' // a request target that is not a URL path (`*`): no cookie applies
     }
   }
-  return responses
 }
 
-/**
- * A `json` request body as the Flask side sends it (the test client's `app.json.dumps`: sorted
- * keys, ASCII, `", "` and `": "`), so both sides read the same bytes from `request.data`.
- */
-export function pythonJsonText(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'))
-  }
-  if (Array.isArray(value)) return '[' + value.map(pythonJsonText).join(', ') + ']'
-  const keys = Object.keys(value).sort()
-  return '{' + keys.map((k) => `${pythonJsonText(k)}: ${pythonJsonText((value as Record<string, unknown>)[k])}`).join(', ') + '}'
+function exchange(base: URL, request: OutgoingRequest, headers: [string, string][], timeoutMs: number): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest({
+      host: base.hostname,
+      port: base.port === '' ? 80 : Number(base.port),
+      method: request.method,
+      path: request.path,
+      agent: false,
+    })
+    outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)))
+    outgoing.on('error', reject)
+    outgoing.on('response', (incoming) => {
+      const chunks: Buffer[] = []
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+      incoming.on('error', reject)
+      incoming.on('end', () => {
+        const raw = incoming.rawHeaders
+        const pairs: [string, string][] = []
+        for (let index = 0; index + 1 < raw.length; index += 2) pairs.push([raw[index]!, raw[index + 1]!])
+        resolve({ status: incoming.statusCode ?? 0, headers: pairs, body: Buffer.concat(chunks) })
+      })
+    })
+    try {
+      for (const [name, value] of headers) outgoing.setHeader(name, value)
+    } catch (error) {
+      outgoing.destroy()
+      reject(error as Error) // a header value Node refuses to send (a character outside Latin-1)
+      return
+    }
+    // Python's http.client sends no Connection header; the connection serves this request only.
+    outgoing.removeHeader('Connection')
+    if (request.body === null) {
+      // Node would add `Content-Length: 0` (or chunked encoding) to a POST without a body.
+      outgoing.removeHeader('Content-Length')
+      outgoing.removeHeader('Transfer-Encoding')
+      outgoing.end()
+    } else {
+      outgoing.end(request.body)
+    }
+  })
 }

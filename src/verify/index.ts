@@ -1,25 +1,29 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { compareResponses, type RecordedResponse, type ScenarioRequest } from './compare.js'
-import { dumpFlaskUrlMap, findFlaskPython, replayOnFlask } from './flask-side.js'
-import { replayOverHttp } from './http-replay.js'
-import { describeRequest, generateRoutingScenario, readScenario } from './scenario.js'
+import { dumpFlaskUrlMap, FlaskDifferential, findFlaskPython } from './flask-side.js'
+import { HttpSide } from './http-replay.js'
+import { generateRoutingScenario } from './scenario.js'
 import { buildService, installDependencies, startService, type RunningService } from './service.js'
 
-export { compareResponses, type Difference, type RecordedResponse, type ScenarioRequest } from './compare.js'
-export { generateRoutingScenario, readScenario, samplePath, type UrlMapDump, type UrlMapRule } from './scenario.js'
-export { findFlaskPython } from './flask-side.js'
+export { generateRoutingScenario, samplePath, type GeneratedRequest, type UrlMapDump, type UrlMapRule } from './scenario.js'
+export { findFlaskPython, type LineResult } from './flask-side.js'
 
 export interface VerifyOptions {
   /** The Flask project (the folder FLASK_APP would be resolved in). */
   flaskDir: string
   /** The generated Hono service (with its package.json). */
   serviceDir: string
-  /** A scenario.jsonl; without one, requests are generated from Flask's URL map. */
+  /** A scenario.jsonl (the format of ../shared/README.md); without one, requests are generated from Flask's URL map. */
   scenario?: string
   /** `module:name` or `module:factory(args)` as FLASK_APP takes it. */
   app?: string
+  /**
+   * Environment for both sides, as `--env K=V`: the Flask side has it before the app is
+   * imported, the service process in its environment. `{tmp}` in a value becomes a fresh
+   * temporary folder of each side's own.
+   */
+  env?: Record<string, string>
   /** A Python that has Flask; else MIGRATE_PYTHON, /usr/bin/python3, python3. */
   python?: string
   /** A node_modules folder to symlink into the service instead of `npm install`, when it holds every package the service declares. */
@@ -29,10 +33,14 @@ export interface VerifyOptions {
 }
 
 /**
- * Replays one scenario on Flask's test client and over HTTP on the generated service, and
- * prints every difference, then `N passed, M failed`.
- * Returns 0 when every response matches, 1 on any difference, 2 when it could not compare
- * (no Python with Flask, install/build/start failure, bad scenario).
+ * Replays a scenario on Flask's test client and over HTTP on the generated service, and
+ * prints every difference (`#N METHOD PATH  field: flask X | service Y`), then
+ * `N passed, M failed`. The scenario format and the comparison are those of the reference
+ * runner, test/oracle/scenario/difftest.py: the Flask side runs its code
+ * (test/oracle/flask_replay.py), which also observes and compares the service's raw responses;
+ * this side sends the service's requests (src/verify/http-replay.ts, its own cookie jar).
+ * Returns 0 when every request line passes, 1 on any difference, 2 when it could not compare
+ * (no Python with Flask, install/build/start failure, bad scenario, an app that does not import).
  */
 export async function runVerify(options: VerifyOptions): Promise<number> {
   const print = options.output ?? ((line: string) => process.stdout.write(`${line}\n`))
@@ -47,71 +55,53 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
   if (!python.ok) return fail(python.message)
 
   const workDir = mkdtempSync(join(tmpdir(), 'migrate-verify-'))
+  /** The environment of one side, `{tmp}` replaced by a folder of its own. */
+  const sideEnv = (side: string): Record<string, string> => {
+    const folder = join(workDir, side)
+    mkdirSync(folder)
+    return Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]) => [key, value.replaceAll('{tmp}', folder)]))
+  }
+  let flask: FlaskDifferential | undefined
   let service: RunningService | undefined
   try {
-    let requests: ScenarioRequest[]
     let scenarioFile: string
     if (options.scenario) {
       scenarioFile = resolve(options.scenario)
-      try {
-        requests = readScenario(scenarioFile)
-      } catch (error) {
-        return fail((error as Error).message)
-      }
     } else {
-      const urlMap = dumpFlaskUrlMap(python.value, flaskDir, options.app)
+      // Importing the app to read its url map may create files (a database): not in the replay's folder.
+      const urlMap = dumpFlaskUrlMap(python.value, flaskDir, options.app, sideEnv('url-map'))
       if (!urlMap.ok) return fail(urlMap.message)
-      requests = generateRoutingScenario(urlMap.value)
       scenarioFile = join(workDir, 'generated-scenario.jsonl')
-      writeFileSync(scenarioFile, requests.map((request) => JSON.stringify(request)).join('\n') + '\n')
+      writeFileSync(scenarioFile, generateRoutingScenario(urlMap.value).map((request) => JSON.stringify(request)).join('\n') + '\n')
     }
 
-    const flaskResponses = replayOnFlask(python.value, flaskDir, scenarioFile, options.app)
-    if (!flaskResponses.ok) return fail(flaskResponses.message)
-    if (flaskResponses.value.length !== requests.length) {
-      return fail(`Flask replay answered ${flaskResponses.value.length} of ${requests.length} requests`)
-    }
+    // The scenario is checked and the app imported before the service is built.
+    const started = await FlaskDifferential.start(python.value, flaskDir, scenarioFile, options.app, sideEnv('flask'))
+    if (!started.ok) return fail(started.message)
+    flask = started.value
 
     const installed = installDependencies(serviceDir, options.linkNodeModules)
     if (!installed.ok) return fail(installed.message)
     const built = buildService(serviceDir)
     if (!built.ok) return fail(built.message)
-    const started = await startService(serviceDir)
-    if (!started.ok) return fail(started.message)
-    service = started.value
+    const running = await startService(serviceDir, 60_000, sideEnv('service'))
+    if (!running.ok) return fail(running.message)
+    service = running.value
 
-    const serviceResponses = await replayOverHttp(service.baseUrl, requests)
-    return report(requests, flaskResponses.value, serviceResponses, print)
+    const http = new HttpSide(service.baseUrl)
+    const outcome = await flask.run(
+      (request) => http.send(request),
+      ({ label, diffs, notes }) => {
+        for (const note of notes) print(`note ${label}: ${note}`)
+        for (const [what, flaskValue, serviceValue] of diffs) print(`${label}  ${what}: flask ${flaskValue} | service ${serviceValue}`)
+      },
+    )
+    if (!outcome.ok) return fail(outcome.message)
+    print(`${outcome.value.passed} passed, ${outcome.value.failed} failed`)
+    return outcome.value.failed === 0 ? 0 : 1
   } finally {
+    await flask?.close()
     await service?.stop()
     rmSync(workDir, { recursive: true, force: true })
   }
-}
-
-function report(
-  requests: ScenarioRequest[],
-  flaskResponses: RecordedResponse[],
-  serviceResponses: RecordedResponse[],
-  print: (line: string) => void,
-): number {
-  let passed = 0
-  let failed = 0
-  requests.forEach((request, index) => {
-    const differences = compareResponses(flaskResponses[index]!, serviceResponses[index]!)
-    if (differences.length === 0) {
-      passed += 1
-      return
-    }
-    failed += 1
-    const line = `#${index + 1} ${describeRequest(request)}`
-    for (const difference of differences) {
-      print(`${line}  ${difference.field}: flask ${clip(difference.flask)} | service ${clip(difference.service)}`)
-    }
-  })
-  print(`${passed} passed, ${failed} failed`)
-  return failed === 0 ? 0 : 1
-}
-
-function clip(value: string): string {
-  return value.length > 300 ? `${value.slice(0, 300)}…(${value.length} chars)` : value
 }

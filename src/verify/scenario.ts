@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs'
-import type { ScenarioRequest } from './compare.js'
+/** A request line of a generated scenario (the scenario format of ../shared/README.md). */
+export interface GeneratedRequest {
+  method: string
+  /** Path with its query string. */
+  path: string
+}
 
 /** A rule as test/oracle/flask_url_map.py prints it (the same keys `migrate routes --json` prints). */
 export interface UrlMapRule {
@@ -26,38 +30,6 @@ export interface UrlMapDump {
   hostMatching: boolean
 }
 
-/** Reads a scenario file (one JSON request a line, blank lines and `#` comments skipped), with `file:line` in every error. */
-export function readScenario(file: string): ScenarioRequest[] {
-  const requests: ScenarioRequest[] = []
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((raw, index) => {
-      const line = raw.trim()
-      if (line === '' || line.startsWith('#')) return
-      const where = `${file}:${index + 1}`
-      let value: unknown
-      try {
-        value = JSON.parse(line)
-      } catch (error) {
-        throw new Error(`${where}: not JSON (${(error as Error).message})`)
-      }
-      const request = value as Partial<ScenarioRequest>
-      if (typeof request !== 'object' || request === null || typeof request.method !== 'string' || typeof request.path !== 'string') {
-        throw new Error(`${where}: a request needs "method" and "path" strings`)
-      }
-      if (['json', 'form', 'body'].filter((key) => key in request).length > 1) {
-        throw new Error(`${where}: at most one of "json", "form", "body"`)
-      }
-      requests.push(request as ScenarioRequest)
-    })
-  return requests
-}
-
-/** `GET /items?x=1 {json}` — how a request is named in verify's output. */
-export function describeRequest(request: ScenarioRequest): string {
-  return `${request.method.toUpperCase()} ${request.path}`
-}
-
 const wrongMethodCandidates = ['PUT', 'DELETE', 'PATCH', 'POST', 'GET']
 
 /**
@@ -65,8 +37,8 @@ const wrongMethodCandidates = ['PUT', 'DELETE', 'PATCH', 'POST', 'GET']
  * values, one method the rule does not allow, and the path with the other trailing slash.
  * Rules bound to a subdomain or host are left out: a loopback request cannot name them.
  */
-export function generateRoutingScenario(urlMap: UrlMapDump): ScenarioRequest[] {
-  const requests: ScenarioRequest[] = []
+export function generateRoutingScenario(urlMap: UrlMapDump): GeneratedRequest[] {
+  const requests: GeneratedRequest[] = []
   const seen = new Set<string>()
   const add = (method: string, path: string): void => {
     const key = `${method} ${path}`

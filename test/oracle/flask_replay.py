@@ -1,99 +1,174 @@
-"""Replay a scenario on Flask's test client and print one JSON line per request.
+"""The Flask side of `migrate verify`: replay a scenario on a Flask app's test client with the
+reference runner's own code (scenario/scenario_selfcheck.py, a copy of ../shared/tools), so the
+scenario format and the comparison rules are exactly those of scenario/difftest.py.
 
-Usage: /usr/bin/python3 test/oracle/flask_replay.py <project-dir> <scenario.jsonl> [app]
+Usage:
+  /usr/bin/python3 test/oracle/flask_replay.py <project-dir> <scenario.jsonl> [app]
+  /usr/bin/python3 test/oracle/flask_replay.py --differential <project-dir> <scenario.jsonl> [app]
 
-Scenario lines (see ../shared/README.md): {"method", "path" (with query string),
-"headers"?, and at most one of "json" | "form" | "body"}. All requests run in order on one
-app and one test client, so state and cookies carry over as they would against one process.
+The app is found as `flask run` finds it (flask_url_map.load_app; `app` as FLASK_APP takes it).
+The environment this process is started with is the Flask side's (`--env`, `{tmp}` replaced).
+Whatever the app prints goes to stderr; stdout carries only JSON lines.
 
-Output lines: {"index", "method", "path", "status", "headers": [[name, value], ...],
-"body": text or base64, "bodyEncoding": "utf-8" | "base64", "content_type"}, plus "error"
-when the app raised instead of answering.
+Flask only (no flag): one JSON line per request line of the scenario, in order:
+  {"line": N, "method", "path", "status"}, or {"line": N, "method", "path", "error"} when the
+  line could not be replayed (the app raised, a ${NAME} was not saved, a save path is missing).
+
+--differential: the differential run of difftest.py, with the service reached through the
+process that started this one (src/verify/index.ts). Messages are JSON lines; this process
+writes on stdout:
+  {"type": "ready", "requests": N}     the scenario is valid and the app imported
+  {"type": "fatal", "message": "..."}  it is not (then exit 2)
+  {"type": "request", "line": N, "method", "path", "headers": [[name, value], ...], "body": base64 | null}
+      send this to the service; answer on stdin with one line
+      {"status": S, "headers": [[name, value], ...], "body": base64}  or  {"error": "..."}
+  {"type": "result", "line": N, "label": "#N METHOD PATH", "diffs": [[what, flask, service], ...], "notes": [...]}
+      one per request line, after its request; values are shown as difftest.py shows them
+  {"type": "done", "passed": P, "failed": F}
+and waits for {"type": "go"} on stdin after "ready" (the service is started meanwhile).
 """
 
 import base64
-import contextlib
 import json
 import os
 import sys
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(_HERE, "scenario"))
+sys.path.insert(0, _HERE)
 from flask_url_map import load_app  # noqa: E402  (sibling oracle script)
+from scenario_selfcheck import (  # noqa: E402  (the reference implementation of the format)
+    ScenarioError, compare, encode, flask_session_codec, mask, observe, read_scenario, save_values,
+    show_pair,
+)
+
+# The oracle's folders must not shadow the project's modules (load_app drops _HERE itself).
+sys.path.remove(os.path.join(_HERE, "scenario"))
 
 
-def read_scenario(path):
-    requests = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            try:
-                request = json.loads(line)
-            except ValueError as error:
-                raise SystemExit(f"{path}:{number}: not JSON: {error}")
-            bodies = [key for key in ("json", "form", "body") if key in request]
-            if len(bodies) > 1:
-                raise SystemExit(f"{path}:{number}: at most one of json, form, body")
-            requests.append(request)
-    return requests
+class TransportError(Exception):
+    """The service could not be reached or did not answer (reported by the caller)."""
 
 
-def encode_body(data):
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return base64.b64encode(data).decode("ascii"), "base64"
+class ServiceThroughCaller:
+    """difftest.py's HTTPSide, with the HTTP request made by the process that started this one
+    (its own cookie jar, no Accept-Encoding, the request target unchanged)."""
+
+    def __init__(self, channel, replies, number):
+        self.channel, self.replies, self.number = channel, replies, number
+
+    def send(self, method, path, headers, body):
+        write(self.channel, {
+            "type": "request", "line": self.number, "method": method, "path": path,
+            "headers": [[name, value] for name, value in headers.items()],
+            "body": None if body is None else base64.b64encode(body).decode("ascii"),
+        })
+        raw = self.replies.readline()
+        if not raw:
+            raise SystemExit(0)  # the caller went away
+        reply = json.loads(raw)
+        if "error" in reply:
+            raise TransportError(reply["error"])
+        return reply["status"], [tuple(pair) for pair in reply["headers"]], base64.b64decode(reply["body"])
 
 
-def replay(client, request):
-    kwargs = {"method": request["method"].upper(), "headers": request.get("headers") or {}}
-    if "json" in request:
-        kwargs["json"] = request["json"]
-    elif "form" in request:
-        kwargs["data"] = request["form"]
-    elif "body" in request:
-        kwargs["data"] = request["body"].encode("utf-8")
-    response = client.open(request["path"], **kwargs)
-    try:
-        body, encoding = encode_body(response.get_data())
-        return {
-            "status": response.status_code,
-            "headers": [[name, value] for name, value in response.headers.items()],
-            "body": body,
-            "bodyEncoding": encoding,
-            "content_type": response.headers.get("Content-Type"),
-        }
-    finally:
-        response.close()
+def write(channel, message):
+    channel.write(json.dumps(message) + "\n")
+    channel.flush()
+
+
+def differential(lines, client, session, channel, replies):
+    """difftest.run, line for line, with structured results instead of printed ones."""
+    flask_saved, service_saved = {}, {}
+    passed = failed = 0
+    for number, line, volatile in lines:
+        method = line["method"]
+        label = f"#{number} {method} {line['path']}"
+        diffs, notes = [], []
+        try:
+            path, headers, body = encode(line, flask_saved)
+            response = client.open(path, method=method, headers=headers, data=body)
+            flask_obs = observe(response.status_code, list(response.headers.items()), response.get_data(),
+                                method, line.get("compare_headers", []), session)
+            save_values(line, flask_obs, flask_saved)
+        except Exception as error:
+            flask_obs = None
+            diffs.append(("flask side", f"{type(error).__name__}: {error}", None))
+        service = ServiceThroughCaller(channel, replies, number)
+        service_obs = None
+        try:
+            path, headers, body = encode(line, service_saved)
+            status, pairs, raw = service.send(method, path, headers, body)
+            service_obs = observe(status, pairs, raw, method, line.get("compare_headers", []), session)
+            save_values(line, service_obs, service_saved)
+        except ScenarioError as error:
+            diffs.append(("service side", None, str(error)))
+        except Exception as error:
+            if service_obs is None:
+                diffs.append(("transport", None, f"{type(error).__name__}: {error}"))
+        if flask_obs is not None and service_obs is not None:
+            reference, candidate = mask(flask_obs, volatile), mask(service_obs, volatile)
+            found, notes = compare(reference, candidate, method)
+            diffs = found + diffs
+        if diffs:
+            failed += 1
+        else:
+            passed += 1
+        write(channel, {"type": "result", "line": number, "label": label, "notes": notes,
+                        "diffs": [[what, *show_pair(flask_value, service_value)]
+                                  for what, flask_value, service_value in diffs]})
+    write(channel, {"type": "done", "passed": passed, "failed": failed})
+
+
+def flask_only(lines, client, session, channel):
+    saved = {}
+    for number, line, _ in lines:
+        out = {"line": number, "method": line["method"], "path": line["path"]}
+        try:
+            path, headers, body = encode(line, saved)
+            response = client.open(path, method=line["method"], headers=headers, data=body)
+            obs = observe(response.status_code, list(response.headers.items()), response.get_data(),
+                          line["method"], line.get("compare_headers", []), session)
+            out["status"] = obs["status"]
+            save_values(line, obs, saved)
+        except Exception as error:
+            out["error"] = f"{type(error).__name__}: {error}"
+        write(channel, out)
 
 
 def main(argv):
-    if len(argv) < 3 or len(argv) > 4:
+    mode_differential = len(argv) > 1 and argv[1] == "--differential"
+    args = argv[2:] if mode_differential else argv[1:]
+    if len(args) not in (2, 3):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    scenario = os.path.abspath(argv[2])
-    app = load_app(argv[1], argv[3] if len(argv) == 4 else None)
-    client = app.test_client()
-    out = sys.stdout
-    for index, request in enumerate(read_scenario(scenario)):
-        echo = {"index": index, "method": request["method"].upper(), "path": request["path"]}
-        # The app's own prints go to stderr so stdout stays one JSON line per request.
-        with contextlib.redirect_stdout(sys.stderr):
-            try:
-                result = replay(client, request)
-            except Exception as error:  # the app raised (TESTING / PROPAGATE_EXCEPTIONS)
-                result = {
-                    "status": 500,
-                    "headers": [],
-                    "body": "",
-                    "bodyEncoding": "utf-8",
-                    "content_type": None,
-                    "error": f"{type(error).__name__}: {error}",
-                }
-        out.write(json.dumps({**echo, **result}) + "\n")
-        out.flush()
+    project, scenario = args[0], os.path.abspath(args[1])
+    # stdout is kept for the JSON lines; anything else written to fd 1 (the app's prints,
+    # a C extension's output) goes to stderr.
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    replies = open(sys.stdin.fileno(), encoding="utf-8", closefd=False)
+    try:
+        lines = read_scenario(scenario)
+    except ScenarioError as error:
+        write(channel, {"type": "fatal", "message": f"scenario error: {error}"})
+        return 2
+    try:
+        app = load_app(project, args[2] if len(args) == 3 else None)
+        session = flask_session_codec(app)
+        client = app.test_client()
+    except Exception as error:
+        write(channel, {"type": "fatal", "message": f"the Flask app could not be loaded: {type(error).__name__}: {error}"})
+        return 2
+    if not mode_differential:
+        flask_only(lines, client, session, channel)
+        return 0
+    write(channel, {"type": "ready", "requests": len(lines)})
+    go = replies.readline()
+    if not go or json.loads(go).get("type") != "go":
+        return 0
+    differential(lines, client, session, channel, replies)
     return 0
 
 
