@@ -51,7 +51,7 @@ export interface CliContext {
   stderr: (text: string) => void
   stages?: Stages
   /** For `migrate verify`; defaults to src/verify's runVerify. */
-  runVerify?: (options: { flaskDir: string; serviceDir: string; scenario?: string; app?: string }) => Promise<number>
+  runVerify?: (options: { flaskDir: string; serviceDir: string; scenario?: string; app?: string; env?: Record<string, string> }) => Promise<number>
   env?: NodeJS.ProcessEnv
 }
 
@@ -105,6 +105,13 @@ function describeError(error: unknown): string {
 /** The pipeline, loaded on first use: a broken install (tree-sitter's native build) is then an error main() reports in one line. */
 async function pipeline(): Promise<typeof import('../pipeline.js')> {
   return import('../pipeline.js')
+}
+
+/** `--env K=V`, repeatable: collected in order (a later K wins). */
+function parseEnv(value: string, previous: Record<string, string>): Record<string, string> {
+  const separator = value.indexOf('=')
+  if (separator <= 0) throw new InvalidArgumentError('expected K=V')
+  return { ...previous, [value.slice(0, separator)]: value.slice(separator + 1) }
 }
 
 /** --app takes FLASK_APP's forms; an empty value names no app. */
@@ -168,8 +175,9 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .requiredOption('--out <dir>', 'the generated service folder')
     .option('--scenario <file>', 'requests to replay (JSON lines); default: generated from the url map')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
+    .option('--env <K=V>', 'environment for both sides (repeatable); {tmp} in V becomes a fresh temporary folder per side', parseEnv, {})
     .addHelpText('after', VERIFY_EXIT_CODES_HELP)
-    .action(async (flaskDir: string, options: { out: string; scenario?: string; app?: string }) => {
+    .action(async (flaskDir: string, options: { out: string; scenario?: string; app?: string; env: Record<string, string> }) => {
       const bad = checkInputDir(flaskDir) ?? checkInputDir(options.out)
       if (bad !== null) return void (exitCode = fail(bad))
       const verify = io.runVerify ?? (await import('../verify/index.js')).runVerify
@@ -178,6 +186,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
         serviceDir: options.out,
         ...(options.scenario !== undefined ? { scenario: options.scenario } : {}),
         ...(options.app !== undefined ? { app: options.app } : {}),
+        ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
       })
     })
 
