@@ -462,7 +462,8 @@ function stringsCase(base: FuzzCase, random: Random): FuzzCase {
   if (validModule) lines.push(`@bp.route("/h")`, 'def view_h():', '    return helper()', '')
   places.push('rules, endpoints, docstrings, comments, returned strings, template names, f-strings')
   lines.push(`@app.route(${pyString(`/stub${payload(random)}`, random)})`, 'def stub():', docstring('    '), `    ${comment()}`, `    with open(${s()}) as handle:  ${comment()}`, `        return handle.read() + ${s()}`, '')
-  lines.push(`@app.before_request`, 'def hook():', `    ${comment()}`, `    request.environ.get(${s()})`, '')
+  // A hook that is a stub makes every route a stub: half the projects keep theirs translatable.
+  lines.push(`@app.before_request`, 'def hook():', `    ${comment()}`, random.chance(0.5) ? `    request.environ.get(${s()})` : `    request.headers.get(${s()}, ${s()})`, '')
   lines.push(`@app.errorhandler(404)`, 'def not_found(error):', `    return ${s()}, 404`, '')
   lines.push(`@app.route("/redirect", redirect_to=${s()})`, 'def redirected():', '    return ""', '')
   lines.push(`app.add_url_rule(${pyString(`/added${payload(random)}`, random)}, ${s()}, view_func=lambda: ${s()})`)
