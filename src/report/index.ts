@@ -1,6 +1,8 @@
 export { buildReport, ruleDocs, EFFORT, TOOL_NAME, TOOL_VERSION } from './model.js'
 export type { MigrationReport, ReportInput, RouteRow, ReportFinding, RuleSummary } from './model.js'
 export { renderMarkdown } from './markdown.js'
+export { escapeHtml, renderHtml, type HtmlOptions } from './html.js'
+export { loadRuleDocs, RULES_DIR, type RuleDoc } from './rule-docs.js'
 export { renderJson } from './json.js'
 export { renderSarif } from './sarif.js'
 export { renderText } from './text.js'
