@@ -3,7 +3,7 @@ import { redactText } from './emit/redact.js'
 import { emitProject, timed, type EmitResult, type StageTimings } from './emit/index.js'
 import { readRuntimeFiles } from './emit/runtime-files.js'
 import type { AppIR, ProjectIR } from './ir/types.js'
-import { buildReport, renderJson, renderMarkdown, type MigrationReport } from './report/index.js'
+import { buildReport, loadRuleDocs, renderHtml, renderJson, renderMarkdown, type MigrationReport } from './report/index.js'
 import { translateProject as translate } from './translate/index.js'
 import type { TranslatedProject } from './translate/types.js'
 
@@ -32,13 +32,14 @@ export interface Stages {
 
 export const REPORT_MARKDOWN = 'MIGRATION_REPORT.md'
 export const REPORT_JSON = 'migration-report.json'
+export const REPORT_HTML = 'MIGRATION_REPORT.html'
 
 export interface PipelineResult {
   ir: ProjectIR
   app: AppIR
   emitted: EmitResult
   report: MigrationReport
-  /** Everything --out receives: the service and both report files, sorted by path. */
+  /** Everything --out receives: the service and the report files (markdown, JSON, HTML), sorted by path. */
   files: Map<string, string>
 }
 
@@ -83,7 +84,7 @@ export async function runPipeline(
     emitProject({ ir, app, translation, runtimeFiles, sources, secretValues, ...(timings !== undefined ? { timings } : {}) }),
   )
   const { report, files } = await timed(timings, 'report', () => {
-    const paths = [...emitted.files.keys(), REPORT_MARKDOWN, REPORT_JSON]
+    const paths = [...emitted.files.keys(), REPORT_MARKDOWN, REPORT_JSON, REPORT_HTML]
     const report = buildReport({
       ir,
       app,
@@ -96,9 +97,21 @@ export async function runPipeline(
     const files = new Map(emitted.files)
     files.set(REPORT_MARKDOWN, renderMarkdown(report))
     files.set(REPORT_JSON, renderJson(report))
+    files.set(REPORT_HTML, renderHtml(report, { sources: excerptSources(report, sources, secretValues), rules: loadRuleDocs(report.rules.map((rule) => rule.id)) }))
     return { report, files }
   })
   return { ok: true, result: { ir, app, emitted, report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } }
+}
+
+/** The project files the HTML report quotes (those with findings), secrets redacted as in every other file. */
+function excerptSources(report: MigrationReport, sources: ReadonlyMap<string, string>, secretValues: readonly string[]): Map<string, string> {
+  const quoted = new Map<string, string>()
+  for (const finding of report.findings) {
+    const file = finding.location.file
+    const text = sources.get(file)
+    if (text !== undefined && !quoted.has(file)) quoted.set(file, redactText(text, secretValues))
+  }
+  return quoted
 }
 
 /** Strings of the secret config entries an IR still holds (analyze keeps none; an IR from elsewhere might). */

@@ -42,7 +42,7 @@ Exit codes:
   2  usage error, missing folder, or could not compare (no Python with Flask, build or start failure, bad scenario)
   3  internal error (set DEBUG=1 for the stack trace)`
 
-const FORMATS = ['text', 'markdown', 'json', 'sarif'] as const
+const FORMATS = ['text', 'markdown', 'json', 'sarif', 'html'] as const
 type Format = (typeof FORMATS)[number]
 
 /** Where the CLI's output goes, and the stages it runs (tests replace them). */
@@ -138,7 +138,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--check', 'CI lint: exit 1 when readiness < --min-readiness or any finding is an error')
     .option('--min-readiness <n>', 'readiness threshold for --check, 0-100', parseReadiness, 100)
     .addOption(new Option('--format <format>', 'report format on stdout (or in --report FILE)').choices(FORMATS))
-    .option('--report <file>', 'also write the report to FILE (format from --format or the extension: .md, .json, .sarif)')
+    .option('--report <file>', 'also write the report to FILE (format from --format or the extension: .md, .json, .sarif, .html)')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .option('--emit-ir <file>', 'write the analysed project (IR) as JSON to FILE')
     .addHelpText('after', EXIT_CODES_HELP)
@@ -211,11 +211,15 @@ function formatFor(options: MigrateOptions, file: string | undefined): Format {
   if (options.format !== undefined) return options.format
   if (file === undefined) return 'text'
   const extension = extname(file).toLowerCase()
+  if (extension === '.html' || extension === '.htm') return 'html'
   return extension === '.json' ? 'json' : extension === '.sarif' ? 'sarif' : extension === '.md' || extension === '.markdown' ? 'markdown' : 'text'
 }
 
-function render(report: MigrationReport, format: Format): string {
+/** `html`: MIGRATION_REPORT.html as the pipeline rendered it (it quotes the project's sources). */
+function render(report: MigrationReport, format: Format, html: string): string {
   switch (format) {
+    case 'html':
+      return html
     case 'markdown':
       return renderMarkdown(report)
     case 'json':
@@ -271,9 +275,10 @@ async function migrate(
   if (writing && options.out !== undefined) writeFiles(options.out, result.files)
 
   const reportFormat = formatFor(options, options.report)
-  if (options.report !== undefined) writeFileSync(options.report, render(report, reportFormat))
+  const html = result.files.get((await pipeline()).REPORT_HTML) ?? ''
+  if (options.report !== undefined) writeFileSync(options.report, render(report, reportFormat, html))
   const stdoutFormat = options.report !== undefined ? 'text' : formatFor(options, undefined)
-  io.stdout(render(report, stdoutFormat))
+  io.stdout(render(report, stdoutFormat, html))
   if (stdoutFormat === 'text') {
     if (writing && options.out !== undefined) io.stdout(`wrote ${result.files.size} files to ${options.out}\n`)
     else if (options.out !== undefined) {
