@@ -323,7 +323,8 @@ function prepareTargets(out: string | undefined, paths: Iterable<string>, files:
     removeFolders(created)
     if (error instanceof WriteRefused) return { message: `${option} ${target}: ${error.message}`, exitCode: EXIT.usage }
     const system = error as NodeJS.ErrnoException
-    if (typeof system.code === 'string') return { message: `${option} ${target}: cannot create ${system.path ?? 'the folder'} (${system.code})`, exitCode: EXIT.usage }
+    // As main() words every file system refusal (and test/cli expects for a read-only parent).
+    if (typeof system.code === 'string') return { message: `cannot access ${system.path ?? target}: ${system.code}`, exitCode: EXIT.usage }
     throw error
   }
 }
