@@ -194,6 +194,8 @@ export interface Context {
   assignedTypes: Map<string, PyType>
   /** True when the current function's body awaits (set by Flask translators that need the request body). */
   needsAsync: { value: boolean }
+  /** Sub-expressions already evaluated into temporaries (node id → the temporary), so a target is evaluated once. */
+  precomputed?: Map<number, Emitted>
 }
 
 /** The enclosing method's `self` (or a class method's `cls`), if any. */

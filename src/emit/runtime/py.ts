@@ -507,6 +507,49 @@ export function iadd(a: Py, b: Py): Py {
   return add(a, b)
 }
 
+/** `a *= n`: a list is repeated in place. */
+export function imul(a: Py, b: Py): Py {
+  if (!isList(a)) return mul(a, b)
+  const repeated = mul(a, b)
+  a.splice(0, a.length, ...repeated)
+  return a
+}
+
+/** `a -= b`: a set loses b's items in place. */
+export function isub(a: Py, b: Py): Py {
+  if (!(a instanceof PySet && b instanceof PySet)) return sub(a, b)
+  for (const item of b.values()) a.discard(item)
+  return a
+}
+
+function isIntegral(value: Py): boolean {
+  return typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value))
+}
+
+/** `a |= b`: a set gains b's items, a dict b's entries, in place; ints are or-ed bit by bit. */
+export function ior(a: Py, b: Py): Py {
+  if (a instanceof PySet && b instanceof PySet) {
+    for (const item of b.values()) a.add(item)
+    return a
+  }
+  if (a instanceof PyDict) {
+    a.update(b)
+    return a
+  }
+  if (isIntegral(a) && isIntegral(b)) return typeof a === 'boolean' && typeof b === 'boolean' ? a || b : Number(BigInt(Number(a)) | BigInt(Number(b)))
+  throw new PyTypeError(`unsupported operand type(s) for |=: '${typeName(a)}' and '${typeName(b)}'`)
+}
+
+/** `a &= b`: a set keeps the items b has, in place; ints are and-ed bit by bit. */
+export function iand(a: Py, b: Py): Py {
+  if (a instanceof PySet && b instanceof PySet) {
+    for (const item of a.values()) if (!b.has(item)) a.discard(item)
+    return a
+  }
+  if (isIntegral(a) && isIntegral(b)) return typeof a === 'boolean' && typeof b === 'boolean' ? a && b : Number(BigInt(Number(a)) & BigInt(Number(b)))
+  throw new PyTypeError(`unsupported operand type(s) for &=: '${typeName(a)}' and '${typeName(b)}'`)
+}
+
 export function sub(a: Py, b: Py): Py {
   if (isNumber(a) && isNumber(b)) return arithmeticResult(Number(a) - Number(b), a, b)
   if (a instanceof PySet && b instanceof PySet) return new PySet(a.values().filter((x) => !b.has(x)))

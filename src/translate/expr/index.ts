@@ -43,6 +43,8 @@ const UNSUPPORTED_EXPRESSIONS: Record<string, string> = {
 
 /** Translates a Python expression or aborts the enclosing function with a finding. */
 export function translateExpr(node: SyntaxNode, ctx: Context): Emitted {
+  const precomputed = ctx.precomputed?.get(node.id)
+  if (precomputed) return precomputed
   for (const translator of TRANSLATORS) {
     const result = translator(node, ctx)
     if (result === undefined) continue

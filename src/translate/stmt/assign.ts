@@ -115,34 +115,78 @@ export function translateAssignment(node: SyntaxNode, ctx: Context): string[] {
   return [`const ${temp} = ${value.code}`, ...targets.flatMap((t) => assignTo(t, copy, ctx))]
 }
 
-/** `x += 1`, `d[k] += 1`, `self.n += 1`: in-place for lists, as Python's `+=`. */
+/** Evaluates a part of a target once: a temporary when evaluating it twice could differ (a call, an item, an attribute read). */
+function evaluateOnce(part: SyntaxNode, ctx: Context, lines: string[]): void {
+  const value = translateExpr(part, ctx)
+  if (isSimple(value)) return
+  const temp = ctx.temp('target')
+  lines.push(`const ${temp} = ${value.code}`)
+  // The temporary holds the dynamic value; a float's plain number is read back from it.
+  const copy: Emitted = value.type === 'float' ? { code: temp, prec: Prec.Primary, type: 'float', raw: { code: `Number(${temp})`, prec: Prec.Call } } : emitted(temp, Prec.Primary, value.type)
+  ctx.precomputed!.set(part.id, copy)
+}
+
+/** In-place operators on mutable values: `+=` extends a list, `*=` repeats it, `-=` / `|=` / `&=` update a set. */
+const IN_PLACE: Record<string, string> = { '+': 'iadd', '*': 'imul', '-': 'isub', '|': 'ior', '&': 'iand' }
+
+/**
+ * `x += 1`, `d[k]["count"] -= 1`, `obj.items[i] += x`, `self.total += n`, `l[a:b] += m`: the
+ * target's container and key are evaluated once (Python's order: container, key, current value,
+ * right operand), lists and sets change in place, as Python's augmented operators.
+ */
 export function translateAugmentedAssignment(node: SyntaxNode, ctx: Context): string[] {
-  const target = node.childForFieldName('left')!
+  let target = node.childForFieldName('left')!
+  while (target.type === 'parenthesized_expression' && target.namedChildren.length === 1) target = target.namedChildren[0]
   const op = node.childForFieldName('operator')!.text.slice(0, -1)
-  const right = translateExpr(node.childForFieldName('right')!, ctx)
-  const current = translateExpr(target, ctx)
   if (target.type !== 'identifier' && target.type !== 'attribute' && target.type !== 'subscript') {
     fail('unsupported-python-construct', target, `augmented assignment to \`${snippet(target)}\``)
   }
-  if (target.type === 'subscript' || target.type === 'attribute') {
-    const parts = target.type === 'subscript' ? [target.childForFieldName('value')!, ...target.childrenForFieldName('subscript')] : [target.childForFieldName('object')!]
-    for (const part of parts) {
-      if (!isSimple(translateExpr(part, ctx))) fail('unsupported-python-construct', part, `augmented assignment through a computed target \`${snippet(target)}\``)
+  const lines: string[] = []
+  const precomputed = (ctx.precomputed ??= new Map())
+  const owned: number[] = []
+  try {
+    let flaskG = false
+    if (target.type === 'subscript') {
+      const parts = [target.childForFieldName('value')!]
+      for (const index of target.childrenForFieldName('subscript')) {
+        if (index.type === 'slice') parts.push(...index.namedChildren.filter((c) => c.type !== 'comment'))
+        else parts.push(index)
+      }
+      for (const part of parts) {
+        evaluateOnce(part, ctx, lines)
+        owned.push(part.id)
+      }
+    } else if (target.type === 'attribute') {
+      const object = target.childForFieldName('object')!
+      const binding = object.type === 'identifier' ? resolveName(object.text, object, ctx) : null
+      // `g.count += 1`: Flask's `g` is an object the runtime gives each request.
+      flaskG = binding?.kind === 'flask' && binding.name === 'g'
+      if (!flaskG) {
+        evaluateOnce(object, ctx, lines)
+        owned.push(object.id)
+      }
     }
-  }
-  let result: Emitted
-  if (op === '+' && current.type !== 'str' && !(isNumeric(current.type) && isNumeric(right.type))) {
-    ctx.imports.py = true
-    result = emitted(`py.iadd(${current.code}, ${right.code})`, Prec.Call)
-  } else {
-    result = arithmetic(op, current, right, ctx, node)
-  }
-  if (target.type === 'identifier' && (op === '+' || op === '-' || op === '*') && result.code === `${rawCode(current).code} ${op} ${rawCode(right).code}`) {
-    const found = lookupLocal(ctx.scope, target.text)
-    if (found && found.local.type === result.type) {
-      recordAssignment(target.text, result.type, ctx)
-      return [`${found.local.jsName} ${op}= ${rawCode(right).code}`]
+    const current = translateExpr(target, ctx)
+    const right = translateExpr(node.childForFieldName('right')!, ctx)
+    let result: Emitted
+    const inPlace = IN_PLACE[op]
+    const numeric = isNumeric(current.type) && isNumeric(right.type)
+    if (inPlace !== undefined && (!numeric || op === '|' || op === '&') && !(op === '+' && current.type === 'str')) {
+      ctx.imports.py = true
+      result = emitted(`py.${inPlace}(${current.code}, ${right.code})`, Prec.Call, op === '+' && current.type === 'list' ? 'list' : 'unknown')
+    } else {
+      result = arithmetic(op, current, right, ctx, node)
     }
+    if (flaskG) return [`${current.code} = ${result.code}`]
+    if (target.type === 'identifier' && (op === '+' || op === '-' || op === '*') && result.code === `${rawCode(current).code} ${op} ${rawCode(right).code}`) {
+      const found = lookupLocal(ctx.scope, target.text)
+      if (found && found.local.type === result.type) {
+        recordAssignment(target.text, result.type, ctx)
+        return [`${found.local.jsName} ${op}= ${rawCode(right).code}`]
+      }
+    }
+    return [...lines, ...assignTo(target, result, ctx)]
+  } finally {
+    for (const id of owned) precomputed.delete(id)
   }
-  return assignTo(target, result, ctx)
 }
