@@ -4,6 +4,7 @@
  * whose process dies is a crash; either way the process is replaced and the next case goes on.
  */
 import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { generateCase } from './generate.js'
 import type { CaseResult, RunnerMessage } from './runner.js'
@@ -53,6 +54,7 @@ export async function runFuzz(options: FuzzOptions): Promise<CaseResult[]> {
       if (options.keepDir !== undefined) args.push('--keep', options.keepDir)
       const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=3072' } })
       let current: number | null = null
+      let root: string | undefined
       let done = start
       let timer: NodeJS.Timeout | undefined
       let stderr = ''
@@ -64,11 +66,18 @@ export async function runFuzz(options: FuzzOptions): Promise<CaseResult[]> {
         if (settled) return
         settled = true
         clearTimeout(timer)
-        resolve(nextIndex)
+        // A killed or crashed runner leaves its case's folder behind: removed once the process is gone.
+        const cleanUp = (): void => {
+          if (current !== null && root !== undefined) rmSync(root, { recursive: true, force: true })
+          resolve(nextIndex)
+        }
+        if (child.exitCode !== null || child.signalCode !== null) cleanUp()
+        else child.once('exit', cleanUp)
       }
       child.on('message', (message: RunnerMessage) => {
         if (message.type === 'start') {
           current = message.index
+          root = message.root
           clearTimeout(timer)
           timer = setTimeout(() => {
             const index = current!

@@ -32,7 +32,8 @@ export interface CaseResult {
   stderr: string
 }
 
-export type RunnerMessage = { type: 'start'; index: number } | { type: 'result'; result: CaseResult }
+/** `start` names the case's temporary folder, which the harness removes when it has to kill the runner. */
+export type RunnerMessage = { type: 'start'; index: number; root?: string } | { type: 'result'; result: CaseResult }
 
 function materialize(fuzzCase: FuzzCase): Workspace {
   const root = mkdtempSync(join(tmpdir(), `migrate-fuzz-${fuzzCase.index}-`))
@@ -101,9 +102,10 @@ function tree(dir: string): Map<string, string> {
   return result
 }
 
-async function runCase(seed: number, index: number, big: boolean, keepDir: string | undefined): Promise<CaseResult> {
+async function runCase(seed: number, index: number, big: boolean, keepDir: string | undefined, announce: (root: string) => Promise<void>): Promise<CaseResult> {
   const fuzzCase = generateCase(seed, index, { big })
   const ws = materialize(fuzzCase)
+  await announce(ws.root)
   const argv = fuzzCase.argv(ws)
   const outsideBefore = tree(ws.outside)
   const outBefore = tree(ws.out)
@@ -179,8 +181,8 @@ async function run(): Promise<void> {
   const keepDir = keepAt >= 0 ? rest[keepAt + 1] : undefined
   const send = (message: RunnerMessage): Promise<void> => new Promise((resolve) => (process.send ? process.send(message, undefined, undefined, () => resolve()) : (console.log(JSON.stringify(message)), resolve())))
   for (let index = from; index < to; index++) {
-    await send({ type: 'start', index })
-    await send({ type: 'result', result: await runCase(seed, index, big, keepDir) })
+    const result = await runCase(seed, index, big, keepDir, (root) => send({ type: 'start', index, root }))
+    await send({ type: 'result', result })
   }
 }
 
