@@ -1,6 +1,6 @@
 import { isFloatLiteral, type AppIR, type ConfigEntryIR, type Finding, type PyLiteral } from '../ir/types.js'
 import { stringLiteral } from './names.js'
-import { docComment, lineComment, tsJson, tsString } from '../ts-text.js'
+import { commentText, docComment, lineComment, tsJson, tsString } from '../ts-text.js'
 
 export interface EmittedConfig {
   /** `src/config.ts` */
@@ -30,7 +30,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
       const envVar = entry.envVar ?? entry.key
       properties.push(`  ${lineComment(`${where}: secret, read from the environment only`)}`)
       properties.push(`  ${key}: process.env[${stringLiteral(envVar)}],`)
-      envLines.push(`# ${entry.key} (secret; ${where})`, `${envVar}=`)
+      envLines.push(...envEntry(`${entry.key} (secret; ${where})`, envVar, ''))
       if (entry.envVar === null) {
         findings.push({
           ruleId: 'config-secret-not-copied',
@@ -58,7 +58,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
           })
         }
       }
-      envLines.push(`# ${entry.key} (${where})`, `${entry.envVar}=${fallback !== undefined && typeof JSON.parse(fallback) === 'string' ? JSON.parse(fallback) : fallback ?? ''}`)
+      envLines.push(...envEntry(`${entry.key} (${where})`, entry.envVar, fallback !== undefined && typeof JSON.parse(fallback) === 'string' ? (JSON.parse(fallback) as string) : (fallback ?? '')))
       continue
     }
     if (entry.expression !== null) {
@@ -130,6 +130,17 @@ function literalDefault(expression: string): string | undefined {
   const raw = match[1]
   if (raw.includes('\\')) return undefined
   return tsString(raw.slice(1, -1))
+}
+
+/**
+ * Two lines of `.env.example`: a comment, then `NAME=value`. Project text cannot add lines: the
+ * comment goes through commentText, a value that is not plain is double-quoted with escapes (as
+ * dotenv reads it), and a name a shell could not export stays in a comment.
+ */
+function envEntry(comment: string, name: string, value: string): string[] {
+  const quoted = /^[\w.,:/@%+-]*$/.test(value) ? value : JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return [`# ${commentText(comment)}`, `# (set the variable ${commentText(JSON.stringify(name))} in the environment: not a name a .env file can hold)`]
+  return [`# ${commentText(comment)}`, `${name}=${quoted}`]
 }
 
 function oneLine(text: string): string {

@@ -42,7 +42,8 @@ export function planRouteFiles(app: AppIR): RouteFile[] {
   for (const [blueprint, routes] of groups) {
     if (routes.length === 0) continue
     const registration = app.blueprints.find((candidate) => candidate.name === blueprint)
-    let base = blueprint === null ? 'app' : blueprint.replace(/[^A-Za-z0-9_.-]/g, '_')
+    // A file name from the blueprint's name: safe characters only, and short (a name can be any length).
+    let base = blueprint === null ? 'app' : blueprint.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '_').slice(0, 64)
     if (blueprint !== null && base === 'app') base = 'app_'
     let path = `src/routes/${base}.ts`
     for (let counter = 2; usedPaths.has(path); counter++) path = `src/routes/${base}${counter}.ts`
