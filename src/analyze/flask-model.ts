@@ -219,6 +219,8 @@ export class AppState {
   readonly secretValues = new Set<string>()
   strictSlashes = true
   hostMatching = false
+  /** Config loaded from where the analysis cannot read it (`config.from_pyfile(…)`, an object it could not resolve), in order. */
+  readonly unreadConfig: string[] = []
   private readonly registeredNames = new Map<string, BlueprintState>()
 
   constructor(

@@ -3,6 +3,11 @@ import type { ParsedModule, SyntaxNode } from '../parse/index.js'
 import { AppState, BlueprintState, NO_RULE_OPTIONS, RestfulApi, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
 import { readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
 import { RESTX_RESOURCE_BASES, RestxModel } from './ext-restx.js'
+import { AdminModel } from './ext-admin.js'
+import { FlasggerModel } from './ext-flasgger.js'
+import { SecurityModel } from './ext-security.js'
+import { DebugToolbarModel } from './ext-debugtoolbar.js'
+import type { ExtensionHost, ExtensionModel } from './ext-model.js'
 import { isSecretName, looksSecret } from './secrets.js'
 import { NONE, Scope, describe, holdsSecret, holdsString, isConst, markSecret, stringsOf, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
 
@@ -110,6 +115,12 @@ export class Interpreter {
     classView: (cls, endpoint, at) => this.viewTarget({ kind: 'class-view', cls, name: endpoint }, at),
     ruleOptions: (options, at) => this.ruleOptions(options, at),
     loc: (node, scope) => this.loc(node, scope),
+  })
+  /** Flask-Admin, flasgger, Flask-Security and Flask-DebugToolbar (ext-admin.ts, …; see ext-model.ts). */
+  private readonly extensionModels: ExtensionModel[] = ((host: ExtensionHost) => [new AdminModel(host), new FlasggerModel(host), new SecurityModel(host), new DebugToolbarModel(host)])({
+    report: (finding) => void this.findings.push(finding),
+    loc: (node, scope) => this.loc(node, scope),
+    evaluate: (node, scope) => this.evaluate(node, scope),
   })
 
   constructor(
@@ -600,13 +611,25 @@ export class Interpreter {
       case 'expression_list':
         // `return app, db` and `x = 1, 2`: a tuple without parentheses.
         return { kind: 'tuple', items: node.namedChildren.filter((c) => c.type !== 'comment').map((child) => this.evaluate(child, scope)) }
-      case 'dictionary':
-        return {
-          kind: 'dict',
-          entries: node.namedChildren
-            .filter((child) => child.type === 'pair')
-            .map((pair) => [this.evaluate(pair.childForFieldName('key')!, scope), this.evaluate(pair.childForFieldName('value')!, scope)] as [Value, Value]),
+      case 'dictionary': {
+        // A later key replaces an earlier one's value in its place, as in Python.
+        const entries: [Value, Value][] = []
+        const put = (key: Value, value: Value): void => {
+          const index = key.kind === 'const' ? entries.findIndex(([k]) => k.kind === 'const' && k.value === key.value) : -1
+          if (index >= 0) entries[index] = [entries[index]![0], value]
+          else entries.push([key, value])
         }
+        for (const child of node.namedChildren) {
+          if (child.type === 'pair') put(this.evaluate(child.childForFieldName('key')!, scope), this.evaluate(child.childForFieldName('value')!, scope))
+          else if (child.type === 'dictionary_splat') {
+            // `{**base, key: value}`: the base's entries; a base the analysis cannot read makes the whole dict unknown.
+            const inner = this.evaluate(child.namedChildren[0]!, scope)
+            if (inner.kind !== 'dict') return unknown(`${child.text} in a dict display cannot be expanded statically`)
+            for (const [key, value] of inner.entries) put(key, value)
+          }
+        }
+        return { kind: 'dict', entries }
+      }
       case 'attribute':
         return this.getAttribute(this.evaluate(node.childForFieldName('object')!, scope), node.childForFieldName('attribute')!.text, node, scope)
       case 'call':
@@ -763,6 +786,8 @@ export class Interpreter {
         return { kind: 'method', owner, name }
       case 'restx':
         return this.restx.getAttribute(owner.object, name)
+      case 'ext-object':
+        return owner.object.getAttribute(name, node, scope)
       case 'url-map':
         if (name === 'converters') return { kind: 'method', owner, name }
         return { kind: 'method', owner, name }
@@ -831,7 +856,7 @@ export class Interpreter {
         return this.callProjectFunction(fn, args, kwargs, node)
       case 'class':
         if (this.extendsFlask(fn)) return this.instantiateFlaskSubclass(fn, args, kwargs, node, scope, at())
-        return this.restx.construct(fn, args, kwargs, node, scope) ?? { kind: 'instance', cls: fn }
+        return this.restx.construct(fn, args, kwargs, node, scope) ?? this.extensionModels.reduce<Value | undefined>((made, model) => made ?? model.construct(fn, args, kwargs, node, scope), undefined) ?? { kind: 'instance', cls: fn }
       case 'method':
         return this.callMethod(fn.owner, fn.name, args, kwargs, node, scope, at())
       default:
@@ -903,6 +928,10 @@ export class Interpreter {
     if (path === 'flask_restful.Api') return this.createRestfulApi(args, kwargs, node, scope, at)
     const restx = this.restx.callExternal(path, args, kwargs, node, scope)
     if (restx !== undefined) return restx
+    for (const model of this.extensionModels) {
+      const made = model.callExternal(path, args, kwargs, node, scope)
+      if (made !== undefined) return made
+    }
     const root = path.split('.')[0]!
     if (root.startsWith('flask_') || this.extensionClasses.has(root)) {
       return this.recordExtension(path, args, kwargs, node, scope, at)
@@ -1126,6 +1155,7 @@ export class Interpreter {
       return NONE
     }
     if (owner.kind === 'restx') return this.restx.callMethod(owner.object, name, args, kwargs, node, scope)
+    if (owner.kind === 'ext-object') return owner.object.callMethod(name, args, kwargs, node, scope)
     if (owner.kind === 'config') {
       if (name === 'from_object') {
         const source = args[0]
@@ -1133,13 +1163,21 @@ export class Interpreter {
         else if (source?.kind === 'const' && typeof source.value === 'string') {
           const resolved = this.resolveDottedObject(source.value)
           if (resolved?.kind === 'class') readConfigClass(owner.app, resolved, this, at)
-          else this.finding('dynamic-config', 'warning', `config.from_object(${JSON.stringify(source.value)}) could not be resolved in the project`, node, scope)
-        } else this.finding('dynamic-config', 'warning', `config.from_object(…) of ${describe(source ?? NONE)}: config values could not be read`, node, scope)
+          else {
+            this.finding('dynamic-config', 'warning', `config.from_object(${JSON.stringify(source.value)}) could not be resolved in the project`, node, scope)
+            owner.app.unreadConfig.push(node.text)
+          }
+        } else {
+          this.finding('dynamic-config', 'warning', `config.from_object(…) of ${describe(source ?? NONE)}: config values could not be read`, node, scope)
+          owner.app.unreadConfig.push(node.text)
+        }
       } else if (name === 'from_mapping' || name === 'update') {
         if (args[0]) readConfigMapping(owner.app, args[0], at)
+        if (args[0] && args[0].kind !== 'dict') owner.app.unreadConfig.push(node.text)
         for (const [key, value] of kwargs) setConfigEntry(owner.app, key, value, node, at)
       } else if (['from_pyfile', 'from_envvar', 'from_file', 'from_prefixed_env', 'from_json'].includes(name)) {
         this.finding('config-from-file', 'warning', `config.${name}(…) loads values at run time from outside the code; set them as environment variables of the new service`, node, scope)
+        owner.app.unreadConfig.push(node.text)
       } else if (name === 'setdefault' && args[0]?.kind === 'const' && typeof args[0].value === 'string') {
         if (!owner.app.config.has(args[0].value)) setConfigEntry(owner.app, args[0].value, args[1] ?? NONE, node, at)
       }
@@ -1457,13 +1495,9 @@ function isBaseInitCall(node: SyntaxNode): boolean {
 
 /** Extensions that register URL rules on the app when set up (see rules/extension-routes-unknown.yaml); `symbols` null: any. */
 const ROUTE_ADDING_EXTENSIONS = new Map<string, { symbols: string[] | null; what: string }>([
-  ['flask_admin', { symbols: ['Admin'], what: 'the admin index and one view per registered model' }],
   ['flask_restplus', { symbols: ['Api'], what: 'namespaces, /swagger.json and the documentation page' }],
-  ['flask_debugtoolbar', { symbols: ['DebugToolbarExtension'], what: "the toolbar's own views" }],
   ['flask_socketio', { symbols: ['SocketIO'], what: 'the Socket.IO endpoint' }],
-  ['flask_security', { symbols: ['Security'], what: 'login, logout, registration and the other security views' }],
   ['flask_security_too', { symbols: ['Security'], what: 'login, logout, registration and the other security views' }],
-  ['flasgger', { symbols: ['Swagger'], what: '/apidocs and the spec routes' }],
   ['flask_swagger_ui', { symbols: null, what: 'the Swagger UI blueprint' }],
 ])
 
@@ -1471,7 +1505,7 @@ const ROUTE_ADDING_EXTENSIONS = new Map<string, { symbols: string[] | null; what
 const RESOURCE_BASES = new Set(['flask_restful.Resource', ...RESTX_RESOURCE_BASES])
 
 /** Extensions whose route table the analysis models: their package is never run as project code. */
-const MODELLED_PACKAGES = new Set(['flask_restx'])
+const MODELLED_PACKAGES = new Set(['flask_restx', 'flask_admin', 'flasgger', 'flask_security', 'flask_debugtoolbar'])
 
 function constString(value: Value | undefined): string | undefined {
   return value?.kind === 'const' && typeof value.value === 'string' ? value.value : undefined

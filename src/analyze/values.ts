@@ -1,6 +1,7 @@
 import type { SyntaxNode } from '../parse/index.js'
 import type { AppState, BlueprintState, RestfulApi } from './flask-model.js'
 import type { RestxApi, RestxNamespace } from './ext-restx.js'
+import type { ExtensionObject } from './ext-model.js'
 
 /**
  * What the analyzer knows about a Python value while it runs a project's setup code
@@ -23,6 +24,8 @@ export type Value =
   | { kind: 'restful-api'; api: RestfulApi }
   /** A Flask-RESTX `Api` or `Namespace` (see ext-restx.ts). */
   | { kind: 'restx'; object: RestxApi | RestxNamespace }
+  /** An object of another modelled extension (Flask-Admin, flasgger, Flask-Security, Flask-DebugToolbar: see ext-model.ts). */
+  | { kind: 'ext-object'; object: ExtensionObject }
   | { kind: 'blueprint'; blueprint: BlueprintState }
   /** A method looked up on an app, a blueprint, a config or a url map: `app.route`. */
   | { kind: 'method'; owner: Value; name: string }

@@ -363,17 +363,21 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       viewIR.kind === 'class'
         ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint })
         : translateHandler(viewIR.ref, endpoint, 'view', { routes, endpoint })
-    if (viewIR.kind === 'class' && viewIR.extension !== undefined) {
-      // An extension's resource: the extension dispatches it and shapes its responses and errors.
+    if (viewIR.extension !== undefined) {
+      // An extension's resource (or a method of an extension's view class, as Flask-Admin's `@expose`):
+      // the extension dispatches it and shapes its responses and errors.
       draft.error = null
       draft.handler.status = 'stub'
       draft.handler.findings.push({
         ruleId: 'extension-not-migrated',
         severity: 'error',
-        message: `${viewIR.ref.qualname} is a ${viewIR.extension} resource: its dispatch, response representation and error handling are the extension's and are not carried over`,
+        message:
+          viewIR.kind === 'class'
+            ? `${viewIR.ref.qualname} is a ${viewIR.extension} resource: its dispatch, response representation and error handling are the extension's and are not carried over`
+            : `${viewIR.ref.qualname} is a view method of a ${viewIR.extension} view class: the extension dispatches it (its access checks, rendering and error handling) and it is not carried over`,
         location: viewIR.ref.location,
         endpoint,
-        blockers: [`${viewIR.extension} resources`],
+        blockers: [viewIR.kind === 'class' ? `${viewIR.extension} resources` : `${viewIR.extension} views`],
       })
     }
     drafts.push(draft)
