@@ -4,6 +4,7 @@ import { translateExpr } from './expr/index.js'
 import { resolveName, EXCEPTIONS, projectReference } from './expr/names.js'
 import { translateFunction, translateParameters } from './function.js'
 import { indent } from './stmt/index.js'
+import { responseClass } from './flask/index.js'
 import type { ProjectIndex } from './project.js'
 
 type MethodKind = 'method' | 'static' | 'classmethod' | 'property'
@@ -21,6 +22,46 @@ export function methodKind(classNode: SyntaxNode, name: string, project: Project
   const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, def } : null
   return resolved?.def.kind === 'class' ? methodKind(resolved.def.node, name, project, resolved.module.name) : null
 }
+
+/**
+ * For a project class derived (directly or through project classes) from Flask's or Werkzeug's
+ * `Response`: the module of that Response; null for any other class.
+ */
+export function responseBaseModule(classNode: SyntaxNode, project: ProjectIndex, module: string, seen = new Set<SyntaxNode>()): string | null {
+  if (seen.has(classNode)) return null
+  seen.add(classNode)
+  const base = classNode.childForFieldName('superclasses')?.namedChildren.find((c) => c.type !== 'comment')
+  const info = project.modules.get(module)
+  if (base?.type !== 'identifier' || !info) return null
+  const def = info.symbols.get(base.text)
+  if (def?.kind === 'import' && def.target.kind === 'member' && !project.modules.has(def.target.module)) {
+    return RESPONSE_MODULES.has(def.target.module) && def.target.name === 'Response' ? def.target.module : null
+  }
+  const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, def } : null
+  if (resolved?.def.kind === 'import' && resolved.def.target.kind === 'member') {
+    return RESPONSE_MODULES.has(resolved.def.target.module) && resolved.def.target.name === 'Response' ? resolved.def.target.module : null
+  }
+  return resolved?.def.kind === 'class' ? responseBaseModule(resolved.def.node, project, resolved.module.name, seen) : null
+}
+
+/** Whether a class or one of its project bases defines a method (its instances then need dynamic method calls). */
+export function definesMethods(classNode: SyntaxNode, project: ProjectIndex, module: string, seen = new Set<SyntaxNode>()): boolean {
+  if (seen.has(classNode)) return false
+  seen.add(classNode)
+  const own = classNode.childForFieldName('body')!.namedChildren.some((member) => (member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member).type === 'function_definition')
+  if (own) return true
+  const base = classNode.childForFieldName('superclasses')?.namedChildren.find((c) => c.type !== 'comment')
+  const info = project.modules.get(module)
+  if (base?.type !== 'identifier' || !info) return false
+  const def = info.symbols.get(base.text)
+  const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, def } : null
+  return resolved?.def.kind === 'class' ? definesMethods(resolved.def.node, project, resolved.module.name, seen) : false
+}
+
+const RESPONSE_MODULES = new Set(['flask', 'flask.wrappers', 'werkzeug', 'werkzeug.wrappers', 'werkzeug.wrappers.response'])
+
+/** Class attributes of Werkzeug's Response that the runtime's FlaskResponse reads from a subclass. */
+const RESPONSE_CLASS_ATTRIBUTES = new Set(['default_mimetype', 'charset', 'default_status'])
 
 function ownMethod(classNode: SyntaxNode, name: string): { def: SyntaxNode; kind: MethodKind } | null | undefined {
   for (const member of classNode.childForFieldName('body')!.namedChildren) {
@@ -52,11 +93,16 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   let extendsClause = ''
   let baseIsException = false
   const base = bases[0]
+  // A subclass of Flask's Response: its class attributes set the runtime's defaults; constructed with Response's parameters.
+  let isResponse = responseBaseModule(node, ctx.project, ctx.module.name) !== null
   if (base && !options.methodView) {
     if (base.type === 'keyword_argument') fail('unsupported-class-feature', base, `class keyword \`${base.text}\` (metaclasses)`)
     if (base.type !== 'identifier') fail('unsupported-class-feature', base, `base class \`${base.text}\``)
     const binding = resolveName(base.text, base, ctx)
-    if (binding.kind === 'builtin' && EXCEPTIONS.has(base.text)) {
+    if (binding.kind === 'flask' && binding.name === 'Response' && RESPONSE_MODULES.has(binding.module)) {
+      extendsClause = ` extends ${responseClass(binding.module, ctx)}`
+      isResponse = true
+    } else if (binding.kind === 'builtin' && EXCEPTIONS.has(base.text)) {
       ctx.imports.exceptions.add(base.text)
       extendsClause = ` extends ${base.text}`
       baseIsException = true
@@ -92,6 +138,13 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     if (def.type !== 'function_definition') fail('unsupported-class-feature', member, `class body statement \`${snippet(member)}\``)
     methods.push({ def, kind })
   }
+  if (isResponse) {
+    for (const [attr, value] of classAttributes) {
+      if (!RESPONSE_CLASS_ATTRIBUTES.has(attr)) fail('unsupported-class-feature', value.parent!, `class attribute \`${attr}\` of a Response subclass (only default_mimetype, charset and default_status)`)
+    }
+    const init = methods.find((m) => m.def.childForFieldName('name')!.text === '__init__')
+    if (init) fail('unsupported-class-feature', init.def, '`__init__` of a Response subclass')
+  }
   const staticMethods = new Set(methods.filter((m) => m.kind === 'static' || m.kind === 'classmethod').map((m) => m.def.childForFieldName('name')!.text))
   const instanceAttributes = new Set<string>()
   for (const { def } of methods) {
@@ -103,7 +156,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   }
   const classScope: Scope = { kind: 'class-body', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
   const lines: string[] = [`export class ${jsIdentifier(name)}${extendsClause} {`]
-  for (const [attr, value] of classAttributes) lines.push(`  static ${jsIdentifier(attr)}: Py = ${translateExpr(value, { ...ctx, scope: classScope }).code}`)
+  for (const [attr, value] of classAttributes) lines.push(`  static ${isResponse ? 'override ' : ''}${jsIdentifier(attr)}: Py = ${translateExpr(value, { ...ctx, scope: classScope }).code}`)
   // An attribute of the class that instances may also set: read through py.getattr (instance, then class).
   for (const attr of instanceAttributes) lines.push(`  ${classAttributes.has(attr) ? 'declare ' : ''}${jsIdentifier(attr)}: Py`)
   for (const { def, kind } of methods) {

@@ -4,7 +4,7 @@
  * are compared as Python's `json.dumps` text (or exception class + message).
  */
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parsePython } from '../../src/parse/index.js'
@@ -26,6 +26,22 @@ export interface Outcome {
 const ROOT = resolve(import.meta.dirname, '../..')
 /** The runtime files translated code imports (the rest need Hono). */
 const RUNTIME_FILES = ['py.ts', 'exceptions.ts', 'float.ts', 'json.ts', 'datetime.ts']
+/** With `flask: true`, Flask's objects too (flask.ts imports only types from Hono, so it runs without it). */
+const FLASK_RUNTIME_FILES = [...RUNTIME_FILES, 'flask.ts', 'errors.ts', 'router.ts']
+
+export interface SuiteOptions {
+  /** The cases use Flask objects that need no request (Response, exceptions): flask.ts is copied beside py.ts. */
+  flask?: boolean
+}
+
+function runtimeDir(prefix: string, options: SuiteOptions): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  mkdirSync(join(dir, 'src/lib'), { recursive: true })
+  for (const f of options.flask ? FLASK_RUNTIME_FILES : RUNTIME_FILES) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+  // Hono's types, for flask.ts's type imports.
+  if (options.flask) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
+  return dir
+}
 
 function dedent(text: string): string {
   const lines = text.replace(/^\n/, '').split('\n')
@@ -59,12 +75,10 @@ export function sameData(python: string, typescript: string): boolean {
 }
 
 /** Translates and runs every case; Python results alongside. */
-export function runCases(cases: Case[]): Map<string, Outcome> {
+export function runCases(cases: Case[], options: SuiteOptions = {}): Map<string, Outcome> {
   const sources = cases.map((c) => dedent(c.source))
   const python = runPython(sources)
-  const dir = mkdtempSync(join(tmpdir(), 'translate-'))
-  mkdirSync(join(dir, 'src/lib'), { recursive: true })
-  for (const f of RUNTIME_FILES) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+  const dir = runtimeDir('translate-', options)
   const outcomes = new Map<string, Outcome>()
   const runnable: number[] = []
   sources.forEach((source, i) => {
@@ -96,10 +110,8 @@ export function runCases(cases: Case[]): Map<string, Outcome> {
 }
 
 /** Type-checks the emitted modules of cases under strict (returns diagnostics text, empty when clean). */
-export function typecheckCases(cases: Case[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'translate-tc-'))
-  mkdirSync(join(dir, 'src/lib'), { recursive: true })
-  for (const f of RUNTIME_FILES) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+export function typecheckCases(cases: Case[], options: SuiteOptions = {}): string {
+  const dir = runtimeDir('translate-tc-', options)
   cases.forEach((c, i) => {
     const source = dedent(c.source)
     const module = `case${i}`
@@ -119,10 +131,10 @@ export function typecheckCases(cases: Case[]): string {
 }
 
 /** A describe block: every case must translate without findings, run like Python, and type-check. */
-export async function differentialSuite(cases: Case[]): Promise<void> {
+export async function differentialSuite(cases: Case[], options: SuiteOptions = {}): Promise<void> {
   const { describe, expect, it } = await import('vitest')
   describe.each([0])('', () => {
-    const outcomes = runCases(cases)
+    const outcomes = runCases(cases, options)
     for (const c of cases) {
       it(c.name, () => {
         const o = outcomes.get(c.name)!
@@ -131,7 +143,7 @@ export async function differentialSuite(cases: Case[]): Promise<void> {
       })
     }
     it('emitted code type-checks under strict', () => {
-      expect(typecheckCases(cases)).toBe('')
+      expect(typecheckCases(cases, options)).toBe('')
     })
   })
 }

@@ -1260,6 +1260,17 @@ export class ResponseHeaders {
     if (init) for (const [key, value] of headerPairs(init)) this.add(key, value)
   }
 
+  /** `headers[key]`, `headers[key] = value`, `key in headers` from code that does not know the type (py.getitem, …). */
+  __getitem__(key: string): string {
+    return this.getItem(key)
+  }
+  __setitem__(key: string, value: unknown): void {
+    this.set(key, value)
+  }
+  __contains__(key: string): boolean {
+    return this.has(key)
+  }
+
   /** `headers.get(key, default=None, type=None)`. */
   get(key: string): string | null
   get<D>(key: string, defaultValue: D): string | D
@@ -1423,10 +1434,36 @@ function headerPairs(init: HeadersLike): [string, unknown][] {
 }
 
 /** Werkzeug's `get_content_type`: `; charset=utf-8` for text types. */
-function contentTypeFor(mimetype: string): string {
+function contentTypeFor(mimetype: string, charset = 'utf-8'): string {
   const charsetTypes = ['application/ecmascript', 'application/javascript', 'application/sql', 'application/xml', 'application/xml-dtd', 'application/xml-external-parsed-entity']
-  if (mimetype.startsWith('text/') || charsetTypes.includes(mimetype) || mimetype.endsWith('+xml')) return `${mimetype}; charset=utf-8`
+  if (mimetype.startsWith('text/') || charsetTypes.includes(mimetype) || mimetype.endsWith('+xml')) return `${mimetype}; charset=${charset}`
   return mimetype
+}
+
+/** A str body in a response's charset: UTF-8, or Latin-1 / ASCII (Werkzeug's `charset` class attribute). */
+function encodeText(text: string, charset: string): Uint8Array {
+  const name = charset.toLowerCase().replace(/_/g, '-')
+  if (name === 'utf-8' || name === 'utf8') return utf8Encoder.encode(text)
+  const limit = name === 'ascii' || name === 'us-ascii' ? 0x7f : ['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1'].includes(name) ? 0xff : -1
+  if (limit < 0) throw new LookupError(`unknown encoding: ${charset}`)
+  const bytes = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code > limit) throw new ValueError(`'${limit === 0x7f ? 'ascii' : 'latin-1'}' codec can't encode character '\\u${code.toString(16).padStart(4, '0')}' in position ${i}`)
+    bytes[i] = code
+  }
+  return bytes
+}
+
+/** A response body given as an iterable of chunks (a list), joined; each str chunk in `charset`. */
+function bodyChunks(value: unknown, charset: string): Uint8Array {
+  if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) throw new PyTypeError(`'${typeNameOf(value)}' object is not iterable`)
+  const chunks = [...(value as Iterable<unknown>)].map((chunk) => {
+    if (typeof chunk === 'string') return encodeText(chunk, charset)
+    if (chunk instanceof Uint8Array) return chunk
+    throw new PyTypeError(`response chunks must be str or bytes, not ${typeNameOf(chunk)}`)
+  })
+  return joinChunks(chunks, chunks.reduce((n, chunk) => n + chunk.length, 0))
 }
 
 /** The status line phrases: Werkzeug's table, shared with errors.ts. */
@@ -1453,17 +1490,25 @@ export class FlaskResponse {
   #data: Uint8Array | null = new Uint8Array(0)
   #stream: ReadableStream<Uint8Array> | null = null
 
-  constructor(body: string | Uint8Array | null = null, init: ResponseInit = {}) {
+  /** Werkzeug's class attributes, which a project's subclass of Response may override. */
+  static default_mimetype: string | null = 'text/html'
+  static charset = 'utf-8'
+  static default_status: number | string = 200
+
+  /** `body`: str or bytes (Content-Length set), None (empty), or an iterable of str/bytes chunks (joined, no Content-Length), as Werkzeug's. */
+  constructor(body: unknown = null, init: ResponseInit = {}) {
+    const defaults = new.target as typeof FlaskResponse
     this.headers = init.headers instanceof ResponseHeaders ? init.headers : new ResponseHeaders(init.headers ?? null)
     let contentType = init.content_type ?? null
     if (contentType === null) {
       let mimetype = init.mimetype ?? null
-      if (mimetype === null && !this.headers.has('content-type')) mimetype = 'text/html'
-      if (mimetype !== null) contentType = contentTypeFor(mimetype)
+      if (mimetype === null && !this.headers.has('content-type')) mimetype = defaults.default_mimetype
+      if (mimetype !== null) contentType = contentTypeFor(mimetype, defaults.charset)
     }
     if (contentType !== null) this.headers.set('Content-Type', contentType)
-    this.status = init.status ?? 200
-    this.set_data(body ?? new Uint8Array(0))
+    this.status = init.status ?? defaults.default_status
+    if (typeof body === 'string' || body instanceof Uint8Array) this.set_data(body)
+    else this.#data = body === null || body === undefined ? new Uint8Array(0) : bodyChunks(body, defaults.charset)
   }
 
   /** A FlaskResponse around a web `Response` (status, headers, body stream kept as is). */
@@ -1515,7 +1560,7 @@ export class FlaskResponse {
     return contentType ? contentType.split(';')[0]!.trim() : null
   }
   set mimetype(value: string) {
-    this.headers.set('Content-Type', contentTypeFor(value))
+    this.headers.set('Content-Type', contentTypeFor(value, (this.constructor as typeof FlaskResponse).charset))
   }
 
   /** `response.content_type`. */
@@ -1547,7 +1592,7 @@ export class FlaskResponse {
 
   /** `response.set_data(value)`: replaces the body and sets Content-Length, as Werkzeug does. */
   set_data(value: string | Uint8Array): void {
-    this.#data = typeof value === 'string' ? utf8Encoder.encode(value) : value
+    this.#data = typeof value === 'string' ? encodeText(value, (this.constructor as typeof FlaskResponse).charset) : value
     this.#stream = null
     this.headers.set('Content-Length', String(this.#data.length))
   }
@@ -1611,6 +1656,11 @@ export class FlaskResponse {
   #list(): [string, string][] {
     return this.headers.items()
   }
+}
+
+/** `werkzeug.wrappers.Response`: Flask's Response without Flask's `text/html` default. */
+export class WerkzeugResponse extends FlaskResponse {
+  static override default_mimetype: string | null = 'text/plain'
 }
 
 function webHeaderPairs(response: Response): (entry: [string, string]) => [string, string][] {

@@ -494,6 +494,12 @@ export function add(a: Py, b: Py): Py {
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
     return isTuple(a) ? tuple(...a, ...b) : [...a, ...b]
   }
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    const out = new Uint8Array(a.length + b.length)
+    out.set(a)
+    out.set(b, a.length)
+    return out
+  }
   if (isList(a)) throw new PyTypeError(`can only concatenate list (not "${typeName(b)}") to list`)
   return dunder(a, b, 'add') ?? unsupported('+', a, b)
 }
@@ -1090,6 +1096,10 @@ function isCased(ch: string): boolean {
 }
 
 export const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
+  encode: (s, encoding: Py = 'utf-8') => {
+    if (!/^utf-?8$/i.test(String(encoding))) throw new PyTypeError(`encoding ${repr(encoding)} is not supported (only UTF-8)`)
+    return new TextEncoder().encode(s)
+  },
   strip: (s, chars = null) => stripChars(s, chars, true, true),
   lstrip: (s, chars = null) => stripChars(s, chars, true, false),
   rstrip: (s, chars = null) => stripChars(s, chars, false, true),

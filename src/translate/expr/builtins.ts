@@ -38,6 +38,11 @@ function isinstanceType(node: SyntaxNode, ctx: Context): string {
       return node.text
     }
     if (binding.kind === 'project' && binding.def.kind === 'class') return projectReference(binding.module, binding.name, ctx)
+    if (binding.kind === 'flask' && binding.name === 'Response') {
+      // Flask's Response is a Werkzeug Response: the runtime's base class stands for both.
+      ctx.imports.flask.add('FlaskResponse')
+      return 'FlaskResponse'
+    }
   }
   const value = translateExpr(node, ctx)
   if (value.type !== 'unknown') fail('unsupported-python-construct', node, `isinstance() against \`${node.text}\``)

@@ -8,7 +8,8 @@ import { translateMethodCall } from './methods.js'
 import { translateStdlibCall } from './stdlib.js'
 import { resolveName, projectReference, unknownImportRule } from './names.js'
 import { signatureOf, constructorSignature } from '../function.js'
-import { methodKind } from '../class.js'
+import { definesMethods, methodKind, responseBaseModule } from '../class.js'
+import { responseConstruction } from '../flask/index.js'
 
 
 /** Calls whose callee is a plain name: builtins, project functions and classes, locals. */
@@ -25,6 +26,11 @@ function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined
       if (binding.def.kind === 'function') {
         const values = bindToSignature(args, signatureOf(binding.def.node, fn), `\`${fn.text}()\``, ctx)
         return emitted(`${code}(${values.join(', ')})`, Prec.Call)
+      }
+      if (binding.def.kind === 'class' && responseBaseModule(binding.def.node, ctx.project, binding.module) !== null) {
+        // A subclass with methods of its own is called dynamically (its methods are not Werkzeug's).
+        const response = responseConstruction(node, code, ctx)
+        return definesMethods(binding.def.node, ctx.project, binding.module) ? { ...response, type: 'unknown' } : response
       }
       if (binding.def.kind === 'class') {
         const values = bindToSignature(args, constructorSignature(binding.def.node, ctx.project, binding.module), `\`${fn.text}()\``, ctx)
@@ -85,6 +91,10 @@ function translateModuleCall(node: SyntaxNode, ctx: Context): Emitted | undefine
   const code = projectReference(resolved.module.name, resolved.name, ctx)
   const args = callArguments(node)
   if (resolved.def.kind === 'function') return emitted(`${code}(${bindToSignature(args, signatureOf(resolved.def.node, fn), `\`${name}()\``, ctx).join(', ')})`, Prec.Call)
+  if (responseBaseModule(resolved.def.node, ctx.project, resolved.module.name) !== null) {
+    const response = responseConstruction(node, code, ctx)
+    return definesMethods(resolved.def.node, ctx.project, resolved.module.name) ? { ...response, type: 'unknown' } : response
+  }
   return emitted(`new ${code}(${bindToSignature(args, constructorSignature(resolved.def.node, ctx.project, resolved.module.name), `\`${name}()\``, ctx).join(', ')})`, Prec.Call)
 }
 

@@ -102,12 +102,35 @@ function interpolation(node: SyntaxNode, ctx: Context): string {
   return formatValue(value, conversion ?? null, spec, ctx).code
 }
 
-/** String literals, implicit concatenation and f-strings. */
+/** A bytes literal's bytes (`\\x..`, octal and the simple escapes; `\\u` is no escape in bytes). */
+function bytesOf(piece: SyntaxNode): number[] {
+  const raw = stringPrefix(piece).includes('r')
+  const bytes: number[] = []
+  for (const child of piece.namedChildren) {
+    if (child.type !== 'string_content') continue
+    const text = raw ? child.text : child.text.replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|[\s\S])/g, (whole, esc: string) => {
+      if (esc in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[esc]
+      if (esc.startsWith('x') && esc.length === 3) return String.fromCharCode(parseInt(esc.slice(1), 16))
+      if (/^[0-7]+$/.test(esc)) return String.fromCharCode(parseInt(esc, 8) & 0xff)
+      return whole
+    })
+    for (const ch of text) {
+      if (ch.charCodeAt(0) > 0xff) fail('unsupported-python-construct', piece, 'bytes literal with a character that is not a byte')
+      bytes.push(ch.charCodeAt(0))
+    }
+  }
+  return bytes
+}
+
+/** String literals, implicit concatenation and f-strings; bytes literals as `Uint8Array`s. */
 export function translateString(node: SyntaxNode, ctx: Context): Emitted | undefined {
   let pieces: SyntaxNode[]
   if (node.type === 'string') pieces = [node]
   else if (node.type === 'concatenated_string') pieces = node.namedChildren
   else return undefined
+  if (pieces.every((piece) => stringPrefix(piece).includes('b'))) {
+    return emitted(`new Uint8Array([${pieces.flatMap(bytesOf).join(', ')}])`, Prec.Unary, 'unknown')
+  }
   const parts = pieces.flatMap((piece) => stringParts(piece, ctx))
   if (parts.every((p): p is { text: string } => 'text' in p)) {
     return emitted(tsJson(parts.map((p) => p.text).join('')), Prec.Primary, 'str')

@@ -69,6 +69,15 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
     const kwargs = [...args.keywords].map(([k, v]) => `${tsJson(k)}: ${translateExpr(v, ctx).code}`).join(', ')
     if (recv.type === 'str') return emitted(`py.strFormat(${recv.code}, [${values}]${kwargs ? `, py.kwargs({ ${kwargs} })` : ''})`, Prec.Call, 'str')
   }
+  if (recv.type === 'str' && name === 'encode') {
+    // UTF-8 only: the encoding every str converts to without an error.
+    requireStatic(args, 'str.encode()', ['encoding'])
+    const encoding = args.positional[0] ?? args.keywords.get('encoding')
+    if (args.positional.length > 1 || (encoding !== undefined && !/^[rRuU]?(['"])(utf-?8|UTF-?8)\1$/.test(encoding.text))) {
+      fail('unsupported-stdlib-call', fn, `\`str.encode()\` to an encoding other than UTF-8`)
+    }
+    return emitted(`new TextEncoder().encode(${recv.code})`, Prec.Call, 'unknown')
+  }
   if (recv.type === 'str') {
     if (!(name in STR_RESULT)) fail('unsupported-stdlib-call', fn, `str method \`${name}()\``)
     const values = positional(args, name, ctx)

@@ -11,7 +11,7 @@ export type Binding =
   | { kind: 'self'; className: string }
   | { kind: 'project'; module: string; name: string; def: SymbolDef }
   | { kind: 'project-module'; module: string }
-  | { kind: 'flask'; name: string }
+  | { kind: 'flask'; name: string; module: string }
   | { kind: 'stdlib'; module: string; member: string | null }
   | { kind: 'builtin'; name: string }
   | { kind: 'app' }
@@ -29,14 +29,14 @@ export const EXCEPTIONS = new Set(
   'BaseException Exception ArithmeticError ZeroDivisionError OverflowError AssertionError AttributeError LookupError IndexError KeyError NameError RuntimeError NotImplementedError RecursionError StopIteration TypeError ValueError UnicodeError OSError'.split(' '),
 )
 
-const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'werkzeug', 'flask.json'])
+const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'werkzeug', 'flask.json', 'flask.wrappers', 'werkzeug.wrappers', 'werkzeug.wrappers.response'])
 export const STDLIB_MODULES = new Set(['os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime'])
 
 function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Binding {
   if (target.kind === 'module') {
     if (ctx.project.modules.has(target.module)) return { kind: 'project-module', module: target.module }
     if (STDLIB_MODULES.has(target.module)) return { kind: 'stdlib', module: target.module, member: null }
-    if (FLASK_MODULES.has(target.module)) return { kind: 'flask', name: target.module }
+    if (FLASK_MODULES.has(target.module)) return { kind: 'flask', name: target.module, module: target.module }
     return { kind: 'unknown-import', module: target.module, name: null }
   }
   if (ctx.project.modules.has(target.module)) {
@@ -48,7 +48,7 @@ function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Bindi
     if (ctx.project.modules.has(`${target.module}.${target.name}`)) return { kind: 'project-module', module: `${target.module}.${target.name}` }
     fail('missing-definition', node, `\`${target.name}\` is not defined in project module ${target.module}`)
   }
-  if (FLASK_MODULES.has(target.module)) return { kind: 'flask', name: target.name }
+  if (FLASK_MODULES.has(target.module)) return { kind: 'flask', name: target.name, module: target.module }
   if (STDLIB_MODULES.has(target.module)) return { kind: 'stdlib', module: target.module, member: target.name }
   return { kind: 'unknown-import', module: target.module, name: target.name }
 }

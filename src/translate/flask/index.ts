@@ -65,10 +65,51 @@ function requestMapping(object: SyntaxNode, ctx: Context): string | null {
   return null
 }
 
+/** Werkzeug's `Response(response=None, status=None, headers=None, mimetype=None, content_type=None, direct_passthrough=False)`. */
+const RESPONSE_PARAMETERS = ['response', 'status', 'headers', 'mimetype', 'content_type', 'direct_passthrough']
+
+/**
+ * `Response(...)` of Flask or Werkzeug, or of a project subclass (`className`): the runtime's
+ * FlaskResponse (its class attributes `default_mimetype`, `charset` and `default_status` are
+ * Werkzeug's); the body is a str, bytes, None or an iterable of chunks, as Werkzeug takes it.
+ */
+export function responseConstruction(node: SyntaxNode, className: string, ctx: Context): Emitted {
+  const args = callArguments(node)
+  if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments in a call to \`${snippet(node.childForFieldName('function')!)}()\``)
+  if (args.positional.length > RESPONSE_PARAMETERS.length) fail('unsupported-flask-api', node, `\`Response()\` with ${args.positional.length} positional arguments`)
+  const bound = new Map<string, SyntaxNode>()
+  args.positional.forEach((arg, i) => bound.set(RESPONSE_PARAMETERS[i], arg))
+  for (const [name, value] of args.keywords) {
+    if (!RESPONSE_PARAMETERS.includes(name) || bound.has(name)) fail('unsupported-flask-api', value.parent!, `keyword argument \`${name}\` of \`Response()\``)
+    bound.set(name, value)
+  }
+  ctx.imports.flask.add('FlaskResponse')
+  const bodyNode = bound.get('response')
+  const body = bodyNode ? translateExpr(bodyNode, ctx).code : 'null'
+  // direct_passthrough only lets a WSGI server pass a file wrapper through: nothing to carry over.
+  const options = ['status', 'headers', 'mimetype', 'content_type'].filter((name) => bound.has(name)).map((name) => {
+    const value = translateExpr(bound.get(name)!, ctx)
+    if (name !== 'headers') return `${name}: ${value.code}`
+    ctx.imports.py = true
+    return `headers: ${value.code} as Py`
+  })
+  return emitted(`new ${className}(${body}${options.length > 0 ? `, { ${options.join(', ')} }` : ''})`, Prec.Call, 'response')
+}
+
+/** The runtime class for Flask's or Werkzeug's `Response` (Werkzeug's defaults to text/plain). */
+export function responseClass(module: string, ctx: Context): string {
+  const name = module.startsWith('werkzeug') ? 'WerkzeugResponse' : 'FlaskResponse'
+  ctx.imports.flask.add(name)
+  return name
+}
+
 function translateFlaskCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
   const fn = node.childForFieldName('function')!
   const args = callArguments(node)
   const positional = (): string[] => args.positional.map((a) => translateExpr(a, ctx).code)
+  const named = flaskCallee(fn, ctx)
+  if (named?.name === 'Response') return responseConstruction(node, responseClass(named.module, ctx), ctx)
+  if (named !== null && fn.type === 'attribute') return translateFlaskNamedCall(node, named.name, ctx)
   if (fn.type === 'attribute') {
     const object = fn.childForFieldName('object')!
     const method = fn.childForFieldName('attribute')!.text
@@ -136,6 +177,29 @@ function translateFlaskCall(node: SyntaxNode, ctx: Context): Emitted | undefined
   }
   const name = flaskName(fn, ctx)
   if (name === null) return undefined
+  return translateFlaskNamedCall(node, name, ctx)
+}
+
+/** A Flask or Werkzeug callee by name (`jsonify`) or through its module (`flask.jsonify`). */
+function flaskCallee(fn: SyntaxNode, ctx: Context): { name: string; module: string } | null {
+  if (fn.type === 'identifier') {
+    const binding = resolveName(fn.text, fn, ctx)
+    return binding.kind === 'flask' && binding.name !== binding.module ? { name: binding.name, module: binding.module } : null
+  }
+  if (fn.type !== 'attribute') return null
+  const object = fn.childForFieldName('object')!
+  if (object.type !== 'identifier') return null
+  const binding = resolveName(object.text, object, ctx)
+  // `import flask` binds the module: `flask.jsonify(...)` is Flask's `jsonify`.
+  if (binding.kind !== 'flask' || binding.name !== binding.module) return null
+  return { name: fn.childForFieldName('attribute')!.text, module: binding.module }
+}
+
+/** Flask's functions called by name. */
+function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): Emitted {
+  const fn = node.childForFieldName('function')!
+  const args = callArguments(node)
+  const positional = (): string[] => args.positional.map((a) => translateExpr(a, ctx).code)
   switch (name) {
     case 'jsonify': {
       if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in jsonify()')
@@ -216,6 +280,7 @@ const RESPONSE_METHODS: Record<string, { positional: string[]; options: string[]
   delete_cookie: { positional: ['key'], options: ['path', 'domain', 'secure', 'httponly', 'samesite'] },
   get_data: { positional: [], options: ['as_text'] },
   get_json: { positional: [], options: ['force', 'silent'] },
+  set_data: { positional: ['value'], options: [] },
 }
 
 /** `response.set_cookie(...)`, `delete_cookie`, `get_data`, `get_json` on a Flask response. */
@@ -241,7 +306,11 @@ export function translateResponseMethod(recv: Emitted, name: string, node: Synta
     if (name === 'set_cookie' && list.length === 1) list.push('""')
     list.push(`{ ${options.join(', ')} }`)
   }
-  return emitted(`${receiver(recv)}.${name}(${list.join(', ')})`, Prec.Call, name === 'get_data' ? 'unknown' : name === 'get_json' ? 'unknown' : 'none')
+  if (name === 'get_json') {
+    ctx.imports.py = true
+    return emitted(`py.fromJs(${receiver(recv)}.get_json(${list.join(', ')}))`, Prec.Call)
+  }
+  return emitted(`${receiver(recv)}.${name}(${list.join(', ')})`, Prec.Call, name === 'get_data' ? 'unknown' : 'none')
 }
 
 export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | undefined {
@@ -257,6 +326,11 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
     }
     const mapping = requestMapping(value, ctx)
     if (mapping && index.length === 1) return emitted(`${mapping}.getItem(${translateExpr(index[0], ctx).code})`, Prec.Call, 'str')
+    if (value.type === 'attribute' && value.childForFieldName('attribute')!.text === 'headers' && index.length === 1 && index[0].type !== 'slice') {
+      // `response.headers["X"]`: KeyError when missing, as Werkzeug's Headers.
+      const owner = translateExpr(value.childForFieldName('object')!, ctx)
+      if (owner.type === 'response') return emitted(`${receiver(owner)}.headers.getItem(${translateExpr(index[0], ctx).code})`, Prec.Call, 'str')
+    }
     return undefined
   }
   if (node.type === 'attribute') {
@@ -281,6 +355,14 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
     if (root === 'g') {
       ctx.imports.flask.add('g')
       return emitted(`g(${contextVar(node, ctx)}).${name}`, Prec.Call)
+    }
+    if (root === null && name === 'json') {
+      // `response.json`: Python values, as `response.get_json()`.
+      const owner = translateExpr(object, ctx)
+      if (owner.type === 'response') {
+        ctx.imports.py = true
+        return emitted(`py.fromJs(${receiver(owner)}.json)`, Prec.Call)
+      }
     }
     if (root !== null) {
       if (name === 'config') fail('unsupported-flask-api', node, '`config` used as a whole (only `config[...]` and `config.get(...)`)')
