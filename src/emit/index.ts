@@ -1,7 +1,7 @@
 import { sortFindings } from '../ir/findings.js'
 import { posix } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
+import type { AppIR, ErrorHandlerIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
 import { formatTypeScript, parsesAsExpression, parsesAsExpressions } from './format.js'
@@ -19,6 +19,7 @@ import {
 import { ImportSet, relocator, rewriteSpecifiersInCode } from './imports.js'
 import { handlerComment, hookLists, emitRouteFile, planRouteFiles } from './routes.js'
 import {
+  LEGACY_ENV_EXAMPLE,
   emitDockerfile,
   emitDockerignore,
   emitMain,
@@ -190,12 +191,13 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     )
   }
 
-  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved))
+  const routes = routeOutcomes(app, views, hooks, earlier, findings)
+  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(app, routes, hooks, errorHandlers)))
   files.set('src/url-map.ts', emitUrlMap(app))
   const config = emitConfig(app, reportedAt)
   findings.push(...config.findings)
   files.set('src/config.ts', config.code)
-  files.set('.env.example', config.envExample)
+  files.set('.env.example', `${config.envExample}${LEGACY_ENV_EXAMPLE}`)
   files.set('src/main.ts', emitMain())
   files.set('test/smoke.test.ts', emitSmokeTest(app.routes, views))
   files.set('package.json', emitPackageJson(app))
@@ -203,7 +205,6 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('Dockerfile', emitDockerfile())
   files.set('.dockerignore', emitDockerignore())
 
-  const routes = routeOutcomes(app, views, hooks, earlier, findings)
   accountForExtensions(app, earlier, findings)
 
   const allFindings = [...input.ir.findings, ...translation.findings, ...findings]
@@ -253,6 +254,7 @@ function emitAppFile(
   errorHandlers: ResolvedErrorHandler[],
   errorHandlerEntry: (entry: ResolvedErrorHandler, imports: ImportSet) => string | null,
   moved: ReadonlyMap<string, string>,
+  legacy: LegacyPlan,
 ): string {
   const imports = new ImportSet()
   imports.addNamed('hono', 'Hono')
@@ -261,6 +263,7 @@ function emitAppFile(
   imports.addNamed('./lib/flask.js', 'errorHandlers')
   imports.addNamed('./lib/flask.js', 'requestHooks')
   imports.addNamed('./lib/flask.js', 'type AppEnv')
+  imports.addNamed('./lib/legacy.js', 'legacyFallback')
   imports.addNamed('./url-map.js', 'strictSlashes')
   imports.addNamed('./url-map.js', 'urlMap')
   for (const file of routeFiles) imports.addNamed(`./${file.path.replace(/^src\//, '').replace(/\.ts$/, '.js')}`, file.factory)
@@ -270,6 +273,8 @@ function emitAppFile(
   const entries = errorHandlers.map((entry) => errorHandlerEntry(entry, handlerImports)).filter((entry) => entry !== null)
   const hookLines = hookLists(hooks, handlerImports)
   const lines: string[] = []
+  lines.push(docComment('Endpoints the service serves itself, and those it answers 501 for: with LEGACY_URL set, these go to the Flask app (src/lib/legacy.ts).'))
+  lines.push(`export const endpoints = { native: [${legacy.native.map(tsString).join(', ')}], stubs: [${legacy.stubs.map(tsString).join(', ')}] }`, '')
   lines.push(docComment(`The Flask app \`${app.id}\` (${app.location.file}:${app.location.line}) as a Hono app.`))
   lines.push('export function createApp(): Hono<AppEnv> {')
   const customConverters = [...new Set(app.routes.flatMap((route) => route.converters.map((converter) => converter.name)))].filter((name) => !BUILTIN_CONVERTERS.has(name)).sort()
@@ -282,6 +287,14 @@ function emitAppFile(
     lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes }) })')
   }
   lines.push(`if (process.env.NODE_ENV !== 'test') app.use(logger())`)
+  lines.push(`// LEGACY_URL (the Flask app, still running): stubs, unknown paths and LEGACY_ROUTES go there, before any hook runs here.`)
+  if (legacy.onFailure.length > 0) {
+    const failures = legacy.onFailure.map((failure) => (failure === 'redirect' ? 'redirects' : '405s')).join(' and ')
+    lines.push(lineComment(`The router's ${failures} go there too: these take part in them and are not migrated: ${legacy.onFailureBecause.join(', ')}.`))
+    lines.push(`app.use(legacyFallback({ ...endpoints, legacyOnFailure: [${legacy.onFailure.map(tsString).join(', ')}] }))`)
+  } else {
+    lines.push('app.use(legacyFallback(endpoints))')
+  }
   lines.push(`// Flask's error handler lookup: by code, then by class; blueprint handlers before the app's.`)
   lines.push(`const onError = errorHandlers([${entries.join(',\n')}])`)
   lines.push(`// before_request / after_request / teardown_request, app-wide and per blueprint, in Flask's order.`)
@@ -296,6 +309,42 @@ function emitAppFile(
   for (const line of imports.render().split('\n')) merged.addLine(line)
   for (const line of handlerImports.mapSpecifiers(relocator('src/routes', 'src', moved)).render().split('\n')) merged.addLine(line)
   return [merged.render(), '', ...lines].join('\n')
+}
+
+/** What `legacyFallback` gets in app.ts. */
+interface LegacyPlan {
+  /** Endpoints every rule of which is migrated. */
+  native: string[]
+  /** Endpoints with a rule that answers 501. */
+  stubs: string[]
+  /** Routing failures (405, redirects) the service cannot answer as Flask would, and why. */
+  onFailure: ('methodNotAllowed' | 'redirect')[]
+  onFailureBecause: string[]
+}
+
+/** Endpoints served natively and stubbed: an endpoint with one stub rule is a stub (it is forwarded whole). */
+export function endpointLists(routes: readonly { endpoint: string; status: 'migrated' | 'stub' }[]): { native: string[]; stubs: string[] } {
+  const stubs = new Set(routes.filter((route) => route.status === 'stub').map((route) => route.endpoint))
+  const native = new Set(routes.map((route) => route.endpoint).filter((endpoint) => !stubs.has(endpoint)))
+  return { native: [...native].sort(compare), stubs: [...stubs].sort(compare) }
+}
+
+/**
+ * A 405 or a redirect of the router runs the app-wide hooks (Flask runs before_request before it
+ * raises a routing error) and, for a 405, the app's error handlers: when one of those, or an
+ * extension acting on every response, is not migrated, Flask answers it (with LEGACY_URL).
+ */
+function legacyPlan(app: AppIR, routes: RouteOutcome[], hooks: ResolvedHook[], errorHandlers: ResolvedErrorHandler[]): LegacyPlan {
+  const hookCauses = hooks.filter((entry) => entry.handler.status === 'stub' && isAppWide(entry.hook)).map((entry) => `${entry.hook.kind} hook ${entry.handler.name}`)
+  const extensionCauses = app.extensions.filter((extension) => extension.init !== 'import-only').map((extension) => `extension ${extension.package}.${extension.symbol}`)
+  const handlesMethodNotAllowed = (key: ErrorHandlerIR['key']): boolean =>
+    'code' in key ? key.code === 405 : /(^|\.)(MethodNotAllowed|HTTPException|Exception|BaseException)$/.test(key.exception)
+  const handlerCauses = errorHandlers
+    .filter((entry) => entry.handler.status === 'stub' && entry.errorHandler.blueprint === null && handlesMethodNotAllowed(entry.errorHandler.key))
+    .map((entry) => `error handler ${entry.handler.name}`)
+  const both = [...new Set([...hookCauses, ...extensionCauses])]
+  const onFailure: LegacyPlan['onFailure'] = both.length > 0 ? ['methodNotAllowed', 'redirect'] : handlerCauses.length > 0 ? ['methodNotAllowed'] : []
+  return { ...endpointLists(routes), onFailure, onFailureBecause: [...both, ...handlerCauses] }
 }
 
 /**

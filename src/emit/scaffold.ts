@@ -53,7 +53,7 @@ export function emitMain(): string {
  *
  * Environment (see README.md): PORT, HOST, MAX_BODY_BYTES (16 MiB; the config's MAX_CONTENT_LENGTH
  * wins when set), MAX_HEADER_BYTES, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
- * SHUTDOWN_TIMEOUT_MS.
+ * SHUTDOWN_TIMEOUT_MS; LEGACY_URL, LEGACY_ROUTES, LEGACY_TIMEOUT_MS, MIGRATE_ADMIN (src/lib/legacy.ts).
  */
 import { createApp } from './app.js'
 import { config } from './config.js'
@@ -109,6 +109,11 @@ RUN npm run build
 FROM node:20-slim
 ENV NODE_ENV=production
 ENV PORT=8080
+# Incremental migration (README "Moving traffic from Flask"), all optional, set at run time:
+#   LEGACY_URL=http://flask:5000   requests the service does not serve natively go to the Flask app
+#   LEGACY_ROUTES=endpoint,bp.*    endpoints forced to the Flask app (a rollback without a rebuild)
+#   LEGACY_TIMEOUT_MS=30000        no answer from the Flask app in this time: 504
+#   MIGRATE_ADMIN=1                GET /__migrate/routes lists native and legacy endpoints
 WORKDIR /app
 COPY package.json package-lock.json* ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -224,6 +229,49 @@ const LIMITS_SECTION = [
   '',
 ]
 
+/** The legacy-fallback settings, appended to \`.env.example\`. */
+export const LEGACY_ENV_EXAMPLE = [
+  '# Incremental migration (README "Moving traffic from Flask"); all optional.',
+  '# The Flask app, still running: requests the service does not serve natively are forwarded there.',
+  'LEGACY_URL=',
+  '# Endpoints forced to the Flask app: exact names and blueprint.* (a rollback without a rebuild).',
+  'LEGACY_ROUTES=',
+  '# No answer from the Flask app within this many milliseconds: 504 (connection refused or reset: 502).',
+  'LEGACY_TIMEOUT_MS=30000',
+  '# 1: GET /__migrate/routes answers which endpoints the service serves and which go to the Flask app.',
+  'MIGRATE_ADMIN=',
+  '',
+].join('\n')
+
+/** The README's section on moving traffic from the Flask app to the service, route by route. */
+const CUTOVER_SECTION = [
+  '## Moving traffic from Flask',
+  '',
+  'The service can stand in front of the Flask app while the routes that did not migrate are written by hand. With `LEGACY_URL` set (`src/lib/legacy.ts`), every request it does not serve natively is forwarded to the Flask app and the client gets Flask\'s response unchanged (status, every header and `Set-Cookie`, the body as sent, compressed or not):',
+  '',
+  '- the routes listed under "Not migrated" below (stubs: a view, or a hook that runs for it, that answers 501 without `LEGACY_URL`);',
+  "- paths the service's url map does not know (the Flask app may have routes the analysis could not see);",
+  '- the endpoints named in `LEGACY_ROUTES`.',
+  '',
+  "A forwarded request runs none of the service's hooks (Flask runs its own). It keeps its method, path, query, headers (the original `Host` too, so `url_for(..., _external=True)` in Flask names the service) and body, with `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` added; the body is streamed both ways and not bounded by `MAX_BODY_BYTES` (Flask applies its own `MAX_CONTENT_LENGTH`). A Flask app that is down, refuses or resets the connection gives `502 Bad Gateway`; one that sends nothing for `LEGACY_TIMEOUT_MS` gives `504 Gateway Timeout`.",
+  '',
+  '| variable | default | what it does |',
+  '| --- | --- | --- |',
+  '| `LEGACY_URL` | unset: nothing is forwarded | the Flask app\'s base URL, `http://host:port` (or `https://`) |',
+  '| `LEGACY_ROUTES` | empty | comma-separated endpoints forced to the Flask app: `auth.login`, `admin.*` (every endpoint of blueprint `admin`), `*` (all) |',
+  '| `LEGACY_TIMEOUT_MS` | 30000 | how long the Flask app may stay silent (504 after) |',
+  '| `MIGRATE_ADMIN` | unset | `1`: `GET /__migrate/routes` answers `{ "native": [...], "legacy": [...], "legacyUrl": true }` |',
+  '',
+  'Step by step:',
+  '',
+  '1. **Run both.** Keep the Flask app running where it is (only the service needs to reach it), build the service and start it with `LEGACY_URL` pointing at the Flask app, e.g. `LEGACY_URL=http://flask:5000 npm start`. If the Flask app sits behind a proxy that sets `X-Forwarded-*`, its `ProxyFix` now sees one more hop.',
+  '2. **Check it.** With `MIGRATE_ADMIN=1`, `GET /__migrate/routes` lists what the service serves (`native`) and what goes to Flask (`legacy`); `migration-report.json` lists the same `nativeEndpoints`. Replay real traffic against both (`npx migrate verify`).',
+  '3. **Point traffic at the service.** Move the load balancer, ingress or DNS from the Flask app to the service. Clients see the same answers; the Flask app now only gets what the service forwards.',
+  '4. **Move routes.** Write a stubbed route by hand in `src/routes/` (and drop its endpoint from `endpoints.stubs` in `src/app.ts`), deploy, and watch it. If a native route misbehaves, put its endpoint (or `blueprint.*`) in `LEGACY_ROUTES` and restart: Flask answers it again, without a rebuild.',
+  '5. **Remove `LEGACY_URL`** once no stub is left, `LEGACY_ROUTES` is empty and the Flask app\'s log shows no forwarded requests; then stop the Flask app. Without `LEGACY_URL` a stub answers 501 and an unknown path 404.',
+  '',
+]
+
 export interface ReadmeInput {
   app: AppIR
   stubs: { endpoint: string; rule: string; where: string; reasons: string[] }[]
@@ -251,10 +299,11 @@ export function emitReadme(input: ReadmeInput): string {
     'Configuration comes from the environment (see `.env.example` and `src/config.ts`); secrets were not copied from the Flask code.',
     '',
     ...LIMITS_SECTION,
+    ...CUTOVER_SECTION,
     '## Layout',
     '',
     '- `src/main.ts`: starts the server (`src/lib/server.ts`), graceful shutdown',
-    '- `src/app.ts`: `createApp()`, logger, request hooks, error handlers, mounts the route files',
+    '- `src/app.ts`: `createApp()`, logger, legacy fallback, request hooks, error handlers, mounts the route files',
     '- `src/url-map.ts`: the Werkzeug url map, used by the router and `urlFor`',
     '- `src/routes/*.ts`: one Hono sub-app per blueprint (`app.ts` for the app\'s own routes)',
     '- `src/lib/*.ts`: the runtime giving Flask/Werkzeug semantics (routing, errors, Python values)',

@@ -71,6 +71,8 @@ export interface MigrationReport {
     effortHours: number
   }
   routes: RouteRow[]
+  /** Endpoints the service serves itself (every rule migrated), sorted: the rest go to LEGACY_URL when it is set. */
+  nativeEndpoints: string[]
   findings: ReportFinding[]
   rules: RuleSummary[]
   /** Files of the generated service (written, or that would be written on --dry-run). */
@@ -153,6 +155,7 @@ export function buildReport(input: ReportInput): MigrationReport {
       effortHours,
     },
     routes: rows,
+    nativeEndpoints: [...new Set(rows.map((row) => row.endpoint))].filter((endpoint) => !stubEndpoints.has(endpoint)).sort(compare),
     findings,
     rules: [...rules.values()].sort((a, b) => compare(a.id, b.id)),
     files: [...input.files].sort(compare),

@@ -60,6 +60,7 @@ describe('emitProject', () => {
       'src/lib/errors.ts',
       'src/lib/exceptions.ts',
       'src/lib/flask.ts',
+      'src/lib/legacy.ts',
       'src/lib/py.ts',
       'src/lib/router.ts',
       'src/lib/server.ts',

@@ -49,6 +49,8 @@ export interface RoutingInfo {
   /** Converted values (numbers for `int` / `float`) plus the rule's defaults; null when routing failed. */
   viewArgs: Record<string, unknown> | null
   blueprints: string[]
+  /** Why routing failed (absent when a rule matched): what legacy.ts forwards to the Flask app. */
+  failure?: 'notFound' | 'methodNotAllowed' | 'redirect' | 'error'
 }
 
 /** The Hono `Variables` fragment the router fills: `c.var.routing`. */
@@ -1078,6 +1080,7 @@ export class WerkzeugRouter<T> implements Router<T> {
         break
       }
     }
+    if (outcome.kind !== 'rule') info.failure = outcome.kind === 'redirectTo' ? 'redirect' : outcome.kind
     const setRouting = entry(async (c, next) => {
       c.set('routing', info)
       await next()

@@ -1,0 +1,404 @@
+/**
+ * Legacy fallback for an incremental migration (copied to `src/lib/legacy.ts`): with
+ * `LEGACY_URL=http://host:port` (the Flask app, still running), every request the service does not
+ * serve natively is forwarded there, and the client gets Flask's response unchanged.
+ *
+ * - Forwarded: a route the migration left as a stub (its view, or a hook that runs for it, answers
+ *   501 here), a path the service's url map does not know (the Flask app may have routes the
+ *   analysis could not see), and endpoints named by `LEGACY_ROUTES` (`endpoint,blueprint.*`: exact
+ *   names and `prefix.*`; `*` is every endpoint), an instant rollback without a rebuild. A 405 or a
+ *   redirect of the router is answered here as Flask would, unless a hook or error handler that
+ *   would take part in it is a stub (`legacyOnFailure`).
+ * - The middleware runs before the request hooks (`src/app.ts` registers it first), so a forwarded
+ *   request runs none of the service's hooks: Flask runs its own.
+ * - Forwarding keeps the method, the raw path and query, every header (the original `Host` too:
+ *   Flask builds external URLs from it), adds `X-Forwarded-For` / `-Proto` / `-Host` (appended to a
+ *   chain already there), drops hop-by-hop headers, and streams the body both ways. The response
+ *   keeps Flask's status line, every header in order (each `Set-Cookie`, `Content-Encoding`
+ *   untouched) and its bytes: under @hono/node-server it is written to the Node response directly.
+ * - The request body is not read here, so `MAX_BODY_BYTES` does not apply: Flask applies its own
+ *   `MAX_CONTENT_LENGTH`.
+ * - `LEGACY_TIMEOUT_MS` (30000) without a byte from the Flask app: 504; a refused or reset
+ *   connection: 502. Each is one small page (Werkzeug's) and a line on stderr, never a crash; once
+ *   Flask's response has begun, a failure closes the client's connection.
+ * - Without `LEGACY_URL` nothing is forwarded: stubs answer 501, unknown paths 404.
+ * - `GET /__migrate/routes`, only when `MIGRATE_ADMIN=1`: `{ native, legacy, legacyUrl }`, the
+ *   endpoints served here and those that go to the Flask app (or answer 501 without `LEGACY_URL`).
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { Readable } from 'node:stream'
+import { BadGateway, GatewayTimeout } from './errors.js'
+import type { RoutingInfo } from './router.js'
+
+/** What the router may fail with, answered natively unless listed in `legacyOnFailure`. */
+export type RoutingFailure = 'methodNotAllowed' | 'redirect'
+
+export interface LegacyOptions {
+  /** Endpoints the service serves itself (the report's `nativeEndpoints`). */
+  native: readonly string[]
+  /** Endpoints that answer 501 here: forwarded when `LEGACY_URL` is set. */
+  stubs: readonly string[]
+  /** Routing failures the service cannot answer as Flask would (a stub hook or error handler takes part): forwarded too. */
+  legacyOnFailure?: readonly RoutingFailure[]
+  /** The Flask app's base URL; default `process.env.LEGACY_URL` (empty: no forwarding). */
+  legacyUrl?: string
+  /** Endpoints forced to the Flask app; default `process.env.LEGACY_ROUTES`. */
+  legacyRoutes?: string
+  /** Default `process.env.LEGACY_TIMEOUT_MS`, else 30000. */
+  timeoutMs?: number
+  /** Serve `GET /__migrate/routes`; default `process.env.MIGRATE_ADMIN === '1'`. */
+  admin?: boolean
+}
+
+/** The admin route (only with `MIGRATE_ADMIN=1`). */
+export const ADMIN_ROUTES_PATH = '/__migrate/routes'
+
+const DEFAULT_TIMEOUT_MS = 30_000
+
+/** Headers of one connection, never forwarded (RFC 9110 7.6.1), and `Expect` (answered by this server). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect'])
+const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] as const
+const FORWARDED_NAMES = { 'x-forwarded-for': 'X-Forwarded-For', 'x-forwarded-proto': 'X-Forwarded-Proto', 'x-forwarded-host': 'X-Forwarded-Host' } as const
+/** Methods a request without a body may be sent again with after a stale keep-alive connection. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
+
+/** `LEGACY_ROUTES` as a predicate on endpoints: `a.b` exactly, `bp.*` every endpoint under `bp.`, `*` all. */
+export function legacyRoutesMatcher(spec: string): (endpoint: string) => boolean {
+  const exact = new Set<string>()
+  const prefixes: string[] = []
+  let all = false
+  for (const item of spec.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    if (item === '*') all = true
+    else if (item.endsWith('.*')) prefixes.push(item.slice(0, -1))
+    else exact.add(item)
+  }
+  return (endpoint) => all || exact.has(endpoint) || prefixes.some((prefix) => endpoint.startsWith(prefix))
+}
+
+/** Reads the legacy settings from the environment; a malformed value stops the service at start-up. */
+export function legacySettingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): { legacyUrl: URL | null; legacyRoutes: string; timeoutMs: number; admin: boolean } {
+  return {
+    legacyUrl: parseLegacyUrl(env.LEGACY_URL ?? ''),
+    legacyRoutes: env.LEGACY_ROUTES ?? '',
+    timeoutMs: parseTimeout(env.LEGACY_TIMEOUT_MS),
+    admin: env.MIGRATE_ADMIN === '1',
+  }
+}
+
+function parseLegacyUrl(value: string): URL | null {
+  if (value.trim() === '') return null
+  let url: URL
+  try {
+    url = new URL(value.trim())
+  } catch {
+    throw new Error(`LEGACY_URL must be an http:// or https:// URL, not ${JSON.stringify(value)}`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`LEGACY_URL must be an http:// or https:// URL, not ${JSON.stringify(value)}`)
+  return url
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_TIMEOUT_MS
+  if (!/^\d+$/.test(value.trim()) || Number(value) === 0) throw new Error(`LEGACY_TIMEOUT_MS must be a positive integer (milliseconds), not ${JSON.stringify(value)}`)
+  return Number(value)
+}
+
+/** Whether a request routed as `routing` goes to the Flask app. */
+export function forwardsTo(routing: RoutingInfo | undefined, stubs: ReadonlySet<string>, forced: (endpoint: string) => boolean, legacyOnFailure: readonly RoutingFailure[]): boolean {
+  if (routing === undefined) return true
+  if (routing.endpoint === null) {
+    const failure = routing.failure ?? 'notFound'
+    return failure === 'notFound' || ((failure === 'methodNotAllowed' || failure === 'redirect') && legacyOnFailure.includes(failure))
+  }
+  return stubs.has(routing.endpoint) || forced(routing.endpoint)
+}
+
+/**
+ * The middleware: forwards what the service does not serve natively to `LEGACY_URL`, answers
+ * `GET /__migrate/routes` with `MIGRATE_ADMIN=1`, and passes everything else on.
+ */
+export function legacyFallback(options: LegacyOptions): MiddlewareHandler {
+  const fromEnvironment = legacySettingsFromEnvironment()
+  const legacyUrl = options.legacyUrl !== undefined ? parseLegacyUrl(options.legacyUrl) : fromEnvironment.legacyUrl
+  const legacyRoutes = options.legacyRoutes ?? fromEnvironment.legacyRoutes
+  const timeoutMs = options.timeoutMs ?? fromEnvironment.timeoutMs
+  const admin = options.admin ?? fromEnvironment.admin
+  const forced = legacyRoutesMatcher(legacyRoutes)
+  const stubs = new Set(options.stubs)
+  const legacyOnFailure = options.legacyOnFailure ?? []
+  const routes = {
+    native: options.native.filter((endpoint) => !forced(endpoint)).sort(),
+    legacy: [...new Set([...options.stubs, ...options.native.filter(forced)])].sort(),
+    legacyUrl: legacyUrl !== null,
+  }
+  const upstream = legacyUrl === null ? null : new Upstream(legacyUrl, timeoutMs)
+
+  return async function legacyFallbackMiddleware(c, next) {
+    if (admin && c.req.path === ADMIN_ROUTES_PATH && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+      return c.json(routes)
+    }
+    if (upstream === null || !forwardsTo(c.get('routing') as RoutingInfo | undefined, stubs, forced, legacyOnFailure)) {
+      await next()
+      return
+    }
+    return upstream.forward(c)
+  }
+}
+
+/** An error with a Node system error code (`ECONNREFUSED`, …). */
+type SystemError = Error & { code?: string }
+
+class LegacyTimeout extends Error {
+  code = 'ETIMEDOUT'
+}
+
+/** The Node request / response of @hono/node-server (`c.env.incoming`, `c.env.outgoing`), when they are. */
+function nodeStreams(c: Context): { incoming: IncomingMessage | null; outgoing: ServerResponse | null } {
+  const env = c.env as { incoming?: Partial<IncomingMessage>; outgoing?: Partial<ServerResponse> } | undefined
+  const incoming = env?.incoming
+  const outgoing = env?.outgoing
+  return {
+    incoming: incoming && Array.isArray(incoming.rawHeaders) && typeof incoming.pipe === 'function' ? (incoming as IncomingMessage) : null,
+    outgoing: outgoing && typeof outgoing.writeHead === 'function' && outgoing.headersSent === false ? (outgoing as ServerResponse) : null,
+  }
+}
+
+/** What is sent to the Flask app for one request. */
+interface Outbound {
+  method: string
+  path: string
+  /** Flat, as Node's `rawHeaders`. */
+  headers: string[]
+  /** null: no body. */
+  body: Readable | null
+}
+
+class Upstream {
+  private readonly request: typeof httpRequest
+  private readonly agent: HttpAgent
+  private readonly basePath: string
+
+  constructor(
+    private readonly url: URL,
+    private readonly timeoutMs: number,
+  ) {
+    const https = url.protocol === 'https:'
+    this.request = https ? httpsRequest : httpRequest
+    // Keep-alive to the Flask app; an idle connection is dropped after 1 s, before servers that keep
+    // one for 2 s (gunicorn) close it under a request.
+    const agentOptions = { keepAlive: true, maxFreeSockets: 64, timeout: 1_000, scheduling: 'lifo' as const }
+    this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions)
+    this.basePath = url.pathname.replace(/\/+$/, '')
+  }
+
+  async forward(c: Context): Promise<Response> {
+    const { incoming, outgoing } = nodeStreams(c)
+    const outbound = this.outbound(c, incoming)
+    let response: IncomingMessage
+    try {
+      response = await this.send(outbound, outgoing)
+    } catch (error) {
+      // The client left before Flask answered: nothing to answer (@hono/node-server leaves a response with this header alone).
+      if (outgoing?.destroyed) return new Response(null, { status: 499, headers: { 'x-hono-already-sent': 'true' } })
+      const timedOut = error instanceof LegacyTimeout
+      const code = (error as SystemError).code ?? (error instanceof Error ? error.message : String(error))
+      console.error(`legacy: ${outbound.method} ${outbound.path} -> ${timedOut ? 504 : 502}: the Flask app at ${this.url.origin} ${timedOut ? `sent nothing for ${this.timeoutMs} ms` : `failed (${code})`}`)
+      if (incoming !== null && outbound.body !== null) incoming.unpipe()
+      return (timedOut
+        ? new GatewayTimeout('The legacy Flask app did not answer in time.')
+        : new BadGateway('The legacy Flask app could not be reached.')
+      ).getResponse()
+    }
+    const headers = responseHeaders(response.rawHeaders)
+    const status = response.statusCode ?? 502
+    // A Response may only carry 200-599; the status the client sees is Flask's either way.
+    const shown = status >= 200 && status <= 599 ? status : 200
+    if (outgoing !== null) {
+      try {
+        outgoing.writeHead(status, response.statusMessage, headers)
+      } catch (error) {
+        response.destroy()
+        console.error(`legacy: ${outbound.method} ${outbound.path} -> 502: unusable response head (${(error as Error).message})`)
+        return new BadGateway('The legacy Flask app sent an unusable response.').getResponse()
+      }
+      await new Promise<void>((resolve) => {
+        // pipe and listeners rather than stream.pipeline, which costs an AbortSignal per request.
+        let broken = false
+        const brokeOff = (error?: SystemError): void => {
+          if (broken || response.complete) return
+          broken = true
+          console.error(`legacy: ${outbound.method} ${outbound.path}: the response broke off (${error?.code ?? error?.message ?? 'closed'})`)
+          outgoing.destroy()
+        }
+        response.on('error', brokeOff)
+        response.on('aborted', () => brokeOff())
+        outgoing.once('close', () => {
+          // The client went away first: stop reading from Flask.
+          if (!response.complete) response.destroy()
+          resolve()
+        })
+        response.pipe(outgoing)
+      })
+      // Already written: @hono/node-server leaves a response with this header alone.
+      return new Response(null, { status: shown, headers: { 'x-hono-already-sent': 'true' } })
+    }
+    const out = new Headers()
+    for (let i = 0; i < headers.length; i += 2) {
+      try {
+        out.append(headers[i]!, headers[i + 1]!)
+      } catch {
+        // A value Headers refuses (not a ByteString): left out of this (non-Node) path only.
+      }
+    }
+    const bodyless = outbound.method === 'HEAD' || status === 204 || status === 304 || shown !== status
+    if (bodyless) response.resume()
+    const body = bodyless ? null : (Readable.toWeb(response) as unknown as ReadableStream<Uint8Array>)
+    return new Response(body, { status: shown, statusText: response.statusMessage ?? '', headers: out })
+  }
+
+  /** The request to send: raw target and headers when the Node request is there, else from the web Request. */
+  private outbound(c: Context, incoming: IncomingMessage | null): Outbound {
+    const method = (incoming?.method ?? c.req.method).toUpperCase()
+    const url = new URL(c.req.url)
+    let target = incoming?.url ?? `${url.pathname}${url.search}`
+    if (!target.startsWith('/')) {
+      // absolute-form (`GET http://host/path`): the origin-form of it.
+      try {
+        const absolute = new URL(target)
+        target = `${absolute.pathname}${absolute.search}`
+      } catch {
+        target = `${url.pathname}${url.search}`
+      }
+    }
+    const pairs: [string, string][] = []
+    if (incoming !== null) {
+      for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) pairs.push([incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!])
+    } else {
+      c.req.raw.headers.forEach((value, name) => {
+        if (name === 'set-cookie') return
+        pairs.push([name, value])
+      })
+    }
+    const connectionTokens = new Set(
+      pairs.filter(([name]) => name.toLowerCase() === 'connection').flatMap(([, value]) => value.split(',').map((token) => token.trim().toLowerCase())),
+    )
+    const headers: string[] = []
+    const forwarded: Record<(typeof FORWARDED)[number], string[]> = { 'x-forwarded-for': [], 'x-forwarded-proto': [], 'x-forwarded-host': [] }
+    let host: string | null = null
+    let contentLength: string | null = null
+    let chunked = false
+    for (const [name, value] of pairs) {
+      const lower = name.toLowerCase()
+      if (lower === 'transfer-encoding') chunked = true
+      if (HOP_BY_HOP.has(lower) || connectionTokens.has(lower)) continue
+      if (lower in forwarded) {
+        forwarded[lower as (typeof FORWARDED)[number]].push(value)
+        continue
+      }
+      if (lower === 'host') {
+        if (host !== null) continue
+        host = value
+      }
+      if (lower === 'content-length') contentLength = value
+      headers.push(name, value)
+    }
+    // A request without Host is served with the service's own address (see server.ts): Flask sees the same.
+    if (host === null) {
+      host = url.host
+      headers.push('Host', host)
+    }
+    const socket = incoming?.socket ?? (c.env as { incoming?: { socket?: IncomingMessage['socket'] } } | undefined)?.incoming?.socket
+    const clientAddress = socket?.remoteAddress
+    const proto = (socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : url.protocol.replace(/:$/, '')
+    const chain = (name: (typeof FORWARDED)[number], value: string | undefined): void => {
+      const values = [...forwarded[name], ...(value ? [value] : [])]
+      if (values.length > 0) headers.push(FORWARDED_NAMES[name], values.join(', '))
+    }
+    chain('x-forwarded-for', clientAddress)
+    chain('x-forwarded-proto', proto)
+    chain('x-forwarded-host', host)
+
+    let body: Readable | null = null
+    if (incoming !== null) {
+      if (chunked || (contentLength !== null && contentLength.trim() !== '0')) body = incoming
+    } else if (c.req.raw.body !== null && !['GET', 'HEAD'].includes(method)) {
+      body = Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream)
+      if (contentLength === null) chunked = true
+    }
+    // Node frames the body again: chunked when the client sent it so (or its length is unknown).
+    if (body !== null && chunked && contentLength === null) headers.push('Transfer-Encoding', 'chunked')
+    return { method, path: `${this.basePath}${target}`, headers, body }
+  }
+
+  /** Sends the request; resolves with Flask's response head, rejects before it (refused, reset, timed out). */
+  private send(outbound: Outbound, outgoing: ServerResponse | null, retried = false): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      let settled = false
+      let request: ClientRequest
+      const fail = (error: SystemError): void => {
+        if (settled) return
+        settled = true
+        // A keep-alive connection the Flask app closed as it was reused: once more on a new one, when nothing was sent that matters.
+        if (!retried && outbound.body === null && IDEMPOTENT.has(outbound.method) && request.reusedSocket && ['ECONNRESET', 'EPIPE'].includes(error.code ?? '')) {
+          this.send(outbound, outgoing, true).then(resolve, reject)
+          return
+        }
+        reject(error)
+      }
+      try {
+        request = this.request({
+          protocol: this.url.protocol,
+          hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
+          port: this.url.port || (this.url.protocol === 'https:' ? 443 : 80),
+          method: outbound.method,
+          path: outbound.path,
+          headers: outbound.headers,
+          agent: this.agent,
+        })
+      } catch (error) {
+        reject(error)
+        return
+      }
+      request.setTimeout(this.timeoutMs, () => request.destroy(new LegacyTimeout(`no answer within ${this.timeoutMs} ms`)))
+      request.on('error', fail)
+      request.on('response', (response) => {
+        if (settled) {
+          response.destroy()
+          return
+        }
+        settled = true
+        // After the head: a stall or a broken connection ends the client's response too.
+        response.on('error', () => {})
+        resolve(response)
+      })
+      // The client went away before the answer: so does the request to Flask.
+      outgoing?.once('close', () => {
+        if (!outgoing.writableFinished) request.destroy()
+      })
+      if (outbound.body === null) request.end()
+      else {
+        const body = outbound.body
+        body.on('error', () => request.destroy())
+        body.on('aborted', () => request.destroy())
+        body.pipe(request)
+      }
+    })
+  }
+}
+
+/** Flask's response headers, flat, without hop-by-hop ones (Node's server frames the body again). */
+function responseHeaders(raw: string[]): string[] {
+  const connectionTokens = new Set<string>()
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() === 'connection') raw[i + 1]!.split(',').forEach((token) => connectionTokens.add(token.trim().toLowerCase()))
+  }
+  const headers: string[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase()
+    if (HOP_BY_HOP.has(lower) || connectionTokens.has(lower)) continue
+    headers.push(raw[i]!, raw[i + 1]!)
+  }
+  return headers
+}

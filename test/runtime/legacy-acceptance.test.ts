@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { buildService, installDependencies, startService } from '../../src/verify/service.js'
+import { python, pythonHas, repoRoot, startFlask } from './legacy-helpers.js'
+
+// The acceptance check of incremental migration: each acceptance app is migrated, its Flask app is
+// started (fresh state) as the legacy app, the service is started with LEGACY_URL pointing at it,
+// and the app's scenario is replayed by the reference runner against the service. Every request
+// must pass: journal and taskapi are almost all stubs, so this shows the forwarding is faithful
+// (cookies, sessions, gzip, CORS headers, 401s with WWW-Authenticate, …).
+
+const acceptanceDir = join(repoRoot, 'fixtures', 'acceptance')
+const difftest = join(repoRoot, 'test', 'oracle', 'scenario', 'difftest.py')
+const expected = JSON.parse(readFileSync(join(repoRoot, 'test', 'verify', 'acceptance-expected.json'), 'utf8')) as Record<string, { env: Record<string, string> }>
+const apps = ['inventory', 'journal', 'taskapi']
+
+const ORACLE_MODULES = [
+  'flask', 'flask_sqlalchemy', 'flask_login', 'flask_wtf', 'flask_jwt_extended', 'flask_cors', 'flask_limiter',
+  'flask_httpauth', 'flask_caching', 'flask_compress', 'flask_talisman', 'flask_bcrypt', 'flask_restful', 'marshmallow',
+]
+const oracle = pythonHas(ORACLE_MODULES)
+if (!oracle.ok) {
+  const message = `/usr/bin/python3 cannot import the acceptance apps' packages (bash .ci/run installs them): ${oracle.message}`
+  if (process.env.CI === 'true') throw new Error(message)
+  console.error(`\n*** SKIPPING test/runtime/legacy-acceptance.test.ts: ${message} ***\n`)
+}
+
+const outRoot = mkdtempSync(join(tmpdir(), 'migrate-legacy-acceptance-'))
+afterAll(() => rmSync(outRoot, { recursive: true, force: true }))
+
+describe.skipIf(!oracle.ok)('acceptance apps through LEGACY_URL (reference runner)', () => {
+  it.each(apps)(
+    '%s: every request of the scenario passes',
+    async (name) => {
+      const appDir = join(acceptanceDir, name)
+      const serviceDir = join(outRoot, name)
+      const run = spawnSync(process.execPath, ['bin/migrate.js', appDir, '--out', serviceDir, '--force'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 })
+      expect(run.status, `migrate failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
+      const installed = installDependencies(serviceDir, join(repoRoot, 'node_modules'))
+      expect(installed.ok, installed.ok ? '' : installed.message).toBe(true)
+      const built = buildService(serviceDir)
+      expect(built.ok, built.ok ? '' : built.message).toBe(true)
+
+      const { env } = expected[name]!
+      const flask = await startFlask(appDir, 'wsgi:app', env)
+      const serviceTmp = mkdtempSync(join(outRoot, `${name}-service-`))
+      const serviceEnv = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value.replaceAll('{tmp}', serviceTmp)]))
+      const started = await startService(serviceDir, 60_000, { ...serviceEnv, LEGACY_URL: flask.url })
+      if (!started.ok) {
+        await flask.stop()
+        throw new Error(started.message)
+      }
+      try {
+        const args = [difftest, '--flask-dir', appDir, '--entry', 'wsgi:app', '--scenario', join(appDir, 'scenario.jsonl'), '--url', started.value.baseUrl]
+        for (const [key, value] of Object.entries(env)) args.push('--env', `${key}=${value}`)
+        const replay = spawnSync(python, args, { encoding: 'utf8', timeout: 300_000 })
+        const output = `${replay.stdout}\n${replay.stderr}`
+        const summary = /^(\d+) passed, (\d+) failed$/m.exec(replay.stdout)
+        expect(summary, output).not.toBeNull()
+        console.log(`${name} through LEGACY_URL: ${summary![0]}`)
+        expect(Number(summary![2]), output).toBe(0)
+        expect(Number(summary![1])).toBeGreaterThan(0)
+      } finally {
+        await started.value.stop()
+        await flask.stop()
+      }
+    },
+    600_000,
+  )
+})

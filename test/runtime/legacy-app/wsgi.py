@@ -1,0 +1,1 @@
+from legacyapp import app
