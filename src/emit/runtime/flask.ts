@@ -1050,6 +1050,11 @@ export function useAppConfig(config: object | null): void {
   appConfig = config as { readonly [key: string]: unknown } | null
 }
 
+/** A key of the config given to `useAppConfig`; undefined when it is not set (or there is no config). */
+export function appConfigValue(key: string): unknown {
+  return appConfig !== null && Object.hasOwn(appConfig, key) ? appConfig[key] : undefined
+}
+
 /** A byte count from config or the environment: a non-negative integer, or a string of digits. */
 function byteCount(value: unknown): number | null {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
@@ -2091,6 +2096,17 @@ function hooksFor<F>(hooks: readonly Hook<F>[], name: string | null): F[] {
   return out
 }
 
+/**
+ * The rest of Flask's `process_response`, after the after_request hooks, on every response that
+ * `requestHooks` finishes (session.ts saves the session here), in registration order.
+ */
+const responseFinalizers: AfterRequestFunction[] = []
+
+/** Registers a step of `responseFinalizers` (once, however often it is called). */
+export function addResponseFinalizer(fn: AfterRequestFunction): void {
+  if (!responseFinalizers.includes(fn)) responseFinalizers.push(fn)
+}
+
 /** `after_this_request(f)`: `f` runs for this request only, before the registered after hooks. */
 export function afterThisRequest(c: Context, fn: AfterRequestFunction): AfterRequestFunction {
   stateOf(c).afterThisRequest.push(fn)
@@ -2157,9 +2173,9 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
 
       const afterFunctions = [...state.afterThisRequest]
       for (const name of names) afterFunctions.push(...hooksFor(after, name).reverse())
-      if (afterFunctions.length === 0) return
+      if (afterFunctions.length === 0 && responseFinalizers.length === 0) return
       const runAfter = async (response: FlaskResponse, ignoreErrors: boolean): Promise<FlaskResponse> => {
-        for (const fn of afterFunctions) {
+        for (const fn of [...afterFunctions, ...responseFinalizers]) {
           try {
             const returned = await fn(c, response)
             if (returned instanceof FlaskResponse) response = returned
