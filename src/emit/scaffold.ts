@@ -268,7 +268,7 @@ const CUTOVER_SECTION = [
   '2. **Check it.** With `MIGRATE_ADMIN=1`, `GET /__migrate/routes` lists what the service serves (`native`) and what goes to Flask (`legacy`); `migration-report.json` lists the same `nativeEndpoints`. Replay real traffic against both (`npx migrate verify`).',
   '3. **Point traffic at the service.** Move the load balancer, ingress or DNS from the Flask app to the service. Clients see the same answers; the Flask app now only gets what the service forwards.',
   '4. **Move routes.** Write a stubbed route by hand in `src/routes/` (and drop its endpoint from `endpoints.stubs` in `src/app.ts`), deploy, and watch it. If a native route misbehaves, put its endpoint (or `blueprint.*`) in `LEGACY_ROUTES` and restart: Flask answers it again, without a rebuild.',
-  '5. **Remove `LEGACY_URL`** once no stub is left, `LEGACY_ROUTES` is empty and the Flask app\'s log shows no forwarded requests; then stop the Flask app. Without `LEGACY_URL` a stub answers 501 and an unknown path 404.',
+  '5. **Remove `LEGACY_URL`** once no stub is left, `LEGACY_ROUTES` is empty and the Flask app\'s log shows nothing forwarded but 404s (unknown paths always go there); then stop the Flask app. Without `LEGACY_URL` a stub answers 501 and an unknown path 404.',
   '',
 ]
 
