@@ -2,7 +2,8 @@ import { fail, snippet } from './diagnostics.js'
 import { jsIdentifier, type Context, type Scope, type SyntaxNode } from './context.js'
 import { translateExpr } from './expr/index.js'
 import { resolveName, EXCEPTIONS, projectReference } from './expr/names.js'
-import { translateFunction, translateParameters } from './function.js'
+import { baseConstructorSignature, translateFunction, translateParameters } from './function.js'
+import { bindToSignature, callArguments } from './expr/arguments.js'
 import { indent } from './stmt/index.js'
 import { responseClass } from './flask/index.js'
 import type { ProjectIndex } from './project.js'
@@ -24,25 +25,46 @@ export function methodKind(classNode: SyntaxNode, name: string, project: Project
 }
 
 /**
- * For a project class derived (directly or through project classes) from Flask's or Werkzeug's
- * `Response`: the module of that Response; null for any other class.
+ * The Flask or Werkzeug class at the root of a project class's chain of bases (`Response`,
+ * `HTTPException`, `NotFound`…): its module and name; null when the chain does not end in one.
  */
-export function responseBaseModule(classNode: SyntaxNode, project: ProjectIndex, module: string, seen = new Set<SyntaxNode>()): string | null {
+export function flaskBase(classNode: SyntaxNode, project: ProjectIndex, module: string, seen = new Set<SyntaxNode>()): { module: string; name: string } | null {
   if (seen.has(classNode)) return null
   seen.add(classNode)
   const base = classNode.childForFieldName('superclasses')?.namedChildren.find((c) => c.type !== 'comment')
   const info = project.modules.get(module)
   if (base?.type !== 'identifier' || !info) return null
   const def = info.symbols.get(base.text)
-  if (def?.kind === 'import' && def.target.kind === 'member' && !project.modules.has(def.target.module)) {
-    return RESPONSE_MODULES.has(def.target.module) && def.target.name === 'Response' ? def.target.module : null
-  }
+  const external = (target: { module: string; name: string }) => (FLASK_CLASS_MODULES.has(target.module) ? { module: target.module, name: target.name } : null)
+  if (def?.kind === 'import' && def.target.kind === 'member' && !project.modules.has(def.target.module)) return external(def.target)
   const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, def } : null
-  if (resolved?.def.kind === 'import' && resolved.def.target.kind === 'member') {
-    return RESPONSE_MODULES.has(resolved.def.target.module) && resolved.def.target.name === 'Response' ? resolved.def.target.module : null
-  }
-  return resolved?.def.kind === 'class' ? responseBaseModule(resolved.def.node, project, resolved.module.name, seen) : null
+  if (resolved?.def.kind === 'import' && resolved.def.target.kind === 'member') return external(resolved.def.target)
+  return resolved?.def.kind === 'class' ? flaskBase(resolved.def.node, project, resolved.module.name, seen) : null
 }
+
+const FLASK_CLASS_MODULES = new Set(['flask', 'flask.wrappers', 'werkzeug', 'werkzeug.wrappers', 'werkzeug.wrappers.response', 'werkzeug.exceptions'])
+
+/** For a project class derived (directly or through project classes) from Flask's or Werkzeug's `Response`: that Response's module. */
+export function responseBaseModule(classNode: SyntaxNode, project: ProjectIndex, module: string): string | null {
+  const root = flaskBase(classNode, project, module)
+  return root?.name === 'Response' && !root.module.endsWith('exceptions') ? root.module : null
+}
+
+/** Werkzeug's exceptions a project class may extend: those whose constructor is `(description=None, response=None)`. */
+export const HTTP_EXCEPTION_BASES = new Set([
+  'HTTPException', 'BadRequest', 'Forbidden', 'NotFound', 'NotAcceptable', 'RequestTimeout', 'Conflict', 'Gone', 'LengthRequired',
+  'PreconditionFailed', 'RequestEntityTooLarge', 'UnsupportedMediaType', 'UnprocessableEntity', 'InternalServerError', 'NotImplemented',
+  'BadGateway', 'ImATeapot', 'Locked', 'FailedDependency', 'PreconditionRequired', 'ExpectationFailed', 'GatewayTimeout',
+])
+
+/** For a project class derived from one of Werkzeug's HTTP exceptions: that exception's name. */
+export function httpExceptionBase(classNode: SyntaxNode, project: ProjectIndex, module: string): string | null {
+  const root = flaskBase(classNode, project, module)
+  return root !== null && HTTP_EXCEPTION_BASES.has(root.name) && (root.module === 'werkzeug.exceptions' || root.module === 'werkzeug' || root.module === 'flask') ? root.name : null
+}
+
+/** Werkzeug's methods a subclass could override; the runtime names them otherwise, so overriding them is not carried over. */
+const HTTP_EXCEPTION_METHODS = new Set(['get_description', 'get_body', 'get_headers', 'get_response', '__call__'])
 
 /** Whether a class or one of its project bases defines a method (its instances then need dynamic method calls). */
 export function definesMethods(classNode: SyntaxNode, project: ProjectIndex, module: string, seen = new Set<SyntaxNode>()): boolean {
@@ -57,8 +79,6 @@ export function definesMethods(classNode: SyntaxNode, project: ProjectIndex, mod
   const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, def } : null
   return resolved?.def.kind === 'class' ? definesMethods(resolved.def.node, project, resolved.module.name, seen) : false
 }
-
-const RESPONSE_MODULES = new Set(['flask', 'flask.wrappers', 'werkzeug', 'werkzeug.wrappers', 'werkzeug.wrappers.response'])
 
 /** Class attributes of Werkzeug's Response that the runtime's FlaskResponse reads from a subclass. */
 const RESPONSE_CLASS_ATTRIBUTES = new Set(['default_mimetype', 'charset', 'default_status'])
@@ -95,13 +115,22 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   const base = bases[0]
   // A subclass of Flask's Response: its class attributes set the runtime's defaults; constructed with Response's parameters.
   let isResponse = responseBaseModule(node, ctx.project, ctx.module.name) !== null
+  const httpBase = httpExceptionBase(node, ctx.project, ctx.module.name)
+  if (httpBase === null && flaskBase(node, ctx.project, ctx.module.name)?.module === 'werkzeug.exceptions') {
+    fail('unsupported-class-feature', bases[0] ?? node, `subclass of Werkzeug's \`${flaskBase(node, ctx.project, ctx.module.name)!.name}\`, whose constructor takes other arguments`)
+  }
   if (base && !options.methodView) {
     if (base.type === 'keyword_argument') fail('unsupported-class-feature', base, `class keyword \`${base.text}\` (metaclasses)`)
     if (base.type !== 'identifier') fail('unsupported-class-feature', base, `base class \`${base.text}\``)
     const binding = resolveName(base.text, base, ctx)
-    if (binding.kind === 'flask' && binding.name === 'Response' && RESPONSE_MODULES.has(binding.module)) {
+    if (binding.kind === 'flask' && binding.name === 'Response' && FLASK_CLASS_MODULES.has(binding.module) && !binding.module.endsWith('exceptions')) {
       extendsClause = ` extends ${responseClass(binding.module, ctx)}`
       isResponse = true
+    } else if (binding.kind === 'flask' && httpBase !== null && binding.name === httpBase) {
+      // A project HTTP exception: Werkzeug's class attributes `code` and `description` are the runtime's static `code` / `defaultDescription`.
+      ctx.imports.errors.add(binding.name)
+      extendsClause = ` extends ${binding.name}`
+      baseIsException = true
     } else if (binding.kind === 'builtin' && EXCEPTIONS.has(base.text)) {
       ctx.imports.exceptions.add(base.text)
       extendsClause = ` extends ${base.text}`
@@ -145,20 +174,35 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     const init = methods.find((m) => m.def.childForFieldName('name')!.text === '__init__')
     if (init) fail('unsupported-class-feature', init.def, '`__init__` of a Response subclass')
   }
+  if (httpBase !== null) {
+    for (const { def } of methods) {
+      const methodName = def.childForFieldName('name')!.text
+      if (HTTP_EXCEPTION_METHODS.has(methodName)) fail('unsupported-class-feature', def, `\`${methodName}\` overridden in a subclass of Werkzeug's HTTPException`)
+    }
+  }
   const staticMethods = new Set(methods.filter((m) => m.kind === 'static' || m.kind === 'classmethod').map((m) => m.def.childForFieldName('name')!.text))
   const instanceAttributes = new Set<string>()
   for (const { def } of methods) {
     const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
     if (selfParam?.type === 'identifier') selfAssignments(def.childForFieldName('body')!, selfParam.text, instanceAttributes)
   }
-  for (const reserved of ['args', 'name', 'stack', 'constructor']) {
+  for (const reserved of ['args', 'name', 'stack', 'constructor', ...(httpBase !== null ? ['response'] : [])]) {
     if (instanceAttributes.has(reserved) && baseIsException) fail('unsupported-class-feature', node, `exception attribute \`self.${reserved}\``)
   }
+  /** Class attributes that are the runtime's statics under another name (Werkzeug's `description` is `defaultDescription`). */
+  const staticNames = new Map<string, string>(httpBase !== null ? [['code', 'code'], ['description', 'defaultDescription']] : [])
+  /** Instance attributes the runtime's base class already has (set by its constructor): declared, not reset to undefined. */
+  const inherited = new Set(httpBase !== null ? ['code', 'description'] : [])
   const classScope: Scope = { kind: 'class-body', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
   const lines: string[] = [`export class ${jsIdentifier(name)}${extendsClause} {`]
-  for (const [attr, value] of classAttributes) lines.push(`  static ${isResponse ? 'override ' : ''}${jsIdentifier(attr)}: Py = ${translateExpr(value, { ...ctx, scope: classScope }).code}`)
+  for (const [attr, value] of classAttributes) {
+    const renamed = staticNames.get(attr)
+    lines.push(`  static ${isResponse || renamed ? 'override ' : ''}${renamed ?? jsIdentifier(attr)}: Py = ${translateExpr(value, { ...ctx, scope: classScope }).code}`)
+  }
   // An attribute of the class that instances may also set: read through py.getattr (instance, then class).
-  for (const attr of instanceAttributes) lines.push(`  ${classAttributes.has(attr) ? 'declare ' : ''}${jsIdentifier(attr)}: Py`)
+  for (const attr of instanceAttributes) lines.push(`  ${classAttributes.has(attr) || (baseIsException && inherited.has(attr)) ? 'declare ' : ''}${jsIdentifier(attr)}: Py`)
+  // `self.code` / `self.description` of an HTTP exception read the instance, which the runtime's constructor sets from the class.
+  for (const attr of staticNames.keys()) classAttributes.delete(attr)
   for (const { def, kind } of methods) {
     const methodName = def.childForFieldName('name')!.text
     if (methodName.startsWith('__') && methodName.endsWith('__') && !['__init__', '__str__', '__repr__', '__eq__', '__len__', '__contains__', '__bool__'].includes(methodName)) {
@@ -195,22 +239,20 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     if (methodName === '__init__' && extendsClause) {
       const first = def.childForFieldName('body')!.namedChildren.find((c) => c.type !== 'comment' && !(c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string'))
       const call = first?.type === 'expression_statement' ? first.namedChildren[0] : null
-      const isSuper = call?.type === 'call' && /^super\(\)\s*\.\s*__init__$/.test(call.childForFieldName('function')!.text)
+      const selfName = def.childForFieldName('parameters')?.namedChildren[0]?.text
+      const callee = call?.type === 'call' ? call.childForFieldName('function')!.text : ''
+      // `super().__init__(...)`, or the older `Base.__init__(self, ...)`.
+      const viaBase = base !== undefined && new RegExp(`^${base.text}\\s*\\.\\s*__init__$`).test(callee) && isSelfArgument(call!, selfName)
+      const isSuper = /^super\(\)\s*\.\s*__init__$/.test(callee) || viaBase
       if (isSuper) {
         // The arguments are evaluated before `this` exists: they may use the parameters, not `self`.
         const { scope } = translateParameters(def.childForFieldName('parameters'), methodCtx, 'method')
-        const selfName = def.childForFieldName('parameters')?.namedChildren[0]?.text
-        superCall = call!
-          .childForFieldName('arguments')!
-          .namedChildren.filter((a) => a.type !== 'comment')
-          .map((a) => {
-            if (a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat') {
-              fail('unsupported-class-feature', a, `\`super().__init__()\` argument \`${snippet(a)}\` (only positional arguments)`)
-            }
-            if (mentions(a, selfName)) fail('unsupported-class-feature', a, `\`super().__init__()\` argument that uses \`${selfName}\``)
-            return translateExpr(a, { ...methodCtx, scope }).code
-          })
-          .join(', ')
+        const args = callArguments(call!)
+        if (viaBase) args.positional = args.positional.slice(1)
+        for (const a of [...args.positional, ...args.keywords.values(), ...args.splats]) {
+          if (mentions(a, selfName)) fail('unsupported-class-feature', a, `\`super().__init__()\` argument that uses \`${selfName}\``)
+        }
+        superCall = bindToSignature(args, baseConstructorSignature(node, ctx.project, ctx.module.name), '`super().__init__()`', { ...methodCtx, scope }).join(', ')
         defForBody = def
       } else if (!baseIsException) {
         fail('unsupported-class-feature', def, '`__init__` of a subclass that does not start with `super().__init__(...)`')
@@ -235,6 +277,12 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   }
   lines.push('}')
   return lines
+}
+
+/** `Base.__init__(self, …)`: the first argument is the method's `self`. */
+function isSelfArgument(call: SyntaxNode, selfName: string | undefined): boolean {
+  const first = call.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'comment')
+  return first?.type === 'identifier' && first.text === selfName
 }
 
 function mentions(node: SyntaxNode, name: string | undefined): boolean {

@@ -4,6 +4,7 @@ import { Prec } from './precedence.js'
 import { translateExpr } from './expr/index.js'
 import { translateBlock } from './stmt/index.js'
 import type { ProjectIndex } from './project.js'
+import { HTTP_EXCEPTION_BASES } from './class.js'
 
 export interface ParamInfo {
   name: string
@@ -80,12 +81,26 @@ export function constructorSignature(classNode: SyntaxNode, project: ProjectInde
     const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member
     if (def.type === 'function_definition' && def.childForFieldName('name')!.text === '__init__') return signatureOf(def, classNode).slice(1)
   }
+  return baseConstructorSignature(classNode, project, module)
+}
+
+/** The parameters of the constructor a class inherits from its (first) base. */
+export function baseConstructorSignature(classNode: SyntaxNode, project: ProjectIndex, module: string): ParamInfo[] {
   const base = classNode.childForFieldName('superclasses')?.namedChildren[0]
   if (base?.type === 'identifier') {
     const info = project.modules.get(module)
     const def = info?.symbols.get(base.text)
     const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info!, def } : null
     if (resolved && resolved.def.kind === 'class') return constructorSignature(resolved.def.node, project, resolved.module.name)
+    const imported = resolved ?? (def ? { def } : null)
+    const external = imported?.def.kind === 'import' && imported.def.target.kind === 'member' ? imported.def.target : null
+    if (external && HTTP_EXCEPTION_BASES.has(external.name) && /^(werkzeug|flask)/.test(external.module)) {
+      // Werkzeug's HTTPException(description=None, response=None).
+      return [
+        { name: 'description', hasDefault: true, kind: 'positional' },
+        { name: 'response', hasDefault: true, kind: 'positional' },
+      ]
+    }
     // A builtin exception base: any positional arguments.
     return Array.from({ length: 8 }, (_, i) => ({ name: `\0arg${i}`, hasDefault: true, kind: 'positional' as const }))
   }

@@ -402,6 +402,15 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   })
   const errorHandlers = input.app.errorHandlers.map((handler) => {
     const draft = translateHandler(handler.ref, handler.ref.qualname.split('.').pop()!, 'errorhandler', {})
+    // The project's exception class it handles is emitted with it, even when no translated code raises it.
+    const key = 'exception' in handler.key ? handler.key.exception : null
+    const dot = key?.lastIndexOf('.') ?? -1
+    const resolved = key !== null && dot > 0 ? project.resolveSymbol(key.slice(0, dot), key.slice(dot + 1)) : null
+    if (draft.handler.status === 'migrated' && resolved?.def.kind === 'class') {
+      const dependency = resolved.module.name + '\0' + resolved.name
+      draft.dependencies.add(dependency)
+      request(new Set([dependency]))
+    }
     drafts.push(draft)
     return draft.handler
   })

@@ -74,6 +74,25 @@ export function sameData(python: string, typescript: string): boolean {
   return python === typescript
 }
 
+/**
+ * One import line per specifier: translateSymbols joins the import lines of each symbol, so two
+ * symbols importing different names from one file give two lines (emit merges them the same way).
+ */
+function mergeImports(code: string): string {
+  const named = new Map<string, Set<string>>()
+  const rest: string[] = []
+  for (const line of code.split('\n')) {
+    const match = /^import \{ ([^}]*) \} from '([^']+)'$/.exec(line)
+    if (!match) {
+      rest.push(line)
+      continue
+    }
+    if (!named.has(match[2])) named.set(match[2], new Set())
+    for (const name of match[1].split(',')) named.get(match[2])!.add(name.trim())
+  }
+  return [...[...named].map(([from, names]) => `import { ${[...names].sort().join(', ')} } from '${from}'`), ...rest].join('\n')
+}
+
 /** Translates and runs every case; Python results alongside. */
 export function runCases(cases: Case[], options: SuiteOptions = {}): Map<string, Outcome> {
   const sources = cases.map((c) => dedent(c.source))
@@ -84,7 +103,7 @@ export function runCases(cases: Case[], options: SuiteOptions = {}): Map<string,
   sources.forEach((source, i) => {
     const module = `case${i}`
     const { modules, findings } = translateSymbols({ modules: [{ name: module, file: `${module}.py`, source, tree: parsePython(source) }] }, [{ module, name: 'f' }])
-    const code = modules.find((m) => m.pythonModule === module)?.code ?? ''
+    const code = mergeImports(modules.find((m) => m.pythonModule === module)?.code ?? '')
     outcomes.set(cases[i].name, { python: python[i], typescript: '', findings, code })
     if (findings.length === 0) {
       writeFileSync(join(dir, 'src', `${module}.ts`), code)
@@ -116,7 +135,7 @@ export function typecheckCases(cases: Case[], options: SuiteOptions = {}): strin
     const source = dedent(c.source)
     const module = `case${i}`
     const { modules } = translateSymbols({ modules: [{ name: module, file: `${module}.py`, source, tree: parsePython(source) }] }, [{ module, name: 'f' }])
-    for (const m of modules) writeFileSync(join(dir, 'src', `${m.pythonModule}.ts`), m.code)
+    for (const m of modules) writeFileSync(join(dir, 'src', `${m.pythonModule}.ts`), mergeImports(m.code))
   })
   writeFileSync(
     join(dir, 'tsconfig.json'),

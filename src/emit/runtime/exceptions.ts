@@ -10,6 +10,9 @@ export class BaseException extends Error {
     super(args.length === 0 ? '' : String(args[0]))
     this.args = args
     this.name = new.target.name
+    // Python exceptions have no `message`: a class attribute of that name (the Flask docs' APIError) is what instances read.
+    const declared = (new.target as unknown as { message?: unknown }).message
+    if (declared !== undefined) (this as { message: unknown }).message = declared
   }
 }
 export class Exception extends BaseException {}

@@ -64,6 +64,23 @@ function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined
   }
 }
 
+/**
+ * `Base.__init__(self, ...)` as the first statement of an `__init__`: the older spelling of
+ * `super().__init__(...)`, which the class translation turns into the constructor's `super(...)`
+ * (it drops this line and checks that it comes first).
+ */
+function baseInitCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  const fn = node.childForFieldName('function')!
+  if (fn.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== '__init__' || fn.childForFieldName('object')!.type !== 'identifier') return undefined
+  const self = selfOf(ctx)
+  const first = node.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'comment')
+  if (!self || first?.type !== 'identifier' || first.text !== self.name) return undefined
+  let def: SyntaxNode | null = node.parent
+  while (def && def.type !== 'function_definition') def = def.parent
+  if (def?.childForFieldName('name')?.text !== '__init__') return undefined
+  return emitted('super.__init__()', Prec.Call)
+}
+
 /** The `def` node of a function nested in the current function chain, for keyword arguments. */
 function localDefinition(name: string, ctx: Context): SyntaxNode | null {
   for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) {
@@ -103,6 +120,8 @@ export function translateCall(node: SyntaxNode, ctx: Context, discardResult = fa
   if (node.type !== 'call') return undefined
   const named = translateNamedCall(node, ctx)
   if (named) return named
+  const baseInit = baseInitCall(node, ctx)
+  if (baseInit) return baseInit
   const viaModule = translateModuleCall(node, ctx) ?? translateStdlibCall(node, ctx)
   if (viaModule) return viaModule
   const fn = node.childForFieldName('function')!

@@ -52,6 +52,8 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   const name = fn.childForFieldName('attribute')!.text
   const args = callArguments(node)
   if (object.type === 'call' && object.childForFieldName('function')?.text === 'super') {
+    // The constructor's `super(...)` is built from this call by the class translation, arguments and all.
+    if (name === '__init__') return emitted('super.__init__()', Prec.Call)
     requireStatic(args, `super().${name}()`)
     // `super().__init__(...)` becomes the constructor's `super(...)` (see class.ts), which checks its position.
     return emitted(`super.${jsIdentifier(name)}(${args.positional.map((a) => translateExpr(a, ctx).code).join(', ')})`, Prec.Call)
