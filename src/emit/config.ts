@@ -23,6 +23,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
   const properties: string[] = []
   const envLines: string[] = []
   let usesFloat = false
+  let usesTimedelta = false
   for (const entry of entries.values()) {
     const where = `${entry.location.file}:${entry.location.line}`
     const key = stringLiteral(entry.key)
@@ -61,6 +62,14 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
       envLines.push(...envEntry(`${entry.key} (${where})`, entry.envVar, fallback !== undefined && typeof JSON.parse(fallback) === 'string' ? (JSON.parse(fallback) as string) : (fallback ?? '')))
       continue
     }
+    const delta = entry.expression === null ? null : timedeltaLiteral(entry.expression)
+    if (delta !== null) {
+      // PERMANENT_SESSION_LIFETIME, SEND_FILE_MAX_AGE_DEFAULT, …: the runtime's timedelta.
+      properties.push(`  ${lineComment(`${where}: ${oneLine(entry.expression!)}`)}`)
+      properties.push(`  ${key}: ${delta},`)
+      usesTimedelta = true
+      continue
+    }
     if (entry.expression !== null) {
       properties.push(`  ${lineComment(`${where}: not migrated: ${oneLine(entry.expression)}`)}`)
       properties.push(`  ${key}: undefined,`)
@@ -79,7 +88,9 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     usesFloat ||= hasFloatLiteral(entry.value)
   }
   const code = [
-    ...(usesFloat ? [`import { asFloat } from './lib/float.js'`, ''] : []),
+    ...(usesFloat ? [`import { asFloat } from './lib/float.js'`] : []),
+    ...(usesTimedelta ? [`import { timedelta } from './lib/py.js'`] : []),
+    ...(usesFloat || usesTimedelta ? [''] : []),
     docComment(`The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env.`),
     `export const config = {`,
     ...properties,
@@ -115,6 +126,27 @@ function hasFloatLiteral(value: PyLiteral): boolean {
   if (isFloatLiteral(value)) return true
   if (Array.isArray(value)) return value.some(hasFloatLiteral)
   return value !== null && typeof value === 'object' && Object.values(value).some(hasFloatLiteral)
+}
+
+const TIMEDELTA_FIELDS = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks']
+
+/** `timedelta(days=7)` / `datetime.timedelta(0, 3600)` with int literals, as the runtime's `timedelta({...})`; else null. */
+export function timedeltaLiteral(expression: string): string | null {
+  const match = /^(?:datetime\.)?timedelta\(\s*(.*?)\s*,?\s*\)$/s.exec(expression.trim())
+  if (match === null) return null
+  const parts = match[1] === '' ? [] : match[1]!.split(/\s*,\s*/)
+  const fields: string[] = []
+  let keywordSeen = false
+  for (const [i, part] of parts.entries()) {
+    const keyword = /^([a-z]+)\s*=\s*(.+)$/.exec(part)
+    const name = keyword ? keyword[1]! : TIMEDELTA_FIELDS[i]
+    const value = keyword ? keyword[2]! : part
+    if (keyword) keywordSeen = true
+    else if (keywordSeen) return null
+    if (name === undefined || !TIMEDELTA_FIELDS.includes(name) || !/^-?\d+$/.test(value) || fields.some((field) => field.startsWith(`${name}:`))) return null
+    fields.push(`${name}: ${value}`)
+  }
+  return `timedelta({ ${fields.join(', ')} })`
 }
 
 const ENV_READ = String.raw`os\.(?:environ\.get|getenv)\(\s*(?:"[^"]*"|'[^']*')`

@@ -130,6 +130,14 @@ export class ImportSet {
   honoContext = false
   /** Python module name → exported names used. */
   readonly project = new Map<string, Set<string>>()
+  /** Other runtime files (`session` for src/lib/session.ts) → names used. */
+  readonly lib = new Map<string, Set<string>>()
+
+  useLib(file: string, name: string): void {
+    let names = this.lib.get(file)
+    if (!names) this.lib.set(file, (names = new Set()))
+    names.add(name)
+  }
 
   useProject(module: string, name: string): void {
     let names = this.project.get(module)
@@ -155,6 +163,7 @@ export class ImportSet {
     if (this.errors.size > 0) out.push(`import { ${[...this.errors].sort().join(', ')} } from '${rel('lib/errors')}.js'`)
     if (this.flask.size > 0) out.push(`import { ${[...this.flask].sort().join(', ')} } from '${rel('lib/flask')}.js'`)
     if (this.router.size > 0) out.push(`import { ${[...this.router].sort().join(', ')} } from '${rel('lib/router')}.js'`)
+    for (const [file, names] of [...this.lib].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out.push(`import { ${[...names].sort().join(', ')} } from '${rel(`lib/${file}`)}.js'`)
     if (this.config) out.push(`import { config } from '${rel('config')}.js'`)
     if (this.urlMap) out.push(`import { urlMap } from '${rel('url-map')}.js'`)
     if (this.honoContext) out.push(`import type { Context } from 'hono'`)

@@ -79,6 +79,11 @@ export class FlaskG {
   has(name: string): boolean {
     return Object.hasOwn(this, name)
   }
+
+  /** `name in g` from code that does not know the type (py.contains). */
+  __contains__(name: string): boolean {
+    return this.has(name)
+  }
 }
 
 interface RequestState {

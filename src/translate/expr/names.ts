@@ -29,7 +29,7 @@ export const EXCEPTIONS = new Set(
   'BaseException Exception ArithmeticError ZeroDivisionError OverflowError AssertionError AttributeError LookupError IndexError KeyError NameError RuntimeError NotImplementedError RecursionError StopIteration TypeError ValueError UnicodeError OSError'.split(' '),
 )
 
-const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'werkzeug', 'flask.json', 'flask.wrappers', 'werkzeug.wrappers', 'werkzeug.wrappers.response'])
+const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'werkzeug', 'flask.json', 'flask.wrappers', 'werkzeug.wrappers', 'werkzeug.wrappers.response', 'werkzeug.security'])
 export const STDLIB_MODULES = new Set(['os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime'])
 
 function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Binding {

@@ -31,6 +31,22 @@ function flaskName(node: SyntaxNode, ctx: Context): string | null {
   return binding.kind === 'flask' ? binding.name : null
 }
 
+/** `session` or `flask.session`: Flask's session for this request, a dict (session.ts's SecureCookieSession). */
+function sessionExpr(node: SyntaxNode, ctx: Context): Emitted | null {
+  let isSession = flaskName(node, ctx) === 'session'
+  if (!isSession && node.type === 'attribute' && node.childForFieldName('attribute')!.text === 'session') {
+    const object = node.childForFieldName('object')!
+    const binding = object.type === 'identifier' ? resolveName(object.text, object, ctx) : null
+    isSession = binding?.kind === 'flask' && binding.name === 'flask' && binding.module === 'flask'
+  }
+  if (!isSession) return null
+  ctx.imports.useLib('session', 'flaskSession')
+  return emitted(`flaskSession(${contextVar(node, ctx)})`, Prec.Call, 'dict')
+}
+
+/** Attributes of Flask's session object besides its keys. */
+const SESSION_ATTRIBUTES: Record<string, Emitted['type']> = { permanent: 'unknown', modified: 'bool', accessed: 'bool', new: 'bool' }
+
 /** `raise NotFound()` / `except HTTPException`: Werkzeug's classes from errors.ts. */
 export function flaskExceptionClass(binding: Binding, ctx: Context): string | null {
   if (binding.kind === 'flask' && WERKZEUG_EXCEPTIONS.has(binding.name)) {
@@ -139,6 +155,8 @@ function translateFlaskCall(node: SyntaxNode, ctx: Context): Emitted | undefined
       return fail('unsupported-flask-api', fn, `\`${snippet(fn)}()\``)
     }
     const root = flaskName(object, ctx)
+    // session.get/pop/setdefault/…: dict methods of the session value (see sessionExpr).
+    if (sessionExpr(object, ctx) !== null) return undefined
     if (root === 'request' && method === 'get_json') {
       requireStatic(args, 'request.get_json()', ['silent', 'force', 'cache'])
       const options = [...args.keywords].map(([k, v]) => `${k}: ${translateExpr(v, ctx).code}`)
@@ -230,6 +248,46 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
       if (values.length === 1) return emitted(`makeResponse(${c}, ${values[0]})`, Prec.Call, 'response')
       ctx.imports.py = true
       return emitted(`makeResponse(${c}, py.tuple(${values.join(', ')}))`, Prec.Call, 'response')
+    }
+    case 'flash': {
+      requireStatic(args, 'flash()', ['message', 'category'])
+      const message = args.keywords.get('message') ?? args.positional[0]
+      const category = args.keywords.get('category') ?? args.positional[1]
+      if (!message || args.positional.length > 2 || (args.keywords.has('message') && args.positional.length > 0)) fail('unsupported-flask-api', node, '`flash()` with these arguments')
+      ctx.imports.useLib('session', 'flash')
+      const values = [contextVar(node, ctx), translateExpr(message, ctx).code, ...(category ? [translateExpr(category, ctx).code] : [])]
+      return emitted(`flash(${values.join(', ')})`, Prec.Call, 'none')
+    }
+    case 'get_flashed_messages': {
+      requireStatic(args, 'get_flashed_messages()', ['with_categories', 'category_filter'])
+      const names = ['with_categories', 'category_filter']
+      if (args.positional.length > 2) fail('unsupported-flask-api', node, '`get_flashed_messages()` with more than two arguments')
+      const bound = new Map<string, SyntaxNode>(args.positional.map((arg, i) => [names[i], arg]))
+      for (const [key, value] of args.keywords) {
+        if (bound.has(key)) fail('unsupported-flask-api', node, `\`get_flashed_messages()\` given \`${key}\` twice`)
+        bound.set(key, value)
+      }
+      ctx.imports.useLib('session', 'getFlashedMessages')
+      const options = names.filter((key) => bound.has(key)).map((key) => `${key}: ${translateExpr(bound.get(key)!, ctx).code}`)
+      return emitted(`getFlashedMessages(${contextVar(node, ctx)}${options.length > 0 ? `, { ${options.join(', ')} }` : ''})`, Prec.Call, 'list')
+    }
+    case 'generate_password_hash':
+    case 'check_password_hash': {
+      const names = name === 'generate_password_hash' ? ['password', 'method', 'salt_length'] : ['pwhash', 'password']
+      requireStatic(args, `${name}()`, names)
+      if (args.positional.length > names.length) fail('unsupported-flask-api', node, `\`${name}()\` with ${args.positional.length} arguments`)
+      const bound = new Map<string, SyntaxNode>(args.positional.map((arg, i) => [names[i], arg]))
+      for (const [key, value] of args.keywords) {
+        if (bound.has(key)) fail('unsupported-flask-api', node, `\`${name}()\` given \`${key}\` twice`)
+        bound.set(key, value)
+      }
+      const required = name === 'generate_password_hash' ? 1 : 2
+      if (names.slice(0, required).some((key) => !bound.has(key))) fail('unsupported-flask-api', node, `\`${name}()\` without its required arguments`)
+      const last = names.reduce((end, key, i) => (bound.has(key) ? i + 1 : end), 0)
+      const values = names.slice(0, last).map((key) => (bound.has(key) ? translateExpr(bound.get(key)!, ctx).code : 'undefined'))
+      const runtime = name === 'generate_password_hash' ? 'generatePasswordHash' : 'checkPasswordHash'
+      ctx.imports.useLib('security', runtime)
+      return emitted(`${runtime}(${values.join(', ')})`, Prec.Call, name === 'generate_password_hash' ? 'str' : 'bool')
     }
     case 'url_for': {
       if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in url_for()')
@@ -336,6 +394,13 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
   if (node.type === 'attribute') {
     const object = node.childForFieldName('object')!
     const name = node.childForFieldName('attribute')!.text
+    const whole = sessionExpr(node, ctx)
+    if (whole !== null) return whole
+    const session = sessionExpr(object, ctx)
+    if (session !== null) {
+      if (!(name in SESSION_ATTRIBUTES)) fail('unsupported-flask-api', node, `\`session.${name}\``)
+      return emitted(`${session.code}.${name}`, Prec.Call, SESSION_ATTRIBUTES[name])
+    }
     const root = flaskName(object, ctx)
     if (root === 'request') {
       const c = contextVar(node, ctx)
@@ -378,6 +443,12 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
       ctx.imports.errors.add(exception)
       return emitted(exception, Prec.Primary)
     }
+    if (name === 'session') return sessionExpr(node, ctx)!
+    if (name === 'g') {
+      // `'user' in g`, `getattr(g, name)`: the request's g object.
+      ctx.imports.flask.add('g')
+      return emitted(`g(${contextVar(node, ctx)})`, Prec.Call)
+    }
     return fail('unsupported-flask-api', node, `Flask's \`${node.text}\` used as a value`)
   }
   return undefined
@@ -391,6 +462,17 @@ export function translateFlaskStatement(node: SyntaxNode, ctx: Context): string[
   const target = assignment.childForFieldName('left')!
   const right = assignment.childForFieldName('right')
   if (!right || right.type === 'assignment') return undefined
+  if (target.type === 'attribute') {
+    const session = sessionExpr(target.childForFieldName('object')!, ctx)
+    const name = target.childForFieldName('attribute')!.text
+    if (session !== null) {
+      if (name !== 'permanent' && name !== 'modified' && name !== 'accessed') fail('unsupported-flask-api', target, `assignment to \`session.${name}\``)
+      const value = translateExpr(right, ctx).code
+      if (name === 'permanent') return [`${session.code}.permanent = ${value}`]
+      ctx.imports.py = true
+      return [`${session.code}.${name} = py.truthy(${value})`]
+    }
+  }
   if (target.type === 'attribute' && flaskName(target.childForFieldName('object')!, ctx) === 'g') {
     ctx.imports.flask.add('g')
     return [`g(${contextVar(target, ctx)}).${target.childForFieldName('attribute')!.text} = ${translateExpr(right, ctx).code}`]
