@@ -130,7 +130,10 @@ export class PyDict<K = Py, V = Py> {
   update(other: Py = null, kwargs?: PyDict): void {
     if (other !== null && other !== undefined) {
       if (other instanceof PyDict) for (const [k, v] of other.items()) this.set(k, v)
-      else for (const pair of iter(other)) {
+      // Any other mapping (`keys()` and `[]`, as sqlite3.Row): Python reads `other[k] for k in other.keys()`.
+      else if (typeof other === 'object' && !Array.isArray(other) && typeof other.keys === 'function' && typeof other.__getitem__ === 'function') {
+        for (const k of iter(other.keys())) this.set(k, other.__getitem__(k))
+      } else for (const pair of iter(other)) {
         const items = [...iter(pair)]
         if (items.length !== 2) throw new ValueError(`dictionary update sequence element #0 has length ${items.length}; 2 is required`)
         this.set(items[0], items[1])
