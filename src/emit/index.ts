@@ -29,6 +29,7 @@ import {
   emitTsconfig,
 } from './scaffold.js'
 import { emitUrlMap, requestBlueprints, scalarDefaults } from './url-map.js'
+import { OPTIONAL_RUNTIME, optionalDependencies, optionalRuntimeUsed } from './optional-runtime.js'
 import { docComment, lineComment, tsString } from '../ts-text.js'
 import { REDACTED, redactFiles, type Redaction } from './redact.js'
 
@@ -91,7 +92,12 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const findings: Finding[] = []
   const files = new Map<string, string>()
 
-  for (const [name, content] of [...runtimeFiles].sort(([a], [b]) => compare(a, b))) files.set(`src/lib/${name}`, content)
+  // An optional runtime file (sqlite.ts) only when the translated code imports it, with the packages it needs.
+  const optionalUsed = optionalRuntimeUsed(translation)
+  for (const [name, content] of [...runtimeFiles].sort(([a], [b]) => compare(a, b))) {
+    if (name in OPTIONAL_RUNTIME && !optionalUsed.has(name)) continue
+    files.set(`src/lib/${name}`, content)
+  }
 
   const earlier = [...input.ir.findings, ...translation.findings]
   const reportedLines = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
@@ -200,7 +206,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('.env.example', `${config.envExample}${LEGACY_ENV_EXAMPLE}`)
   files.set('src/main.ts', emitMain())
   files.set('test/smoke.test.ts', emitSmokeTest(app.routes, views))
-  files.set('package.json', emitPackageJson(app))
+  files.set('package.json', emitPackageJson(app, optionalDependencies(optionalUsed)))
   files.set('tsconfig.json', emitTsconfig())
   files.set('Dockerfile', emitDockerfile())
   files.set('.dockerignore', emitDockerignore())

@@ -5,7 +5,14 @@ import type { ResolvedHandler } from './handlers.js'
 const DEPENDENCIES = { hono: '^4.13.19', '@hono/node-server': '^1.19.19' }
 const DEV_DEPENDENCIES = { '@types/node': '^20.19.43', tsx: '^4.23.15', typescript: '~5.9.0' }
 
-export function emitPackageJson(app: AppIR): string {
+/** What the service needs beyond the base: an optional runtime's packages (optional-runtime.ts), scripts for the app's CLI commands. */
+export interface PackageExtras {
+  dependencies?: Record<string, string>
+  devDependencies?: Record<string, string>
+  scripts?: Record<string, string>
+}
+
+export function emitPackageJson(app: AppIR, extras: PackageExtras = {}): string {
   const name = `${app.module.replace(/[^a-z0-9]+/gi, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'flask-app'}-hono`
   const pkg = {
     name,
@@ -20,9 +27,10 @@ export function emitPackageJson(app: AppIR): string {
       dev: 'tsx watch src/main.ts',
       typecheck: 'tsc -p tsconfig.json --noEmit',
       test: 'NODE_ENV=test node --import tsx --test test/smoke.test.ts',
+      ...extras.scripts,
     },
-    dependencies: DEPENDENCIES,
-    devDependencies: DEV_DEPENDENCIES,
+    dependencies: { ...DEPENDENCIES, ...extras.dependencies },
+    devDependencies: { ...DEV_DEPENDENCIES, ...extras.devDependencies },
   }
   return `${JSON.stringify(pkg, null, 2)}\n`
 }
