@@ -32,14 +32,16 @@ const FLASK_RUNTIME_FILES = [...RUNTIME_FILES, 'flask.ts', 'errors.ts', 'router.
 export interface SuiteOptions {
   /** The cases use Flask objects that need no request (Response, exceptions): flask.ts is copied beside py.ts. */
   flask?: boolean
+  /** The cases use sqlite3: sqlite.ts is copied too, and better-sqlite3 comes from this repository's node_modules. */
+  sqlite?: boolean
 }
 
 function runtimeDir(prefix: string, options: SuiteOptions): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   mkdirSync(join(dir, 'src/lib'), { recursive: true })
-  for (const f of options.flask ? FLASK_RUNTIME_FILES : RUNTIME_FILES) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
-  // Hono's types, for flask.ts's type imports.
-  if (options.flask) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
+  for (const f of [...(options.flask ? FLASK_RUNTIME_FILES : RUNTIME_FILES), ...(options.sqlite ? ['sqlite.ts'] : [])]) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+  // Hono's types, for flask.ts's type imports; better-sqlite3 for sqlite.ts.
+  if (options.flask || options.sqlite) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
   return dir
 }
 

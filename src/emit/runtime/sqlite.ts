@@ -919,3 +919,30 @@ export function connect(database: Py, options: ConnectOptions = {}): Connection 
   if (options.factory !== undefined && options.factory !== null) return new options.factory(database, options)
   return new Connection(database, options)
 }
+
+/** The module as translated code names it: `sqlite3.connect(...)`, `sqlite3.Row`, `except sqlite3.IntegrityError`. */
+export const sqlite3 = {
+  connect,
+  register_converter,
+  register_adapter,
+  Connection,
+  Cursor,
+  Row,
+  PARSE_DECLTYPES,
+  PARSE_COLNAMES,
+  apilevel,
+  paramstyle,
+  threadsafety,
+  sqlite_version,
+  sqlite_version_info,
+  Warning: SqliteWarning,
+  Error: SqliteError,
+  InterfaceError,
+  DatabaseError,
+  InternalError,
+  OperationalError,
+  ProgrammingError,
+  IntegrityError,
+  DataError,
+  NotSupportedError,
+}

@@ -5,6 +5,7 @@ import { translateExpr } from './index.js'
 import { callArguments, requireStatic, type CallArguments } from './arguments.js'
 import { resolveName } from './names.js'
 import { tsJson } from '../../ts-text.js'
+import { sqliteValue, translateSqliteCall } from './sqlite.js'
 
 /** The dotted stdlib path of an expression like `os.environ.get` (null when it is not one). */
 export function stdlibPath(node: SyntaxNode, ctx: Context): string | null {
@@ -80,6 +81,8 @@ export function translateStdlibAttribute(node: SyntaxNode, ctx: Context): Emitte
 export function stdlibValue(path: string, node: SyntaxNode, ctx: Context): Emitted {
   const constant = CONSTANTS[path]
   if (constant) return emitted(constant[0], Prec.Call, constant[1])
+  const sqlite = sqliteValue(path, node, ctx)
+  if (sqlite) return sqlite
   const value = DATETIME_VALUES[path]
   if (value) {
     ctx.imports.py = true
@@ -141,6 +144,8 @@ export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | u
     ctx.imports.py = true
     return emitted(`${callee}(${list.join(', ')})`, callee.startsWith('new ') ? Prec.Unary : Prec.Call)
   }
+  const sqlite = translateSqliteCall(path, node, ctx)
+  if (sqlite) return sqlite
   if (path.startsWith('re.') && RE_FUNCTIONS[path.slice(3)]) {
     requireStatic(args, path, ['flags', 'count', 'maxsplit'])
     const pattern = args.positional[0]

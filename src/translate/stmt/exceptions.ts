@@ -4,6 +4,8 @@ import { translateExpr, truthy } from '../expr/index.js'
 import { resolveName, EXCEPTIONS, projectReference } from '../expr/names.js'
 import { translateBlock, indent } from './index.js'
 import { flaskExceptionClass } from '../flask/index.js'
+import { stdlibPath } from '../expr/stdlib.js'
+import { sqliteExceptionClass } from '../expr/sqlite.js'
 
 /** The class an `except` clause or a `raise` names. */
 function exceptionClass(node: SyntaxNode, ctx: Context): string {
@@ -17,6 +19,9 @@ function exceptionClass(node: SyntaxNode, ctx: Context): string {
     const flask = flaskExceptionClass(binding, ctx)
     if (flask) return flask
   }
+  // `except sqlite3.IntegrityError`, `from sqlite3 import OperationalError`.
+  const sqlite = sqliteExceptionClass(node.type === 'identifier' || node.type === 'attribute' ? stdlibPath(node, ctx) : null, ctx)
+  if (sqlite) return sqlite
   return fail('unsupported-python-construct', node, `exception type \`${snippet(node)}\``)
 }
 
