@@ -27,9 +27,9 @@ const FACTORY_NAMES = ['create_app', 'make_app']
  * FLASK_APP does (`module:name` or `module:factory(args)`); without it every app is found and the
  * first one reached through an entry module is selected.
  */
-export function loadProject(root: string, options: { app?: string } = {}): LoadResult {
+export function loadProject(root: string, options: { app?: string; exclude?: readonly string[] } = {}): LoadResult {
   if (!existsSync(root) || !statSync(root).isDirectory()) return fail(`${root}: no such folder`)
-  const scan = scanProject(root)
+  const scan = scanProject(root, options.exclude !== undefined ? { exclude: options.exclude } : {})
   const parse = parseFiles(scan.files)
   const findings: Finding[] = [...scan.findings, ...parse.findings]
   if (scan.files.length === 0) return fail(`${root}: no Python files found; not a Flask project`)
@@ -77,13 +77,16 @@ function discoverApps(modules: ParsedModule[], findings: Finding[], secretString
   // One interpreter for module-level apps: modules run once, as in one Python process.
   const interpreter = new Interpreter(modules, [], secretStrings)
   let firstFindings: Finding[] = []
+  // Of two files with one module name (step_1/run.py, step_2/run.py) the interpreter knows the last.
+  const byName = new Map(modules.map((module) => [module.name, module]))
   for (const module of order) {
+    if (byName.get(module.name) !== module) continue
     const namespace = interpreter.importModule(module.name)
     if (!namespace) continue
     for (const [variable, value] of namespace.vars) {
       if (value.kind !== 'app' || isImported(module, variable)) continue
       if (found.some((f) => sameCreation(f.app, value.app))) continue
-      found.push({ id: `${module.name}:${variable}`, module: module.name, variable, factory: null, app: value.app })
+      found.push({ id: `${appSpecOf(module)}:${variable}`, module: module.name, variable, factory: null, app: value.app })
       if (found.length === 1) firstFindings = [...interpreter.findings]
     }
     for (const name of FACTORY_NAMES) {
@@ -96,12 +99,28 @@ function discoverApps(modules: ParsedModule[], findings: Finding[], secretString
       const factoryValue = factoryInterpreter.importModule(module.name)!.vars.get(name)!
       const result = factoryInterpreter.callFunction(factoryValue, [], new Map(), factory.node)
       if (result.kind !== 'app' || found.some((f) => sameCreation(f.app, result.app))) continue
-      found.push({ id: `${module.name}:${name}()`, module: module.name, variable: 'app', factory: name, app: result.app })
+      found.push({ id: `${appSpecOf(module)}:${name}()`, module: module.name, variable: 'app', factory: name, app: result.app })
       if (found.length === 1) firstFindings = [...factoryInterpreter.findings]
     }
   }
   void findings
+  // A shadowed module is reachable as its file (`--app step_1/run.py`): its app is listed too.
+  for (const module of order) {
+    if (byName.get(module.name) === module) continue
+    const selected = selectApp(modules, module.file, [], secretStrings)
+    if ('error' in selected) continue
+    for (const app of selected.apps) if (!found.some((f) => sameCreation(f.app, app.app))) found.push({ ...app, id: `${module.file}${app.factory !== null ? `:${app.factory}()` : `:${app.variable}`}` })
+  }
   return { apps: found, findings: firstFindings }
+}
+
+/**
+ * How `--app` (and FLASK_APP) names a module unambiguously: its dotted name when that is its path
+ * from the project root (`pkg/api.py` is `pkg.api`), else its file (`step_1/run.py`, `rest-server.py`).
+ */
+function appSpecOf(module: ParsedModule): string {
+  const dotted = module.file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.')
+  return dotted === module.name && /^[A-Za-z_][\w.]*$/.test(module.name) ? module.name : module.file
 }
 
 function withinNode(location: { line: number }, node: { startPosition: { row: number }; endPosition: { row: number } }): boolean {
