@@ -1,3 +1,5 @@
+import { lstatSync, readFileSync, realpathSync } from 'node:fs'
+import { isAbsolute, join, relative, sep } from 'node:path'
 import { loadProject as analyzeProject, type LoadedProject, type LoadResult } from './analyze/index.js'
 import { redactText } from './emit/redact.js'
 import { emitProject, timed, type EmitResult, type StageTimings } from './emit/index.js'
@@ -24,7 +26,7 @@ export interface TranslateInput {
 
 /** The stages, replaceable in tests. */
 export interface Stages {
-  loadProject: (root: string, options: { app?: string }) => LoadResult | Promise<LoadResult>
+  loadProject: (root: string, options: { app?: string; exclude?: readonly string[] }) => LoadResult | Promise<LoadResult>
   /** null while translate is not available: every view becomes a reported stub. */
   translateProject: ((input: TranslateInput) => TranslatedProject | Promise<TranslatedProject>) | null
   runtimeFiles: () => Promise<ReadonlyMap<string, string>>
@@ -45,7 +47,7 @@ export interface PipelineResult {
 
 export async function defaultStages(): Promise<Stages> {
   return {
-    loadProject: (root, options) => analyzeProject(root, options),
+    loadProject: (root, options) => analyzeProject(root, { ...(options.app !== undefined ? { app: options.app } : {}), ...(options.exclude !== undefined ? { exclude: options.exclude } : {}) }),
     translateProject: (input) => translate({ modules: input.modules, app: input.app }),
     runtimeFiles: () => readRuntimeFiles(),
   }
@@ -64,11 +66,20 @@ const EMPTY_TRANSLATION: TranslatedProject = { modules: [], views: {}, hooks: []
  * `report`, and emit's own steps `emit: …`), for `npm run bench`.
  */
 export async function runPipeline(
-  options: { input: string; app?: string; timings?: StageTimings },
+  options: {
+    input: string
+    app?: string
+    timings?: StageTimings
+    /** Gitignore-style globs of project files the scan skips (`exclude` of [tool.migrate]). */
+    exclude?: readonly string[]
+    /** Rule ids whose findings are suppressed (`disable` of [tool.migrate]), and the file that says so. */
+    disable?: { rules: readonly string[]; file: string }
+  },
   stages: Stages,
 ): Promise<{ ok: true; result: PipelineResult } | { ok: false; error: UserError }> {
   const { timings } = options
-  const loaded = await timed(timings, 'load (scan + parse + analyze)', () => stages.loadProject(options.input, options.app !== undefined ? { app: options.app } : {}))
+  const loadOptions = { ...(options.app !== undefined ? { app: options.app } : {}), ...(options.exclude !== undefined && options.exclude.length > 0 ? { exclude: options.exclude } : {}) }
+  const loaded = await timed(timings, 'load (scan + parse + analyze)', () => stages.loadProject(options.input, loadOptions))
   if (!loaded.ok) return loaded
   const { ir } = loaded.project
   const app = selectedApp(ir)
@@ -91,9 +102,13 @@ export async function runPipeline(
       findings: [...ir.findings, ...translation.findings, ...emitted.findings],
       routes: emitted.routes,
       files: paths,
+      sourceOf: projectSources(options.input, sources),
+      redact: (text) => redactText(text, secretValues),
+      ...(options.disable !== undefined ? { disable: options.disable } : {}),
     })
     // Finding messages quote Python; a secret's value must not reach any report either.
     report.findings = report.findings.map((finding) => ({ ...finding, message: redactText(finding.message, secretValues) }))
+    report.suppressed = report.suppressed.map((finding) => ({ ...finding, message: redactText(finding.message, secretValues) }))
     const files = new Map(emitted.files)
     files.set(REPORT_MARKDOWN, renderMarkdown(report))
     files.set(REPORT_JSON, renderJson(report))
@@ -101,6 +116,39 @@ export async function runPipeline(
     return { report, files }
   })
   return { ok: true, result: { ir, app, emitted, report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } }
+}
+
+/** Largest file read for a finding's fingerprint or `# migrate: ignore` comments when it is not a parsed module. */
+const MAX_SOURCE_BYTES = 2 * 1024 * 1024
+
+/**
+ * A project file's text by its relative path: the parsed module's source, else (a file left out
+ * of the migration, such as one with a syntax error) read from the project, only when it is a
+ * regular file inside it (never through a symlink leading out) and not too large.
+ */
+export function projectSources(root: string, sources: ReadonlyMap<string, string>): (file: string) => string | undefined {
+  const read = new Map<string, string | undefined>()
+  let rootReal: string | null = null
+  return (file) => {
+    const parsed = sources.get(file)
+    if (parsed !== undefined) return parsed
+    if (read.has(file)) return read.get(file)
+    let text: string | undefined
+    try {
+      rootReal ??= realpathSync(root)
+      const path = join(root, file)
+      const real = realpathSync(path)
+      const inside = relative(rootReal, real)
+      const stats = lstatSync(path)
+      if (!isAbsolute(file) && stats.isFile() && stats.size <= MAX_SOURCE_BYTES && inside !== '' && inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside)) {
+        text = readFileSync(real, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
+      }
+    } catch {
+      text = undefined
+    }
+    read.set(file, text)
+    return text
+  }
 }
 
 /** The project files the HTML report quotes (those with findings), secrets redacted as in every other file. */

@@ -1,11 +1,14 @@
-import { writeFileSync } from 'node:fs'
-import { dirname, extname } from 'node:path'
+import { appendFileSync, writeFileSync } from 'node:fs'
+import { dirname, extname, join } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { checkWriteTargets, makeFolders, removeFolders, WriteRefused, writeFiles } from '../emit/write.js'
+import type { Severity } from '../ir/types.js'
 import type { Stages, UserError } from '../pipeline.js'
-import type { MigrationReport } from '../report/index.js'
-import { renderJson, renderMarkdown, renderSarif, renderText, TOOL_VERSION } from '../report/index.js'
-import { checkFileTarget, checkInputDir, checkOutDir } from './paths.js'
+import type { CheckOutcome, MigrationReport, ReportFinding } from '../report/index.js'
+import { loadRuleDocs, newFindings, renderGithub, renderJson, renderMarkdown, renderSarif, renderStepSummary, renderText, TOOL_VERSION } from '../report/index.js'
+import { readBaseline, renderBaseline } from './baseline.js'
+import { FAIL_ON, loadProjectConfig, type FailOn, type ProjectConfig } from './config.js'
+import { checkFileTarget, checkInputDir, checkOutDir, repositoryRoot } from './paths.js'
 import { formatRoutes, ROUTE_SORTS, routesJson, type RouteSort } from './routes.js'
 
 /** Exit codes, as documented in --help and docs/CLI.md. */
@@ -20,11 +23,20 @@ export const EXIT = {
 } as const
 
 const EXIT_CODES_HELP = `
+Configuration: [tool.migrate] in the project's pyproject.toml, or its .migrate.toml, with the keys
+  app, exclude, disable, fail-on, min-readiness, baseline (options given here win).
+Suppressions: \`# migrate: ignore[rule-id]\` on a finding's line or alone on the line above,
+  \`# migrate: ignore-file[rule-id]\` in a file's first 10 lines (without [...]: every rule).
+  Suppressed findings are listed and counted as suppressed; --check does not count them.
+
 Exit codes:
-  0  success
-  1  --check failed (readiness below --min-readiness, or a finding of severity error),
+  0  success; with --check: readiness >= --min-readiness (default 100; with a baseline, the
+     readiness it recorded) and no finding in force at or above --fail-on (default error) that
+     is not suppressed, and not in the baseline when one is given
+  1  --check failed (readiness below --min-readiness, or such a finding),
      or \`verify\` found differences
-  2  usage error, missing or unreadable folder, no Flask application found,
+  2  usage error, missing or unreadable folder, no Flask application found, a bad
+     pyproject.toml [tool.migrate] / .migrate.toml, a --baseline that is missing or not a baseline,
      --out not empty without --force, --out equal to / inside / containing the input folder,
      --out or --report naming the wrong kind of path, a file that cannot be read or written
   3  internal error (a bug in migrate; set DEBUG=1 for the stack trace)`
@@ -42,7 +54,7 @@ Exit codes:
   2  usage error, missing folder, or could not compare (no Python with Flask, build or start failure, bad scenario)
   3  internal error (set DEBUG=1 for the stack trace)`
 
-const FORMATS = ['text', 'markdown', 'json', 'sarif', 'html'] as const
+const FORMATS = ['text', 'markdown', 'json', 'sarif', 'html', 'github'] as const
 type Format = (typeof FORMATS)[number]
 
 /** Where the CLI's output goes, and the stages it runs (tests replace them). */
@@ -51,7 +63,15 @@ export interface CliContext {
   stderr: (text: string) => void
   stages?: Stages
   /** For `migrate verify`; defaults to src/verify's runVerify. */
-  runVerify?: (options: { flaskDir: string; serviceDir: string; scenario?: string; app?: string; env?: Record<string, string> }) => Promise<number>
+  runVerify?: (options: {
+    flaskDir: string
+    serviceDir: string
+    scenario?: string
+    app?: string
+    env?: Record<string, string>
+    output?: (line: string) => void
+    error?: (line: string) => void
+  }) => Promise<number>
   env?: NodeJS.ProcessEnv
 }
 
@@ -60,7 +80,10 @@ interface MigrateOptions {
   force?: boolean
   dryRun?: boolean
   check?: boolean
-  minReadiness: number
+  minReadiness?: number
+  failOn?: FailOn
+  baseline?: string
+  writeBaseline?: string
   format?: Format
   report?: string
   app?: string
@@ -135,14 +158,17 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--out <dir>', 'write the Hono service here (must be empty unless --force)')
     .option('--force', 'write into a non-empty --out (files of a previous run are replaced)')
     .option('--dry-run', 'analyse and report only; write nothing (except --report FILE)')
-    .option('--check', 'CI lint: exit 1 when readiness < --min-readiness or any finding is an error')
-    .option('--min-readiness <n>', 'readiness threshold for --check, 0-100', parseReadiness, 100)
-    .addOption(new Option('--format <format>', 'report format on stdout (or in --report FILE)').choices(FORMATS))
+    .option('--check', 'CI lint: exit 1 when readiness < --min-readiness or a finding in force is at or above --fail-on')
+    .option('--min-readiness <n>', 'readiness threshold for --check, 0-100 (default: 100; with a baseline, the readiness it recorded)', parseReadiness)
+    .addOption(new Option('--fail-on <severity>', 'the least severe finding that fails --check; never: findings never fail it (default: error)').choices(FAIL_ON))
+    .option('--baseline <file>', 'known findings (written by --write-baseline): --check fails only on findings not in it')
+    .option('--write-baseline <file>', 'record the findings in force in FILE (then checked against it)')
+    .addOption(new Option('--format <format>', 'report format on stdout (or in --report FILE); github: workflow annotations').choices(FORMATS))
     .option('--report <file>', 'also write the report to FILE (format from --format or the extension: .md, .json, .sarif, .html)')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .option('--emit-ir <file>', 'write the analysed project (IR) as JSON to FILE')
     .addHelpText('after', EXIT_CODES_HELP)
-    .showHelpAfterError('(run migrate --help for usage)')
+    .showHelpAfterError('(run migrate help for usage)')
     // `migrate verify <dir> --out x`: options after a subcommand are the subcommand's own.
     .enablePositionalOptions()
     .action(async (dir: string | undefined, options: MigrateOptions) => {
@@ -161,7 +187,11 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .action(async (dir: string, options: { sort: RouteSort; allMethods?: boolean; json?: boolean; app?: string }) => {
       const bad = checkInputDir(dir)
       if (bad !== null) return void (exitCode = fail(bad))
-      const loaded = await (await stages()).loadProject(dir, options.app !== undefined ? { app: options.app } : {})
+      const configured = loadProjectConfig(dir)
+      if (!configured.ok) return void (exitCode = fail(configured.error))
+      const appSpec = options.app ?? configured.config?.app
+      const exclude = configured.config?.exclude ?? []
+      const loaded = await (await stages()).loadProject(dir, { ...(appSpec !== undefined ? { app: appSpec } : {}), ...(exclude.length > 0 ? { exclude } : {}) })
       if (!loaded.ok) return void (exitCode = fail(loaded.error))
       const app = (await pipeline()).selectedApp(loaded.project.ir)
       if (app === undefined) return void (exitCode = fail({ message: `${dir}: no Flask application found`, exitCode: EXIT.usage }))
@@ -180,18 +210,40 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .action(async (flaskDir: string, options: { out: string; scenario?: string; app?: string; env: Record<string, string> }) => {
       const bad = checkInputDir(flaskDir) ?? checkInputDir(options.out)
       if (bad !== null) return void (exitCode = fail(bad))
+      const configured = loadProjectConfig(flaskDir)
+      if (!configured.ok) return void (exitCode = fail(configured.error))
+      const app = options.app ?? configured.config?.app
       const verify = io.runVerify ?? (await import('../verify/index.js')).runVerify
       exitCode = await verify({
         flaskDir,
         serviceDir: options.out,
         ...(options.scenario !== undefined ? { scenario: options.scenario } : {}),
-        ...(options.app !== undefined ? { app: options.app } : {}),
+        ...(app !== undefined ? { app } : {}),
         ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
+        output: (line) => io.stdout(`${line}\n`),
+        error: (line) => io.stderr(`${line}\n`),
       })
     })
 
+  program
+    .command('help')
+    .description('Show the help of migrate, or of one command (routes, verify).')
+    .argument('[command]', 'routes or verify')
+    .action((name: string | undefined) => {
+      if (name === undefined) return void program.outputHelp()
+      const command = program.commands.find((item) => item.name() === name)
+      if (command === undefined) {
+        exitCode = fail({ message: `help: unknown command '${name}' (commands: ${program.commands.map((item) => item.name()).join(', ')})`, exitCode: EXIT.usage })
+        return
+      }
+      command.outputHelp()
+    })
+
   for (const command of [program, ...program.commands]) {
-    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Every error line starts with `migrate:`, commander's own (unknown option, bad value) too.
+    command
+      .exitOverride()
+      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`migrate: ${text.replace(/^error: /, '')}`) })
   }
   try {
     await program.parseAsync(argv, { from: 'user' })
@@ -215,19 +267,62 @@ function formatFor(options: MigrateOptions, file: string | undefined): Format {
   return extension === '.json' ? 'json' : extension === '.sarif' ? 'sarif' : extension === '.md' || extension === '.markdown' ? 'markdown' : 'text'
 }
 
-/** `html`: MIGRATION_REPORT.html as the pipeline rendered it (it quotes the project's sources). */
-function render(report: MigrationReport, format: Format, html: string): string {
+/** What the renderers need beyond the report. */
+interface RenderContext {
+  /** MIGRATION_REPORT.html as the pipeline rendered it (it quotes the project's sources). */
+  html: string
+  /** The project folder, for repository-relative paths in SARIF and GitHub annotations. */
+  dir: string
+  /** Fingerprints of the baseline in force. */
+  baseline?: ReadonlySet<string>
+}
+
+function render(report: MigrationReport, format: Format, context: RenderContext): string {
   switch (format) {
     case 'html':
-      return html
+      return context.html
     case 'markdown':
       return renderMarkdown(report)
     case 'json':
       return renderJson(report)
     case 'sarif':
-      return renderSarif(report)
+      return renderSarif(report, {
+        root: repositoryRoot(context.dir),
+        rules: loadRuleDocs([...report.findings, ...report.suppressed].map((finding) => finding.ruleId)),
+        ...(context.baseline !== undefined ? { baseline: context.baseline } : {}),
+      })
+    case 'github':
+      return renderGithub(report, { prefix: repositoryRoot(context.dir).prefix, ...(context.baseline !== undefined ? { baseline: context.baseline } : {}) })
     default:
       return renderText(report)
+  }
+}
+
+/** Severities that fail --check at each --fail-on level. */
+const FAILING: Record<FailOn, readonly Severity[]> = { error: ['error'], warning: ['error', 'warning'], info: ['error', 'warning', 'info'], never: [] }
+
+/** The options in force: the command line's, else the project's configuration's, else the defaults. */
+interface Settings {
+  app?: string
+  /** undefined: none given (100, or the baseline's readiness when a baseline is in force). */
+  minReadiness?: number
+  failOn: FailOn
+  /** The baseline file to read (the command line's path, or the configuration's resolved against the project folder). */
+  baseline?: string
+  config: ProjectConfig | null
+}
+
+function settingsOf(dir: string, options: MigrateOptions, config: ProjectConfig | null): Settings {
+  const app = options.app ?? config?.app
+  // The configuration's baseline is for --check; --baseline FILE applies to any run (SARIF's baselineState, --format github).
+  const baseline = options.baseline ?? (config?.baseline !== undefined && options.check === true ? join(dir, config.baseline) : undefined)
+  const minReadiness = options.minReadiness ?? config?.minReadiness
+  return {
+    ...(app !== undefined ? { app } : {}),
+    ...(minReadiness !== undefined ? { minReadiness } : {}),
+    failOn: options.failOn ?? config?.failOn ?? 'error',
+    ...(baseline !== undefined ? { baseline } : {}),
+    config,
   }
 }
 
@@ -238,7 +333,7 @@ async function migrate(
   stages: () => Promise<Stages>,
   fail: (error: UserError) => number,
 ): Promise<number> {
-  if (dir === undefined) return fail({ message: 'missing the Flask project folder: migrate <dir> --out <dir> (see --help)', exitCode: EXIT.usage })
+  if (dir === undefined) return fail({ message: 'missing the Flask project folder: migrate <dir> --out <dir> (see migrate help)', exitCode: EXIT.usage })
   const writing = options.dryRun !== true && (options.out !== undefined || options.check !== true)
   if (options.dryRun !== true && options.check !== true && options.out === undefined) {
     return fail({ message: '--out <dir> is required (or use --dry-run / --check)', exitCode: EXIT.usage })
@@ -248,6 +343,9 @@ async function migrate(
   }
   const badInput = checkInputDir(dir)
   if (badInput !== null) return fail(badInput)
+  const configured = loadProjectConfig(dir)
+  if (!configured.ok) return fail(configured.error)
+  const settings = settingsOf(dir, options, configured.config)
   let outNotEmpty = false
   if (options.out !== undefined) {
     const out = checkOutDir(options.out, dir)
@@ -257,45 +355,110 @@ async function migrate(
       return fail({ message: `--out ${options.out}: folder is not empty (use --force to replace the files of a previous run)`, exitCode: EXIT.usage })
     }
   }
-  for (const [option, path] of [['--report', options.report], ['--emit-ir', options.emitIr]] as const) {
+  for (const [option, path] of [['--report', options.report], ['--emit-ir', options.emitIr], ['--write-baseline', options.writeBaseline]] as const) {
     if (path === undefined) continue
     const bad = checkFileTarget(option, path)
     if (bad !== null) return fail(bad)
   }
+  // The baseline is read before the (long) analysis; --write-baseline replaces it.
+  let baseline: Set<string> | undefined
+  let baselineReadiness: number | undefined
+  if (settings.baseline !== undefined && options.writeBaseline === undefined) {
+    const read = readBaseline(settings.baseline)
+    if (!read.ok) return fail(read.error)
+    baseline = read.fingerprints
+    baselineReadiness = read.readiness
+  }
 
-  const outcome = await (await pipeline()).runPipeline({ input: dir, ...(options.app !== undefined ? { app: options.app } : {}) }, await stages())
+  const config = settings.config
+  const outcome = await (await pipeline()).runPipeline(
+    {
+      input: dir,
+      ...(settings.app !== undefined ? { app: settings.app } : {}),
+      ...(config !== null && config.exclude.length > 0 ? { exclude: config.exclude } : {}),
+      ...(config !== null && config.disable.length > 0 ? { disable: { rules: config.disable, file: config.file } } : {}),
+    },
+    await stages(),
+  )
   if (!outcome.ok) return fail(outcome.error)
   const { result } = outcome
   const { report } = result
 
   // Every target is checked, and every folder made, before any file is written.
-  const refused = prepareTargets(writing ? options.out : undefined, result.files.keys(), [options.emitIr, options.report])
+  const refused = prepareTargets(writing ? options.out : undefined, result.files.keys(), [options.emitIr, options.report, options.writeBaseline])
   if (refused !== null) return fail(refused)
   if (options.emitIr !== undefined) writeFileSync(options.emitIr, `${JSON.stringify(result.ir, null, 2)}\n`)
   if (writing && options.out !== undefined) writeFiles(options.out, result.files)
+  if (options.writeBaseline !== undefined) {
+    writeFileSync(options.writeBaseline, renderBaseline(report))
+    baseline = new Set(report.findings.map((finding) => finding.fingerprint))
+    baselineReadiness = report.summary.readiness
+  }
 
+  const context: RenderContext = { html: result.files.get((await pipeline()).REPORT_HTML) ?? '', dir, ...(baseline !== undefined ? { baseline } : {}) }
   const reportFormat = formatFor(options, options.report)
-  const html = result.files.get((await pipeline()).REPORT_HTML) ?? ''
-  if (options.report !== undefined) writeFileSync(options.report, render(report, reportFormat, html))
+  if (options.report !== undefined) writeFileSync(options.report, render(report, reportFormat, context))
   const stdoutFormat = options.report !== undefined ? 'text' : formatFor(options, undefined)
-  io.stdout(render(report, stdoutFormat, html))
+  io.stdout(render(report, stdoutFormat, context))
+  // Notes beside a report: on stdout after the text summary, on stderr when stdout is a machine format.
+  const note = (line: string): void => (stdoutFormat === 'text' ? io.stdout(`${line}\n`) : io.stderr(`${line}\n`))
   if (stdoutFormat === 'text') {
     if (writing && options.out !== undefined) io.stdout(`wrote ${result.files.size} files to ${options.out}\n`)
     else if (options.out !== undefined) {
       io.stdout(`dry run: nothing written; would write ${result.files.size} files to ${options.out}${outNotEmpty && options.force !== true ? ' (not empty: needs --force)' : ''}\n`)
     } else if (options.dryRun === true) io.stdout(`dry run: nothing written; the service would have ${result.files.size} files\n`)
   }
+  const fresh = newFindings(report, baseline)
+  if (options.writeBaseline !== undefined) {
+    note(`wrote the baseline ${options.writeBaseline}: ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}${report.summary.suppressed > 0 ? ` (${report.summary.suppressed} suppressed ones left out)` : ''}`)
+  } else if (baseline !== undefined && stdoutFormat !== 'github') {
+    const known = report.findings.length - fresh.length
+    const gone = baseline.size - known
+    note(`baseline ${settings.baseline}: ${known} known finding${known === 1 ? '' : 's'}, ${fresh.length} new${gone > 0 ? `, ${gone} no longer found` : ''}`)
+    if (stdoutFormat === 'text') for (const finding of fresh) note(`  new      ${finding.location.file}:${finding.location.line}:${finding.location.column}  ${finding.ruleId}`)
+  }
 
+  let check: CheckOutcome | undefined
   if (options.check === true) {
     const reasons: string[] = []
-    if (report.summary.readiness < options.minReadiness) reasons.push(`readiness ${report.summary.readiness}% < ${options.minReadiness}%`)
-    if (report.summary.findings.error > 0) reasons.push(`${report.summary.findings.error} finding${report.summary.findings.error === 1 ? '' : 's'} of severity error`)
-    if (reasons.length > 0) {
-      io.stderr(`migrate: check failed: ${reasons.join('; ')}\n`)
-      return EXIT.checkFailed
+    // Without a threshold given, a baseline keeps readiness from dropping below the one it recorded.
+    const minReadiness = settings.minReadiness ?? baselineReadiness ?? 100
+    if (report.summary.readiness < minReadiness) {
+      reasons.push(`readiness ${report.summary.readiness}% < ${minReadiness}%${settings.minReadiness === undefined && baselineReadiness !== undefined ? ' (the baseline\'s)' : ''}`)
+    }
+    const failing = fresh.filter((finding) => FAILING[settings.failOn].includes(finding.severity))
+    if (failing.length > 0) reasons.push(failingPhrase(failing, settings.failOn, baseline !== undefined))
+    check = {
+      passed: reasons.length === 0,
+      reasons,
+      minReadiness,
+      failOn: settings.failOn,
+      ...(settings.baseline !== undefined || options.writeBaseline !== undefined ? { baseline: options.writeBaseline ?? settings.baseline! } : {}),
     }
   }
+  const summaryFile = io.env?.GITHUB_STEP_SUMMARY
+  if (summaryFile !== undefined && summaryFile !== '' && (options.check === true || stdoutFormat === 'github')) {
+    const markdown = renderStepSummary(report, { prefix: repositoryRoot(dir).prefix, ...(baseline !== undefined ? { baseline } : {}), ...(check !== undefined ? { check } : {}) })
+    try {
+      appendFileSync(summaryFile, markdown)
+    } catch (error) {
+      io.stderr(`migrate: warning: cannot append the job summary to GITHUB_STEP_SUMMARY ${summaryFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`)
+    }
+  }
+  if (check !== undefined && !check.passed) {
+    io.stderr(`migrate: check failed: ${check.reasons.join('; ')}\n`)
+    return EXIT.checkFailed
+  }
   return EXIT.ok
+}
+
+/** `2 findings of severity error`, `3 new findings of severity error or warning (1 error, 2 warnings)` */
+function failingPhrase(failing: readonly ReportFinding[], failOn: FailOn, baseline: boolean): string {
+  const levels = FAILING[failOn]
+  const count = (severity: Severity): number => failing.filter((finding) => finding.severity === severity).length
+  const by = levels.length > 1 ? ` (${levels.map((severity) => `${count(severity)} ${severity === 'info' ? 'info' : `${severity}${count(severity) === 1 ? '' : 's'}`}`).join(', ')})` : ''
+  const named = levels.length === 1 ? levels[0] : `${levels.slice(0, -1).join(', ')} or ${levels.at(-1)}`
+  return `${failing.length} ${baseline ? 'new ' : ''}finding${failing.length === 1 ? '' : 's'} of severity ${named}${baseline ? ' (not in the baseline)' : ''}${by}`
 }
 
 /**
@@ -312,7 +475,7 @@ function prepareTargets(out: string | undefined, paths: Iterable<string>, files:
       checkWriteTargets(out, paths)
       created.push(...makeFolders(out))
     }
-    for (const [name, file] of [['--emit-ir', files[0]], ['--report', files[1]]] as const) {
+    for (const [name, file] of [['--emit-ir', files[0]], ['--report', files[1]], ['--write-baseline', files[2]]] as const) {
       if (file === undefined) continue
       option = name
       target = file

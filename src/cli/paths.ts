@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { isInside } from '../emit/write.js'
 import type { UserError } from '../pipeline.js'
 
@@ -55,4 +55,21 @@ export function checkFileTarget(option: string, path: string): UserError | null 
   const real = realPath(path)
   if (existsSync(real) && statSync(real).isDirectory()) return { message: `${option} ${path}: is a folder, not a file`, exitCode: 2 }
   return parentProblem(option, path)
+}
+
+/**
+ * What the project's paths are relative to in SARIF and GitHub annotations: the root of the git
+ * repository that contains it (the nearest folder above it, or itself, with a `.git` folder or
+ * file), with the project's folder in it as `prefix` (`services/api/`, '' at the root); without
+ * one, the project folder itself.
+ */
+export function repositoryRoot(dir: string): { kind: 'repository' | 'project'; prefix: string } {
+  const real = realPath(dir)
+  for (let current = real; ; current = dirname(current)) {
+    if (existsSync(join(current, '.git'))) {
+      const inside = relative(current, real)
+      return { kind: 'repository', prefix: inside === '' ? '' : `${inside.split(sep).join('/')}/` }
+    }
+    if (dirname(current) === current) return { kind: 'project', prefix: '' }
+  }
 }

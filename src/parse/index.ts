@@ -186,7 +186,7 @@ export function parseFiles(files: ScannedFile[]): ParseResult {
       findings.push({
         ruleId: 'python-syntax-error',
         severity: 'error',
-        message: `${file.file}:${refused.line}:${refused.column}: syntax error (${refused.message}); the module was left out of the migration`,
+        message: `syntax error (${refused.message}); the module was left out of the migration`,
         location: { file: file.file, line: refused.line, column: refused.column },
       })
       continue
@@ -196,7 +196,7 @@ export function parseFiles(files: ScannedFile[]): ParseResult {
       findings.push({
         ruleId: 'skipped-file',
         severity: 'warning',
-        message: `${file.file}:${line}:${column}: skipped: code nested more than ${MIGRATE_MAX_DEPTH} levels deep (${depth}), deeper than migrate follows; the module was left out of the migration`,
+        message: `skipped: code nested more than ${MIGRATE_MAX_DEPTH} levels deep (${depth}), deeper than migrate follows; the module was left out of the migration`,
         location: { file: file.file, line, column },
       })
       continue

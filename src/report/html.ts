@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Severity } from '../ir/types.js'
 import { EFFORT, TOOL_NAME, TOOL_VERSION, where, type MigrationReport, type ReportFinding, type RouteRow } from './model.js'
 import type { RuleDoc } from './rule-docs.js'
+import { describeSuppression } from './suppress.js'
 
 /**
  * `MIGRATION_REPORT.html`: the report as one self-contained page (inline CSS, a small inline
@@ -55,6 +56,7 @@ export function renderHtml(report: MigrationReport, options: HtmlOptions = {}): 
     blockers(report),
     routeTable(report),
     findings(report, options),
+    suppressedFindings(report),
     '</main>',
     `<footer>Made by ${escapeHtml(TOOL_NAME)} ${escapeHtml(TOOL_VERSION)}. Rule documentation: <code>rules/&lt;id&gt;.yaml</code> in the ${escapeHtml(TOOL_NAME)} repository. The same facts are in <code>MIGRATION_REPORT.md</code> and <code>migration-report.json</code>.</footer>`,
     `<script>${SCRIPT}</script>`,
@@ -71,7 +73,7 @@ function header(report: MigrationReport): string {
     '<header>',
     `<h1>Migration report${app !== null ? ` <span class="app">${escapeHtml(app.id)}</span>` : ''}</h1>`,
     `<p class="about">${about}</p>`,
-    '<nav><a href="#summary">Summary</a> <a href="#blueprints">By blueprint</a> <a href="#blockers">Blockers</a> <a href="#routes">Routes</a> <a href="#findings">Findings</a></nav>',
+    `<nav><a href="#summary">Summary</a> <a href="#blueprints">By blueprint</a> <a href="#blockers">Blockers</a> <a href="#routes">Routes</a> <a href="#findings">Findings</a>${report.suppressed.length > 0 ? ' <a href="#suppressed">Suppressed</a>' : ''}</nav>`,
     '</header>',
   ].join('\n')
 }
@@ -93,7 +95,9 @@ function summary(report: MigrationReport): string {
     card(
       'Findings',
       String(s.findings.error + s.findings.warning + s.findings.info),
-      `<span class="sev error">${s.findings.error} error${s.findings.error === 1 ? '' : 's'}</span> <span class="sev warning">${s.findings.warning} warning${s.findings.warning === 1 ? '' : 's'}</span> <span class="sev info">${s.findings.info} info</span>`,
+      `<span class="sev error">${s.findings.error} error${s.findings.error === 1 ? '' : 's'}</span> <span class="sev warning">${s.findings.warning} warning${s.findings.warning === 1 ? '' : 's'}</span> <span class="sev info">${s.findings.info} info</span>${
+        s.suppressed > 0 ? `; <a href="#suppressed">${s.suppressed} suppressed</a>` : ''
+      }`,
     ),
     top === undefined
       ? card('Top blocker', 'none', 'no cause is shared by stubbed routes')
@@ -283,6 +287,24 @@ function findings(report: MigrationReport, options: HtmlOptions): string {
     lines.push('</section>')
   }
   lines.push('</section>')
+  return lines.join('\n')
+}
+
+/** Findings a `# migrate: ignore` comment or the configuration's `disable` suppresses: listed, never hidden. */
+function suppressedFindings(report: MigrationReport): string {
+  if (report.suppressed.length === 0) return ''
+  const lines = ['<section id="suppressed">', '<h2>Suppressed findings</h2>']
+  lines.push(
+    `<p>${report.suppressed.length} finding${report.suppressed.length === 1 ? '' : 's'} suppressed by a <code># migrate: ignore</code> comment or by <code>disable</code> in the configuration; <code>--check</code> does not count them.</p>`,
+    '<ul class="suppressed">',
+  )
+  for (const finding of report.suppressed) {
+    const endpoint = finding.endpoint !== undefined ? ` ${code(finding.endpoint)}` : ''
+    lines.push(
+      `<li>${severity(finding.severity)} <span class="where">${escapeHtml(where(finding.location))}</span>${endpoint} <code>${escapeHtml(finding.ruleId)}</code> <span class="message">${inlineCode(escapeHtml(finding.message))}</span> <small>(${escapeHtml(describeSuppression(finding.suppression))})</small></li>`,
+    )
+  }
+  lines.push('</ul>', '</section>')
   return lines.join('\n')
 }
 

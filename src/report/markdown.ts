@@ -1,5 +1,6 @@
 import type { MigrationReport } from './model.js'
 import { EFFORT, where } from './model.js'
+import { describeSuppression } from './suppress.js'
 
 /** `MIGRATION_REPORT.md`. `docsBase` prefixes each rule's doc link (`rules/<id>.yaml`). */
 export function renderMarkdown(report: MigrationReport, docsBase = ''): string {
@@ -11,6 +12,7 @@ export function renderMarkdown(report: MigrationReport, docsBase = ''): string {
   lines.push(`| Routes | ${summary.migrated} of ${summary.routes} migrated (${summary.routeReadiness}%, the automatic \`static\` rules included) |`)
   lines.push(`| Stubs | ${summary.stubbed} route${summary.stubbed === 1 ? '' : 's'} answer 501 Not Implemented |`)
   lines.push(`| Findings | ${summary.findings.error} errors, ${summary.findings.warning} warnings, ${summary.findings.info} info |`)
+  if (summary.suppressed > 0) lines.push(`| Suppressed | ${summary.suppressed} finding${summary.suppressed === 1 ? '' : 's'} (listed under [Suppressed findings](#suppressed-findings)) |`)
   lines.push(
     `| Effort estimate | about ${summary.effortHours} hours (${EFFORT.stubbedRoute} h per stub, ${EFFORT.error} h per other error, ${EFFORT.warning} h per warning) |`,
   )
@@ -49,6 +51,14 @@ export function renderMarkdown(report: MigrationReport, docsBase = ''): string {
     for (const finding of report.findings.filter((item) => item.ruleId === rule.id)) {
       const endpoint = finding.endpoint !== undefined ? ` \`${finding.endpoint}\`` : ''
       lines.push(`- ${finding.severity} ${where(finding.location)}${endpoint}: ${oneLine(finding.message)}`)
+    }
+    lines.push('')
+  }
+  if (report.suppressed.length > 0) {
+    lines.push('## Suppressed findings', '', 'Suppressed by a `# migrate: ignore` comment or by `disable` in the configuration: `--check` does not count them.', '')
+    for (const finding of report.suppressed) {
+      const endpoint = finding.endpoint !== undefined ? ` \`${finding.endpoint}\`` : ''
+      lines.push(`- ${finding.severity} ${where(finding.location)}${endpoint} [${finding.ruleId}](${docsBase}${finding.docs}): ${oneLine(finding.message)} (${oneLine(describeSuppression(finding.suppression))})`)
     }
     lines.push('')
   }

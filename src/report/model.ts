@@ -1,5 +1,9 @@
 import { HIDES_ROUTES, sortFindings } from '../ir/findings.js'
 import type { AppIR, Finding, ProjectIR, Severity, SourceLocation } from '../ir/types.js'
+import { fingerprintFindings } from './fingerprint.js'
+import { applySuppressions, type Suppression } from './suppress.js'
+
+export type { Suppression } from './suppress.js'
 
 export const TOOL_NAME = 'migrate'
 export const TOOL_VERSION = '0.1.0'
@@ -31,6 +35,17 @@ export interface Blocker {
 
 export interface ReportFinding extends Finding {
   docs: string
+  /**
+   * Identity of the finding across runs, for baselines and SARIF's partialFingerprints: a hash
+   * of rule id, file, endpoint and the normalised source line, then `:N` (see fingerprint.ts).
+   * Unrelated lines added above it do not change it.
+   */
+  fingerprint: string
+}
+
+/** A finding a `# migrate: ignore…` comment or the configuration's `disable` suppresses: listed, counted, not checked. */
+export interface SuppressedFinding extends ReportFinding {
+  suppression: Suppression
 }
 
 export interface RuleSummary {
@@ -66,7 +81,10 @@ export interface MigrationReport {
     routeReadiness: number
     /** Causes shared by stubbed routes (a decorator, a hook, an extension's resources), most routes first. */
     blockers: Blocker[]
+    /** Findings in force (suppressed ones are not counted here). */
     findings: Record<Severity, number>
+    /** Findings suppressed by a comment or the configuration (listed in `suppressed`). */
+    suppressed: number
     /** Rough hours of hand work left (see EFFORT in src/report/model.ts). */
     effortHours: number
   }
@@ -74,6 +92,9 @@ export interface MigrationReport {
   /** Endpoints the service serves itself (every rule migrated), sorted: the rest go to LEGACY_URL when it is set. */
   nativeEndpoints: string[]
   findings: ReportFinding[]
+  /** Findings suppressed by `# migrate: ignore…` comments or the configuration's `disable`, in the same order. */
+  suppressed: SuppressedFinding[]
+  /** The rules of `findings` (suppressed findings left out). */
   rules: RuleSummary[]
   /** Files of the generated service (written, or that would be written on --dry-run). */
   files: string[]
@@ -90,6 +111,12 @@ export interface ReportInput {
   /** Outcome per route of the app, in url_map order (from emit). */
   routes: { endpoint: string; rule: string; status: 'migrated' | 'stub'; reasons: string[] }[]
   files: string[]
+  /** A project file's source text (path relative to the project), for fingerprints and `# migrate: ignore` comments. */
+  sourceOf?: (file: string) => string | undefined
+  /** Applied to a source line before it is hashed into a fingerprint (the pipeline redacts secrets). */
+  redact?: (text: string) => string
+  /** Rule ids the configuration disables, and its file (relative to the project): their findings are suppressed. */
+  disable?: { rules: readonly string[]; file: string }
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 }
@@ -110,9 +137,18 @@ export function buildReport(input: ReportInput): MigrationReport {
       reasons: outcome?.reasons ?? (outcome === undefined ? ['not-emitted'] : []),
     }
   })
-  const findings = uniqueFindings(input.findings).map((finding) => ({ ...finding, docs: ruleDocs(finding.ruleId) }))
+  const sourceOf = input.sourceOf ?? (() => undefined)
+  // Every finding, suppressed or not, counts for readiness, blockers and effort: a comment does not migrate a route.
+  const findings = fingerprintFindings(
+    uniqueFindings(input.findings).map((finding) => ({ ...finding, docs: ruleDocs(finding.ruleId) })),
+    sourceOf,
+    input.redact,
+  )
+  const { active, suppressed } = applySuppressions(findings, { sourceOf, ...(input.disable !== undefined ? { disable: input.disable } : {}) })
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 }
   for (const finding of findings) counts[finding.severity]++
+  const activeCounts: Record<Severity, number> = { error: 0, warning: 0, info: 0 }
+  for (const finding of active) activeCounts[finding.severity]++
   const stubbed = rows.filter((row) => row.status === 'stub').length
   const migrated = rows.length - stubbed
   const routeReadiness = rows.length === 0 ? 100 : Math.floor((migrated * 100) / rows.length)
@@ -129,7 +165,7 @@ export function buildReport(input: ReportInput): MigrationReport {
   const effortHours = roundHalf(EFFORT.stubbedRoute * stubbed + EFFORT.error * looseErrors + EFFORT.warning * counts.warning)
 
   const rules = new Map<string, RuleSummary>()
-  for (const finding of findings) {
+  for (const finding of active) {
     const rule = rules.get(finding.ruleId)
     if (rule === undefined) rules.set(finding.ruleId, { id: finding.ruleId, severity: finding.severity, count: 1, docs: finding.docs })
     else {
@@ -151,12 +187,14 @@ export function buildReport(input: ReportInput): MigrationReport {
       readiness,
       routeReadiness,
       blockers,
-      findings: counts,
+      findings: activeCounts,
+      suppressed: suppressed.length,
       effortHours,
     },
     routes: rows,
     nativeEndpoints: [...new Set(rows.map((row) => row.endpoint))].filter((endpoint) => !stubEndpoints.has(endpoint)).sort(compare),
-    findings,
+    findings: active,
+    suppressed,
     rules: [...rules.values()].sort((a, b) => compare(a.id, b.id)),
     files: [...input.files].sort(compare),
   }

@@ -21,6 +21,11 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Files larger than this are skipped with a finding (default 2 MiB). */
   maxFileBytes?: number
+  /**
+   * Gitignore-style patterns, relative to the project, of files and folders the scan skips
+   * (`exclude` of [tool.migrate]): `migrations/`, `tests/**`, `legacy_*.py`.
+   */
+  exclude?: readonly string[]
 }
 
 const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'site-packages', 'build', 'dist', 'venv', 'env'])
@@ -34,6 +39,7 @@ const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'site-packages',
  */
 export function scanProject(root: string, options: ScanOptions = {}): ScanResult {
   const maxFileBytes = options.maxFileBytes ?? 2 * 1024 * 1024
+  const excluded = parseGitignore((options.exclude ?? []).join('\n'), '')
   const findings: Finding[] = []
   const pythonFiles: string[] = []
   const packageDirs = new Set<string>()
@@ -97,14 +103,14 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
       }
       if (stats.isDirectory()) {
         if (name.startsWith('.') || SKIPPED_FOLDERS.has(name) || name.endsWith('.egg-info')) continue
-        if (isIgnored(patterns, relativePath, true)) continue
+        if (isIgnored(patterns, relativePath, true) || isIgnored(excluded, relativePath, true)) continue
         if (link && outside(absolutePath) !== null) {
           findings.push(fileFinding('skipped-file', relativePath, 'skipped: a symlink to a folder outside the project; not followed'))
           continue
         }
         walk(relativePath, patterns)
       } else if (stats.isFile() && name.endsWith('.py')) {
-        if (isIgnored(patterns, relativePath, false)) continue
+        if (isIgnored(patterns, relativePath, false) || isIgnored(excluded, relativePath, false)) continue
         if (link && outside(absolutePath) !== null) {
           findings.push(fileFinding('skipped-file', relativePath, 'skipped: a symlink to a file outside the project; not read'))
           continue
@@ -160,5 +166,5 @@ export function moduleNameFor(file: string, packageDirs: Set<string>): { module:
 }
 
 function fileFinding(ruleId: string, file: string, message: string): Finding {
-  return { ruleId, severity: 'warning', message: `${file}: ${message}`, location: { file, line: 1, column: 1 } }
+  return { ruleId, severity: 'warning', message, location: { file, line: 1, column: 1 } }
 }

@@ -30,6 +30,8 @@ export interface VerifyOptions {
   linkNodeModules?: string
   /** Where lines of output go (default: stdout). */
   output?: (line: string) => void
+  /** Where the one error line goes when it could not compare (default: `output` when given, else stderr). */
+  error?: (line: string) => void
 }
 
 /**
@@ -40,12 +42,15 @@ export interface VerifyOptions {
  * (test/oracle/flask_replay.py), which also observes and compares the service's raw responses;
  * this side sends the service's requests (src/verify/http-replay.ts, its own cookie jar).
  * Returns 0 when every request line passes, 1 on any difference, 2 when it could not compare
- * (no Python with Flask, install/build/start failure, bad scenario, an app that does not import).
+ * (no Python with Flask, install/build/start failure, bad scenario, an app that does not import),
+ * with one `migrate: …` line.
  */
 export async function runVerify(options: VerifyOptions): Promise<number> {
   const print = options.output ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const printError = options.error ?? options.output ?? ((line: string) => process.stderr.write(`${line}\n`))
+  // One line, `migrate: …`, as every other error of the command line.
   const fail = (message: string): number => {
-    print(`verify: ${message}`)
+    printError(`migrate: ${message}`)
     return 2
   }
   const flaskDir = resolve(options.flaskDir)

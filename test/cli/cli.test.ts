@@ -298,7 +298,7 @@ describe('migrate verify', () => {
     }
     const { code } = await run(['verify', input, '--out', join(root, 'svc'), '--scenario', 's.jsonl', '--app', 'app:app'], { runVerify })
     expect(code).toBe(1)
-    expect(calls).toEqual([{ flaskDir: input, serviceDir: join(root, 'svc'), scenario: 's.jsonl', app: 'app:app' }])
+    expect(calls).toEqual([{ flaskDir: input, serviceDir: join(root, 'svc'), scenario: 's.jsonl', app: 'app:app', output: expect.any(Function), error: expect.any(Function) }])
   })
 
   it('exits 2 when a folder is missing', async () => {

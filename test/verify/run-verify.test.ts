@@ -150,7 +150,7 @@ describe.skipIf(!hasFlask)('runVerify', () => {
     const lines: string[] = []
     const code = await runVerify({ flaskDir, serviceDir: join(workDir, 'none'), python: '/bin/false', output: (line) => lines.push(line) })
     expect(code).toBe(2)
-    expect(lines).toEqual(['verify: /bin/false cannot import flask (install Flask for it, or pass another --python)'])
+    expect(lines).toEqual(['migrate: /bin/false cannot import flask (install Flask for it, or pass another --python)'])
   })
 
   it('exits 2 on a scenario error, naming the line, before the service is built', async () => {
@@ -159,7 +159,7 @@ describe.skipIf(!hasFlask)('runVerify', () => {
     writeFileSync(bad, '{"method":"GET","path":"/"}\n\n{"method":"GET","path":"/","expect":200}\n')
     const code = await runVerify({ flaskDir, serviceDir: join(workDir, 'none'), scenario: bad, output: (line) => lines.push(line) })
     expect(code).toBe(2)
-    expect(lines).toEqual([`verify: scenario error: ${bad}:3: unknown keys ['expect']`])
+    expect(lines).toEqual([`migrate: scenario error: ${bad}:3: unknown keys ['expect']`])
   })
 
   it('exits 2 when the service does not start', async () => {
@@ -170,7 +170,7 @@ describe.skipIf(!hasFlask)('runVerify', () => {
     const code = await runVerify({ flaskDir, serviceDir, scenario: scenarioFile, linkNodeModules, output: (line) => lines.push(line) })
     expect(code).toBe(2)
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^verify: service did not start/)
+    expect(lines[0]).toMatch(/^migrate: service did not start/)
   })
 })
 
