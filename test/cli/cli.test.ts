@@ -324,7 +324,7 @@ const PYTHON = python()
 
 describe.runIf(PYTHON !== null)('migrate routes, compared with Flask', () => {
   const flask = (input: string, args: string[]): string =>
-    execFileSync(PYTHON as string, ['-m', 'flask', '--app', 'app', 'routes', ...args], { cwd: input, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } })
+    execFileSync(PYTHON as string, ['-m', 'flask', '--app', 'app', 'routes', ...args], { cwd: input, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } })
 
   it.each([['endpoint'], ['methods'], ['rule'], ['match']])('prints what `flask routes --sort %s` prints', async (sort) => {
     const { input } = flaskWorkspace()
@@ -338,7 +338,7 @@ describe.runIf(PYTHON !== null)('migrate routes, compared with Flask', () => {
   it('--json matches the url map oracle (plus locations)', async () => {
     const { input } = flaskWorkspace()
     const oracle = JSON.parse(
-      execFileSync(PYTHON as string, [resolve(__dirname, '../oracle/flask_url_map.py'), input], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }),
+      execFileSync(PYTHON as string, [resolve(__dirname, '../oracle/flask_url_map.py'), input], { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }),
     ) as { rules: Record<string, unknown>[]; registrationOrder?: unknown }
     // The oracle's own diagnostic (whether iteration order is registration order) is not part of the url map.
     delete oracle.registrationOrder

@@ -108,6 +108,7 @@ describe(`fuzz: ${CASES} hostile projects, seed ${SEED}`, () => {
       execFileSync('/usr/bin/python3', ['-c', 'import json,sys\nout={}\nfor k,v in json.load(sys.stdin).items():\n    try:\n        compile(v,"m.py","exec"); out[k]=None\n    except (SyntaxError, RecursionError, MemoryError) as e:\n        out[k]=type(e).__name__+": "+str(getattr(e,"msg",e))\nprint(json.dumps(out))'], {
         input: JSON.stringify(sources),
         encoding: 'utf8',
+        stdio: 'pipe',
         maxBuffer: 1 << 28,
       }),
     ) as Record<string, string | null>

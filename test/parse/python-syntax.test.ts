@@ -98,6 +98,7 @@ describe('files Python refuses are python-syntax-error findings with their line'
       execFileSync('/usr/bin/python3', ['-c', 'import json,sys\nout={}\nfor k,v in json.load(sys.stdin).items():\n    try:\n        compile(v,"m.py","exec"); out[k]=None\n    except (SyntaxError, RecursionError, MemoryError) as e:\n        out[k]=getattr(e,"lineno",None) or 0\nprint(json.dumps(out))'], {
         input: JSON.stringify(Object.fromEntries(Object.entries(CASES).map(([name, { source }]) => [name, source.replace(/\r\n/g, '\n')]))),
         encoding: 'utf8',
+        stdio: 'pipe',
         maxBuffer: 1 << 26,
       }),
     ) as Record<string, number | null>

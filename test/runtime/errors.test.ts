@@ -73,7 +73,7 @@ function lowerKeys(expected: Expected): Expected {
 
 describe.skipIf(!hasFlask)('responses equal Flask 2.2 / Werkzeug 2.2', () => {
   test('status, body and headers for every abort code, custom descriptions and redirects', async () => {
-    const expected = JSON.parse(execFileSync(PYTHON, [ORACLE], { input: JSON.stringify(CASES), encoding: 'utf8' })) as Expected[]
+    const expected = JSON.parse(execFileSync(PYTHON, [ORACLE], { input: JSON.stringify(CASES), encoding: 'utf8', stdio: 'pipe' })) as Expected[]
     expect(expected).toHaveLength(CASES.length)
     for (const [i, item] of CASES.entries()) {
       expect(await ours(item), JSON.stringify(item)).toEqual(lowerKeys(expected[i]!))

@@ -24,7 +24,7 @@ describe('sendFromDirectory (Flask static files)', () => {
     const extensions = Object.keys(mimeTable)
     expect(extensions.length).toBeGreaterThan(20)
     const python = JSON.parse(
-      execFileSync('/usr/bin/python3', ['-c', 'import json, mimetypes, sys; print(json.dumps({e: mimetypes.guess_type("a" + e)[0] for e in sys.argv[1:]}))', ...extensions], { encoding: 'utf8' }),
+      execFileSync('/usr/bin/python3', ['-c', 'import json, mimetypes, sys; print(json.dumps({e: mimetypes.guess_type("a" + e)[0] for e in sys.argv[1:]}))', ...extensions], { encoding: 'utf8', stdio: 'pipe' }),
     ) as Record<string, string>
     expect(mimeTable).toEqual(python)
   })

@@ -60,9 +60,8 @@ describe.skipIf(!oracle.ok)('acceptance apps through LEGACY_URL (reference runne
         const output = `${replay.stdout}\n${replay.stderr}`
         const summary = /^(\d+) passed, (\d+) failed$/m.exec(replay.stdout)
         expect(summary, output).not.toBeNull()
-        console.log(`${name} through LEGACY_URL: ${summary![0]}`)
-        expect(Number(summary![2]), output).toBe(0)
-        expect(Number(summary![1])).toBeGreaterThan(0)
+        expect(Number(summary![2]), `${name} through LEGACY_URL: ${summary![0]}\n${output}`).toBe(0)
+        expect(Number(summary![1]), `${name} through LEGACY_URL: ${summary![0]}`).toBeGreaterThan(0)
       } finally {
         await started.value.stop()
         await flask.stop()

@@ -193,7 +193,7 @@ function requestsFor(table: Table): Request[] {
 
 function werkzeugOutcomes(table: Table, requests: Request[]): Outcome[] {
   const input = JSON.stringify({ strictSlashes: table.strictSlashes, rules: table.rules, requests })
-  return JSON.parse(execFileSync(PYTHON, [ORACLE], { input, encoding: 'utf8', maxBuffer: 64 << 20 })) as Outcome[]
+  return JSON.parse(execFileSync(PYTHON, [ORACLE], { input, encoding: 'utf8', maxBuffer: 64 << 20, stdio: 'pipe' })) as Outcome[]
 }
 
 function honoApp(table: Table): Hono<{ Variables: RoutingVariables }> {

@@ -104,10 +104,11 @@ describe.skipIf(!hasOracle)('migrate verify agrees with difftest.py', () => {
 
       const referenceSummary = summary(reference)
       const oursSummary = summary(ours)
-      console.log(`${name}: difftest.py ${referenceSummary.passed} passed, ${referenceSummary.failed} failed; migrate verify ${oursSummary.passed} passed, ${oursSummary.failed} failed`)
+      // The counts go with a failure's message, not to the output of a passing run.
+      const counts = `${name}: difftest.py ${referenceSummary.passed} passed, ${referenceSummary.failed} failed; migrate verify ${oursSummary.passed} passed, ${oursSummary.failed} failed`
       const found = differences(ours, verifyLine)
       const wanted = differences(reference, referenceLine)
-      expect(found.lines, 'the failing request lines').toEqual(wanted.lines)
+      expect(found.lines, `the failing request lines (${counts})`).toEqual(wanted.lines)
       expect(found.lines).toHaveLength(oursSummary.failed)
       expect(oursSummary, ours.join('\n')).toEqual(referenceSummary)
       // Beyond the verdict, each failing line fails on the same fields.
