@@ -67,7 +67,7 @@ print(json.dumps(out))
 `
 
 export function runPython(sources: string[]): string[] {
-  const stdout = execFileSync('/usr/bin/python3', ['-c', PY_RUNNER], { input: JSON.stringify(sources), encoding: 'utf8' })
+  const stdout = execFileSync('/usr/bin/python3', ['-c', PY_RUNNER], { input: JSON.stringify(sources), encoding: 'utf8', stdio: 'pipe' })
   return JSON.parse(stdout) as string[]
 }
 
@@ -124,7 +124,7 @@ export function runCases(cases: Case[], options: SuiteOptions = {}): Map<string,
   ].join('\n')
   writeFileSync(join(dir, 'src/run.ts'), runner)
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
-  const stdout = execFileSync(join(ROOT, 'node_modules/.bin/tsx'), [join(dir, 'src/run.ts')], { encoding: 'utf8', cwd: dir })
+  const stdout = execFileSync(join(ROOT, 'node_modules/.bin/tsx'), [join(dir, 'src/run.ts')], { encoding: 'utf8', cwd: dir, stdio: 'pipe' })
   const results = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, string>
   for (const i of runnable) outcomes.get(cases[i].name)!.typescript = results[i]
   return outcomes
@@ -144,7 +144,7 @@ export function typecheckCases(cases: Case[], options: SuiteOptions = {}): strin
     JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, include: ['src'] }),
   )
   try {
-    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' })
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' })
     return ''
   } catch (error) {
     return String((error as { stdout?: string }).stdout ?? error)
