@@ -25,11 +25,12 @@ import {
   emitMain,
   emitPackageJson,
   emitReadme,
+  packageDependencies,
   emitSmokeTest,
   emitTsconfig,
 } from './scaffold.js'
 import { emitUrlMap, requestBlueprints, scalarDefaults } from './url-map.js'
-import { OPTIONAL_RUNTIME, optionalDependencies, optionalRuntimeUsed } from './optional-runtime.js'
+import { importedPackages, usedRuntimeModules } from './runtime-use.js'
 import { docComment, lineComment, tsString } from '../ts-text.js'
 import { REDACTED, redactFiles, type Redaction } from './redact.js'
 
@@ -92,12 +93,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const findings: Finding[] = []
   const files = new Map<string, string>()
 
-  // An optional runtime file (sqlite.ts) only when the translated code imports it, with the packages it needs.
-  const optionalUsed = optionalRuntimeUsed(translation)
-  for (const [name, content] of [...runtimeFiles].sort(([a], [b]) => compare(a, b))) {
-    if (name in OPTIONAL_RUNTIME && !optionalUsed.has(name)) continue
-    files.set(`src/lib/${name}`, content)
-  }
+  // The runtime modules the service's files do not import are dropped below, before package.json is written.
+  for (const [name, content] of [...runtimeFiles].sort(([a], [b]) => compare(a, b))) files.set(`src/lib/${name}`, content)
 
   const earlier = [...input.ir.findings, ...translation.findings]
   const reportedLines = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
@@ -206,7 +203,10 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('.env.example', `${config.envExample}${LEGACY_ENV_EXAMPLE}`)
   files.set('src/main.ts', emitMain())
   files.set('test/smoke.test.ts', emitSmokeTest(app.routes, views))
-  files.set('package.json', emitPackageJson(app, optionalDependencies(optionalUsed)))
+  // Only the runtime modules some file imports (transitively), and the packages the files kept import.
+  const usedRuntime = usedRuntimeModules(files, runtimeFiles)
+  for (const name of runtimeFiles.keys()) if (!usedRuntime.has(name)) files.delete(`src/lib/${name}`)
+  files.set('package.json', emitPackageJson(app, packageDependencies(importedPackages(files))))
   files.set('tsconfig.json', emitTsconfig())
   files.set('Dockerfile', emitDockerfile())
   files.set('.dockerignore', emitDockerignore())

@@ -1,15 +1,59 @@
 import type { AppIR, RouteIR } from '../ir/types.js'
 import type { ResolvedHandler } from './handlers.js'
 
-/** Versions of what the generated service depends on (the ones this tool is tested with). */
-const DEPENDENCIES = { hono: '^4.13.19', '@hono/node-server': '^1.19.19' }
-const DEV_DEPENDENCIES = { '@types/node': '^20.19.43', tsx: '^4.23.15', typescript: '~5.9.0' }
+/**
+ * The exact versions a generated service installs: the ones this tool is tested with (its own
+ * package-lock.json; test/emit/scaffold.test.ts checks that they agree). Exact, not ranges, so a
+ * service installed today and next year gets the same packages; the first `npm install` writes
+ * package-lock.json (to be committed), and the Dockerfile then installs with `npm ci`.
+ */
+export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
+  hono: '4.13.19',
+  '@hono/node-server': '1.19.19',
+  'better-sqlite3': '12.11.1',
+  '@types/better-sqlite3': '9.6.0',
+  '@types/node': '20.19.43',
+  tsx: '4.23.15',
+  typescript: '5.9.3',
+}
 
-/** What the service needs beyond the base: an optional runtime's packages (optional-runtime.ts), scripts for the app's CLI commands. */
+/** Type declarations tsc needs beside a package the service imports. */
+const TYPES_PACKAGES: Readonly<Record<string, string>> = { 'better-sqlite3': '@types/better-sqlite3' }
+
+/** What every service needs to build, run its smoke test and `npm run dev` (tsx). */
+const DEV_DEPENDENCIES = ['@types/node', 'tsx', 'typescript']
+
+/**
+ * Install scripts npm 11 may run (it runs none that `allowScripts` does not list, and warns):
+ * better-sqlite3 fetches or compiles its native addon; esbuild (under tsx, a development tool)
+ * only checks the binary its platform package already installed, and works without it.
+ */
+const INSTALL_SCRIPTS: Readonly<Record<string, boolean>> = { 'better-sqlite3': true, esbuild: false }
+
+/** What the service needs beyond the base: the packages its files import (`packageDependencies`), scripts for the app's CLI commands. */
 export interface PackageExtras {
   dependencies?: Record<string, string>
   devDependencies?: Record<string, string>
   scripts?: Record<string, string>
+}
+
+/**
+ * The dependencies of a service whose files import `imported` (runtime-use.ts), at the pinned
+ * versions, with the type packages they need. A package this tool does not know is left out: tsc
+ * then names it.
+ */
+export function packageDependencies(imported: readonly string[]): Required<Pick<PackageExtras, 'dependencies' | 'devDependencies'>> {
+  const dependencies: Record<string, string> = {}
+  const devDependencies: Record<string, string> = {}
+  for (const name of imported) {
+    const version = SERVICE_PACKAGE_VERSIONS[name]
+    if (version === undefined) continue
+    dependencies[name] = version
+    const types = TYPES_PACKAGES[name]
+    if (types !== undefined) devDependencies[types] = SERVICE_PACKAGE_VERSIONS[types] as string
+  }
+  for (const name of DEV_DEPENDENCIES) devDependencies[name] = SERVICE_PACKAGE_VERSIONS[name] as string
+  return { dependencies, devDependencies: Object.fromEntries(Object.entries(devDependencies).sort(([a], [b]) => (a < b ? -1 : 1))) }
 }
 
 export function emitPackageJson(app: AppIR, extras: PackageExtras = {}): string {
@@ -29,9 +73,12 @@ export function emitPackageJson(app: AppIR, extras: PackageExtras = {}): string 
       test: 'NODE_ENV=test node --import tsx --test test/smoke.test.ts',
       ...extras.scripts,
     },
-    dependencies: { ...DEPENDENCIES, ...extras.dependencies },
-    devDependencies: { ...DEV_DEPENDENCIES, ...extras.devDependencies },
+    dependencies: { ...extras.dependencies },
+    devDependencies: { ...extras.devDependencies },
   }
+  const installing = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies), ...('tsx' in pkg.devDependencies ? ['esbuild'] : [])])
+  const allowScripts = Object.fromEntries(Object.entries(INSTALL_SCRIPTS).filter(([name]) => installing.has(name)))
+  if (Object.keys(allowScripts).length > 0) Object.assign(pkg, { allowScripts })
   return `${JSON.stringify(pkg, null, 2)}\n`
 }
 

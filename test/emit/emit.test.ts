@@ -5,7 +5,6 @@ import { dirname, join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { emitProject, readRuntimeFiles, type EmitResult } from '../../src/emit/index.js'
 import { RUNTIME_DIR } from '../../src/emit/runtime-files.js'
-import { OPTIONAL_RUNTIME } from '../../src/emit/optional-runtime.js'
 import { SECRET, sampleApp, sampleProject, sampleTranslation } from './fixture.js'
 
 const REPO = resolve(__dirname, '../..')
@@ -62,7 +61,6 @@ describe('emitProject', () => {
       'src/lib/exceptions.ts',
       'src/lib/flask.ts',
       'src/lib/legacy.ts',
-      'src/lib/py.ts',
       'src/lib/router.ts',
       'src/lib/server.ts',
       'src/main.ts',
@@ -88,14 +86,15 @@ describe('emitProject', () => {
     expect(second.findings).toEqual(first.findings)
   })
 
-  it('copies the runtime verbatim', async () => {
+  it('copies the runtime modules the service imports, verbatim, and no other', async () => {
     const { files } = await emitSample(RUNTIME_DIR)
     const runtime = await readRuntimeFiles(RUNTIME_DIR)
-    for (const [name, content] of runtime) {
-      // An optional runtime file (sqlite.ts) only when the translated code imports it: the sample does not.
-      if (name in OPTIONAL_RUNTIME) expect(files.has(`src/lib/${name}`)).toBe(false)
-      else expect(files.get(`src/lib/${name}`)).toBe(content)
-    }
+    const copied = [...runtime.keys()].filter((name) => files.has(`src/lib/${name}`))
+    for (const name of copied) expect(files.get(`src/lib/${name}`)).toBe(runtime.get(name))
+    // The sample's translated code reads no database and no session: sqlite.ts and session.ts stay out.
+    expect(copied).not.toContain('sqlite.ts')
+    expect(copied).not.toContain('session.ts')
+    expect(copied).toEqual(expect.arrayContaining(['errors.ts', 'exceptions.ts', 'flask.ts', 'legacy.ts', 'router.ts', 'server.ts']))
   })
 
   it('never writes a secret value and reads secrets from the environment', async () => {
