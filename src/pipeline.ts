@@ -7,6 +7,7 @@ import { readRuntimeFiles } from './emit/runtime-files.js'
 import type { AppIR, ProjectIR } from './ir/types.js'
 import { buildReport, loadRuleDocs, renderHtml, renderJson, renderMarkdown, type MigrationReport } from './report/index.js'
 import { translateProject as translate } from './translate/index.js'
+import { projectFileReader } from './translate/flask/resources.js'
 import type { TranslatedProject } from './translate/types.js'
 
 export type { LoadedProject, LoadResult, StageTimings }
@@ -48,7 +49,7 @@ export interface PipelineResult {
 export async function defaultStages(): Promise<Stages> {
   return {
     loadProject: (root, options) => analyzeProject(root, { ...(options.app !== undefined ? { app: options.app } : {}), ...(options.exclude !== undefined ? { exclude: options.exclude } : {}) }),
-    translateProject: (input) => translate({ modules: input.modules, app: input.app }),
+    translateProject: (input) => translate({ modules: input.modules, app: input.app, readFile: projectFileReader(input.root) }),
     runtimeFiles: () => readRuntimeFiles(),
   }
 }

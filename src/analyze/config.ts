@@ -4,6 +4,7 @@ import type { AppState } from './flask-model.js'
 import type { Interpreter } from './interpreter.js'
 import { isSecretName, looksSecret } from './secrets.js'
 import { holdsSecret, holdsString, stringsOf, toLiteral, type ClassValue, type Value } from './values.js'
+import { configPath } from './app-extras.js'
 
 /**
  * Records `app.config[key] = value` (and its equivalents), keeping what the code shows of the value.
@@ -19,6 +20,12 @@ export function setConfigEntry(app: AppState, key: string, value: Value, node: S
     envVar: value.kind === 'env' ? value.name : null,
     secret,
     location,
+  }
+  const path = configPath(value)
+  if (path !== undefined && !secret) {
+    entry.path = path
+    const joined = `os.path.join(app.${path.base === 'instance' ? 'instance_path' : 'root_path'}${path.parts.map((part) => `, ${JSON.stringify(part)}`).join('')})`
+    entry.expression = value.kind === 'env' ? `os.environ.get(${JSON.stringify(value.name)}, ${joined})` : joined
   }
   if (value.kind === 'env' && value.fallback) {
     const fallback = toLiteral(value.fallback)

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
+import { extrasIR } from './app-extras.js'
 import { isAbsolute, join, posix } from 'node:path'
 import type { AppIR, Finding, ProjectIR, RouteIR } from '../ir/types.js'
 import { parseFiles, parsePython, type ParsedModule } from '../parse/index.js'
@@ -261,6 +262,7 @@ function toAppIR(found: FoundApp, root: string): AppIR {
     extensions: app.extensions,
     config: [...app.config.values()],
     location: app.location,
+    ...extrasIR(app),
   }
 }
 

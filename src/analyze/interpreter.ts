@@ -8,6 +8,7 @@ import { FlasggerModel } from './ext-flasgger.js'
 import { SecurityModel } from './ext-security.js'
 import { DebugToolbarModel } from './ext-debugtoolbar.js'
 import type { ExtensionHost, ExtensionModel } from './ext-model.js'
+import { addCommand, appPath, callOnPath, clickCommand } from './app-extras.js'
 import { isSecretName, looksSecret } from './secrets.js'
 import { NONE, Scope, describe, holdsSecret, holdsString, isConst, markSecret, stringsOf, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
 
@@ -500,7 +501,10 @@ export class Interpreter {
       const applied = this.evaluate(expression, scope)
       if (applied.kind === 'decorator') {
         value = applied.apply(value, decorator)
-      } else if (applied.kind === 'method' && (applied.owner.kind === 'app' || applied.owner.kind === 'blueprint')) {
+      } else if (applied.kind === 'external' && CLICK_COMMAND.test(applied.path)) {
+        // `@click.command` without parentheses.
+        value = clickCommand(value, undefined)
+      } else if (applied.kind === 'method' && (applied.owner.kind === 'app' || applied.owner.kind === 'blueprint' || applied.owner.kind === 'cli-group')) {
         // `@app.before_request` without parentheses: the method itself is the decorator.
         value = this.call(applied, [value], new Map(), decorator, scope)
       } else {
@@ -779,10 +783,12 @@ export class Interpreter {
       case 'app':
         if (name === 'config') return { kind: 'config', app: owner.app }
         if (name === 'url_map') return { kind: 'url-map', app: owner.app }
-        return { kind: 'method', owner, name }
+        if (name === 'cli') return { kind: 'cli-group', app: owner.app }
+        return appPath(owner.app, name) ?? { kind: 'method', owner, name }
       case 'blueprint':
       case 'config':
       case 'restful-api':
+      case 'cli-group':
         return { kind: 'method', owner, name }
       case 'restx':
         return this.restx.getAttribute(owner.object, name)
@@ -910,6 +916,9 @@ export class Interpreter {
     const short = path.replace(/^flask\.(app|blueprints|views)\./, 'flask.')
     if (short === 'flask.Flask') return this.createApp(args, kwargs, node, scope, at)
     if (short === 'flask.Blueprint') return this.createBlueprint(args, kwargs, node, scope, at)
+    const onPath = callOnPath(path, args)
+    if (onPath !== undefined) return onPath
+    if (CLICK_COMMAND.test(path)) return { kind: 'decorator', apply: (target) => clickCommand(target, args[0] ?? kwargs.get('name')) }
     if (path === 'os.environ.get' || path === 'os.getenv') {
       const name = args[0]
       if (name?.kind === 'const' && typeof name.value === 'string') return { kind: 'env', name: name.value, fallback: args[1] ?? kwargs.get('default') ?? null }
@@ -1148,6 +1157,25 @@ export class Interpreter {
   }
 
   private callMethod(owner: Value, name: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
+    if (owner.kind === 'cli-group') {
+      // `app.cli.add_command(cmd, name=None)`, `@app.cli.command(name=None)` (app-extras.ts).
+      const locate = (fn: FunctionValue): SourceLocation => this.locate(fn.node, fn.module)
+      if (name === 'add_command') {
+        if (!addCommand(owner.app, args[0] ?? NONE, args[1] ?? kwargs.get('name'), at, locate)) {
+          this.finding('cli-command-not-migrated', 'warning', `app.cli.add_command(${describe(args[0] ?? NONE)}): the command could not be resolved statically; it is not carried over`, node, scope)
+        }
+        return NONE
+      }
+      if (name === 'command' && args[0]?.kind === 'function') {
+        // `@app.cli.command` without parentheses.
+        addCommand(owner.app, clickCommand(args[0], undefined), undefined, at, locate)
+        return args[0]
+      }
+      if (name === 'command') {
+        return { kind: 'decorator', apply: (target, decoratorNode) => (addCommand(owner.app, clickCommand(target, args[0] ?? kwargs.get('name')), undefined, this.loc(decoratorNode, scope), locate), target) }
+      }
+      return unknown(`app.cli.${name}() result`)
+    }
     if (owner.kind === 'app' || owner.kind === 'blueprint') return this.callScaffoldMethod(owner, name, args, kwargs, node, scope, at)
     if (owner.kind === 'restful-api') return this.callRestfulApi(owner.api, name, args, kwargs, node, scope, at)
     if (owner.kind === 'app-context') {
@@ -1477,6 +1505,9 @@ export class Interpreter {
     return null
   }
 }
+
+/** click's `command` decorator however it was imported (`flask.cli` re-exports click's names too). */
+const CLICK_COMMAND = /^(click|click\.decorators)\.command$/
 
 /** `flask.current_app` however it was imported. */
 const CURRENT_APP = /^flask(\.globals)?\.current_app$/

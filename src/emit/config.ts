@@ -1,4 +1,4 @@
-import { isFloatLiteral, type AppIR, type ConfigEntryIR, type Finding, type PyLiteral } from '../ir/types.js'
+import { isFloatLiteral, type AppIR, type AppPathIR, type ConfigEntryIR, type Finding, type PyLiteral } from '../ir/types.js'
 import { stringLiteral } from './names.js'
 import { commentText, docComment, lineComment, tsJson, tsString } from '../ts-text.js'
 
@@ -24,6 +24,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
   const envLines: string[] = []
   let usesFloat = false
   let usesTimedelta = false
+  let usesPaths = (app.folders ?? []).length > 0
   for (const entry of entries.values()) {
     const where = `${entry.location.file}:${entry.location.line}`
     const key = stringLiteral(entry.key)
@@ -40,6 +41,17 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
           location: entry.location,
         })
       }
+      continue
+    }
+    if (entry.path !== undefined) {
+      // Under Flask's instance or root folder: the service's own (see appPath below), unless the environment names another.
+      const envVar = entry.envVar ?? entry.key
+      const target = appPathCode(entry.path)
+      properties.push(`  ${lineComment(`${where}: ${oneLine(entry.expression ?? entry.key)}; ${envVar} in the environment wins`)}`)
+      properties.push(`  ${key}: process.env[${stringLiteral(envVar)}] ?? ${target},`)
+      envLines.push(`# ${commentText(`${entry.key} (${where}): by default ${[entry.path.base === 'instance' ? 'instance' : '.', ...entry.path.parts].join('/')} in the service's folder`)}`)
+      envLines.push(/^[A-Za-z_][A-Za-z0-9_]*$/.test(envVar) ? `# ${envVar}=` : `# (set the variable ${commentText(JSON.stringify(envVar))} in the environment)`)
+      usesPaths = true
       continue
     }
     if (entry.envVar !== null) {
@@ -90,7 +102,9 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
   const code = [
     ...(usesFloat ? [`import { asFloat } from './lib/float.js'`] : []),
     ...(usesTimedelta ? [`import { timedelta } from './lib/py.js'`] : []),
-    ...(usesFloat || usesTimedelta ? [''] : []),
+    ...(usesPaths ? [`import { mkdirSync } from 'node:fs'`, `import { join } from 'node:path'`, `import { fileURLToPath } from 'node:url'`] : []),
+    ...(usesFloat || usesTimedelta || usesPaths ? [''] : []),
+    ...(usesPaths ? APP_PATHS : []),
     docComment(`The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env.`),
     `export const config = {`,
     ...properties,
@@ -98,6 +112,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     '',
     `export type Config = typeof config`,
     '',
+    ...folderLines(app),
   ].join('\n')
   const envExample = [
     '# Environment variables read by src/config.ts. Secrets have no value here: set them in your deployment.',
@@ -106,6 +121,36 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     '',
   ].join('\n')
   return { code, envExample, findings }
+}
+
+/** Flask's `app.instance_path` and `app.root_path` in the service (config.ts compiles to dist/config.js, beside src/). */
+const APP_PATHS = [
+  docComment("Flask's `app.instance_path` (the `instance` folder beside the app's package): the service's `instance/` folder."),
+  `export const instancePath = fileURLToPath(new URL('../instance/', import.meta.url))`,
+  docComment("Flask's `app.root_path` (the app's package folder): the service's folder."),
+  `export const rootPath = fileURLToPath(new URL('../', import.meta.url))`,
+  '',
+]
+
+function appPathCode(path: AppPathIR): string {
+  return `join(${[path.base === 'instance' ? 'instancePath' : 'rootPath', ...path.parts.map((part) => stringLiteral(part))].join(', ')})`
+}
+
+/** The folders the app's setup code creates (`os.makedirs(app.instance_path)` in the factory), created when the service starts. */
+function folderLines(app: AppIR): string[] {
+  const folders = app.folders ?? []
+  if (folders.length === 0) return []
+  return [
+    lineComment("Created as the app's setup code does (os.makedirs), an existing folder left as it is."),
+    `for (const folder of [${folders.map(appPathCode).join(', ')}]) {`,
+    '  try {',
+    '    mkdirSync(folder, { recursive: true })',
+    '  } catch {',
+    '    // as os.makedirs in a try block: the service starts anyway',
+    '  }',
+    '}',
+    '',
+  ]
 }
 
 /** A Python literal as TypeScript: dicts become objects, None null, an integral float `asFloat(3)` (see runtime float.ts). */

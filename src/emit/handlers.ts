@@ -179,6 +179,8 @@ export function hookSlot(hook: HookIR): 'before' | 'after' | 'teardown' | null {
       return 'after'
     case 'teardown_request':
     case 'teardown_app_request':
+    // The app context ends with each request: after the teardown_request functions (see hookLists).
+    case 'teardown_appcontext':
       return 'teardown'
     default:
       return null

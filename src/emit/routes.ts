@@ -150,12 +150,16 @@ export function emitRouteFile(input: RouteFileInput): string {
  */
 export function hookLists(hooks: ResolvedHook[], imports: ImportSet): string[] {
   const slots: Record<'before' | 'after' | 'teardown', string[]> = { before: [], after: [], teardown: [] }
+  let appContextTeardowns = 0
   for (const entry of hooks) {
     for (const line of entry.handler.imports) imports.addLine(line)
     const code = entry.handler.code.trim()
     const scoped = entry.hook.blueprint !== null && !entry.hook.kind.endsWith('_app_request')
     const value = scoped ? `{ blueprint: ${stringLiteral(entry.hook.blueprint as string)}, fn: ${code} }` : code
-    slots[entry.slot].push(`${handlerComment(entry.handler, `${entry.hook.kind}${entry.hook.blueprint !== null ? ` (blueprint ${entry.hook.blueprint})` : ''}`)}\n${value}`)
+    const line = `${handlerComment(entry.handler, `${entry.hook.kind}${entry.hook.blueprint !== null ? ` (blueprint ${entry.hook.blueprint})` : ''}`)}\n${value}`
+    // Teardowns run in reverse: teardown_appcontext functions first in the list run after every teardown_request, as Flask pops the app context last.
+    if (entry.hook.kind === 'teardown_appcontext') slots.teardown.splice(appContextTeardowns++, 0, line)
+    else slots[entry.slot].push(line)
   }
   return (['before', 'after', 'teardown'] as const)
     .filter((slot) => slots[slot].length > 0)

@@ -188,6 +188,24 @@ export interface ConfigEntryIR {
   /** The key names a secret: its value must never be copied into emitted code. */
   secret: boolean
   location: SourceLocation
+  /** A path under one of the app's folders (`os.path.join(app.instance_path, "flaskr.sqlite")`), the value or the environment read's fallback. */
+  path?: AppPathIR
+}
+
+/** A path Flask computes from the app's folders: `base` is `app.instance_path` or `app.root_path`, `parts` the literal parts joined to it. */
+export interface AppPathIR {
+  base: 'instance' | 'root'
+  parts: string[]
+}
+
+/** A Flask CLI command of the app (`@app.cli.command("init-db")`, a click command given to `app.cli.add_command`). */
+export interface CommandIR {
+  /** As `flask <name>` runs it. */
+  name: string
+  ref: CodeRef
+  location: SourceLocation
+  /** Decorated with click options or arguments (not carried over). */
+  parameters: string[]
 }
 
 export interface AppIR {
@@ -217,6 +235,10 @@ export interface AppIR {
   extensions: ExtensionIR[]
   config: ConfigEntryIR[]
   location: SourceLocation
+  /** Folders the app's setup code creates (`os.makedirs(app.instance_path)`); absent when none. */
+  folders?: AppPathIR[]
+  /** The app's CLI commands, in registration order; absent when none. */
+  commands?: CommandIR[]
 }
 
 export interface ProjectIR {

@@ -13,10 +13,13 @@ import { globalSetter } from './stmt/assign.js'
 import { indent } from './stmt/index.js'
 import { decoratorName, snippet } from './diagnostics.js'
 import { lineComment, tsJson } from '../ts-text.js'
+import { useResources, type ProjectFileReader } from './flask/resources.js'
 
 export interface TranslateInput {
   modules: { name: string; file: string; source: string; tree: Parser.Tree }[]
   app: AppIR
+  /** The project's other files (`open_resource("schema.sql")`), by path relative to the project. */
+  readFile?: ProjectFileReader
 }
 
 const FLASK_REGISTRATION = /^@\s*[\w.]+\.(route|get|post|put|patch|delete|before_request|after_request|teardown_request|before_app_request|after_app_request|teardown_app_request|errorhandler|app_errorhandler|before_first_request|url_value_preprocessor|url_defaults|context_processor|teardown_appcontext)\b/
@@ -147,6 +150,7 @@ function viewParamTypes(routes: RouteIR[]): Map<string, PyType> {
 /** Translates every view, hook and error handler of the app, and what they use, across modules. */
 export function translateProject(input: TranslateInput): TranslatedProject {
   const project = new ProjectIndex(input.modules)
+  useResources(project, input.app.importName, input.readFile)
   const configKeys = new Set(input.app.config.map((c) => c.key))
   const findings: Finding[] = []
   const symbols = new Map<string, SymbolResult>()

@@ -14,7 +14,8 @@ import { buildService, installDependencies, startService } from '../../src/verif
 //   answered 501 (or the request needs a value an earlier stub never gave). Any other difference is a
 //   silent divergence and fails the test.
 // - fixtures/<case> with a scenario.jsonl (the README's demo, and fixtures written for one area):
-//   replayed by `migrate verify`'s own runner, and must pass every request.
+//   replayed by `migrate verify`'s own runner, and must pass every request. A fixture's env.json
+//   (optional) is the environment of both sides, as `--env`: `{tmp}` is a fresh folder per side.
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const acceptanceDir = join(repoRoot, 'fixtures', 'acceptance')
@@ -121,7 +122,7 @@ describe.skipIf(!hasOracle)('acceptance apps against real Flask (reference runne
 
 describe.skipIf(!hasOracle)('fixtures with a scenario, by migrate verify', () => {
   it('finds the demo and the end-to-end fixtures', () => {
-    expect(repoFixtures).toEqual(expect.arrayContaining(['demo', 'blueprint-hooks', 'python-semantics']))
+    expect(repoFixtures).toEqual(expect.arrayContaining(['demo', 'blueprint-hooks', 'python-semantics', 'tutorial-sqlite']))
   })
 
   it.each(repoFixtures)(
@@ -130,8 +131,11 @@ describe.skipIf(!hasOracle)('fixtures with a scenario, by migrate verify', () =>
       const appDir = join(fixturesDir, fixture, 'input')
       const serviceDir = join(outRoot, `fixture-${fixture}`)
       migrate(appDir, serviceDir)
+      const envFile = join(fixturesDir, fixture, 'env.json')
+      const env = existsSync(envFile) ? Object.fromEntries(Object.entries(JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>).filter(([key]) => !key.startsWith('$'))) : {}
       const lines: string[] = []
       const code = await runVerify({
+        env,
         flaskDir: appDir,
         serviceDir,
         scenario: join(fixturesDir, fixture, 'scenario.jsonl'),

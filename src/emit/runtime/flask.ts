@@ -24,9 +24,10 @@
  * app.use(requestHooks({ before: [attachRequestId], after: [addHeaders], errorHandler: onError }))
  * ```
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
 import { HTTP_STATUS_CODES, HTTPException, InternalServerError, BadRequest, NotFound, RequestEntityTooLarge, RequestRedirect, defaultExceptions } from './errors.js'
-import { ValueError, KeyError, TypeError as PyTypeError, LookupError } from './exceptions.js'
+import { ValueError, KeyError, TypeError as PyTypeError, LookupError, RuntimeError } from './exceptions.js'
 import type { RoutingInfo } from './router.js'
 import { PyFloat, floatRepr } from './float.js'
 import { loadsJson } from './json.js'
@@ -107,6 +108,21 @@ function stateOf(c: Context): RequestState {
   return state
 }
 
+/** The request being handled, for code that is not a view, hook or error handler (Flask's context locals). */
+const requestContext = new AsyncLocalStorage<Context>()
+
+/** The Hono context of the request being handled: what `g`, `request` and `current_app` are in a helper function. */
+export function currentContext(): Context {
+  const c = requestContext.getStore()
+  if (c === undefined) throw new RuntimeError('Working outside of application context.')
+  return c
+}
+
+/** Runs `fn` as the handling of `c`: `requestHooks` does for every request, a CLI command script for its run. */
+export function runInContext<T>(c: Context, fn: () => T): T {
+  return requestContext.run(c, fn)
+}
+
 /** Flask's `g` for this request (created on first use). */
 export function g(c: Context): FlaskG {
   let value = c.get('g') as FlaskG | undefined
@@ -134,7 +150,7 @@ export function flaskContext(): MiddlewareHandler {
   return async function flaskContextMiddleware(c, next) {
     g(c)
     await loadRequest(c)
-    await next()
+    await runInContext(c, next)
   }
 }
 
@@ -2150,7 +2166,7 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
     return handleUserException(error, c)
   }
 
-  return async function flaskRequestHooks(c, next) {
+  const run: MiddlewareHandler = async function flaskRequestHooks(c, next) {
     g(c)
     await loadRequest(c)
     const state = stateOf(c)
@@ -2213,4 +2229,6 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
       }
     }
   }
+  // Views, hooks and error handlers, and whatever they call, run inside the request's context.
+  return (c, next) => runInContext(c, () => run(c, next))
 }

@@ -24,6 +24,11 @@
  *
  * Rows of a query are read when it executes (Python steps them on fetch): a result is held in
  * memory until fetched, and no statement stays open on the connection.
+ *
+ * better-sqlite3's SQLite differs from the one Python links in build options: foreign keys are
+ * switched off on connect (SQLite's default, which Python keeps); double-quoted strings are not
+ * string literals there (`SQLITE_DQS=0`: `WHERE name = "x"` is "no such column: x" in the service),
+ * which no setting can change.
  */
 import Database from 'better-sqlite3'
 import { Exception, IndexError, TypeError as PyTypeError, ValueError } from './exceptions.js'
@@ -746,6 +751,40 @@ export class Connection {
     const timeout = options.timeout === undefined || options.timeout === null ? 5 : Number(options.timeout)
     this.#db = guard(() => new Database(database === '' ? '' : database, { timeout: Math.max(0, Math.round(timeout * 1000)) }))
     this.#db.defaultSafeIntegers(true)
+    // better-sqlite3 builds SQLite with foreign keys enforced by default; SQLite's (and so Python's) default is off.
+    guard(() => this.#db!.exec('PRAGMA foreign_keys = OFF'))
+  }
+
+  // The DB-API's exception classes as attributes of the connection: `except db.IntegrityError` (the Flask tutorial's form).
+  get Warning(): typeof SqliteWarning {
+    return SqliteWarning
+  }
+  get Error(): typeof SqliteError {
+    return SqliteError
+  }
+  get InterfaceError(): typeof InterfaceError {
+    return InterfaceError
+  }
+  get DatabaseError(): typeof DatabaseError {
+    return DatabaseError
+  }
+  get InternalError(): typeof InternalError {
+    return InternalError
+  }
+  get OperationalError(): typeof OperationalError {
+    return OperationalError
+  }
+  get ProgrammingError(): typeof ProgrammingError {
+    return ProgrammingError
+  }
+  get IntegrityError(): typeof IntegrityError {
+    return IntegrityError
+  }
+  get DataError(): typeof DataError {
+    return DataError
+  }
+  get NotSupportedError(): typeof NotSupportedError {
+    return NotSupportedError
   }
 
   /** `conn.isolation_level`: '' (Python's default, `BEGIN`), 'DEFERRED', 'IMMEDIATE', 'EXCLUSIVE', or None (autocommit). */

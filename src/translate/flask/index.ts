@@ -4,6 +4,7 @@ import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from '../expr/index.js'
 import { callArguments, requireStatic } from '../expr/arguments.js'
 import { resolveName, type Binding } from '../expr/names.js'
+import { translateOpenResource } from './resources.js'
 import { tsJson } from '../../ts-text.js'
 
 const REQUEST_ATTRIBUTES: Record<string, Emitted['type']> = {
@@ -18,10 +19,18 @@ const WERKZEUG_EXCEPTIONS = new Set([
 ])
 const TYPE_CONVERTERS: Record<string, string> = { int: 'py.int', float: 'py.toFloat', str: 'py.str', bool: 'py.bool' }
 
-/** The Hono context variable, or a finding when Flask's request context is used outside a handler. */
+/**
+ * The Hono context variable in a handler; in a function it calls (`get_db()` reading `g`), the
+ * request being handled, as Flask's context locals are (runtime `currentContext()`). Code run at
+ * import time has no request: a finding.
+ */
 function contextVar(node: SyntaxNode, ctx: Context): string {
-  if (!ctx.flask) fail('unsupported-flask-api', node, `\`${snippet(node)}\` needs Flask's request context outside a view, hook or error handler`)
-  return ctx.flask.contextVar
+  if (ctx.flask) return ctx.flask.contextVar
+  let inFunction = false
+  for (let s: Context['scope'] | null = ctx.scope; s; s = s.parent) if (s.kind === 'function') inFunction = true
+  if (!inFunction) fail('unsupported-flask-api', node, `\`${snippet(node)}\` needs Flask's request context, which code run at import time does not have`)
+  ctx.imports.flask.add('currentContext')
+  return 'currentContext()'
 }
 
 function flaskName(node: SyntaxNode, ctx: Context): string | null {
@@ -176,6 +185,7 @@ function translateFlaskCall(node: SyntaxNode, ctx: Context): Emitted | undefined
       ctx.imports.flask.add('g')
       return emitted(`g(${contextVar(node, ctx)}).${method}(${positional().join(', ')})`, Prec.Call)
     }
+    if ((root === 'current_app' || root === 'app') && object.type === 'identifier' && method === 'open_resource') return translateOpenResource(node, ctx)
     if ((root === 'current_app' || root === 'app') && object.type === 'identifier') {
       return fail('unsupported-flask-api', node, `\`${snippet(fn)}()\``)
     }

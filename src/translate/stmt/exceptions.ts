@@ -5,7 +5,8 @@ import { resolveName, EXCEPTIONS, projectReference } from '../expr/names.js'
 import { translateBlock, indent } from './index.js'
 import { flaskExceptionClass } from '../flask/index.js'
 import { stdlibPath } from '../expr/stdlib.js'
-import { sqliteExceptionClass } from '../expr/sqlite.js'
+import { SQLITE_EXCEPTIONS, sqliteExceptionClass } from '../expr/sqlite.js'
+import { tsJson } from '../../ts-text.js'
 
 /** The class an `except` clause or a `raise` names. */
 function exceptionClass(node: SyntaxNode, ctx: Context): string {
@@ -22,6 +23,14 @@ function exceptionClass(node: SyntaxNode, ctx: Context): string {
   // `except sqlite3.IntegrityError`, `from sqlite3 import OperationalError`.
   const sqlite = sqliteExceptionClass(node.type === 'identifier' || node.type === 'attribute' ? stdlibPath(node, ctx) : null, ctx)
   if (sqlite) return sqlite
+  // `except db.IntegrityError`: the DB-API's exception classes are attributes of a connection too (the Flask tutorial's form).
+  if (node.type === 'attribute' && SQLITE_EXCEPTIONS.has(node.childForFieldName('attribute')!.text)) {
+    const owner = translateExpr(node.childForFieldName('object')!, ctx)
+    if (owner.type === 'unknown') {
+      ctx.imports.py = true
+      return `py.getattr(${owner.code}, ${tsJson(node.childForFieldName('attribute')!.text)})`
+    }
+  }
   return fail('unsupported-python-construct', node, `exception type \`${snippet(node)}\``)
 }
 
