@@ -205,7 +205,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   for (const attr of staticNames.keys()) classAttributes.delete(attr)
   for (const { def, kind } of methods) {
     const methodName = def.childForFieldName('name')!.text
-    if (methodName.startsWith('__') && methodName.endsWith('__') && !['__init__', '__str__', '__repr__', '__eq__', '__len__', '__contains__', '__bool__'].includes(methodName)) {
+    if (methodName.startsWith('__') && methodName.endsWith('__') && !['__init__', '__str__', '__repr__', '__eq__', '__len__', '__contains__', '__bool__', '__enter__', '__exit__', '__iter__', '__next__'].includes(methodName)) {
       fail('unsupported-class-feature', def, `special method \`${methodName}\``)
     }
     const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
@@ -246,7 +246,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       const isSuper = /^super\(\)\s*\.\s*__init__$/.test(callee) || viaBase
       if (isSuper) {
         // The arguments are evaluated before `this` exists: they may use the parameters, not `self`.
-        const { scope } = translateParameters(def.childForFieldName('parameters'), methodCtx, 'method')
+        const { scope } = translateParameters(def.childForFieldName('parameters'), methodCtx, 'method', new Map(), true)
         const args = callArguments(call!)
         if (viaBase) args.positional = args.positional.slice(1)
         for (const a of [...args.positional, ...args.keywords.values(), ...args.splats]) {
@@ -258,22 +258,47 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
         fail('unsupported-class-feature', def, '`__init__` of a subclass that does not start with `super().__init__(...)`')
       }
     }
-    const fn = translateFunction(defForBody, methodCtx, { kind: kind === 'static' ? 'function' : 'method', extraParams: options.methodView ? ['c: Context'] : [] })
+    const fn = translateFunction(defForBody, methodCtx, { kind: kind === 'static' ? 'function' : 'method', extraParams: options.methodView ? ['c: Context'] : [], variadic: true })
+    if (fn.isGenerator && (kind === 'property' || methodName === '__init__')) fail('unsupported-python-construct', def, `${kind === 'property' ? 'a property' : '`__init__`'} that yields`)
     if (kind === 'property') {
       lines.push(`  get ${jsIdentifier(methodName)}(): Py {`, ...indent(indent(fn.body)), '  }')
       continue
+    }
+    if (methodName === '__iter__') {
+      // `for x in obj`, `list(obj)`: JavaScript's iteration protocol calls Python's.
+      ctx.imports.py = true
+      lines.push('  [Symbol.iterator](): Iterator<Py> {', '    const it = this.__iter__()', '    return it === this ? (it as Iterator<Py>) : py.iterOf(it)', '  }')
+    }
+    if (methodName === '__next__') {
+      // An iterator class: `next(obj)` and `for` call `__next__` until StopIteration.
+      ctx.imports.exceptions.add('StopIteration')
+      lines.push(
+        '  next(): IteratorResult<Py> {',
+        '    try {',
+        '      return { done: false, value: this.__next__() }',
+        '    } catch (error) {',
+        '      if (error instanceof StopIteration) return { done: true, value: undefined }',
+        '      throw error',
+        '    }',
+        '  }',
+      )
     }
     let bodyLines = fn.body
     if (methodName === '__init__') {
       const superLines = bodyLines.filter((l) => /^super\.__init__\(/.test(l)).length
       if (superLines > (superCall !== null ? 1 : 0)) fail('unsupported-class-feature', def, '`super().__init__()` that is not the first statement of `__init__`')
-      bodyLines = bodyLines.filter((l) => !/^super\.__init__\(/.test(l) && l !== 'return null')
+      const prologue = bodyLines.slice(0, fn.prologueLength)
+      bodyLines = bodyLines.slice(fn.prologueLength).filter((l) => !/^super\.__init__\(/.test(l) && l !== 'return null')
       const params = fn.params.map((p) => p.split(':')[0].trim())
+      if (superCall === null && extendsClause && fn.params.some((p) => p.startsWith('...'))) {
+        fail('unsupported-class-feature', def, '`__init__` with *args/**kwargs of a subclass that does not start with `super().__init__(...)`')
+      }
       const head = extendsClause ? [`super(${superCall !== null ? superCall : params.join(', ')})`] : []
-      lines.push(`  constructor(${fn.params.join(', ')}) {`, ...indent(indent([...head, ...bodyLines])), '  }')
+      // Binding rest parameters uses no `self`: it runs before `super(...)`, whose arguments may use them.
+      lines.push(`  constructor(${fn.params.join(', ')}) {`, ...indent(indent([...prologue, ...head, ...bodyLines])), '  }')
       continue
     }
-    lines.push(`  ${kind === 'method' ? '' : 'static '}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
+    lines.push(`  ${kind === 'method' ? '' : 'static '}${fn.isGenerator ? '*' : ''}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
   }
   lines.push('}')
   return lines

@@ -3,6 +3,8 @@ import { emitted, jsIdentifier, joinTypes, rawCode, tsType, type Context, type E
 import { Prec } from './precedence.js'
 import { translateExpr } from './expr/index.js'
 import { translateBlock } from './stmt/index.js'
+import { resolveName } from './expr/names.js'
+import { tsJson } from '../ts-text.js'
 import type { ProjectIndex } from './project.js'
 import { HTTP_EXCEPTION_BASES } from './class.js'
 
@@ -11,6 +13,38 @@ export interface ParamInfo {
   hasDefault: boolean
   /** `*args` collects extra positional arguments, `**kwargs` extra keywords; `keyword` parameters follow `*`. */
   kind: 'positional' | 'keyword' | 'varargs' | 'kwargs'
+  /**
+   * The function takes JavaScript rest parameters (methods and nested functions with `*args`,
+   * `**kwargs` or keyword-only parameters): extra positionals as they come, keywords in a trailing
+   * `py.keywords(...)`, so that calls that do not know the signature still bind as Python does.
+   */
+  rest?: boolean
+}
+
+/** A `def` at module level (its variadic parameters are bound statically: callers know it by name). */
+function isModuleLevel(def: SyntaxNode): boolean {
+  const parent = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent
+  return parent?.type === 'module'
+}
+
+/** Whether a `def` takes `*args`, `**kwargs` or keyword-only parameters. */
+export function hasVariadicParameters(def: SyntaxNode): boolean {
+  return parameterNodes(def.childForFieldName('parameters')).some((p) => variadicKind(p) !== null)
+}
+
+/** Python's `__qualname__` of a `def` (`A.m`, `f.<locals>.g`), as its TypeErrors name it. */
+function qualname(def: SyntaxNode): string {
+  const parts = [def.childForFieldName('name')!.text]
+  for (let node = def.parent; node; node = node.parent) {
+    if (node.type === 'function_definition') parts.unshift(`${node.childForFieldName('name')!.text}.<locals>`)
+    else if (node.type === 'class_definition') parts.unshift(node.childForFieldName('name')!.text)
+  }
+  return parts.join('.')
+}
+
+/** Whether a `def` uses the rest convention (see ParamInfo.rest). */
+export function usesRestConvention(def: SyntaxNode): boolean {
+  return !isModuleLevel(def) && hasVariadicParameters(def)
 }
 
 function parameterNodes(params: SyntaxNode | null): SyntaxNode[] {
@@ -56,6 +90,7 @@ function parameterName(p: SyntaxNode): string {
 /** The parameters of a `def`, in order, with their kinds (the bare `*` separator left out). */
 export function signatureOf(def: SyntaxNode, _at: SyntaxNode): ParamInfo[] {
   const params: ParamInfo[] = []
+  const rest = usesRestConvention(def)
   let keywordOnly = false
   for (const p of parameterNodes(def.childForFieldName('parameters'))) {
     checkParameter(p, true)
@@ -69,6 +104,7 @@ export function signatureOf(def: SyntaxNode, _at: SyntaxNode): ParamInfo[] {
       name: parameterName(p),
       hasDefault: p.type === 'default_parameter' || p.type === 'typed_default_parameter' || variadic !== null,
       kind: variadic ?? (keywordOnly ? 'keyword' : 'positional'),
+      ...(rest ? { rest: true } : {}),
     })
   }
   return params
@@ -123,15 +159,39 @@ export function translateParameters(
   kind: 'function' | 'method',
   paramTypes: Map<string, PyType> = new Map(),
   allowVariadic = false,
-): { params: string[]; scope: Scope; names: string[] } {
+  rest: { name: string } | null = null,
+): { params: string[]; scope: Scope; names: string[]; prologue: string[] } {
   const scope: Scope = { kind: 'function', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map(), nestedDefs: new Map() }
   const params: string[] = []
   const names: string[] = []
+  const prologue: string[] = []
+  // The rest convention (ParamInfo.rest): positional parameters as they are, the others from `...rest`.
+  let positionalCount = 0
+  let keywordOnly = false
+  const restVar = rest ? ctx.temp('rest') : ''
+  const bound = rest ? ctx.temp('bound') : ''
+  const keywordSpecs: string[] = []
+  const restNames: { varargs: string | null; kwargs: string | null } = { varargs: null, kwargs: null }
   parameterNodes(paramsNode).forEach((p, i) => {
     checkParameter(p, allowVariadic)
     const variadic = variadicKind(p)
+    if (variadic === 'separator' || variadic === 'varargs') keywordOnly = true
     if (variadic === 'separator') return
     const name = parameterName(p)
+    if (rest && (variadic !== null || keywordOnly)) {
+      const jsName = jsIdentifier(name)
+      scope.locals.set(name, { jsName, type: variadic === 'varargs' ? 'tuple' : variadic === 'kwargs' ? 'dict' : 'unknown' })
+      names.push(name)
+      if (variadic === 'varargs') restNames.varargs = jsName
+      else if (variadic === 'kwargs') restNames.kwargs = jsName
+      else {
+        const value = p.childForFieldName('value')
+        const fallback = value ? defaultValue(value, ctx) : null
+        keywordSpecs.push(`[${tsJson(name)}${fallback ? `, ${fallback.code}` : ''}]`)
+        prologue.push(`let ${jsName}: Py = ${bound}.keywords.get(${tsJson(name)})`)
+      }
+      return
+    }
     if (variadic !== null) {
       // Callers bind by the signature (bindToSignature): a tuple of the extra positionals, a dict of the extra keywords.
       const jsName = jsIdentifier(name)
@@ -148,13 +208,22 @@ export function translateParameters(
     const type = paramTypes.get(name) ?? 'unknown'
     scope.locals.set(name, { jsName, type })
     names.push(name)
+    positionalCount++
     const value = p.childForFieldName('value')
     // A parameter typed float holds the plain number (see Emitted); others the dynamic value.
     const fallback = value ? defaultValue(value, ctx) : null
     params.push(`${jsName}: ${tsType(type)}${fallback ? ` = ${type === 'float' ? rawCode(fallback).code : fallback.code}` : ''}`)
   })
+  if (rest) {
+    params.push(`...${restVar}: Py[]`)
+    // Python counts `self` (and `cls`) among the positional arguments in its messages.
+    const options = `{ positional: ${positionalCount + (kind === 'method' ? 1 : 0)}, varargs: ${restNames.varargs !== null}, kwargs: ${restNames.kwargs !== null}, keywordOnly: [${keywordSpecs.join(', ')}] }`
+    prologue.unshift(`const ${bound} = py.bindRest(${restVar}, ${tsJson(rest.name)}, ${options})`)
+    if (restNames.varargs !== null) prologue.push(`let ${restNames.varargs}: readonly Py[] = ${bound}.args`)
+    if (restNames.kwargs !== null) prologue.push(`let ${restNames.kwargs}: Py = ${bound}.kwargs`)
+  }
   ctx.imports.py = true
-  return { params, scope, names }
+  return { params, scope, names, prologue }
 }
 
 type BindingKind = 'assign-top' | 'assign' | 'for' | 'except' | 'def' | 'import' | 'other'
@@ -221,6 +290,12 @@ export function collectBindings(body: SyntaxNode): { bindings: Map<string, Bindi
       case 'named_expression':
         bind(node.childForFieldName('name')!.text, 'other')
         break
+      case 'with_item': {
+        const value = node.childForFieldName('value')
+        const target = value?.type === 'as_pattern' ? value.childForFieldName('alias') : null
+        if (target) for (const t of target.namedChildren) bindTarget(t, 'assign')
+        break
+      }
     }
     const childTop = top && node.type === 'expression_statement'
     for (const child of node.namedChildren) walk(child, childTop || (top && node.type === 'block' && false))
@@ -234,6 +309,43 @@ export interface TranslatedFunction {
   params: string[]
   body: string[]
   isAsync: boolean
+  /** The body yields: the function is a generator (`function*`). */
+  isGenerator: boolean
+  /** How many lines at the start of `body` bind rest parameters (a constructor runs them before `super(...)`). */
+  prologueLength: number
+}
+
+/**
+ * The runtime wrapper for a generator function's decorators: `py.contextmanager` for
+ * `@contextlib.contextmanager`, nothing for `@stream_with_context` (the request stays reachable
+ * while a streamed body is read). Null for anything else (checkDecorators reports it).
+ */
+export function generatorDecorator(decorators: SyntaxNode[], ctx: Context): string | null {
+  if (decorators.length !== 1) return null
+  const expression = decorators[0].namedChildren.find((c) => c.type !== 'comment')!
+  const path =
+    expression.type === 'identifier'
+      ? resolveName(expression.text, expression, ctx)
+      : expression.type === 'attribute' && expression.childForFieldName('object')!.type === 'identifier'
+        ? resolveName(expression.childForFieldName('object')!.text, expression, ctx)
+        : null
+  const name = expression.type === 'attribute' ? expression.childForFieldName('attribute')!.text : null
+  if (path?.kind === 'unknown-import' && ((path.module === 'contextlib' && path.name === 'contextmanager') || (path.name === null && path.module === 'contextlib' && name === 'contextmanager'))) {
+    ctx.imports.py = true
+    return 'py.contextmanager'
+  }
+  if (path?.kind === 'flask' && (path.name === 'stream_with_context' || (path.name === path.module && name === 'stream_with_context'))) return ''
+  return null
+}
+
+/** Whether a function body yields (not counting nested functions, lambdas and classes). */
+export function isGeneratorBody(body: SyntaxNode): boolean {
+  const walk = (node: SyntaxNode): boolean => {
+    if (node.type === 'yield') return true
+    if (['function_definition', 'lambda', 'class_definition'].includes(node.type)) return false
+    return node.namedChildren.some(walk)
+  }
+  return body.namedChildren.some(walk)
 }
 
 /**
@@ -249,7 +361,8 @@ export function translateFunction(
   const body = def.childForFieldName('body')!
   const { bindings, globals, nonlocals } = collectBindings(body)
   const run = (assigned: Map<string, PyType>, final: boolean) => {
-    const { params, scope, names } = translateParameters(def.childForFieldName('parameters'), ctx, options.kind, options.paramTypes, options.variadic)
+    const rest = options.variadic && usesRestConvention(def) ? { name: qualname(def) } : null
+    const { params, scope, names, prologue } = translateParameters(def.childForFieldName('parameters'), ctx, options.kind, options.paramTypes, options.variadic, rest)
     for (const name of globals) scope.globals.add(name)
     const declared: string[] = []
     const constNames = new Set<string>()
@@ -257,7 +370,8 @@ export function translateFunction(
       if (scope.locals.has(name)) {
         // A reassigned parameter keeps a dynamic type.
         const local = scope.locals.get(name)!
-        if (local.type !== 'unknown' && assigned.get(name) !== local.type) {
+        // (Checked once the first pass has recorded the types assigned.)
+        if (final && local.type !== 'unknown' && assigned.get(name) !== local.type) {
           fail('unsupported-python-construct', def, `parameter \`${name}\` is reassigned with another type`)
         }
         continue
@@ -292,11 +406,11 @@ export function translateFunction(
     const lines = translateBlock(body, inner, true)
     const last = body.namedChildren.filter((c) => c.type !== 'comment').at(-1)
     if (!last || (last.type !== 'return_statement' && last.type !== 'raise_statement')) lines.push(inner.returnValue(emitted('null', Prec.Primary, 'none')))
-    return { params: [...(options.extraParams ?? []), ...params], lines: [...(declared.length ? [`let ${declared.join(', ')}`] : []), ...lines], assignedTypes: inner.assignedTypes }
+    return { params: [...(options.extraParams ?? []), ...params], lines: [...prologue, ...(declared.length ? [`let ${declared.join(', ')}`] : []), ...lines], assignedTypes: inner.assignedTypes, prologueLength: prologue.length }
   }
   const first = run(new Map(), false)
   const second = run(first.assignedTypes, true)
-  return { params: second.params, body: second.lines, isAsync: ctx.needsAsync.value }
+  return { params: second.params, body: second.lines, isAsync: ctx.needsAsync.value, isGenerator: isGeneratorBody(body), prologueLength: second.prologueLength }
 }
 
 /** Records the type of a value assigned to a local (first pass of `translateFunction`). */

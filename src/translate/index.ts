@@ -6,7 +6,7 @@ import { Untranslatable, findingFor, fail } from './diagnostics.js'
 import { ImportSet, emitted, jsIdentifier, rawCode, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
-import { translateFunction, collectBindings, signatureOf } from './function.js'
+import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
 import { translateClass } from './class.js'
 import { translateExpr } from './expr/index.js'
 import { globalSetter } from './stmt/assign.js'
@@ -249,16 +249,14 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         for (const method of methods) {
           const def = defs.get(method.toLowerCase()) ?? (method === 'HEAD' ? defs.get('get') : undefined)
           if (!def) continue
-          const params = signatureOf(def, def).slice(1)
-          const args = ['c', ...params.map((p) => `viewArgs[${tsJson(p.name)}]`)]
+          const args = ['c', ...viewArguments(signatureOf(def, def).slice(1))]
           cases.push(`  case ${tsJson(method)}:`, `    return instance.${jsIdentifier(def.childForFieldName('name')!.text)}(${args.join(', ')})`)
         }
         ctx.imports.py = true
         const dispatch = defs.get('dispatch_request')
         if (dispatch !== undefined) {
           // flask.views.View (or a class overriding dispatch_request): Flask calls dispatch_request(**view_args).
-          const params = signatureOf(dispatch, dispatch).slice(1)
-          const args = ['c', ...params.map((p) => `viewArgs[${tsJson(p.name)}]`)]
+          const args = ['c', ...viewArguments(signatureOf(dispatch, dispatch).slice(1))]
           cases.length = 0
           cases.push('  default:', `    return instance.dispatch_request(${args.join(', ')})`)
         } else if (cases.length === 0) {
@@ -300,14 +298,22 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         const paramNames = fn.params.map((p) => p.split(/[:=]/)[0].trim())
         if (kind === 'view') {
           // A float converter's value is boxed when integral (3.0): a float parameter holds the plain number.
+          // A parameter the body assigns to is a `let`.
+          const assigned = collectBindings(found.node.childForFieldName('body')!).bindings
           prelude.push(
             ...paramNames.map((p, i) => {
               const value = `viewArgs[${tsJson(params[i].name)}]`
-              if (paramTypes.get(params[i].name) === 'float') return `const ${p}: number = Number(${value})`
-              return `const ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = ${value}`
+              const declare = assigned.has(params[i].name) ? 'let' : 'const'
+              if (paramTypes.get(params[i].name) === 'float') return `${declare} ${p}: number = Number(${value})`
+              return `${declare} ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = ${value}`
             }),
           )
-          code = `${head}{\n${indent([...closureLines, ...prelude, ...fn.body]).join('\n')}\n})`
+          code = fn.isGenerator
+            ? // A view that yields streams its response (Flask 2.2 takes an iterator as the body); the body runs as it is read.
+              `${head}(function* () {\n${indent([...closureLines, ...prelude, ...fn.body]).join('\n')}\n})())`
+            : `${head}{\n${indent([...closureLines, ...prelude, ...fn.body]).join('\n')}\n})`
+        } else if (fn.isGenerator) {
+          fail('unsupported-python-construct', found.node, `a ${kind === 'errorhandler' ? 'error handler' : 'request hook'} that yields`)
         } else if (kind === 'errorhandler') {
           extraParams = [`${paramNames[0] ?? '_error'}: Py`, 'c: Context']
           ctx.imports.honoContext = true
@@ -533,6 +539,17 @@ export function translateSymbols(
   return { modules, findings }
 }
 
+/**
+ * Flask calls a class-based view's method with the view arguments as keywords: each positional
+ * parameter by name; a method with `**kwargs` (rest parameters) gets the others as keywords.
+ */
+function viewArguments(params: ParamInfo[]): string[] {
+  const positional = params.filter((p) => p.kind === 'positional')
+  const args = positional.map((p) => `viewArgs[${tsJson(p.name)}]`)
+  if (params.some((p) => p.rest)) args.push(`py.keywordsOf(viewArgs, [${positional.map((p) => tsJson(p.name)).join(', ')}])`)
+  return args
+}
+
 function projectReferenceForClass(ctx: Context, module: string, name: string): string {
   ctx.dependencies.add(module + '\0' + name)
   ctx.imports.useProject(module, name)
@@ -574,9 +591,15 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
     if (!def || def.kind === 'import') fail('missing-definition', module.tree.rootNode, `${moduleName}.${name} is not defined`)
     result.start = def.node.startIndex
     if (def.kind === 'function') {
-      checkDecorators(def.decorators, false)
+      const wrapper = generatorDecorator(def.decorators, ctx)
+      checkDecorators(wrapper === null ? def.decorators : [], false)
       const fn = translateFunction(def.node, ctx, { kind: 'function', variadic: true })
-      result.code = [`export function ${jsIdentifier(name)}(${fn.params.join(', ')}): Py {`, ...indent(fn.body), '}'].join('\n')
+      if (wrapper !== null && !fn.isGenerator) fail('unsupported-python-construct', def.decorators[0], `\`${snippet(def.decorators[0])}\` on a function that does not yield`)
+      const head = `function${fn.isGenerator ? '*' : ''} ${jsIdentifier(name)}(${fn.params.join(', ')}): Py {`
+      result.code =
+        wrapper === null
+          ? [`export ${head}`, ...indent(fn.body), '}'].join('\n')
+          : [`export const ${jsIdentifier(name)} = ${wrapper}(${head}`, ...indent(fn.body), '})'].join('\n')
     } else if (def.kind === 'class') {
       checkDecorators(def.decorators, false)
       result.code = translateClass(def.node, ctx, { methodView: isMethodView(def, project, module) }).join('\n')

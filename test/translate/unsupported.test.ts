@@ -8,10 +8,10 @@ import { translateSymbols } from '../../src/translate/index.js'
  * `^` in a case's source marks nothing; positions are given explicitly as [line, column].
  */
 const cases: { name: string; source: string; ruleId: string; at: [number, number] }[] = [
-  { name: 'yield (generators)', source: `def f():\n    yield 1`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'yield inside a lambda', source: `def f():\n    g = lambda: (yield 1)\n    return list(g())`, ruleId: 'unsupported-python-construct', at: [2, 18] },
   { name: 'async def', source: `async def f():\n    return 1`, ruleId: 'unsupported-python-construct', at: [1, 1] },
   { name: 'await', source: `def f(x):\n    return await x`, ruleId: 'unsupported-python-construct', at: [2, 12] },
-  { name: 'with open(...)', source: `def f():\n    with open("x") as fh:\n        return fh.read()`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'with open(...)', source: `def f():\n    with open("x") as fh:\n        return fh.read()`, ruleId: 'unsupported-stdlib-call', at: [2, 10] },
   { name: 'open() call', source: `def f():\n    return open("x").read()`, ruleId: 'unsupported-stdlib-call', at: [2, 12] },
   { name: 'eval', source: `def f(s):\n    return eval(s)`, ruleId: 'dynamic-code-execution', at: [2, 12] },
   { name: 'exec', source: `def f(s):\n    exec(s)\n    return 1`, ruleId: 'dynamic-code-execution', at: [2, 5] },
@@ -30,8 +30,8 @@ const cases: { name: string; source: string; ruleId: string; at: [number, number
   { name: 'subprocess', source: `import subprocess\ndef f():\n    return subprocess.run(["ls"])`, ruleId: 'unsupported-stdlib-call', at: [3, 12] },
   { name: 'threading', source: `import threading\ndef f():\n    lock = threading.Lock()\n    return 1`, ruleId: 'unsupported-stdlib-call', at: [3, 12] },
   { name: 'from-imported unknown package', source: `from requests import get\ndef f():\n    return get("http://x")`, ruleId: 'unsupported-import', at: [3, 12] },
-  { name: '*args parameter of a nested function', source: `def f():\n    def g(*args):\n        return args\n    return g(1)`, ruleId: 'unsupported-python-construct', at: [2, 11] },
-  { name: '**kwargs parameter of a method', source: `class A:\n    def m(self, **kw):\n        return kw\n\ndef f():\n    return A().m()`, ruleId: 'unsupported-python-construct', at: [2, 17] },
+  { name: 'a property that yields', source: `class A:\n    @property\n    def p(self):\n        yield 1\n\ndef f():\n    return list(A().p)`, ruleId: 'unsupported-python-construct', at: [3, 5] },
+  { name: 'keyword arguments to a method of a value of unknown type', source: `class A:\n    def m(self, **kw):\n        return kw\n\ndef f(a):\n    return a.m(x=1)`, ruleId: 'dynamic-call-arguments', at: [6, 16] },
   { name: 'variadic function used as a value', source: `def g(*args):\n    return args\n\ndef f():\n    h = g\n    return h(1, 2)`, ruleId: 'unsupported-python-construct', at: [5, 9] },
   { name: 'unknown keyword to a function without **kwargs', source: `def g(a):\n    return a\n\ndef f():\n    return g(1, b=2)`, ruleId: 'dynamic-call-arguments', at: [5, 17] },
   { name: 'mutable default argument', source: `def f(x=[]):\n    x.append(1)\n    return x`, ruleId: 'unsupported-python-construct', at: [1, 9] },
@@ -50,7 +50,7 @@ const cases: { name: string; source: string; ruleId: string; at: [number, number
   { name: 'del of a local that may be unbound', source: `def f(flag):\n    if flag:\n        x = 1\n    del x\n    return 1`, ruleId: 'unsupported-python-construct', at: [4, 9] },
   { name: 'any() over several for clauses', source: `def f(a, b):\n    return any(x == y for x in a for y in b)`, ruleId: 'unsupported-python-construct', at: [2, 15] },
   { name: 'super().__init__ argument that uses self', source: `class A(Exception):\n    def __init__(self, x):\n        super().__init__(self.describe(x))\n    def describe(self, x):\n        return str(x)\n\ndef f():\n    return str(A(1))`, ruleId: 'unsupported-class-feature', at: [3, 26] },
-  { name: 'failure inside a called helper makes the caller fail', source: `def helper():\n    yield 1\n\ndef f():\n    return list(helper())`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'failure inside a called helper makes the caller fail', source: `def helper():\n    return 2j\n\ndef f():\n    return helper()`, ruleId: 'unsupported-python-construct', at: [2, 12] },
 ]
 
 describe('constructs outside the supported set are reported, never mistranslated', () => {

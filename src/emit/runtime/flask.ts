@@ -1481,6 +1481,36 @@ function encodeText(text: string, charset: string): Uint8Array {
   return bytes
 }
 
+/** A generator or other iterator (not a list): a body Werkzeug streams as it is read. */
+function isIterator(value: unknown): value is Iterator<unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { next?: unknown }).next === 'function' && Symbol.iterator in value
+}
+
+/** A streamed body: each chunk (str in `charset`, or bytes) read from the iterator when the client asks for more. */
+function streamFrom(it: Iterator<unknown>, charset: string): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      for (;;) {
+        const step = it.next()
+        if (step.done) {
+          controller.close()
+          return
+        }
+        const chunk = step.value
+        if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) throw new PyTypeError(`response chunks must be str or bytes, not ${typeNameOf(chunk)}`)
+        const bytes = typeof chunk === 'string' ? encodeText(chunk, charset) : chunk
+        if (bytes.length === 0) continue
+        controller.enqueue(bytes)
+        return
+      }
+    },
+    cancel() {
+      // The client went away: close the generator (its `finally` blocks run), as a WSGI server does.
+      ;(it as Generator<unknown>).return?.(undefined)
+    },
+  })
+}
+
 /** A response body given as an iterable of chunks (a list), joined; each str chunk in `charset`. */
 function bodyChunks(value: unknown, charset: string): Uint8Array {
   if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) throw new PyTypeError(`'${typeNameOf(value)}' object is not iterable`)
@@ -1534,7 +1564,11 @@ export class FlaskResponse {
     if (contentType !== null) this.headers.set('Content-Type', contentType)
     this.status = init.status ?? defaults.default_status
     if (typeof body === 'string' || body instanceof Uint8Array) this.set_data(body)
-    else this.#data = body === null || body === undefined ? new Uint8Array(0) : bodyChunks(body, defaults.charset)
+    else if (isIterator(body)) {
+      // A generator (`Response(generate())`): streamed, no Content-Length.
+      this.#data = null
+      this.#stream = streamFrom(body, defaults.charset)
+    } else this.#data = body === null || body === undefined ? new Uint8Array(0) : bodyChunks(body, defaults.charset)
   }
 
   /** A FlaskResponse around a web `Response` (status, headers, body stream kept as is). */
@@ -1771,7 +1805,8 @@ export function makeResponse(c: Context, rv: unknown): FlaskResponse {
   }
   let response: FlaskResponse
   if (body instanceof FlaskResponse) response = body
-  else if (typeof body === 'string' || body instanceof Uint8Array) {
+  else if (typeof body === 'string' || body instanceof Uint8Array || isIterator(body)) {
+    // A generator returned by the view is streamed (Flask 2.2).
     response = new FlaskResponse(body, { status, headers })
     status = null
     headers = null

@@ -17,6 +17,8 @@ import {
   KeyError,
   LookupError,
   OverflowError,
+  RuntimeError,
+  StopIteration,
   TypeError as PyTypeError,
   UnicodeDecodeError,
   ValueError,
@@ -266,6 +268,7 @@ export function typeName(value: Py): string {
   if (Array.isArray(value)) return isTuple(value) ? 'tuple' : 'list'
   if (value instanceof PyDict) return 'dict'
   if (value instanceof PySet) return 'set'
+  if (Object.prototype.toString.call(value) === '[object Generator]') return 'generator'
   return value.constructor?.name ?? 'object'
 }
 
@@ -751,6 +754,136 @@ export function iter(obj: Py): Iterable<Py> {
   if (obj instanceof PySet) return obj.values()
   if (obj !== null && typeof obj === 'object' && typeof obj[Symbol.iterator] === 'function') return obj
   throw new PyTypeError(`'${typeName(obj)}' object is not iterable`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Iterators, generators and context managers
+
+/** Python's `iter(x)`: an iterator (a generator is its own). */
+export function iterOf(obj: Py): Iterator<Py> {
+  return iter(obj)[Symbol.iterator]()
+}
+
+/** Python's `next(iterator[, default])`: StopIteration (or the default) when it is exhausted. */
+export function next(it: Py, ...fallback: Py[]): Py {
+  if (it === null || typeof it !== 'object' || typeof it.next !== 'function') throw new PyTypeError(`'${typeName(it)}' object is not an iterator`)
+  const step = it.next()
+  if (!step.done) return step.value
+  if (fallback.length > 0) return fallback[0]
+  throw new StopIteration()
+}
+
+/** A generator expression, lazy as Python's: `(body(x) for x in source if filter(x))`; `source` is evaluated at once. */
+export function lazyMap(source: Py, body: (item: Py) => Py, filter: ((item: Py) => boolean) | null = null): Generator<Py> {
+  const items = iter(source)
+  return (function* () {
+    for (const item of items) if (filter === null || filter(item)) yield body(item)
+  })()
+}
+
+/** A generator expression's `for` clause followed by more clauses: each item's inner generator in turn. */
+export function lazyFlatMap(source: Py, inner: (item: Py) => Iterable<Py>, filter: ((item: Py) => boolean) | null = null): Generator<Py> {
+  const items = iter(source)
+  return (function* () {
+    for (const item of items) if (filter === null || filter(item)) yield* inner(item)
+  })()
+}
+
+/** Keyword arguments a call passes to a method or nested function with `*args`/`**kwargs`: its last argument. */
+export class Keywords {
+  constructor(readonly entries: [string, Py][]) {}
+}
+
+export function keywords(...entries: [string, Py][]): Keywords {
+  return new Keywords(entries)
+}
+
+/** The keywords of a record (Flask's view arguments) but the names a call passes by position. */
+export function keywordsOf(record: Record<string, Py>, exclude: string[]): Keywords {
+  return new Keywords(Object.entries(record).filter(([key]) => !exclude.includes(key)))
+}
+
+interface RestSpec {
+  positional: number
+  varargs: boolean
+  kwargs: boolean
+  /** Keyword-only parameters: name, and the default when there is one. */
+  keywordOnly: ([string] | [string, Py])[]
+}
+
+/**
+ * Binds what a function with rest parameters (`m(a, ...rest)`) got beyond its positional
+ * parameters as Python would: extra positionals into `*args`, keywords (a trailing `Keywords`)
+ * into keyword-only parameters and `**kwargs`, with Python's TypeErrors otherwise.
+ */
+export function bindRest(rest: Py[], name: string, spec: RestSpec): { args: readonly Py[]; keywords: Map<string, Py>; kwargs: PyDict } {
+  const last = rest.length > 0 ? rest[rest.length - 1] : undefined
+  const given = last instanceof Keywords ? last.entries : []
+  const extra = last instanceof Keywords ? rest.slice(0, -1) : rest
+  if (extra.length > 0 && !spec.varargs) {
+    const total = spec.positional + extra.length
+    throw new PyTypeError(`${name}() takes ${spec.positional} positional argument${spec.positional === 1 ? '' : 's'} but ${total} ${total === 1 ? 'was' : 'were'} given`)
+  }
+  const keywordValues = new Map<string, Py>()
+  const kwargs = new PyDict()
+  const keywordNames = new Set(spec.keywordOnly.map(([key]) => key))
+  for (const [key, value] of given) {
+    if (keywordNames.has(key)) keywordValues.set(key, value)
+    else if (spec.kwargs) kwargs.set(key, value)
+    else throw new PyTypeError(`${name}() got an unexpected keyword argument '${key}'`)
+  }
+  const missing = spec.keywordOnly.filter((entry) => entry.length === 1 && !keywordValues.has(entry[0])).map(([key]) => `'${key}'`)
+  if (missing.length > 0) {
+    throw new PyTypeError(`${name}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}`}`)
+  }
+  for (const entry of spec.keywordOnly) if (entry.length === 2 && !keywordValues.has(entry[0])) keywordValues.set(entry[0], entry[1])
+  return { args: tuple(...extra), keywords: keywordValues, kwargs }
+}
+
+/** `with mgr:` entering: `type(mgr).__enter__(mgr)`. */
+export function enter(mgr: Py): Py {
+  if (mgr === null || typeof mgr !== 'object' || typeof mgr.__enter__ !== 'function' || typeof mgr.__exit__ !== 'function') {
+    throw new PyTypeError(`'${typeName(mgr)}' object does not support the context manager protocol`)
+  }
+  return mgr.__enter__()
+}
+
+/** `with mgr:` leaving: `__exit__(type, value, traceback)` (all None without an exception); true when it suppresses the exception. */
+export function exit(mgr: Py, error: Py = null): boolean {
+  if (error === null) {
+    mgr.__exit__(null, null, null)
+    return false
+  }
+  return truthy(mgr.__exit__(error?.constructor ?? null, error, null))
+}
+
+/** What `@contextlib.contextmanager` makes of a generator: contextlib's `_GeneratorContextManager`. */
+class GeneratorContextManager {
+  constructor(private readonly gen: Generator<Py>) {}
+  __enter__(): Py {
+    const step = this.gen.next()
+    if (step.done) throw new RuntimeError("generator didn't yield")
+    return step.value
+  }
+  __exit__(type: Py, value: Py, _traceback: Py): boolean {
+    if (type === null) {
+      if (!this.gen.next().done) throw new RuntimeError("generator didn't stop")
+      return false
+    }
+    try {
+      if (!this.gen.throw(value).done) throw new RuntimeError("generator didn't stop after throw()")
+      // The generator caught the exception and finished: suppressed.
+      return true
+    } catch (raised) {
+      if (raised === value) return false
+      throw raised
+    }
+  }
+}
+
+/** `@contextlib.contextmanager`. */
+export function contextmanager<A extends Py[]>(fn: (...args: A) => Generator<Py>): (...args: A) => GeneratorContextManager {
+  return (...args) => new GeneratorContextManager(fn(...args))
 }
 
 export function range(a: number, b?: number, step = 1): number[] {

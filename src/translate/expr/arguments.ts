@@ -43,6 +43,7 @@ export function requireStatic(args: CallArguments, what: string, allowed: string
  * `**kwargs` (a dict); a gap before a later argument is `undefined` (the default applies).
  */
 export function bindToSignature(args: CallArguments, params: ParamInfo[], what: string, ctx: Context): string[] {
+  if (params.some((p) => p.rest)) return bindToRestSignature(args, params, what, ctx)
   const varargs = params.findIndex((p) => p.kind === 'varargs')
   const kwargs = params.findIndex((p) => p.kind === 'kwargs')
   const named = params.filter((p) => p.kind === 'positional' || p.kind === 'keyword').map((p) => p.name)
@@ -80,4 +81,50 @@ export function bindToSignature(args: CallArguments, params: ParamInfo[], what: 
   let last = slots.length
   while (last > 0 && slots[last - 1] === undefined) last--
   return slots.slice(0, last).map((s) => s ?? 'undefined')
+}
+
+/**
+ * A call to a function with rest parameters (ParamInfo.rest): positional parameters by slot (a
+ * keyword naming one fills it), extra positionals after them, the other keywords in a trailing
+ * `py.keywords(...)`. The callee binds `*args`, keyword-only parameters and `**kwargs` itself.
+ */
+function bindToRestSignature(args: CallArguments, params: ParamInfo[], what: string, ctx: Context): string[] {
+  if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments (\`${args.splats[0].text}\`) in a call to ${what}`)
+  const positional = params.filter((p) => p.kind === 'positional')
+  const hasVarargs = params.some((p) => p.kind === 'varargs')
+  const hasKwargs = params.some((p) => p.kind === 'kwargs')
+  const slots: (string | undefined)[] = positional.map(() => undefined)
+  const extra: string[] = []
+  args.positional.forEach((arg, i) => {
+    const code = translateExpr(arg, ctx).code
+    if (i < positional.length) slots[i] = code
+    else extra.push(code)
+  })
+  if (extra.length > 0 && !hasVarargs) fail('dynamic-call-arguments', args.node, `too many arguments in a call to ${what}`)
+  const keywords: string[] = []
+  for (const [name, value] of args.keywords) {
+    const i = positional.findIndex((p) => p.name === name)
+    if (i >= 0) {
+      if (slots[i] !== undefined) fail('dynamic-call-arguments', value.parent!, `argument \`${name}\` given twice in a call to ${what}`)
+      slots[i] = translateExpr(value, ctx).code
+    } else if (hasKwargs || params.some((p) => p.kind === 'keyword' && p.name === name)) {
+      keywords.push(`[${tsJson(name)}, ${translateExpr(value, ctx).code}]`)
+    } else {
+      fail('dynamic-call-arguments', value.parent!, `keyword argument \`${name}\` in a call to ${what}`)
+    }
+  }
+  positional.forEach((p, i) => {
+    if (slots[i] === undefined && !p.hasDefault) fail('dynamic-call-arguments', args.node, `missing argument \`${p.name}\` in a call to ${what}`)
+  })
+  for (const p of params) {
+    if (p.kind === 'keyword' && !p.hasDefault && !args.keywords.has(p.name)) fail('dynamic-call-arguments', args.node, `missing argument \`${p.name}\` in a call to ${what}`)
+  }
+  let last = slots.length
+  if (extra.length === 0 && keywords.length === 0) while (last > 0 && slots[last - 1] === undefined) last--
+  const values = [...slots.slice(0, last).map((s) => s ?? 'undefined'), ...extra]
+  if (keywords.length > 0) {
+    ctx.imports.py = true
+    values.push(`py.keywords(${keywords.join(', ')})`)
+  }
+  return values
 }

@@ -215,6 +215,14 @@ export function translateBuiltinCall(name: string, node: SyntaxNode, ctx: Contex
       const values = args.positional.map((a) => translateExpr(a, ctx).code)
       return pyCall(ctx, `${name}(${values.join(', ')})`, name === 'hasattr' ? 'bool' : 'unknown')
     }
+    case 'next':
+      requireStatic(args, name)
+      arity(args, name, 1, 2)
+      return pyCall(ctx, `next(${args.positional.map((a) => translateExpr(a, ctx).code).join(', ')})`)
+    case 'iter':
+      requireStatic(args, name)
+      arity(args, name, 1, 1)
+      return pyCall(ctx, `iterOf(${arg(args, 0, ctx).code})`)
     case 'format':
       requireStatic(args, name)
       arity(args, name, 1, 2)

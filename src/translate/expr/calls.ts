@@ -50,9 +50,7 @@ function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined
         return emitted(`new this(${values.join(', ')})`, Prec.Call)
       }
       const def = localDefinition(fn.text, ctx)
-      const values = def
-        ? bindToSignature(args, signatureOf(def, fn), `\`${fn.text}()\``, ctx)
-        : (requireStatic(args, `\`${fn.text}\` (a value whose signature is not known)`), args.positional.map((a) => translateExpr(a, ctx).code))
+      const values = def ? bindToSignature(args, signatureOf(def, fn), `\`${fn.text}()\``, ctx) : valueCallArguments(args, `\`${fn.text}\` (a value whose signature is not known)`, ctx)
       return emitted(`${binding.code}(${values.join(', ')})`, Prec.Call)
     }
     case 'unknown-import':
@@ -144,8 +142,22 @@ export function translateCall(node: SyntaxNode, ctx: Context, discardResult = fa
   }
   const callee = translateExpr(fn, ctx)
   const args = callArguments(node)
-  requireStatic(args, `\`${snippet(fn)}\` (a value whose signature is not known)`)
-  return emitted(`${receiver(callee)}(${args.positional.map((a) => translateExpr(a, ctx).code).join(', ')})`, Prec.Call)
+  return emitted(`${receiver(callee)}(${valueCallArguments(args, `\`${snippet(fn)}\` (a value whose signature is not known)`, ctx).join(', ')})`, Prec.Call)
+}
+
+/**
+ * The arguments of a call through a value: positional ones, and `*xs` spread in place (a function
+ * with rest parameters binds them as Python would); keywords need the signature.
+ */
+function valueCallArguments(args: ReturnType<typeof callArguments>, what: string, ctx: Context): string[] {
+  const splats = args.splats.filter((s) => s.type === 'list_splat')
+  requireStatic({ ...args, splats: args.splats.filter((s) => s.type !== 'list_splat') }, what)
+  if (splats.length === 0) return args.positional.map((a) => translateExpr(a, ctx).code)
+  ctx.imports.py = true
+  // In source order: positionals and splats may interleave.
+  return args.node.namedChildren
+    .filter((c) => c.type !== 'comment' && c.type !== 'keyword_argument')
+    .map((c) => (c.type === 'list_splat' ? `...py.iter(${translateExpr(c.namedChildren[0], ctx).code})` : translateExpr(c, ctx).code))
 }
 
 export { jsIdentifier }

@@ -84,11 +84,41 @@ function nestedComprehension(node: SyntaxNode, ctx: Context, body: (inner: Conte
   return build(0, ctx)
 }
 
+/**
+ * A generator expression, lazy as in Python: `py.lazyMap(xs, (x) => body, (x) => cond)`, each
+ * further `for` clause nested through `py.lazyFlatMap`. The first iterable is evaluated at once,
+ * the rest as items are asked for; `next()`, `for` and every consumer read it item by item.
+ */
+function lazyGenerator(node: SyntaxNode, ctx: Context): Emitted {
+  const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause')
+  ctx.imports.py = true
+  const build = (at: number, outer: Context): string => {
+    const forClause = clauses[at]
+    if (forClause.children.some((c) => c.type === 'async')) fail('unsupported-python-construct', forClause, 'async comprehension')
+    let next = at + 1
+    while (next < clauses.length && clauses[next].type === 'if_clause') next++
+    const iterable = iterableOf(forClause.childForFieldName('right')!, outer)
+    const scope: Scope = { kind: 'comprehension', parent: outer.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
+    const target = forClause.childForFieldName('left')!
+    const param = bindTarget(target, scope, iterable.pairs, outer)
+    const inner: Context = { ...outer, scope }
+    let source = iterable.code.code
+    if (!iterable.pairs && (target.type === 'pattern_list' || target.type === 'tuple_pattern')) source = `py.lazyMap(${source}, (item) => py.unpack(item, ${target.namedChildren.length}))`
+    const conditions = clauses.slice(at + 1, next).map((c) => truthy(translateExpr(c.namedChildren[0], inner), inner).code)
+    const filter = conditions.length === 0 ? '' : `, (${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c})` : c)).join(' && ')}`
+    if (next < clauses.length) return `py.lazyFlatMap(${source}, (${param}) => ${build(next, inner)}${filter})`
+    const body = translateExpr(node.childForFieldName('body')!, inner).code
+    return `py.lazyMap(${source}, (${param}) => ${body.startsWith('{') ? `(${body})` : body}${filter})`
+  }
+  return emitted(build(0, ctx), Prec.Call, 'unknown')
+}
+
 function forClauses(node: SyntaxNode): number {
   return node.namedChildren.filter((c) => c.type === 'for_in_clause').length
 }
 
 export function translateComprehension(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  if (node.type === 'generator_expression') return lazyGenerator(node, ctx)
   if (forClauses(node) > 1 && node.type !== 'dictionary_comprehension') {
     const list = nestedComprehension(node, ctx, (inner) => {
       const code = translateExpr(node.childForFieldName('body')!, inner).code

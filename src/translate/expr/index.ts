@@ -30,11 +30,25 @@ const TRANSLATORS: ExprTranslator[] = [
   translateAttribute,
   translateComprehension,
   translateLambda,
+  translateYield,
 ]
+
+/** `yield x`, `yield`, `yield from it` inside a generator (the function becomes a `function*`). */
+function translateYield(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  if (node.type !== 'yield') return undefined
+  let owner: SyntaxNode | null = node.parent
+  while (owner && owner.type !== 'function_definition' && owner.type !== 'lambda') owner = owner.parent
+  if (ctx.scope.kind !== 'function' || owner?.type !== 'function_definition') fail('unsupported-python-construct', node, '`yield` outside a function body (in a lambda or a comprehension)')
+  const value = node.namedChildren.find((c) => c.type !== 'comment')
+  if (node.children.some((c) => c.type === 'from')) {
+    ctx.imports.py = true
+    return emitted(`yield* py.iter(${translateExpr(value!, ctx).code})`, Prec.Arrow)
+  }
+  return emitted(value ? `yield ${translateExpr(value, ctx).code}` : 'yield null', Prec.Arrow)
+}
 
 const UNSUPPORTED_EXPRESSIONS: Record<string, string> = {
   await: '`await` (async code)',
-  yield: '`yield` (generators)',
   named_expression: 'assignment expression (walrus `:=`)',
   list_splat: 'unpacking `*x` in this position',
   dictionary_splat: 'unpacking `**x` in this position',

@@ -2,7 +2,9 @@ import { fail } from '../diagnostics.js'
 import { emitted, jsIdentifier, type Context, type Emitted, type PyType, type SyntaxNode, selfOf } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from './index.js'
-import { callArguments, requireStatic, type CallArguments } from './arguments.js'
+import { bindToSignature, callArguments, requireStatic, type CallArguments } from './arguments.js'
+import { methodKind } from '../class.js'
+import { signatureOf } from '../function.js'
 import { keyAndReverse } from './builtins.js'
 import { translateResponseMethod } from '../flask/index.js'
 import { tsJson } from '../../ts-text.js'
@@ -111,14 +113,24 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   if (recv.type === 'response') return translateResponseMethod(recv, name, node, ctx)
   if (recv.type !== 'unknown' && recv.type !== 'tuple') fail('unsupported-python-construct', fn, `method \`${name}()\` of a ${recv.type}`)
   if (recv.code === 'this') {
-    requireStatic(args, `self.${name}()`)
     const self = selfOf(ctx)
     const passContext = self?.passesContext && ctx.flask ? [ctx.flask.contextVar] : []
     const owner = self?.staticMethods.has(name) && !self.isClass ? '(this.constructor as Py)' : 'this'
     if (owner !== 'this') ctx.imports.py = true
-    return emitted(`${owner}.${jsIdentifier(name)}(${[...passContext, ...args.positional.map((a) => translateExpr(a, ctx).code)].join(', ')})`, Prec.Call)
+    // A method of the class (or its project bases): arguments bound by its signature, keywords too.
+    const classDef = self ? ctx.module.symbols.get(self.className) : undefined
+    const method = classDef?.kind === 'class' ? methodKind(classDef.node, name, ctx.project, ctx.module.name) : null
+    const values =
+      method && method.kind !== 'property'
+        ? bindToSignature(args, signatureOf(method.def, fn).slice(method.kind === 'static' ? 0 : 1), `\`self.${name}()\``, ctx)
+        : (requireStatic(args, `self.${name}()`), args.positional.map((a) => translateExpr(a, ctx).code))
+    return emitted(`${owner}.${jsIdentifier(name)}(${[...passContext, ...values].join(', ')})`, Prec.Call)
   }
-  const values = positional(args, name, ctx)
+  // `obj.m(a, *xs)`: spread in place (a method with rest parameters binds them as Python would).
+  const spread = args.splats.length > 0 && args.keywords.size === 0 && args.splats.every((a) => a.type === 'list_splat')
+  const values = spread
+    ? args.node.namedChildren.filter((c) => c.type !== 'comment').map((c) => (c.type === 'list_splat' ? `...py.iter(${translateExpr(c.namedChildren[0], ctx).code})` : translateExpr(c, ctx).code))
+    : positional(args, name, ctx)
   const type: PyType = ['strip', 'lower', 'upper', 'title', 'lstrip', 'rstrip', 'capitalize', 'join'].includes(name) ? 'str' : 'unknown'
   return emitted(`py.callMethod(${[recv.code, tsJson(name), ...values].join(', ')})`, Prec.Call, type)
 }

@@ -299,6 +299,12 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
       ctx.imports.useLib('security', runtime)
       return emitted(`${runtime}(${values.join(', ')})`, Prec.Call, name === 'generate_password_hash' ? 'str' : 'bool')
     }
+    case 'stream_with_context': {
+      // The request stays reachable while a streamed body is read: the generator as it is.
+      requireStatic(args, 'stream_with_context()')
+      if (args.positional.length !== 1) fail('unsupported-flask-api', node, 'stream_with_context() without a single argument')
+      return translateExpr(args.positional[0], ctx)
+    }
     case 'url_for': {
       if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in url_for()')
       const endpoint = args.positional[0]

@@ -6,6 +6,7 @@ import { translateFor } from './loops.js'
 import { translateTry, translateRaise, translateAssert } from './exceptions.js'
 import { translateExpressionStatement, translateDelete, translateScopeDeclaration, translateNestedDef, translateLocalImport } from './misc.js'
 import { translateFlaskStatement } from '../flask/index.js'
+import { translateWith } from './with.js'
 import { commentText } from '../../ts-text.js'
 
 /** A statement translator: TypeScript lines, or undefined when the statement is not its kind. */
@@ -26,10 +27,10 @@ const TRANSLATORS: StmtTranslator[] = [
   translateScopeDeclaration,
   translateNestedDef,
   translateLocalImport,
+  translateWith,
 ]
 
 const UNSUPPORTED_STATEMENTS: Record<string, string> = {
-  with_statement: '`with` statement (context managers)',
   match_statement: '`match` statement',
   class_definition: 'class defined inside a function',
   exec_statement: '`exec` statement',

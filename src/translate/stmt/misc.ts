@@ -1,11 +1,11 @@
 import { fail, snippet } from '../diagnostics.js'
-import { lookupLocal, type Context, type SyntaxNode } from '../context.js'
+import { lookupLocal, selfOf, type Context, type SyntaxNode } from '../context.js'
 import { translateExpr } from '../expr/index.js'
 import { translateCall } from '../expr/calls.js'
 import { translateFlaskExpr } from '../flask/index.js'
 import { importBindings } from '../project.js'
 import { translateAssignment, translateAugmentedAssignment } from './assign.js'
-import { translateFunction } from '../function.js'
+import { generatorDecorator, translateFunction } from '../function.js'
 import { indent } from './index.js'
 import { sliceArguments } from '../expr/subscript.js'
 
@@ -105,19 +105,33 @@ export function translateScopeDeclaration(node: SyntaxNode, ctx: Context): strin
   return []
 }
 
-/** A `def` inside a function: a `const` arrow function (closures and `this` behave as in Python). */
+/**
+ * A `def` inside a function: a `const` arrow function (closures and `this` behave as in Python);
+ * a generator is a `function*` with the enclosing `this` bound, wrapped by `@contextmanager`.
+ */
 export function translateNestedDef(node: SyntaxNode, ctx: Context): string[] | undefined {
+  let def = node
+  let wrapper: string | null = null
   if (node.type === 'decorated_definition') {
-    const decorator = node.namedChildren.find((c) => c.type === 'decorator')!
-    return fail('unknown-decorator', decorator, `decorator \`${snippet(decorator)}\` on a nested function`)
+    const decorators = node.namedChildren.filter((c) => c.type === 'decorator')
+    wrapper = generatorDecorator(decorators, ctx)
+    if (wrapper === null) return fail('unknown-decorator', decorators[0], `decorator \`${snippet(decorators[0])}\` on a nested function`)
+    def = node.childForFieldName('definition')!
   }
-  if (node.type !== 'function_definition') return undefined
-  const name = node.childForFieldName('name')!.text
+  if (def.type !== 'function_definition') return undefined
+  const name = def.childForFieldName('name')!.text
   const found = lookupLocal(ctx.scope, name)!
-  ctx.scope.nestedDefs?.set(name, node)
-  const fn = translateFunction(node, ctx, { kind: 'function' })
+  ctx.scope.nestedDefs?.set(name, def)
+  const fn = translateFunction(def, ctx, { kind: 'function', variadic: true })
   const head = ctx.constNames.has(name) ? `const ${found.local.jsName} =` : `${found.local.jsName} =`
-  return [`${head} (${fn.params.join(', ')}): Py => {`, ...indent(fn.body), '}']
+  if (!fn.isGenerator) {
+    if (wrapper !== null) fail('unsupported-python-construct', node.namedChildren[0], `\`${snippet(node.namedChildren[0])}\` on a function that does not yield`)
+    return [`${head} (${fn.params.join(', ')}): Py => {`, ...indent(fn.body), '}']
+  }
+  const self = selfOf(ctx) !== undefined
+  const open = `${wrapper ? `${wrapper}(` : ''}${self ? '(' : ''}function* (${[...(self ? ['this: Py'] : []), ...fn.params].join(', ')}): Py {`
+  const close = `}${self ? ').bind(this)' : ''}${wrapper ? ')' : ''}`
+  return [`${head} ${open}`, ...indent(fn.body), close]
 }
 
 /** `import x` / `from x import y` inside a function: bindings only, resolved like module-level imports. */

@@ -1,0 +1,15 @@
+import { describe } from 'vitest'
+import { differentialSuite, type Case } from './harness.js'
+
+/** `*args`, `**kwargs` and keyword-only parameters on methods and nested functions (issue 12). */
+const cases: Case[] = [
+  { name: 'methods with *args, keyword-only parameters and **kwargs, called through self and through an instance', source: `class Log:\n    def __init__(self, *parts, sep=" ", **meta):\n        self.parts = list(parts)\n        self.sep = sep\n        self.meta = meta\n    def add(self, first, *more, upper=False):\n        for p in (first,) + more:\n            self.parts.append(p.upper() if upper else p)\n        return self\n    def render(self, **extra):\n        info = dict(self.meta)\n        info.update(extra)\n        return self.sep.join(self.parts) + " " + str(sorted(info.items()))\n    def twice(self, word):\n        self.add(word, upper=True)\n        return self.add(word, word, upper=True)\n\ndef f():\n    log = Log("a", "b", sep="-", level=1)\n    log.add("c")\n    log.add("d", "e")\n    other = log\n    other.add("f", "g")\n    return [log.twice("x").render(), Log().render(), Log("z").parts]` },
+  { name: 'Python errors for wrong calls of a variadic method made at run time', source: `class A:\n    def only_kw(self, *, key):\n        return key\n    def no_extra(self, a, **kw):\n        return [a, kw]\n    def check(self):\n        return [self.only_kw(key=1), self.no_extra(1, b=2), self.no_extra(a=3)]\n\ndef call(fn, *args):\n    try:\n        return fn(*args)\n    except TypeError as e:\n        return str(e)\n\ndef f():\n    a = A()\n    m = a.no_extra\n    return [a.check(), call(m, 1), call(m, 1, 2), call(a.only_kw), call(a.only_kw, 1)]` },
+  { name: 'nested functions with *args/**kwargs used as values', source: `def f():\n    def collect(*args, **kwargs):\n        return [list(args), sorted(kwargs.items())]\n    def apply(fn, x):\n        return fn(x, x)\n    g = collect\n    return [collect(1, 2, a=3), g(4), apply(collect, 5), [collect(n)[0] for n in [7]]]` },
+  { name: 'static and class methods with *args', source: `class Maths:\n    base = 10\n    @staticmethod\n    def total(*nums):\n        return sum(nums)\n    @classmethod\n    def scaled(cls, *nums, factor=1):\n        return [cls.base + n * factor for n in nums]\n\ndef f():\n    return [Maths.total(1, 2, 3), Maths.scaled(1, 2, factor=3), Maths().total(), Maths.scaled()]` },
+  { name: 'a subclass __init__(*args, **kwargs) passing them on with super()', source: `class Base:\n    def __init__(self, name, size=1):\n        self.name = name\n        self.size = size\n\nclass Child(Base):\n    def __init__(self, name, *extra, tag="t"):\n        super().__init__(name, len(extra))\n        self.extra = extra\n        self.tag = tag\n\ndef f():\n    c = Child("c", 1, 2, tag="x")\n    d = Child("d")\n    return [c.name, c.size, list(c.extra), c.tag, d.size, d.tag]` },
+]
+
+describe('variadic methods and nested functions behave as in Python', async () => {
+  await differentialSuite(cases)
+})
