@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, sep } from 'node:path'
 import { loadProject as analyzeProject, type LoadedProject, type LoadResult } from './analyze/index.js'
 import { redactText } from './emit/redact.js'
 import { emitProject, timed, type EmitResult, type StageTimings } from './emit/index.js'
+import { appFilesUsed, appRootOf, readStaticFolders, translatedCode } from './emit/static.js'
 import { readRuntimeFiles } from './emit/runtime-files.js'
 import type { AppIR, ProjectIR } from './ir/types.js'
 import { buildReport, loadRuleDocs, renderHtml, renderJson, renderMarkdown, type MigrationReport } from './report/index.js'
@@ -93,10 +94,10 @@ export async function runPipeline(
   const secretValues = [...(loaded.project.secretValues ?? []), ...configSecrets(app)]
   const runtimeFiles = await stages.runtimeFiles()
   const emitted = await timed(timings, 'emit', () =>
-    emitProject({ ir, app, translation, runtimeFiles, sources, secretValues, ...(timings !== undefined ? { timings } : {}) }),
+    emitProject({ ir, app, translation, runtimeFiles, sources, secretValues, staticFiles: readStaticFolders(loaded.project.root, app, { appRoot: appRootOf(ir, app), ...appFilesUsed(translatedCode(translation)) }), ...(timings !== undefined ? { timings } : {}) }),
   )
   const { report, files } = await timed(timings, 'report', () => {
-    const paths = [...emitted.files.keys(), REPORT_MARKDOWN, REPORT_JSON, REPORT_HTML]
+    const paths = [...emitted.files.keys(), ...emitted.assets.keys(), REPORT_MARKDOWN, REPORT_JSON, REPORT_HTML]
     const report = buildReport({
       ir,
       app,

@@ -385,10 +385,12 @@ async function migrate(
   const { report } = result
 
   // Every target is checked, and every folder made, before any file is written.
-  const refused = prepareTargets(writing ? options.out : undefined, result.files.keys(), [options.emitIr, options.report, options.writeBaseline])
+  // The static files copied from the project (public/…) are written beside the generated ones.
+  const assets = result.emitted.assets
+  const refused = prepareTargets(writing ? options.out : undefined, [...result.files.keys(), ...assets.keys()], [options.emitIr, options.report, options.writeBaseline])
   if (refused !== null) return fail(refused)
   if (options.emitIr !== undefined) writeFileSync(options.emitIr, `${JSON.stringify(result.ir, null, 2)}\n`)
-  if (writing && options.out !== undefined) writeFiles(options.out, result.files)
+  if (writing && options.out !== undefined) writeFiles(options.out, result.files, assets)
   if (options.writeBaseline !== undefined) {
     writeFileSync(options.writeBaseline, renderBaseline(report))
     baseline = new Set(report.findings.map((finding) => finding.fingerprint))
@@ -403,10 +405,11 @@ async function migrate(
   // Notes beside a report: on stdout after the text summary, on stderr when stdout is a machine format.
   const note = (line: string): void => (stdoutFormat === 'text' ? io.stdout(`${line}\n`) : io.stderr(`${line}\n`))
   if (stdoutFormat === 'text') {
-    if (writing && options.out !== undefined) io.stdout(`wrote ${result.files.size} files to ${options.out}\n`)
+    const count = result.files.size + assets.size
+    if (writing && options.out !== undefined) io.stdout(`wrote ${count} files to ${options.out}\n`)
     else if (options.out !== undefined) {
-      io.stdout(`dry run: nothing written; would write ${result.files.size} files to ${options.out}${outNotEmpty && options.force !== true ? ' (not empty: needs --force)' : ''}\n`)
-    } else if (options.dryRun === true) io.stdout(`dry run: nothing written; the service would have ${result.files.size} files\n`)
+      io.stdout(`dry run: nothing written; would write ${count} files to ${options.out}${outNotEmpty && options.force !== true ? ' (not empty: needs --force)' : ''}\n`)
+    } else if (options.dryRun === true) io.stdout(`dry run: nothing written; the service would have ${count} files\n`)
   }
   const fresh = newFindings(report, baseline)
   if (options.writeBaseline !== undefined) {

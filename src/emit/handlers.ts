@@ -2,6 +2,7 @@ import type { AppIR, CodeRef, ErrorHandlerIR, Finding, HookIR, RouteIR } from '.
 import type { TranslatedHandler, TranslatedProject } from '../translate/types.js'
 import { parsesAsExpression, type ParseCheck } from './format.js'
 import { stringLiteral } from './names.js'
+import { staticServing, type StaticFiles } from './static.js'
 
 /** A handler as emit will write it: the translation when there is a usable one, else a 501 stub it made itself. */
 export interface ResolvedHandler {
@@ -97,11 +98,12 @@ export async function resolveViews(
   findings: Finding[],
   sources: ReadonlyMap<string, string> = new Map(),
   check: ExpressionCheck = parsesAsExpression,
+  staticFiles?: StaticFiles,
 ): Promise<Map<string, ResolvedHandler>> {
   const views = new Map<string, ResolvedHandler>()
   for (const route of app.routes) {
     if (views.has(route.endpoint)) continue
-    const resolved = await resolveRoute(route, translation, findings, app, check)
+    const resolved = await resolveRoute(route, translation, findings, app, check, staticFiles)
     if (resolved === null) continue
     // A stub emit made itself still quotes the Python it stands for.
     if (resolved.pythonSource === '' && route.view !== null) resolved.pythonSource = pythonBlock(sources.get(route.view.ref.location.file), route.location.line, route.view.ref.location.line)
@@ -128,7 +130,7 @@ export function pythonBlock(source: string | undefined, firstLine: number, defLi
   return lines.slice(start, end).join('\n')
 }
 
-async function resolveRoute(route: RouteIR, translation: TranslatedProject, findings: Finding[], app: AppIR, check: ExpressionCheck): Promise<ResolvedHandler | null> {
+async function resolveRoute(route: RouteIR, translation: TranslatedProject, findings: Finding[], app: AppIR, check: ExpressionCheck, staticFiles?: StaticFiles): Promise<ResolvedHandler | null> {
   if (route.view !== null) {
     const translated = Object.hasOwn(translation.views, route.endpoint) ? translation.views[route.endpoint] : undefined
     return resolveTranslated(translated, route.endpoint, route.location, route.view.ref, findings, route.endpoint, 'view-not-translated', check)
@@ -136,14 +138,15 @@ async function resolveRoute(route: RouteIR, translation: TranslatedProject, find
   if (route.redirectTo !== null && !route.redirectTo.startsWith('<callable')) return null // the router answers it
   const isStatic = route.endpoint === 'static' || route.endpoint.endsWith('.static')
   const owner = route.blueprint === null ? app : app.blueprints.find((blueprint) => blueprint.name === route.blueprint)
-  if (isStatic && owner !== undefined && owner.staticFolderPath !== null && !owner.staticFolderHasFiles) {
-    // No file to serve: Flask's send_from_directory answers 404 (through the app's handlers) for every path, and so does this.
+  const serving = isStatic && owner !== undefined ? staticServing(owner, staticFiles) : null
+  if (serving?.kind === 'served') {
+    // The folder's copy in the service (public/<folder>), served as Flask's send_from_directory does; an empty one answers 404 for every path, as in Flask.
     return {
       name: route.endpoint,
       ref: null,
       status: 'migrated',
-      code: `view((c) => sendFromDirectory(c, ${stringLiteral(owner.staticFolderPath)}, String(request(c).view_args?.filename)))`,
-      imports: [`import { request, sendFromDirectory, view } from '../lib/flask.js'`],
+      code: `view((c) => sendFromDirectory(c, ${stringLiteral(serving.directory)}, String(request(c).view_args?.filename)))`,
+      imports: [`import { request, view } from '../lib/flask.js'`, `import { sendFromDirectory } from '../lib/static.js'`],
       pythonSource: '',
       reasons: [],
     }
@@ -152,7 +155,7 @@ async function resolveRoute(route: RouteIR, translation: TranslatedProject, find
     ? {
         ruleId: 'static-files-not-migrated',
         severity: 'warning',
-        message: `Static files under ${route.rule} are not served by the generated service; serve them from a CDN or add serveStatic from @hono/node-server.`,
+        message: `Static files under ${route.rule} are not served by the generated service: their folder${owner?.staticFolderPath ? ` ${owner.staticFolderPath}` : ''} is not in the project (an extension's, or a path that leaves the project), so it was not copied; serve it from a CDN or copy it into public/ by hand.`,
         location: route.location,
         endpoint: route.endpoint,
       }

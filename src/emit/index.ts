@@ -33,6 +33,7 @@ import { emitUrlMap, requestBlueprints, scalarDefaults } from './url-map.js'
 import { importedPackages, usedRuntimeModules } from './runtime-use.js'
 import { docComment, lineComment, tsString } from '../ts-text.js'
 import { REDACTED, redactFiles, type Redaction } from './redact.js'
+import { staticAssets, type StaticFiles } from './static.js'
 
 export { readRuntimeFiles } from './runtime-files.js'
 
@@ -49,6 +50,8 @@ export interface EmitInput {
   sources?: ReadonlyMap<string, string>
   /** When given, receives the time spent in emit's costly steps (for `npm run bench`). */
   timings?: StageTimings
+  /** The static folders' files (src/emit/static.ts readStaticFolders): copied into public/ and served. */
+  staticFiles?: StaticFiles
 }
 
 /** Wall-clock and CPU milliseconds by step name, added to by the pipeline and emit. */
@@ -81,6 +84,8 @@ export interface RouteOutcome {
 export interface EmitResult {
   /** Service-relative POSIX path → content, sorted by path. */
   files: Map<string, string>
+  /** The static files copied into the service (`public/…` → bytes), sorted by path. */
+  assets: Map<string, Uint8Array>
   /** Findings of the emit stage itself (translate's and analyze's are not repeated). */
   findings: Finding[]
   /** One per route of the app, in url_map order. */
@@ -104,7 +109,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     const handlers = [...Object.values(translation.views), ...translation.hooks, ...translation.errorHandlers]
     const checked = await parsesAsExpressions(handlers.map((handler) => handler.code))
     const check = async (expression: string) => checked.get(expression) ?? parsesAsExpression(expression)
-    const views = await resolveViews(app, translation, findings, input.sources, check)
+    const views = await resolveViews(app, translation, findings, input.sources, check, input.staticFiles)
     stubUnroutableEndpoints(app, views)
     const hooks = await resolveHooks(app, translation, findings, reportedAt, check)
     const errorHandlers = await resolveErrorHandlers(app, translation, findings, check)
@@ -208,7 +213,9 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   for (const name of runtimeFiles.keys()) if (!usedRuntime.has(name)) files.delete(`src/lib/${name}`)
   files.set('package.json', emitPackageJson(app, packageDependencies(importedPackages(files))))
   files.set('tsconfig.json', emitTsconfig())
-  files.set('Dockerfile', emitDockerfile())
+  const statics = staticAssets(app, input.staticFiles)
+  findings.push(...statics.findings)
+  files.set('Dockerfile', emitDockerfile(statics.assets.size > 0))
   files.set('.dockerignore', emitDockerignore())
 
   accountForExtensions(app, earlier, findings)
@@ -250,7 +257,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   }
 
   const sorted = new Map([...files].sort(([a], [b]) => compare(a, b)))
-  return { files: sorted, findings: sortFindings(findings), routes }
+  return { files: sorted, assets: statics.assets, findings: sortFindings(findings), routes }
 }
 
 function emitAppFile(

@@ -150,7 +150,8 @@ process.on('SIGINT', () => shutdown('SIGINT'))
 `
 }
 
-export function emitDockerfile(): string {
+/** `withPublic`: the service has static files in public/ (copied from the project's static folders). */
+export function emitDockerfile(withPublic = false): string {
   return `# Build stage: compile TypeScript.
 FROM node:20-slim AS build
 WORKDIR /app
@@ -173,7 +174,7 @@ WORKDIR /app
 COPY package.json package-lock.json* ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-USER node
+${withPublic ? 'COPY public ./public\n' : ''}USER node
 EXPOSE 8080
 # A TCP check: it holds whatever routes the app has.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \\

@@ -19,7 +19,7 @@ export function isSafeRelativePath(path: string): boolean {
   return path !== '' && !isAbsolute(path) && !path.includes('\\') && path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')
 }
 
-export function sha256(content: string | Buffer): string {
+export function sha256(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex')
 }
 
@@ -160,7 +160,8 @@ export function removeFolders(created: readonly string[]): void {
  * a re-run leaves exactly what it generates next to the user's own files (node_modules, .git,
  * notes, and any generated file the user edited). Writes the manifest last.
  */
-export function writeFiles(outDir: string, files: ReadonlyMap<string, string>): void {
+export function writeFiles(outDir: string, texts: ReadonlyMap<string, string>, assets: ReadonlyMap<string, Uint8Array> = new Map()): void {
+  const files = new Map<string, string | Uint8Array>([...texts, ...assets])
   for (const path of files.keys()) if (!isSafeRelativePath(path) || path === MANIFEST) throw new Error(`refusing to write ${path}: not a path inside --out`)
   makeFolders(outDir)
   const root = realpathSync(outDir)

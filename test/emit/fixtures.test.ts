@@ -34,7 +34,7 @@ describe('fixtures: report snapshots and a service that compiles and answers', (
       checkSnapshot(join(fixtures, name, 'snapshots', '3-report.md'), files.get('MIGRATION_REPORT.md')!)
 
       const service = join(outRoot, name)
-      for (const [path, content] of files) {
+      for (const [path, content] of [...files, ...result.result.emitted.assets]) {
         mkdirSync(dirname(join(service, path)), { recursive: true })
         writeFileSync(join(service, path), content)
       }
@@ -42,7 +42,12 @@ describe('fixtures: report snapshots and a service that compiles and answers', (
       const tsc = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', service], { encoding: 'utf8' })
       expect(tsc.stdout + tsc.stderr, 'tsc --noEmit under strict').toBe('')
       expect(tsc.status).toBe(0)
-      const smoke = spawnSync(process.execPath, ['--import', 'tsx', '--test', 'test/smoke.test.ts'], { cwd: service, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } })
+      // A fixture's env.json (the secrets a deployment sets, as for the scenario) is the smoke test's environment too.
+      const envFile = join(fixtures, name, 'env.json')
+      const env = existsSync(envFile)
+        ? Object.fromEntries(Object.entries(JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>).filter(([key]) => !key.startsWith('$')).map(([key, value]) => [key, value.replaceAll('{tmp}', service)]))
+        : {}
+      const smoke = spawnSync(process.execPath, ['--import', 'tsx', '--test', 'test/smoke.test.ts'], { cwd: service, encoding: 'utf8', env: { ...process.env, ...env, NODE_ENV: 'test' } })
       expect(smoke.stdout, smoke.stderr).toContain('# fail 0')
       expect(smoke.status).toBe(0)
     }, 120_000)

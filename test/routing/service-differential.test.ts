@@ -36,7 +36,7 @@ describe.skipIf(!hasFlask)('generated service vs Flask over HTTP (generated requ
       const result = await runPipeline({ input, ...(app !== undefined ? { app } : {}) }, await defaultStages())
       if (!result.ok) throw new Error(result.error.message)
       const service = join(outRoot, name)
-      for (const [path, content] of result.result.files) {
+      for (const [path, content] of [...result.result.files, ...result.result.emitted.assets]) {
         mkdirSync(dirname(join(service, path)), { recursive: true })
         writeFileSync(join(service, path), content)
       }

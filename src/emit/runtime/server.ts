@@ -121,6 +121,24 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
     return `${host}:${typeof address === 'object' && address !== null ? address.port : options.port}`
   }
   let listener: ReturnType<typeof getRequestListener> | null = null
+  // @hono/node-server writes `Content-Type: text/plain; charset=UTF-8` for a response that has
+  // none; Werkzeug sends none (a 304 of a conditional request, a 204): those go out without one.
+  const untyped = new WeakSet<object>()
+  const typedFetch: FetchCallback = async (request, env) => {
+    const response = await fetch(request, env)
+    const outgoing = (env as { outgoing?: object } | undefined)?.outgoing
+    if (outgoing !== undefined && response instanceof Response && !response.headers.has('content-type')) untyped.add(outgoing)
+    return response
+  }
+  const withoutDefaultType = (response: ServerResponse): ServerResponse => {
+    const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse
+    response.writeHead = ((...args: unknown[]) => {
+      const headers = args.find((arg, i) => i > 0 && arg !== null && typeof arg === 'object' && !Array.isArray(arg)) as Record<string, unknown> | undefined
+      if (headers !== undefined && untyped.has(response) && headers['content-type'] === 'text/plain; charset=UTF-8') delete headers['content-type']
+      return writeHead(...args)
+    }) as ServerResponse['writeHead']
+    return response
+  }
   const server = createServer(
     {
       maxHeaderSize: options.maxHeaderBytes,
@@ -132,7 +150,7 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
       // Flask serves a request without Host (HTTP/1.0 or not); request.host is then the server's address.
       requireHostHeader: false,
     },
-    (request, response) => (listener ??= getRequestListener(fetch, { hostname: defaultHost() }))(request, response),
+    (request, response) => (listener ??= getRequestListener(typedFetch, { hostname: defaultHost() }))(request, withoutDefaultType(response)),
   ) as FlaskServer
   server.keepAliveTimeout = options.keepAliveTimeoutMs
 

@@ -305,6 +305,9 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
       if (args.positional.length !== 1) fail('unsupported-flask-api', node, 'stream_with_context() without a single argument')
       return translateExpr(args.positional[0], ctx)
     }
+    case 'send_from_directory':
+    case 'send_file':
+      return sendFileCall(node, name, ctx)
     case 'url_for': {
       if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in url_for()')
       const endpoint = args.positional[0]
@@ -330,6 +333,51 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
     return emitted(`new ${name}(${values.join(', ')})`, Prec.Call)
   }
   return fail('unsupported-flask-api', node, `\`${name}()\` from Flask is not supported`)
+}
+
+/** Keyword arguments of Flask's send_file / send_from_directory the runtime (static.ts) takes. */
+const SEND_FILE_OPTIONS = ['mimetype', 'as_attachment', 'download_name', 'conditional', 'etag', 'max_age']
+
+/** A str literal naming a path under the app's folder: relative, without `..` (what emit can copy into the service). */
+function appRelativeLiteral(node: SyntaxNode | undefined, ctx: Context): string | null {
+  if (node?.type !== 'string') return null
+  const code = translateExpr(node, ctx).code
+  if (!code.startsWith('"')) return null
+  const text = JSON.parse(code) as string
+  const parts = text.split('/')
+  if (text === '' || text.startsWith('/') || text.includes('\\') || text.includes('\0') || parts.some((part) => part === '..')) return null
+  return parts.filter((part) => part !== '' && part !== '.').join('/') || null
+}
+
+/**
+ * `send_from_directory("dir", path, **options)` / `send_file("dir/file", **options)` with a literal
+ * path under the app's folder (its root_path): emit copies that folder or file into the service
+ * (public/_app/…, found by these calls' first argument) and static.ts serves it as Werkzeug does.
+ */
+function sendFileCall(node: SyntaxNode, name: string, ctx: Context): Emitted {
+  const args = callArguments(node)
+  const pathNames = name === 'send_from_directory' ? ['directory', 'path'] : ['path_or_file']
+  requireStatic(args, `${name}()`, [...pathNames, 'filename', ...SEND_FILE_OPTIONS])
+  if (args.positional.length > pathNames.length) fail('unsupported-flask-api', node, `\`${name}()\` with ${args.positional.length} positional arguments`)
+  const bound = new Map<string, SyntaxNode>(args.positional.map((arg, i) => [pathNames[i], arg]))
+  for (const [key, value] of args.keywords) {
+    const target = key === 'filename' && name === 'send_from_directory' ? 'path' : key
+    if (bound.has(target) || (key === 'filename' && name !== 'send_from_directory')) fail('unsupported-flask-api', value.parent!, `keyword argument \`${key}\` of \`${name}()\``)
+    bound.set(target, value)
+  }
+  const literal = appRelativeLiteral(bound.get(pathNames[0]), ctx)
+  if (literal === null) fail('unsupported-flask-api', node, `\`${name}()\` of a path that is not a str literal under the app's folder (only those are copied into the service)`)
+  if (name === 'send_from_directory' && !bound.has('path')) fail('unsupported-flask-api', node, '`send_from_directory()` without a path')
+  const options = SEND_FILE_OPTIONS.filter((key) => bound.has(key)).map((key) => `${key}: ${translateExpr(bound.get(key)!, ctx).code}`)
+  const optionText = options.length > 0 ? `, { ${options.join(', ')} }` : ''
+  const c = contextVar(node, ctx)
+  if (name === 'send_file') {
+    ctx.imports.useLib('static', 'sendAppFile')
+    return emitted(`(await sendAppFile(${c}, ${tsJson(literal)}${optionText}))`, Prec.Primary, 'response')
+  }
+  ctx.imports.useLib('static', 'sendFromAppDirectory')
+  ctx.imports.py = true
+  return emitted(`(await sendFromAppDirectory(${c}, ${tsJson(literal)}, py.str(${translateExpr(bound.get('path')!, ctx).code})${optionText}))`, Prec.Primary, 'response')
 }
 
 /** `current_app.config` / `app.config` → the generated `config` object. */
