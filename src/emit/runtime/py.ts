@@ -26,6 +26,7 @@ import {
 } from './exceptions.js'
 import { PyFloat, asFloat as boxFloat, isFloat, floatRepr } from './float.js'
 import { loadsJson } from './json.js'
+import { resolve as resolvePath } from 'node:path'
 import { PyDate, PyDateTime, PyTimeDelta, PyTimezone } from './datetime.js'
 
 export { PyDate, PyDateTime, PyTimeDelta, PyTimezone }
@@ -759,6 +760,11 @@ export function iter(obj: Py): Iterable<Py> {
 // ---------------------------------------------------------------------------------------------
 // Iterators, generators and context managers
 
+/** A path of the Flask project (`os.path.dirname(__file__)`…) as an absolute path under the folder the service runs from. */
+export function projectPath(path: string): string {
+  return resolvePath(path)
+}
+
 /** Python's `iter(x)`: an iterator (a generator is its own). */
 export function iterOf(obj: Py): Iterator<Py> {
   return iter(obj)[Symbol.iterator]()
@@ -1159,6 +1165,10 @@ export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
       if (Object.hasOwn(cls, name)) return cls[name]
     }
   }
+  // A method of a str, list, dict or set as a value (`key=prices.get`): bound to its object.
+  const table: Record<string, (self: Py, ...args: Py[]) => Py> | null =
+    typeof obj === 'string' ? strMethods : isList(obj) ? listMethods : obj instanceof PyDict ? dictMethods : obj instanceof PySet ? setMethods : null
+  if (table !== null && Object.hasOwn(table, name)) return (...args: Py[]) => table[name]!(obj, ...args)
   if (fallback.length > 0) return fallback[0]
   throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
 }

@@ -6,6 +6,7 @@ import { callArguments, requireStatic, type CallArguments } from './arguments.js
 import { comprehensionParts } from './comprehensions.js'
 import { resolveName, EXCEPTIONS, projectReference } from './names.js'
 import { tsJson } from '../../ts-text.js'
+import { translateOpen } from './files.js'
 
 const DYNAMIC_CODE = new Set(['eval', 'exec', 'compile', '__import__', 'globals', 'locals', 'vars'])
 const BUILTIN_TYPE_NAMES = new Set(['int', 'float', 'bool', 'str', 'list', 'tuple', 'dict', 'set', 'object'])
@@ -215,6 +216,8 @@ export function translateBuiltinCall(name: string, node: SyntaxNode, ctx: Contex
       const values = args.positional.map((a) => translateExpr(a, ctx).code)
       return pyCall(ctx, `${name}(${values.join(', ')})`, name === 'hasattr' ? 'bool' : 'unknown')
     }
+    case 'open':
+      return translateOpen(node, ctx)
     case 'next':
       requireStatic(args, name)
       arity(args, name, 1, 2)

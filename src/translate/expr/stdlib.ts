@@ -5,6 +5,7 @@ import { translateExpr } from './index.js'
 import { callArguments, requireStatic, type CallArguments } from './arguments.js'
 import { resolveName } from './names.js'
 import { tsJson } from '../../ts-text.js'
+import { translateStaticPath } from './files.js'
 import { sqliteValue, translateSqliteCall } from './sqlite.js'
 
 /** The dotted stdlib path of an expression like `os.environ.get` (null when it is not one). */
@@ -95,6 +96,10 @@ export function stdlibValue(path: string, node: SyntaxNode, ctx: Context): Emitt
 export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
   const path = stdlibPath(node.childForFieldName('function')!, ctx)
   if (path === null) return undefined
+  if (path.startsWith('os.path.')) {
+    const projectPath = translateStaticPath(node, ctx)
+    if (projectPath) return projectPath
+  }
   const args = callArguments(node)
   const values = (): string[] => args.positional.map((a) => translateExpr(a, ctx).code)
   const py = (code: string, type: Emitted['type'] = 'unknown'): Emitted => {
@@ -120,6 +125,11 @@ export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | u
     const sortKeys = args.keywords.get('sort_keys')
     const extra = indent || sortKeys ? `, ${indent ? translateExpr(indent, ctx).code : 'null'}, ${sortKeys ? translateExpr(sortKeys, ctx).code : 'false'}` : ''
     return py(`jsonDumpsPy(${values()[0]}${extra})`, 'str')
+  }
+  if (path === 'json.load') {
+    // A file object's content (`json.load(f)` of a file `open()` or `open_resource()` gave).
+    requireStatic(args, path)
+    return py(`jsonLoads(py.callMethod(${values()[0]}, "read"))`)
   }
   if (path === 'json.loads') {
     requireStatic(args, path)

@@ -35,6 +35,11 @@ export function useResources(project: ProjectIndex, importName: string, read: Pr
   RESOURCES.set(project, { appRoot: posix.dirname(module.file), read })
 }
 
+/** A file of the project by its path relative to the project (undefined when it is not one, or the project's files are not available). */
+export function readProjectFile(project: ProjectIndex, path: string): Uint8Array | undefined {
+  return RESOURCES.get(project)?.read(path)
+}
+
 /** A reader of files inside `root`: never through a symlink leading out, never above MAX_RESOURCE_BYTES. */
 export function projectFileReader(root: string): ProjectFileReader {
   let rootReal: string | null = null
