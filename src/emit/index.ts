@@ -31,6 +31,7 @@ import {
 } from './scaffold.js'
 import { emitUrlMap, requestBlueprints, scalarDefaults } from './url-map.js'
 import { importedPackages, usedRuntimeModules } from './runtime-use.js'
+import { emitCommands } from './commands.js'
 import { docComment, lineComment, tsString } from '../ts-text.js'
 import { REDACTED, redactFiles, type Redaction } from './redact.js'
 import { staticAssets, type StaticFiles } from './static.js'
@@ -208,10 +209,13 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('.env.example', `${config.envExample}${LEGACY_ENV_EXAMPLE}`)
   files.set('src/main.ts', emitMain())
   files.set('test/smoke.test.ts', emitSmokeTest(app.routes, views))
+  // The app's CLI commands as scripts: src/commands/<name>.ts, `npm run <name>`.
+  const commands = emitCommands(app, translation, hooks, moved, findings)
+  for (const [path, code] of commands.files) files.set(path, code)
   // Only the runtime modules some file imports (transitively), and the packages the files kept import.
   const usedRuntime = usedRuntimeModules(files, runtimeFiles)
   for (const name of runtimeFiles.keys()) if (!usedRuntime.has(name)) files.delete(`src/lib/${name}`)
-  files.set('package.json', emitPackageJson(app, packageDependencies(importedPackages(files))))
+  files.set('package.json', emitPackageJson(app, { ...packageDependencies(importedPackages(files)), scripts: commands.scripts }))
   files.set('tsconfig.json', emitTsconfig())
   const statics = staticAssets(app, input.staticFiles)
   findings.push(...statics.findings)

@@ -113,9 +113,12 @@ function findDefinition(module: ModuleInfo, qualname: string, line?: number): { 
   return found ? { ...(found as { node: SyntaxNode; decorators: SyntaxNode[] }), enclosing } : null
 }
 
-function checkDecorators(decorators: SyntaxNode[], allowFlask: boolean): void {
+/** Decorators of a CLI command: click's `command` (also through `app.cli`), flask.cli's `with_appcontext`. */
+const CLI_DECORATOR = /^@\s*(?:(?:click\.)?command\b|[\w.]+\.cli\.command\b|(?:flask\.cli\.)?with_appcontext\s*$)/
+
+function checkDecorators(decorators: SyntaxNode[], allowFlask: boolean | 'command'): void {
   for (const decorator of decorators) {
-    if (allowFlask && FLASK_REGISTRATION.test(decorator.text)) continue
+    if (allowFlask === 'command' ? CLI_DECORATOR.test(decorator.text) : allowFlask && FLASK_REGISTRATION.test(decorator.text)) continue
     fail('unknown-decorator', decorator, `decorator \`${snippet(decorator)}\` is not one the translator knows`, decoratorName(decorator.text))
   }
 }
@@ -171,7 +174,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   const translateHandler = (
     ref: CodeRef,
     name: string,
-    kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'other',
+    kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'command' | 'other',
     options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string },
   ): HandlerDraft => {
     const module = project.modules.get(ref.module)
@@ -273,7 +276,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           '})',
         ].join('\n')
       } else {
-        checkDecorators(found.decorators, true)
+        checkDecorators(found.decorators, kind === 'command' ? 'command' : true)
         if (found.node.type !== 'function_definition') fail('unsupported-python-construct', found.node, 'a class registered as a function view')
         const paramTypes = new Map<string, PyType>()
         let extraParams: string[] = []
@@ -325,6 +328,11 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         } else if (kind === 'teardown') {
           ctx.imports.honoContext = true
           code = `(c: Context, ${paramNames[0] ?? '_error'}: Py) => {\n${indent(fn.body).join('\n')}\n}`
+        } else if (kind === 'command') {
+          // A CLI command runs with an app context of its own (runtime cli.ts); click's parameters are not carried over.
+          ctx.imports.honoContext = true
+          if (paramNames.length > 0) fail('unsupported-flask-api', found.node, 'a CLI command with parameters')
+          code = `(c: Context) => {\n${indent(fn.body).join('\n')}\n}`
         } else {
           ctx.imports.honoContext = true
           if (paramNames.length > 0) fail('unsupported-flask-api', found.node, 'a before-request hook with parameters')
@@ -425,6 +433,15 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     return draft.handler
   })
 
+  // The app's CLI commands without click parameters (emit reports the others): `npm run <name>` scripts of the service.
+  const commands = (input.app.commands ?? [])
+    .filter((command) => command.parameters.length === 0)
+    .map((command) => {
+      const draft = translateHandler(command.ref, command.name, 'command', {})
+      drafts.push(draft)
+      return draft.handler
+    })
+
   // Project symbols used by handlers, transitively.
   while (pending.length > 0) {
     const key = pending.shift()!
@@ -493,7 +510,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     const code = [...importLines, '', ...results.map((r) => r.code!)].join('\n')
     modules.push({ pythonModule: moduleName, code })
   }
-  return { modules, views, hooks, errorHandlers, findings }
+  return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}) }
 }
 
 /**

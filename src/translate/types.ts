@@ -13,6 +13,8 @@ export interface TranslatedProject {
   /** Hooks and error handlers, in the order of the IR's `hooks` / `errorHandlers`. */
   hooks: TranslatedHandler[]
   errorHandlers: TranslatedHandler[]
+  /** The app's CLI commands without click parameters, in the order of the IR's `commands` (name = the command's); absent when none. */
+  commands?: TranslatedHandler[]
   findings: Finding[]
 }
 

@@ -5,6 +5,7 @@ import { translateExpr } from '../expr/index.js'
 import { callArguments, requireStatic } from '../expr/arguments.js'
 import { resolveName, type Binding } from '../expr/names.js'
 import { translateOpenResource } from './resources.js'
+import { translateClickCall } from './cli.js'
 import { tsJson } from '../../ts-text.js'
 
 const REQUEST_ATTRIBUTES: Record<string, Emitted['type']> = {
@@ -436,7 +437,7 @@ export function translateResponseMethod(recv: Emitted, name: string, node: Synta
 }
 
 export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | undefined {
-  if (node.type === 'call') return translateFlaskCall(node, ctx)
+  if (node.type === 'call') return translateClickCall(node, ctx) ?? translateFlaskCall(node, ctx)
   if (node.type === 'subscript') {
     const value = node.childForFieldName('value')!
     const index = node.childrenForFieldName('subscript')
