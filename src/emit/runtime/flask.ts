@@ -26,7 +26,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
-import { HTTP_STATUS_CODES, HTTPException, InternalServerError, BadRequest, NotFound, RequestEntityTooLarge, RequestRedirect, defaultExceptions } from './errors.js'
+import { HTTP_STATUS_CODES, HTTPException, InternalServerError, BadRequest, RequestEntityTooLarge, RequestRedirect, defaultExceptions } from './errors.js'
 import { ValueError, KeyError, TypeError as PyTypeError, LookupError, RuntimeError } from './exceptions.js'
 import type { RoutingInfo } from './router.js'
 import { PyFloat, floatRepr } from './float.js'
@@ -1843,41 +1843,6 @@ export function toResponse(c: Context, rv: unknown): Response {
  */
 export function view(fn: (c: Context) => unknown): (c: Context) => Promise<Response> {
   return async (c) => toResponse(c, await fn(c))
-}
-
-/** Python's `mimetypes.guess_type` for the extensions static folders hold (checked against Python in the tests). */
-const MIME_TYPES: Record<string, string> = {
-  '.css': 'text/css', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json',
-  '.html': 'text/html', '.htm': 'text/html', '.txt': 'text/plain', '.csv': 'text/csv', '.md': 'text/markdown',
-  '.xml': 'application/xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif',
-  '.svg': 'image/svg+xml', '.ico': 'image/vnd.microsoft.icon', '.webp': 'image/webp', '.pdf': 'application/pdf',
-  '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.otf': 'font/otf', '.wasm': 'application/wasm',
-  '.zip': 'application/zip', '.mp4': 'video/mp4', '.mp3': 'audio/mpeg',
-}
-
-/**
- * Flask's `send_from_directory(directory, filename)` for the `static` endpoints: Werkzeug's
- * `safe_join` (no `..`, no absolute paths, no backslashes), 404 `NotFound` when the file is not
- * there (through the app's error handlers, as in Flask), the type from the extension.
- * `directory` is relative to the service's working directory.
- */
-export async function sendFromDirectory(c: Context, directory: string, filename: string): Promise<FlaskResponse> {
-  const { readFile, stat } = await import('node:fs/promises')
-  const { join, resolve, sep } = await import('node:path')
-  const parts = filename.split('/')
-  const unsafe = filename === '' || filename.startsWith('/') || filename.includes('\\') || parts.some((part) => part === '..') || /^[A-Za-z]:/.test(filename)
-  if (unsafe) throw new NotFound()
-  const root = resolve(directory)
-  const path = resolve(join(root, ...parts))
-  if (path !== root && !path.startsWith(root + sep)) throw new NotFound()
-  const info = await stat(path).catch(() => null)
-  if (info === null || !info.isFile()) throw new NotFound()
-  const dot = filename.lastIndexOf('.')
-  const mimetype = (dot > filename.lastIndexOf('/') ? MIME_TYPES[filename.slice(dot).toLowerCase()] : undefined) ?? 'application/octet-stream'
-  void c
-  const response = new FlaskResponse(await readFile(path), { mimetype })
-  response.headers.set('Cache-Control', 'no-cache')
-  return response
 }
 
 /** Keyword arguments of `jsonify(...)`, as a marker so `jsonify(kwargs({...}))` differs from `jsonify({...})`. */
