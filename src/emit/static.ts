@@ -102,7 +102,10 @@ export function readStaticFolders(root: string, app: AppIR, sent: { appRoot: str
   for (const owner of [app, ...app.blueprints]) {
     const folder = owner.staticFolderPath
     if (folder === null || !owner.staticFolderHasFiles || !insideProject(folder) || result.folders.has(folder)) continue
-    result.folders.set(folder, readFolder(rootReal, join(root, ...folder.split('/')), folder, result.skipped))
+    const dir = join(root, ...folder.split('/'))
+    // A folder that cannot be read is not copied: its static rule stays a reported stub.
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue
+    result.folders.set(folder, readFolder(rootReal, dir, folder, result.skipped))
   }
   const base = sent.appRoot === null ? null : join(root, ...sent.appRoot.split('/').filter((part) => part !== '' && part !== '.'))
   for (const folder of sent.folders) {
