@@ -14,6 +14,7 @@ import { indent } from './stmt/index.js'
 import { decoratorName, snippet } from './diagnostics.js'
 import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
+import { stdlibPath } from './expr/stdlib.js'
 
 export interface TranslateInput {
   modules: { name: string; file: string; source: string; tree: Parser.Tree }[]
@@ -442,13 +443,19 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       return draft.handler
     })
 
-  // Project symbols used by handlers, transitively.
+  // Project symbols used by handlers, transitively; with a module, what it does at import that the service must do too.
+  const setups = new Map<string, SymbolResult[]>()
   while (pending.length > 0) {
     const key = pending.shift()!
     const [moduleName, name] = key.split('\0')
     const result = translateSymbol(project, moduleName, name, configKeys)
     symbols.set(key, result)
     request(result.dependencies)
+    if (!setups.has(moduleName)) {
+      const calls = setupCalls(project, project.modules.get(moduleName)!, configKeys)
+      setups.set(moduleName, calls)
+      for (const call of calls) request(call.dependencies)
+    }
   }
 
   // A symbol is usable when it and everything it uses translated.
@@ -501,6 +508,11 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     byModule.set(result.module, [...(byModule.get(result.module) ?? []), result])
   }
   for (const [moduleName, results] of byModule) {
+    for (const setup of setups.get(moduleName) ?? []) {
+      const cause = setup.error ? setup : [...setup.dependencies].map((dep) => broken.get(dep) ?? (symbols.get(dep)?.error ? symbols.get(dep)! : null)).find((found) => found)
+      if (cause?.error) findings.push(findingFor(cause.error, cause.file))
+      else results.push(setup)
+    }
     results.sort((a, b) => a.start - b.start)
     const imports = new ImportSet()
     const dir = moduleName.split('.').slice(0, -1).join('/')
@@ -588,6 +600,36 @@ function setterVariable(project: ProjectIndex, module: ModuleInfo, name: string)
   const def = module.symbols.get(variable)
   if (def?.kind !== 'data' || !project.globalsAssigned(module.name).has(variable)) return null
   return { name: variable, node: def.node }
+}
+
+/** Module-level calls the service makes when it loads the module, as Python does at import: `sqlite3.register_converter(...)`, `sqlite3.register_adapter(...)`. */
+const SETUP_CALLS = new Set(['sqlite3.register_converter', 'sqlite3.register_adapter'])
+
+function setupCalls(project: ProjectIndex, module: ModuleInfo, configKeys: Set<string>): SymbolResult[] {
+  const results: SymbolResult[] = []
+  for (const statement of module.tree.rootNode.namedChildren) {
+    const call = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined
+    if (call?.type !== 'call') continue
+    const ctx = baseContext(project, module, configKeys, moduleScope(), false)
+    let path: string | null = null
+    try {
+      path = stdlibPath(call.childForFieldName('function')!, ctx)
+    } catch (error) {
+      if (!(error instanceof Untranslatable)) throw error
+    }
+    if (path === null || !SETUP_CALLS.has(path)) continue
+    const result: SymbolResult = { module: module.name, name: `${path}:${statement.startPosition.row + 1}`, start: statement.startIndex, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
+    try {
+      result.code = `${translateExpr(call, ctx).code} ${lineComment(`${module.file}:${statement.startPosition.row + 1}, when the module loads`)}`
+      checkParses(result.code, 'module', statement)
+    } catch (error) {
+      if (!(error instanceof Untranslatable)) throw error
+      result.error = error
+      result.code = null
+    }
+    results.push(result)
+  }
+  return results
 }
 
 /** One top-level function, class or data definition as exported TypeScript. */

@@ -4,7 +4,8 @@ import { differentialSuite, type Case } from './harness.js'
 /**
  * The sqlite3 DB-API as the official Flask tutorial and JSON APIs use it, translated and run on
  * the runtime's sqlite.ts (better-sqlite3) against real CPython 3.11's sqlite3. Each case opens
- * its own `:memory:` database; sharing a file with CPython is test/runtime/sqlite.test.ts.
+ * its own `:memory:` database; sharing a file with CPython is test/runtime/sqlite.test.ts, and the
+ * migrated tutorial app beside Flask test/verify/shared-database.test.ts.
  */
 
 const SCHEMA = `
@@ -317,6 +318,63 @@ ${SCHEMA}
           out = [list(r) for r in db.execute("SELECT cat, count(*), sum(amount), avg(n), coalesce(max(n), -1) FROM s GROUP BY cat ORDER BY cat")]
           out.append(db.execute("SELECT sum(n) FROM s WHERE cat = 'zzz'").fetchone()[0])
           return out
+    `,
+  },
+  {
+    name: '`with db:` commits, or rolls back when the block raises (the connection stays open)',
+    source: `
+      import sqlite3
+      def f():
+          db = sqlite3.connect(":memory:")
+          db.execute("CREATE TABLE t (x UNIQUE)")
+          with db:
+              db.execute("INSERT INTO t VALUES (1)")
+          err = None
+          try:
+              with db:
+                  db.execute("INSERT INTO t VALUES (2)")
+                  db.execute("INSERT INTO t VALUES (1)")
+          except sqlite3.IntegrityError as e:
+              err = str(e)
+          return [[r[0] for r in db.execute("SELECT x FROM t")], err, db.in_transaction]
+    `,
+  },
+  {
+    name: 'foreign keys are not enforced until PRAGMA foreign_keys = ON, as in Python',
+    source: `
+      import sqlite3
+      def f():
+          db = sqlite3.connect(":memory:")
+          db.executescript("CREATE TABLE a (id INTEGER PRIMARY KEY); CREATE TABLE b (a_id INTEGER REFERENCES a (id));")
+          db.execute("INSERT INTO b VALUES (7)")
+          out = [db.execute("PRAGMA foreign_keys").fetchone()[0]]
+          db.execute("PRAGMA foreign_keys = ON")
+          try:
+              db.execute("INSERT INTO b VALUES (8)")
+          except sqlite3.IntegrityError as e:
+              out.append(str(e))
+          return out
+    `,
+  },
+  {
+    name: 'register_converter and register_adapter, PARSE_COLNAMES',
+    source: `
+      import sqlite3
+      class Point:
+          def __init__(self, x, y):
+              self.x = x
+              self.y = y
+      def adapt_point(point):
+          return f"{point.x};{point.y}"
+      def f():
+          sqlite3.register_adapter(Point, adapt_point)
+          sqlite3.register_converter("POINT", lambda v: tuple(float(part) for part in v.decode().split(";")))
+          db = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
+          db.execute("CREATE TABLE shapes (p point, q TEXT)")
+          db.execute("INSERT INTO shapes VALUES (?, ?)", (Point(1, 2.5), "3;4"))
+          row = db.execute('SELECT p, q AS "q [point]", q FROM shapes').fetchone()
+          cur = db.execute('SELECT q AS "q [point]" FROM shapes')
+          return [list(row), [d[0] for d in cur.description]]
     `,
   },
   {

@@ -3,6 +3,7 @@ import { emitted, type Context, type Emitted, type SyntaxNode } from '../context
 import { Prec } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { callArguments, requireStatic } from './arguments.js'
+import { stdlibPath } from './stdlib.js'
 
 /**
  * Python's `sqlite3` module onto the runtime's sqlite.ts (better-sqlite3 with the DB-API's
@@ -40,6 +41,19 @@ export function sqliteValue(path: string, node: SyntaxNode, ctx: Context): Emitt
   return emitted(`${runtime(ctx)}.${name}`, Prec.Call, VALUES[name] ?? 'unknown')
 }
 
+/** `sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES` as its number (null when the expression is not such flags). */
+function parseFlags(node: SyntaxNode, ctx: Context): number | null {
+  if (node.type === 'parenthesized_expression' && node.namedChildren.length === 1) return parseFlags(node.namedChildren[0], ctx)
+  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '|') {
+    const left = parseFlags(node.childForFieldName('left')!, ctx)
+    const right = parseFlags(node.childForFieldName('right')!, ctx)
+    return left === null || right === null ? null : left | right
+  }
+  if (node.type !== 'identifier' && node.type !== 'attribute') return null
+  const path = stdlibPath(node, ctx)
+  return path === 'sqlite3.PARSE_DECLTYPES' ? 1 : path === 'sqlite3.PARSE_COLNAMES' ? 2 : null
+}
+
 /** `sqlite3.connect(...)`, `sqlite3.register_converter(...)`, `sqlite3.register_adapter(...)`, `sqlite3.Row(cursor, row)`. */
 export function translateSqliteCall(path: string, node: SyntaxNode, ctx: Context): Emitted | undefined {
   if (!path.startsWith('sqlite3.')) return undefined
@@ -58,7 +72,10 @@ export function translateSqliteCall(path: string, node: SyntaxNode, ctx: Context
     if (!database) fail('unsupported-stdlib-call', node, '`sqlite3.connect()` without a database')
     const options = CONNECT_PARAMETERS.slice(1)
       .filter((key) => bound.has(key))
-      .map((key) => `${key}: ${translateExpr(bound.get(key)!, ctx).code}`)
+      .map((key) => {
+        const flags = key === 'detect_types' ? parseFlags(bound.get(key)!, ctx) : null
+        return `${key}: ${flags !== null ? `${flags} /* ${bound.get(key)!.text.replace(/\s+/g, ' ').replace(/\*\//g, '* /')} */` : translateExpr(bound.get(key)!, ctx).code}`
+      })
     const callee = runtime(ctx)
     return emitted(`${callee}.connect(${translateExpr(database, ctx).code}${options.length > 0 ? `, { ${options.join(', ')} }` : ''})`, Prec.Call)
   }
