@@ -123,7 +123,14 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
       }
     }
   }
-  walk('', [])
+  // .git/info/exclude (a project that is a repository's root): ignored as git ignores it, below every .gitignore.
+  let infoExclude: IgnorePattern[] = []
+  try {
+    infoExclude = parseGitignore(readFileSync(join(root, '.git', 'info', 'exclude'), 'utf8'), '')
+  } catch {
+    // None.
+  }
+  walk('', infoExclude)
 
   const files: ScannedFile[] = []
   const decoder = new TextDecoder('utf-8', { fatal: true })
