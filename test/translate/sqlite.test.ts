@@ -378,6 +378,23 @@ ${SCHEMA}
     `,
   },
   {
+    name: 'a double-quoted word that names no column is a string literal, as in Python\'s SQLite',
+    source: `
+      import sqlite3
+      def f():
+          db = sqlite3.connect(":memory:")
+          db.execute('CREATE TABLE "user" ("name" TEXT, role TEXT)')
+          db.execute('INSERT INTO user (name, role) VALUES ("ada", "admin")')
+          db.execute("INSERT INTO user VALUES ('bob', 'name')")
+          out = [list(r) for r in db.execute('SELECT "name", role FROM "user" WHERE role = "admin" OR role = "name" ORDER BY "name"')]
+          try:
+              db.execute('SELECT missing FROM user')
+          except sqlite3.OperationalError as e:
+              out.append(str(e))
+          return out
+    `,
+  },
+  {
     name: 'a closed connection raises ProgrammingError',
     source: `
       import sqlite3

@@ -26,9 +26,9 @@
  * memory until fetched, and no statement stays open on the connection.
  *
  * better-sqlite3's SQLite differs from the one Python links in build options: foreign keys are
- * switched off on connect (SQLite's default, which Python keeps); double-quoted strings are not
- * string literals there (`SQLITE_DQS=0`: `WHERE name = "x"` is "no such column: x" in the service),
- * which no setting can change.
+ * switched off on connect (SQLite's default, which Python keeps); a double-quoted identifier that
+ * names no column is a string literal again (`WHERE name = "x"`: better-sqlite3 builds without
+ * SQLITE_DQS; prepareWithStringFallback).
  */
 import Database from 'better-sqlite3'
 import { Exception, IndexError, TypeError as PyTypeError, ValueError } from './exceptions.js'
@@ -725,6 +725,59 @@ export class Cursor {
 
 const STATEMENT_CACHE = 128
 
+/**
+ * `db.prepare(sql)`, reading a double-quoted identifier that names no column as a string literal,
+ * as the SQLite Python links does (SQLITE_DQS; better-sqlite3 builds without it): on "no such
+ * column: x", the token `"x"` is written `'x'` and the statement prepared again.
+ */
+function prepareWithStringFallback(db: Database.Database, sql: string): Statement {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return db.prepare(sql) as Statement
+    } catch (error) {
+      // SQLite 3.46+ says `no such column: "x" - should this be a string literal in single-quotes?`.
+      const match = error instanceof Database.SqliteError ? /^no such column: (?:"((?:[^"]|"")*)" - should this be a string literal in single-quotes\?|(.+))$/.exec(error.message) : null
+      const column = match ? (match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2]) : undefined
+      const rewritten = column === undefined || attempt >= 32 ? null : quotedAsString(sql, column)
+      if (rewritten === null) throw error
+      sql = rewritten
+    }
+  }
+}
+
+/** The SQL with its first double-quoted identifier reading `name` written as a string literal; null when there is none. */
+function quotedAsString(sql: string, name: string): string | null {
+  let i = 0
+  while (i < sql.length) {
+    const ch = sql[i]
+    if (ch === '-' && sql[i + 1] === '-') {
+      while (i < sql.length && sql[i] !== '\n') i++
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2)
+      i = end < 0 ? sql.length : end + 2
+    } else if (ch === "'" || ch === '`' || ch === '[' || ch === '"') {
+      const close = ch === '[' ? ']' : ch
+      let j = i + 1
+      let text = ''
+      while (j < sql.length) {
+        if (sql[j] === close) {
+          if (close !== ']' && sql[j + 1] === close) {
+            text += close
+            j += 2
+            continue
+          }
+          break
+        }
+        text += sql[j]
+        j++
+      }
+      if (ch === '"' && text === name) return `${sql.slice(0, i)}'${text.replace(/'/g, "''")}'${sql.slice(j + 1)}`
+      i = j + 1
+    } else i++
+  }
+  return null
+}
+
 /** `sqlite3.Connection`. */
 export class Connection {
   readonly database: string
@@ -827,7 +880,7 @@ export class Connection {
     if (statement) {
       this.#statements.delete(sql)
     } else {
-      statement = guard(() => db.prepare(sql)) as Statement
+      statement = guard(() => prepareWithStringFallback(db, sql))
       if (this.#statements.size >= STATEMENT_CACHE) this.#statements.delete(this.#statements.keys().next().value!)
     }
     this.#statements.set(sql, statement)
