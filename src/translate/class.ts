@@ -6,7 +6,7 @@ import { baseConstructorSignature, translateFunction, translateParameters } from
 import { bindToSignature, callArguments } from './expr/arguments.js'
 import { indent } from './stmt/index.js'
 import { responseClass } from './flask/index.js'
-import type { ProjectIndex } from './project.js'
+import type { ModuleInfo, ProjectIndex } from './project.js'
 
 type MethodKind = 'method' | 'static' | 'classmethod' | 'property'
 
@@ -16,12 +16,13 @@ const METHOD_DECORATORS: Record<string, MethodKind | undefined> = { '@staticmeth
 export function methodKind(classNode: SyntaxNode, name: string, project: ProjectIndex, module: string): { def: SyntaxNode; kind: MethodKind } | null {
   const own = ownMethod(classNode, name)
   if (own !== undefined) return own
-  const base = classNode.childForFieldName('superclasses')?.namedChildren[0]
-  const info = project.modules.get(module)
-  if (base?.type !== 'identifier' || !info) return null
-  const def = info.symbols.get(base.text)
-  const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, def } : null
-  return resolved?.def.kind === 'class' ? methodKind(resolved.def.node, name, project, resolved.module.name) : null
+  // Mixins first, then the last base (Python's MRO for the usual `class V(M1, M2, Base)`).
+  for (const base of basesOf(classNode)) {
+    const cls = projectClass(base, project, module)
+    const found = cls ? methodKind(cls.node, name, project, cls.module.name) : null
+    if (found) return found
+  }
+  return null
 }
 
 /**
@@ -31,7 +32,7 @@ export function methodKind(classNode: SyntaxNode, name: string, project: Project
 export function flaskBase(classNode: SyntaxNode, project: ProjectIndex, module: string, seen = new Set<SyntaxNode>()): { module: string; name: string } | null {
   if (seen.has(classNode)) return null
   seen.add(classNode)
-  const base = classNode.childForFieldName('superclasses')?.namedChildren.find((c) => c.type !== 'comment')
+  const base = basesOf(classNode).at(-1)
   const info = project.modules.get(module)
   if (base?.type !== 'identifier' || !info) return null
   const def = info.symbols.get(base.text)
@@ -66,18 +67,130 @@ export function httpExceptionBase(classNode: SyntaxNode, project: ProjectIndex, 
 /** Werkzeug's methods a subclass could override; the runtime names them otherwise, so overriding them is not carried over. */
 const HTTP_EXCEPTION_METHODS = new Set(['get_description', 'get_body', 'get_headers', 'get_response', '__call__'])
 
+/** A project class a base names, resolved in the module that names it. */
+function projectClass(base: SyntaxNode, project: ProjectIndex, module: string): { node: SyntaxNode; module: ModuleInfo; name: string } | null {
+  const info = project.modules.get(module)
+  if (base.type !== 'identifier' || !info) return null
+  const def = info.symbols.get(base.text)
+  const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, name: base.text, def } : null
+  return resolved?.def.kind === 'class' ? { node: resolved.def.node, module: resolved.module, name: resolved.name } : null
+}
+
+function basesOf(classNode: SyntaxNode): SyntaxNode[] {
+  return classNode.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment') ?? []
+}
+
+/** Whether a class body or its methods call `super()`. */
+function usesSuper(node: SyntaxNode): boolean {
+  if (node.type === 'call' && node.childForFieldName('function')?.text === 'super') return true
+  return node.namedChildren.some(usesSuper)
+}
+
+export interface Mixin {
+  node: SyntaxNode
+  module: ModuleInfo
+  name: string
+}
+
+/**
+ * The mixins of `class V(M1, M2, Base)` in Python's method resolution order (C3): every base but
+ * the last must be a plain mixin of the project (bases only other plain mixins or `object`, no
+ * `__init__`, no `super()`), whose methods and class attributes V's translation then carries
+ * itself, before the last base it extends. Anything else is reported.
+ */
+export function mixinOrder(classNode: SyntaxNode, ctx: Context): Mixin[] {
+  const bases = basesOf(classNode)
+  if (bases.length < 2) return []
+  const linearize = (mixin: Mixin, seen: SyntaxNode[]): Mixin[] => {
+    if (seen.includes(mixin.node)) fail('unsupported-class-feature', mixin.node, `class \`${mixin.name}\` inherits from itself`)
+    const own = basesOf(mixin.node).filter((b) => b.text !== 'object')
+    const parents = own.map((b) => {
+      const cls = projectClass(b, ctx.project, mixin.module.name)
+      if (!cls) fail('unsupported-class-feature', b, `base \`${b.text}\` of mixin \`${mixin.name}\` (a mixin's bases must be plain mixins of the project)`)
+      return cls
+    })
+    return [mixin, ...merge([...parents.map((parent) => linearize(parent, [...seen, mixin.node])), parents], mixin.node)]
+  }
+  const merge = (sequences: Mixin[][], at: SyntaxNode): Mixin[] => {
+    const out: Mixin[] = []
+    const lists = sequences.map((l) => [...l]).filter((l) => l.length > 0)
+    while (lists.length > 0) {
+      const head = lists.map((l) => l[0]).find((candidate) => !lists.some((l) => l.slice(1).some((m) => m.node === candidate.node)))
+      if (!head) fail('unsupported-class-feature', at, 'bases whose method resolution order Python cannot make (inconsistent MRO)')
+      out.push(head)
+      for (const l of lists) if (l[0].node === head.node) l.shift()
+      for (let i = lists.length - 1; i >= 0; i--) if (lists[i].length === 0) lists.splice(i, 1)
+    }
+    return out
+  }
+  const direct = bases.slice(0, -1).map((b) => {
+    if (b.type !== 'identifier') fail('unsupported-class-feature', b, `base class \`${b.text}\``)
+    const cls = projectClass(b, ctx.project, ctx.module.name)
+    if (!cls) fail('unsupported-class-feature', b, `multiple inheritance from \`${b.text}\`, which is not a class of the project (only mixins of the project come before the last base)`)
+    return cls
+  })
+  const order = merge([...direct.map((m) => linearize(m, [classNode])), direct], classNode)
+  const primary = bases.at(-1)!
+  const primaryClass = projectClass(primary, ctx.project, ctx.module.name)
+  for (const mixin of order) {
+    const body = mixin.node.childForFieldName('body')!
+    for (const member of body.namedChildren) {
+      const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member
+      if (def.type === 'function_definition' && def.childForFieldName('name')!.text === '__init__') fail('unsupported-class-feature', def, `\`__init__\` of mixin \`${mixin.name}\``)
+    }
+    if (usesSuper(body)) fail('unsupported-class-feature', mixin.node, `\`super()\` in mixin \`${mixin.name}\` (its next class depends on the class it is mixed into)`)
+    if (primaryClass && (primaryClass.node === mixin.node || inheritsFrom(primaryClass, mixin, ctx))) fail('unsupported-class-feature', mixin.node, `mixin \`${mixin.name}\` is also a base of \`${primary.text}\``)
+  }
+  return order
+}
+
+function inheritsFrom(cls: Mixin, target: Mixin, ctx: Context, depth = 0): boolean {
+  if (depth > 20) return false
+  return basesOf(cls.node).some((b) => {
+    const parent = projectClass(b, ctx.project, cls.module.name)
+    return parent !== null && (parent.node === target.node || inheritsFrom(parent, target, ctx, depth + 1))
+  })
+}
+
+const MIXED = new WeakMap<ProjectIndex, Set<SyntaxNode>>()
+
+/** Whether some class of the project mixes this one in: names it as a base before its last, or a base of such a mixin. */
+function usedAsMixin(classNode: SyntaxNode, project: ProjectIndex): boolean {
+  let mixed = MIXED.get(project)
+  if (!mixed) {
+    const found = new Set<SyntaxNode>()
+    const add = (cls: { node: SyntaxNode; module: ModuleInfo }): void => {
+      if (found.has(cls.node)) return
+      found.add(cls.node)
+      for (const b of basesOf(cls.node)) {
+        const parent = projectClass(b, project, cls.module.name)
+        if (parent) add(parent)
+      }
+    }
+    for (const info of project.modules.values()) {
+      for (const def of info.symbols.values()) {
+        if (def.kind !== 'class') continue
+        for (const b of basesOf(def.node).slice(0, -1)) {
+          const cls = projectClass(b, project, info.name)
+          if (cls) add(cls)
+        }
+      }
+    }
+    MIXED.set(project, (mixed = found))
+  }
+  return mixed.has(classNode)
+}
+
 /** Whether a class or one of its project bases defines a method (its instances then need dynamic method calls). */
 export function definesMethods(classNode: SyntaxNode, project: ProjectIndex, module: string, seen = new Set<SyntaxNode>()): boolean {
   if (seen.has(classNode)) return false
   seen.add(classNode)
   const own = classNode.childForFieldName('body')!.namedChildren.some((member) => (member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member).type === 'function_definition')
   if (own) return true
-  const base = classNode.childForFieldName('superclasses')?.namedChildren.find((c) => c.type !== 'comment')
-  const info = project.modules.get(module)
-  if (base?.type !== 'identifier' || !info) return false
-  const def = info.symbols.get(base.text)
-  const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, def } : null
-  return resolved?.def.kind === 'class' ? definesMethods(resolved.def.node, project, resolved.module.name, seen) : false
+  return basesOf(classNode).some((base) => {
+    const cls = projectClass(base, project, module)
+    return cls !== null && definesMethods(cls.node, project, cls.module.name, seen)
+  })
 }
 
 /** Class attributes of Werkzeug's Response that the runtime's FlaskResponse reads from a subclass. */
@@ -109,10 +222,12 @@ function selfAssignments(node: SyntaxNode, selfName: string, into: Set<string>):
 export function translateClass(node: SyntaxNode, ctx: Context, options: { methodView: boolean }): string[] {
   const name = node.childForFieldName('name')!.text
   const bases = node.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment') ?? []
-  if (bases.length > 1) fail('unsupported-class-feature', bases[1], `multiple inheritance (\`${snippet(node.childForFieldName('superclasses')!)}\`)`)
+  if (bases.some((b) => b.type === 'keyword_argument')) fail('unsupported-class-feature', bases.find((b) => b.type === 'keyword_argument')!, `class keyword \`${bases.find((b) => b.type === 'keyword_argument')!.text}\` (metaclasses)`)
+  // `class V(M1, M2, Base)`: the mixins' members are V's own (in Python's MRO), V extends Base.
+  const mixins = mixinOrder(node, ctx)
   let extendsClause = ''
   let baseIsException = false
-  const base = bases[0]
+  const base = bases.at(-1)
   // A subclass of Flask's Response: its class attributes set the runtime's defaults; constructed with Response's parameters.
   let isResponse = responseBaseModule(node, ctx.project, ctx.module.name) !== null
   const httpBase = httpExceptionBase(node, ctx.project, ctx.module.name)
@@ -142,16 +257,24 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       fail('unsupported-class-feature', base, `base class \`${base.text}\``)
     }
   }
-  const body = node.childForFieldName('body')!
   const classAttributes = new Map<string, SyntaxNode>()
-  const methods: { def: SyntaxNode; kind: MethodKind }[] = []
+  const methods: { def: SyntaxNode; kind: MethodKind; module: ModuleInfo }[] = []
+  /** The module each class attribute is written in (a mixin's may be another). */
+  const attributeModules = new Map<string, ModuleInfo>()
+  for (const owner of [{ node, module: ctx.module }, ...mixins]) {
+  const body = owner.node.childForFieldName('body')!
   for (const member of body.namedChildren) {
     if (member.type === 'comment' || member.type === 'pass_statement') continue
     if (member.type === 'expression_statement') {
       const inner = member.namedChildren[0]
       if (inner?.type === 'string') continue
       if (inner?.type === 'assignment' && inner.childForFieldName('left')!.type === 'identifier' && inner.childForFieldName('right')) {
-        classAttributes.set(inner.childForFieldName('left')!.text, inner.childForFieldName('right')!)
+        const attr = inner.childForFieldName('left')!.text
+        // The first class in the MRO that defines a name wins.
+        if (!classAttributes.has(attr) && !methods.some((m) => m.def.childForFieldName('name')!.text === attr)) {
+          classAttributes.set(attr, inner.childForFieldName('right')!)
+          attributeModules.set(attr, owner.module)
+        }
         continue
       }
     }
@@ -165,7 +288,19 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       def = member.childForFieldName('definition')!
     }
     if (def.type !== 'function_definition') fail('unsupported-class-feature', member, `class body statement \`${snippet(member)}\``)
-    methods.push({ def, kind })
+    const methodName = def.childForFieldName('name')!.text
+    if (owner.node !== node && (methods.some((m) => m.def.childForFieldName('name')!.text === methodName) || classAttributes.has(methodName))) continue
+    methods.push({ def, kind, module: owner.module })
+  }
+  }
+  if (mixins.length > 0 && usesSuper(node.childForFieldName('body')!)) {
+    // super() from V goes to the first mixin in Python; the translation has flattened them into V.
+    const calls = node.childForFieldName('body')!.descendantsOfType('call').filter((c) => c.childForFieldName('function')?.text === 'super')
+    for (const call of calls) {
+      const parent = call.parent
+      const method = parent?.type === 'attribute' ? parent.childForFieldName('attribute')!.text : null
+      if (method !== '__init__' || mixins.some((m) => ownMethod(m.node, '__init__') !== undefined)) fail('unsupported-class-feature', call, '`super()` in a class with mixins (only `super().__init__()` past mixins without `__init__`)')
+    }
   }
   if (isResponse) {
     for (const [attr, value] of classAttributes) {
@@ -197,13 +332,24 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   const lines: string[] = [`export class ${jsIdentifier(name)}${extendsClause} {`]
   for (const [attr, value] of classAttributes) {
     const renamed = staticNames.get(attr)
-    lines.push(`  static ${isResponse || renamed ? 'override ' : ''}${renamed ?? jsIdentifier(attr)}: Py = ${translateExpr(value, { ...ctx, scope: classScope }).code}`)
+    lines.push(`  static ${isResponse || renamed ? 'override ' : ''}${renamed ?? jsIdentifier(attr)}: Py = ${translateExpr(value, { ...inModule(ctx, attributeModules.get(attr)!), scope: classScope }).code}`)
+  }
+  if (mixins.length > 0) {
+    // isinstance(v, Mixin): the mixins' own hasInstance (below) finds them here.
+    ctx.imports.py = true
+    lines.push(`  static __mixins__: Py[] = [${mixins.map((m) => projectReference(m.module.name, m.name, ctx)).join(', ')}]`)
+  }
+  if (usedAsMixin(node, ctx.project)) {
+    // A mixin reads what the classes it is mixed into have (`self.name`).
+    ctx.imports.py = true
+    lines.unshift(`export interface ${jsIdentifier(name)} {`, '  [attribute: string]: Py', '}')
+    lines.push('  static [Symbol.hasInstance](value: unknown): boolean {', '    return py.isInstanceOrMixin(value, this)', '  }')
   }
   // An attribute of the class that instances may also set: read through py.getattr (instance, then class).
   for (const attr of instanceAttributes) lines.push(`  ${classAttributes.has(attr) || (baseIsException && inherited.has(attr)) ? 'declare ' : ''}${jsIdentifier(attr)}: Py`)
   // `self.code` / `self.description` of an HTTP exception read the instance, which the runtime's constructor sets from the class.
   for (const attr of staticNames.keys()) classAttributes.delete(attr)
-  for (const { def, kind } of methods) {
+  for (const { def, kind, module: methodModule } of methods) {
     const methodName = def.childForFieldName('name')!.text
     if (methodName.startsWith('__') && methodName.endsWith('__') && !['__init__', '__str__', '__repr__', '__eq__', '__len__', '__contains__', '__bool__', '__enter__', '__exit__', '__iter__', '__next__'].includes(methodName)) {
       fail('unsupported-class-feature', def, `special method \`${methodName}\``)
@@ -213,7 +359,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     if (kind === 'property' && def.childForFieldName('parameters')!.namedChildren.length !== 1) fail('unsupported-class-feature', def, `property \`${methodName}\` with parameters besides \`self\``)
     if (kind !== 'method' && methodName.startsWith('__')) fail('unsupported-class-feature', def, `special method \`${methodName}\` as a ${kind}`)
     const methodCtx: Context = {
-      ...ctx,
+      ...inModule(ctx, methodModule),
       scope: {
         kind: 'function',
         parent: ctx.scope,
@@ -308,6 +454,14 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
 function isSelfArgument(call: SyntaxNode, selfName: string | undefined): boolean {
   const first = call.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'comment')
   return first?.type === 'identifier' && first.text === selfName
+}
+
+/**
+ * The context to translate a mixin's member in: names resolve in its module; the code lands in
+ * the class's module, so the mixin module's own names are imported there (as from a route file).
+ */
+function inModule(ctx: Context, module: ModuleInfo): Context {
+  return module === ctx.module ? ctx : { ...ctx, module, inRoutes: true }
 }
 
 function mentions(node: SyntaxNode, name: string | undefined): boolean {

@@ -122,7 +122,8 @@ export function constructorSignature(classNode: SyntaxNode, project: ProjectInde
 
 /** The parameters of the constructor a class inherits from its (first) base. */
 export function baseConstructorSignature(classNode: SyntaxNode, project: ProjectIndex, module: string): ParamInfo[] {
-  const base = classNode.childForFieldName('superclasses')?.namedChildren[0]
+  // With mixins (`class V(M1, M2, Base)`, none of which has an `__init__`), the last base's.
+  const base = classNode.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
   if (base?.type === 'identifier') {
     const info = project.modules.get(module)
     const def = info?.symbols.get(base.text)

@@ -587,7 +587,8 @@ function projectReferenceForClass(ctx: Context, module: string, name: string): s
 
 function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo): boolean {
   if (def.kind !== 'class') return false
-  const base = def.node.childForFieldName('superclasses')?.namedChildren[0]
+  // The last base: mixins come before it (`class ItemView(JsonMixin, MethodView)`).
+  const base = def.node.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
   if (!base) return false
   const binding = module.symbols.get(base.text)
   return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')

@@ -1123,6 +1123,20 @@ function sortInPlace(items: Py[], key: ((x: Py) => Py) | null, reverse: boolean)
 }
 
 /** `isinstance(value, types)`: types are builtin names (`'int'`, `'dict'`, …) or classes. */
+/**
+ * `isinstance(value, Mixin)` for a class other classes mix in: an instance of it, or of a class
+ * whose `__mixins__` (the mixins a translation flattened into it) hold it or a subclass of it.
+ */
+export function isInstanceOrMixin(value: unknown, cls: Function): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true
+  if (value === null || typeof value !== 'object') return false
+  for (let c = (value as object).constructor; typeof c === 'function' && c !== Object; c = Object.getPrototypeOf(c)) {
+    const mixins = Object.hasOwn(c, '__mixins__') ? ((c as unknown as { __mixins__: Function[] }).__mixins__) : []
+    if (mixins.some((m) => m === cls || Function.prototype[Symbol.hasInstance].call(cls, m.prototype))) return true
+  }
+  return false
+}
+
 export function isinstance(value: Py, types: (string | (abstract new (...args: never[]) => unknown))[]): boolean {
   return types.some((t) => {
     if (typeof t !== 'string') return value instanceof t
