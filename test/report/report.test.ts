@@ -5,7 +5,7 @@ import { emitProject } from '../../src/emit/index.js'
 import { readRuntimeFiles } from '../../src/emit/runtime-files.js'
 import { buildReport, renderJson, renderMarkdown, renderSarif, renderText, type MigrationReport } from '../../src/report/index.js'
 import { sampleProject, sampleTranslation } from '../emit/fixture.js'
-import { validate } from './json-schema.js'
+import { schemaErrors, validate } from './json-schema.js'
 
 const SCHEMA = JSON.parse(readFileSync(resolve(__dirname, '../../schema/migration-report.schema.json'), 'utf8')) as Record<string, unknown>
 
@@ -90,7 +90,8 @@ describe('buildReport', () => {
 })
 
 describe('migration-report.json', () => {
-  it('matches schema/migration-report.schema.json', async () => {
+  it('matches schema/migration-report.schema.json, a valid JSON Schema 2020-12 with no keyword ajv would ignore', async () => {
+    expect(schemaErrors(SCHEMA)).toEqual([])
     const report = JSON.parse(renderJson(await sampleReport())) as unknown
     expect(validate(SCHEMA, report)).toEqual([])
     expect((report as { version: number }).version).toBe(1)
@@ -102,9 +103,13 @@ describe('migration-report.json', () => {
     delete (broken as Record<string, unknown>).routes
     const errors = validate(SCHEMA, broken)
     expect(errors).toContain('$: missing routes')
-    expect(errors).toContain('$.version: expected 1')
-    expect(errors).toContain('$.summary.readiness: above 100')
+    expect(errors).toContain('$.version: must be equal to constant')
+    expect(errors).toContain('$.summary.readiness: must be <= 100')
     expect(errors).toContain('$: unexpected property extra')
+  })
+
+  it('a schema keyword no validator knows is an error, not ignored (ajv strict mode)', () => {
+    expect(() => validate({ type: 'string', maxLenght: 3 }, 'x')).toThrow(/unknown keyword/)
   })
 
   it('holds no absolute path or timestamp, and is the same twice', async () => {
