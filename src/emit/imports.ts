@@ -13,7 +13,17 @@ export class ImportSet {
   private readonly namespaces = new Map<string, Set<string>>()
   private readonly other = new Set<string>()
 
-  /** Adds one `import … from '…'` line. Lines this parser does not know are kept verbatim (deduplicated). */
+  /**
+   * Adds one `import … from '…'` line. Lines this parser does not know are kept verbatim (deduplicated).
+   *
+   * A pattern, not the TypeScript parser: every line here is one translate or emit wrote (a
+   * single-line import with a literal specifier), never the project's text, and what the pattern
+   * does not read is kept as it is, not lost. Reading them with ts-morph's `ts` instead (a
+   * prototype, `npm run bench -- --modules 10`, 250 routes) cost 54 ms more CPU in emit's
+   * build step (60 → 114 ms, of 2.5 s for all of emit) and 365 ms of CPU to load the TypeScript
+   * compiler in every run, which today only a project with secrets pays (redact.ts), for the
+   * same output. Kept as a pattern.
+   */
   addLine(line: string): void {
     const text = line.trim().replace(/;$/, '')
     if (text === '') return
