@@ -25,6 +25,10 @@ export interface RawResponse {
  * `Content-Length` (when there is a body) and `Cookie` (from the jar): no `Connection`, no
  * `Accept-Encoding`, no default `Accept` or `User-Agent`.
  *
+ * Hand-written on node:http on purpose: the requests must reach the service byte for byte as
+ * difftest.py sends them to Werkzeug, and fetch (undici) or an HTTP client package adds headers,
+ * decodes bodies or normalises the target on the way.
+ *
  * The jar is tough-cookie (RFC 6265: domain and path matching, Max-Age and Expires, a cleared
  * cookie dropped), set up as Python's http.cookiejar behaves over plain HTTP, which is what
  * difftest.py and Flask's test client use: a `Secure` cookie is stored but not sent over http,

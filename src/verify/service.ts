@@ -1,7 +1,16 @@
+/**
+ * Installing, building and running the generated service for `migrate verify`.
+ *
+ * Processes are node:child_process, not execa: what is needed beyond spawn is stopping the
+ * service's whole process group (npm → sh → node: execa signals only its direct child), killing it
+ * if this process dies first, and knowing it is up by a TCP connect (an HTTP probe would be a
+ * request the Flask side never saw); execa would wrap spawn without taking any of that away.
+ */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, symlinkSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { join } from 'node:path'
+import getPort from 'get-port'
 import type { Outcome } from './flask-side.js'
 
 /** What a generated service needs at build and run time when its package.json cannot say. */
@@ -77,18 +86,13 @@ export function buildService(serviceDir: string): Outcome<string> {
   return { ok: true, value: 'built' }
 }
 
-/** A TCP port free on the loopback interface right now. */
+/**
+ * A TCP port free on the loopback interface right now (get-port), and not handed out again by
+ * this process for 15 s: services started side by side cannot be given the same port between
+ * this call and their listen().
+ */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
+  return getPort({ host: '127.0.0.1' })
 }
 
 function startCommand(serviceDir: string): [string, string[]] {

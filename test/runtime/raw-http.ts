@@ -1,5 +1,5 @@
 /** Raw-socket HTTP helpers for the server tests (loopback only). */
-import { connect, createServer, type Socket } from 'node:net'
+import { connect, type Socket } from 'node:net'
 
 export interface RawAnswer {
   /** The status code, null when nothing (or no status line) came back. */
@@ -90,15 +90,5 @@ export async function until(predicate: () => boolean): Promise<void> {
   while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 20))
 }
 
-/** A TCP port free on the loopback interface right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
+/** A TCP port free on the loopback interface right now (src/verify/service.ts: get-port). */
+export { freePort } from '../../src/verify/service.js'
