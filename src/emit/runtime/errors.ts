@@ -141,6 +141,10 @@ export class MethodNotAllowed extends HTTPException {
     super(description, response)
     this.validMethods = validMethods == null ? null : [...validMethods]
   }
+  /** Werkzeug's name for it, as translated code reads it (`error.valid_methods`). */
+  get valid_methods(): string[] | null {
+    return this.validMethods
+  }
   override getHeaders(): [string, string][] {
     const headers = super.getHeaders()
     if (this.validMethods && this.validMethods.length > 0) headers.push(['Allow', this.validMethods.join(', ')])
