@@ -69,7 +69,7 @@ ${SCHEMA}
           again = db.execute("SELECT id, username AS Name FROM user").fetchone()
           other = db.execute("SELECT id, username FROM user").fetchone()
           return [row["id"], row["name"], row["NAME"], row[0], row[-1], row.keys(), dict(row), len(row), list(row), tuple(row),
-                  row == again, row == other, row != other, "ada" in row, isinstance(row, sqlite3.Row)]
+                  row == again, row == other, row != other, "ada" in row, isinstance(row, sqlite3.Row), row[0:1], row[::-1], row[5:]]
     `,
   },
   {
@@ -391,6 +391,22 @@ ${SCHEMA}
               db.execute('SELECT missing FROM user')
           except sqlite3.OperationalError as e:
               out.append(str(e))
+          return out
+    `,
+  },
+  {
+    name: 'uri=True: file: URIs with mode=memory, ro and rw',
+    source: `
+      import sqlite3
+      def f():
+          out = []
+          db = sqlite3.connect("file:whatever?mode=memory", uri=True)
+          out.append(db.execute("SELECT 1 + 1").fetchone()[0])
+          for target in ["file:/nonexistent/dir/x.db?mode=ro", "file:///nonexistent/x.db?mode=rw"]:
+              try:
+                  sqlite3.connect(target, uri=True)
+              except sqlite3.OperationalError as e:
+                  out.append(str(e))
           return out
     `,
   },

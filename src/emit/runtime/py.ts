@@ -737,6 +737,8 @@ export function slice(obj: Py, start: Py = null, stop: Py = null, step: Py = nul
     const items = sliceIndices(obj.length, start, stop, step).map((i) => obj[i])
     return isTuple(obj) ? tuple(...items) : items
   }
+  // A runtime sequence that slices itself (sqlite3.Row).
+  if (obj !== null && typeof obj === 'object' && typeof obj.__slice__ === 'function') return obj.__slice__(start, stop, step)
   throw new PyTypeError(`'${typeName(obj)}' object is not subscriptable`)
 }
 

@@ -479,6 +479,23 @@ export class Row {
     return this.#values.length
   }
 
+  /** `row[1:3]`: a tuple, as Python's Row gives. */
+  __slice__(start: Py = null, stop: Py = null, step: Py = null): readonly Py[] {
+    const length = this.#values.length
+    const s = step === null || step === undefined ? 1 : Number(step)
+    if (s === 0) throw new ValueError('slice step cannot be zero')
+    const bound = (value: Py, fallback: number, low: number, high: number): number => {
+      if (value === null || value === undefined) return fallback
+      let v = Number(value)
+      if (v < 0) v += length
+      return Math.min(Math.max(v, low), high)
+    }
+    const out: Py[] = []
+    if (s > 0) for (let i = bound(start, 0, 0, length); i < bound(stop, length, 0, length); i += s) out.push(this.#values[i])
+    else for (let i = bound(start, length - 1, -1, length - 1); i > bound(stop, -1, -1, length - 1); i += s) out.push(this.#values[i])
+    return Object.freeze(out)
+  }
+
   __contains__(item: Py): boolean {
     return this.#values.some((value) => pyEquals(value, item))
   }
@@ -802,7 +819,8 @@ export class Connection {
     this.detectTypes = Number(options.detect_types ?? 0)
     this.#isolationLevel = isolation
     const timeout = options.timeout === undefined || options.timeout === null ? 5 : Number(options.timeout)
-    this.#db = guard(() => new Database(database === '' ? '' : database, { timeout: Math.max(0, Math.round(timeout * 1000)) }))
+    const target: UriTarget = options.uri !== undefined && options.uri !== null && options.uri !== false && options.uri !== 0 ? uriTarget(database) : { path: database }
+    this.#db = guard(() => new Database(target.path, { timeout: Math.max(0, Math.round(timeout * 1000)), readonly: target.readonly === true, fileMustExist: target.mustExist === true }))
     this.#db.defaultSafeIntegers(true)
     // better-sqlite3 builds SQLite with foreign keys enforced by default; SQLite's (and so Python's) default is off.
     guard(() => this.#db!.exec('PRAGMA foreign_keys = OFF'))
@@ -1003,11 +1021,42 @@ function checkIsolationLevel(value: Py): void {
   }
 }
 
-/** `sqlite3.connect(database, timeout=5.0, detect_types=0, isolation_level='', …)`. */
-export function connect(database: Py, options: ConnectOptions = {}): Connection {
-  if (options.uri !== undefined && options.uri !== null && options.uri !== false) {
-    throw new NotSupportedError('sqlite3.connect(uri=True) is not supported by the migrated service')
+/**
+ * `connect(..., uri=True)`: SQLite's `file:` URI (better-sqlite3 opens plain paths only): the
+ * path percent-decoded, `mode=ro|rw|rwc|memory`, `cache=private`; other parameters are not
+ * carried over (NotSupportedError). A database that is not a `file:` URI is a path, as in SQLite.
+ */
+interface UriTarget {
+  path: string
+  readonly?: boolean
+  mustExist?: boolean
+}
+
+function uriTarget(database: string): UriTarget {
+  if (!database.startsWith('file:')) return { path: database }
+  const [location, query = ''] = database.slice('file:'.length).split('#')[0].split(/\?(.*)/s)
+  let path = location
+  if (path.startsWith('//')) {
+    const slash = path.indexOf('/', 2)
+    const authority = slash < 0 ? path.slice(2) : path.slice(2, slash)
+    if (authority !== '' && authority !== 'localhost') throw new OperationalError(`invalid uri authority: ${authority}`)
+    path = slash < 0 ? '' : path.slice(slash)
   }
+  path = decodeURIComponent(path)
+  const target: UriTarget = { path }
+  for (const [key, value] of new URLSearchParams(query)) {
+    if (key === 'mode' && value === 'ro') Object.assign(target, { readonly: true, mustExist: true })
+    else if (key === 'mode' && value === 'rw') target.mustExist = true
+    else if (key === 'mode' && value === 'memory') target.path = ':memory:'
+    else if (key === 'mode' && value !== 'rwc') throw new OperationalError(`no such access mode: ${value}`)
+    else if (key === 'cache' && value !== 'private') throw new NotSupportedError(`the URI parameter cache=${value} is not carried over to the service`)
+    else if (key !== 'mode' && key !== 'cache') throw new NotSupportedError(`the URI parameter ${key} is not carried over to the service`)
+  }
+  return target
+}
+
+/** `sqlite3.connect(database, timeout=5.0, detect_types=0, isolation_level='', …, uri=False)`. */
+export function connect(database: Py, options: ConnectOptions = {}): Connection {
   if (options.factory !== undefined && options.factory !== null) return new options.factory(database, options)
   return new Connection(database, options)
 }
