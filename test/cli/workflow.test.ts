@@ -52,8 +52,7 @@ const NEW_VIEW = (endpoint: string, route: string): string => `
 
 @${route}
 def ${endpoint}():
-    with open("export.csv") as handle:
-        return handle.read()
+    return str(eval("6 * 7"))
 `
 
 const APPS = [
@@ -62,14 +61,14 @@ const APPS = [
     file: 'journal/main/views.py',
     after: 'SEARCH_PAGE_SIZE = 4\n',
     view: NEW_VIEW('archive_export', 'main_bp.route("/archive-export")'),
-    annotation: '::error file=journal/main/views.py,line=14,col=5,title=migrate unsupported-python-construct (main.archive_export)::`with` statement (context managers) is not supported',
+    annotation: '::error file=journal/main/views.py,line=14,col=16,title=migrate dynamic-code-execution (main.archive_export)::`eval()` runs or inspects code dynamically',
   },
   {
     name: 'taskapi',
     file: 'taskapi/api/misc.py',
     after: 'from .tasks import STATS_CACHE_KEY, json_body, load_task_for\n',
     view: NEW_VIEW('export_tasks', 'api_bp.get("/export")'),
-    annotation: '::error file=taskapi/api/misc.py,line=14,col=5,title=migrate unsupported-python-construct (api.export_tasks)::`with` statement (context managers) is not supported',
+    annotation: '::error file=taskapi/api/misc.py,line=14,col=16,title=migrate dynamic-code-execution (api.export_tasks)::`eval()` runs or inspects code dynamically',
   },
 ]
 
