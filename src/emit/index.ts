@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks'
 import type { AppIR, ErrorHandlerIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
-import { formatTypeScript, parsesAsExpression, parsesAsExpressions } from './format.js'
+import { PRETTIER_IGNORE, emitPrettierConfig, formatRuntimeModule, formatServiceFile, formatTypeScript, parsesAsExpression, parsesAsExpressions } from './format.js'
 import {
   describeKey,
   resolveErrorHandlers,
@@ -22,6 +22,7 @@ import {
   LEGACY_ENV_EXAMPLE,
   emitDockerfile,
   emitDockerignore,
+  emitGitignore,
   emitMain,
   emitPackageJson,
   emitReadme,
@@ -221,6 +222,9 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   findings.push(...statics.findings)
   files.set('Dockerfile', emitDockerfile(statics.assets.size > 0))
   files.set('.dockerignore', emitDockerignore())
+  files.set('.prettierrc.json', emitPrettierConfig())
+  files.set('.gitignore', emitGitignore())
+  files.set('.prettierignore', PRETTIER_IGNORE.join('\n'))
 
   accountForExtensions(app, earlier, findings)
 
@@ -244,9 +248,18 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   // No secret of the project in any file (before formatting, so that what replaced one is formatted too).
   for (const redaction of await redactFiles(files, input.secretValues ?? [])) findings.push(redactionFinding(redaction, app))
 
-  // Formatting, file by file: a translation prettier cannot parse stays as it is (and was reported above).
+  // Formatting, file by file, as the service's .prettierrc.json says (`prettier --check .` passes there):
+  // a translation prettier cannot parse stays as it is (and was reported above).
   for (const [path, content] of files) {
-    if (!path.endsWith('.ts') || path.startsWith('src/lib/')) continue
+    if (path.startsWith('src/lib/')) {
+      files.set(path, await timed(input.timings, 'emit: format runtime', () => formatRuntimeModule(content)))
+      continue
+    }
+    if (!path.endsWith('.ts')) {
+      // README.md, package.json, tsconfig.json, the manifests; a file prettier cannot read (it should never happen) stays as written.
+      files.set(path, await timed(input.timings, 'emit: format', () => formatServiceFile(path, content).catch(() => content)))
+      continue
+    }
     const module = formattedModules.get(path)
     const formatted = module !== undefined && module.code === content ? module.formatted : await timed(input.timings, 'emit: format', () => tryFormat(content))
     if (formatted.ok) files.set(path, formatted.code)

@@ -13,6 +13,7 @@ export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
   'better-sqlite3': '12.11.1',
   '@types/better-sqlite3': '9.6.0',
   '@types/node': '20.19.43',
+  prettier: '3.10.1',
   tsx: '4.23.15',
   typescript: '5.9.3',
 }
@@ -20,8 +21,8 @@ export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
 /** Type declarations tsc needs beside a package the service imports. */
 const TYPES_PACKAGES: Readonly<Record<string, string>> = { 'better-sqlite3': '@types/better-sqlite3' }
 
-/** What every service needs to build, run its smoke test and `npm run dev` (tsx). */
-const DEV_DEPENDENCIES = ['@types/node', 'tsx', 'typescript']
+/** What every service needs to build, run its smoke test and `npm run dev` (tsx), and check its formatting (prettier). */
+const DEV_DEPENDENCIES = ['@types/node', 'prettier', 'tsx', 'typescript']
 
 /**
  * Install scripts npm 11 may run (it runs none that `allowScripts` does not list, and warns):
@@ -71,6 +72,8 @@ export function emitPackageJson(app: AppIR, extras: PackageExtras = {}): string 
       dev: 'tsx watch src/main.ts',
       typecheck: 'tsc -p tsconfig.json --noEmit',
       test: 'NODE_ENV=test node --import tsx --test test/smoke.test.ts',
+      format: 'prettier --write .',
+      'format:check': 'prettier --check .',
       ...extras.scripts,
     },
     dependencies: { ...extras.dependencies },
@@ -152,17 +155,21 @@ process.on('SIGINT', () => shutdown('SIGINT'))
 
 /** `withPublic`: the service has static files in public/ (copied from the project's static folders). */
 export function emitDockerfile(withPublic = false): string {
-  return `# Build stage: compile TypeScript.
-FROM node:20-slim AS build
+  return `# Build stage: compile TypeScript. Node 24, the current LTS line.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json* ./
-RUN npm install --no-audit --no-fund
+# With package-lock.json (written by the first npm install: commit it), npm ci installs exactly what
+# it locks; without one, npm install takes the exact versions package.json pins. Compiling needs no
+# install script.
+RUN if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund; \\
+    else npm install --ignore-scripts --no-audit --no-fund; fi
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
 # Runtime stage: production dependencies and compiled code only, as a non-root user.
-FROM node:20-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 ENV PORT=8080
 # Incremental migration (README "Moving traffic from Flask"), all optional, set at run time:
@@ -172,7 +179,9 @@ ENV PORT=8080
 #   MIGRATE_ADMIN=1                GET /__migrate/routes lists native and legacy endpoints
 WORKDIR /app
 COPY package.json package-lock.json* ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN if [ -f package-lock.json ]; then npm ci --omit=dev --no-audit --no-fund; \\
+    else npm install --omit=dev --no-audit --no-fund; fi \\
+  && npm cache clean --force
 COPY --from=build /app/dist ./dist
 ${withPublic ? 'COPY public ./public\n' : ''}USER node
 EXPOSE 8080
@@ -181,6 +190,11 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \\
   CMD node -e "require('net').connect(Number(process.env.PORT||8080),'127.0.0.1').on('connect',function(){this.end();process.exit(0)}).on('error',function(){process.exit(1)})"
 CMD ["node", "dist/main.js"]
 `
+}
+
+/** The service's `.gitignore`: what npm, the build and a local `.env` leave in the folder. */
+export function emitGitignore(): string {
+  return ['node_modules', 'dist', '.env', '.env.*', '!.env.example', 'npm-debug.log*', ''].join('\n')
 }
 
 export function emitDockerignore(): string {
@@ -345,14 +359,17 @@ export function emitReadme(input: ReadmeInput): string {
     '## Run',
     '',
     '```sh',
-    'npm install',
-    'npm run dev            # tsx watch, restarts on change',
+    'npm install                  # writes package-lock.json: commit it',
+    'npm run dev                  # tsx watch, restarts on change',
     'npm run build && npm start   # compiled, PORT defaults to 8080',
-    'npm test               # smoke test: each migrated GET route answers',
-    'docker build -t service . && docker run -p 8080:8080 --env-file .env service',
+    'npm test                     # smoke test: each migrated GET route answers',
+    'npm run format:check         # prettier, with .prettierrc.json',
+    'docker build -t service . && docker run -p 8080:8080 service',
     '```',
     '',
-    'Configuration comes from the environment (see `.env.example` and `src/config.ts`); secrets were not copied from the Flask code.',
+    'package.json pins exact versions. The first `npm install` writes `package-lock.json`; commit it, and the Docker build installs with `npm ci` from then on (without a lock it runs `npm install`).',
+    '',
+    'Configuration comes from the environment, read by `src/config.ts`; `.env.example` lists every variable (secrets were not copied from the Flask code and have no value there). The service reads no file itself. To keep the settings in one, copy `.env.example` to `.env` (git and the Docker build ignore it), fill it in, and pass it: `node --env-file=.env dist/main.js`, or `docker run --env-file .env -p 8080:8080 service` (Docker takes each value literally: remove the quotes around a quoted one).',
     '',
     ...LIMITS_SECTION,
     ...CUTOVER_SECTION,
@@ -362,7 +379,7 @@ export function emitReadme(input: ReadmeInput): string {
     '- `src/app.ts`: `createApp()`, logger, legacy fallback, request hooks, error handlers, mounts the route files',
     '- `src/url-map.ts`: the Werkzeug url map, used by the router and `urlFor`',
     '- `src/routes/*.ts`: one Hono sub-app per blueprint (`app.ts` for the app\'s own routes)',
-    '- `src/lib/*.ts`: the runtime giving Flask/Werkzeug semantics (routing, errors, Python values)',
+    '- `src/lib/*.ts`: the runtime giving Flask/Werkzeug semantics (routing, errors, Python values): the modules this service imports',
     '',
     '## Not migrated',
     '',

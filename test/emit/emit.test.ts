@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { emitProject, readRuntimeFiles, type EmitResult } from '../../src/emit/index.js'
 import { RUNTIME_DIR } from '../../src/emit/runtime-files.js'
+import { formatTypeScript } from '../../src/emit/format.js'
 import { SECRET, sampleApp, sampleProject, sampleTranslation } from './fixture.js'
 
 const REPO = resolve(__dirname, '../..')
@@ -86,11 +87,11 @@ describe('emitProject', () => {
     expect(second.findings).toEqual(first.findings)
   })
 
-  it('copies the runtime modules the service imports, verbatim, and no other', async () => {
+  it('copies the runtime modules the service imports, formatted as its other files, and no other', async () => {
     const { files } = await emitSample(RUNTIME_DIR)
     const runtime = await readRuntimeFiles(RUNTIME_DIR)
     const copied = [...runtime.keys()].filter((name) => files.has(`src/lib/${name}`))
-    for (const name of copied) expect(files.get(`src/lib/${name}`)).toBe(runtime.get(name))
+    for (const name of copied) expect(files.get(`src/lib/${name}`)).toBe(await formatTypeScript(runtime.get(name) as string))
     // The sample's translated code reads no database and no session: sqlite.ts and session.ts stay out.
     expect(copied).not.toContain('sqlite.ts')
     expect(copied).not.toContain('session.ts')

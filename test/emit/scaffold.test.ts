@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { ValidationSeverity, validate as validateDockerfile } from 'dockerfile-utils'
+import { afterAll, describe, expect, it } from 'vitest'
 import { emitProject, readRuntimeFiles } from '../../src/emit/index.js'
 import { RUNTIME_DIR } from '../../src/emit/runtime-files.js'
 import { importedPackages, usedRuntimeModules } from '../../src/emit/runtime-use.js'
 import { SERVICE_PACKAGE_VERSIONS, packageDependencies } from '../../src/emit/scaffold.js'
+import { defaultStages, runPipeline } from '../../src/pipeline.js'
 import { sampleProject, sampleTranslation } from './fixture.js'
 
 const REPO = resolve(__dirname, '../..')
@@ -58,7 +62,7 @@ describe('runtime modules', () => {
     expect(files.has('src/lib/session.ts')).toBe(false)
     const pkg = JSON.parse(files.get('package.json') as string)
     expect(pkg.dependencies).toEqual({ '@hono/node-server': SERVICE_PACKAGE_VERSIONS['@hono/node-server'], hono: SERVICE_PACKAGE_VERSIONS.hono })
-    expect(Object.keys(pkg.devDependencies)).toEqual(['@types/node', 'tsx', 'typescript'])
+    expect(Object.keys(pkg.devDependencies)).toEqual(['@types/node', 'prettier', 'tsx', 'typescript'])
     // tsx brings esbuild, whose install script is not needed (its platform package holds the binary).
     expect(pkg.allowScripts).toEqual({ esbuild: false })
   })
@@ -92,5 +96,85 @@ describe('package.json', () => {
 
   it('leaves out a package it has no version for', () => {
     expect(packageDependencies(['hono', 'left-pad']).dependencies).toEqual({ hono: SERVICE_PACKAGE_VERSIONS.hono })
+  })
+})
+
+describe('a deployable service', () => {
+  const temporary: string[] = []
+  afterAll(() => {
+    for (const dir of temporary) rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** The demo app through the whole pipeline, written as --out would be (reports included), with this repository's node_modules. */
+  async function writtenDemo(): Promise<{ dir: string; files: Map<string, string> }> {
+    const result = await runPipeline({ input: resolve(REPO, 'fixtures/demo/input') }, await defaultStages())
+    if (!result.ok) throw new Error(result.error.message)
+    const dir = mkdtempSync(join(tmpdir(), 'migrate-deploy-'))
+    temporary.push(dir)
+    for (const [path, content] of result.result.files) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true })
+      writeFileSync(join(dir, path), content)
+    }
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir')
+    return { dir, files: result.result.files }
+  }
+
+  it('passes prettier --check with its own .prettierrc.json, runtime included', async () => {
+    const { dir, files } = await writtenDemo()
+    expect([...files.keys()].filter((path) => path.startsWith('src/lib/')).length).toBeGreaterThan(3)
+    const check = spawnSync(process.execPath, [join(REPO, 'node_modules/prettier/bin/prettier.cjs'), '--check', '.'], { cwd: dir, encoding: 'utf8' })
+    expect(check.stdout + check.stderr, 'prettier --check .').toContain('All matched files use Prettier code style!')
+    expect(check.status).toBe(0)
+    // It did look at the runtime, the README, package.json and the rest.
+    const listed = spawnSync(process.execPath, [join(REPO, 'node_modules/prettier/bin/prettier.cjs'), '--list-different', '--no-config', '--ignore-path', '.prettierignore', 'src/lib/flask.ts'], { cwd: dir, encoding: 'utf8' })
+    expect(listed.stdout.trim(), 'without the config, flask.ts would differ: the check used it').toBe('src/lib/flask.ts')
+  })
+
+  it('has a Dockerfile that dockerfile-utils finds nothing wrong with, on the Node 24 LTS image, installing with npm ci when locked', async () => {
+    const { files } = await emitSample()
+    const dockerfile = files.get('Dockerfile') as string
+    // Every check dockerfile-utils (the VS Code Docker extension's linter) has, at error level.
+    const everyCheck = Object.fromEntries(
+      ['deprecatedMaintainer', 'directiveCasing', 'emptyContinuationLine', 'instructionCasing', 'instructionCmdMultiple', 'instructionEntrypointMultiple', 'instructionHealthcheckMultiple', 'instructionJSONInSingleQuotes', 'instructionWorkdirRelative'].map((name) => [name, ValidationSeverity.ERROR]),
+    )
+    expect(validateDockerfile(dockerfile, everyCheck).map((problem) => `${problem.range.start.line + 1}: ${problem.message}`)).toEqual([])
+    // What hadolint would also ask (it is not packaged for Debian): tagged base images, a non-root user, exec-form CMD.
+    const from = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((match) => match[1])
+    expect(from).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim'])
+    expect(dockerfile).toMatch(/^USER node$/m)
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m)
+    const installs = [...dockerfile.matchAll(/^RUN if \[ -f package-lock\.json \]; then (npm ci[^;]*); \\\n\s+else (npm install[^;]*); fi/gm)]
+    expect(installs.map((match) => [match[1], match[2]])).toEqual([
+      ['npm ci --ignore-scripts --no-audit --no-fund', 'npm install --ignore-scripts --no-audit --no-fund'],
+      ['npm ci --omit=dev --no-audit --no-fund', 'npm install --omit=dev --no-audit --no-fund'],
+    ])
+  })
+
+  it('runs the Dockerfile install step as a shell would: npm ci with a lock, npm install without', async () => {
+    const { files } = await emitSample()
+    const step = /^RUN (if \[ -f package-lock\.json \];[\s\S]*?fi)$/m.exec(files.get('Dockerfile') as string)?.[1].replace(/\\\n/g, '\n')
+    expect(step).toBeDefined()
+    const dir = mkdtempSync(join(tmpdir(), 'migrate-docker-step-'))
+    temporary.push(dir)
+    const run = (): string => execFileSync('sh', ['-c', `npm() { echo "npm $*"; }\n${step}`], { cwd: dir, encoding: 'utf8' }).trim()
+    expect(run()).toBe('npm install --ignore-scripts --no-audit --no-fund')
+    writeFileSync(join(dir, 'package-lock.json'), '{}')
+    expect(run()).toBe('npm ci --ignore-scripts --no-audit --no-fund')
+  })
+
+  it('has a README that names only files the service has, and says how to make the .env it mentions', async () => {
+    const { files } = await writtenDemo()
+    const readme = files.get('README.md') as string
+    const named = [...readme.matchAll(/`((?:\.\/)?(?:\.[\w.-]+|(?:src|test|deploy|public)\/[\w./*<>-]*))`/g)].map((match) => match[1])
+    expect(named.length).toBeGreaterThan(5)
+    for (const path of named) {
+      if (path === '.env') continue
+      const prefix = path.replace(/[*<].*$/, '')
+      expect([...files.keys()].some((file) => file === prefix || file.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) || (prefix !== path && file.startsWith(prefix))), `README names ${path}`).toBe(true)
+    }
+    expect(files.has('.env')).toBe(false)
+    expect(readme).toContain('copy `.env.example` to `.env` (git and the Docker build ignore it)')
+    for (const ignoreFile of ['.gitignore', '.dockerignore']) expect(files.get(ignoreFile), ignoreFile).toMatch(/^\.env$/m)
+    for (const mention of readme.matchAll(/--env-file[ =]\.env\b/g)) expect(readme.slice(0, mention.index)).toContain('copy `.env.example` to `.env`')
   })
 })
