@@ -29,10 +29,22 @@ export function appPath(app: AppState, name: string): Value | undefined {
   return undefined
 }
 
-/** `os.path.join(<path>, "a", "b")`, `os.makedirs(<path>)`: undefined when the call is not one of these on a path. */
+/**
+ * A module's `__file__`: the service has no copy of the project's folders, so a path built from a
+ * module's folder (`os.path.dirname(os.path.abspath(__file__))`, the "basedir" of many configs, or
+ * its parent) is one under the service's folder, as `app.root_path` is.
+ */
+export function moduleFilePath(file: string): Value {
+  return { kind: 'path', app: null, base: 'root', parts: [file.split('/').pop() ?? file] }
+}
+
+/** `os.path.join(<path>, "a", "b")`, `os.path.dirname`/`abspath`/`realpath`/`normpath` of one, `os.makedirs(<path>)`: undefined when the call is not one of these on a path. */
 export function callOnPath(path: string, args: Value[]): Value | undefined {
   const first = args[0]
   if (first?.kind !== 'path') return undefined
+  if (args.length === 1 && (path === 'os.path.abspath' || path === 'os.path.realpath' || path === 'os.path.normpath')) return first
+  // The folder of the service's folder stays the service's folder (see moduleFilePath).
+  if (args.length === 1 && path === 'os.path.dirname') return first.parts.length === 0 ? { ...first, base: 'root' } : { ...first, parts: first.parts.slice(0, -1) }
   if (path === 'os.path.join') {
     const parts: string[] = []
     for (const arg of args.slice(1)) {
@@ -44,6 +56,7 @@ export function callOnPath(path: string, args: Value[]): Value | undefined {
     return { ...first, parts: [...first.parts, ...parts] }
   }
   if (path === 'os.makedirs' || path === 'os.mkdir') {
+    if (first.app === null) return { kind: 'const', value: null }
     const list = extrasOf(first.app).folders
     if (!list.some((folder) => folder.base === first.base && folder.parts.join('/') === first.parts.join('/'))) list.push({ base: first.base, parts: first.parts })
     return { kind: 'const', value: null }

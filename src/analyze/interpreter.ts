@@ -8,7 +8,7 @@ import { FlasggerModel } from './ext-flasgger.js'
 import { SecurityModel } from './ext-security.js'
 import { DebugToolbarModel } from './ext-debugtoolbar.js'
 import type { ExtensionHost, ExtensionModel } from './ext-model.js'
-import { addCommand, appPath, callOnPath, clickCommand } from './app-extras.js'
+import { addCommand, appPath, callOnPath, clickCommand, moduleFilePath } from './app-extras.js'
 import { isSecretName, looksSecret } from './secrets.js'
 import { NONE, Scope, describe, holdsSecret, holdsString, isConst, markSecret, stringsOf, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
 
@@ -161,6 +161,7 @@ export class Interpreter {
     }
     const scope = new Scope(name, '', null)
     scope.vars.set('__name__', { kind: 'const', value: name })
+    scope.vars.set('__file__', moduleFilePath(module.file))
     this.namespaces.set(name, scope)
     this.runBlock(module.tree.rootNode.namedChildren, scope)
     return scope

@@ -38,8 +38,8 @@ export type Value =
   | { kind: 'class-view'; cls: ClassValue; name: string }
   /** `os.environ.get("X", default)` and friends: config read from the environment. */
   | { kind: 'env'; name: string; fallback: Value | null }
-  /** `app.instance_path`, `app.root_path`, and `os.path.join` of one with literal parts (app-extras.ts). */
-  | { kind: 'path'; app: AppState; base: 'instance' | 'root'; parts: string[] }
+  /** `app.instance_path`, `app.root_path`, `__file__` (app null), and `os.path` functions of one with literal parts (app-extras.ts). */
+  | { kind: 'path'; app: AppState | null; base: 'instance' | 'root'; parts: string[] }
   /** `app.cli`: its `command` decorator and `add_command` register the app's CLI commands. */
   | { kind: 'cli-group'; app: AppState }
   /** A function made a click command (`@click.command("init-db")`), not yet given to an app. */
