@@ -1168,9 +1168,8 @@ export class Interpreter {
         return NONE
       }
       if (name === 'command' && args[0]?.kind === 'function') {
-        // `@app.cli.command` without parentheses.
-        addCommand(owner.app, clickCommand(args[0], undefined), undefined, at, locate)
-        return args[0]
+        // `@app.cli.command` without parentheses: Flask 2.2's AppGroup.command then returns its decorator and registers nothing.
+        return unknown('app.cli.command(<function>) result')
       }
       if (name === 'command') {
         return { kind: 'decorator', apply: (target, decoratorNode) => (addCommand(owner.app, clickCommand(target, args[0] ?? kwargs.get('name')), undefined, this.loc(decoratorNode, scope), locate), target) }
