@@ -24,9 +24,10 @@ export function setConfigEntry(app: AppState, key: string, value: Value, node: S
   const path = configPath(value)
   if (path !== undefined && !secret) {
     entry.path = path
+    if (value.kind === 'env' && value.or) entry.envOr = true
     const joined = `os.path.join(app.${path.base === 'instance' ? 'instance_path' : 'root_path'}${path.parts.map((part) => `, ${JSON.stringify(part)}`).join('')})`
     const fromModule = (value.kind === 'path' ? value : value.kind === 'env' ? value.fallback : null)?.kind === 'path' && (value.kind === 'path' ? value.app : (value as { fallback: { app: unknown } }).fallback.app) === null
-    if (!fromModule) entry.expression = value.kind === 'env' ? `os.environ.get(${JSON.stringify(value.name)}, ${joined})` : joined
+    if (!fromModule) entry.expression = value.kind !== 'env' ? joined : value.or ? `os.environ.get(${JSON.stringify(value.name)}) or ${joined}` : `os.environ.get(${JSON.stringify(value.name)}, ${joined})`
   }
   if (value.kind === 'env' && value.fallback) {
     const fallback = toLiteral(value.fallback)

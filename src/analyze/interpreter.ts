@@ -646,8 +646,13 @@ export class Interpreter {
       case 'boolean_operator': {
         const left = this.evaluate(node.childForFieldName('left')!, scope)
         const truth = truthiness(left)
-        if (truth === undefined) return unknown(`${node.text}`)
         const isOr = node.children[1]?.text === 'or'
+        if (truth === undefined && isOr && left.kind === 'env' && left.fallback === null) {
+          // `os.environ.get("DATABASE") or os.path.join(basedir, "app.db")` (app-extras.ts).
+          const right = this.evaluate(node.childForFieldName('right')!, scope)
+          if (right.kind === 'path') return { ...left, fallback: right, or: true }
+        }
+        if (truth === undefined) return unknown(`${node.text}`)
         if (isOr) return truth ? left : this.evaluate(node.childForFieldName('right')!, scope)
         return truth ? this.evaluate(node.childForFieldName('right')!, scope) : left
       }

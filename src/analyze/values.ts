@@ -37,7 +37,7 @@ export type Value =
   /** The result of `SomeView.as_view(name)`. */
   | { kind: 'class-view'; cls: ClassValue; name: string }
   /** `os.environ.get("X", default)` and friends: config read from the environment. */
-  | { kind: 'env'; name: string; fallback: Value | null }
+  | { kind: 'env'; name: string; fallback: Value | null; /** `os.environ.get("X") or <fallback>`: an empty value falls back too. */ or?: true }
   /** `app.instance_path`, `app.root_path`, `__file__` (app null), and `os.path` functions of one with literal parts (app-extras.ts). */
   | { kind: 'path'; app: AppState | null; base: 'instance' | 'root'; parts: string[] }
   /** `app.cli`: its `command` decorator and `add_command` register the app's CLI commands. */

@@ -48,7 +48,8 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
       const envVar = entry.envVar ?? entry.key
       const target = appPathCode(entry.path)
       properties.push(`  ${lineComment(`${where}: ${oneLine(entry.expression ?? entry.key)}; ${envVar} in the environment wins`)}`)
-      properties.push(`  ${key}: process.env[${stringLiteral(envVar)}] ?? ${target},`)
+      // `os.environ.get("X") or <path>`: an empty variable gives the path too.
+      properties.push(`  ${key}: process.env[${stringLiteral(envVar)}] ${entry.envOr ? '||' : '??'} ${target},`)
       envLines.push(`# ${commentText(`${entry.key} (${where}): by default ${[entry.path.base === 'instance' ? 'instance' : '.', ...entry.path.parts].join('/')} in the service's folder`)}`)
       envLines.push(/^[A-Za-z_][A-Za-z0-9_]*$/.test(envVar) ? `# ${envVar}=` : `# (set the variable ${commentText(JSON.stringify(envVar))} in the environment)`)
       usesPaths = true

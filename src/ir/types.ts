@@ -190,6 +190,8 @@ export interface ConfigEntryIR {
   location: SourceLocation
   /** A path under one of the app's folders (`os.path.join(app.instance_path, "flaskr.sqlite")`), the value or the environment read's fallback. */
   path?: AppPathIR
+  /** The environment read is `or`-ed with the path (`os.environ.get("X") or <path>`): an empty variable gives the path too. */
+  envOr?: true
 }
 
 /** A path Flask computes from the app's folders: `base` is `app.instance_path` or `app.root_path`, `parts` the literal parts joined to it. */

@@ -125,8 +125,8 @@ describe('config paths, folders and CLI commands of the setup code', () => {
     const entries = Object.fromEntries(basedir.config.map((entry) => [entry.key, entry]))
     expect(entries.DATABASE!.path).toEqual({ base: 'root', parts: ['app.db'] })
     expect(entries.TOP!.path).toEqual({ base: 'root', parts: ['top.db'] })
-    // `or` also takes an empty variable's fallback: not what `??` does; left computed (reported).
-    expect(entries.EITHER!.path).toBeUndefined()
+    // `or`: an empty variable gives the path too (src/config.ts reads it with `||`).
+    expect(entries.EITHER).toMatchObject({ path: { base: 'root', parts: ['app.db'] }, envVar: 'DATABASE', envOr: true })
     expect(basedir.folders).toBeUndefined()
   })
 })
