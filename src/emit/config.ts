@@ -7,7 +7,16 @@ export interface EmittedConfig {
   code: string
   /** `.env.example` */
   envExample: string
+  /** The variables of `.env.example` that a deployment can set (a name a .env file can hold), in its order. */
+  variables: EnvVariable[]
   findings: Finding[]
+}
+
+/** A variable `src/config.ts` reads: its example value (none for a secret). */
+export interface EnvVariable {
+  name: string
+  value: string
+  secret: boolean
 }
 
 /**
@@ -22,6 +31,11 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
   for (const entry of app.config) entries.set(entry.key, entry)
   const properties: string[] = []
   const envLines: string[] = []
+  const variables: EnvVariable[] = []
+  const addVariable = (comment: string, name: string, value: string, secret: boolean): void => {
+    envLines.push(...envEntry(comment, name, value))
+    if (ENV_NAME.test(name) && !variables.some((variable) => variable.name === name)) variables.push({ name, value, secret })
+  }
   let usesFloat = false
   let usesTimedelta = false
   let usesPaths = (app.folders ?? []).length > 0
@@ -32,7 +46,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
       const envVar = entry.envVar ?? entry.key
       properties.push(`  ${lineComment(`${where}: secret, read from the environment only`)}`)
       properties.push(`  ${key}: process.env[${stringLiteral(envVar)}],`)
-      envLines.push(...envEntry(`${entry.key} (secret; ${where})`, envVar, ''))
+      addVariable(`${entry.key} (secret; ${where})`, envVar, '', true)
       if (entry.envVar === null) {
         findings.push({
           ruleId: 'config-secret-not-copied',
@@ -52,6 +66,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
       properties.push(`  ${key}: process.env[${stringLiteral(envVar)}] ${entry.envOr ? '||' : '??'} ${target},`)
       envLines.push(`# ${commentText(`${entry.key} (${where}): by default ${[entry.path.base === 'instance' ? 'instance' : '.', ...entry.path.parts].join('/')} in the service's folder`)}`)
       envLines.push(/^[A-Za-z_][A-Za-z0-9_]*$/.test(envVar) ? `# ${envVar}=` : `# (set the variable ${commentText(JSON.stringify(envVar))} in the environment)`)
+      if (ENV_NAME.test(envVar) && !variables.some((variable) => variable.name === envVar)) variables.push({ name: envVar, value: '', secret: false })
       usesPaths = true
       continue
     }
@@ -72,7 +87,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
           })
         }
       }
-      envLines.push(...envEntry(`${entry.key} (${where})`, entry.envVar, fallback !== undefined && typeof JSON.parse(fallback) === 'string' ? (JSON.parse(fallback) as string) : (fallback ?? '')))
+      addVariable(`${entry.key} (${where})`, entry.envVar, fallback !== undefined && typeof JSON.parse(fallback) === 'string' ? (JSON.parse(fallback) as string) : (fallback ?? ''), false)
       continue
     }
     const delta = entry.expression === null ? null : timedeltaLiteral(entry.expression)
@@ -121,7 +136,8 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     'PORT=8080',
     '',
   ].join('\n')
-  return { code, envExample, findings }
+  if (!variables.some((variable) => variable.name === 'PORT')) variables.push({ name: 'PORT', value: '8080', secret: false })
+  return { code, envExample, variables, findings }
 }
 
 /** Flask's `app.instance_path` and `app.root_path` in the service (config.ts compiles to dist/config.js, beside src/). */
@@ -215,6 +231,8 @@ function literalDefault(expression: string): string | undefined {
  * comment goes through commentText, a value that is not plain is double-quoted with escapes (as
  * dotenv reads it), and a name a shell could not export stays in a comment.
  */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
 function envEntry(comment: string, name: string, value: string): string[] {
   const quoted = /^[\w.,:/@%+-]*$/.test(value) ? value : JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return [`# ${commentText(comment)}`, `# (set the variable ${commentText(JSON.stringify(name))} in the environment: not a name a .env file can hold)`]

@@ -27,11 +27,13 @@ import {
   emitPackageJson,
   emitReadme,
   packageDependencies,
+  packageName,
   emitSmokeTest,
   emitTsconfig,
 } from './scaffold.js'
 import { emitUrlMap, requestBlueprints, scalarDefaults } from './url-map.js'
 import { importedPackages, usedRuntimeModules } from './runtime-use.js'
+import { emitK8sManifests, envExampleVariables } from './k8s.js'
 import { emitCommands } from './commands.js'
 import { docComment, lineComment, tsString } from '../ts-text.js'
 import { REDACTED, redactFiles, type Redaction } from './redact.js'
@@ -208,6 +210,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   findings.push(...config.findings)
   files.set('src/config.ts', config.code)
   files.set('.env.example', `${config.envExample}${LEGACY_ENV_EXAMPLE}`)
+  const manifests = emitK8sManifests({ name: packageName(app), variables: [...config.variables, ...envExampleVariables(LEGACY_ENV_EXAMPLE)] })
+  for (const [path, content] of manifests) files.set(path, content)
   files.set('src/main.ts', emitMain())
   files.set('test/smoke.test.ts', emitSmokeTest(app.routes, views))
   // The app's CLI commands as scripts: src/commands/<name>.ts, `npm run <name>`.

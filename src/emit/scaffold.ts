@@ -57,10 +57,14 @@ export function packageDependencies(imported: readonly string[]): Required<Pick<
   return { dependencies, devDependencies: Object.fromEntries(Object.entries(devDependencies).sort(([a], [b]) => (a < b ? -1 : 1))) }
 }
 
+/** The service's package name (also its name in deploy/k8s/): the Flask app's module, `-hono`. */
+export function packageName(app: AppIR): string {
+  return `${app.module.replace(/[^a-z0-9]+/gi, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'flask-app'}-hono`
+}
+
 export function emitPackageJson(app: AppIR, extras: PackageExtras = {}): string {
-  const name = `${app.module.replace(/[^a-z0-9]+/gi, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'flask-app'}-hono`
   const pkg = {
-    name,
+    name: packageName(app),
     version: '0.1.0',
     private: true,
     description: `Hono service migrated from the Flask app ${app.id}`,
@@ -371,6 +375,10 @@ export function emitReadme(input: ReadmeInput): string {
     '',
     'Configuration comes from the environment, read by `src/config.ts`; `.env.example` lists every variable (secrets were not copied from the Flask code and have no value there). The service reads no file itself. To keep the settings in one, copy `.env.example` to `.env` (git and the Docker build ignore it), fill it in, and pass it: `node --env-file=.env dist/main.js`, or `docker run --env-file .env -p 8080:8080 service` (Docker takes each value literally: remove the quotes around a quoted one).',
     '',
+    '## Kubernetes',
+    '',
+    '`deploy/k8s/` holds a Deployment (TCP readiness and liveness probes, CPU and memory requests and limits, a non-root user), a Service (port 80), a HorizontalPodAutoscaler (2 to 10 pods at 70% of the CPU requested), a ConfigMap with the settings of `.env.example` (those with no value, such as `LEGACY_URL`, commented out: an empty variable is not an unset one) and a Secret with its secrets, empty. Push the image, set its name in `deploy/k8s/deployment.yaml`, fill in `deploy/k8s/secret.yaml` (or create the Secret from your secret store), then `kubectl apply -f deploy/k8s/`.',
+    '',
     ...LIMITS_SECTION,
     ...CUTOVER_SECTION,
     '## Layout',
@@ -380,6 +388,7 @@ export function emitReadme(input: ReadmeInput): string {
     '- `src/url-map.ts`: the Werkzeug url map, used by the router and `urlFor`',
     '- `src/routes/*.ts`: one Hono sub-app per blueprint (`app.ts` for the app\'s own routes)',
     '- `src/lib/*.ts`: the runtime giving Flask/Werkzeug semantics (routing, errors, Python values): the modules this service imports',
+    '- `deploy/k8s/*.yaml`: the Kubernetes manifests',
     '',
     '## Not migrated',
     '',
