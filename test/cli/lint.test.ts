@@ -32,7 +32,7 @@ async function run(argv: string[], env: Record<string, string> = {}): Promise<{ 
 }
 
 /**
- * A project with one finding of each severity: an error (line 16, a `with` statement: its route
+ * A project with one finding of each severity: an error (line 16, a `match` statement: its route
  * is a stub, readiness 50%), a warning (line 6, config-from-file) and an info (line 5: two Flask
  * apps).
  */
@@ -51,8 +51,9 @@ def ok():
 
 @app.route("/bad")
 def bad():
-    with open("x") as handle:
-        return handle.read()
+    match 1:
+        case _:
+            return "one"
 `
 const OTHER_PY = `from flask import Flask
 
@@ -216,7 +217,7 @@ describe('--check exit codes: readiness × --fail-on × baseline × suppressions
   expect(rows).toHaveLength(32)
 
   const plain = project()
-  const suppressed = project({ 'app.py': APP_PY.replace('    with open("x") as handle:', '    with open("x") as handle:  # migrate: ignore[unsupported-python-construct]') })
+  const suppressed = project({ 'app.py': APP_PY.replace('    match 1:', '    match 1:  # migrate: ignore[unsupported-python-construct]') })
   let baselineFile = ''
 
   it.each(rows)('readiness $readiness, baseline $baseline, suppressed $suppressed, --fail-on $failOn: exit $exit', async (row) => {
@@ -266,7 +267,7 @@ describe('baseline', () => {
     expect((await run([dir, '--check', '--baseline', baseline])).code).toBe(0)
 
     // Lines added above every finding, a finding's line re-indented: still the same findings.
-    writeFileSync(join(dir, 'app.py'), `"""The app."""\n# a comment\n\n${APP_PY.replace('    with open("x") as handle:', '    with  open("x")  as handle:')}`)
+    writeFileSync(join(dir, 'app.py'), `"""The app."""\n# a comment\n\n${APP_PY.replace('    match 1:', '    match  1:')}`)
     const shifted = await run([dir, '--check', '--baseline', baseline])
     expect(shifted.code, shifted.stderr).toBe(0)
     expect(shifted.stdout).toContain(`baseline ${baseline}: 3 known findings, 0 new`)
@@ -275,18 +276,18 @@ describe('baseline', () => {
     expect(report.findings.map((finding) => finding.fingerprint)).toEqual(file.findings.map((finding) => finding.fingerprint))
 
     // A new problem: only it fails the check.
-    writeFileSync(join(dir, 'app.py'), `${readFileSync(join(dir, 'app.py'), 'utf8')}\n\n@app.route("/worse")\ndef worse():\n    with open("y") as handle:\n        return handle.read()\n`)
+    writeFileSync(join(dir, 'app.py'), `${readFileSync(join(dir, 'app.py'), 'utf8')}\n\n@app.route("/worse")\ndef worse():\n    match 2:\n        case _:\n            return "two"\n`)
     const failed = await run([dir, '--check', '--baseline', baseline, '--min-readiness', '0'])
     expect(failed.code).toBe(1)
     expect(failed.stderr).toBe('migrate: check failed: 1 new finding of severity error (not in the baseline)\n')
     expect(failed.stdout).toContain(`baseline ${baseline}: 3 known findings, 1 new`)
-    expect(failed.stdout).toMatch(/^ {2}new {6}app\.py:25:5 {2}unsupported-python-construct$/m)
+    expect(failed.stdout).toMatch(/^ {2}new {6}app\.py:26:5 {2}unsupported-python-construct$/m)
     // The readiness the baseline recorded holds when no --min-readiness is given: the new stub lowers it.
     expect((await run([dir, '--check', '--baseline', baseline, '--fail-on', 'never'])).stderr).toBe("migrate: check failed: readiness 33% < 50% (the baseline's)\n")
   })
 
   it('two identical findings on identical lines stay two', async () => {
-    const dir = project({ 'app.py': `${APP_PY}\n\n@app.route("/bad2")\ndef bad2():\n    with open("x") as handle:\n        return handle.read()\n` })
+    const dir = project({ 'app.py': `${APP_PY}\n\n@app.route("/bad2")\ndef bad2():\n    match 3:\n        case _:\n            return "three"\n` })
     const report = await reportOf(dir)
     const withs = report.findings.filter((finding) => finding.ruleId === 'unsupported-python-construct')
     expect(withs).toHaveLength(2)
@@ -351,7 +352,7 @@ describe('# migrate: ignore comments', () => {
   })
 
   it('a code line above does not suppress the next line; other rules and near misses are not suppressed', async () => {
-    const app = APP_PY.replace('app = Flask(__name__)\n', 'app = Flask(__name__)  # migrate: ignore[config-from-file]\n').replace('    with open("x") as handle:', '    # migrate: ignored\n    with open("x") as handle:  # migrate: ignore-this')
+    const app = APP_PY.replace('app = Flask(__name__)\n', 'app = Flask(__name__)  # migrate: ignore[config-from-file]\n').replace('    match 1:', '    # migrate: ignored\n    match 1:  # migrate: ignore-this')
     const report = await reportOf(project({ 'app.py': app }))
     expect(report.summary.suppressed).toBe(0)
   })
@@ -434,7 +435,7 @@ describe('--format github', () => {
     expect(stdout).toBe(
       [
         '::notice file=app.py,line=5,col=7,title=migrate multiple-apps::found 2 Flask apps (app:app, other:other); migrating app:app (choose another with --app)',
-        '::error file=app.py,line=16,col=5,title=migrate unsupported-python-construct (bad)::`with` statement (context managers) is not supported',
+        '::error file=app.py,line=16,col=5,title=migrate unsupported-python-construct (bad)::`match` statement is not supported',
         '',
       ].join('\n'),
     )
@@ -459,7 +460,7 @@ describe('--format github', () => {
     expect(text.startsWith('# earlier step\n## migrate: `app:app`\n')).toBe(true)
     expect(text).toContain('**Check failed:** readiness 50% < 100%; 1 finding of severity error.')
     expect(text).toContain('| Readiness | **50%** (minimum 100%): 1 of 2 views migrated |')
-    expect(text).toContain('| error | `app.py:16:5` | `unsupported-python-construct` | `with` statement (context managers) is not supported |')
+    expect(text).toContain('| error | `app.py:16:5` | `unsupported-python-construct` | `match` statement is not supported |')
     // Without --check or --format github, and without the variable, nothing is appended.
     await run([dir, '--dry-run'], { GITHUB_STEP_SUMMARY: summary })
     expect(readFileSync(summary, 'utf8')).toBe(text)
