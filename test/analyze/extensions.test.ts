@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { PrintedRule, PrintedUrlMap } from '../oracle/printed-url-map.js'
 
 /**
  * Extensions that register routes of their own (src/analyze/ext-*.ts). Flask-RESTX, Flask-Admin
@@ -20,21 +21,6 @@ const fixtureNames = readdirSync(join(repoRoot, 'fixtures'))
 const scratch = mkdtempSync(join(tmpdir(), 'migrate-extensions-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-type Scalar = string | number | boolean | null
-interface PrintedRule {
-  rule: string
-  endpoint: string
-  methods: string[] | null
-  converters: { variable: string; name: string; args: Scalar[]; kwargs: Record<string, Scalar> }[]
-  defaults: Record<string, unknown> | null
-  strictSlashes: boolean | null
-  redirectTo: string | null
-}
-interface PrintedUrlMap {
-  rules: PrintedRule[]
-  strictSlashes: boolean
-  hostMatching: boolean
-}
 
 /** The CLI in a child process, awaited (a synchronous spawn would block the test worker's event loop). */
 function migrate(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { camelToDash } from '../../src/analyze/ext-restx.js'
+import type { PrintedUrlMap } from '../oracle/printed-url-map.js'
 
 /**
  * Flask-RESTX's route table (src/analyze/ext-restx.ts) in the report, and cases checked by hand.
@@ -16,21 +17,6 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const scratch = mkdtempSync(join(tmpdir(), 'migrate-restx-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-type Scalar = string | number | boolean | null
-interface PrintedRule {
-  rule: string
-  endpoint: string
-  methods: string[] | null
-  converters: { variable: string; name: string; args: Scalar[]; kwargs: Record<string, Scalar> }[]
-  defaults: Record<string, unknown> | null
-  strictSlashes: boolean | null
-  redirectTo: string | null
-}
-interface PrintedUrlMap {
-  rules: PrintedRule[]
-  strictSlashes: boolean
-  hostMatching: boolean
-}
 
 function migrate(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(repoRoot, 'bin/migrate.js'), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import type { PrintedRule, PrintedUrlMap } from '../oracle/printed-url-map.js'
 
 // Routing fidelity: for every fixtures/routing-*/input, `migrate routes <dir> --json` must
 // print the URL map real Flask builds (test/oracle/flask_url_map.py).
@@ -28,22 +29,6 @@ const fixtureDirs = readdirSync(join(repoRoot, 'fixtures'))
   .sort()
   .map((name) => ({ name, dir: join(repoRoot, 'fixtures', name, 'input') }))
 
-type Scalar = string | number | boolean | null
-interface PrintedRule {
-  rule: string
-  endpoint: string
-  methods: string[] | null
-  converters: { variable: string; name: string; args: Scalar[]; kwargs: Record<string, Scalar> }[]
-  defaults: Record<string, unknown> | null
-  strictSlashes: boolean | null
-  redirectTo: string | null
-}
-interface PrintedUrlMap {
-  rules: PrintedRule[]
-  registrationOrder?: number[] | null
-  strictSlashes: boolean
-  hostMatching: boolean
-}
 
 function run(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })
