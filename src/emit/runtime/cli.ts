@@ -22,7 +22,10 @@ function commandContext(): Context {
 }
 
 /** Runs the command, then the teardowns (last registered first) with its exception or None; the exit code: 1 when it raised. */
-export async function runCommand(command: Command, teardowns: readonly Teardown[] = []): Promise<number> {
+export async function runCommand(
+  command: Command,
+  teardowns: readonly Teardown[] = [],
+): Promise<number> {
   const c = commandContext()
   let error: unknown = null
   try {
@@ -38,7 +41,9 @@ export async function runCommand(command: Command, teardowns: readonly Teardown[
     }
   }
   if (error !== null) {
-    console.error(`Error: ${error instanceof Error ? `${error.constructor.name}: ${str(error)}` : String(error)}`)
+    console.error(
+      `Error: ${error instanceof Error ? `${error.constructor.name}: ${str(error)}` : String(error)}`,
+    )
     return 1
   }
   return 0

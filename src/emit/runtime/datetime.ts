@@ -17,7 +17,14 @@
  * Not covered: `datetime.time`, `fold=1`, `tzinfo` subclasses other than `timezone`
  * (no IANA zones), locales other than C.
  */
-import { Exception, OSError, OverflowError, TypeError as PyTypeError, ValueError, ZeroDivisionError } from './exceptions.js'
+import {
+  Exception,
+  OSError,
+  OverflowError,
+  TypeError as PyTypeError,
+  ValueError,
+  ZeroDivisionError,
+} from './exceptions.js'
 import { PyFloat, asFloat, isFloat } from './float.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -59,9 +66,13 @@ function strRepr(text: string): string {
     else if (ch === '\n') out += '\\n'
     else if (ch === '\r') out += '\\r'
     else if (ch === '\t') out += '\\t'
-    else if (code < 0x20 || (code >= 0x7f && code <= 0xa0)) out += '\\x' + code.toString(16).padStart(2, '0')
+    else if (code < 0x20 || (code >= 0x7f && code <= 0xa0))
+      out += '\\x' + code.toString(16).padStart(2, '0')
     else if (ch !== ' ' && /^[\p{C}\p{Z}]$/u.test(ch)) {
-      out += code <= 0xffff ? '\\u' + code.toString(16).padStart(4, '0') : '\\U' + code.toString(16).padStart(8, '0')
+      out +=
+        code <= 0xffff
+          ? '\\u' + code.toString(16).padStart(4, '0')
+          : '\\U' + code.toString(16).padStart(8, '0')
     } else out += ch
   }
   return out + quote
@@ -96,7 +107,7 @@ function mod(a: number, b: number): number {
 
 function bigFloorDiv(a: bigint, b: bigint): bigint {
   const q = a / b
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q
 }
 
 function bigMod(a: bigint, b: bigint): bigint {
@@ -119,7 +130,7 @@ function divideNearest(a: bigint, b: bigint): bigint {
 /** a / b correctly rounded to a double, as Python's int / int. */
 function divToFloat(a: bigint, b: bigint): number {
   if (b === 0n) throw new ZeroDivisionError('division by zero')
-  const negative = (a < 0n) !== (b < 0n)
+  const negative = a < 0n !== b < 0n
   if (a < 0n) a = -a
   if (b < 0n) b = -b
   let result: number
@@ -225,20 +236,24 @@ function isoWeek1Monday(year: number): number {
 function checkDate(year: number, month: number, day: number): void {
   if (year < MINYEAR || year > MAXYEAR) throw new ValueError(`year ${year} is out of range`)
   if (month < 1 || month > 12) throw new ValueError('month must be in 1..12')
-  if (day < 1 || day > daysInMonth(year, month)) throw new ValueError('day is out of range for month')
+  if (day < 1 || day > daysInMonth(year, month))
+    throw new ValueError('day is out of range for month')
 }
 
 function checkTime(hour: number, minute: number, second: number, microsecond: number): void {
   if (hour < 0 || hour > 23) throw new ValueError('hour must be in 0..23')
   if (minute < 0 || minute > 59) throw new ValueError('minute must be in 0..59')
   if (second < 0 || second > 59) throw new ValueError('second must be in 0..59')
-  if (microsecond < 0 || microsecond > 999999) throw new ValueError('microsecond must be in 0..999999')
+  if (microsecond < 0 || microsecond > 999999)
+    throw new ValueError('microsecond must be in 0..999999')
 }
 
 function checkTzinfo(tzinfo: unknown): PyTimezone | null {
   if (tzinfo === null || tzinfo === undefined) return null
   if (tzinfo instanceof PyTimezone) return tzinfo
-  throw new PyTypeError(`tzinfo argument must be None or of a tzinfo subclass, not type '${pyTypeName(tzinfo)}'`)
+  throw new PyTypeError(
+    `tzinfo argument must be None or of a tzinfo subclass, not type '${pyTypeName(tzinfo)}'`,
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,7 +266,12 @@ function localOffset(unixSeconds: number): number {
   const local = new Date(ms)
   const wall = new Date(0)
   wall.setUTCFullYear(local.getFullYear(), local.getMonth(), local.getDate())
-  wall.setUTCHours(local.getHours(), local.getMinutes(), local.getSeconds(), local.getMilliseconds())
+  wall.setUTCHours(
+    local.getHours(),
+    local.getMinutes(),
+    local.getSeconds(),
+    local.getMilliseconds(),
+  )
   const offset = Math.round((wall.getTime() - ms) / 1000)
   return Number.isNaN(offset) ? 0 : offset
 }
@@ -280,8 +300,14 @@ const zoneNameFormats = new Map<string, Intl.DateTimeFormat>()
 /** A letter abbreviation of the local zone from Intl in `locale`, if it has one. */
 function intlZoneName(locale: string, unixSeconds: number): string | null {
   let format = zoneNameFormats.get(locale)
-  if (!format) zoneNameFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { timeZoneName: 'short' })))
-  const part = format.formatToParts(new Date(unixSeconds * 1000)).find((p) => p.type === 'timeZoneName')
+  if (!format)
+    zoneNameFormats.set(
+      locale,
+      (format = new Intl.DateTimeFormat(locale, { timeZoneName: 'short' })),
+    )
+  const part = format
+    .formatToParts(new Date(unixSeconds * 1000))
+    .find((p) => p.type === 'timeZoneName')
   return part && /^[A-Za-z]+$/.test(part.value) ? part.value : null
 }
 
@@ -295,13 +321,16 @@ function localTimezone(unixSeconds: number): PyTimezone {
   let name: string | null = null
   try {
     name = intlZoneName('en-US', unixSeconds)
-    if (name === null && Intl.DateTimeFormat().resolvedOptions().timeZone.startsWith('Europe/')) name = intlZoneName('en-GB', unixSeconds)
+    if (name === null && Intl.DateTimeFormat().resolvedOptions().timeZone.startsWith('Europe/'))
+      name = intlZoneName('en-GB', unixSeconds)
   } catch {
     name = null
   }
   if (name === null) {
     const magnitude = Math.abs(seconds)
-    const hhmm = pad(Math.floor(magnitude / 3600), 2) + (magnitude % 3600 ? pad(Math.floor((magnitude % 3600) / 60), 2) : '')
+    const hhmm =
+      pad(Math.floor(magnitude / 3600), 2) +
+      (magnitude % 3600 ? pad(Math.floor((magnitude % 3600) / 60), 2) : '')
     name = (seconds < 0 ? '-' : '+') + hhmm
   }
   return new PyTimezone(new PyTimeDelta(0, seconds), name)
@@ -316,7 +345,8 @@ function nowMicros(): number {
 function timestampParts(value: unknown, round: 'half-even' | 'floor'): [number, number] {
   if (isInt(value)) {
     const seconds = Number(value)
-    if (!(seconds >= -(2 ** 63) && seconds < 2 ** 63)) throw new OverflowError('timestamp out of range for platform time_t')
+    if (!(seconds >= -(2 ** 63) && seconds < 2 ** 63))
+      throw new OverflowError('timestamp out of range for platform time_t')
     return [seconds, 0]
   }
   if (typeof value === 'number' || value instanceof PyFloat) {
@@ -332,7 +362,8 @@ function timestampParts(value: unknown, round: 'half-even' | 'floor'): [number, 
       frac += 1e6
       whole -= 1
     }
-    if (!(whole >= -(2 ** 63) && whole < 2 ** 63)) throw new OverflowError('timestamp out of range for platform time_t')
+    if (!(whole >= -(2 ** 63) && whole < 2 ** 63))
+      throw new OverflowError('timestamp out of range for platform time_t')
     return [whole, frac]
   }
   throw new PyTypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`)
@@ -343,7 +374,8 @@ function fieldsOfUnix(seconds: number): [number, number, number, number, number,
   const days = floorDiv(seconds, 86400)
   const rest = seconds - days * 86400
   const [year, month, day] = ordToYmd(days + EPOCH_ORDINAL)
-  if (year - 1900 > INT_MAX || year - 1900 < INT_MIN) throw new OSError('[Errno 75] Value too large for defined data type')
+  if (year - 1900 > INT_MAX || year - 1900 < INT_MIN)
+    throw new OSError('[Errno 75] Value too large for defined data type')
   if (year < MINYEAR || year > MAXYEAR) throw new ValueError(`year ${year} is out of range`)
   return [year, month, day, Math.floor(rest / 3600), Math.floor((rest % 3600) / 60), rest % 60]
 }
@@ -367,9 +399,11 @@ function splitMicros(total: bigint): [number, number, number] {
   const micros = Number(total - seconds * US_PER_SECOND)
   const days = bigFloorDiv(seconds, 86400n)
   const secs = Number(seconds - days * 86400n)
-  if (days > BigInt(INT_MAX) || days < BigInt(INT_MIN)) throw new OverflowError('Python int too large to convert to C int')
+  if (days > BigInt(INT_MAX) || days < BigInt(INT_MIN))
+    throw new OverflowError('Python int too large to convert to C int')
   const d = Number(days)
-  if (Math.abs(d) > MAX_DELTA_DAYS) throw new OverflowError(`days=${d}; must have magnitude <= ${MAX_DELTA_DAYS}`)
+  if (Math.abs(d) > MAX_DELTA_DAYS)
+    throw new OverflowError(`days=${d}; must have magnitude <= ${MAX_DELTA_DAYS}`)
   return [d, secs, micros]
 }
 
@@ -388,8 +422,24 @@ export class PyTimeDelta {
   readonly seconds: number
   readonly microseconds: number
 
-  constructor(days: unknown = 0, seconds: unknown = 0, microseconds: unknown = 0, milliseconds: unknown = 0, minutes: unknown = 0, hours: unknown = 0, weeks: unknown = 0) {
-    const values: Record<string, unknown> = { days, seconds, microseconds, milliseconds, minutes, hours, weeks }
+  constructor(
+    days: unknown = 0,
+    seconds: unknown = 0,
+    microseconds: unknown = 0,
+    milliseconds: unknown = 0,
+    minutes: unknown = 0,
+    hours: unknown = 0,
+    weeks: unknown = 0,
+  ) {
+    const values: Record<string, unknown> = {
+      days,
+      seconds,
+      microseconds,
+      milliseconds,
+      minutes,
+      hours,
+      weeks,
+    }
     let total = 0n
     let leftover = 0
     for (const [name, factor] of TD_COMPONENTS) {
@@ -410,7 +460,9 @@ export class PyTimeDelta {
           leftover += scaled - scaledWhole
         }
       } else {
-        throw new PyTypeError(`unsupported type for timedelta ${name} component: ${pyTypeName(value)}`)
+        throw new PyTypeError(
+          `unsupported type for timedelta ${name} component: ${pyTypeName(value)}`,
+        )
       }
     }
     if (leftover !== 0) {
@@ -433,7 +485,10 @@ export class PyTimeDelta {
 
   /** Total microseconds, exactly. */
   toMicros(): bigint {
-    return (BigInt(this.days) * 86400n + BigInt(this.seconds)) * US_PER_SECOND + BigInt(this.microseconds)
+    return (
+      (BigInt(this.days) * 86400n + BigInt(this.seconds)) * US_PER_SECOND +
+      BigInt(this.microseconds)
+    )
   }
 
   total_seconds(): unknown {
@@ -459,12 +514,21 @@ export class PyTimeDelta {
   }
 
   __eq__(other: unknown): boolean {
-    return other instanceof PyTimeDelta && other.days === this.days && other.seconds === this.seconds && other.microseconds === this.microseconds
+    return (
+      other instanceof PyTimeDelta &&
+      other.days === this.days &&
+      other.seconds === this.seconds &&
+      other.microseconds === this.microseconds
+    )
   }
 
   __compare__(other: unknown): number | undefined {
     if (!(other instanceof PyTimeDelta)) return undefined
-    return this.days - other.days || this.seconds - other.seconds || this.microseconds - other.microseconds
+    return (
+      this.days - other.days ||
+      this.seconds - other.seconds ||
+      this.microseconds - other.microseconds
+    )
   }
 
   __hashkey__(): string {
@@ -584,11 +648,17 @@ export class PyTimezone {
   readonly name: string | null
 
   constructor(offset: unknown, name: unknown = null) {
-    if (!(offset instanceof PyTimeDelta)) throw new PyTypeError(`timezone() argument 1 must be datetime.timedelta, not ${pyTypeName(offset)}`)
-    if (name !== null && name !== undefined && typeof name !== 'string') throw new PyTypeError(`timezone() argument 2 must be str, not ${pyTypeName(name)}`)
+    if (!(offset instanceof PyTimeDelta))
+      throw new PyTypeError(
+        `timezone() argument 1 must be datetime.timedelta, not ${pyTypeName(offset)}`,
+      )
+    if (name !== null && name !== undefined && typeof name !== 'string')
+      throw new PyTypeError(`timezone() argument 2 must be str, not ${pyTypeName(name)}`)
     const micros = offset.toMicros()
     if (micros <= -US_PER_DAY || micros >= US_PER_DAY) {
-      throw new ValueError(`offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24), not ${offset.__repr__()}.`)
+      throw new ValueError(
+        `offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24), not ${offset.__repr__()}.`,
+      )
     }
     this.offset = offset
     this.name = typeof name === 'string' ? name : null
@@ -614,7 +684,8 @@ export class PyTimezone {
 
   /** The wall time in this zone of a UTC datetime whose tzinfo is this zone. */
   fromutc(dt: unknown): PyDateTime {
-    if (!(dt instanceof PyDateTime)) throw new PyTypeError('fromutc() argument must be a datetime instance or None')
+    if (!(dt instanceof PyDateTime))
+      throw new PyTypeError('fromutc() argument must be a datetime instance or None')
     if (dt.tzinfo !== this) throw new ValueError('fromutc: dt.tzinfo is not self')
     return dt.__add__(this.offset)!
   }
@@ -646,11 +717,13 @@ function readChanges(changes: unknown, allowed: readonly string[]): Map<string, 
   if (changes === null || changes === undefined) return result
   let entries: Iterable<readonly [unknown, unknown]>
   const items = (changes as { items?: unknown }).items
-  if (typeof items === 'function') entries = items.call(changes) as Iterable<readonly [unknown, unknown]>
+  if (typeof items === 'function')
+    entries = items.call(changes) as Iterable<readonly [unknown, unknown]>
   else if (typeof changes === 'object') entries = Object.entries(changes as Record<string, unknown>)
   else throw new PyTypeError('replace() arguments must be keywords')
   for (const [key, value] of entries) {
-    if (typeof key !== 'string' || !allowed.includes(key)) throw new PyTypeError(`'${String(key)}' is an invalid keyword argument for replace()`)
+    if (typeof key !== 'string' || !allowed.includes(key))
+      throw new PyTypeError(`'${String(key)}' is an invalid keyword argument for replace()`)
     result.set(key, value)
   }
   return result
@@ -661,8 +734,36 @@ function readChanges(changes: unknown, allowed: readonly string[]): Map<string, 
 
 const WEEKDAY_ABBR = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
 const WEEKDAY_FULL = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']
-const MONTH_ABBR = ['', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const MONTH_FULL = ['', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const MONTH_ABBR = [
+  '',
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+]
+const MONTH_FULL = [
+  '',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
 
 /** Python's `date` (proleptic Gregorian, years 1..9999). */
 export class PyDate {
@@ -705,7 +806,10 @@ export class PyDate {
   static fromisoformat(text: unknown): PyDate {
     if (typeof text !== 'string') throw new PyTypeError('fromisoformat: argument must be str')
     const bytes = isoBytes(text)
-    const parsed = bytes && (bytes.length === 7 || bytes.length === 8 || bytes.length === 10) ? parseIsoDate(bytes, 0, bytes.length) : null
+    const parsed =
+      bytes && (bytes.length === 7 || bytes.length === 8 || bytes.length === 10)
+        ? parseIsoDate(bytes, 0, bytes.length)
+        : null
     if (!parsed) throw new ValueError(`Invalid isoformat string: ${strRepr(text)}`)
     return new PyDate(...parsed)
   }
@@ -761,12 +865,17 @@ export class PyDate {
 
   replace(changes?: unknown): PyDate {
     const c = readChanges(changes, ['year', 'month', 'day'])
-    return new PyDate(c.has('year') ? c.get('year') : this.year, c.has('month') ? c.get('month') : this.month, c.has('day') ? c.get('day') : this.day)
+    return new PyDate(
+      c.has('year') ? c.get('year') : this.year,
+      c.has('month') ? c.get('month') : this.month,
+      c.has('day') ? c.get('day') : this.day,
+    )
   }
 
   /** f'{d:%Y}' */
   __format__(spec: unknown): string {
-    if (typeof spec !== 'string') throw new PyTypeError(`__format__() argument 1 must be str, not ${pyTypeName(spec)}`)
+    if (typeof spec !== 'string')
+      throw new PyTypeError(`__format__() argument 1 must be str, not ${pyTypeName(spec)}`)
     return spec === '' ? this.__str__() : this.strftime(spec)
   }
 
@@ -789,7 +898,8 @@ export class PyDate {
   }
 
   __compare__(other: unknown): number | undefined {
-    if (other instanceof PyDateTime) throw new PyTypeError("can't compare datetime.datetime to datetime.date")
+    if (other instanceof PyDateTime)
+      throw new PyTypeError("can't compare datetime.datetime to datetime.date")
     if (!(other instanceof PyDate)) return undefined
     return this.toordinal() - other.toordinal()
   }
@@ -810,8 +920,10 @@ export class PyDate {
 
   /** date - timedelta → date; date - date → timedelta. */
   __sub__(other: unknown): PyDate | PyTimeDelta | undefined {
-    if (other instanceof PyTimeDelta) return PyDate.fromordinal(shiftedOrdinal(this.toordinal() - other.days))
-    if (other instanceof PyDate && !(other instanceof PyDateTime)) return new PyTimeDelta(this.toordinal() - other.toordinal())
+    if (other instanceof PyTimeDelta)
+      return PyDate.fromordinal(shiftedOrdinal(this.toordinal() - other.days))
+    if (other instanceof PyDate && !(other instanceof PyDateTime))
+      return new PyTimeDelta(this.toordinal() - other.toordinal())
     return undefined
   }
 }
@@ -845,14 +957,21 @@ function isoCalendarToYmd(year: number, week: number, day: number): [number, num
 
 /** [hour, minute, second, microsecond] of a date or datetime. */
 function timeOf(value: PyDate): [number, number, number, number] {
-  return value instanceof PyDateTime ? [value.hour, value.minute, value.second, value.microsecond] : [0, 0, 0, 0]
+  return value instanceof PyDateTime
+    ? [value.hour, value.minute, value.second, value.microsecond]
+    : [0, 0, 0, 0]
 }
 
 // ---------------------------------------------------------------------------------------------
 // datetime
 
 /** The datetime of a Unix time: in `zone`, else local wall time (`local`) or naive UTC. */
-function datetimeFromUnix(seconds: number, micros: number, zone: PyTimezone | null, local: boolean): PyDateTime {
+function datetimeFromUnix(
+  seconds: number,
+  micros: number,
+  zone: PyTimezone | null,
+  local: boolean,
+): PyDateTime {
   if (zone === null) {
     const [y, m, d, hh, mm, ss] = fieldsOfUnix(local ? seconds + localOffset(seconds) : seconds)
     return new PyDateTime(y, m, d, hh, mm, ss, micros)
@@ -861,8 +980,17 @@ function datetimeFromUnix(seconds: number, micros: number, zone: PyTimezone | nu
   return zone.fromutc(new PyDateTime(y, m, d, hh, mm, ss, micros, zone))
 }
 
-
-const DATETIME_FIELDS = ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'tzinfo', 'fold'] as const
+const DATETIME_FIELDS = [
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'microsecond',
+  'tzinfo',
+  'fold',
+] as const
 
 /** Python's `datetime`: naive (tzinfo None) or aware with a fixed-offset `timezone`. */
 export class PyDateTime extends PyDate {
@@ -872,7 +1000,16 @@ export class PyDateTime extends PyDate {
   readonly microsecond: number
   readonly tzinfo: PyTimezone | null
 
-  constructor(year: unknown, month: unknown, day: unknown, hour: unknown = 0, minute: unknown = 0, second: unknown = 0, microsecond: unknown = 0, tzinfo: unknown = null) {
+  constructor(
+    year: unknown,
+    month: unknown,
+    day: unknown,
+    hour: unknown = 0,
+    minute: unknown = 0,
+    second: unknown = 0,
+    microsecond: unknown = 0,
+    tzinfo: unknown = null,
+  ) {
     // CPython converts every argument before checking any.
     const fields = [year, month, day, hour, minute, second, microsecond].map(intArg)
     super(fields[0], fields[1], fields[2])
@@ -932,7 +1069,9 @@ export class PyDateTime extends PyDate {
     if (!parsed) throw new ValueError(`Invalid isoformat string: ${strRepr(text)}`)
     const [y, m, d, hh, mm, ss, us, offset] = parsed
     let tz: PyTimezone | null = null
-    if (offset !== null) tz = offset[0] === 0 ? PyTimezone.utc : new PyTimezone(new PyTimeDelta(0, offset[0], offset[1]))
+    if (offset !== null)
+      tz =
+        offset[0] === 0 ? PyTimezone.utc : new PyTimezone(new PyTimeDelta(0, offset[0], offset[1]))
     return new PyDateTime(y, m, d, hh, mm, ss, us, tz)
   }
 
@@ -967,15 +1106,21 @@ export class PyDateTime extends PyDate {
 
   /** Microseconds since 0001-01-01 00:00 of the wall time, minus the UTC offset when aware. */
   private utcMicros(): bigint {
-    const wall = BigInt(this.toordinal() * 86400 + this.hour * 3600 + this.minute * 60 + this.second) * US_PER_SECOND + BigInt(this.microsecond)
+    const wall =
+      BigInt(this.toordinal() * 86400 + this.hour * 3600 + this.minute * 60 + this.second) *
+        US_PER_SECOND +
+      BigInt(this.microsecond)
     return this.tzinfo ? wall - this.tzinfo.offset.toMicros() : wall
   }
 
   isoformat(sep: unknown = 'T', timespec: unknown = 'auto'): string {
     if (typeof sep !== 'string' || [...sep].length !== 1) {
-      throw new PyTypeError(`isoformat() argument 1 must be a unicode character, not ${pyTypeName(sep)}`)
+      throw new PyTypeError(
+        `isoformat() argument 1 must be a unicode character, not ${pyTypeName(sep)}`,
+      )
     }
-    if (typeof timespec !== 'string') throw new PyTypeError(`isoformat() argument 2 must be str, not ${pyTypeName(timespec)}`)
+    if (typeof timespec !== 'string')
+      throw new PyTypeError(`isoformat() argument 2 must be str, not ${pyTypeName(timespec)}`)
     const hh = pad(this.hour, 2)
     const mm = pad(this.minute, 2)
     const ss = pad(this.second, 2)
@@ -1015,25 +1160,43 @@ export class PyDateTime extends PyDate {
       if (fold !== 0 && fold !== 1) throw new ValueError('fold must be either 0 or 1')
       if (fold === 1) throw new ValueError('fold=1 is not supported by this runtime')
     }
-    const pick = (key: (typeof DATETIME_FIELDS)[number]): unknown => (c.has(key) ? c.get(key) : this[key as Exclude<typeof key, 'fold'>])
-    return new PyDateTime(pick('year'), pick('month'), pick('day'), pick('hour'), pick('minute'), pick('second'), pick('microsecond'), pick('tzinfo'))
+    const pick = (key: (typeof DATETIME_FIELDS)[number]): unknown =>
+      c.has(key) ? c.get(key) : this[key as Exclude<typeof key, 'fold'>]
+    return new PyDateTime(
+      pick('year'),
+      pick('month'),
+      pick('day'),
+      pick('hour'),
+      pick('minute'),
+      pick('second'),
+      pick('microsecond'),
+      pick('tzinfo'),
+    )
   }
 
   /** The same instant in `tz` (local time, as a fixed-offset timezone, when tz is None). */
   astimezone(tz: unknown = null): PyDateTime {
     if (tz !== null && tz !== undefined && !(tz instanceof PyTimezone)) {
-      throw new PyTypeError(`tzinfo argument must be None or of a tzinfo subclass, not type '${pyTypeName(tz)}'`)
+      throw new PyTypeError(
+        `tzinfo argument must be None or of a tzinfo subclass, not type '${pyTypeName(tz)}'`,
+      )
     }
     let mine = this.tzinfo
-    if (mine === null) mine = localTimezone(localToUnix(this.toordinal(), this.hour, this.minute, this.second))
+    if (mine === null)
+      mine = localTimezone(localToUnix(this.toordinal(), this.hour, this.minute, this.second))
     if (tz === mine) return this
     const utc = this.shifted(mine.offset, -1).replace({ tzinfo: PyTimezone.utc })
-    const target = tz instanceof PyTimezone ? tz : localTimezone(Number(bigFloorDiv(utc.utcMicros(), US_PER_SECOND)) - EPOCH_ORDINAL * 86400)
+    const target =
+      tz instanceof PyTimezone
+        ? tz
+        : localTimezone(Number(bigFloorDiv(utc.utcMicros(), US_PER_SECOND)) - EPOCH_ORDINAL * 86400)
     return target.fromutc(utc.replace({ tzinfo: target }))
   }
 
   override toJsDate(): Date {
-    return new Date(Number(bigFloorDiv(this.utcMicros() - BigInt(EPOCH_ORDINAL) * US_PER_DAY, 1000n)))
+    return new Date(
+      Number(bigFloorDiv(this.utcMicros() - BigInt(EPOCH_ORDINAL) * US_PER_DAY, 1000n)),
+    )
   }
 
   override __str__(): string {
@@ -1051,14 +1214,19 @@ export class PyDateTime extends PyDate {
   /** Comparison key, or null when naive. */
   private compareWith(other: PyDateTime): bigint | null {
     if (this.tzinfo === other.tzinfo || (this.tzinfo === null) === (other.tzinfo === null)) {
-      if (this.tzinfo === other.tzinfo || this.tzinfo === null) return this.wallMicros() - other.wallMicros()
+      if (this.tzinfo === other.tzinfo || this.tzinfo === null)
+        return this.wallMicros() - other.wallMicros()
       return this.utcMicros() - other.utcMicros()
     }
     return null
   }
 
   private wallMicros(): bigint {
-    return BigInt(this.toordinal() * 86400 + this.hour * 3600 + this.minute * 60 + this.second) * US_PER_SECOND + BigInt(this.microsecond)
+    return (
+      BigInt(this.toordinal() * 86400 + this.hour * 3600 + this.minute * 60 + this.second) *
+        US_PER_SECOND +
+      BigInt(this.microsecond)
+    )
   }
 
   override __eq__(other: unknown): boolean {
@@ -1068,9 +1236,11 @@ export class PyDateTime extends PyDate {
 
   override __compare__(other: unknown): number | undefined {
     if (!(other instanceof PyDate)) return undefined
-    if (!(other instanceof PyDateTime)) throw new PyTypeError("can't compare datetime.datetime to datetime.date")
+    if (!(other instanceof PyDateTime))
+      throw new PyTypeError("can't compare datetime.datetime to datetime.date")
     const difference = this.compareWith(other)
-    if (difference === null) throw new PyTypeError("can't compare offset-naive and offset-aware datetimes")
+    if (difference === null)
+      throw new PyTypeError("can't compare offset-naive and offset-aware datetimes")
     return difference < 0n ? -1 : difference > 0n ? 1 : 0
   }
 
@@ -1089,7 +1259,16 @@ export class PyDateTime extends PyDate {
     days += floorDiv(seconds, 86400)
     seconds = mod(seconds, 86400)
     const [y, m, d] = ordToYmd(shiftedOrdinal(days))
-    return new PyDateTime(y, m, d, Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60, us, this.tzinfo)
+    return new PyDateTime(
+      y,
+      m,
+      d,
+      Math.floor(seconds / 3600),
+      Math.floor((seconds % 3600) / 60),
+      seconds % 60,
+      us,
+      this.tzinfo,
+    )
   }
 
   override __add__(other: unknown): PyDateTime | undefined {
@@ -1108,7 +1287,8 @@ export class PyDateTime extends PyDate {
     if (this.tzinfo !== other.tzinfo && (this.tzinfo === null) !== (other.tzinfo === null)) {
       throw new PyTypeError("can't subtract offset-naive and offset-aware datetimes")
     }
-    if (this.tzinfo === other.tzinfo || this.tzinfo === null) return tdFromMicros(this.wallMicros() - other.wallMicros())
+    if (this.tzinfo === other.tzinfo || this.tzinfo === null)
+      return tdFromMicros(this.wallMicros() - other.wallMicros())
     return tdFromMicros(this.utcMicros() - other.utcMicros())
   }
 }
@@ -1128,7 +1308,8 @@ for (const [cls, name] of [
 /** UTF-8 bytes of an ISO string as CPython sees them (a surrogate separator read as 'T'), or null. */
 function isoBytes(text: string, sanitize = false): Uint8Array | null {
   const chars = Array.from(text)
-  const lone = (ch: string | undefined): boolean => ch !== undefined && ch.length === 1 && ch >= '\ud800' && ch <= '\udfff'
+  const lone = (ch: string | undefined): boolean =>
+    ch !== undefined && ch.length === 1 && ch >= '\ud800' && ch <= '\udfff'
   if (sanitize) {
     for (const pos of [7, 8, 10]) {
       if (pos > chars.length) break
@@ -1161,7 +1342,11 @@ function parseDigits(bytes: Uint8Array, pos: number, count: number): [number, nu
 }
 
 /** The date part [start, start+len): YYYY-MM-DD, YYYYMMDD, YYYY-Www-D, YYYYWwwD, YYYY-Www, YYYYWww. */
-function parseIsoDate(bytes: Uint8Array, start: number, len: number): [number, number, number] | null {
+function parseIsoDate(
+  bytes: Uint8Array,
+  start: number,
+  len: number,
+): [number, number, number] | null {
   const year = parseDigits(bytes, start, 4)
   if (!year) return null
   let p = year[1]
@@ -1182,7 +1367,8 @@ function parseIsoDate(bytes: Uint8Array, start: number, len: number): [number, n
       const y = year[0]
       if (week[0] <= 0 || week[0] >= 53) {
         const firstWeekday = (ymdToOrd(y, 1, 1) + 6) % 7
-        if (!(week[0] === 53 && (firstWeekday === 3 || (firstWeekday === 2 && isLeap(y))))) return null
+        if (!(week[0] === 53 && (firstWeekday === 3 || (firstWeekday === 2 && isLeap(y)))))
+          return null
       }
       if (isoDay <= 0 || isoDay >= 8) return null
       return ordToYmd(isoWeek1Monday(y) + (week[0] - 1) * 7 + isoDay - 1)
@@ -1200,7 +1386,11 @@ function parseIsoDate(bytes: Uint8Array, start: number, len: number): [number, n
 }
 
 /** HH[:?MM[:?SS[{.,}ffffff…]]] in [start, end); [rv, h, m, s, us] with rv 1 when not at the string's end, or null. */
-function parseHhMmSsFf(bytes: Uint8Array, start: number, end: number): [number, number, number, number, number] | null {
+function parseHhMmSsFf(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): [number, number, number, number, number] | null {
   const values = [0, 0, 0]
   let p = start
   let hasSeparator = true
@@ -1241,7 +1431,9 @@ function parseIsoDateTime(text: string): IsoDateTime | null {
   if (len <= separator) return [...date, 0, 0, 0, 0, null]
   // Skip the separator, whatever its UTF-8 length.
   const lead = bytes[separator]
-  const start = separator + ((lead & 0x80) === 0 ? 1 : (lead & 0xf0) === 0xe0 ? 3 : (lead & 0xf0) === 0xf0 ? 4 : 2)
+  const start =
+    separator +
+    ((lead & 0x80) === 0 ? 1 : (lead & 0xf0) === 0xe0 ? 3 : (lead & 0xf0) === 0xf0 ? 4 : 2)
   let tzPos = start
   do {
     const c = byteAt(bytes, tzPos)
@@ -1251,11 +1443,19 @@ function parseIsoDateTime(text: string): IsoDateTime | null {
   if (!time) return null
   const [rv, hh, mm, ss, us] = time
   if (tzPos >= len) return rv === 1 ? null : [...date, hh, mm, ss, us, null]
-  if (byteAt(bytes, tzPos) === 0x5a) return byteAt(bytes, tzPos + 1) !== 0 ? null : [...date, hh, mm, ss, us, [0, 0]]
+  if (byteAt(bytes, tzPos) === 0x5a)
+    return byteAt(bytes, tzPos + 1) !== 0 ? null : [...date, hh, mm, ss, us, [0, 0]]
   const sign = byteAt(bytes, tzPos) === DASH ? -1 : 1
   const zone = parseHhMmSsFf(bytes, tzPos + 1, len)
   if (!zone || zone[0] !== 0) return null
-  return [...date, hh, mm, ss, us, [sign * (zone[1] * 3600 + zone[2] * 60 + zone[3]), sign * zone[4]]]
+  return [
+    ...date,
+    hh,
+    mm,
+    ss,
+    us,
+    [sign * (zone[1] * 3600 + zone[2] * 60 + zone[3]), sign * zone[4]],
+  ]
 }
 
 /** Where the date part ends (CPython's `_find_isoformat_datetime_separator`); -1 for none. */
@@ -1301,8 +1501,10 @@ function wrapStrftime(value: PyDate, format: string): string {
     const next = format[++i]
     if (next === 'f') out += pad(timeOf(value)[3], 6)
     else if (next === 'z') {
-      const offset = value instanceof PyDateTime && value.tzinfo ? value.tzinfo.offset.toMicros() : null
-      if (offset !== null) out += (offset < 0n ? '-' : '+') + formatOffset(offset < 0n ? -offset : offset, '')
+      const offset =
+        value instanceof PyDateTime && value.tzinfo ? value.tzinfo.offset.toMicros() : null
+      if (offset !== null)
+        out += (offset < 0n ? '-' : '+') + formatOffset(offset < 0n ? -offset : offset, '')
     } else if (next === 'Z') {
       const name = value instanceof PyDateTime ? value.tzname() : null
       if (name !== null) out += name.replace(/%/g, '%%')
@@ -1312,7 +1514,8 @@ function wrapStrftime(value: PyDate, format: string): string {
 }
 
 function strftime(value: PyDate, format: unknown): string {
-  if (typeof format !== 'string') throw new PyTypeError(`strftime() argument 1 must be str, not ${pyTypeName(format)}`)
+  if (typeof format !== 'string')
+    throw new PyTypeError(`strftime() argument 1 must be str, not ${pyTypeName(format)}`)
   const wrapped = wrapStrftime(value, format)
   const text = glibcStrftime(value, wrapped)
   // time.strftime grows its buffer up to 256 bytes per format byte, then gives up with ''.
@@ -1361,7 +1564,8 @@ function glibcStrftime(value: PyDate, format: string): string {
     }
     if (i < format.length && format[i] >= '0' && format[i] <= '9') {
       width = 0
-      while (i < format.length && format[i] >= '0' && format[i] <= '9') width = Math.min(width * 10 + Number(format[i++]), MAX_WIDTH)
+      while (i < format.length && format[i] >= '0' && format[i] <= '9')
+        width = Math.min(width * 10 + Number(format[i++]), MAX_WIDTH)
     }
     let modifier = ''
     if (format[i] === 'E' || format[i] === 'O') modifier = format[i++]
@@ -1374,21 +1578,27 @@ function glibcStrftime(value: PyDate, format: string): string {
     const emit = (text: string): void => {
       if (lower) text = text.toLowerCase()
       else if (upper) text = text.toUpperCase()
-      if (width > text.length) text = (padChar === '0' ? '0' : ' ').repeat(width - text.length) + text
+      if (width > text.length)
+        text = (padChar === '0' ? '0' : ' ').repeat(width - text.length) + text
       out += text
     }
     /** glibc's DO_NUMBER: zero-padded (space-padded for %e %k %l) to max(digits, width); the - flag pads nothing. */
     const number = (digits: number, n: number, spacePad = false): void => {
       const style = padChar === '' && spacePad ? '_' : padChar
       let text = String(n)
-      if (style !== '-' && Math.max(digits, width) > text.length) text = (style === '_' ? ' ' : '0').repeat(Math.max(digits, width) - text.length) + text
+      if (style !== '-' && Math.max(digits, width) > text.length)
+        text = (style === '_' ? ' ' : '0').repeat(Math.max(digits, width) - text.length) + text
       emit(text)
     }
     const sub = (subformat: string): void => emit(glibcStrftime(value, subformat))
     const bad = (): void => emit(format.slice(start, end))
     // glibc applies # to %b and %h before refusing a modifier.
     if (changeCase && (conversion === 'b' || conversion === 'h')) upper = true
-    if ((modifier === 'E' && REFUSES_E.has(conversion)) || (modifier === 'O' && REFUSES_O.has(conversion)) || (modifier && REFUSES_ANY.has(conversion))) {
+    if (
+      (modifier === 'E' && REFUSES_E.has(conversion)) ||
+      (modifier === 'O' && REFUSES_O.has(conversion)) ||
+      (modifier && REFUSES_ANY.has(conversion))
+    ) {
       bad()
       continue
     }
@@ -1408,7 +1618,15 @@ function glibcStrftime(value: PyDate, format: string): string {
       case 'h':
       case 'B':
         if (changeCase) upper = true
-        emit(conversion === 'a' ? WEEKDAY_ABBR[weekday] : conversion === 'A' ? WEEKDAY_FULL[weekday] : conversion === 'B' ? MONTH_FULL[value.month] : MONTH_ABBR[value.month])
+        emit(
+          conversion === 'a'
+            ? WEEKDAY_ABBR[weekday]
+            : conversion === 'A'
+              ? WEEKDAY_FULL[weekday]
+              : conversion === 'B'
+                ? MONTH_FULL[value.month]
+                : MONTH_ABBR[value.month],
+        )
         break
       case 'p':
       case 'P':
@@ -1519,7 +1737,21 @@ const LOCALE = {
   aWeekday: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
   fWeekday: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'],
   aMonth: ['', 'jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
-  fMonth: ['', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'],
+  fMonth: [
+    '',
+    'january',
+    'february',
+    'march',
+    'april',
+    'may',
+    'june',
+    'july',
+    'august',
+    'september',
+    'october',
+    'november',
+    'december',
+  ],
   amPm: ['am', 'pm'],
   /** time.tzname is not known here: the names every locale accepts. */
   timezone: ['utc', 'gmt'],
@@ -1645,7 +1877,8 @@ function redefinedGroup(pattern: string): string | null {
       const at = i + 4
       const name = pattern.slice(at, pattern.indexOf('>', at))
       const previous = seen.get(name)
-      if (previous !== undefined) return `redefinition of group name ${strRepr(name)} as group ${group}; was group ${previous} at position ${at}`
+      if (previous !== undefined)
+        return `redefinition of group name ${strRepr(name)} as group ${group}; was group ${previous} at position ${at}`
       seen.set(name, group)
     }
   }
@@ -1661,7 +1894,8 @@ function compileFormat(format: string): RegExp {
   try {
     pattern = timePattern(format, format)
   } catch (error) {
-    if (error instanceof BadDirective) throw new ValueError(`'${error.message}' is a bad directive in format '${format}'`)
+    if (error instanceof BadDirective)
+      throw new ValueError(`'${error.message}' is a bad directive in format '${format}'`)
     throw error
   }
   const redefined = redefinedGroup(pattern.py)
@@ -1674,11 +1908,17 @@ function compileFormat(format: string): RegExp {
 
 /** Python's int() of a str, for the few places _strptime applies it to unchecked text. */
 function parseInt10(text: string): number {
-  if (!/^\s*[+-]?\d+(_\d+)*\s*$/.test(text)) throw new ValueError(`invalid literal for int() with base 10: ${strRepr(text)}`)
+  if (!/^\s*[+-]?\d+(_\d+)*\s*$/.test(text))
+    throw new ValueError(`invalid literal for int() with base 10: ${strRepr(text)}`)
   return Number(text.replace(/_/g, ''))
 }
 
-function julianFromUOrW(year: number, weekOfYear: number, dayOfWeek: number, weekStartsMon: boolean): number {
+function julianFromUOrW(
+  year: number,
+  weekOfYear: number,
+  dayOfWeek: number,
+  weekStartsMon: boolean,
+): number {
   let firstWeekday = new PyDate(year, 1, 1).weekday()
   if (!weekStartsMon) {
     firstWeekday = (firstWeekday + 1) % 7
@@ -1701,11 +1941,15 @@ function julianFromV(isoYear: number, isoWeek: number, isoWeekday: number): [num
 }
 
 function strptime(text: unknown, format: unknown): PyDateTime {
-  if (typeof text !== 'string') throw new PyTypeError(`strptime() argument 1 must be str, not ${pyTypeName(text)}`)
-  if (typeof format !== 'string') throw new PyTypeError(`strptime() argument 2 must be str, not ${pyTypeName(format)}`)
+  if (typeof text !== 'string')
+    throw new PyTypeError(`strptime() argument 1 must be str, not ${pyTypeName(text)}`)
+  if (typeof format !== 'string')
+    throw new PyTypeError(`strptime() argument 2 must be str, not ${pyTypeName(format)}`)
   const found = compileFormat(format).exec(text)
-  if (!found) throw new ValueError(`time data ${strRepr(text)} does not match format ${strRepr(format)}`)
-  if (found[0].length !== text.length) throw new ValueError(`unconverted data remains: ${text.slice(found[0].length)}`)
+  if (!found)
+    throw new ValueError(`time data ${strRepr(text)} does not match format ${strRepr(format)}`)
+  if (found[0].length !== text.length)
+    throw new ValueError(`unconverted data remains: ${text.slice(found[0].length)}`)
 
   let isoYear: number | null = null
   let year: number | null = null
@@ -1820,14 +2064,23 @@ function strptime(text: unknown, format: unknown): PyDateTime {
   }
   if (year === null && isoYear !== null) {
     if (isoWeek === null || weekday === null) {
-      throw new ValueError("ISO year directive '%G' must be used with the ISO week directive '%V' and a weekday directive ('%A', '%a', '%w', or '%u').")
+      throw new ValueError(
+        "ISO year directive '%G' must be used with the ISO week directive '%V' and a weekday directive ('%A', '%a', '%w', or '%u').",
+      )
     }
-    if (julian !== null) throw new ValueError("Day of the year directive '%j' is not compatible with ISO year directive '%G'. Use '%Y' instead.")
+    if (julian !== null)
+      throw new ValueError(
+        "Day of the year directive '%j' is not compatible with ISO year directive '%G'. Use '%Y' instead.",
+      )
   } else if (weekOfYear === null && isoWeek !== null) {
     if (weekday === null) {
-      throw new ValueError("ISO week directive '%V' must be used with the ISO year directive '%G' and a weekday directive ('%A', '%a', '%w', or '%u').")
+      throw new ValueError(
+        "ISO week directive '%V' must be used with the ISO year directive '%G' and a weekday directive ('%A', '%a', '%w', or '%u').",
+      )
     }
-    throw new ValueError("ISO week directive '%V' is incompatible with the year directive '%Y'. Use the ISO year '%G' instead.")
+    throw new ValueError(
+      "ISO week directive '%V' is incompatible with the year directive '%Y'. Use the ISO year '%G' instead.",
+    )
   }
   let leapYearFix = false
   if (year === null && month === 2 && day === 29) {
@@ -1835,8 +2088,10 @@ function strptime(text: unknown, format: unknown): PyDateTime {
     leapYearFix = true
   } else if (year === null) year = 1900
   if (julian === null && weekday !== null) {
-    if (weekOfYear !== null) julian = julianFromUOrW(year, weekOfYear, weekday, weekOfYearStart === 0)
-    else if (isoYear !== null && isoWeek !== null) [year, julian] = julianFromV(isoYear, isoWeek, weekday + 1)
+    if (weekOfYear !== null)
+      julian = julianFromUOrW(year, weekOfYear, weekday, weekOfYearStart === 0)
+    else if (isoYear !== null && isoWeek !== null)
+      [year, julian] = julianFromV(isoYear, isoWeek, weekday + 1)
     if (julian !== null && julian <= 0) {
       year -= 1
       julian += isLeap(year) ? 366 : 365

@@ -7,21 +7,69 @@ import { Exception, LookupError } from './exceptions.js'
 
 /** `werkzeug.http.HTTP_STATUS_CODES`: the reason phrase Werkzeug shows for a code. */
 export const HTTP_STATUS_CODES: Readonly<Record<number, string>> = {
-  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints',
-  200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non Authoritative Information', 204: 'No Content',
-  205: 'Reset Content', 206: 'Partial Content', 207: 'Multi Status', 208: 'Already Reported', 226: 'IM Used',
-  300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
-  305: 'Use Proxy', 306: 'Switch Proxy', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
-  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
-  405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout',
-  409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed', 413: 'Request Entity Too Large',
-  414: 'Request URI Too Long', 415: 'Unsupported Media Type', 416: 'Requested Range Not Satisfiable',
-  417: 'Expectation Failed', 418: "I'm a teapot", 421: 'Misdirected Request', 422: 'Unprocessable Entity',
-  423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required',
-  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 449: 'Retry With',
-  451: 'Unavailable For Legal Reasons', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway',
-  503: 'Service Unavailable', 504: 'Gateway Timeout', 505: 'HTTP Version Not Supported',
-  506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected', 510: 'Not Extended',
+  100: 'Continue',
+  101: 'Switching Protocols',
+  102: 'Processing',
+  103: 'Early Hints',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  203: 'Non Authoritative Information',
+  204: 'No Content',
+  205: 'Reset Content',
+  206: 'Partial Content',
+  207: 'Multi Status',
+  208: 'Already Reported',
+  226: 'IM Used',
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  305: 'Use Proxy',
+  306: 'Switch Proxy',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Request Entity Too Large',
+  414: 'Request URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Requested Range Not Satisfiable',
+  417: 'Expectation Failed',
+  418: "I'm a teapot",
+  421: 'Misdirected Request',
+  422: 'Unprocessable Entity',
+  423: 'Locked',
+  424: 'Failed Dependency',
+  425: 'Too Early',
+  426: 'Upgrade Required',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  449: 'Retry With',
+  451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+  506: 'Variant Also Negotiates',
+  507: 'Insufficient Storage',
+  508: 'Loop Detected',
+  510: 'Not Extended',
   511: 'Network Authentication Failed',
 }
 
@@ -107,11 +155,20 @@ export class BadRequest extends HTTPException {
 export class Unauthorized extends HTTPException {
   static override readonly code: number | null = 401
   static override readonly defaultDescription: string | null =
-    'The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn\'t understand how to supply the credentials required.'
+    "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required."
   readonly wwwAuthenticate: string[] | null
-  constructor(description?: string | null, response?: Response | null, wwwAuthenticate?: string | string[] | null) {
+  constructor(
+    description?: string | null,
+    response?: Response | null,
+    wwwAuthenticate?: string | string[] | null,
+  ) {
     super(description, response)
-    this.wwwAuthenticate = wwwAuthenticate == null ? null : Array.isArray(wwwAuthenticate) ? wwwAuthenticate : [wwwAuthenticate]
+    this.wwwAuthenticate =
+      wwwAuthenticate == null
+        ? null
+        : Array.isArray(wwwAuthenticate)
+          ? wwwAuthenticate
+          : [wwwAuthenticate]
   }
   override getHeaders(): [string, string][] {
     const headers = super.getHeaders()
@@ -135,9 +192,14 @@ export class NotFound extends HTTPException {
 /** `werkzeug.exceptions.MethodNotAllowed`: `validMethods` become the `Allow` header. */
 export class MethodNotAllowed extends HTTPException {
   static override readonly code: number | null = 405
-  static override readonly defaultDescription: string | null = 'The method is not allowed for the requested URL.'
+  static override readonly defaultDescription: string | null =
+    'The method is not allowed for the requested URL.'
   readonly validMethods: string[] | null
-  constructor(validMethods?: Iterable<string> | null, description?: string | null, response?: Response | null) {
+  constructor(
+    validMethods?: Iterable<string> | null,
+    description?: string | null,
+    response?: Response | null,
+  ) {
     super(description, response)
     this.validMethods = validMethods == null ? null : [...validMethods]
   }
@@ -147,7 +209,8 @@ export class MethodNotAllowed extends HTTPException {
   }
   override getHeaders(): [string, string][] {
     const headers = super.getHeaders()
-    if (this.validMethods && this.validMethods.length > 0) headers.push(['Allow', this.validMethods.join(', ')])
+    if (this.validMethods && this.validMethods.length > 0)
+      headers.push(['Allow', this.validMethods.join(', ')])
     return headers
   }
 }
@@ -190,7 +253,8 @@ export class PreconditionFailed extends HTTPException {
 
 export class RequestEntityTooLarge extends HTTPException {
   static override readonly code: number | null = 413
-  static override readonly defaultDescription: string | null = 'The data value transmitted exceeds the capacity limit.'
+  static override readonly defaultDescription: string | null =
+    'The data value transmitted exceeds the capacity limit.'
 }
 
 export class RequestURITooLarge extends HTTPException {
@@ -208,10 +272,16 @@ export class UnsupportedMediaType extends HTTPException {
 /** `werkzeug.exceptions.RequestedRangeNotSatisfiable`: `length` gives `Content-Range: <units> *\/<length>`. */
 export class RequestedRangeNotSatisfiable extends HTTPException {
   static override readonly code: number | null = 416
-  static override readonly defaultDescription: string | null = 'The server cannot provide the requested range.'
+  static override readonly defaultDescription: string | null =
+    'The server cannot provide the requested range.'
   readonly length: number | string | null
   readonly units: string
-  constructor(length?: number | string | null, units = 'bytes', description?: string | null, response?: Response | null) {
+  constructor(
+    length?: number | string | null,
+    units = 'bytes',
+    description?: string | null,
+    response?: Response | null,
+  ) {
     super(description, response)
     this.length = length ?? null
     this.units = units
@@ -231,7 +301,8 @@ export class ExpectationFailed extends HTTPException {
 
 export class ImATeapot extends HTTPException {
   static override readonly code: number | null = 418
-  static override readonly defaultDescription: string | null = 'This server is a teapot, not a coffee machine'
+  static override readonly defaultDescription: string | null =
+    'This server is a teapot, not a coffee machine'
 }
 
 export class UnprocessableEntity extends HTTPException {
@@ -242,7 +313,8 @@ export class UnprocessableEntity extends HTTPException {
 
 export class Locked extends HTTPException {
   static override readonly code: number | null = 423
-  static override readonly defaultDescription: string | null = 'The resource that is being accessed is locked.'
+  static override readonly defaultDescription: string | null =
+    'The resource that is being accessed is locked.'
 }
 
 export class FailedDependency extends HTTPException {
@@ -260,13 +332,18 @@ export class PreconditionRequired extends HTTPException {
 /** Werkzeug's `_RetryAfter`: a number of seconds or a date becomes `Retry-After`. */
 abstract class RetryAfter extends HTTPException {
   readonly retryAfter: number | Date | null
-  constructor(description?: string | null, response?: Response | null, retryAfter?: number | Date | null) {
+  constructor(
+    description?: string | null,
+    response?: Response | null,
+    retryAfter?: number | Date | null,
+  ) {
     super(description, response)
     this.retryAfter = retryAfter ?? null
   }
   override getHeaders(): [string, string][] {
     const headers = super.getHeaders()
-    if (this.retryAfter instanceof Date) headers.push(['Retry-After', this.retryAfter.toUTCString()])
+    if (this.retryAfter instanceof Date)
+      headers.push(['Retry-After', this.retryAfter.toUTCString()])
     else if (this.retryAfter) headers.push(['Retry-After', String(this.retryAfter)])
     return headers
   }
@@ -280,7 +357,8 @@ export class TooManyRequests extends RetryAfter {
 
 export class RequestHeaderFieldsTooLarge extends HTTPException {
   static override readonly code: number | null = 431
-  static override readonly defaultDescription: string | null = 'One or more header fields exceeds the maximum size.'
+  static override readonly defaultDescription: string | null =
+    'One or more header fields exceeds the maximum size.'
 }
 
 export class UnavailableForLegalReasons extends HTTPException {
@@ -294,7 +372,11 @@ export class InternalServerError extends HTTPException {
   static override readonly defaultDescription: string | null =
     'The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.'
   readonly originalException: unknown
-  constructor(description?: string | null, response?: Response | null, originalException?: unknown) {
+  constructor(
+    description?: string | null,
+    response?: Response | null,
+    originalException?: unknown,
+  ) {
     super(description, response)
     this.originalException = originalException ?? null
   }
@@ -325,7 +407,8 @@ export class ServiceUnavailable extends RetryAfter {
 
 export class GatewayTimeout extends HTTPException {
   static override readonly code: number | null = 504
-  static override readonly defaultDescription: string | null = 'The connection to an upstream server timed out.'
+  static override readonly defaultDescription: string | null =
+    'The connection to an upstream server timed out.'
 }
 
 export class HTTPVersionNotSupported extends HTTPException {
@@ -340,13 +423,18 @@ const URI_SAFE = /[A-Za-z0-9\-._~$!'()*+,;:/?#[\]@&=%]/
 /** `iri_to_uri(location, safe_conversion=True)` as `redirect()` applies it to `Location`. */
 function iriToUri(location: string): string {
   // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(location) && location.split(/[ \t\n\r\x0b\x0c]+/).filter((p) => p !== '').length === 1) {
+  if (
+    /^[\x00-\x7f]*$/.test(location) &&
+    location.split(/[ \t\n\r\x0b\x0c]+/).filter((p) => p !== '').length === 1
+  ) {
     return location
   }
   let out = ''
   for (const char of location) {
     if (URI_SAFE.test(char)) out += char
-    else for (const byte of new TextEncoder().encode(char)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+    else
+      for (const byte of new TextEncoder().encode(char))
+        out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
   }
   return out
 }
@@ -362,7 +450,10 @@ export function redirectResponse(location: string, code = 302): Response {
     '<h1>Redirecting...</h1>\n' +
     '<p>You should be redirected automatically to the target URL: ' +
     `<a href="${escapeHtml(uri)}">${display}</a>. If not, click the link.\n`
-  return new Response(body, { status: code, headers: { 'Content-Type': HTML_CONTENT_TYPE, Location: uri } })
+  return new Response(body, {
+    status: code,
+    headers: { 'Content-Type': HTML_CONTENT_TYPE, Location: uri },
+  })
 }
 
 /** `werkzeug.routing.RequestRedirect`: 308 to `newUrl` (absolute), raised by routing. */
@@ -381,16 +472,40 @@ export class RequestRedirect extends HTTPException {
 type HTTPExceptionClass = new (description?: string | null) => HTTPException
 
 /** `werkzeug.exceptions.default_exceptions`: the classes `abort` knows, by code. */
-export const defaultExceptions: ReadonlyMap<number, HTTPExceptionClass> = new Map<number, HTTPExceptionClass>([
-  [400, BadRequest], [401, Unauthorized], [403, Forbidden], [404, NotFound],
-  [405, MethodNotAllowed as unknown as HTTPExceptionClass], [406, NotAcceptable], [408, RequestTimeout],
-  [409, Conflict], [410, Gone], [411, LengthRequired], [412, PreconditionFailed], [413, RequestEntityTooLarge],
-  [414, RequestURITooLarge], [415, UnsupportedMediaType],
-  [416, RequestedRangeNotSatisfiable as unknown as HTTPExceptionClass], [417, ExpectationFailed],
-  [418, ImATeapot], [422, UnprocessableEntity], [423, Locked], [424, FailedDependency],
-  [428, PreconditionRequired], [429, TooManyRequests], [431, RequestHeaderFieldsTooLarge],
-  [451, UnavailableForLegalReasons], [500, InternalServerError], [501, NotImplemented], [502, BadGateway],
-  [503, ServiceUnavailable], [504, GatewayTimeout], [505, HTTPVersionNotSupported],
+export const defaultExceptions: ReadonlyMap<number, HTTPExceptionClass> = new Map<
+  number,
+  HTTPExceptionClass
+>([
+  [400, BadRequest],
+  [401, Unauthorized],
+  [403, Forbidden],
+  [404, NotFound],
+  [405, MethodNotAllowed as unknown as HTTPExceptionClass],
+  [406, NotAcceptable],
+  [408, RequestTimeout],
+  [409, Conflict],
+  [410, Gone],
+  [411, LengthRequired],
+  [412, PreconditionFailed],
+  [413, RequestEntityTooLarge],
+  [414, RequestURITooLarge],
+  [415, UnsupportedMediaType],
+  [416, RequestedRangeNotSatisfiable as unknown as HTTPExceptionClass],
+  [417, ExpectationFailed],
+  [418, ImATeapot],
+  [422, UnprocessableEntity],
+  [423, Locked],
+  [424, FailedDependency],
+  [428, PreconditionRequired],
+  [429, TooManyRequests],
+  [431, RequestHeaderFieldsTooLarge],
+  [451, UnavailableForLegalReasons],
+  [500, InternalServerError],
+  [501, NotImplemented],
+  [502, BadGateway],
+  [503, ServiceUnavailable],
+  [504, GatewayTimeout],
+  [505, HTTPVersionNotSupported],
 ])
 
 /**
@@ -404,6 +519,7 @@ export function abort(status: number | Response, description?: string): never {
   // Werkzeug passes the positional argument on as is: for 405 it is `valid_methods` (a string's
   // characters end up in `Allow`), for 416 `length`; the default description stays.
   if (cls === (MethodNotAllowed as unknown)) throw new MethodNotAllowed(description)
-  if (cls === (RequestedRangeNotSatisfiable as unknown)) throw new RequestedRangeNotSatisfiable(description)
+  if (cls === (RequestedRangeNotSatisfiable as unknown))
+    throw new RequestedRangeNotSatisfiable(description)
   throw new cls(description)
 }

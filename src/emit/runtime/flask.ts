@@ -26,8 +26,22 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
-import { HTTP_STATUS_CODES, HTTPException, InternalServerError, BadRequest, RequestEntityTooLarge, RequestRedirect, defaultExceptions } from './errors.js'
-import { ValueError, KeyError, TypeError as PyTypeError, LookupError, RuntimeError } from './exceptions.js'
+import {
+  HTTP_STATUS_CODES,
+  HTTPException,
+  InternalServerError,
+  BadRequest,
+  RequestEntityTooLarge,
+  RequestRedirect,
+  defaultExceptions,
+} from './errors.js'
+import {
+  ValueError,
+  KeyError,
+  TypeError as PyTypeError,
+  LookupError,
+  RuntimeError,
+} from './exceptions.js'
 import type { RoutingInfo } from './router.js'
 import { PyFloat, floatRepr } from './float.js'
 import { loadsJson } from './json.js'
@@ -158,7 +172,8 @@ export function flaskContext(): MiddlewareHandler {
 // Python-compatible text helpers
 
 /** Python's `str.isspace` characters, for `strip()`. */
-const PY_WHITESPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+const PY_WHITESPACE =
+  '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
 const PY_STRIP = new RegExp(`^[${PY_WHITESPACE}]+|[${PY_WHITESPACE}]+$`, 'g')
 
 function pyStrip(text: string): string {
@@ -230,7 +245,10 @@ function urlQuote(text: string, safe = '/:'): string {
   let out = ''
   for (const byte of utf8Encoder.encode(text)) {
     const char = String.fromCharCode(byte)
-    out += byte < 0x80 && allowed.includes(char) ? char : '%' + byte.toString(16).toUpperCase().padStart(2, '0')
+    out +=
+      byte < 0x80 && allowed.includes(char)
+        ? char
+        : '%' + byte.toString(16).toUpperCase().padStart(2, '0')
   }
   return out
 }
@@ -257,7 +275,10 @@ function uriToIri(text: string): string {
 /** `iri_to_uri(location, safe_conversion=True)`. */
 function iriToUri(location: string): string {
   // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(location) && location.split(/[ \t\n\r\x0b\x0c]+/).filter((p) => p !== '').length === 1) {
+  if (
+    /^[\x00-\x7f]*$/.test(location) &&
+    location.split(/[ \t\n\r\x0b\x0c]+/).filter((p) => p !== '').length === 1
+  ) {
     return location
   }
   return urlQuote(location, ":/?#[]@!$&'()*+,;=%")
@@ -500,7 +521,9 @@ export class RequestHeaders {
 // Cookies
 
 const LEGAL_COOKIE_CHARS = new Set(
-  [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/=!#$%&'*+-.^_`|~:"].map((ch) => ch.charCodeAt(0)),
+  [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/=!#$%&'*+-.^_`|~:"].map(
+    (ch) => ch.charCodeAt(0),
+  ),
 )
 
 /** Werkzeug's `_cookie_quote`: bytes outside the legal set escaped, the value then double-quoted. */
@@ -540,7 +563,8 @@ function cookieUnquote(value: string): string {
   return out
 }
 
-const COOKIE_PAIR = /([^=;]*)(?:[ \t\n\r\f\v]*=[ \t\n\r\f\v]*("(?:[^\\"]|\\.)*"|(?:.*?)))?[ \t\n\r\f\v]*;/y
+const COOKIE_PAIR =
+  /([^=;]*)(?:[ \t\n\r\f\v]*=[ \t\n\r\f\v]*("(?:[^\\"]|\\.)*"|(?:.*?)))?[ \t\n\r\f\v]*;/y
 
 /** Werkzeug's `parse_cookie` on the (latin-1) `Cookie` header. */
 function parseCookieHeader(header: string): [string, string][] {
@@ -552,7 +576,10 @@ function parseCookieHeader(header: string): [string, string][] {
     if (!match) break
     const key = match[1]!.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, '')
     if (!key) continue
-    pairs.push([decodeUtf8(latin1Bytes(key)), decodeUtf8(latin1Bytes(cookieUnquote(match[2] ?? '')))])
+    pairs.push([
+      decodeUtf8(latin1Bytes(key)),
+      decodeUtf8(latin1Bytes(cookieUnquote(match[2] ?? ''))),
+    ])
   }
   return pairs
 }
@@ -574,26 +601,45 @@ export interface CookieOptions {
 
 /** Werkzeug's `dump_cookie`: the `Set-Cookie` value, attributes in Werkzeug's order. */
 export function dumpCookie(key: string, value = '', options: CookieOptions = {}): string {
-  const { max_age = null, expires = null, path = '/', domain = null, secure = false, httponly = false } = options
+  const {
+    max_age = null,
+    expires = null,
+    path = '/',
+    domain = null,
+    secure = false,
+    httponly = false,
+  } = options
   let samesite = options.samesite ?? null
   let expiresText: string | null = null
   if (expires !== null) {
-    expiresText = typeof expires === 'string' ? expires : httpDate(typeof expires === 'number' || expires instanceof PyFloat ? new Date(Number(expires) * 1000) : expires)
+    expiresText =
+      typeof expires === 'string'
+        ? expires
+        : httpDate(
+            typeof expires === 'number' || expires instanceof PyFloat
+              ? new Date(Number(expires) * 1000)
+              : expires,
+          )
   } else if (max_age !== null) {
     expiresText = httpDate(new Date(Date.now() + max_age * 1000))
   }
   if (samesite !== null) {
     samesite = samesite.charAt(0).toUpperCase() + samesite.slice(1).toLowerCase()
-    if (!['Strict', 'Lax', 'None'].includes(samesite)) throw new ValueError("SameSite must be 'Strict', 'Lax', or 'None'.")
+    if (!['Strict', 'Lax', 'None'].includes(samesite))
+      throw new ValueError("SameSite must be 'Strict', 'Lax', or 'None'.")
   }
   let cookieDomain: string | null = null
   if (domain !== null) {
     cookieDomain = domain.split(':')[0]!
     if (!cookieDomain.includes('.')) {
-      throw new ValueError("Setting 'domain' for a cookie on a server running locally (ex: localhost) is not supported by complying browsers.")
+      throw new ValueError(
+        "Setting 'domain' for a cookie on a server running locally (ex: localhost) is not supported by complying browsers.",
+      )
     }
   }
-  const parts = [`${decodeLatin1(utf8Encoder.encode(key))}=${cookieQuote(utf8Encoder.encode(value))}`]
+  const parts = [
+    `${decodeLatin1(utf8Encoder.encode(key))}=${cookieQuote(utf8Encoder.encode(value))}`,
+  ]
   if (cookieDomain !== null) parts.push(`Domain=${cookieQuote(utf8Encoder.encode(cookieDomain))}`)
   if (expiresText !== null) parts.push(`Expires=${expiresText}`)
   if (max_age !== null) parts.push(`Max-Age=${Math.trunc(max_age)}`)
@@ -632,7 +678,15 @@ function jsonString(text: string): string {
   return '"' + text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, jsonEscape) + '"'
 }
 
-const JSON_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' }
+const JSON_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+}
 
 function jsonEscape(ch: string): string {
   return JSON_ESCAPES[ch] ?? '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')
@@ -652,7 +706,8 @@ function comparePyStrings(a: string, b: string): number {
 function typeNameOf(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType'
   if (value instanceof PyFloat) return 'float'
-  if (typeof value === 'object' || typeof value === 'function') return (value as object).constructor?.name ?? 'object'
+  if (typeof value === 'object' || typeof value === 'function')
+    return (value as object).constructor?.name ?? 'object'
   return typeof value
 }
 
@@ -664,8 +719,14 @@ function isTuple(value: unknown): value is readonly unknown[] {
 function dictEntries(value: object): [unknown, unknown][] | null {
   if (value instanceof Map) return [...value.entries()]
   const candidate = value as { items?: unknown; getItem?: unknown; keys?: unknown }
-  if (typeof candidate.items === 'function' && typeof candidate.getItem === 'function' && typeof candidate.keys === 'function') {
-    return [...(candidate.items as () => Iterable<[unknown, unknown]>).call(value)].map(([k, v]) => [k, v])
+  if (
+    typeof candidate.items === 'function' &&
+    typeof candidate.getItem === 'function' &&
+    typeof candidate.keys === 'function'
+  ) {
+    return [...(candidate.items as () => Iterable<[unknown, unknown]>).call(value)].map(
+      ([k, v]) => [k, v],
+    )
   }
   return null
 }
@@ -679,9 +740,16 @@ function jsonKey(key: unknown): string {
 }
 
 function compareKeys(a: unknown, b: unknown): number {
-  const rank = (k: unknown) => (typeof k === 'string' ? 1 : typeof k === 'number' || typeof k === 'boolean' || k instanceof PyFloat ? 0 : 2)
+  const rank = (k: unknown) =>
+    typeof k === 'string'
+      ? 1
+      : typeof k === 'number' || typeof k === 'boolean' || k instanceof PyFloat
+        ? 0
+        : 2
   if (rank(a) !== rank(b) || rank(a) === 2) {
-    throw new PyTypeError(`'<' not supported between instances of '${typeNameOf(b)}' and '${typeNameOf(a)}'`)
+    throw new PyTypeError(
+      `'<' not supported between instances of '${typeNameOf(b)}' and '${typeNameOf(a)}'`,
+    )
   }
   if (typeof a === 'string') return comparePyStrings(a, b as string)
   return Number(a) - Number(b)
@@ -723,15 +791,25 @@ export function dumps(value: unknown): string {
       const entries = dictEntries(object)
       if (entries) {
         entries.sort((a, b) => compareKeys(a[0], b[0]))
-        return '{' + entries.map(([k, v]) => jsonString(jsonKey(k)) + ':' + encode(v)).join(',') + '}'
+        return (
+          '{' + entries.map(([k, v]) => jsonString(jsonKey(k)) + ':' + encode(v)).join(',') + '}'
+        )
       }
       if (object instanceof Set || typeNameOf(object) === 'PySet' || object instanceof MultiDict) {
-        throw new PyTypeError(`Object of type ${typeNameOf(object) === 'PySet' ? 'set' : typeNameOf(object)} is not JSON serializable`)
+        throw new PyTypeError(
+          `Object of type ${typeNameOf(object) === 'PySet' ? 'set' : typeNameOf(object)} is not JSON serializable`,
+        )
       }
       const html = (object as { __html__?: unknown }).__html__
       if (typeof html === 'function') return jsonString(String(html.call(object)))
       const keys = Object.keys(object).sort(comparePyStrings)
-      return '{' + keys.map((k) => jsonString(k) + ':' + encode((object as Record<string, unknown>)[k])).join(',') + '}'
+      return (
+        '{' +
+        keys
+          .map((k) => jsonString(k) + ':' + encode((object as Record<string, unknown>)[k]))
+          .join(',') +
+        '}'
+      )
     } finally {
       seen.delete(object)
     }
@@ -747,7 +825,10 @@ function mimetypeOf(contentType: string | null | undefined): string {
 }
 
 function isJsonMimetype(mimetype: string): boolean {
-  return mimetype === 'application/json' || (mimetype.startsWith('application/') && mimetype.endsWith('+json'))
+  return (
+    mimetype === 'application/json' ||
+    (mimetype.startsWith('application/') && mimetype.endsWith('+json'))
+  )
 }
 
 /** Options of `request.get_json(force=False, silent=False, cache=True)`. */
@@ -780,7 +861,11 @@ export class FlaskRequest {
    * `body` null means too large (not read); `multipart` is the parsed multipart body, if any.
    * Url-encoded forms are parsed on first use.
    */
-  constructor(c: Context, body: Uint8Array | null, multipart: { form: [string, string][]; files: [string, File][] } | null = null) {
+  constructor(
+    c: Context,
+    body: Uint8Array | null,
+    multipart: { form: [string, string][]; files: [string, File][] } | null = null,
+  ) {
     this.#c = c
     this.#body = body
     this.#formPairs = multipart?.form ?? null
@@ -883,13 +968,19 @@ export class FlaskRequest {
   get remote_addr(): string | null {
     const env = this.#c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
     const address = env?.incoming?.socket?.remoteAddress ?? null
-    return address !== null && /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address
+    return address !== null && /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)
+      ? address.slice(7)
+      : address
   }
 
   /** `request.access_route`: `X-Forwarded-For` entries, else the remote address. */
   get access_route(): string[] {
     const forwarded = this.#c.req.header('x-forwarded-for')
-    if (forwarded !== undefined) return forwarded.split(',').map((part) => part.trim()).filter((part) => part !== '')
+    if (forwarded !== undefined)
+      return forwarded
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
     return this.remote_addr === null ? [] : [this.remote_addr]
   }
 
@@ -970,7 +1061,8 @@ export class FlaskRequest {
 
   #readData(): Uint8Array {
     if (this.#cachedData === null) {
-      this.#cachedData = this.#formParsed && isFormMimetype(this.mimetype) ? new Uint8Array(0) : this.#bytes()
+      this.#cachedData =
+        this.#formParsed && isFormMimetype(this.mimetype) ? new Uint8Array(0) : this.#bytes()
     }
     return this.#cachedData
   }
@@ -1079,7 +1171,8 @@ export function appConfigValue(key: string): unknown {
 /** A byte count from config or the environment: a non-negative integer, or a string of digits. */
 function byteCount(value: unknown): number | null {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
-  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value)
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value) && Number.isSafeInteger(Number(value)))
+    return Number(value)
   return null
 }
 
@@ -1087,11 +1180,14 @@ function byteCount(value: unknown): number | null {
  * The body limit of the environment: `MAX_BODY_BYTES` (a number of bytes), else 16 MiB. Throws
  * for a value that is not a number of bytes (`src/main.ts` checks it at start-up).
  */
-export function bodyLimitFromEnvironment(env: { readonly [name: string]: string | undefined } = process.env): number {
+export function bodyLimitFromEnvironment(
+  env: { readonly [name: string]: string | undefined } = process.env,
+): number {
   const raw = env['MAX_BODY_BYTES']
   if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_BODY_BYTES
   const bytes = byteCount(raw)
-  if (bytes === null) throw new Error(`MAX_BODY_BYTES must be a number of bytes, not ${JSON.stringify(raw)}`)
+  if (bytes === null)
+    throw new Error(`MAX_BODY_BYTES must be a number of bytes, not ${JSON.stringify(raw)}`)
   return bytes
 }
 
@@ -1121,7 +1217,12 @@ interface NodeBodyStream {
 
 function nodeIncoming(c: Context): NodeBodyStream | null {
   const incoming = (c.env as { incoming?: Partial<NodeBodyStream> } | undefined)?.incoming
-  if (incoming && typeof incoming.on === 'function' && typeof incoming.pause === 'function' && typeof incoming.readableEnded === 'boolean') {
+  if (
+    incoming &&
+    typeof incoming.on === 'function' &&
+    typeof incoming.pause === 'function' &&
+    typeof incoming.readableEnded === 'boolean'
+  ) {
     return incoming as NodeBodyStream
   }
   return null
@@ -1183,7 +1284,10 @@ function readNodeBody(incoming: NodeBodyStream, limit: number): Promise<Uint8Arr
 }
 
 /** Reads a web body stream (requests made in-process with `app.request`) up to `limit`: null past it. */
-async function readWebBody(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
+async function readWebBody(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array | null> {
   const reader = stream.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
@@ -1210,7 +1314,8 @@ async function readBody(c: Context, limit: number): Promise<Uint8Array | null> {
   const incoming = nodeIncoming(c)
   if (incoming) {
     // HTTP/1.x: no Content-Length and no Transfer-Encoding means no body (GET bodies are read too, as Flask does).
-    if (declared === 0 || (declared === null && !headers.has('transfer-encoding'))) return new Uint8Array(0)
+    if (declared === 0 || (declared === null && !headers.has('transfer-encoding')))
+      return new Uint8Array(0)
     return readNodeBody(incoming, limit)
   }
   const body = c.req.raw.body
@@ -1233,7 +1338,9 @@ export async function loadRequest(c: Context): Promise<FlaskRequest> {
   if (body !== null && mimetypeOf(contentType) === 'multipart/form-data') {
     multipart = { form: [], files: [] }
     try {
-      const parsed = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': contentType ?? '' } }).formData()
+      const parsed = await new Response(body as Uint8Array<ArrayBuffer>, {
+        headers: { 'content-type': contentType ?? '' },
+      }).formData()
       for (const [key, value] of parsed.entries()) {
         if (typeof value === 'string') multipart.form.push([key, value])
         else multipart.files.push([key, value])
@@ -1249,7 +1356,10 @@ export async function loadRequest(c: Context): Promise<FlaskRequest> {
 /** Flask's `request` for `c`; its body must have been read (`flaskContext()`, `requestHooks()` or `await loadRequest(c)`). */
 export function request(c: Context): FlaskRequest {
   const loaded = stateOf(c).request
-  if (!loaded) throw new Error('request body not loaded: add flaskContext() or requestHooks() middleware, or await loadRequest(c)')
+  if (!loaded)
+    throw new Error(
+      'request body not loaded: add flaskContext() or requestHooks() middleware, or await loadRequest(c)',
+    )
   return loaded
 }
 
@@ -1393,7 +1503,8 @@ export class ResponseHeaders {
   /** `headers.update(...)`: replaces the names given (a list value sets several). */
   update(other: HeadersLike): void {
     if (other instanceof ResponseHeaders) {
-      for (const key of new Set(other.keys().map((k) => k.toLowerCase()))) this.setlist(key === '' ? key : other.#originalName(key), other.getlist(key))
+      for (const key of new Set(other.keys().map((k) => k.toLowerCase())))
+        this.setlist(key === '' ? key : other.#originalName(key), other.getlist(key))
       return
     }
     const entries = dictLikeEntries(other)
@@ -1456,13 +1567,24 @@ function headerPairs(init: HeadersLike): [string, unknown][] {
     }
     return out
   }
-  return [...(init as Iterable<readonly [string, unknown]>)].map((pair) => [String(pair[0]), pair[1]])
+  return [...(init as Iterable<readonly [string, unknown]>)].map((pair) => [
+    String(pair[0]),
+    pair[1],
+  ])
 }
 
 /** Werkzeug's `get_content_type`: `; charset=utf-8` for text types. */
 function contentTypeFor(mimetype: string, charset = 'utf-8'): string {
-  const charsetTypes = ['application/ecmascript', 'application/javascript', 'application/sql', 'application/xml', 'application/xml-dtd', 'application/xml-external-parsed-entity']
-  if (mimetype.startsWith('text/') || charsetTypes.includes(mimetype) || mimetype.endsWith('+xml')) return `${mimetype}; charset=${charset}`
+  const charsetTypes = [
+    'application/ecmascript',
+    'application/javascript',
+    'application/sql',
+    'application/xml',
+    'application/xml-dtd',
+    'application/xml-external-parsed-entity',
+  ]
+  if (mimetype.startsWith('text/') || charsetTypes.includes(mimetype) || mimetype.endsWith('+xml'))
+    return `${mimetype}; charset=${charset}`
   return mimetype
 }
 
@@ -1470,12 +1592,20 @@ function contentTypeFor(mimetype: string, charset = 'utf-8'): string {
 function encodeText(text: string, charset: string): Uint8Array {
   const name = charset.toLowerCase().replace(/_/g, '-')
   if (name === 'utf-8' || name === 'utf8') return utf8Encoder.encode(text)
-  const limit = name === 'ascii' || name === 'us-ascii' ? 0x7f : ['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1'].includes(name) ? 0xff : -1
+  const limit =
+    name === 'ascii' || name === 'us-ascii'
+      ? 0x7f
+      : ['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1'].includes(name)
+        ? 0xff
+        : -1
   if (limit < 0) throw new LookupError(`unknown encoding: ${charset}`)
   const bytes = new Uint8Array(text.length)
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
-    if (code > limit) throw new ValueError(`'${limit === 0x7f ? 'ascii' : 'latin-1'}' codec can't encode character '\\u${code.toString(16).padStart(4, '0')}' in position ${i}`)
+    if (code > limit)
+      throw new ValueError(
+        `'${limit === 0x7f ? 'ascii' : 'latin-1'}' codec can't encode character '\\u${code.toString(16).padStart(4, '0')}' in position ${i}`,
+      )
     bytes[i] = code
   }
   return bytes
@@ -1483,7 +1613,13 @@ function encodeText(text: string, charset: string): Uint8Array {
 
 /** A generator or other iterator (not a list): a body Werkzeug streams as it is read. */
 function isIterator(value: unknown): value is Iterator<unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { next?: unknown }).next === 'function' && Symbol.iterator in value
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as { next?: unknown }).next === 'function' &&
+    Symbol.iterator in value
+  )
 }
 
 /** A streamed body: each chunk (str in `charset`, or bytes) read from the iterator when the client asks for more. */
@@ -1497,7 +1633,8 @@ function streamFrom(it: Iterator<unknown>, charset: string): ReadableStream<Uint
           return
         }
         const chunk = step.value
-        if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) throw new PyTypeError(`response chunks must be str or bytes, not ${typeNameOf(chunk)}`)
+        if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))
+          throw new PyTypeError(`response chunks must be str or bytes, not ${typeNameOf(chunk)}`)
         const bytes = typeof chunk === 'string' ? encodeText(chunk, charset) : chunk
         if (bytes.length === 0) continue
         controller.enqueue(bytes)
@@ -1513,13 +1650,17 @@ function streamFrom(it: Iterator<unknown>, charset: string): ReadableStream<Uint
 
 /** A response body given as an iterable of chunks (a list), joined; each str chunk in `charset`. */
 function bodyChunks(value: unknown, charset: string): Uint8Array {
-  if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) throw new PyTypeError(`'${typeNameOf(value)}' object is not iterable`)
+  if (value === null || typeof value !== 'object' || !(Symbol.iterator in value))
+    throw new PyTypeError(`'${typeNameOf(value)}' object is not iterable`)
   const chunks = [...(value as Iterable<unknown>)].map((chunk) => {
     if (typeof chunk === 'string') return encodeText(chunk, charset)
     if (chunk instanceof Uint8Array) return chunk
     throw new PyTypeError(`response chunks must be str or bytes, not ${typeNameOf(chunk)}`)
   })
-  return joinChunks(chunks, chunks.reduce((n, chunk) => n + chunk.length, 0))
+  return joinChunks(
+    chunks,
+    chunks.reduce((n, chunk) => n + chunk.length, 0),
+  )
 }
 
 /** The status line phrases: Werkzeug's table, shared with errors.ts. */
@@ -1554,11 +1695,15 @@ export class FlaskResponse {
   /** `body`: str or bytes (Content-Length set), None (empty), or an iterable of str/bytes chunks (joined, no Content-Length), as Werkzeug's. */
   constructor(body: unknown = null, init: ResponseInit = {}) {
     const defaults = new.target as typeof FlaskResponse
-    this.headers = init.headers instanceof ResponseHeaders ? init.headers : new ResponseHeaders(init.headers ?? null)
+    this.headers =
+      init.headers instanceof ResponseHeaders
+        ? init.headers
+        : new ResponseHeaders(init.headers ?? null)
     let contentType = init.content_type ?? null
     if (contentType === null) {
       let mimetype = init.mimetype ?? null
-      if (mimetype === null && !this.headers.has('content-type')) mimetype = defaults.default_mimetype
+      if (mimetype === null && !this.headers.has('content-type'))
+        mimetype = defaults.default_mimetype
       if (mimetype !== null) contentType = contentTypeFor(mimetype, defaults.charset)
     }
     if (contentType !== null) this.headers.set('Content-Type', contentType)
@@ -1568,14 +1713,19 @@ export class FlaskResponse {
       // A generator (`Response(generate())`): streamed, no Content-Length.
       this.#data = null
       this.#stream = streamFrom(body, defaults.charset)
-    } else this.#data = body === null || body === undefined ? new Uint8Array(0) : bodyChunks(body, defaults.charset)
+    } else
+      this.#data =
+        body === null || body === undefined ? new Uint8Array(0) : bodyChunks(body, defaults.charset)
   }
 
   /** A FlaskResponse around a web `Response` (status, headers, body stream kept as is). */
   static fromResponse(response: Response): FlaskResponse {
-    const wrapped = new FlaskResponse(null, { headers: [...response.headers.entries()].flatMap(webHeaderPairs(response)) })
+    const wrapped = new FlaskResponse(null, {
+      headers: [...response.headers.entries()].flatMap(webHeaderPairs(response)),
+    })
     wrapped.headers.remove('content-length')
-    if (response.headers.has('content-length')) wrapped.headers.set('Content-Length', response.headers.get('content-length'))
+    if (response.headers.has('content-length'))
+      wrapped.headers.set('Content-Length', response.headers.get('content-length'))
     wrapped.#setStatus(response.status, response.statusText)
     wrapped.#data = null
     wrapped.#stream = response.body
@@ -1611,7 +1761,8 @@ export class FlaskResponse {
     }
     const code = Number(first)
     this.#statusCode = code
-    this.#status = rest.length > 0 ? text : `${code} ${(STATUS_PHRASES[code] ?? 'UNKNOWN').toUpperCase()}`
+    this.#status =
+      rest.length > 0 ? text : `${code} ${(STATUS_PHRASES[code] ?? 'UNKNOWN').toUpperCase()}`
   }
 
   /** `response.mimetype`: the content type without parameters, or None. */
@@ -1620,7 +1771,10 @@ export class FlaskResponse {
     return contentType ? contentType.split(';')[0]!.trim() : null
   }
   set mimetype(value: string) {
-    this.headers.set('Content-Type', contentTypeFor(value, (this.constructor as typeof FlaskResponse).charset))
+    this.headers.set(
+      'Content-Type',
+      contentTypeFor(value, (this.constructor as typeof FlaskResponse).charset),
+    )
   }
 
   /** `response.content_type`. */
@@ -1638,7 +1792,8 @@ export class FlaskResponse {
 
   /** `response.data` (bytes). Requires a loaded body (`await load()`) for a wrapped stream. */
   get data(): Uint8Array {
-    if (this.#data === null) throw new Error('response body is a stream: await response.load() first')
+    if (this.#data === null)
+      throw new Error('response body is a stream: await response.load() first')
     return this.#data
   }
   set data(value: string | Uint8Array) {
@@ -1652,7 +1807,10 @@ export class FlaskResponse {
 
   /** `response.set_data(value)`: replaces the body and sets Content-Length, as Werkzeug does. */
   set_data(value: string | Uint8Array): void {
-    this.#data = typeof value === 'string' ? encodeText(value, (this.constructor as typeof FlaskResponse).charset) : value
+    this.#data =
+      typeof value === 'string'
+        ? encodeText(value, (this.constructor as typeof FlaskResponse).charset)
+        : value
     this.#stream = null
     this.headers.set('Content-Length', String(this.#data.length))
   }
@@ -1705,10 +1863,15 @@ export class FlaskResponse {
       if (lower === 'content-length' && noBody) continue
       headers.append(key, lower === 'location' ? iriToUri(value) : value)
     }
-    const body = noBody ? null : this.#stream ?? this.#data
-    if (body instanceof Uint8Array && !headers.has('content-length')) headers.set('Content-Length', String(body.length))
+    const body = noBody ? null : (this.#stream ?? this.#data)
+    if (body instanceof Uint8Array && !headers.has('content-length'))
+      headers.set('Content-Length', String(body.length))
     const phrase = this.#status.slice(this.#status.indexOf(' ') + 1)
-    const response = new Response(body as BodyInit | null, { status: code < 200 || code > 599 ? 500 : code, statusText: phrase, headers })
+    const response = new Response(body as BodyInit | null, {
+      status: code < 200 || code > 599 ? 500 : code,
+      statusText: phrase,
+      headers,
+    })
     responseOrigins.set(response, this)
     return response
   }
@@ -1729,12 +1892,17 @@ function webHeaderPairs(response: Response): (entry: [string, string]) => [strin
     if (key.toLowerCase() !== 'set-cookie') return [[canonicalHeaderName(key), value]]
     if (cookiesDone) return []
     cookiesDone = true
-    return response.headers.getSetCookie().map((cookie) => ['Set-Cookie', cookie] as [string, string])
+    return response.headers
+      .getSetCookie()
+      .map((cookie) => ['Set-Cookie', cookie] as [string, string])
   }
 }
 
 function canonicalHeaderName(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase())
+  return name.replace(
+    /(^|-)([a-z])/g,
+    (_, dash: string, letter: string) => dash + letter.toUpperCase(),
+  )
 }
 
 /** Web responses made by `toResponse`, to find the FlaskResponse again without re-reading the body. */
@@ -1762,7 +1930,9 @@ function isHeadersValue(value: unknown): boolean {
   if (value instanceof ResponseHeaders || value instanceof Map || Array.isArray(value)) return true
   return value !== null && typeof value === 'object' && dictEntries(value) !== null
     ? true
-    : value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype
+    : value !== null &&
+        typeof value === 'object' &&
+        Object.getPrototypeOf(value) === Object.prototype
 }
 
 function isDictOrList(value: unknown): boolean {
@@ -1814,11 +1984,14 @@ export function makeResponse(c: Context, rv: unknown): FlaskResponse {
   else if (body instanceof HTTPException) {
     // Werkzeug's get_response builds a Response from the body, so it has a Content-Length.
     response =
-      body.response === null && Object.getPrototypeOf(body).getResponse === HTTPException.prototype.getResponse
-        ? new FlaskResponse(body.getBody(), { status: body.code ?? 500, headers: body.getHeaders() })
+      body.response === null &&
+      Object.getPrototypeOf(body).getResponse === HTTPException.prototype.getResponse
+        ? new FlaskResponse(body.getBody(), {
+            status: body.code ?? 500,
+            headers: body.getHeaders(),
+          })
         : FlaskResponse.fromResponse(body.getResponse())
-  }
-  else if (body instanceof Response) response = FlaskResponse.fromResponse(body)
+  } else if (body instanceof Response) response = FlaskResponse.fromResponse(body)
   else {
     throw new InvalidResponseError(
       `The view function did not return a valid response. The return type must be a string, dict, list, tuple with headers or status, Response instance, or WSGI callable, but it was a ${typeNameOf(body)}.`,
@@ -1867,7 +2040,8 @@ export function jsonify(...args: unknown[]): FlaskResponse {
   let value: unknown
   const last = args[args.length - 1]
   if (last instanceof Kwargs) {
-    if (args.length > 1) throw new PyTypeError('app.json.response() takes either args or kwargs, not both')
+    if (args.length > 1)
+      throw new PyTypeError('app.json.response() takes either args or kwargs, not both')
     value = last.values
   } else if (args.length === 0) value = null
   else if (args.length === 1) value = args[0]
@@ -1895,7 +2069,12 @@ export function redirect(location: string, code = 302): FlaskResponse {
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/>/g, '&gt;').replace(/</g, '&lt;').replace(/'/g, '&#39;').replace(/"/g, '&#34;')
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/>/g, '&gt;')
+    .replace(/</g, '&lt;')
+    .replace(/'/g, '&#39;')
+    .replace(/"/g, '&#34;')
 }
 
 /**
@@ -1937,7 +2116,8 @@ function mroOf(error: object): unknown[] {
     chain.push(cls)
     // `class BadRequestKeyError(BadRequest, KeyError)`: Python's C3 order puts KeyError and
     // LookupError right after HTTPException.
-    if (cls === HTTPException && error instanceof BadRequestKeyError) chain.push(KeyError, LookupError)
+    if (cls === HTTPException && error instanceof BadRequestKeyError)
+      chain.push(KeyError, LookupError)
     cls = Object.getPrototypeOf(cls)
   }
   return chain
@@ -1972,7 +2152,9 @@ function registrationKey(entry: ErrorHandlerEntry): [unknown, number | null] {
   if ('code' in entry) {
     const cls = defaultExceptions.get(entry.code)
     if (cls === undefined) {
-      throw new KeyError(`'${entry.code}' is not a recognized HTTP error code. Use a subclass of HTTPException with that code instead.`)
+      throw new KeyError(
+        `'${entry.code}' is not a recognized HTTP error code. Use a subclass of HTTPException with that code instead.`,
+      )
     }
     return [cls, entry.code]
   }
@@ -2013,7 +2195,10 @@ export type FlaskErrorHandler = ErrorHandler & { readonly flask: true }
  * `onError` runs. Flask checks the app's code handlers before a blueprint's class handlers; for
  * that exact order give every entry to the root app's `errorHandlers` with `blueprint` set instead.
  */
-export function errorHandlers(entries: readonly ErrorHandlerEntry[] = [], options: ErrorHandlersOptions = {}): FlaskErrorHandler {
+export function errorHandlers(
+  entries: readonly ErrorHandlerEntry[] = [],
+  options: ErrorHandlersOptions = {},
+): FlaskErrorHandler {
   const spec: HandlerSpec = new Map()
   for (const entry of entries) {
     const [cls, code] = registrationKey(entry)
@@ -2074,7 +2259,12 @@ export function errorHandlers(entries: readonly ErrorHandlerEntry[] = [], option
   }
 
   const onError = async (error: Error, c: Context): Promise<Response> => {
-    if (options.rethrow && !(error instanceof InvalidResponseError || error instanceof RequestRedirect) && findHandler(error, c) === null) throw error
+    if (
+      options.rethrow &&
+      !(error instanceof InvalidResponseError || error instanceof RequestRedirect) &&
+      findHandler(error, c) === null
+    )
+      throw error
     return (await handleUserException(error, c)).toResponse()
   }
   errorHandlings.set(onError, { handleUserException, handleException })
@@ -2087,7 +2277,10 @@ export function errorHandlers(entries: readonly ErrorHandlerEntry[] = [], option
 /** `@before_request`: returns None (`undefined`/`null`) to continue, or a response value to answer with. */
 export type BeforeRequestFunction = (c: Context) => unknown
 /** `@after_request`: receives the response, returns it (or another; a web `Response` is accepted too). */
-export type AfterRequestFunction = (c: Context, response: FlaskResponse) => FlaskResponse | Response | Promise<FlaskResponse | Response>
+export type AfterRequestFunction = (
+  c: Context,
+  response: FlaskResponse,
+) => FlaskResponse | Response | Promise<FlaskResponse | Response>
 /** `@teardown_request`: receives the unhandled exception or None; its return value is ignored. */
 export type TeardownRequestFunction = (c: Context, error: unknown) => unknown
 
@@ -2195,13 +2388,17 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
       const afterFunctions = [...state.afterThisRequest]
       for (const name of names) afterFunctions.push(...hooksFor(after, name).reverse())
       if (afterFunctions.length === 0 && responseFinalizers.length === 0) return
-      const runAfter = async (response: FlaskResponse, ignoreErrors: boolean): Promise<FlaskResponse> => {
+      const runAfter = async (
+        response: FlaskResponse,
+        ignoreErrors: boolean,
+      ): Promise<FlaskResponse> => {
         for (const fn of [...afterFunctions, ...responseFinalizers]) {
           try {
             const returned = await fn(c, response)
             if (returned instanceof FlaskResponse) response = returned
             else if (returned instanceof Response) response = await flaskResponseOf(returned)
-            else throw new InvalidResponseError('an after_request function did not return a response')
+            else
+              throw new InvalidResponseError('an after_request function did not return a response')
           } catch (error) {
             if (!ignoreErrors) throw error
             console.error('Request finalizing failed with an error while handling an error', error)

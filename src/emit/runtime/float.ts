@@ -40,7 +40,8 @@ export function floatRepr(value: number | PyFloat): string {
   const digits = mantissa.replace('-', '').replace('.', '')
   let text: string
   if (exponent < 0) text = '0.' + '0'.repeat(-exponent - 1) + digits
-  else if (digits.length <= exponent + 1) text = digits + '0'.repeat(exponent + 1 - digits.length) + '.0'
+  else if (digits.length <= exponent + 1)
+    text = digits + '0'.repeat(exponent + 1 - digits.length) + '.0'
   else text = digits.slice(0, exponent + 1) + '.' + digits.slice(exponent + 1)
   return sign + text
 }

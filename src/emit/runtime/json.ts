@@ -44,7 +44,12 @@ export function loadsJson(text: string): unknown {
         skip()
         if (text[i] !== ':') fail("Expecting ':' delimiter")
         i++
-        Object.defineProperty(out, key, { value: value(), enumerable: true, writable: true, configurable: true })
+        Object.defineProperty(out, key, {
+          value: value(),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
         skip()
         if (text[i] === ',') i++
         else if (text[i] === '}') {
@@ -72,7 +77,14 @@ export function loadsJson(text: string): unknown {
       }
     }
     if (ch === '"') return string()
-    for (const [literal, result] of [['null', null], ['true', true], ['false', false], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]] as const) {
+    for (const [literal, result] of [
+      ['null', null],
+      ['true', true],
+      ['false', false],
+      ['NaN', NaN],
+      ['Infinity', Infinity],
+      ['-Infinity', -Infinity],
+    ] as const) {
       if (text.startsWith(literal, i)) {
         i += literal.length
         return result

@@ -26,7 +26,13 @@
  *   endpoints served here and those that go to the Flask app (or answer 501 without `LEGACY_URL`).
  */
 import type { Context, MiddlewareHandler } from 'hono'
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { Readable } from 'node:stream'
 import { BadGateway, GatewayTimeout } from './errors.js'
@@ -58,9 +64,24 @@ export const ADMIN_ROUTES_PATH = '/__migrate/routes'
 const DEFAULT_TIMEOUT_MS = 30_000
 
 /** Headers of one connection, never forwarded (RFC 9110 7.6.1), and `Expect` (answered by this server). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect'])
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+])
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] as const
-const FORWARDED_NAMES = { 'x-forwarded-for': 'X-Forwarded-For', 'x-forwarded-proto': 'X-Forwarded-Proto', 'x-forwarded-host': 'X-Forwarded-Host' } as const
+const FORWARDED_NAMES = {
+  'x-forwarded-for': 'X-Forwarded-For',
+  'x-forwarded-proto': 'X-Forwarded-Proto',
+  'x-forwarded-host': 'X-Forwarded-Host',
+} as const
 /** Methods a request without a body may be sent again with after a stale keep-alive connection. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
@@ -69,16 +90,25 @@ export function legacyRoutesMatcher(spec: string): (endpoint: string) => boolean
   const exact = new Set<string>()
   const prefixes: string[] = []
   let all = false
-  for (const item of spec.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const item of spec
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     if (item === '*') all = true
     else if (item.endsWith('.*')) prefixes.push(item.slice(0, -1))
     else exact.add(item)
   }
-  return (endpoint) => all || exact.has(endpoint) || prefixes.some((prefix) => endpoint.startsWith(prefix))
+  return (endpoint) =>
+    all || exact.has(endpoint) || prefixes.some((prefix) => endpoint.startsWith(prefix))
 }
 
 /** Reads the legacy settings from the environment; a malformed value stops the service at start-up. */
-export function legacySettingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): { legacyUrl: URL | null; legacyRoutes: string; timeoutMs: number; admin: boolean } {
+export function legacySettingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
+  legacyUrl: URL | null
+  legacyRoutes: string
+  timeoutMs: number
+  admin: boolean
+} {
   return {
     legacyUrl: parseLegacyUrl(env.LEGACY_URL ?? ''),
     legacyRoutes: env.LEGACY_ROUTES ?? '',
@@ -95,22 +125,35 @@ function parseLegacyUrl(value: string): URL | null {
   } catch {
     throw new Error(`LEGACY_URL must be an http:// or https:// URL, not ${JSON.stringify(value)}`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`LEGACY_URL must be an http:// or https:// URL, not ${JSON.stringify(value)}`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`LEGACY_URL must be an http:// or https:// URL, not ${JSON.stringify(value)}`)
   return url
 }
 
 function parseTimeout(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return DEFAULT_TIMEOUT_MS
-  if (!/^\d+$/.test(value.trim()) || Number(value) === 0) throw new Error(`LEGACY_TIMEOUT_MS must be a positive integer (milliseconds), not ${JSON.stringify(value)}`)
+  if (!/^\d+$/.test(value.trim()) || Number(value) === 0)
+    throw new Error(
+      `LEGACY_TIMEOUT_MS must be a positive integer (milliseconds), not ${JSON.stringify(value)}`,
+    )
   return Number(value)
 }
 
 /** Whether a request routed as `routing` goes to the Flask app. */
-export function forwardsTo(routing: RoutingInfo | undefined, stubs: ReadonlySet<string>, forced: (endpoint: string) => boolean, legacyOnFailure: readonly RoutingFailure[]): boolean {
+export function forwardsTo(
+  routing: RoutingInfo | undefined,
+  stubs: ReadonlySet<string>,
+  forced: (endpoint: string) => boolean,
+  legacyOnFailure: readonly RoutingFailure[],
+): boolean {
   if (routing === undefined) return true
   if (routing.endpoint === null) {
     const failure = routing.failure ?? 'notFound'
-    return failure === 'notFound' || ((failure === 'methodNotAllowed' || failure === 'redirect') && legacyOnFailure.includes(failure))
+    return (
+      failure === 'notFound' ||
+      ((failure === 'methodNotAllowed' || failure === 'redirect') &&
+        legacyOnFailure.includes(failure))
+    )
   }
   return stubs.has(routing.endpoint) || forced(routing.endpoint)
 }
@@ -121,7 +164,8 @@ export function forwardsTo(routing: RoutingInfo | undefined, stubs: ReadonlySet<
  */
 export function legacyFallback(options: LegacyOptions): MiddlewareHandler {
   const fromEnvironment = legacySettingsFromEnvironment()
-  const legacyUrl = options.legacyUrl !== undefined ? parseLegacyUrl(options.legacyUrl) : fromEnvironment.legacyUrl
+  const legacyUrl =
+    options.legacyUrl !== undefined ? parseLegacyUrl(options.legacyUrl) : fromEnvironment.legacyUrl
   const legacyRoutes = options.legacyRoutes ?? fromEnvironment.legacyRoutes
   const timeoutMs = options.timeoutMs ?? fromEnvironment.timeoutMs
   const admin = options.admin ?? fromEnvironment.admin
@@ -136,10 +180,17 @@ export function legacyFallback(options: LegacyOptions): MiddlewareHandler {
   const upstream = legacyUrl === null ? null : new Upstream(legacyUrl, timeoutMs)
 
   return async function legacyFallbackMiddleware(c, next) {
-    if (admin && c.req.path === ADMIN_ROUTES_PATH && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+    if (
+      admin &&
+      c.req.path === ADMIN_ROUTES_PATH &&
+      (c.req.method === 'GET' || c.req.method === 'HEAD')
+    ) {
       return c.json(routes)
     }
-    if (upstream === null || !forwardsTo(c.get('routing') as RoutingInfo | undefined, stubs, forced, legacyOnFailure)) {
+    if (
+      upstream === null ||
+      !forwardsTo(c.get('routing') as RoutingInfo | undefined, stubs, forced, legacyOnFailure)
+    ) {
       await next()
       return
     }
@@ -155,13 +206,23 @@ class LegacyTimeout extends Error {
 }
 
 /** The Node request / response of @hono/node-server (`c.env.incoming`, `c.env.outgoing`), when they are. */
-function nodeStreams(c: Context): { incoming: IncomingMessage | null; outgoing: ServerResponse | null } {
-  const env = c.env as { incoming?: Partial<IncomingMessage>; outgoing?: Partial<ServerResponse> } | undefined
+function nodeStreams(c: Context): {
+  incoming: IncomingMessage | null
+  outgoing: ServerResponse | null
+} {
+  const env = c.env as
+    { incoming?: Partial<IncomingMessage>; outgoing?: Partial<ServerResponse> } | undefined
   const incoming = env?.incoming
   const outgoing = env?.outgoing
   return {
-    incoming: incoming && Array.isArray(incoming.rawHeaders) && typeof incoming.pipe === 'function' ? (incoming as IncomingMessage) : null,
-    outgoing: outgoing && typeof outgoing.writeHead === 'function' && outgoing.headersSent === false ? (outgoing as ServerResponse) : null,
+    incoming:
+      incoming && Array.isArray(incoming.rawHeaders) && typeof incoming.pipe === 'function'
+        ? (incoming as IncomingMessage)
+        : null,
+    outgoing:
+      outgoing && typeof outgoing.writeHead === 'function' && outgoing.headersSent === false
+        ? (outgoing as ServerResponse)
+        : null,
   }
 }
 
@@ -188,7 +249,12 @@ class Upstream {
     this.request = https ? httpsRequest : httpRequest
     // Keep-alive to the Flask app; an idle connection is dropped after 1 s, before servers that keep
     // one for 2 s (gunicorn) close it under a request.
-    const agentOptions = { keepAlive: true, maxFreeSockets: 64, timeout: 1_000, scheduling: 'lifo' as const }
+    const agentOptions = {
+      keepAlive: true,
+      maxFreeSockets: 64,
+      timeout: 1_000,
+      scheduling: 'lifo' as const,
+    }
     this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions)
     this.basePath = url.pathname.replace(/\/+$/, '')
   }
@@ -201,14 +267,19 @@ class Upstream {
       response = await this.send(outbound, outgoing)
     } catch (error) {
       // The client left before Flask answered: nothing to answer (@hono/node-server leaves a response with this header alone).
-      if (outgoing?.destroyed) return new Response(null, { status: 499, headers: { 'x-hono-already-sent': 'true' } })
+      if (outgoing?.destroyed)
+        return new Response(null, { status: 499, headers: { 'x-hono-already-sent': 'true' } })
       const timedOut = error instanceof LegacyTimeout
-      const code = (error as SystemError).code ?? (error instanceof Error ? error.message : String(error))
-      console.error(`legacy: ${outbound.method} ${outbound.path} -> ${timedOut ? 504 : 502}: the Flask app at ${this.url.origin} ${timedOut ? `sent nothing for ${this.timeoutMs} ms` : `failed (${code})`}`)
+      const code =
+        (error as SystemError).code ?? (error instanceof Error ? error.message : String(error))
+      console.error(
+        `legacy: ${outbound.method} ${outbound.path} -> ${timedOut ? 504 : 502}: the Flask app at ${this.url.origin} ${timedOut ? `sent nothing for ${this.timeoutMs} ms` : `failed (${code})`}`,
+      )
       if (incoming !== null && outbound.body !== null) incoming.unpipe()
-      return (timedOut
-        ? new GatewayTimeout('The legacy Flask app did not answer in time.')
-        : new BadGateway('The legacy Flask app could not be reached.')
+      return (
+        timedOut
+          ? new GatewayTimeout('The legacy Flask app did not answer in time.')
+          : new BadGateway('The legacy Flask app could not be reached.')
       ).getResponse()
     }
     const headers = responseHeaders(response.rawHeaders)
@@ -220,7 +291,9 @@ class Upstream {
         outgoing.writeHead(status, response.statusMessage, headers)
       } catch (error) {
         response.destroy()
-        console.error(`legacy: ${outbound.method} ${outbound.path} -> 502: unusable response head (${(error as Error).message})`)
+        console.error(
+          `legacy: ${outbound.method} ${outbound.path} -> 502: unusable response head (${(error as Error).message})`,
+        )
         return new BadGateway('The legacy Flask app sent an unusable response.').getResponse()
       }
       await new Promise<void>((resolve) => {
@@ -229,7 +302,9 @@ class Upstream {
         const brokeOff = (error?: SystemError): void => {
           if (broken || response.complete) return
           broken = true
-          console.error(`legacy: ${outbound.method} ${outbound.path}: the response broke off (${error?.code ?? error?.message ?? 'closed'})`)
+          console.error(
+            `legacy: ${outbound.method} ${outbound.path}: the response broke off (${error?.code ?? error?.message ?? 'closed'})`,
+          )
           outgoing.destroy()
         }
         response.on('error', brokeOff)
@@ -252,10 +327,17 @@ class Upstream {
         // A value Headers refuses (not a ByteString): left out of this (non-Node) path only.
       }
     }
-    const bodyless = outbound.method === 'HEAD' || status === 204 || status === 304 || shown !== status
+    const bodyless =
+      outbound.method === 'HEAD' || status === 204 || status === 304 || shown !== status
     if (bodyless) response.resume()
-    const body = bodyless ? null : (Readable.toWeb(response) as unknown as ReadableStream<Uint8Array>)
-    return new Response(body, { status: shown, statusText: response.statusMessage ?? '', headers: out })
+    const body = bodyless
+      ? null
+      : (Readable.toWeb(response) as unknown as ReadableStream<Uint8Array>)
+    return new Response(body, {
+      status: shown,
+      statusText: response.statusMessage ?? '',
+      headers: out,
+    })
   }
 
   /** The request to send: raw target and headers when the Node request is there, else from the web Request. */
@@ -274,7 +356,8 @@ class Upstream {
     }
     const pairs: [string, string][] = []
     if (incoming !== null) {
-      for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) pairs.push([incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!])
+      for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2)
+        pairs.push([incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!])
     } else {
       c.req.raw.headers.forEach((value, name) => {
         if (name === 'set-cookie') return
@@ -282,10 +365,16 @@ class Upstream {
       })
     }
     const connectionTokens = new Set(
-      pairs.filter(([name]) => name.toLowerCase() === 'connection').flatMap(([, value]) => value.split(',').map((token) => token.trim().toLowerCase())),
+      pairs
+        .filter(([name]) => name.toLowerCase() === 'connection')
+        .flatMap(([, value]) => value.split(',').map((token) => token.trim().toLowerCase())),
     )
     const headers: string[] = []
-    const forwarded: Record<(typeof FORWARDED)[number], string[]> = { 'x-forwarded-for': [], 'x-forwarded-proto': [], 'x-forwarded-host': [] }
+    const forwarded: Record<(typeof FORWARDED)[number], string[]> = {
+      'x-forwarded-for': [],
+      'x-forwarded-proto': [],
+      'x-forwarded-host': [],
+    }
     let host: string | null = null
     let contentLength: string | null = null
     let chunked = false
@@ -309,9 +398,13 @@ class Upstream {
       host = url.host
       headers.push('Host', host)
     }
-    const socket = incoming?.socket ?? (c.env as { incoming?: { socket?: IncomingMessage['socket'] } } | undefined)?.incoming?.socket
+    const socket =
+      incoming?.socket ??
+      (c.env as { incoming?: { socket?: IncomingMessage['socket'] } } | undefined)?.incoming?.socket
     const clientAddress = socket?.remoteAddress
-    const proto = (socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : url.protocol.replace(/:$/, '')
+    const proto = (socket as { encrypted?: boolean } | undefined)?.encrypted
+      ? 'https'
+      : url.protocol.replace(/:$/, '')
     const chain = (name: (typeof FORWARDED)[number], value: string | undefined): void => {
       const values = [...forwarded[name], ...(value ? [value] : [])]
       if (values.length > 0) headers.push(FORWARDED_NAMES[name], values.join(', '))
@@ -328,12 +421,17 @@ class Upstream {
       if (contentLength === null) chunked = true
     }
     // Node frames the body again: chunked when the client sent it so (or its length is unknown).
-    if (body !== null && chunked && contentLength === null) headers.push('Transfer-Encoding', 'chunked')
+    if (body !== null && chunked && contentLength === null)
+      headers.push('Transfer-Encoding', 'chunked')
     return { method, path: `${this.basePath}${target}`, headers, body }
   }
 
   /** Sends the request; resolves with Flask's response head, rejects before it (refused, reset, timed out). */
-  private send(outbound: Outbound, outgoing: ServerResponse | null, retried = false): Promise<IncomingMessage> {
+  private send(
+    outbound: Outbound,
+    outgoing: ServerResponse | null,
+    retried = false,
+  ): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       let settled = false
       let request: ClientRequest
@@ -341,7 +439,13 @@ class Upstream {
         if (settled) return
         settled = true
         // A keep-alive connection the Flask app closed as it was reused: once more on a new one, when nothing was sent that matters.
-        if (!retried && outbound.body === null && IDEMPOTENT.has(outbound.method) && request.reusedSocket && ['ECONNRESET', 'EPIPE'].includes(error.code ?? '')) {
+        if (
+          !retried &&
+          outbound.body === null &&
+          IDEMPOTENT.has(outbound.method) &&
+          request.reusedSocket &&
+          ['ECONNRESET', 'EPIPE'].includes(error.code ?? '')
+        ) {
           this.send(outbound, outgoing, true).then(resolve, reject)
           return
         }
@@ -361,7 +465,9 @@ class Upstream {
         reject(error)
         return
       }
-      request.setTimeout(this.timeoutMs, () => request.destroy(new LegacyTimeout(`no answer within ${this.timeoutMs} ms`)))
+      request.setTimeout(this.timeoutMs, () =>
+        request.destroy(new LegacyTimeout(`no answer within ${this.timeoutMs} ms`)),
+      )
       request.on('error', fail)
       request.on('response', (response) => {
         if (settled) {
@@ -392,7 +498,8 @@ class Upstream {
 function responseHeaders(raw: string[]): string[] {
   const connectionTokens = new Set<string>()
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() === 'connection') raw[i + 1]!.split(',').forEach((token) => connectionTokens.add(token.trim().toLowerCase()))
+    if (raw[i]!.toLowerCase() === 'connection')
+      raw[i + 1]!.split(',').forEach((token) => connectionTokens.add(token.trim().toLowerCase()))
   }
   const headers: string[] = []
   for (let i = 0; i + 1 < raw.length; i += 2) {

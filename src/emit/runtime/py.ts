@@ -134,13 +134,22 @@ export class PyDict<K = Py, V = Py> {
     if (other !== null && other !== undefined) {
       if (other instanceof PyDict) for (const [k, v] of other.items()) this.set(k, v)
       // Any other mapping (`keys()` and `[]`, as sqlite3.Row): Python reads `other[k] for k in other.keys()`.
-      else if (typeof other === 'object' && !Array.isArray(other) && typeof other.keys === 'function' && typeof other.__getitem__ === 'function') {
+      else if (
+        typeof other === 'object' &&
+        !Array.isArray(other) &&
+        typeof other.keys === 'function' &&
+        typeof other.__getitem__ === 'function'
+      ) {
         for (const k of iter(other.keys())) this.set(k, other.__getitem__(k))
-      } else for (const pair of iter(other)) {
-        const items = [...iter(pair)]
-        if (items.length !== 2) throw new ValueError(`dictionary update sequence element #0 has length ${items.length}; 2 is required`)
-        this.set(items[0], items[1])
-      }
+      } else
+        for (const pair of iter(other)) {
+          const items = [...iter(pair)]
+          if (items.length !== 2)
+            throw new ValueError(
+              `dictionary update sequence element #0 has length ${items.length}; 2 is required`,
+            )
+          this.set(items[0], items[1])
+        }
     }
     if (kwargs) for (const [k, v] of kwargs.items()) this.set(k as K, v as V)
   }
@@ -338,7 +347,10 @@ function decodeBytes(value: Uint8Array, encoding: Py = 'utf-8', errors: Py = 'st
   if (name !== 'utf8' && name !== 'ascii') throw new LookupError(`unknown encoding: ${encoding}`)
   if (name === 'ascii') {
     const bad = value.findIndex((byte) => byte >= 0x80)
-    if (bad >= 0 && errors === 'strict') throw new UnicodeDecodeError(`'ascii' codec can't decode byte 0x${value[bad].toString(16)} in position ${bad}: ordinal not in range(128)`)
+    if (bad >= 0 && errors === 'strict')
+      throw new UnicodeDecodeError(
+        `'ascii' codec can't decode byte 0x${value[bad].toString(16)} in position ${bad}: ordinal not in range(128)`,
+      )
   }
   try {
     return new TextDecoder('utf-8', { fatal: errors === 'strict' }).decode(value)
@@ -367,10 +379,16 @@ export function repr(value: Py): string {
     if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`
     return `[${inner}]`
   }
-  if (value instanceof PyDict) return `{${value.items().map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(', ')}}`
-  if (value instanceof PySet) return value.size === 0 ? 'set()' : `{${value.values().map(repr).join(', ')}}`
+  if (value instanceof PyDict)
+    return `{${value
+      .items()
+      .map(([k, v]) => `${repr(k)}: ${repr(v)}`)
+      .join(', ')}}`
+  if (value instanceof PySet)
+    return value.size === 0 ? 'set()' : `{${value.values().map(repr).join(', ')}}`
   if (typeof value.__repr__ === 'function') return String(value.__repr__())
-  if (value instanceof BaseException) return `${value.constructor.name}(${value.args.map(repr).join(', ')})`
+  if (value instanceof BaseException)
+    return `${value.constructor.name}(${value.args.map(repr).join(', ')})`
   return `<${typeName(value)} object>`
 }
 
@@ -385,7 +403,8 @@ export function str(value: Py): string {
     if (args.length === 1) return value instanceof KeyError ? repr(args[0]) : str(args[0])
     return repr(tuple(...args))
   }
-  if (value !== null && typeof value === 'object' && typeof value.__str__ === 'function') return String(value.__str__())
+  if (value !== null && typeof value === 'object' && typeof value.__str__ === 'function')
+    return String(value.__str__())
   return repr(value)
 }
 
@@ -401,7 +420,8 @@ export function eq(a: Py, b: Py): boolean {
   const ta = typeof a
   const tb = typeof b
   if (a === null || b === null || ta !== 'object' || tb !== 'object') return false
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((byte, i) => byte === b[i])
+  if (a instanceof Uint8Array && b instanceof Uint8Array)
+    return a.length === b.length && a.every((byte, i) => byte === b[i])
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false
     return a.every((item, i) => eq(item, b[i]))
@@ -410,7 +430,8 @@ export function eq(a: Py, b: Py): boolean {
     if (a.size !== b.size) return false
     return a.items().every(([k, v]) => b.has(k) && eq(v, b.getItem(k)))
   }
-  if (a instanceof PySet && b instanceof PySet) return a.size === b.size && a.values().every((v) => b.has(v))
+  if (a instanceof PySet && b instanceof PySet)
+    return a.size === b.size && a.values().every((v) => b.has(v))
   if (typeof a.__eq__ === 'function') return Boolean(a.__eq__(b))
   return false
 }
@@ -433,7 +454,9 @@ function compare(a: Py, b: Py, op: string): number {
     }
     return a.length - b.length
   }
-  throw new PyTypeError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`)
+  throw new PyTypeError(
+    `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`,
+  )
 }
 
 export function lt(a: Py, b: Py): boolean {
@@ -452,12 +475,17 @@ export function ge(a: Py, b: Py): boolean {
 /** Python's `item in container`. */
 export function contains(container: Py, item: Py): boolean {
   if (typeof container === 'string') {
-    if (typeof item !== 'string') throw new PyTypeError(`'in <string>' requires string as left operand, not ${typeName(item)}`)
+    if (typeof item !== 'string')
+      throw new PyTypeError(`'in <string>' requires string as left operand, not ${typeName(item)}`)
     return container.includes(item)
   }
   if (Array.isArray(container)) return container.some((x) => eq(x, item))
   if (container instanceof PyDict || container instanceof PySet) return container.has(item)
-  if (container !== null && typeof container === 'object' && typeof container.__contains__ === 'function') {
+  if (
+    container !== null &&
+    typeof container === 'object' &&
+    typeof container.__contains__ === 'function'
+  ) {
     return Boolean(container.__contains__(item))
   }
   throw new PyTypeError(`argument of type '${typeName(container)}' is not iterable`)
@@ -484,12 +512,15 @@ function dunder(a: Py, b: Py, name: string): Py {
     const result = a[`__${name}__`](b)
     if (result !== undefined) return result
   }
-  if (b !== null && typeof b === 'object' && typeof b[`__r${name}__`] === 'function') return b[`__r${name}__`](a)
+  if (b !== null && typeof b === 'object' && typeof b[`__r${name}__`] === 'function')
+    return b[`__r${name}__`](a)
   return undefined
 }
 
 function unsupported(op: string, a: Py, b: Py): never {
-  throw new PyTypeError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`)
+  throw new PyTypeError(
+    `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`,
+  )
 }
 
 export function add(a: Py, b: Py): Py {
@@ -549,7 +580,10 @@ export function ior(a: Py, b: Py): Py {
     a.update(b)
     return a
   }
-  if (isIntegral(a) && isIntegral(b)) return typeof a === 'boolean' && typeof b === 'boolean' ? a || b : Number(BigInt(Number(a)) | BigInt(Number(b)))
+  if (isIntegral(a) && isIntegral(b))
+    return typeof a === 'boolean' && typeof b === 'boolean'
+      ? a || b
+      : Number(BigInt(Number(a)) | BigInt(Number(b)))
   throw new PyTypeError(`unsupported operand type(s) for |=: '${typeName(a)}' and '${typeName(b)}'`)
 }
 
@@ -559,13 +593,17 @@ export function iand(a: Py, b: Py): Py {
     for (const item of a.values()) if (!b.has(item)) a.discard(item)
     return a
   }
-  if (isIntegral(a) && isIntegral(b)) return typeof a === 'boolean' && typeof b === 'boolean' ? a && b : Number(BigInt(Number(a)) & BigInt(Number(b)))
+  if (isIntegral(a) && isIntegral(b))
+    return typeof a === 'boolean' && typeof b === 'boolean'
+      ? a && b
+      : Number(BigInt(Number(a)) & BigInt(Number(b)))
   throw new PyTypeError(`unsupported operand type(s) for &=: '${typeName(a)}' and '${typeName(b)}'`)
 }
 
 export function sub(a: Py, b: Py): Py {
   if (isNumber(a) && isNumber(b)) return arithmeticResult(Number(a) - Number(b), a, b)
-  if (a instanceof PySet && b instanceof PySet) return new PySet(a.values().filter((x) => !b.has(x)))
+  if (a instanceof PySet && b instanceof PySet)
+    return new PySet(a.values().filter((x) => !b.has(x)))
   return dunder(a, b, 'sub') ?? unsupported('-', a, b)
 }
 
@@ -604,7 +642,11 @@ export function floordiv(a: Py, b: Py): Py {
   const x = Number(a)
   const y = Number(b)
   if (y === 0) {
-    throw new ZeroDivisionError(isFloat(a) || isFloat(b) ? 'float floor division by zero' : 'integer division or modulo by zero')
+    throw new ZeroDivisionError(
+      isFloat(a) || isFloat(b)
+        ? 'float floor division by zero'
+        : 'integer division or modulo by zero',
+    )
   }
   return arithmeticResult(Math.floor(x / y), a, b)
 }
@@ -615,7 +657,10 @@ export function mod(a: Py, b: Py): Py {
   if (!isNumber(a) || !isNumber(b)) return dunder(a, b, 'mod') ?? unsupported('%', a, b)
   const x = Number(a)
   const y = Number(b)
-  if (y === 0) throw new ZeroDivisionError(isFloat(a) || isFloat(b) ? 'float modulo' : 'integer modulo by zero')
+  if (y === 0)
+    throw new ZeroDivisionError(
+      isFloat(a) || isFloat(b) ? 'float modulo' : 'integer modulo by zero',
+    )
   const r = x % y
   return arithmeticResult(r !== 0 && r < 0 !== y < 0 ? r + y : r, a, b)
 }
@@ -651,12 +696,14 @@ function normalizeIndex(length: number, index: Py, what: string): number {
 /** `obj[key]`. */
 export function getitem(obj: Py, key: Py): Py {
   if (obj instanceof PyDict) return obj.getItem(key)
-  if (Array.isArray(obj)) return obj[normalizeIndex(obj.length, key, isTuple(obj) ? 'tuple' : 'list')]
+  if (Array.isArray(obj))
+    return obj[normalizeIndex(obj.length, key, isTuple(obj) ? 'tuple' : 'list')]
   if (typeof obj === 'string') {
     const chars = [...obj]
     return chars[normalizeIndex(chars.length, key, 'string')]
   }
-  if (obj !== null && typeof obj === 'object' && typeof obj.__getitem__ === 'function') return obj.__getitem__(key)
+  if (obj !== null && typeof obj === 'object' && typeof obj.__getitem__ === 'function')
+    return obj.__getitem__(key)
   throw new PyTypeError(`'${typeName(obj)}' object is not subscriptable`)
 }
 
@@ -664,7 +711,8 @@ export function getitem(obj: Py, key: Py): Py {
 export function setitem(obj: Py, key: Py, value: Py): void {
   if (obj instanceof PyDict) obj.set(key, value)
   else if (isList(obj)) obj[normalizeIndex(obj.length, key, 'list assignment')] = value
-  else if (obj !== null && typeof obj === 'object' && typeof obj.__setitem__ === 'function') obj.__setitem__(key, value)
+  else if (obj !== null && typeof obj === 'object' && typeof obj.__setitem__ === 'function')
+    obj.__setitem__(key, value)
   else throw new PyTypeError(`'${typeName(obj)}' object does not support item assignment`)
 }
 
@@ -698,8 +746,15 @@ function sliceIndices(length: number, start: Py, stop: Py, step: Py): number[] {
 }
 
 /** `obj[start:stop:step] = value` on a list (Python's simple and extended slice assignment). */
-export function setslice(obj: Py, value: Py, start: Py = null, stop: Py = null, step: Py = null): void {
-  if (!isList(obj)) throw new PyTypeError(`'${typeName(obj)}' object does not support item assignment`)
+export function setslice(
+  obj: Py,
+  value: Py,
+  start: Py = null,
+  stop: Py = null,
+  step: Py = null,
+): void {
+  if (!isList(obj))
+    throw new PyTypeError(`'${typeName(obj)}' object does not support item assignment`)
   const items = [...iter(value)]
   if (step === null || step === undefined || Number(step) === 1) {
     const bound = (v: Py, fallback: number): number => {
@@ -713,7 +768,9 @@ export function setslice(obj: Py, value: Py, start: Py = null, stop: Py = null, 
   }
   const indices = sliceIndices(obj.length, start, stop, step)
   if (indices.length !== items.length) {
-    throw new ValueError(`attempt to assign sequence of size ${items.length} to extended slice of size ${indices.length}`)
+    throw new ValueError(
+      `attempt to assign sequence of size ${items.length} to extended slice of size ${indices.length}`,
+    )
   }
   indices.forEach((index, i) => (obj[index] = items[i]))
 }
@@ -738,7 +795,8 @@ export function slice(obj: Py, start: Py = null, stop: Py = null, step: Py = nul
     return isTuple(obj) ? tuple(...items) : items
   }
   // A runtime sequence that slices itself (sqlite3.Row).
-  if (obj !== null && typeof obj === 'object' && typeof obj.__slice__ === 'function') return obj.__slice__(start, stop, step)
+  if (obj !== null && typeof obj === 'object' && typeof obj.__slice__ === 'function')
+    return obj.__slice__(start, stop, step)
   throw new PyTypeError(`'${typeName(obj)}' object is not subscriptable`)
 }
 
@@ -746,7 +804,8 @@ export function len(obj: Py): number {
   if (typeof obj === 'string') return [...obj].length
   if (Array.isArray(obj) || obj instanceof Uint8Array) return obj.length
   if (obj instanceof PyDict || obj instanceof PySet) return obj.size
-  if (obj !== null && typeof obj === 'object' && typeof obj.__len__ === 'function') return obj.__len__()
+  if (obj !== null && typeof obj === 'object' && typeof obj.__len__ === 'function')
+    return obj.__len__()
   throw new PyTypeError(`object of type '${typeName(obj)}' has no len()`)
 }
 
@@ -755,7 +814,8 @@ export function iter(obj: Py): Iterable<Py> {
   if (typeof obj === 'string' || Array.isArray(obj)) return obj
   if (obj instanceof PyDict) return obj.keys()
   if (obj instanceof PySet) return obj.values()
-  if (obj !== null && typeof obj === 'object' && typeof obj[Symbol.iterator] === 'function') return obj
+  if (obj !== null && typeof obj === 'object' && typeof obj[Symbol.iterator] === 'function')
+    return obj
   throw new PyTypeError(`'${typeName(obj)}' object is not iterable`)
 }
 
@@ -774,7 +834,8 @@ export function iterOf(obj: Py): Iterator<Py> {
 
 /** Python's `next(iterator[, default])`: StopIteration (or the default) when it is exhausted. */
 export function next(it: Py, ...fallback: Py[]): Py {
-  if (it === null || typeof it !== 'object' || typeof it.next !== 'function') throw new PyTypeError(`'${typeName(it)}' object is not an iterator`)
+  if (it === null || typeof it !== 'object' || typeof it.next !== 'function')
+    throw new PyTypeError(`'${typeName(it)}' object is not an iterator`)
   const step = it.next()
   if (!step.done) return step.value
   if (fallback.length > 0) return fallback[0]
@@ -782,7 +843,11 @@ export function next(it: Py, ...fallback: Py[]): Py {
 }
 
 /** A generator expression, lazy as Python's: `(body(x) for x in source if filter(x))`; `source` is evaluated at once. */
-export function lazyMap(source: Py, body: (item: Py) => Py, filter: ((item: Py) => boolean) | null = null): Generator<Py> {
+export function lazyMap(
+  source: Py,
+  body: (item: Py) => Py,
+  filter: ((item: Py) => boolean) | null = null,
+): Generator<Py> {
   const items = iter(source)
   return (function* () {
     for (const item of items) if (filter === null || filter(item)) yield body(item)
@@ -790,7 +855,11 @@ export function lazyMap(source: Py, body: (item: Py) => Py, filter: ((item: Py) 
 }
 
 /** A generator expression's `for` clause followed by more clauses: each item's inner generator in turn. */
-export function lazyFlatMap(source: Py, inner: (item: Py) => Iterable<Py>, filter: ((item: Py) => boolean) | null = null): Generator<Py> {
+export function lazyFlatMap(
+  source: Py,
+  inner: (item: Py) => Iterable<Py>,
+  filter: ((item: Py) => boolean) | null = null,
+): Generator<Py> {
   const items = iter(source)
   return (function* () {
     for (const item of items) if (filter === null || filter(item)) yield* inner(item)
@@ -824,13 +893,19 @@ interface RestSpec {
  * parameters as Python would: extra positionals into `*args`, keywords (a trailing `Keywords`)
  * into keyword-only parameters and `**kwargs`, with Python's TypeErrors otherwise.
  */
-export function bindRest(rest: Py[], name: string, spec: RestSpec): { args: readonly Py[]; keywords: Map<string, Py>; kwargs: PyDict } {
+export function bindRest(
+  rest: Py[],
+  name: string,
+  spec: RestSpec,
+): { args: readonly Py[]; keywords: Map<string, Py>; kwargs: PyDict } {
   const last = rest.length > 0 ? rest[rest.length - 1] : undefined
   const given = last instanceof Keywords ? last.entries : []
   const extra = last instanceof Keywords ? rest.slice(0, -1) : rest
   if (extra.length > 0 && !spec.varargs) {
     const total = spec.positional + extra.length
-    throw new PyTypeError(`${name}() takes ${spec.positional} positional argument${spec.positional === 1 ? '' : 's'} but ${total} ${total === 1 ? 'was' : 'were'} given`)
+    throw new PyTypeError(
+      `${name}() takes ${spec.positional} positional argument${spec.positional === 1 ? '' : 's'} but ${total} ${total === 1 ? 'was' : 'were'} given`,
+    )
   }
   const keywordValues = new Map<string, Py>()
   const kwargs = new PyDict()
@@ -840,17 +915,27 @@ export function bindRest(rest: Py[], name: string, spec: RestSpec): { args: read
     else if (spec.kwargs) kwargs.set(key, value)
     else throw new PyTypeError(`${name}() got an unexpected keyword argument '${key}'`)
   }
-  const missing = spec.keywordOnly.filter((entry) => entry.length === 1 && !keywordValues.has(entry[0])).map(([key]) => `'${key}'`)
+  const missing = spec.keywordOnly
+    .filter((entry) => entry.length === 1 && !keywordValues.has(entry[0]))
+    .map(([key]) => `'${key}'`)
   if (missing.length > 0) {
-    throw new PyTypeError(`${name}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}`}`)
+    throw new PyTypeError(
+      `${name}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}`}`,
+    )
   }
-  for (const entry of spec.keywordOnly) if (entry.length === 2 && !keywordValues.has(entry[0])) keywordValues.set(entry[0], entry[1])
+  for (const entry of spec.keywordOnly)
+    if (entry.length === 2 && !keywordValues.has(entry[0])) keywordValues.set(entry[0], entry[1])
   return { args: tuple(...extra), keywords: keywordValues, kwargs }
 }
 
 /** `with mgr:` entering: `type(mgr).__enter__(mgr)`. */
 export function enter(mgr: Py): Py {
-  if (mgr === null || typeof mgr !== 'object' || typeof mgr.__enter__ !== 'function' || typeof mgr.__exit__ !== 'function') {
+  if (
+    mgr === null ||
+    typeof mgr !== 'object' ||
+    typeof mgr.__enter__ !== 'function' ||
+    typeof mgr.__exit__ !== 'function'
+  ) {
     throw new PyTypeError(`'${typeName(mgr)}' object does not support the context manager protocol`)
   }
   return mgr.__enter__()
@@ -890,13 +975,19 @@ class GeneratorContextManager {
 }
 
 /** `@contextlib.contextmanager`. */
-export function contextmanager<A extends Py[]>(fn: (...args: A) => Generator<Py>): (...args: A) => GeneratorContextManager {
+export function contextmanager<A extends Py[]>(
+  fn: (...args: A) => Generator<Py>,
+): (...args: A) => GeneratorContextManager {
   return (...args) => new GeneratorContextManager(fn(...args))
 }
 
 export function range(a: number, b?: number, step = 1): number[] {
   for (const arg of [a, b, step]) {
-    if (arg !== undefined && typeof arg !== 'boolean' && (typeof arg !== 'number' || !Number.isInteger(arg))) {
+    if (
+      arg !== undefined &&
+      typeof arg !== 'boolean' &&
+      (typeof arg !== 'number' || !Number.isInteger(arg))
+    ) {
       throw new PyTypeError(`'${typeName(arg)}' object cannot be interpreted as an integer`)
     }
   }
@@ -928,7 +1019,8 @@ export function reversed(obj: Py): Py[] {
 export function unpack(value: Py, count: number): Py[] {
   const items = [...iter(value)]
   if (items.length > count) throw new ValueError(`too many values to unpack (expected ${count})`)
-  if (items.length < count) throw new ValueError(`not enough values to unpack (expected ${count}, got ${items.length})`)
+  if (items.length < count)
+    throw new ValueError(`not enough values to unpack (expected ${count}, got ${items.length})`)
   return items
 }
 
@@ -983,7 +1075,9 @@ export function int(value: Py = 0, base?: number): number {
     if (!Number.isFinite(value)) throw new OverflowError('cannot convert float infinity to integer')
     return Math.trunc(value)
   }
-  throw new PyTypeError(`int() argument must be a string, a bytes-like object or a real number, not '${typeName(value)}'`)
+  throw new PyTypeError(
+    `int() argument must be a string, a bytes-like object or a real number, not '${typeName(value)}'`,
+  )
 }
 
 const FLOAT_PATTERN = /^[+-]?((\d+(_\d+)*)?\.?\d*(_\d+)*([eE][+-]?\d+)?|inf|infinity|nan)$/i
@@ -994,14 +1088,17 @@ export function float(value: Py = 0): number {
     const text = value.trim()
     if (text !== '' && /\d|inf|nan/i.test(text) && FLOAT_PATTERN.test(text)) {
       const lower = text.toLowerCase().replace(/_/g, '')
-      if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity
+      if (lower.endsWith('inf') || lower.endsWith('infinity'))
+        return lower.startsWith('-') ? -Infinity : Infinity
       if (lower.endsWith('nan')) return NaN
       return Number(lower)
     }
     throw new ValueError(`could not convert string to float: ${repr(value)}`)
   }
   if (isNumber(value)) return Number(value)
-  throw new PyTypeError(`float() argument must be a string or a real number, not '${typeName(value)}'`)
+  throw new PyTypeError(
+    `float() argument must be a string or a real number, not '${typeName(value)}'`,
+  )
 }
 
 /** `float` used as a value (`type=float`, `key=float`): the float in its dynamic form, boxed when integral. */
@@ -1015,7 +1112,8 @@ export function bool(value: Py = false): boolean {
 
 /** Python's `round()`: half to even, on the exact binary value. */
 export function round(value: Py, ndigits: number | null = null): Py {
-  if (!isNumber(value)) throw new PyTypeError(`type ${typeName(value)} doesn't define __round__ method`)
+  if (!isNumber(value))
+    throw new PyTypeError(`type ${typeName(value)} doesn't define __round__ method`)
   const x = Number(value)
   if (ndigits === null || ndigits === undefined) {
     const floor = Math.floor(x)
@@ -1050,7 +1148,8 @@ function fixedHalfEven(x: number, digits: number): string {
 }
 
 export function abs(value: Py): Py {
-  if (value !== null && typeof value === 'object' && typeof value.__abs__ === 'function') return value.__abs__()
+  if (value !== null && typeof value === 'object' && typeof value.__abs__ === 'function')
+    return value.__abs__()
   if (!isNumber(value)) throw new PyTypeError(`bad operand type for abs(): '${typeName(value)}'`)
   return isFloat(value) ? asFloat(Math.abs(Number(value))) : Math.abs(Number(value))
 }
@@ -1132,14 +1231,26 @@ function sortInPlace(items: Py[], key: ((x: Py) => Py) | null, reverse: boolean)
 export function isInstanceOrMixin(value: unknown, cls: Function): boolean {
   if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true
   if (value === null || typeof value !== 'object') return false
-  for (let c = (value as object).constructor; typeof c === 'function' && c !== Object; c = Object.getPrototypeOf(c)) {
-    const mixins = Object.hasOwn(c, '__mixins__') ? ((c as unknown as { __mixins__: Function[] }).__mixins__) : []
-    if (mixins.some((m) => m === cls || Function.prototype[Symbol.hasInstance].call(cls, m.prototype))) return true
+  for (
+    let c = (value as object).constructor;
+    typeof c === 'function' && c !== Object;
+    c = Object.getPrototypeOf(c)
+  ) {
+    const mixins = Object.hasOwn(c, '__mixins__')
+      ? (c as unknown as { __mixins__: Function[] }).__mixins__
+      : []
+    if (
+      mixins.some((m) => m === cls || Function.prototype[Symbol.hasInstance].call(cls, m.prototype))
+    )
+      return true
   }
   return false
 }
 
-export function isinstance(value: Py, types: (string | (abstract new (...args: never[]) => unknown))[]): boolean {
+export function isinstance(
+  value: Py,
+  types: (string | (abstract new (...args: never[]) => unknown))[],
+): boolean {
   return types.some((t) => {
     if (typeof t !== 'string') return value instanceof t
     switch (t) {
@@ -1171,26 +1282,52 @@ export function isinstance(value: Py, types: (string | (abstract new (...args: n
 
 /** `getattr(obj, name)` / `obj.name` on a value of unknown type: AttributeError when missing. */
 export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
-  if (obj !== null && obj !== undefined && typeof obj === 'object' && !(obj instanceof PyDict) && !Array.isArray(obj) && name in obj) {
+  if (
+    obj !== null &&
+    obj !== undefined &&
+    typeof obj === 'object' &&
+    !(obj instanceof PyDict) &&
+    !Array.isArray(obj) &&
+    name in obj
+  ) {
     const value = obj[name]
     return typeof value === 'function' ? value.bind(obj) : value
   }
   // A class attribute (a static of a translated class) seen through an instance, as Python does.
   if (obj !== null && typeof obj === 'object' && !Object.hasOwn(FUNCTION_OWN, name)) {
-    for (let cls = obj.constructor; typeof cls === 'function' && cls !== Object && cls !== Error; cls = Object.getPrototypeOf(cls)) {
+    for (
+      let cls = obj.constructor;
+      typeof cls === 'function' && cls !== Object && cls !== Error;
+      cls = Object.getPrototypeOf(cls)
+    ) {
       if (Object.hasOwn(cls, name)) return cls[name]
     }
   }
   // A method of a str, list, dict or set as a value (`key=prices.get`): bound to its object.
   const table: Record<string, (self: Py, ...args: Py[]) => Py> | null =
-    typeof obj === 'string' ? strMethods : isList(obj) ? listMethods : obj instanceof PyDict ? dictMethods : obj instanceof PySet ? setMethods : null
-  if (table !== null && Object.hasOwn(table, name)) return (...args: Py[]) => table[name]!(obj, ...args)
+    typeof obj === 'string'
+      ? strMethods
+      : isList(obj)
+        ? listMethods
+        : obj instanceof PyDict
+          ? dictMethods
+          : obj instanceof PySet
+            ? setMethods
+            : null
+  if (table !== null && Object.hasOwn(table, name))
+    return (...args: Py[]) => table[name]!(obj, ...args)
   if (fallback.length > 0) return fallback[0]
   throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
 }
 
 /** Own properties every JavaScript class has, which are not Python class attributes. */
-const FUNCTION_OWN: Record<string, true> = { name: true, length: true, prototype: true, caller: true, arguments: true }
+const FUNCTION_OWN: Record<string, true> = {
+  name: true,
+  length: true,
+  prototype: true,
+  caller: true,
+  arguments: true,
+}
 
 export function hasattr(obj: Py, name: string): boolean {
   try {
@@ -1204,7 +1341,14 @@ export function hasattr(obj: Py, name: string): boolean {
 
 /** `obj.name = value` / `setattr(obj, name, value)`: builtin values have no settable attributes. */
 export function setattr(obj: Py, name: string, value: Py): null {
-  if (obj === null || obj === undefined || typeof obj !== 'object' || obj instanceof PyDict || obj instanceof PySet || Array.isArray(obj)) {
+  if (
+    obj === null ||
+    obj === undefined ||
+    typeof obj !== 'object' ||
+    obj instanceof PyDict ||
+    obj instanceof PySet ||
+    Array.isArray(obj)
+  ) {
     throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
   }
   obj[name] = value
@@ -1218,14 +1362,18 @@ export function chr(code: number): string {
 }
 
 export function ord(ch: string): number {
-  if ([...ch].length !== 1) throw new PyTypeError(`ord() expected a character, but string of length ${[...ch].length} found`)
+  if ([...ch].length !== 1)
+    throw new PyTypeError(
+      `ord() expected a character, but string of length ${[...ch].length} found`,
+    )
   return ch.codePointAt(0)!
 }
 
 // ---------------------------------------------------------------------------------------------
 // Methods of builtin types, dispatched on the receiver's runtime type
 
-const WHITESPACE = ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'
+const WHITESPACE =
+  ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'
 
 function stripChars(s: string, chars: Py, left: boolean, right: boolean): string {
   const set = chars === null || chars === undefined ? WHITESPACE : String(chars)
@@ -1259,7 +1407,8 @@ function isCased(ch: string): boolean {
 
 export const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
   encode: (s, encoding: Py = 'utf-8') => {
-    if (!/^utf-?8$/i.test(String(encoding))) throw new PyTypeError(`encoding ${repr(encoding)} is not supported (only UTF-8)`)
+    if (!/^utf-?8$/i.test(String(encoding)))
+      throw new PyTypeError(`encoding ${repr(encoding)} is not supported (only UTF-8)`)
     return new TextEncoder().encode(s)
   },
   strip: (s, chars = null) => stripChars(s, chars, true, true),
@@ -1276,8 +1425,10 @@ export const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
     }
     return out
   },
-  capitalize: (s) => (s.length === 0 ? s : [...s][0].toUpperCase() + [...s].slice(1).join('').toLowerCase()),
-  swapcase: (s) => [...s].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join(''),
+  capitalize: (s) =>
+    s.length === 0 ? s : [...s][0].toUpperCase() + [...s].slice(1).join('').toLowerCase(),
+  swapcase: (s) =>
+    [...s].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join(''),
   split: (s, sep = null, maxsplit = -1) => {
     if (sep === null || sep === undefined) return splitWhitespace(s, maxsplit)
     if (sep === '') throw new ValueError('empty separator')
@@ -1295,26 +1446,42 @@ export const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
       for (let n = 0; n < maxsplit; n++) {
         cut = head.lastIndexOf(words[words.length - 1 - n], cut - 1)
       }
-      return [stripChars(head.slice(0, cut), null, false, true), ...words.slice(words.length - maxsplit)]
+      return [
+        stripChars(head.slice(0, cut), null, false, true),
+        ...words.slice(words.length - maxsplit),
+      ]
     }
     const parts = s.split(sep)
     if (parts.length <= maxsplit + 1) return parts
-    return [parts.slice(0, parts.length - maxsplit).join(sep), ...parts.slice(parts.length - maxsplit)]
+    return [
+      parts.slice(0, parts.length - maxsplit).join(sep),
+      ...parts.slice(parts.length - maxsplit),
+    ]
   },
-  splitlines: (s) => s.split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/).filter((part, i, all) => i < all.length - 1 || part !== ''),
+  splitlines: (s) =>
+    s
+      .split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/)
+      .filter((part, i, all) => i < all.length - 1 || part !== ''),
   join: (s, iterable) =>
     [...iter(iterable)]
       .map((item, i) => {
-        if (typeof item !== 'string') throw new PyTypeError(`sequence item ${i}: expected str instance, ${typeName(item)} found`)
+        if (typeof item !== 'string')
+          throw new PyTypeError(
+            `sequence item ${i}: expected str instance, ${typeName(item)} found`,
+          )
         return item
       })
       .join(s),
   replace: (s, old, replacement, count = -1) => {
     if (count < 0) return s.split(old).join(replacement)
     const parts = s.split(old)
-    return parts.slice(0, count + 1).join(replacement) + (parts.length > count + 1 ? old + parts.slice(count + 1).join(old) : '')
+    return (
+      parts.slice(0, count + 1).join(replacement) +
+      (parts.length > count + 1 ? old + parts.slice(count + 1).join(old) : '')
+    )
   },
-  startswith: (s, prefix, start = 0) => (isTuple(prefix) ? prefix : [prefix]).some((p: string) => s.startsWith(p, start)),
+  startswith: (s, prefix, start = 0) =>
+    (isTuple(prefix) ? prefix : [prefix]).some((p: string) => s.startsWith(p, start)),
   endswith: (s, suffix) => (isTuple(suffix) ? suffix : [suffix]).some((p: string) => s.endsWith(p)),
   find: (s, sub, start = 0) => s.indexOf(sub, start),
   rfind: (s, sub) => s.lastIndexOf(sub),
@@ -1354,7 +1521,8 @@ export const strMethods: Record<string, (s: string, ...args: Py[]) => Py> = {
     return i < 0 ? tuple('', '', s) : tuple(s.slice(0, i), sep, s.slice(i + sep.length))
   },
   removeprefix: (s, prefix) => (s.startsWith(prefix) ? s.slice(prefix.length) : s),
-  removesuffix: (s, suffix) => (suffix && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s),
+  removesuffix: (s, suffix) =>
+    suffix && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s,
   format: (s, ...args) => strFormat(s, args),
 }
 
@@ -1385,7 +1553,10 @@ export const listMethods: Record<string, (l: Py[], ...args: Py[]) => Py> = {
   },
   index: (l, x) => {
     const i = l.findIndex((y) => eq(y, x))
-    if (i < 0) throw new ValueError(isTuple(l) ? 'tuple.index(x): x not in tuple' : `${repr(x)} is not in list`)
+    if (i < 0)
+      throw new ValueError(
+        isTuple(l) ? 'tuple.index(x): x not in tuple' : `${repr(x)} is not in list`,
+      )
     return i
   },
   count: (l, x) => l.filter((y) => eq(y, x)).length,
@@ -1443,8 +1614,10 @@ export const setMethods: Record<string, (s: PySet, ...args: Py[]) => Py> = {
     return null
   },
   union: (s, ...others) => new PySet([...s.values(), ...others.flatMap((o) => [...iter(o)])]),
-  intersection: (s, ...others) => new PySet(s.values().filter((x) => others.every((o) => contains(toSet(o), x)))),
-  difference: (s, ...others) => new PySet(s.values().filter((x) => !others.some((o) => contains(toSet(o), x)))),
+  intersection: (s, ...others) =>
+    new PySet(s.values().filter((x) => others.every((o) => contains(toSet(o), x)))),
+  difference: (s, ...others) =>
+    new PySet(s.values().filter((x) => !others.some((o) => contains(toSet(o), x)))),
   issubset: (s, other) => s.values().every((x) => contains(toSet(other), x)),
   issuperset: (s, other) => [...iter(other)].every((x) => s.has(x)),
 }
@@ -1463,7 +1636,8 @@ export function callMethod(obj: Py, name: string, ...args: Py[]): Py {
             : obj instanceof PySet
               ? setMethods
               : null
-  if (isFloat(obj) && name === 'is_integer' && args.length === 0) return Number.isInteger(Number(obj))
+  if (isFloat(obj) && name === 'is_integer' && args.length === 0)
+    return Number.isInteger(Number(obj))
   if (obj instanceof Uint8Array && name === 'decode') return decodeBytes(obj, ...args)
   if (table) {
     const method = (table as Record<string, (o: Py, ...a: Py[]) => Py>)[name]
@@ -1488,7 +1662,8 @@ export function sortList(l: Py, key: ((x: Py) => Py) | null = null, reverse = fa
 // ---------------------------------------------------------------------------------------------
 // Formatting: format specs, str.format, %-formatting
 
-const SPEC = /^(?:(.)?([<>=^]))?([+\- ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/s
+const SPEC =
+  /^(?:(.)?([<>=^]))?([+\- ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/s
 
 function groupDigits(intPart: string, sep: string, every: number): string {
   let out = ''
@@ -1506,7 +1681,13 @@ function expNotation(x: number, precision: number, upper: boolean): string {
   return upper ? text.toUpperCase() : text
 }
 
-function generalNotation(x: number, precision: number, alternate: boolean, upper: boolean, minOneDecimal: boolean): string {
+function generalNotation(
+  x: number,
+  precision: number,
+  alternate: boolean,
+  upper: boolean,
+  minOneDecimal: boolean,
+): string {
   const p = precision === 0 ? 1 : precision
   if (x === 0) return minOneDecimal ? '0.0' : alternate ? '0.' + '0'.repeat(p - 1) : '0'
   const exp = Number(x.toExponential(p - 1).split('e')[1])
@@ -1528,11 +1709,24 @@ function generalNotation(x: number, precision: number, alternate: boolean, upper
  */
 export function format(value: Py, spec = '', isFloatValue = false): string {
   if (value instanceof PyFloat) return format(Number(value), spec, true)
-  if (value !== null && typeof value === 'object' && typeof value.__format__ === 'function') return value.__format__(spec)
+  if (value !== null && typeof value === 'object' && typeof value.__format__ === 'function')
+    return value.__format__(spec)
   if (spec === '') return isFloatValue && typeof value === 'number' ? floatRepr(value) : str(value)
   const m = SPEC.exec(spec)
   if (!m) throw new ValueError('Invalid format specifier')
-  const [, fillChar, alignChar, sign = '-', , alternate, zero, widthText, grouping, precisionText, typeChar] = m
+  const [
+    ,
+    fillChar,
+    alignChar,
+    sign = '-',
+    ,
+    alternate,
+    zero,
+    widthText,
+    grouping,
+    precisionText,
+    typeChar,
+  ] = m
   let fill = fillChar ?? (zero && !alignChar ? '0' : ' ')
   let align = alignChar ?? (zero ? '=' : '')
   const width = widthText ? Number(widthText) : 0
@@ -1541,7 +1735,8 @@ export function format(value: Py, spec = '', isFloatValue = false): string {
   let signText = ''
   let prefix = ''
   if (typeof value === 'string') {
-    if (typeChar && typeChar !== 's') throw new ValueError(`Unknown format code '${typeChar}' for object of type 'str'`)
+    if (typeChar && typeChar !== 's')
+      throw new ValueError(`Unknown format code '${typeChar}' for object of type 'str'`)
     if (sign !== '-' && m[3]) throw new ValueError('Sign not allowed in string format specifier')
     body = precision === undefined ? value : [...value].slice(0, precision).join('')
     align = align || '<'
@@ -1550,7 +1745,10 @@ export function format(value: Py, spec = '', isFloatValue = false): string {
     const x = Number(value)
     const floatValue = isFloatValue || !Number.isInteger(x)
     let type = typeChar ?? ''
-    if (type === 's') throw new ValueError(`Unknown format code 's' for object of type '${floatValue ? 'float' : 'int'}'`)
+    if (type === 's')
+      throw new ValueError(
+        `Unknown format code 's' for object of type '${floatValue ? 'float' : 'int'}'`,
+      )
     if (!floatValue && type === '') type = 'd'
     if (floatValue && 'dbcoxX'.includes(type) && type !== '') {
       throw new ValueError(`Unknown format code '${type}' for object of type 'float'`)
@@ -1584,20 +1782,32 @@ export function format(value: Py, spec = '', isFloatValue = false): string {
         break
       case 'f':
       case 'F':
-        body = Number.isFinite(a) ? fixedHalfEven(a, precision ?? 6) : a === Infinity ? 'inf' : 'nan'
+        body = Number.isFinite(a)
+          ? fixedHalfEven(a, precision ?? 6)
+          : a === Infinity
+            ? 'inf'
+            : 'nan'
         if (alternate && !body.includes('.')) body += '.'
         if (type === 'F') body = body.toUpperCase()
         break
       case 'e':
       case 'E':
-        body = Number.isFinite(a) ? expNotation(a, precision ?? 6, type === 'E') : a === Infinity ? 'inf' : 'nan'
+        body = Number.isFinite(a)
+          ? expNotation(a, precision ?? 6, type === 'E')
+          : a === Infinity
+            ? 'inf'
+            : 'nan'
         break
       case '%':
         body = fixedHalfEven(a * 100, precision ?? 6) + '%'
         break
       case 'g':
       case 'G':
-        body = Number.isFinite(a) ? generalNotation(a, precision ?? 6, Boolean(alternate), type === 'G', false) : a === Infinity ? 'inf' : 'nan'
+        body = Number.isFinite(a)
+          ? generalNotation(a, precision ?? 6, Boolean(alternate), type === 'G', false)
+          : a === Infinity
+            ? 'inf'
+            : 'nan'
         break
       default:
         body = !Number.isFinite(a)
@@ -1615,7 +1825,8 @@ export function format(value: Py, spec = '', isFloatValue = false): string {
     }
     align = align || '>'
   } else {
-    if (spec !== '') throw new PyTypeError(`unsupported format string passed to ${typeName(value)}.__format__`)
+    if (spec !== '')
+      throw new PyTypeError(`unsupported format string passed to ${typeName(value)}.__format__`)
     body = str(value)
   }
   const content = signText + prefix + body
@@ -1626,7 +1837,11 @@ export function format(value: Py, spec = '', isFloatValue = false): string {
     case '<':
       return content + fill.repeat(padding)
     case '^':
-      return fill.repeat(Math.floor(padding / 2)) + content + fill.repeat(padding - Math.floor(padding / 2))
+      return (
+        fill.repeat(Math.floor(padding / 2)) +
+        content +
+        fill.repeat(padding - Math.floor(padding / 2))
+      )
     case '=':
       return signText + prefix + fill.repeat(padding) + body
     default:
@@ -1641,20 +1856,33 @@ function formatField(value: Py, conversion: string | undefined, spec: string): s
   return format(value, spec)
 }
 
-function resolveField(field: string, args: Py[], kwargs: PyDict | null, auto: { next: number }): Py {
+function resolveField(
+  field: string,
+  args: Py[],
+  kwargs: PyDict | null,
+  auto: { next: number },
+): Py {
   const m = /^([^.[]*)(.*)$/.exec(field)!
   const head = m[1]
   let value: Py
   if (head === '') {
-    if (auto.next < 0) throw new ValueError('cannot switch from manual field specification to automatic field numbering')
+    if (auto.next < 0)
+      throw new ValueError(
+        'cannot switch from manual field specification to automatic field numbering',
+      )
     const i = auto.next++
-    if (i >= args.length) throw new IndexError(`Replacement index ${i} out of range for positional args tuple`)
+    if (i >= args.length)
+      throw new IndexError(`Replacement index ${i} out of range for positional args tuple`)
     value = args[i]
   } else if (/^\d+$/.test(head)) {
-    if (auto.next > 0) throw new ValueError('cannot switch from automatic field numbering to manual field specification')
+    if (auto.next > 0)
+      throw new ValueError(
+        'cannot switch from automatic field numbering to manual field specification',
+      )
     auto.next = -1
     const i = Number(head)
-    if (i >= args.length) throw new IndexError(`Replacement index ${i} out of range for positional args tuple`)
+    if (i >= args.length)
+      throw new IndexError(`Replacement index ${i} out of range for positional args tuple`)
     value = args[i]
   } else {
     if (!kwargs || !kwargs.has(head)) throw new KeyError(head)
@@ -1693,7 +1921,9 @@ export function strFormat(fmt: string, args: Py[], kwargs: PyDict | null = null)
       const inner = fmt.slice(i + 1, j - 1)
       const m = /^([^!:]*)(?:!([rsa]))?(?::(.*))?$/s.exec(inner)
       if (!m) throw new ValueError('Invalid format string')
-      const spec = (m[3] ?? '').replace(/\{([^{}]*)\}/g, (_, name: string) => str(resolveField(name, args, kwargs, auto)))
+      const spec = (m[3] ?? '').replace(/\{([^{}]*)\}/g, (_, name: string) =>
+        str(resolveField(name, args, kwargs, auto)),
+      )
       out += formatField(resolveField(m[1], args, kwargs, auto), m[2], spec)
       i = j
     } else if (ch === '}') {
@@ -1719,11 +1949,19 @@ export function percentFormat(fmt: string, args: Py): string {
   }
   const out = fmt.replace(
     /%(?:\(([^)]*)\))?([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g,
-    (whole, key: string | undefined, flags: string, widthText: string | undefined, precisionText: string | undefined, type: string) => {
+    (
+      whole,
+      key: string | undefined,
+      flags: string,
+      widthText: string | undefined,
+      precisionText: string | undefined,
+      type: string,
+    ) => {
       if (type === '%') return '%'
       const width = widthText === '*' ? Number(take()) : widthText
       const precision = precisionText === '*' ? Number(take()) : precisionText
-      const value = key !== undefined ? (mapping ? mapping.getItem(key) : getitem(args, key)) : take()
+      const value =
+        key !== undefined ? (mapping ? mapping.getItem(key) : getitem(args, key)) : take()
       let spec = ''
       let text: string
       const align = flags.includes('-') ? '<' : '>'
@@ -1737,7 +1975,9 @@ export function percentFormat(fmt: string, args: Py): string {
         return format(text, spec)
       }
       if (!isNumber(value)) {
-        throw new PyTypeError(`%${type} format: a ${type === 'c' ? 'int or char' : 'real number'} is required, not ${typeName(value)}`)
+        throw new PyTypeError(
+          `%${type} format: a ${type === 'c' ? 'int or char' : 'real number'} is required, not ${typeName(value)}`,
+        )
       }
       const number = 'diu'.includes(type) ? Math.trunc(Number(value)) : Number(value)
       const t = type === 'i' || type === 'u' ? 'd' : type
@@ -1747,7 +1987,8 @@ export function percentFormat(fmt: string, args: Py): string {
       return format(number, spec, 'eEfFgG'.includes(t))
     },
   )
-  if (!mapping && used < values.length) throw new PyTypeError('not all arguments converted during string formatting')
+  if (!mapping && used < values.length)
+    throw new PyTypeError('not all arguments converted during string formatting')
   return out
 }
 
@@ -1796,17 +2037,37 @@ function jsonDumps(value: Py, indent: number | null, sortKeys: boolean, level: n
     return Number.isInteger(value) ? String(value) : floatRepr(value)
   }
   if (typeof value === 'string') {
-    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'))
+    return JSON.stringify(value).replace(
+      /[\u007f-\uffff]/g,
+      (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'),
+    )
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]'
-    return '[' + nl + value.map((v) => jsonDumps(v, indent, sortKeys, level + 1)).join(sep + nl) + end + ']'
+    return (
+      '[' +
+      nl +
+      value.map((v) => jsonDumps(v, indent, sortKeys, level + 1)).join(sep + nl) +
+      end +
+      ']'
+    )
   }
   if (value instanceof PyDict) {
     let items = value.items().map(([k, v]) => [jsonKey(k), v] as [string, Py])
     if (items.length === 0) return '{}'
     if (sortKeys) items = items.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    return '{' + nl + items.map(([k, v]) => `${jsonDumps(k, null, false, 0)}: ${jsonDumps(v, indent, sortKeys, level + 1)}`).join(sep + nl) + end + '}'
+    return (
+      '{' +
+      nl +
+      items
+        .map(
+          ([k, v]) =>
+            `${jsonDumps(k, null, false, 0)}: ${jsonDumps(v, indent, sortKeys, level + 1)}`,
+        )
+        .join(sep + nl) +
+      end +
+      '}'
+    )
   }
   throw new PyTypeError(`Object of type ${typeName(value)} is not JSON serializable`)
 }
@@ -1819,13 +2080,32 @@ export function jsonDumpsPy(value: Py, indent: number | null = null, sortKeys = 
 /** `json.loads(text)`. */
 export function jsonLoads(text: Py): Py {
   if (text instanceof Uint8Array) text = decodeBytes(text)
-  if (typeof text !== 'string') throw new PyTypeError(`the JSON object must be str, bytes or bytearray, not ${typeName(text)}`)
+  if (typeof text !== 'string')
+    throw new PyTypeError(`the JSON object must be str, bytes or bytearray, not ${typeName(text)}`)
   return fromJs(loadsJson(text))
 }
 
 /** `timedelta(days=…, hours=…)`: the parts Python's call names. */
-export function timedelta(parts: { days?: Py; seconds?: Py; microseconds?: Py; milliseconds?: Py; minutes?: Py; hours?: Py; weeks?: Py } = {}): PyTimeDelta {
-  return new PyTimeDelta(parts.days, parts.seconds, parts.microseconds, parts.milliseconds, parts.minutes, parts.hours, parts.weeks)
+export function timedelta(
+  parts: {
+    days?: Py
+    seconds?: Py
+    microseconds?: Py
+    milliseconds?: Py
+    minutes?: Py
+    hours?: Py
+    weeks?: Py
+  } = {},
+): PyTimeDelta {
+  return new PyTimeDelta(
+    parts.days,
+    parts.seconds,
+    parts.microseconds,
+    parts.milliseconds,
+    parts.minutes,
+    parts.hours,
+    parts.weeks,
+  )
 }
 
 /** `os.environ[key]`. */
@@ -1870,7 +2150,9 @@ export class Match {
     return tuple(...this.m.slice(1).map((v) => (v === undefined ? fallback : v)))
   }
   groupdict(fallback: Py = null): PyDict {
-    return new PyDict(Object.entries(this.m.groups ?? {}).map(([k, v]) => [k, v === undefined ? fallback : v]))
+    return new PyDict(
+      Object.entries(this.m.groups ?? {}).map(([k, v]) => [k, v === undefined ? fallback : v]),
+    )
   }
   start(): number {
     return this.m.index
@@ -1885,7 +2167,11 @@ export class Match {
 
 /** Python's re flags (as given by the translator: I, M, S). */
 function reCompile(pattern: string, flags: string, extra: string): RegExp {
-  const source = pattern.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$(?![\\s\\S])')
+  const source = pattern
+    .replace(/\(\?P<(\w+)>/g, '(?<$1>')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
+    .replace(/\\A/g, '^')
+    .replace(/\\Z/g, '$(?![\\s\\S])')
   return new RegExp(source, 'u' + flags + extra)
 }
 
@@ -1908,11 +2194,21 @@ export function reSearch(pattern: string, text: string, flags = ''): Match | nul
 
 export function reFindall(pattern: string, text: string, flags = ''): Py[] {
   return [...text.matchAll(reCompile(pattern, flags, 'g'))].map((m) =>
-    m.length === 1 ? m[0] : m.length === 2 ? (m[1] ?? '') : tuple(...m.slice(1).map((v) => v ?? '')),
+    m.length === 1
+      ? m[0]
+      : m.length === 2
+        ? (m[1] ?? '')
+        : tuple(...m.slice(1).map((v) => v ?? '')),
   )
 }
 
-export function reSub(pattern: string, replacement: Py, text: string, count = 0, flags = ''): string {
+export function reSub(
+  pattern: string,
+  replacement: Py,
+  text: string,
+  count = 0,
+  flags = '',
+): string {
   let n = 0
   return text.replace(reCompile(pattern, flags, 'g'), (...parts: Py[]) => {
     const groupsAt = parts.findIndex((p) => typeof p === 'number')
@@ -1920,14 +2216,23 @@ export function reSub(pattern: string, replacement: Py, text: string, count = 0,
     if (count > 0 && n >= count) return whole[0]
     n++
     if (typeof replacement === 'function') {
-      const arr = Object.assign([...whole], { index: parts[groupsAt], input: text }) as unknown as RegExpExecArray
+      const arr = Object.assign([...whole], {
+        index: parts[groupsAt],
+        input: text,
+      }) as unknown as RegExpExecArray
       return str(replacement(new Match(arr)))
     }
-    return String(replacement).replace(/\\(\d+)|\\g<(\w+)>|\\n|\\t|\\\\/g, (esc, num?: string, name?: string) => {
-      if (num !== undefined) return whole[Number(num)] ?? ''
-      if (name !== undefined) return /^\d+$/.test(name) ? (whole[Number(name)] ?? '') : (parts[parts.length - 1]?.[name] ?? '')
-      return esc === '\\n' ? '\n' : esc === '\\t' ? '\t' : '\\'
-    })
+    return String(replacement).replace(
+      /\\(\d+)|\\g<(\w+)>|\\n|\\t|\\\\/g,
+      (esc, num?: string, name?: string) => {
+        if (num !== undefined) return whole[Number(num)] ?? ''
+        if (name !== undefined)
+          return /^\d+$/.test(name)
+            ? (whole[Number(name)] ?? '')
+            : (parts[parts.length - 1]?.[name] ?? '')
+        return esc === '\\n' ? '\n' : esc === '\\t' ? '\t' : '\\'
+      },
+    )
   })
 }
 

@@ -17,7 +17,8 @@ export class ResourceFile {
   constructor(name: string, data: Uint8Array, mode: string) {
     this.name = name
     this.mode = mode
-    this.#data = mode === 'rb' ? data : new TextDecoder('utf-8').decode(data).replace(/\r\n?/g, '\n')
+    this.#data =
+      mode === 'rb' ? data : new TextDecoder('utf-8').decode(data).replace(/\r\n?/g, '\n')
   }
 
   #check(): void {
@@ -25,14 +26,19 @@ export class ResourceFile {
   }
 
   #slice(start: number, end: number): Uint8Array | string {
-    return typeof this.#data === 'string' ? this.#data.slice(start, end) : this.#data.slice(start, end)
+    return typeof this.#data === 'string'
+      ? this.#data.slice(start, end)
+      : this.#data.slice(start, end)
   }
 
   /** `read(size=-1)`: the rest, or at most `size` bytes (characters in text mode). */
   read(size: unknown = -1): Uint8Array | string {
     this.#check()
     const length = this.#data.length
-    const n = size === null || size === undefined || Number(size) < 0 ? length - this.#position : Math.min(Number(size), length - this.#position)
+    const n =
+      size === null || size === undefined || Number(size) < 0
+        ? length - this.#position
+        : Math.min(Number(size), length - this.#position)
     const out = this.#slice(this.#position, this.#position + n)
     this.#position += n
     return out
@@ -42,7 +48,10 @@ export class ResourceFile {
   readline(): Uint8Array | string {
     this.#check()
     const data = this.#data
-    let end = typeof data === 'string' ? data.indexOf('\n', this.#position) : data.indexOf(0x0a, this.#position)
+    let end =
+      typeof data === 'string'
+        ? data.indexOf('\n', this.#position)
+        : data.indexOf(0x0a, this.#position)
     end = end < 0 ? data.length : end + 1
     const out = this.#slice(this.#position, end)
     this.#position = end
@@ -83,7 +92,14 @@ export class ResourceFile {
 }
 
 /** `open_resource(...)`: `content` is the file's text (UTF-8) or its bytes in base64. */
-export function openResource(name: string, content: { text: string } | { base64: string }, mode = 'rb'): ResourceFile {
-  const data = 'text' in content ? new TextEncoder().encode(content.text) : new Uint8Array(Buffer.from(content.base64, 'base64'))
+export function openResource(
+  name: string,
+  content: { text: string } | { base64: string },
+  mode = 'rb',
+): ResourceFile {
+  const data =
+    'text' in content
+      ? new TextEncoder().encode(content.text)
+      : new Uint8Array(Buffer.from(content.base64, 'base64'))
   return new ResourceFile(name, data, mode)
 }

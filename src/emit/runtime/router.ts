@@ -17,11 +17,16 @@ import { PyFloat, asFloat, floatRepr } from './float.js'
  */
 export type DefaultValue = string | number | boolean | null | PyFloat | { $float: number }
 
-function defaultValues(defaults: Record<string, DefaultValue> | undefined): Record<string, DefaultValue> | null {
+function defaultValues(
+  defaults: Record<string, DefaultValue> | undefined,
+): Record<string, DefaultValue> | null {
   if (!defaults || Object.keys(defaults).length === 0) return null
   const out: Record<string, DefaultValue> = {}
   for (const [key, value] of Object.entries(defaults)) {
-    out[key] = value !== null && typeof value === 'object' && !(value instanceof PyFloat) ? asFloat(value.$float) : value
+    out[key] =
+      value !== null && typeof value === 'object' && !(value instanceof PyFloat)
+        ? asFloat(value.$float)
+        : value
   }
   return out
 }
@@ -71,7 +76,10 @@ export interface Converter {
 }
 
 /** A converter class: builds a `Converter` from the arguments written in the rule. */
-export type CustomConverter = (args: ConverterArg[], kwargs: Record<string, ConverterArg>) => Converter
+export type CustomConverter = (
+  args: ConverterArg[],
+  kwargs: Record<string, ConverterArg>,
+) => Converter
 
 export interface WerkzeugRouterOptions {
   /** `url_map.strict_slashes` (default true). */
@@ -109,7 +117,9 @@ export class BuildError extends LookupError {
 // Python helpers: the few bits of Python's str/int/float the converters need.
 
 function pyRepr(text: string): string {
-  return text.includes("'") && !text.includes('"') ? `"${text}"` : `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  return text.includes("'") && !text.includes('"')
+    ? `"${text}"`
+    : `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
 /** Unicode decimal digits (Python's `\d`) to ASCII: Nd digits come in runs of ten, 0 to 9. */
@@ -139,7 +149,8 @@ function pyInt(text: string): bigint | null {
 function pyFloat(text: string): number | null {
   const stripped = asciiDigits(text.trim())
   const special = /^([+-]?)(inf|infinity|nan)$/i.exec(stripped)
-  if (special) return special[2]!.toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity
+  if (special)
+    return special[2]!.toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity
   if (!PY_FLOAT.test(stripped)) return null
   return Number(stripped.replace(/_/g, ''))
 }
@@ -147,7 +158,8 @@ function pyFloat(text: string): number | null {
 /** Python's `str(value)` for the values a handler passes to `urlFor`. */
 function pyStr(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False'
-  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : floatRepr(value)
+  if (typeof value === 'number')
+    return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : floatRepr(value)
   if (value instanceof PyFloat) return floatRepr(value)
   if (value === null || value === undefined) return 'None'
   return String(value)
@@ -155,7 +167,8 @@ function pyStr(value: unknown): string {
 
 /** Python's `==` between the values of `defaults` and matched or given values. */
 function pyEquals(a: unknown, b: unknown): boolean {
-  const numeric = (v: unknown): unknown => (typeof v === 'boolean' || typeof v === 'bigint' || v instanceof PyFloat ? Number(v) : v)
+  const numeric = (v: unknown): unknown =>
+    typeof v === 'boolean' || typeof v === 'bigint' || v instanceof PyFloat ? Number(v) : v
   return numeric(a) === numeric(b)
 }
 
@@ -170,14 +183,17 @@ function escapeRegex(text: string): string {
 }
 
 // Werkzeug's `_always_safe` bytes.
-const ALWAYS_SAFE = new Set('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$!\'()*+,;')
+const ALWAYS_SAFE = new Set(
+  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$!'()*+,;",
+)
 
 /** `werkzeug.urls.url_quote(text, safe=safe)` (UTF-8). */
 export function urlQuote(text: string, safe = '/:', unsafe = ''): string {
   let out = ''
   for (const byte of new TextEncoder().encode(text)) {
     const char = String.fromCharCode(byte)
-    if (byte < 128 && (ALWAYS_SAFE.has(char) || safe.includes(char)) && !unsafe.includes(char)) out += char
+    if (byte < 128 && (ALWAYS_SAFE.has(char) || safe.includes(char)) && !unsafe.includes(char))
+      out += char
     else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
   }
   return out
@@ -208,7 +224,7 @@ export function decodePathInfo(path: string): string {
   if (!path.includes('%')) return path
   const bytes: number[] = []
   const encoder = new TextEncoder()
-  for (let i = 0; i < path.length; ) {
+  for (let i = 0; i < path.length;) {
     if (path[i] === '%' && /^[0-9A-Fa-f]{2}$/.test(path.slice(i + 1, i + 3))) {
       bytes.push(parseInt(path.slice(i + 1, i + 3), 16))
       i += 3
@@ -232,13 +248,22 @@ function numberArg(value: ConverterArg | undefined, name: string): number | null
   throw new TypeError(`converter argument ${name} must be a number, got ${pyRepr(value)}`)
 }
 
-function checkKwargs(converter: string, kwargs: Record<string, ConverterArg>, allowed: string[]): void {
+function checkKwargs(
+  converter: string,
+  kwargs: Record<string, ConverterArg>,
+  allowed: string[],
+): void {
   for (const key of Object.keys(kwargs)) {
-    if (!allowed.includes(key)) throw new TypeError(`${converter} converter got an unexpected keyword argument '${key}'`)
+    if (!allowed.includes(key))
+      throw new TypeError(`${converter} converter got an unexpected keyword argument '${key}'`)
   }
 }
 
-function positional<T extends ConverterArg>(args: ConverterArg[], kwargs: Record<string, ConverterArg>, names: string[]): Record<string, T> {
+function positional<T extends ConverterArg>(
+  args: ConverterArg[],
+  kwargs: Record<string, ConverterArg>,
+  names: string[],
+): Record<string, T> {
   const out: Record<string, T> = {}
   args.forEach((value, i) => {
     const name = names[i]
@@ -259,8 +284,17 @@ const unicodeConverter: CustomConverter = (args, kwargs) => {
   const length = numberArg(a.length, 'length')
   const minlength = numberArg(a.minlength, 'minlength') ?? 1
   const maxlength = numberArg(a.maxlength, 'maxlength')
-  const quantifier = length !== null ? `{${Math.trunc(length)}}` : `{${Math.trunc(minlength)},${maxlength === null ? '' : Math.trunc(maxlength)}}`
-  return { regex: `[^/]${quantifier}`, weight: 100, partIsolating: true, toPython: (v) => v, toUrl: baseToUrl }
+  const quantifier =
+    length !== null
+      ? `{${Math.trunc(length)}}`
+      : `{${Math.trunc(minlength)},${maxlength === null ? '' : Math.trunc(maxlength)}}`
+  return {
+    regex: `[^/]${quantifier}`,
+    weight: 100,
+    partIsolating: true,
+    toPython: (v) => v,
+    toUrl: baseToUrl,
+  }
 }
 
 const anyConverter: CustomConverter = (args, kwargs) => {
@@ -273,7 +307,10 @@ const anyConverter: CustomConverter = (args, kwargs) => {
     toPython: (v) => v,
     toUrl: (value) => {
       if (items.includes(value as string)) return pyStr(value)
-      const valid = [...new Set(items)].sort().map((item) => `'${item}'`).join(', ')
+      const valid = [...new Set(items)]
+        .sort()
+        .map((item) => `'${item}'`)
+        .join(', ')
       throw new ValueError(`'${pyStr(value)}' is not one of ${valid}`)
     },
   }
@@ -283,18 +320,26 @@ const pathConverter: CustomConverter = (args, kwargs) => {
   checkKwargs('path', kwargs, [])
   if (args.length > 0) throw new TypeError('path converter takes no arguments')
   // Python's `.` is everything but "\n".
-  return { regex: '[^/][^\\n]*?', weight: 200, partIsolating: false, toPython: (v) => v, toUrl: baseToUrl }
+  return {
+    regex: '[^/][^\\n]*?',
+    weight: 200,
+    partIsolating: false,
+    toPython: (v) => v,
+    toUrl: baseToUrl,
+  }
 }
 
 function pyIntOf(value: unknown): bigint {
   if (typeof value === 'bigint') return value
   if (typeof value === 'boolean') return value ? 1n : 0n
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ValueError(`cannot convert float ${floatRepr(value)} to integer`)
+    if (!Number.isFinite(value))
+      throw new ValueError(`cannot convert float ${floatRepr(value)} to integer`)
     return BigInt(Math.trunc(value))
   }
   const parsed = pyInt(String(value))
-  if (parsed === null) throw new ValueError(`invalid literal for int() with base 10: ${pyRepr(String(value))}`)
+  if (parsed === null)
+    throw new ValueError(`invalid literal for int() with base 10: ${pyRepr(String(value))}`)
   return parsed
 }
 
@@ -302,16 +347,18 @@ function pyFloatOf(value: unknown): number {
   if (typeof value === 'number' || value instanceof PyFloat) return Number(value)
   if (typeof value === 'boolean' || typeof value === 'bigint') return Number(value)
   const parsed = pyFloat(String(value))
-  if (parsed === null) throw new ValueError(`could not convert string to float: ${pyRepr(String(value))}`)
+  if (parsed === null)
+    throw new ValueError(`could not convert string to float: ${pyRepr(String(value))}`)
   return parsed
 }
 
 function numberConverter(kind: 'int' | 'float'): CustomConverter {
   return (args, kwargs) => {
-    const names = kind === 'int' ? ['fixed_digits', 'min', 'max', 'signed'] : ['min', 'max', 'signed']
+    const names =
+      kind === 'int' ? ['fixed_digits', 'min', 'max', 'signed'] : ['min', 'max', 'signed']
     checkKwargs(kind, kwargs, names)
     const a = positional(args, kwargs, names)
-    const fixedDigits = kind === 'int' ? numberArg(a.fixed_digits, 'fixed_digits') ?? 0 : 0
+    const fixedDigits = kind === 'int' ? (numberArg(a.fixed_digits, 'fixed_digits') ?? 0) : 0
     const min = numberArg(a.min, 'min')
     const max = numberArg(a.max, 'max')
     const signed = Boolean(a.signed)
@@ -325,7 +372,11 @@ function numberConverter(kind: 'int' | 'float'): CustomConverter {
         if (kind === 'int') {
           const n = pyInt(value)!
           // Compare exactly, as Python's ints are unbounded.
-          if ((min !== null && compareIntTo(n, min) < 0) || (max !== null && compareIntTo(n, max) > 0)) throw new ValidationError()
+          if (
+            (min !== null && compareIntTo(n, min) < 0) ||
+            (max !== null && compareIntTo(n, max) > 0)
+          )
+            throw new ValidationError()
           return Number(n)
         }
         const n = pyFloat(value)!
@@ -394,7 +445,8 @@ export const DEFAULT_CONVERTERS: Readonly<Record<string, CustomConverter>> = {
 }
 
 // `_converter_args_re` (Python's `.` and `\w` spelled out for JavaScript).
-const CONVERTER_ARGS = /((?<name>[\p{L}\p{N}_]+)\s*=\s*)?(?<value>True|False|\p{Nd}+[^\n]\p{Nd}+|\p{Nd}+[^\n]|\p{Nd}+|[\p{L}\p{N}_.]+|[urUR]?(?<stringval>"[^"]*?"|'[^']*'))\s*,/gu
+const CONVERTER_ARGS =
+  /((?<name>[\p{L}\p{N}_]+)\s*=\s*)?(?<value>True|False|\p{Nd}+[^\n]\p{Nd}+|\p{Nd}+[^\n]|\p{Nd}+|[\p{L}\p{N}_.]+|[urUR]?(?<stringval>"[^"]*?"|'[^']*'))\s*,/gu
 
 function pythonize(value: string): ConverterArg {
   if (value === 'None') return null
@@ -404,7 +456,12 @@ function pythonize(value: string): ConverterArg {
   if (asInt !== null) return Number(asInt)
   const asFloat = pyFloat(value)
   if (asFloat !== null) return asFloat
-  if (value.length > 0 && value[0] === value[value.length - 1] && (value[0] === '"' || value[0] === "'")) return value.slice(1, -1)
+  if (
+    value.length > 0 &&
+    value[0] === value[value.length - 1] &&
+    (value[0] === '"' || value[0] === "'")
+  )
+    return value.slice(1, -1)
   return value
 }
 
@@ -453,7 +510,8 @@ interface CompiledRule {
   parts: RulePart[]
 }
 
-const PART_RE = /(?:(?<slash>\/)|(?<static>[^</]+)|(?:<(?:(?<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?<arguments>[^\n]*?)\))?:)?(?<variable>[a-zA-Z_][a-zA-Z0-9_]*)>))/y
+const PART_RE =
+  /(?:(?<slash>\/)|(?<static>[^</]+)|(?:<(?:(?<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?<arguments>[^\n]*?)\))?:)?(?<variable>[a-zA-Z_][a-zA-Z0-9_]*)>))/y
 
 function compareLists<T>(a: T[], b: T[], compare: (x: T, y: T) => number): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -475,10 +533,19 @@ function compareWeights(a: Weighting, b: Weighting): number {
 }
 
 function samePart(a: RulePart, b: RulePart): boolean {
-  return a.content === b.content && a.final === b.final && a.static === b.static && compareWeights(a.weight, b.weight) === 0
+  return (
+    a.content === b.content &&
+    a.final === b.final &&
+    a.static === b.static &&
+    compareWeights(a.weight, b.weight) === 0
+  )
 }
 
-function compileRule(spec: RuleSpec, strictSlashesDefault: boolean, converters: Record<string, CustomConverter>): CompiledRule {
+function compileRule(
+  spec: RuleSpec,
+  strictSlashesDefault: boolean,
+  converters: Record<string, CustomConverter>,
+): CompiledRule {
   if (!spec.rule.startsWith('/')) throw new ValueError('urls must start with a leading slash')
   const compiled: CompiledRule = {
     spec,
@@ -561,7 +628,12 @@ function isAllMethods(spec: RuleSpec): boolean {
 class SlashRequired {}
 
 type MatchOutcome =
-  | { kind: 'rule'; rule: CompiledRule; raw: Record<string, string>; viewArgs: Record<string, unknown> }
+  | {
+      kind: 'rule'
+      rule: CompiledRule
+      raw: Record<string, string>
+      viewArgs: Record<string, unknown>
+    }
   /** Location is `<scheme>://<host>/` + path (+ the request's query when `keepQuery`). */
   | { kind: 'redirect'; path: string; keepQuery: boolean }
   /** `redirect_to`: joined against `<scheme>://<host>/`. */
@@ -603,7 +675,11 @@ export class UrlMap {
     const list = this.byEndpoint.get(rule.endpoint) ?? []
     list.push(rule)
     // `Map.update` orders each endpoint's rules by `build_compare_key` (a stable sort).
-    list.sort((a, b) => b.arguments.size - a.arguments.size || Object.keys(b.defaults ?? {}).length - Object.keys(a.defaults ?? {}).length)
+    list.sort(
+      (a, b) =>
+        b.arguments.size - a.arguments.size ||
+        Object.keys(b.defaults ?? {}).length - Object.keys(a.defaults ?? {}).length,
+    )
     this.byEndpoint.set(rule.endpoint, list)
     this.root = null
     return rule
@@ -655,15 +731,23 @@ export class UrlMap {
   }
 
   /** `StateMachineMatcher.match`: the rule and converted values, or throws RequestPath / NoMatch. */
-  private matchPath(path: string, method: string): [CompiledRule, Record<string, string>, Record<string, unknown>] {
+  private matchPath(
+    path: string,
+    method: string,
+  ): [CompiledRule, Record<string, string>, Record<string, unknown>] {
     this.root ??= this.build()
     const root = this.root
     const haveMatchFor = new Set<string>()
 
-    const step = (state: State, parts: string[], values: string[]): [CompiledRule, string[]] | null => {
+    const step = (
+      state: State,
+      parts: string[],
+      values: string[],
+    ): [CompiledRule, string[]] | null => {
       if (parts.length === 0) {
         for (const rule of state.rules) {
-          if (rule.methods !== null && !rule.methods.has(method)) rule.methods.forEach((m) => haveMatchFor.add(m))
+          if (rule.methods !== null && !rule.methods.has(method))
+            rule.methods.forEach((m) => haveMatchFor.add(m))
           else return [rule, values]
         }
         const slashState = state.static.get('')
@@ -699,7 +783,8 @@ export class UrlMap {
       if (parts.length === 1 && parts[0] === '') {
         for (const rule of state.rules) {
           if (rule.strictSlashes) continue
-          if (rule.methods !== null && !rule.methods.has(method)) rule.methods.forEach((m) => haveMatchFor.add(m))
+          if (rule.methods !== null && !rule.methods.has(method))
+            rule.methods.forEach((m) => haveMatchFor.add(m))
           else return [rule, values]
         }
       }
@@ -749,9 +834,12 @@ export class UrlMap {
     try {
       matched = this.matchPath(path, method)
     } catch (error) {
-      if (error instanceof RequestPath) return { kind: 'redirect', path: urlQuote(error.pathInfo, '/:|+'), keepQuery: true }
+      if (error instanceof RequestPath)
+        return { kind: 'redirect', path: urlQuote(error.pathInfo, '/:|+'), keepQuery: true }
       if (error instanceof NoMatch) {
-        return error.haveMatchFor.size > 0 ? { kind: 'methodNotAllowed', validMethods: [...error.haveMatchFor].sort() } : { kind: 'notFound' }
+        return error.haveMatchFor.size > 0
+          ? { kind: 'methodNotAllowed', validMethods: [...error.haveMatchFor].sort() }
+          : { kind: 'notFound' }
       }
       return { kind: 'error', error }
     }
@@ -787,7 +875,11 @@ export class UrlMap {
   }
 
   /** `MapAdapter._partial_build`: the built path (and query) or null. */
-  partialBuild(endpoint: string, values: Record<string, unknown>, method: string | null): string | null {
+  partialBuild(
+    endpoint: string,
+    values: Record<string, unknown>,
+    method: string | null,
+  ): string | null {
     if (method === null) {
       const rv = this.partialBuild(endpoint, values, 'GET')
       if (rv !== null) return rv
@@ -803,7 +895,10 @@ export class UrlMap {
 }
 
 function sameTrace(a: CompiledRule, b: CompiledRule): boolean {
-  return a.trace.length === b.trace.length && a.trace.every(([d, t], i) => b.trace[i]![0] === d && b.trace[i]![1] === t)
+  return (
+    a.trace.length === b.trace.length &&
+    a.trace.every(([d, t], i) => b.trace[i]![0] === d && b.trace[i]![1] === t)
+  )
 }
 
 /** `Rule.provides_defaults_for`. */
@@ -818,22 +913,32 @@ function providesDefaultsFor(rule: CompiledRule, other: CompiledRule): boolean {
 }
 
 /** `Rule.suitable_for`. */
-function suitableFor(rule: CompiledRule, values: Record<string, unknown>, method?: string): boolean {
+function suitableFor(
+  rule: CompiledRule,
+  values: Record<string, unknown>,
+  method?: string,
+): boolean {
   if (method !== undefined && rule.methods !== null && !rule.methods.has(method)) return false
   const defaults = rule.defaults ?? {}
   for (const key of rule.arguments) if (!(key in defaults) && !(key in values)) return false
-  for (const [key, value] of Object.entries(defaults)) if (key in values && !pyEquals(value, values[key])) return false
+  for (const [key, value] of Object.entries(defaults))
+    if (key in values && !pyEquals(value, values[key])) return false
   return true
 }
 
 /** `Rule.build` (the compiled builder): path with the unknown values as a query string, or null on ValidationError. */
-function buildRule(rule: CompiledRule, values: Record<string, unknown>, appendUnknown: boolean): string | null {
+function buildRule(
+  rule: CompiledRule,
+  values: Record<string, unknown>,
+  appendUnknown: boolean,
+): string | null {
   const defaults = rule.defaults ?? {}
   let url = ''
   try {
     for (const [isDynamic, data] of rule.trace) {
       const converter = rule.converters.get(data)
-      if (isDynamic && converter !== undefined) url += converter.toUrl(data in defaults ? defaults[data] : values[data])
+      if (isDynamic && converter !== undefined)
+        url += converter.toUrl(data in defaults ? defaults[data] : values[data])
       else url += urlQuote(data, '/:|+')
     }
   } catch (error) {
@@ -932,7 +1037,13 @@ export function urlJoin(base: string, url: string): string {
     if (!removed) break
   }
   while (segments.length >= 2 && segments[0] === '' && segments[1] === '..') segments.splice(1, 1)
-  return urlUnparse({ scheme: b.scheme, netloc: b.netloc, path: segments.join('/'), query, fragment: u.fragment })
+  return urlUnparse({
+    scheme: b.scheme,
+    netloc: b.netloc,
+    path: segments.join('/'),
+    query,
+    fragment: u.fragment,
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1000,11 +1111,19 @@ export class WerkzeugRouter<T> implements Router<T> {
     }
     const made = this.madeRules.get(path)
     const specified = this.urlMap.rules.filter(
-      (r) => r !== made && r.rule === path && (method === 'ALL' || r.methods === null || r.methods.has(method)),
+      (r) =>
+        r !== made &&
+        r.rule === path &&
+        (method === 'ALL' || r.methods === null || r.methods.has(method)),
     )
     // A specific method binds to the first rule Werkzeug would try for it; ALL (per-route
     // middleware) to every rule with that text.
-    const targets = specified.length === 0 ? [this.madeRule(method, path)] : method === 'ALL' ? specified : [specified[0]!]
+    const targets =
+      specified.length === 0
+        ? [this.madeRule(method, path)]
+        : method === 'ALL'
+          ? specified
+          : [specified[0]!]
     for (const rule of targets) {
       const binding = this.bindings.get(rule) ?? []
       binding.push({ method, handler })
@@ -1025,7 +1144,11 @@ export class WerkzeugRouter<T> implements Router<T> {
       }
       return existing
     }
-    const spec: RuleSpec = { rule: path, endpoint: path, methods: method === 'ALL' ? [] : [method, 'OPTIONS'] }
+    const spec: RuleSpec = {
+      rule: path,
+      endpoint: path,
+      methods: method === 'ALL' ? [] : [method, 'OPTIONS'],
+    }
     if (method === 'ALL') (spec as RuleSpec & { [ALL_METHODS]?: boolean })[ALL_METHODS] = true
     const rule = this.urlMap.addSpec(spec)
     this.madeRules.set(path, rule)
@@ -1044,48 +1167,95 @@ export class WerkzeugRouter<T> implements Router<T> {
     let chain: T[]
     switch (outcome.kind) {
       case 'notFound':
-        chain = [entry(() => { throw new NotFound() }, path)]
+        chain = [
+          entry(() => {
+            throw new NotFound()
+          }, path),
+        ]
         break
       case 'methodNotAllowed':
-        chain = [entry(() => { throw new MethodNotAllowed(outcome.validMethods) }, path)]
+        chain = [
+          entry(() => {
+            throw new MethodNotAllowed(outcome.validMethods)
+          }, path),
+        ]
         break
       case 'redirect':
-        chain = [entry((c) => { throw new RequestRedirect(`${origin(c.req.url)}/${outcome.path.replace(/^\/+/, '')}${outcome.keepQuery ? queryOf(c.req.url) : ''}`) }, path)]
+        chain = [
+          entry((c) => {
+            throw new RequestRedirect(
+              `${origin(c.req.url)}/${outcome.path.replace(/^\/+/, '')}${outcome.keepQuery ? queryOf(c.req.url) : ''}`,
+            )
+          }, path),
+        ]
         break
       case 'redirectTo':
-        chain = [entry((c) => { throw new RequestRedirect(urlJoin(`${origin(c.req.url)}/`, outcome.target)) }, path)]
+        chain = [
+          entry((c) => {
+            throw new RequestRedirect(urlJoin(`${origin(c.req.url)}/`, outcome.target))
+          }, path),
+        ]
         break
       case 'error':
-        chain = [entry(() => { throw outcome.error }, path)]
+        chain = [
+          entry(() => {
+            throw outcome.error
+          }, path),
+        ]
         break
       case 'rule': {
         const { rule } = outcome
-        info = { endpoint: rule.endpoint, rule: rule.rule, viewArgs: outcome.viewArgs, blueprints: rule.spec.blueprints ?? [] }
-        params = Object.fromEntries(Object.entries(outcome.raw).map(([k, v]) => [k, encodeParam(v)]))
+        info = {
+          endpoint: rule.endpoint,
+          rule: rule.rule,
+          viewArgs: outcome.viewArgs,
+          blueprints: rule.spec.blueprints ?? [],
+        }
+        params = Object.fromEntries(
+          Object.entries(outcome.raw).map(([k, v]) => [k, encodeParam(v)]),
+        )
         const binding = this.bindings.get(rule) ?? []
         const automaticOptions =
-          rule.spec.provideAutomaticOptions ?? (rule.methods?.has('OPTIONS') === true && !binding.some((b) => b.method === 'OPTIONS'))
+          rule.spec.provideAutomaticOptions ??
+          (rule.methods?.has('OPTIONS') === true && !binding.some((b) => b.method === 'OPTIONS'))
         if (method === 'OPTIONS' && automaticOptions) {
           const allow = this.urlMap.allowedMethods(pathInfo)
-          chain = [entry((c) => {
-            // Flask's make_default_options_response: empty 200 with every method valid for the URL.
-            c.res = new Response('', { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', Allow: allow.join(', ') } })
-            return Promise.resolve(c.res)
-          }, rule.rule)]
+          chain = [
+            entry((c) => {
+              // Flask's make_default_options_response: empty 200 with every method valid for the URL.
+              c.res = new Response('', {
+                status: 200,
+                headers: { 'Content-Type': 'text/html; charset=utf-8', Allow: allow.join(', ') },
+              })
+              return Promise.resolve(c.res)
+            }, rule.rule),
+          ]
         } else {
-          const found = binding.filter((b) => b.method === method || b.method === 'ALL').map((b) => b.handler)
+          const found = binding
+            .filter((b) => b.method === method || b.method === 'ALL')
+            .map((b) => b.handler)
           // A rule picked for a method it has no view for (none registered): nothing to dispatch to.
-          chain = found.length > 0 ? found : [entry(() => { throw new NotFound() }, rule.rule)]
+          chain =
+            found.length > 0
+              ? found
+              : [
+                  entry(() => {
+                    throw new NotFound()
+                  }, rule.rule),
+                ]
         }
         break
       }
     }
-    if (outcome.kind !== 'rule') info.failure = outcome.kind === 'redirectTo' ? 'redirect' : outcome.kind
+    if (outcome.kind !== 'rule')
+      info.failure = outcome.kind === 'redirectTo' ? 'redirect' : outcome.kind
     const setRouting = entry(async (c, next) => {
       c.set('routing', info)
       await next()
     }, path)
-    const middleware = this.middleware.filter((m) => (m.method === 'ALL' || m.method === method) && m.pattern.test(path)).map((m) => m.handler)
+    const middleware = this.middleware
+      .filter((m) => (m.method === 'ALL' || m.method === method) && m.pattern.test(path))
+      .map((m) => m.handler)
     return [[setRouting, ...middleware, ...chain].map((handler): [T, Params] => [handler, params])]
   }
 }
@@ -1122,7 +1292,12 @@ const compiledMaps = new WeakMap<RuleSpec[], UrlMap>()
  * Flask's `url_for(endpoint, **values)`: values that are not rule arguments go to the query
  * string; null / undefined values are dropped; throws `BuildError` when no rule fits.
  */
-export function urlFor(urlMap: RuleSpec[] | UrlMap | WerkzeugRouter<unknown>, endpoint: string, values: Record<string, unknown> = {}, options: UrlForOptions = {}): string {
+export function urlFor(
+  urlMap: RuleSpec[] | UrlMap | WerkzeugRouter<unknown>,
+  endpoint: string,
+  values: Record<string, unknown> = {},
+  options: UrlForOptions = {},
+): string {
   let map: UrlMap
   if (urlMap instanceof WerkzeugRouter) map = urlMap.urlMap
   else if (urlMap instanceof UrlMap) map = urlMap
@@ -1132,11 +1307,15 @@ export function urlFor(urlMap: RuleSpec[] | UrlMap | WerkzeugRouter<unknown>, en
   }
   const inRequest = options.inRequest ?? true
   if (endpoint.startsWith('.')) {
-    endpoint = inRequest && options.blueprint ? `${options.blueprint}${endpoint}` : endpoint.slice(1)
+    endpoint =
+      inRequest && options.blueprint ? `${options.blueprint}${endpoint}` : endpoint.slice(1)
   }
   const external = options.external ?? (inRequest ? options.scheme !== undefined : true)
-  if (options.scheme !== undefined && !external) throw new ValueError("When specifying '_scheme', '_external' must be True.")
-  const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined))
+  if (options.scheme !== undefined && !external)
+    throw new ValueError("When specifying '_scheme', '_external' must be True.")
+  const given = Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== null && v !== undefined),
+  )
   const path = map.partialBuild(endpoint, given, options.method?.toUpperCase() ?? null)
   if (path === null) throw new BuildError(endpoint, given, options.method ?? null)
   const scriptName = `${(options.scriptRoot ?? '').replace(/\/+$/, '')}/`
@@ -1156,6 +1335,9 @@ export function urlForContext(c: Context): Pick<UrlForOptions, 'host' | 'urlSche
   const url = new URL(c.req.url)
   const routing = (c.var as Partial<RoutingVariables>).routing
   const endpoint = routing?.endpoint ?? null
-  const blueprint = endpoint !== null && endpoint.includes('.') ? endpoint.slice(0, endpoint.lastIndexOf('.')) : null
+  const blueprint =
+    endpoint !== null && endpoint.includes('.')
+      ? endpoint.slice(0, endpoint.lastIndexOf('.'))
+      : null
   return { host: url.host, urlScheme: url.protocol.replace(/:$/, ''), blueprint }
 }

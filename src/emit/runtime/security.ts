@@ -11,7 +11,15 @@
  *
  * Salts are `salt_length` characters of `[A-Za-z0-9]` from a CSPRNG; comparisons are constant-time.
  */
-import { createHash, createHmac, getHashes, pbkdf2Sync, randomInt, scryptSync, timingSafeEqual } from 'node:crypto'
+import {
+  createHash,
+  createHmac,
+  getHashes,
+  pbkdf2Sync,
+  randomInt,
+  scryptSync,
+  timingSafeEqual,
+} from 'node:crypto'
 import { TypeError as PyTypeError, ValueError } from './exceptions.js'
 
 const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
@@ -31,7 +39,12 @@ const encoder = new TextEncoder()
 /** A hashlib name as OpenSSL (node:crypto) spells it, or Python's ValueError when there is none. */
 function digestName(name: string, message = `unsupported hash type ${name}`): string {
   const lower = name.toLowerCase()
-  const candidates = [lower, lower.replace(/_/g, '-'), lower.replace(/^sha3_/, 'sha3-'), lower.replace(/^blake2b$/, 'blake2b512').replace(/^blake2s$/, 'blake2s256')]
+  const candidates = [
+    lower,
+    lower.replace(/_/g, '-'),
+    lower.replace(/^sha3_/, 'sha3-'),
+    lower.replace(/^blake2b$/, 'blake2b512').replace(/^blake2s$/, 'blake2s256'),
+  ]
   const known = new Set(getHashes())
   const found = candidates.find((candidate) => known.has(candidate))
   if (found === undefined) throw new ValueError(message)
@@ -41,7 +54,8 @@ function digestName(name: string, message = `unsupported hash type ${name}`): st
 /** Python's `int(text)` for an iterations or scrypt argument. */
 function intArgument(text: string): number {
   const trimmed = text.trim().replace(/_/g, '')
-  if (!/^[+-]?\d+$/.test(trimmed)) throw new ValueError(`invalid literal for int() with base 10: '${text}'`)
+  if (!/^[+-]?\d+$/.test(trimmed))
+    throw new ValueError(`invalid literal for int() with base 10: '${text}'`)
   return Number(trimmed)
 }
 
@@ -61,33 +75,54 @@ function hashInternal(method: string, salt: string, password: string): [string, 
         throw new ValueError("'scrypt' takes 3 arguments.")
       }
     }
-    const hash = scryptSync(passwordBytes, saltBytes, 64, { N: n, r, p, maxmem: 132 * n * r * p + 1024 * 1024 })
+    const hash = scryptSync(passwordBytes, saltBytes, 64, {
+      N: n,
+      r,
+      p,
+      maxmem: 132 * n * r * p + 1024 * 1024,
+    })
     return [hash.toString('hex'), `scrypt:${n}:${r}:${p}`]
   }
   if (method.startsWith('pbkdf2:')) {
     if (salt === '') throw new ValueError('Salt is required for PBKDF2')
     const args = method.slice(7).split(':')
-    if (args.length !== 1 && args.length !== 2) throw new ValueError('Invalid number of arguments for PBKDF2')
+    if (args.length !== 1 && args.length !== 2)
+      throw new ValueError('Invalid number of arguments for PBKDF2')
     const name = args[0]!
-    const iterations = args.length === 2 ? (args[1] === '' ? 0 : intArgument(args[1]!)) : DEFAULT_PBKDF2_ITERATIONS
+    const iterations =
+      args.length === 2 ? (args[1] === '' ? 0 : intArgument(args[1]!)) : DEFAULT_PBKDF2_ITERATIONS
     if (iterations < 1) throw new ValueError('iteration value must be greater than 0.')
     const digest = digestName(name)
     const length = createHash(digest).digest().length
-    return [pbkdf2Sync(passwordBytes, saltBytes, iterations, length, digest).toString('hex'), `pbkdf2:${name}:${iterations}`]
+    return [
+      pbkdf2Sync(passwordBytes, saltBytes, iterations, length, digest).toString('hex'),
+      `pbkdf2:${name}:${iterations}`,
+    ]
   }
   // hmac.new reports OpenSSL's message, hashlib.new its own.
-  const digest = digestName(method, salt !== '' ? '[digital envelope routines] unsupported' : undefined)
-  if (salt !== '') return [createHmac(digest, saltBytes).update(passwordBytes).digest('hex'), method]
+  const digest = digestName(
+    method,
+    salt !== '' ? '[digital envelope routines] unsupported' : undefined,
+  )
+  if (salt !== '')
+    return [createHmac(digest, saltBytes).update(passwordBytes).digest('hex'), method]
   return [createHash(digest).update(passwordBytes).digest('hex'), method]
 }
 
 function requireStr(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new PyTypeError(`${what} must be str, not ${value === null || value === undefined ? 'NoneType' : typeof value}`)
+  if (typeof value !== 'string')
+    throw new PyTypeError(
+      `${what} must be str, not ${value === null || value === undefined ? 'NoneType' : typeof value}`,
+    )
   return value
 }
 
 /** `generate_password_hash(password, method="pbkdf2:sha256", salt_length=16)`: `method$salt$hash`. */
-export function generatePasswordHash(password: unknown, method: unknown = 'pbkdf2:sha256', saltLength: unknown = 16): string {
+export function generatePasswordHash(
+  password: unknown,
+  method: unknown = 'pbkdf2:sha256',
+  saltLength: unknown = 16,
+): string {
   const methodText = requireStr(method, 'method')
   const salt = methodText !== 'plain' ? genSalt(Number(saltLength)) : ''
   const [hash, actual] = hashInternal(methodText, salt, requireStr(password, 'password'))
@@ -100,10 +135,15 @@ export function checkPasswordHash(pwhash: unknown, password: unknown): boolean {
   const first = text.indexOf('$')
   const second = first < 0 ? -1 : text.indexOf('$', first + 1)
   if (second < 0) return false
-  const [hash] = hashInternal(text.slice(0, first), text.slice(first + 1, second), requireStr(password, 'password'))
+  const [hash] = hashInternal(
+    text.slice(0, first),
+    text.slice(first + 1, second),
+    requireStr(password, 'password'),
+  )
   // hmac.compare_digest of two str: ASCII only, as in Python.
   // eslint-disable-next-line no-control-regex
-  if (!/^[\x00-\x7f]*$/.test(hash + text.slice(second + 1))) throw new PyTypeError('comparing strings with non-ASCII characters is not supported')
+  if (!/^[\x00-\x7f]*$/.test(hash + text.slice(second + 1)))
+    throw new PyTypeError('comparing strings with non-ASCII characters is not supported')
   const expected = encoder.encode(text.slice(second + 1))
   const actual = encoder.encode(hash)
   return expected.length === actual.length && timingSafeEqual(expected, actual)

@@ -26,7 +26,13 @@
  *   once, lets requests in flight finish (each then closes its connection) and resolves when
  *   every connection is gone.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { declaredContentLength, maxBodyBytes } from './flask.js'
@@ -77,15 +83,19 @@ const SETTING_VARIABLES: [Exclude<keyof ServerSettings, 'host'>, string][] = [
 ]
 
 /** The settings from the environment; a variable that is set must be a non-negative integer (else this throws). */
-export function serverSettingsFromEnvironment(env: { readonly [name: string]: string | undefined } = process.env): ServerSettings {
+export function serverSettingsFromEnvironment(
+  env: { readonly [name: string]: string | undefined } = process.env,
+): ServerSettings {
   const settings = { ...DEFAULT_SERVER_SETTINGS, host: env['HOST']?.trim() ?? '' }
   for (const [key, variable] of SETTING_VARIABLES) {
     const raw = env[variable]
     if (raw === undefined || raw.trim() === '') continue
-    if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new Error(`${variable} must be a non-negative integer, not ${JSON.stringify(raw)}`)
+    if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(Number(raw)))
+      throw new Error(`${variable} must be a non-negative integer, not ${JSON.stringify(raw)}`)
     settings[key] = Number(raw)
   }
-  if (settings.headersTimeoutMs > settings.requestTimeoutMs && settings.requestTimeoutMs > 0) settings.headersTimeoutMs = settings.requestTimeoutMs
+  if (settings.headersTimeoutMs > settings.requestTimeoutMs && settings.requestTimeoutMs > 0)
+    settings.headersTimeoutMs = settings.requestTimeoutMs
   return settings
 }
 
@@ -112,12 +122,20 @@ interface ConnectionState {
  * A Node HTTP server for a Hono app's `fetch` (not listening yet: call `listen(port)`), with the
  * limits of `settings` and the behaviours of the module comment.
  */
-export function createFlaskServer(fetch: FetchCallback, settings: Partial<ServerSettings> = {}): FlaskServer {
+export function createFlaskServer(
+  fetch: FetchCallback,
+  settings: Partial<ServerSettings> = {},
+): FlaskServer {
   const options = { ...DEFAULT_SERVER_SETTINGS, ...settings }
   // The host of a request without Host: the port the server listens on (known once it does).
   const defaultHost = (): string => {
     const address = server.address()
-    const host = options.host === '' || options.host === '::' ? '0.0.0.0' : options.host.includes(':') ? `[${options.host}]` : options.host
+    const host =
+      options.host === '' || options.host === '::'
+        ? '0.0.0.0'
+        : options.host.includes(':')
+          ? `[${options.host}]`
+          : options.host
     return `${host}:${typeof address === 'object' && address !== null ? address.port : options.port}`
   }
   let listener: ReturnType<typeof getRequestListener> | null = null
@@ -127,14 +145,26 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
   const typedFetch: FetchCallback = async (request, env) => {
     const response = await fetch(request, env)
     const outgoing = (env as { outgoing?: object } | undefined)?.outgoing
-    if (outgoing !== undefined && response instanceof Response && !response.headers.has('content-type')) untyped.add(outgoing)
+    if (
+      outgoing !== undefined &&
+      response instanceof Response &&
+      !response.headers.has('content-type')
+    )
+      untyped.add(outgoing)
     return response
   }
   const withoutDefaultType = (response: ServerResponse): ServerResponse => {
     const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse
     response.writeHead = ((...args: unknown[]) => {
-      const headers = args.find((arg, i) => i > 0 && arg !== null && typeof arg === 'object' && !Array.isArray(arg)) as Record<string, unknown> | undefined
-      if (headers !== undefined && untyped.has(response) && headers['content-type'] === 'text/plain; charset=UTF-8') delete headers['content-type']
+      const headers = args.find(
+        (arg, i) => i > 0 && arg !== null && typeof arg === 'object' && !Array.isArray(arg),
+      ) as Record<string, unknown> | undefined
+      if (
+        headers !== undefined &&
+        untyped.has(response) &&
+        headers['content-type'] === 'text/plain; charset=UTF-8'
+      )
+        delete headers['content-type']
       return writeHead(...args)
     }) as ServerResponse['writeHead']
     return response
@@ -150,7 +180,11 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
       // Flask serves a request without Host (HTTP/1.0 or not); request.host is then the server's address.
       requireHostHeader: false,
     },
-    (request, response) => (listener ??= getRequestListener(typedFetch, { hostname: defaultHost() }))(request, withoutDefaultType(response)),
+    (request, response) =>
+      (listener ??= getRequestListener(typedFetch, { hostname: defaultHost() }))(
+        request,
+        withoutDefaultType(response),
+      ),
   ) as FlaskServer
   server.keepAliveTimeout = options.keepAliveTimeoutMs
 
@@ -171,8 +205,18 @@ export function createFlaskServer(fetch: FetchCallback, settings: Partial<Server
   }
 
   server.on('connection', (socket: Socket) => {
-    const state: ConnectionState = { active: 0, firstLineDone: false, firstLineBytes: 0, answered: false }
-    if (stopping || (options.maxConnections > 0 && connections.size >= options.maxConnections && !makeRoom(socket))) {
+    const state: ConnectionState = {
+      active: 0,
+      firstLineDone: false,
+      firstLineBytes: 0,
+      answered: false,
+    }
+    if (
+      stopping ||
+      (options.maxConnections > 0 &&
+        connections.size >= options.maxConnections &&
+        !makeRoom(socket))
+    ) {
       socket.destroy()
       return
     }
@@ -349,12 +393,16 @@ async function answerClientError(
   switch (error.code) {
     case 'HPE_INVALID_METHOD':
     case 'HPE_INVALID_URL': {
-      const response = error.rawPacket && !inResponse ? await answerRawRequest(error.rawPacket, socket, fetch, defaultHost, options) : null
+      const response =
+        error.rawPacket && !inResponse
+          ? await answerRawRequest(error.rawPacket, socket, fetch, defaultHost, options)
+          : null
       if (response === null) writeErrorPage(socket, 400, 'Bad request syntax')
       return
     }
     case 'HPE_HEADER_OVERFLOW':
-      if (state && overflowInRequestLine(state, error.rawPacket, options.maxHeaderBytes)) writeErrorPage(socket, 414, 'Request-URI Too Long')
+      if (state && overflowInRequestLine(state, error.rawPacket, options.maxHeaderBytes))
+        writeErrorPage(socket, 414, 'Request-URI Too Long')
       else writeErrorPage(socket, 431, 'Line too long')
       return
     case 'ERR_HTTP_REQUEST_TIMEOUT':
@@ -375,11 +423,16 @@ async function answerClientError(
  * Whether a header overflow happened in the first request line. Node's parser sees each packet
  * before `sniffFirstLine` does, so the packet that overflowed may hold the end of the line.
  */
-function overflowInRequestLine(state: ConnectionState, packet: Buffer | undefined, limit: number): boolean {
+function overflowInRequestLine(
+  state: ConnectionState,
+  packet: Buffer | undefined,
+  limit: number,
+): boolean {
   if (state.firstLineDone) return false
   if (!packet) return true
   let offset = 0
-  if (state.firstLineBytes === 0) while (packet[offset] === 0x0d || packet[offset] === 0x0a) offset++
+  if (state.firstLineBytes === 0)
+    while (packet[offset] === 0x0d || packet[offset] === 0x0a) offset++
   const lineEnd = packet.indexOf(0x0a, offset)
   return lineEnd < 0 || state.firstLineBytes + (lineEnd - offset) > limit
 }
@@ -402,13 +455,17 @@ async function answerRawRequest(
   const headEnd = text.search(/\r?\n\r?\n/)
   if (headEnd < 0 || headEnd > options.maxHeaderBytes) return null
   const bodyStart = headEnd + (/^\r?\n\r?\n/.exec(text.slice(headEnd))?.[0].length ?? 0)
-  const lines = text.slice(0, headEnd).replace(/^(?:\r?\n)+/, '').split(/\r?\n/)
+  const lines = text
+    .slice(0, headEnd)
+    .replace(/^(?:\r?\n)+/, '')
+    .split(/\r?\n/)
   const words = pySplit(lines[0] ?? '')
   if (words.length !== 3) return null
   const [rawMethod, target, version] = words as [string, string, string]
   if (!/^HTTP\/1\.\d+$/.test(version) || !target.startsWith('/')) return null
   const method = rawMethod.toUpperCase()
-  if (!TOKEN.test(method) || method === 'CONNECT' || method === 'TRACE' || method === 'TRACK') return null
+  if (!TOKEN.test(method) || method === 'CONNECT' || method === 'TRACE' || method === 'TRACK')
+    return null
   const pairs: [string, string][] = []
   for (const line of lines.slice(1)) {
     const match = /^([^:\s]+):[ \t]*(.*?)[ \t]*$/.exec(line)
@@ -423,7 +480,9 @@ async function answerRawRequest(
     return null
   }
   if (headers.has('transfer-encoding')) return null
-  const declared = headers.has('content-length') ? declaredContentLength(headers.get('content-length')) : 0
+  const declared = headers.has('content-length')
+    ? declaredContentLength(headers.get('content-length'))
+    : 0
   if (declared === null) return null
   let body: Uint8Array | undefined
   if (declared > 0) {
@@ -438,15 +497,26 @@ async function answerRawRequest(
     return null
   }
   const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD'
-  const request = new Request(url, { method, headers, ...(hasBody ? { body: body as Uint8Array<ArrayBuffer> } : {}) })
+  const request = new Request(url, {
+    method,
+    headers,
+    ...(hasBody ? { body: body as Uint8Array<ArrayBuffer> } : {}),
+  })
   const timer = setTimeout(() => socket.destroy(), options.requestTimeoutMs || 120_000)
   try {
     const response = (await fetch(request, { incoming: { socket } } as never)) as Response
-    const payload = method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer())
+    const payload =
+      method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer())
     let head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n`
     if (!response.headers.has('date')) head += `Date: ${new Date().toUTCString()}\r\n`
     for (const [name, value] of response.headers) {
-      if (name === 'set-cookie' || name === 'connection' || name === 'transfer-encoding' || name === 'keep-alive') continue
+      if (
+        name === 'set-cookie' ||
+        name === 'connection' ||
+        name === 'transfer-encoding' ||
+        name === 'keep-alive'
+      )
+        continue
       if (name === 'content-length' && method !== 'HEAD') continue
       head += `${name}: ${value}\r\n`
     }

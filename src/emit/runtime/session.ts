@@ -27,7 +27,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { deflateSync, inflateSync } from 'node:zlib'
 import { PyDateTime, PyTimeDelta, PyTimezone } from './datetime.js'
 import { AttributeError, Exception, RuntimeError, TypeError as PyTypeError } from './exceptions.js'
-import { addResponseFinalizer, appConfigValue, dumps, request, type FlaskResponse } from './flask.js'
+import {
+  addResponseFinalizer,
+  appConfigValue,
+  dumps,
+  request,
+  type FlaskResponse,
+} from './flask.js'
 import { asFloat } from './float.js'
 import { PyDict, UUID, contains, getitem, isTuple, truthy, tuple, typeName, type Py } from './py.js'
 
@@ -43,7 +49,12 @@ export class SignatureExpired extends BadSignature {}
 /** A signed payload that does not decode (Flask lets it through as an error; see `openSession`). */
 export class BadPayload extends BadData {}
 
-const B64_VALUES = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((ch, i) => [ch.charCodeAt(0), i]))
+const B64_VALUES = new Map(
+  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((ch, i) => [
+    ch.charCodeAt(0),
+    i,
+  ]),
+)
 
 /**
  * itsdangerous' `base64_decode`: `=` padding added, `-_` read as `+/`, then CPython's
@@ -121,7 +132,9 @@ export class SessionSerializer {
   readonly #now: () => number
 
   constructor(secretKeys: SecretKey | readonly SecretKey[], options: SerializerOptions = {}) {
-    const keys = Array.isArray(secretKeys) ? (secretKeys as readonly SecretKey[]) : [secretKeys as SecretKey]
+    const keys = Array.isArray(secretKeys)
+      ? (secretKeys as readonly SecretKey[])
+      : [secretKeys as SecretKey]
     this.#keys = keys.map((key) => (typeof key === 'string' ? encoder.encode(key) : key))
     this.#salt = encoder.encode(options.salt ?? 'cookie-session')
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000))
@@ -139,7 +152,8 @@ export class SessionSerializer {
   dumps(value: Py): string {
     const json = encoder.encode(taggedDumps(value))
     const compressed = deflateSync(json)
-    const payload = compressed.length < json.length - 1 ? `.${base64Encode(compressed)}` : base64Encode(json)
+    const payload =
+      compressed.length < json.length - 1 ? `.${base64Encode(compressed)}` : base64Encode(json)
     const signed = `${payload}.${base64Encode(intToBytes(this.#now()))}`
     return `${signed}.${base64Encode(this.#signature(encoder.encode(signed), this.#keys[this.#keys.length - 1]!))}`
   }
@@ -150,7 +164,8 @@ export class SessionSerializer {
     const sep = lastIndexOfDot(signedValue)
     if (sep < 0) throw new BadSignature("No b'.' found in value")
     const value = signedValue.subarray(0, sep)
-    if (!this.#verify(value, signedValue.subarray(sep + 1))) throw new BadSignature('Signature does not match')
+    if (!this.#verify(value, signedValue.subarray(sep + 1)))
+      throw new BadSignature('Signature does not match')
     const tsSep = lastIndexOfDot(value)
     if (tsSep < 0) throw new BadSignature('timestamp missing')
     const payload = value.subarray(0, tsSep)
@@ -187,7 +202,8 @@ export class SessionSerializer {
 /** itsdangerous' `int_to_bytes`: big-endian, leading zero bytes dropped. */
 function intToBytes(value: number): Uint8Array {
   const bytes: number[] = []
-  for (let rest = BigInt(Math.trunc(value)); rest > 0n; rest >>= 8n) bytes.unshift(Number(rest & 0xffn))
+  for (let rest = BigInt(Math.trunc(value)); rest > 0n; rest >>= 8n)
+    bytes.unshift(Number(rest & 0xffn))
   return Uint8Array.from(bytes)
 }
 
@@ -217,7 +233,9 @@ function loadPayload(payload: Uint8Array): Py {
   try {
     return taggedLoads(new TextDecoder('utf-8', { fatal: true }).decode(data))
   } catch {
-    throw new BadPayload('Could not load the payload because an exception occurred on unserializing the data.')
+    throw new BadPayload(
+      'Could not load the payload because an exception occurred on unserializing the data.',
+    )
   }
 }
 
@@ -246,9 +264,15 @@ function tag(value: Py): Py {
     }
     return new PyDict(items.map(([k, v]) => [k, tag(v)]))
   }
-  if (Array.isArray(value)) return isTuple(value) ? new PyDict([[' t', value.map(tag)]]) : value.map(tag)
-  if (value instanceof Uint8Array) return new PyDict([[' b', Buffer.from(value).toString('base64')]])
-  if (value !== null && typeof value === 'object' && typeof (value as { __html__?: unknown }).__html__ === 'function') {
+  if (Array.isArray(value))
+    return isTuple(value) ? new PyDict([[' t', value.map(tag)]]) : value.map(tag)
+  if (value instanceof Uint8Array)
+    return new PyDict([[' b', Buffer.from(value).toString('base64')]])
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { __html__?: unknown }).__html__ === 'function'
+  ) {
     return new PyDict([[' m', String((value as { __html__: () => unknown }).__html__())]])
   }
   if (value instanceof UUID) return new PyDict([[' u', value.hex]])
@@ -279,7 +303,9 @@ function untag(dict: PyDict): Py {
     case ' u': {
       const hex = String(value).toLowerCase()
       if (!/^[0-9a-f]{32}$/.test(hex)) throw new PyTypeError('badly formed hexadecimal UUID string')
-      return new UUID(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`)
+      return new UUID(
+        `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+      )
     }
     case ' d':
       return parseHttpDate(String(value))
@@ -291,12 +317,24 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** Werkzeug's `parse_date` of an HTTP date: an aware datetime in UTC, or None. */
 function parseHttpDate(text: string): PyDateTime | null {
-  const match = /^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*(?:GMT|UTC|UT|Z|[+-]0000)?\s*$/.exec(text)
+  const match =
+    /^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*(?:GMT|UTC|UT|Z|[+-]0000)?\s*$/.exec(
+      text,
+    )
   if (match === null) return null
   const month = MONTHS.findIndex((name) => name.toLowerCase() === match[2]!.toLowerCase())
   if (month < 0) return null
   try {
-    return new PyDateTime(Number(match[3]), month + 1, Number(match[1]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0), 0, PyTimezone.utc)
+    return new PyDateTime(
+      Number(match[3]),
+      month + 1,
+      Number(match[1]),
+      Number(match[4]),
+      Number(match[5]),
+      Number(match[6] ?? 0),
+      0,
+      PyTimezone.utc,
+    )
   } catch {
     return null
   }
@@ -365,7 +403,14 @@ export function taggedLoads(text: string): Py {
       }
     }
     if (ch === '"') return string()
-    for (const [literal, result] of [['null', null], ['true', true], ['false', false], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]] as const) {
+    for (const [literal, result] of [
+      ['null', null],
+      ['true', true],
+      ['false', false],
+      ['NaN', NaN],
+      ['Infinity', Infinity],
+      ['-Infinity', -Infinity],
+    ] as const) {
       if (text.startsWith(literal, i)) {
         i += literal.length
         return result
@@ -376,7 +421,9 @@ export function taggedLoads(text: string): Py {
     const match = number.exec(text)
     if (match === null) return fail()
     i += match[0].length
-    return match[1] !== undefined || match[2] !== undefined ? asFloat(Number(match[0])) : Number(match[0])
+    return match[1] !== undefined || match[2] !== undefined
+      ? asFloat(Number(match[0]))
+      : Number(match[0])
   }
   const result = value()
   space()
@@ -387,7 +434,8 @@ export function taggedLoads(text: string): Py {
 // ---------------------------------------------------------------------------------------------
 // The session object
 
-const NULL_SESSION_MESSAGE = 'The session is unavailable because no secret key was set.  Set the secret_key on the application to something unique and secret.'
+const NULL_SESSION_MESSAGE =
+  'The session is unavailable because no secret key was set.  Set the secret_key on the application to something unique and secret.'
 
 /**
  * Flask's `SecureCookieSession`: a dict (py.ts `PyDict`) that records whether it was read
@@ -529,7 +577,10 @@ function isIp(host: string): boolean {
 /** The settings now: the app config (`useAppConfig`), Flask's defaults for what it does not set. */
 export function sessionSettings(): SessionSettings {
   const secret = configValue('SECRET_KEY') ?? process.env['SECRET_KEY']
-  const path = (configValue('SESSION_COOKIE_PATH') as string | null | undefined) || (configValue('APPLICATION_ROOT') as string | undefined) || '/'
+  const path =
+    (configValue('SESSION_COOKIE_PATH') as string | null | undefined) ||
+    (configValue('APPLICATION_ROOT') as string | undefined) ||
+    '/'
   let domain = configValue('SESSION_COOKIE_DOMAIN') as string | false | null | undefined
   if (domain === undefined || domain === null) {
     // Flask's get_cookie_domain: from SERVER_NAME, without the port, '.'-prefixed for a root path.
@@ -545,7 +596,12 @@ export function sessionSettings(): SessionSettings {
     return value === undefined || value === null ? fallback : truthy(value)
   }
   return {
-    secretKey: typeof secret === 'string' || secret instanceof Uint8Array ? (secret.length > 0 ? secret : null) : null,
+    secretKey:
+      typeof secret === 'string' || secret instanceof Uint8Array
+        ? secret.length > 0
+          ? secret
+          : null
+        : null,
     cookieName: (configValue('SESSION_COOKIE_NAME') as string | undefined) ?? 'session',
     domain: domain || null,
     path,
@@ -558,8 +614,13 @@ export function sessionSettings(): SessionSettings {
 }
 
 /** The serializer Flask's session uses (`get_signing_serializer`), or null without a secret key. */
-export function signingSerializer(settings: SessionSettings = sessionSettings(), options: Omit<SerializerOptions, 'salt'> = {}): SessionSerializer | null {
-  return settings.secretKey === null ? null : new SessionSerializer(settings.secretKey, { ...options, salt: 'cookie-session' })
+export function signingSerializer(
+  settings: SessionSettings = sessionSettings(),
+  options: Omit<SerializerOptions, 'salt'> = {},
+): SessionSerializer | null {
+  return settings.secretKey === null
+    ? null
+    : new SessionSerializer(settings.secretKey, { ...options, salt: 'cookie-session' })
 }
 
 /**
@@ -567,7 +628,11 @@ export function signingSerializer(settings: SessionSettings = sessionSettings(),
  * expired one: an empty session. A validly signed value that does not load (only someone holding
  * the secret key can make one) also gives an empty session here, where Flask answers 500.
  */
-export function openSession(cookie: string | null | undefined, settings: SessionSettings = sessionSettings(), options: Omit<SerializerOptions, 'salt'> = {}): SecureCookieSession {
+export function openSession(
+  cookie: string | null | undefined,
+  settings: SessionSettings = sessionSettings(),
+  options: Omit<SerializerOptions, 'salt'> = {},
+): SecureCookieSession {
   const serializer = signingSerializer(settings, options)
   if (serializer === null) return new SecureCookieSession(null, true)
   if (!cookie) return new SecureCookieSession()
@@ -584,13 +649,24 @@ export function openSession(cookie: string | null | undefined, settings: Session
 /** Werkzeug's `response.vary.add(value)`: added once, case-insensitively. */
 function addVary(response: FlaskResponse, value: string): void {
   const current = response.headers.get('Vary')
-  const items = current === null ? [] : current.split(',').map((item) => item.trim()).filter((item) => item !== '')
+  const items =
+    current === null
+      ? []
+      : current
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
   if (items.some((item) => item.toLowerCase() === value.toLowerCase())) return
   response.headers.set('Vary', [...items, value].join(', '))
 }
 
 /** `save_session`: Vary, the Set-Cookie (or its deletion) as Flask 2.2 writes them. */
-export function saveSession(session: SecureCookieSession, response: FlaskResponse, settings: SessionSettings = sessionSettings(), options: Omit<SerializerOptions, 'salt'> = {}): void {
+export function saveSession(
+  session: SecureCookieSession,
+  response: FlaskResponse,
+  settings: SessionSettings = sessionSettings(),
+  options: Omit<SerializerOptions, 'salt'> = {},
+): void {
   if (session.isNull) return
   const { cookieName: name, domain, path, secure, samesite, httponly } = settings
   if (session.accessed) addVary(response, 'Cookie')
@@ -623,7 +699,10 @@ function stateOf(c: Context): SessionState {
   let state = states.get(c.req.raw)
   if (state === undefined) {
     const settings = sessionSettings()
-    state = { session: openSession(request(c).cookies.get(settings.cookieName), settings), flashes: null }
+    state = {
+      session: openSession(request(c).cookies.get(settings.cookieName), settings),
+      flashes: null,
+    }
     states.set(c.req.raw, state)
   }
   return state
@@ -638,16 +717,21 @@ export function flaskSession(c: Context): SecureCookieSession {
 export function flash(c: Context, message: Py, category: Py = 'message'): null {
   const session = flaskSession(c)
   const flashes = session.get('_flashes', [])
-  if (!Array.isArray(flashes) || isTuple(flashes)) throw new AttributeError(`'${typeName(flashes)}' object has no attribute 'append'`)
+  if (!Array.isArray(flashes) || isTuple(flashes))
+    throw new AttributeError(`'${typeName(flashes)}' object has no attribute 'append'`)
   flashes.push(tuple(category, message))
   session.set('_flashes', flashes)
   return null
 }
 
 /** `get_flashed_messages(with_categories=False, category_filter=())`: taken out of the session once per request. */
-export function getFlashedMessages(c: Context, options: { with_categories?: Py; category_filter?: Py } = {}): Py[] {
+export function getFlashedMessages(
+  c: Context,
+  options: { with_categories?: Py; category_filter?: Py } = {},
+): Py[] {
   const state = stateOf(c)
-  if (state.flashes === null) state.flashes = state.session.has('_flashes') ? (state.session.pop('_flashes') as Py[]) : []
+  if (state.flashes === null)
+    state.flashes = state.session.has('_flashes') ? (state.session.pop('_flashes') as Py[]) : []
   let flashes = state.flashes
   const filter = options.category_filter ?? tuple()
   if (truthy(filter)) flashes = flashes.filter((entry) => contains(filter, getitem(entry, 0)))
@@ -657,6 +741,7 @@ export function getFlashedMessages(c: Context, options: { with_categories?: Py; 
 
 addResponseFinalizer((c, response) => {
   // Opened here when no handler used it: a permanent session is refreshed on every request.
-  if (states.has(c.req.raw) || truthy(request(c).cookies.get(sessionSettings().cookieName))) saveSession(flaskSession(c), response)
+  if (states.has(c.req.raw) || truthy(request(c).cookies.get(sessionSettings().cookieName)))
+    saveSession(flaskSession(c), response)
   return response
 })

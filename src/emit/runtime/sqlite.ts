@@ -82,15 +82,51 @@ export { SqliteWarning as Warning, SqliteError as Error }
 
 /** SQLite's primary result codes by name, and the extended ones better-sqlite3 reports most. */
 const RESULT_CODES: Record<string, number> = {
-  SQLITE_ERROR: 1, SQLITE_INTERNAL: 2, SQLITE_PERM: 3, SQLITE_ABORT: 4, SQLITE_BUSY: 5, SQLITE_LOCKED: 6, SQLITE_NOMEM: 7,
-  SQLITE_READONLY: 8, SQLITE_INTERRUPT: 9, SQLITE_IOERR: 10, SQLITE_CORRUPT: 11, SQLITE_NOTFOUND: 12, SQLITE_FULL: 13,
-  SQLITE_CANTOPEN: 14, SQLITE_PROTOCOL: 15, SQLITE_EMPTY: 16, SQLITE_SCHEMA: 17, SQLITE_TOOBIG: 18, SQLITE_CONSTRAINT: 19,
-  SQLITE_MISMATCH: 20, SQLITE_MISUSE: 21, SQLITE_NOLFS: 22, SQLITE_AUTH: 23, SQLITE_FORMAT: 24, SQLITE_RANGE: 25, SQLITE_NOTADB: 26,
-  SQLITE_CONSTRAINT_CHECK: 275, SQLITE_CONSTRAINT_COMMITHOOK: 531, SQLITE_CONSTRAINT_FOREIGNKEY: 787, SQLITE_CONSTRAINT_FUNCTION: 1043,
-  SQLITE_CONSTRAINT_NOTNULL: 1299, SQLITE_CONSTRAINT_PRIMARYKEY: 1555, SQLITE_CONSTRAINT_TRIGGER: 1811, SQLITE_CONSTRAINT_UNIQUE: 2067,
-  SQLITE_CONSTRAINT_VTAB: 2323, SQLITE_CONSTRAINT_ROWID: 2579, SQLITE_CONSTRAINT_DATATYPE: 3091, SQLITE_BUSY_RECOVERY: 261,
-  SQLITE_BUSY_SNAPSHOT: 517, SQLITE_BUSY_TIMEOUT: 773, SQLITE_LOCKED_SHAREDCACHE: 262, SQLITE_READONLY_DBMOVED: 1032,
-  SQLITE_CANTOPEN_ISDIR: 526, SQLITE_ERROR_MISSING_COLLSEQ: 257, SQLITE_ERROR_RETRY: 513,
+  SQLITE_ERROR: 1,
+  SQLITE_INTERNAL: 2,
+  SQLITE_PERM: 3,
+  SQLITE_ABORT: 4,
+  SQLITE_BUSY: 5,
+  SQLITE_LOCKED: 6,
+  SQLITE_NOMEM: 7,
+  SQLITE_READONLY: 8,
+  SQLITE_INTERRUPT: 9,
+  SQLITE_IOERR: 10,
+  SQLITE_CORRUPT: 11,
+  SQLITE_NOTFOUND: 12,
+  SQLITE_FULL: 13,
+  SQLITE_CANTOPEN: 14,
+  SQLITE_PROTOCOL: 15,
+  SQLITE_EMPTY: 16,
+  SQLITE_SCHEMA: 17,
+  SQLITE_TOOBIG: 18,
+  SQLITE_CONSTRAINT: 19,
+  SQLITE_MISMATCH: 20,
+  SQLITE_MISUSE: 21,
+  SQLITE_NOLFS: 22,
+  SQLITE_AUTH: 23,
+  SQLITE_FORMAT: 24,
+  SQLITE_RANGE: 25,
+  SQLITE_NOTADB: 26,
+  SQLITE_CONSTRAINT_CHECK: 275,
+  SQLITE_CONSTRAINT_COMMITHOOK: 531,
+  SQLITE_CONSTRAINT_FOREIGNKEY: 787,
+  SQLITE_CONSTRAINT_FUNCTION: 1043,
+  SQLITE_CONSTRAINT_NOTNULL: 1299,
+  SQLITE_CONSTRAINT_PRIMARYKEY: 1555,
+  SQLITE_CONSTRAINT_TRIGGER: 1811,
+  SQLITE_CONSTRAINT_UNIQUE: 2067,
+  SQLITE_CONSTRAINT_VTAB: 2323,
+  SQLITE_CONSTRAINT_ROWID: 2579,
+  SQLITE_CONSTRAINT_DATATYPE: 3091,
+  SQLITE_BUSY_RECOVERY: 261,
+  SQLITE_BUSY_SNAPSHOT: 517,
+  SQLITE_BUSY_TIMEOUT: 773,
+  SQLITE_LOCKED_SHAREDCACHE: 262,
+  SQLITE_READONLY_DBMOVED: 1032,
+  SQLITE_CANTOPEN_ISDIR: 526,
+  SQLITE_ERROR_MISSING_COLLSEQ: 257,
+  SQLITE_ERROR_RETRY: 513,
 }
 
 /** The exception class Python 3.11 raises for a result code (`_pysqlite_seterror`). */
@@ -136,12 +172,16 @@ function translateError(error: unknown): unknown {
     const cls = errorClassFor(error.code)
     const translated = new cls(error.message)
     translated.sqlite_errorname = error.code
-    translated.sqlite_errorcode = RESULT_CODES[error.code] ?? RESULT_CODES[/^SQLITE_[A-Z]+/.exec(error.code)?.[0] ?? ''] ?? null
+    translated.sqlite_errorcode =
+      RESULT_CODES[error.code] ?? RESULT_CODES[/^SQLITE_[A-Z]+/.exec(error.code)?.[0] ?? ''] ?? null
     return translated
   }
-  if (error instanceof RangeError && /more than one statement/.test(error.message)) return new ProgrammingError('You can only execute one statement at a time.')
-  if (error instanceof TypeError && /directory does not exist|unable to open/.test(error.message)) return new OperationalError('unable to open database file')
-  if (error instanceof TypeError && /closed|not open/.test(error.message)) return new ProgrammingError('Cannot operate on a closed database.')
+  if (error instanceof RangeError && /more than one statement/.test(error.message))
+    return new ProgrammingError('You can only execute one statement at a time.')
+  if (error instanceof TypeError && /directory does not exist|unable to open/.test(error.message))
+    return new OperationalError('unable to open database file')
+  if (error instanceof TypeError && /closed|not open/.test(error.message))
+    return new ProgrammingError('Cannot operate on a closed database.')
   return error
 }
 
@@ -163,7 +203,10 @@ const adapters = new Map<unknown, (value: Py) => Py>()
 
 /** `sqlite3.register_converter(typename, converter)`. */
 export function register_converter(typename: Py, converter: (value: Uint8Array) => Py): null {
-  if (typeof typename !== 'string') throw new PyTypeError(`register_converter() argument 'typename' must be str, not ${typeNameOf(typename)}`)
+  if (typeof typename !== 'string')
+    throw new PyTypeError(
+      `register_converter() argument 'typename' must be str, not ${typeNameOf(typename)}`,
+    )
   converters.set(typename.toUpperCase(), converter)
   return null
 }
@@ -184,7 +227,8 @@ function bytesText(value: Uint8Array): string {
 /** `int(b'…')` with Python's error for a bad literal. */
 function intOfBytes(part: Uint8Array): number {
   const text = bytesText(part)
-  if (!/^\s*[+-]?\d+(_\d+)*\s*$/.test(text)) throw new ValueError(`invalid literal for int() with base 10: ${bytesRepr(part)}`)
+  if (!/^\s*[+-]?\d+(_\d+)*\s*$/.test(text))
+    throw new ValueError(`invalid literal for int() with base 10: ${bytesRepr(part)}`)
   return Number(text.replace(/_/g, ''))
 }
 
@@ -206,14 +250,16 @@ function splitBytes(value: Uint8Array, separator: string): Uint8Array[] {
 
 function unpackParts(parts: Uint8Array[], count: number): Uint8Array[] {
   if (parts.length > count) throw new ValueError(`too many values to unpack (expected ${count})`)
-  if (parts.length < count) throw new ValueError(`not enough values to unpack (expected ${count}, got ${parts.length})`)
+  if (parts.length < count)
+    throw new ValueError(`not enough values to unpack (expected ${count}, got ${parts.length})`)
   return parts
 }
 
 /** Python 3.11's `convert_date`: `date(*map(int, val.split(b"-")))`. */
 function convertDate(value: Uint8Array): PyDate {
   const parts = splitBytes(value, '-').map(intOfBytes)
-  if (parts.length !== 3) throw new PyTypeError(`function takes exactly 3 arguments (${parts.length} given)`)
+  if (parts.length !== 3)
+    throw new PyTypeError(`function takes exactly 3 arguments (${parts.length} given)`)
   return new PyDate(parts[0], parts[1], parts[2])
 }
 
@@ -255,21 +301,28 @@ function isMapping(value: Py): boolean {
 
 /** A Python value as better-sqlite3 binds it (ints as BigInt so that SQLite stores INTEGER, floats as REAL). */
 function bindValue(value: Py, position: number): unknown {
-  const adapter = value !== null && value !== undefined ? adapters.get(Object.getPrototypeOf(value)?.constructor) : undefined
+  const adapter =
+    value !== null && value !== undefined
+      ? adapters.get(Object.getPrototypeOf(value)?.constructor)
+      : undefined
   if (adapter) value = adapter(value)
   if (value === null || value === undefined) return null
   if (typeof value === 'boolean') return value ? 1n : 0n
   if (typeof value === 'number') {
     if (Number.isInteger(value)) {
-      if (!Number.isSafeInteger(value) && Math.abs(value) >= 2 ** 63) throw new OverflowErrorLike('Python int too large to convert to SQLite INTEGER')
+      if (!Number.isSafeInteger(value) && Math.abs(value) >= 2 ** 63)
+        throw new OverflowErrorLike('Python int too large to convert to SQLite INTEGER')
       return BigInt(value)
     }
     return value
   }
   if (value instanceof PyFloat) return Number(value)
   if (typeof value === 'string') return value
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-  throw new ProgrammingError(`Error binding parameter ${position}: type '${typeNameOf(value)}' is not supported`)
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  throw new ProgrammingError(
+    `Error binding parameter ${position}: type '${typeNameOf(value)}' is not supported`,
+  )
 }
 
 class OverflowErrorLike extends Exception {}
@@ -289,7 +342,8 @@ function resultValue(value: unknown): Py {
 function converterInput(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return new Uint8Array(value)
   if (typeof value === 'bigint') return encoder.encode(value.toString())
-  if (typeof value === 'number') return encoder.encode(Number.isInteger(value) ? `${value}.0` : floatRepr(value))
+  if (typeof value === 'number')
+    return encoder.encode(Number.isInteger(value) ? `${value}.0` : floatRepr(value))
   return encoder.encode(String(value))
 }
 
@@ -421,15 +475,28 @@ function bindParameters(shape: SqlShape, parameters: Py): unknown[] {
   if (isMapping(parameters)) {
     for (let index = 1; index <= shape.count; index++) {
       const name = shape.names[index]
-      if (name === null) throw new ProgrammingError(`Binding ${index} has no name, but you supplied a dictionary (which has only names).`)
+      if (name === null)
+        throw new ProgrammingError(
+          `Binding ${index} has no name, but you supplied a dictionary (which has only names).`,
+        )
       const key = name.slice(1)
-      if (!parameters.has(key)) throw new ProgrammingError(`You did not supply a value for binding parameter ${name}.`)
+      if (!parameters.has(key))
+        throw new ProgrammingError(`You did not supply a value for binding parameter ${name}.`)
       put(index, bindValue(parameters.getItem(key), index))
     }
-  } else if (Array.isArray(parameters) || typeof parameters === 'string' || (parameters !== null && typeof parameters === 'object' && typeof parameters[Symbol.iterator] === 'function' && typeof parameters.__getitem__ === 'function')) {
+  } else if (
+    Array.isArray(parameters) ||
+    typeof parameters === 'string' ||
+    (parameters !== null &&
+      typeof parameters === 'object' &&
+      typeof parameters[Symbol.iterator] === 'function' &&
+      typeof parameters.__getitem__ === 'function')
+  ) {
     const items = typeof parameters === 'string' ? [...parameters] : [...parameters]
     if (items.length !== shape.count) {
-      throw new ProgrammingError(`Incorrect number of bindings supplied. The current statement uses ${shape.count}, and there are ${items.length} supplied.`)
+      throw new ProgrammingError(
+        `Incorrect number of bindings supplied. The current statement uses ${shape.count}, and there are ${items.length} supplied.`,
+      )
     }
     items.forEach((item, i) => put(i + 1, bindValue(item, i + 1)))
   } else {
@@ -447,8 +514,10 @@ export class Row {
   readonly #values: readonly Py[]
 
   constructor(cursor: Cursor, values: readonly Py[]) {
-    if (!(cursor instanceof Cursor)) throw new PyTypeError(`Row() argument 1 must be sqlite3.Cursor, not ${typeNameOf(cursor)}`)
-    if (!Array.isArray(values) || !Object.isFrozen(values)) throw new PyTypeError(`Row() argument 2 must be tuple, not ${typeNameOf(values)}`)
+    if (!(cursor instanceof Cursor))
+      throw new PyTypeError(`Row() argument 1 must be sqlite3.Cursor, not ${typeNameOf(cursor)}`)
+    if (!Array.isArray(values) || !Object.isFrozen(values))
+      throw new PyTypeError(`Row() argument 2 must be tuple, not ${typeNameOf(values)}`)
     this.#description = cursor.description ?? []
     this.#values = values
   }
@@ -461,14 +530,17 @@ export class Row {
   __getitem__(key: Py): Py {
     if (typeof key === 'number' && Number.isInteger(key)) {
       const index = key < 0 ? key + this.#values.length : key
-      if (index < 0 || index >= this.#values.length) throw new IndexError('tuple index out of range')
+      if (index < 0 || index >= this.#values.length)
+        throw new IndexError('tuple index out of range')
       return this.#values[index]
     }
     if (typeof key === 'boolean') return this.__getitem__(key ? 1 : 0)
     if (typeof key === 'string') {
       // Names compare ASCII case-insensitively, as Python's Row does.
       const wanted = asciiLower(key)
-      const index = this.#description.findIndex((column) => asciiLower(String(column[0])) === wanted)
+      const index = this.#description.findIndex(
+        (column) => asciiLower(String(column[0])) === wanted,
+      )
       if (index < 0) throw new IndexError('No item with that key')
       return this.#values[index]
     }
@@ -491,8 +563,16 @@ export class Row {
       return Math.min(Math.max(v, low), high)
     }
     const out: Py[] = []
-    if (s > 0) for (let i = bound(start, 0, 0, length); i < bound(stop, length, 0, length); i += s) out.push(this.#values[i])
-    else for (let i = bound(start, length - 1, -1, length - 1); i > bound(stop, -1, -1, length - 1); i += s) out.push(this.#values[i])
+    if (s > 0)
+      for (let i = bound(start, 0, 0, length); i < bound(stop, length, 0, length); i += s)
+        out.push(this.#values[i])
+    else
+      for (
+        let i = bound(start, length - 1, -1, length - 1);
+        i > bound(stop, -1, -1, length - 1);
+        i += s
+      )
+        out.push(this.#values[i])
     return Object.freeze(out)
   }
 
@@ -504,11 +584,25 @@ export class Row {
     if (!(other instanceof Row)) return false
     const a = this.#description.map((column) => column[0])
     const b = other.#description.map((column) => column[0])
-    return a.length === b.length && a.every((name, i) => name === b[i]) && this.#values.length === other.#values.length && this.#values.every((value, i) => pyEquals(value, other.#values[i]))
+    return (
+      a.length === b.length &&
+      a.every((name, i) => name === b[i]) &&
+      this.#values.length === other.#values.length &&
+      this.#values.every((value, i) => pyEquals(value, other.#values[i]))
+    )
   }
 
   __hashkey__(): string {
-    return JSON.stringify([this.#description.map((column) => column[0]), this.#values.map((value) => (value instanceof Uint8Array ? [...value] : value instanceof PyFloat ? Number(value) : String(value)))])
+    return JSON.stringify([
+      this.#description.map((column) => column[0]),
+      this.#values.map((value) =>
+        value instanceof Uint8Array
+          ? [...value]
+          : value instanceof PyFloat
+            ? Number(value)
+            : String(value),
+      ),
+    ])
   }
 
   __repr__(): string {
@@ -539,10 +633,13 @@ function asciiLower(text: string): string {
 /** `==` on the values a row holds (numbers, text, bytes, None, converted values). */
 function pyEquals(a: Py, b: Py): boolean {
   if (a === b) return true
-  const number = (x: Py): boolean => typeof x === 'number' || typeof x === 'boolean' || x instanceof PyFloat
+  const number = (x: Py): boolean =>
+    typeof x === 'number' || typeof x === 'boolean' || x instanceof PyFloat
   if (number(a) && number(b)) return Number(a) === Number(b)
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((byte, i) => byte === b[i])
-  if (a !== null && typeof a === 'object' && typeof a.__eq__ === 'function') return Boolean(a.__eq__(b))
+  if (a instanceof Uint8Array && b instanceof Uint8Array)
+    return a.length === b.length && a.every((byte, i) => byte === b[i])
+  if (a !== null && typeof a === 'object' && typeof a.__eq__ === 'function')
+    return Boolean(a.__eq__(b))
   return false
 }
 
@@ -571,7 +668,10 @@ export class Cursor {
   #closed = false
 
   constructor(connection: Connection) {
-    if (!(connection instanceof Connection)) throw new PyTypeError(`Cursor() argument 1 must be sqlite3.Connection, not ${typeNameOf(connection)}`)
+    if (!(connection instanceof Connection))
+      throw new PyTypeError(
+        `Cursor() argument 1 must be sqlite3.Connection, not ${typeNameOf(connection)}`,
+      )
     this.connection = connection
   }
 
@@ -590,7 +690,8 @@ export class Cursor {
   /** `cursor.execute(sql, parameters=())`: returns the cursor. */
   execute(sql: Py, parameters: Py = Object.freeze([])): this {
     this.#check()
-    if (typeof sql !== 'string') throw new PyTypeError(`execute() argument 1 must be str, not ${typeNameOf(sql)}`)
+    if (typeof sql !== 'string')
+      throw new PyTypeError(`execute() argument 1 must be str, not ${typeNameOf(sql)}`)
     this.#run(sql, [parameters], false)
     return this
   }
@@ -598,8 +699,13 @@ export class Cursor {
   /** `cursor.executemany(sql, seq_of_parameters)`: DML only; rowcount adds up. */
   executemany(sql: Py, seqOfParameters: Py): this {
     this.#check()
-    if (typeof sql !== 'string') throw new PyTypeError(`executemany() argument 1 must be str, not ${typeNameOf(sql)}`)
-    if (seqOfParameters === null || seqOfParameters === undefined || typeof seqOfParameters[Symbol.iterator] !== 'function') {
+    if (typeof sql !== 'string')
+      throw new PyTypeError(`executemany() argument 1 must be str, not ${typeNameOf(sql)}`)
+    if (
+      seqOfParameters === null ||
+      seqOfParameters === undefined ||
+      typeof seqOfParameters[Symbol.iterator] !== 'function'
+    ) {
       throw new PyTypeError(`'${typeNameOf(seqOfParameters)}' object is not iterable`)
     }
     this.#run(sql, [...seqOfParameters], true)
@@ -609,7 +715,8 @@ export class Cursor {
   /** `cursor.executescript(sql_script)`: commits a pending transaction, then runs every statement as written. */
   executescript(script: Py): this {
     this.#check()
-    if (typeof script !== 'string') throw new PyTypeError(`executescript() argument 1 must be str, not ${typeNameOf(script)}`)
+    if (typeof script !== 'string')
+      throw new PyTypeError(`executescript() argument 1 must be str, not ${typeNameOf(script)}`)
     this.#reset()
     this.connection.executeScriptText(script)
     return this
@@ -626,14 +733,19 @@ export class Cursor {
       return
     }
     const statement = connection.prepare(sql)
-    if (multiple && !shape.isDml) throw new ProgrammingError('executemany() can only execute DML statements.')
+    if (multiple && !shape.isDml)
+      throw new ProgrammingError('executemany() can only execute DML statements.')
     if (shape.isDml) connection.beginIfNeeded()
     for (const parameters of parameterSets) {
       const args = bindParameters(shape, parameters)
       if (statement.reader) {
         const rows = guard(() => statement.raw(true).all(...args) as unknown[][])
         const columns = statement.columns()
-        this.description = Object.freeze(columns.map((column) => Object.freeze([this.#columnName(column.name), null, null, null, null, null, null])))
+        this.description = Object.freeze(
+          columns.map((column) =>
+            Object.freeze([this.#columnName(column.name), null, null, null, null, null, null]),
+          ),
+        )
         this.#converters = columns.map((column) => this.#converterFor(column.name, column.type))
         this.#rows = multiple ? [] : rows
         if (!statement.readonly) connection.refreshLastInsertRowid()
@@ -676,14 +788,18 @@ export class Cursor {
     this.#check()
     if (this.#position >= this.#rows.length) return null
     const raw = this.#rows[this.#position++]
-    const values = Object.freeze(raw.map((value, i) => {
-      const converter = this.#converters[i]
-      if (converter && value !== null && value !== undefined) return converter(converterInput(value))
-      return resultValue(value)
-    }))
+    const values = Object.freeze(
+      raw.map((value, i) => {
+        const converter = this.#converters[i]
+        if (converter && value !== null && value !== undefined)
+          return converter(converterInput(value))
+        return resultValue(value)
+      }),
+    )
     const factory = this.row_factory
     if (factory === null || factory === undefined) return values
-    if (factory === Row || isClass(factory)) return new (factory as new (cursor: Cursor, row: readonly Py[]) => Py)(this, values)
+    if (factory === Row || isClass(factory))
+      return new (factory as new (cursor: Cursor, row: readonly Py[]) => Py)(this, values)
     return factory(this, values)
   }
 
@@ -753,8 +869,17 @@ function prepareWithStringFallback(db: Database.Database, sql: string): Statemen
       return db.prepare(sql) as Statement
     } catch (error) {
       // SQLite 3.46+ says `no such column: "x" - should this be a string literal in single-quotes?`.
-      const match = error instanceof Database.SqliteError ? /^no such column: (?:"((?:[^"]|"")*)" - should this be a string literal in single-quotes\?|(.+))$/.exec(error.message) : null
-      const column = match ? (match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2]) : undefined
+      const match =
+        error instanceof Database.SqliteError
+          ? /^no such column: (?:"((?:[^"]|"")*)" - should this be a string literal in single-quotes\?|(.+))$/.exec(
+              error.message,
+            )
+          : null
+      const column = match
+        ? match[1] !== undefined
+          ? match[1].replace(/""/g, '"')
+          : match[2]
+        : undefined
       const rewritten = column === undefined || attempt >= 32 ? null : quotedAsString(sql, column)
       if (rewritten === null) throw error
       sql = rewritten
@@ -788,7 +913,8 @@ function quotedAsString(sql: string, name: string): string | null {
         text += sql[j]
         j++
       }
-      if (ch === '"' && text === name) return `${sql.slice(0, i)}'${text.replace(/'/g, "''")}'${sql.slice(j + 1)}`
+      if (ch === '"' && text === name)
+        return `${sql.slice(0, i)}'${text.replace(/'/g, "''")}'${sql.slice(j + 1)}`
       i = j + 1
     } else i++
   }
@@ -811,16 +937,33 @@ export class Connection {
   constructor(database: Py, options: ConnectOptions = {}) {
     if (typeof database !== 'string') {
       if (database instanceof Uint8Array) database = bytesText(database)
-      else throw new PyTypeError(`expected str, bytes or os.PathLike object, not ${typeNameOf(database)}`)
+      else
+        throw new PyTypeError(
+          `expected str, bytes or os.PathLike object, not ${typeNameOf(database)}`,
+        )
     }
     const isolation = options.isolation_level === undefined ? '' : options.isolation_level
     checkIsolationLevel(isolation)
     this.database = database
     this.detectTypes = Number(options.detect_types ?? 0)
     this.#isolationLevel = isolation
-    const timeout = options.timeout === undefined || options.timeout === null ? 5 : Number(options.timeout)
-    const target: UriTarget = options.uri !== undefined && options.uri !== null && options.uri !== false && options.uri !== 0 ? uriTarget(database) : { path: database }
-    this.#db = guard(() => new Database(target.path, { timeout: Math.max(0, Math.round(timeout * 1000)), readonly: target.readonly === true, fileMustExist: target.mustExist === true }))
+    const timeout =
+      options.timeout === undefined || options.timeout === null ? 5 : Number(options.timeout)
+    const target: UriTarget =
+      options.uri !== undefined &&
+      options.uri !== null &&
+      options.uri !== false &&
+      options.uri !== 0
+        ? uriTarget(database)
+        : { path: database }
+    this.#db = guard(
+      () =>
+        new Database(target.path, {
+          timeout: Math.max(0, Math.round(timeout * 1000)),
+          readonly: target.readonly === true,
+          fileMustExist: target.mustExist === true,
+        }),
+    )
     this.#db.defaultSafeIntegers(true)
     // better-sqlite3 builds SQLite with foreign keys enforced by default; SQLite's (and so Python's) default is off.
     guard(() => this.#db!.exec('PRAGMA foreign_keys = OFF'))
@@ -899,7 +1042,8 @@ export class Connection {
       this.#statements.delete(sql)
     } else {
       statement = guard(() => prepareWithStringFallback(db, sql))
-      if (this.#statements.size >= STATEMENT_CACHE) this.#statements.delete(this.#statements.keys().next().value!)
+      if (this.#statements.size >= STATEMENT_CACHE)
+        this.#statements.delete(this.#statements.keys().next().value!)
     }
     this.#statements.set(sql, statement)
     return statement
@@ -908,7 +1052,8 @@ export class Connection {
   /** Python's implicit `BEGIN` before a DML statement. */
   beginIfNeeded(): void {
     const db = this.#open()
-    if (this.#isolationLevel !== null && !db.inTransaction) guard(() => db.exec(`BEGIN ${this.#isolationLevel}`))
+    if (this.#isolationLevel !== null && !db.inTransaction)
+      guard(() => db.exec(`BEGIN ${this.#isolationLevel}`))
   }
 
   noteRun(rowid: number | bigint): void {
@@ -916,7 +1061,9 @@ export class Connection {
   }
 
   refreshLastInsertRowid(): void {
-    this.#lastInsertRowid = Number(this.prepare('SELECT last_insert_rowid() /* runtime */').pluck().get())
+    this.#lastInsertRowid = Number(
+      this.prepare('SELECT last_insert_rowid() /* runtime */').pluck().get(),
+    )
   }
 
   lastInsertRowid(): number {
@@ -941,8 +1088,14 @@ export class Connection {
   /** `conn.cursor()`: with the connection's `row_factory`. */
   cursor(factory: Py = null): Cursor {
     this.checkOpen()
-    const cursor = factory === null || factory === undefined ? new Cursor(this) : isClass(factory) ? new factory(this) : factory(this)
-    if (this.row_factory !== null && this.row_factory !== undefined) cursor.row_factory = this.row_factory
+    const cursor =
+      factory === null || factory === undefined
+        ? new Cursor(this)
+        : isClass(factory)
+          ? new factory(this)
+          : factory(this)
+    if (this.row_factory !== null && this.row_factory !== undefined)
+      cursor.row_factory = this.row_factory
     return cursor
   }
 
@@ -1015,9 +1168,12 @@ export interface ConnectOptions {
 
 function checkIsolationLevel(value: Py): void {
   if (value === null || value === undefined) return
-  if (typeof value !== 'string') throw new PyTypeError(`isolation_level must be str or None, not ${typeNameOf(value)}`)
+  if (typeof value !== 'string')
+    throw new PyTypeError(`isolation_level must be str or None, not ${typeNameOf(value)}`)
   if (!['', 'DEFERRED', 'IMMEDIATE', 'EXCLUSIVE'].includes(value.toUpperCase())) {
-    throw new ValueError("isolation_level string must be '', 'DEFERRED', 'IMMEDIATE', or 'EXCLUSIVE'")
+    throw new ValueError(
+      "isolation_level string must be '', 'DEFERRED', 'IMMEDIATE', or 'EXCLUSIVE'",
+    )
   }
 }
 
@@ -1034,12 +1190,16 @@ interface UriTarget {
 
 function uriTarget(database: string): UriTarget {
   if (!database.startsWith('file:')) return { path: database }
-  const [location, query = ''] = database.slice('file:'.length).split('#')[0].split(/\?(.*)/s)
+  const [location, query = ''] = database
+    .slice('file:'.length)
+    .split('#')[0]
+    .split(/\?(.*)/s)
   let path = location
   if (path.startsWith('//')) {
     const slash = path.indexOf('/', 2)
     const authority = slash < 0 ? path.slice(2) : path.slice(2, slash)
-    if (authority !== '' && authority !== 'localhost') throw new OperationalError(`invalid uri authority: ${authority}`)
+    if (authority !== '' && authority !== 'localhost')
+      throw new OperationalError(`invalid uri authority: ${authority}`)
     path = slash < 0 ? '' : path.slice(slash)
   }
   path = decodeURIComponent(path)
@@ -1048,16 +1208,22 @@ function uriTarget(database: string): UriTarget {
     if (key === 'mode' && value === 'ro') Object.assign(target, { readonly: true, mustExist: true })
     else if (key === 'mode' && value === 'rw') target.mustExist = true
     else if (key === 'mode' && value === 'memory') target.path = ':memory:'
-    else if (key === 'mode' && value !== 'rwc') throw new OperationalError(`no such access mode: ${value}`)
-    else if (key === 'cache' && value !== 'private') throw new NotSupportedError(`the URI parameter cache=${value} is not carried over to the service`)
-    else if (key !== 'mode' && key !== 'cache') throw new NotSupportedError(`the URI parameter ${key} is not carried over to the service`)
+    else if (key === 'mode' && value !== 'rwc')
+      throw new OperationalError(`no such access mode: ${value}`)
+    else if (key === 'cache' && value !== 'private')
+      throw new NotSupportedError(
+        `the URI parameter cache=${value} is not carried over to the service`,
+      )
+    else if (key !== 'mode' && key !== 'cache')
+      throw new NotSupportedError(`the URI parameter ${key} is not carried over to the service`)
   }
   return target
 }
 
 /** `sqlite3.connect(database, timeout=5.0, detect_types=0, isolation_level='', …, uri=False)`. */
 export function connect(database: Py, options: ConnectOptions = {}): Connection {
-  if (options.factory !== undefined && options.factory !== null) return new options.factory(database, options)
+  if (options.factory !== undefined && options.factory !== null)
+    return new options.factory(database, options)
   return new Connection(database, options)
 }
 

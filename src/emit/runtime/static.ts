@@ -173,9 +173,26 @@ const TYPES: Record<string, string> = {
   'video/x-msvideo': 'avi',
   'video/x-sgi-movie': 'movie',
 }
-const TYPES_MAP: ReadonlyMap<string, string> = new Map(Object.entries(TYPES).flatMap(([type, extensions]) => extensions.split(' ').map((extension) => [`.${extension}`, type] as const)))
-const SUFFIX_MAP: Record<string, string> = { '.svgz': '.svg.gz', '.tgz': '.tar.gz', '.taz': '.tar.gz', '.tz': '.tar.gz', '.tbz2': '.tar.bz2', '.txz': '.tar.xz' }
-const ENCODINGS_MAP: Record<string, string> = { '.gz': 'gzip', '.Z': 'compress', '.bz2': 'bzip2', '.xz': 'xz', '.br': 'br' }
+const TYPES_MAP: ReadonlyMap<string, string> = new Map(
+  Object.entries(TYPES).flatMap(([type, extensions]) =>
+    extensions.split(' ').map((extension) => [`.${extension}`, type] as const),
+  ),
+)
+const SUFFIX_MAP: Record<string, string> = {
+  '.svgz': '.svg.gz',
+  '.tgz': '.tar.gz',
+  '.taz': '.tar.gz',
+  '.tz': '.tar.gz',
+  '.tbz2': '.tar.bz2',
+  '.txz': '.tar.xz',
+}
+const ENCODINGS_MAP: Record<string, string> = {
+  '.gz': 'gzip',
+  '.Z': 'compress',
+  '.bz2': 'bzip2',
+  '.xz': 'xz',
+  '.br': 'br',
+}
 
 /** `posixpath.splitext`. */
 function splitext(path: string): [string, string] {
@@ -191,7 +208,8 @@ function splitext(path: string): [string, string] {
 /** `mimetypes.guess_type(name)`: [type or null, encoding or null]. */
 export function guessType(name: string): [string | null, string | null] {
   let [base, ext] = splitext(name)
-  while (Object.hasOwn(SUFFIX_MAP, ext.toLowerCase())) [base, ext] = splitext(base + SUFFIX_MAP[ext.toLowerCase()])
+  while (Object.hasOwn(SUFFIX_MAP, ext.toLowerCase()))
+    [base, ext] = splitext(base + SUFFIX_MAP[ext.toLowerCase()])
   let encoding: string | null = null
   if (Object.hasOwn(ENCODINGS_MAP, ext)) {
     encoding = ENCODINGS_MAP[ext]!
@@ -203,11 +221,17 @@ export function guessType(name: string): [string | null, string | null] {
 /** `posixpath.normpath`. */
 function normpath(path: string): string {
   if (path === '') return '.'
-  const initial = path.startsWith('//') && !path.startsWith('///') ? 2 : path.startsWith('/') ? 1 : 0
+  const initial =
+    path.startsWith('//') && !path.startsWith('///') ? 2 : path.startsWith('/') ? 1 : 0
   const parts: string[] = []
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue
-    if (part !== '..' || (initial === 0 && parts.length === 0) || (parts.length > 0 && parts[parts.length - 1] === '..')) parts.push(part)
+    if (
+      part !== '..' ||
+      (initial === 0 && parts.length === 0) ||
+      (parts.length > 0 && parts[parts.length - 1] === '..')
+    )
+      parts.push(part)
     else if (parts.length > 0) parts.pop()
   }
   const joined = '/'.repeat(initial) + parts.join('/')
@@ -243,12 +267,35 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 export function parseHttpDate(value: string | null | undefined): number | null {
   if (!value) return null
   const text = value.trim()
-  let match = /^(?:[A-Za-z]+,\s*)?(\d{1,2})[\s-]+([A-Za-z]{3})[A-Za-z]*[\s-]+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|UT|Z|[+-]\d{4})?$/.exec(text)
+  let match =
+    /^(?:[A-Za-z]+,\s*)?(\d{1,2})[\s-]+([A-Za-z]{3})[A-Za-z]*[\s-]+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|UT|Z|[+-]\d{4})?$/.exec(
+      text,
+    )
   let fields: [number, number, number, number, number, number, string | undefined] | null = null
-  if (match) fields = [Number(match[3]), MONTHS.indexOf(match[2]!.toLowerCase()), Number(match[1]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0), match[7]]
+  if (match)
+    fields = [
+      Number(match[3]),
+      MONTHS.indexOf(match[2]!.toLowerCase()),
+      Number(match[1]),
+      Number(match[4]),
+      Number(match[5]),
+      Number(match[6] ?? 0),
+      match[7],
+    ]
   else {
-    match = /^[A-Za-z]{3}\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4})$/.exec(text)
-    if (match) fields = [Number(match[6]), MONTHS.indexOf(match[1]!.toLowerCase()), Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5]), undefined]
+    match = /^[A-Za-z]{3}\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4})$/.exec(
+      text,
+    )
+    if (match)
+      fields = [
+        Number(match[6]),
+        MONTHS.indexOf(match[1]!.toLowerCase()),
+        Number(match[2]),
+        Number(match[3]),
+        Number(match[4]),
+        Number(match[5]),
+        undefined,
+      ]
   }
   if (fields === null || fields[1] < 0) return null
   let [year] = fields
@@ -256,7 +303,9 @@ export function parseHttpDate(value: string | null | undefined): number | null {
   if (year < 100) year += year > 68 ? 1900 : 2000
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 61) return null
   let offset = 0
-  if (zone !== undefined && /^[+-]\d{4}$/.test(zone)) offset = (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 3600 + Number(zone.slice(3)) * 60)
+  if (zone !== undefined && /^[+-]\d{4}$/.test(zone))
+    offset =
+      (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 3600 + Number(zone.slice(3)) * 60)
   return Date.UTC(year, month, day, hour, minute, second) / 1000 - offset
 }
 
@@ -298,7 +347,12 @@ function unquoteEtag(value: string): string {
 const contains = (tags: ETags, etag: string): boolean => tags.star || tags.strong.includes(etag)
 
 /** Werkzeug's `is_resource_modified` for a response's ETag and Last-Modified (seconds). */
-function isResourceModified(c: Context, etag: string | null, lastModified: number | null, ignoreIfRange = true): boolean {
+function isResourceModified(
+  c: Context,
+  etag: string | null,
+  lastModified: number | null,
+  ignoreIfRange = true,
+): boolean {
   const header = (name: string): string | null => c.req.header(name) ?? null
   let unmodified = false
   let ifRange: { date: number | null; etag: string | null } | null = null
@@ -309,8 +363,12 @@ function isResourceModified(c: Context, etag: string | null, lastModified: numbe
       ifRange = date !== null ? { date, etag: null } : { date: null, etag: unquoteEtag(value) }
     } else ifRange = { date: null, etag: null }
   }
-  const modifiedSince = ifRange !== null && ifRange.date !== null ? ifRange.date : parseHttpDate(header('if-modified-since'))
-  if (modifiedSince !== null && lastModified !== null && Math.floor(lastModified) <= modifiedSince) unmodified = true
+  const modifiedSince =
+    ifRange !== null && ifRange.date !== null
+      ? ifRange.date
+      : parseHttpDate(header('if-modified-since'))
+  if (modifiedSince !== null && lastModified !== null && Math.floor(lastModified) <= modifiedSince)
+    unmodified = true
   if (etag) {
     const bare = unquoteEtag(etag)
     if (ifRange !== null && ifRange.etag !== null) {
@@ -320,7 +378,7 @@ function isResourceModified(c: Context, etag: string | null, lastModified: numbe
       const ifNoneMatch = parseEtags(header('if-none-match'))
       if (ifNoneMatch) unmodified = ifNoneMatch.weak.includes(bare) || contains(ifNoneMatch, bare)
       const ifMatch = parseEtags(header('if-match'))
-      if (ifMatch) unmodified = !(ifMatch.strong.includes(bare))
+      if (ifMatch) unmodified = !ifMatch.strong.includes(bare)
     }
   }
   return !unmodified
@@ -329,7 +387,10 @@ function isResourceModified(c: Context, etag: string | null, lastModified: numbe
 /** A single `bytes=` range of a file of `length` bytes as [start, end); null when it cannot be served (416). */
 function byteRange(value: string, length: number): [number, number] | null {
   if (!value.includes('=')) return null
-  const [unitsText, rest] = [value.slice(0, value.indexOf('=')), value.slice(value.indexOf('=') + 1)]
+  const [unitsText, rest] = [
+    value.slice(0, value.indexOf('=')),
+    value.slice(value.indexOf('=') + 1),
+  ]
   const ranges: [number, number | null][] = []
   let lastEnd = 0
   const int = (text: string): number | null => (/^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : null)
@@ -378,7 +439,9 @@ export interface SendFileOptions {
 }
 
 function quoteHeaderValue(value: string): string {
-  return /^[!#$%&'*+\-.0-9A-Z^_`a-z|~]+$/.test(value) ? value : `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+  return /^[!#$%&'*+\-.0-9A-Z^_`a-z|~]+$/.test(value)
+    ? value
+    : `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 }
 
 const ALWAYS_SAFE = /[A-Za-z0-9\-._~$!'()*+,;]/
@@ -396,7 +459,11 @@ function defaultMaxAge(): number | null {
  * the response with Flask's headers, made conditional. A missing file is an OSError in Flask;
  * here `NotFound` is thrown only by `sendFromDirectory`, so the caller checks first.
  */
-export async function sendFile(c: Context, path: string, options: SendFileOptions = {}): Promise<FlaskResponse> {
+export async function sendFile(
+  c: Context,
+  path: string,
+  options: SendFileOptions = {},
+): Promise<FlaskResponse> {
   const full = path.startsWith('/') ? path : `${SERVICE_ROOT}${path}`
   const info = await stat(full, { bigint: true })
   const size = Number(info.size)
@@ -411,40 +478,79 @@ export async function sendFile(c: Context, path: string, options: SendFileOption
   }
   const disposition = options.as_attachment ? 'attachment' : 'inline'
   // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(downloadName)) headers.push(['Content-Disposition', `${disposition}; filename=${quoteHeaderValue(downloadName)}`])
+  if (/^[\x00-\x7f]*$/.test(downloadName))
+    headers.push([
+      'Content-Disposition',
+      `${disposition}; filename=${quoteHeaderValue(downloadName)}`,
+    ])
   else {
     // eslint-disable-next-line no-control-regex
     const simple = downloadName.normalize('NFKD').replace(/[^\x00-\x7f]/g, '')
-    const quoted = [...new TextEncoder().encode(downloadName)].map((byte) => (byte < 0x80 && ALWAYS_SAFE.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('')
-    headers.push(['Content-Disposition', `${disposition}; filename=${quoteHeaderValue(simple)}; filename*=${quoteHeaderValue(`UTF-8''${quoted}`)}`])
+    const quoted = [...new TextEncoder().encode(downloadName)]
+      .map((byte) =>
+        byte < 0x80 && ALWAYS_SAFE.test(String.fromCharCode(byte))
+          ? String.fromCharCode(byte)
+          : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+      )
+      .join('')
+    headers.push([
+      'Content-Disposition',
+      `${disposition}; filename=${quoteHeaderValue(simple)}; filename*=${quoteHeaderValue(`UTF-8''${quoted}`)}`,
+    ])
   }
   const data = new Uint8Array(await readFile(full))
   const response = new FlaskResponse(data, { mimetype, headers })
   response.headers.set('Content-Length', String(size))
   response.headers.set('Last-Modified', httpDate(mtime))
-  const maxAge = options.max_age === undefined || options.max_age === null ? defaultMaxAge() : options.max_age
+  const maxAge =
+    options.max_age === undefined || options.max_age === null ? defaultMaxAge() : options.max_age
   if (maxAge === null) response.headers.set('Cache-Control', 'no-cache')
   else {
-    response.headers.set('Cache-Control', maxAge > 0 ? `public, max-age=${maxAge}` : `no-cache, max-age=${maxAge}`)
+    response.headers.set(
+      'Cache-Control',
+      maxAge > 0 ? `public, max-age=${maxAge}` : `no-cache, max-age=${maxAge}`,
+    )
     response.headers.set('Expires', httpDate(Date.now() / 1000 + maxAge))
   }
-  if (typeof options.etag === 'string') response.headers.set('ETag', options.etag.startsWith('W/') || options.etag.startsWith('"') ? options.etag : `"${options.etag}"`)
-  else if (options.etag !== false) response.headers.set('ETag', `"${floatRepr(mtime)}-${size}-${adler32(new TextEncoder().encode(full))}"`)
+  if (typeof options.etag === 'string')
+    response.headers.set(
+      'ETag',
+      options.etag.startsWith('W/') || options.etag.startsWith('"')
+        ? options.etag
+        : `"${options.etag}"`,
+    )
+  else if (options.etag !== false)
+    response.headers.set(
+      'ETag',
+      `"${floatRepr(mtime)}-${size}-${adler32(new TextEncoder().encode(full))}"`,
+    )
   return options.conditional === false ? response : makeConditional(c, response, data, size)
 }
 
 /** Werkzeug's `make_conditional(environ, accept_ranges=True, complete_length=size)`. */
-function makeConditional(c: Context, response: FlaskResponse, data: Uint8Array, size: number): FlaskResponse {
+function makeConditional(
+  c: Context,
+  response: FlaskResponse,
+  data: Uint8Array,
+  size: number,
+): FlaskResponse {
   const method = request(c).method
   if (method !== 'GET' && method !== 'HEAD') return response
   const etag = response.headers.get('ETag')
   const lastModified = parseHttpDate(response.headers.get('Last-Modified'))
   const range = c.req.header('range')
-  if (size > 0 && range !== undefined && (c.req.header('if-range') === undefined || !isResourceModified(c, etag, lastModified, false))) {
+  if (
+    size > 0 &&
+    range !== undefined &&
+    (c.req.header('if-range') === undefined || !isResourceModified(c, etag, lastModified, false))
+  ) {
     const bounds = byteRange(range, size)
     if (bounds === null) throw new RequestedRangeNotSatisfiable(size)
     const [start, end] = bounds
-    const partial = new FlaskResponse(data.subarray(start, end), { status: 206, headers: response.headers })
+    const partial = new FlaskResponse(data.subarray(start, end), {
+      status: 206,
+      headers: response.headers,
+    })
     partial.headers.set('Content-Length', String(end - start))
     partial.headers.set('Accept-Ranges', 'bytes')
     partial.headers.set('Content-Range', `bytes ${start}-${end - 1}/${size}`)
@@ -458,7 +564,17 @@ function makeConditional(c: Context, response: FlaskResponse, data: Uint8Array, 
     // Werkzeug's WSGI answer to a 304: no body, no entity headers (Expires and Content-Location stay).
     response.status_code = 304
     response.set_data(new Uint8Array(0))
-    for (const name of ['Allow', 'Content-Encoding', 'Content-Language', 'Content-Length', 'Content-MD5', 'Content-Range', 'Content-Type', 'Last-Modified']) response.headers.remove(name)
+    for (const name of [
+      'Allow',
+      'Content-Encoding',
+      'Content-Language',
+      'Content-Length',
+      'Content-MD5',
+      'Content-Range',
+      'Content-Type',
+      'Last-Modified',
+    ])
+      response.headers.remove(name)
     return response
   }
   return response
@@ -469,7 +585,12 @@ function makeConditional(c: Context, response: FlaskResponse, data: Uint8Array, 
  * `NotFound` (answered by the app's error handlers, as in Flask). `directory` is absolute or
  * relative to the service folder (`public/static` for a copied static folder).
  */
-export async function sendFromDirectory(c: Context, directory: string, filename: string, options: SendFileOptions = {}): Promise<FlaskResponse> {
+export async function sendFromDirectory(
+  c: Context,
+  directory: string,
+  filename: string,
+  options: SendFileOptions = {},
+): Promise<FlaskResponse> {
   const joined = safeJoin(directory, filename)
   if (joined === null || joined.includes('\0')) throw new NotFound()
   const full = joined.startsWith('/') ? joined : `${SERVICE_ROOT}${joined}`
@@ -482,11 +603,20 @@ export async function sendFromDirectory(c: Context, directory: string, filename:
 export const APP_FILES_DIR = 'public/_app'
 
 /** `send_from_directory("dir", path)` in a handler: the app's `dir`, copied into public/_app/dir. */
-export async function sendFromAppDirectory(c: Context, directory: string, filename: string, options: SendFileOptions = {}): Promise<FlaskResponse> {
+export async function sendFromAppDirectory(
+  c: Context,
+  directory: string,
+  filename: string,
+  options: SendFileOptions = {},
+): Promise<FlaskResponse> {
   return sendFromDirectory(c, `${APP_FILES_DIR}/${directory}`, filename, options)
 }
 
 /** `send_file("dir/file")` in a handler: the app's file, copied into public/_app/dir/file. */
-export async function sendAppFile(c: Context, path: string, options: SendFileOptions = {}): Promise<FlaskResponse> {
+export async function sendAppFile(
+  c: Context,
+  path: string,
+  options: SendFileOptions = {},
+): Promise<FlaskResponse> {
   return sendFile(c, `${APP_FILES_DIR}/${path}`, options)
 }
