@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { compareObservations, mask, reviveFloats, showPair, type Difference, type Observation } from '../emit/runtime/compare.js'
 import type { OutgoingRequest, RawResponse } from './http-replay.js'
 import type { UrlMapDump } from './scenario.js'
 
@@ -95,7 +96,7 @@ export function replayOnFlask(python: string, flaskDir: string, scenarioFile: st
   return { ok: true, value: answers }
 }
 
-/** One request line's outcome, from scenario/scenario_selfcheck.py's compare() (as difftest.py prints it). */
+/** One request line's outcome (as difftest.py prints it): the differences of the service's answer from Flask's. */
 export interface LineResult {
   line: number
   /** `#N METHOD PATH`, the path as the scenario writes it (before `${NAME}` substitution). */
@@ -106,21 +107,48 @@ export interface LineResult {
   notes: string[]
 }
 
+/** Both sides' observations of one request line (null: that side failed, see `errors`). */
+interface ObservedLine {
+  type: 'observed'
+  line: number
+  label: string
+  method: string
+  volatile: string[]
+  flask: Observation | null
+  service: Observation | null
+  errors: Difference[]
+}
+
 type DriverMessage =
   | { type: 'ready'; requests: number }
   | { type: 'fatal'; message: string }
   | ({ type: 'request'; line: number; body: string | null } & Omit<OutgoingRequest, 'body'>)
-  | ({ type: 'result' } & LineResult)
-  | { type: 'done'; passed: number; failed: number }
+  | ObservedLine
+  | { type: 'done' }
+
+/**
+ * One line's outcome from both sides' observations: masked by the line's volatile values and
+ * compared with src/emit/runtime/compare.ts (the comparison shadow mode uses too), then what failed
+ * on the way; values shown as the reference runner shows them.
+ */
+export function judgeLine(observed: Omit<ObservedLine, 'type'>): LineResult {
+  let differences: Difference[] = []
+  let notes: string[] = []
+  if (observed.flask !== null && observed.service !== null) {
+    ;({ differences, notes } = compareObservations(mask(observed.flask, observed.volatile), mask(observed.service, observed.volatile), observed.method))
+  }
+  const diffs = [...differences, ...observed.errors].map(([what, flask, service]): [string, string, string] => [what, ...showPair(flask, service)])
+  return { line: observed.line, label: observed.label, diffs, notes }
+}
 
 /** How long one message of the Flask side may take (one request on the test client, or importing the app). */
 const messageTimeoutMs = 300_000
 
 /**
  * The differential run (flask_replay.py --differential): Python replays each request line on
- * Flask's test client, hands this process the service's request, observes the service's raw
- * response and compares, all with the reference runner's code; this process sends requests over
- * HTTP (`send`) and reports.
+ * Flask's test client, hands this process the service's request and observes the service's raw
+ * response, with the reference runner's code; this process sends requests over HTTP (`send`),
+ * compares the two observations (`judgeLine`) and reports.
  */
 export class FlaskDifferential {
   private stderr = ''
@@ -174,6 +202,8 @@ export class FlaskDifferential {
     onResult: (result: LineResult) => void,
   ): Promise<Outcome<{ passed: number; failed: number }>> {
     this.write({ type: 'go' })
+    let passed = 0
+    let failed = 0
     for (;;) {
       const next = await this.next()
       if (!next.ok) return next
@@ -190,13 +220,15 @@ export class FlaskDifferential {
           }
           break
         }
-        case 'result': {
-          const { type: _type, ...result } = message
+        case 'observed': {
+          const result = judgeLine(message)
+          if (result.diffs.length > 0) failed += 1
+          else passed += 1
           onResult(result)
           break
         }
         case 'done':
-          return { ok: true, value: { passed: message.passed, failed: message.failed } }
+          return { ok: true, value: { passed, failed } }
         case 'fatal':
           return this.failWith(message.message)
         default:
@@ -240,7 +272,7 @@ export class FlaskDifferential {
       return { ok: false, message: `Flask side failed (${how}): ${lastLine}` }
     }
     try {
-      return { ok: true, value: JSON.parse(next.value) as DriverMessage }
+      return { ok: true, value: JSON.parse(next.value, reviveFloats) as DriverMessage }
     } catch {
       return { ok: false, message: `Flask side wrote something else than a message: ${next.value.slice(0, 200)}` }
     }

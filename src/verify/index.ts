@@ -39,8 +39,9 @@ export interface VerifyOptions {
  * prints every difference (`#N METHOD PATH  field: flask X | service Y`), then
  * `N passed, M failed`. The scenario format and the comparison are those of the reference
  * runner, test/oracle/scenario/difftest.py: the Flask side runs its code
- * (test/oracle/flask_replay.py), which also observes and compares the service's raw responses;
- * this side sends the service's requests (src/verify/http-replay.ts, its own cookie jar).
+ * (test/oracle/flask_replay.py), which also observes the service's raw responses; this side
+ * sends the service's requests (src/verify/http-replay.ts, its own cookie jar) and compares the
+ * observations with src/emit/runtime/compare.ts, the comparison shadow mode (`SHADOW=1`) uses.
  * Returns 0 when every request line passes, 1 on any difference, 2 when it could not compare
  * (no Python with Flask, install/build/start failure, bad scenario, an app that does not import),
  * with one `migrate: …` line.

@@ -22,9 +22,12 @@ writes on stdout:
   {"type": "request", "line": N, "method", "path", "headers": [[name, value], ...], "body": base64 | null}
       send this to the service; answer on stdin with one line
       {"status": S, "headers": [[name, value], ...], "body": base64}  or  {"error": "..."}
-  {"type": "result", "line": N, "label": "#N METHOD PATH", "diffs": [[what, flask, service], ...], "notes": [...]}
-      one per request line, after its request; values are shown as difftest.py shows them
-  {"type": "done", "passed": P, "failed": F}
+  {"type": "observed", "line": N, "label": "#N METHOD PATH", "method", "volatile": [...],
+   "flask": observation | null, "service": observation | null, "errors": [[what, flask, service], ...]}
+      one per request line, after its request: what each side observed (observe() of the
+      reference runner, the session cookie decoded with the app's serializer) and what failed on
+      the way; the caller masks and compares them (src/emit/runtime/compare.ts)
+  {"type": "done"}
 and waits for {"type": "go"} on stdin after "ready" (the service is started meanwhile).
 """
 
@@ -39,8 +42,7 @@ sys.path.insert(0, os.path.join(_HERE, "scenario"))
 sys.path.insert(0, _HERE)
 from flask_url_map import load_app  # noqa: E402  (sibling oracle script)
 from scenario_selfcheck import (  # noqa: E402  (the reference implementation of the format)
-    ScenarioError, compare, encode, flask_session_codec, mask, observe, read_scenario, save_values,
-    show_pair,
+    ScenarioError, encode, flask_session_codec, observe, read_scenario, save_values,
 )
 
 # The oracle's folders must not shadow the project's modules (load_app drops _HERE itself).
@@ -73,19 +75,30 @@ class ServiceThroughCaller:
         return reply["status"], [tuple(pair) for pair in reply["headers"]], base64.b64decode(reply["body"])
 
 
+def floats_marked(value):
+    """Floats as {"py/float": repr}: JSON.parse would read 3.0 as 3 and refuse NaN; the caller
+    keeps them as Python floats (compare.ts pythonFloat) to compare and show them as Python does."""
+    if isinstance(value, float):
+        return {"py/float": json.dumps(value)}
+    if isinstance(value, list):
+        return [floats_marked(item) for item in value]
+    if isinstance(value, dict):
+        return {key: floats_marked(item) for key, item in value.items()}
+    return value
+
+
 def write(channel, message):
     channel.write(json.dumps(message) + "\n")
     channel.flush()
 
 
 def differential(lines, client, session, channel, replies):
-    """difftest.run, line for line, with structured results instead of printed ones."""
+    """difftest.run, line for line, with the observations handed to the caller to compare."""
     flask_saved, service_saved = {}, {}
-    passed = failed = 0
     for number, line, volatile in lines:
         method = line["method"]
         label = f"#{number} {method} {line['path']}"
-        diffs, notes = [], []
+        diffs = []
         try:
             path, headers, body = encode(line, flask_saved)
             response = client.open(path, method=method, headers=headers, data=body)
@@ -107,18 +120,12 @@ def differential(lines, client, session, channel, replies):
         except Exception as error:
             if service_obs is None:
                 diffs.append(("transport", None, f"{type(error).__name__}: {error}"))
-        if flask_obs is not None and service_obs is not None:
-            reference, candidate = mask(flask_obs, volatile), mask(service_obs, volatile)
-            found, notes = compare(reference, candidate, method)
-            diffs = found + diffs
-        if diffs:
-            failed += 1
-        else:
-            passed += 1
-        write(channel, {"type": "result", "line": number, "label": label, "notes": notes,
-                        "diffs": [[what, *show_pair(flask_value, service_value)]
-                                  for what, flask_value, service_value in diffs]})
-    write(channel, {"type": "done", "passed": passed, "failed": failed})
+        # The comparison itself is the caller's (src/emit/runtime/compare.ts, shared with shadow
+        # mode): both observations go there, with the line's volatile values and what failed here.
+        write(channel, {"type": "observed", "line": number, "label": label, "method": method,
+                        "volatile": volatile, "flask": floats_marked(flask_obs),
+                        "service": floats_marked(service_obs), "errors": [[what, a, b] for what, a, b in diffs]})
+    write(channel, {"type": "done"})
 
 
 def flask_only(lines, client, session, channel):
