@@ -256,7 +256,9 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   // a translation prettier cannot parse stays as it is (and was reported above).
   for (const [path, content] of files) {
     if (path.startsWith('src/lib/')) {
-      files.set(path, await timed(input.timings, 'emit: format runtime', () => formatRuntimeModule(content)))
+      // The runtime is formatted in the repository (test/emit/prettier.test.ts): copied as it is,
+      // unless a redaction above changed it.
+      if (content !== runtimeFiles.get(path.slice('src/lib/'.length))) files.set(path, await timed(input.timings, 'emit: format runtime', () => formatRuntimeModule(content)))
       continue
     }
     if (!path.endsWith('.ts')) {
@@ -479,10 +481,20 @@ function accountForExtensions(app: AppIR, earlier: Finding[], findings: Finding[
     findings.push({
       ruleId: 'extension-not-migrated',
       severity: extension.init === 'import-only' ? 'warning' : 'error',
-      message: `${extension.package}.${extension.symbol} (${extension.source.replace(/\s+/g, ' ')}) is not carried over: the generated service does not do what it did.`,
+      message: `${extension.package}.${extension.symbol} (${extension.source.replace(/\s+/g, ' ')}) is not carried over: the generated service does not do what it did${affectedRoutes(app, extension)}.`,
       location: extension.location,
     })
   }
+}
+
+/** The routes an extension set up on the app or on a blueprint may act on, named in its finding. */
+function affectedRoutes(app: AppIR, extension: AppIR['extensions'][number]): string {
+  if (extension.init === 'import-only') return ''
+  const scope = extension.blueprint
+  const endpoints = [...new Set(app.routes.filter((route) => scope === undefined || route.endpoint.startsWith(`${scope}.`)).map((route) => route.endpoint))]
+  if (endpoints.length === 0) return ''
+  const listed = endpoints.length > 12 ? `${endpoints.slice(0, 12).join(', ')} and ${endpoints.length - 12} more` : endpoints.join(', ')
+  return scope === undefined ? `; it is set up on the app, whose routes are ${listed}` : `; it is set up on blueprint ${scope}, whose routes are ${listed}`
 }
 
 /** A module's leading block of one-line imports, merged so the same name is never imported twice. */
