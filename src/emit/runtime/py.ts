@@ -276,6 +276,9 @@ export function typeName(value: Py): string {
   if (value instanceof PyFloat) return 'float'
   if (value instanceof Uint8Array) return 'bytes'
   if (Array.isArray(value)) return isTuple(value) ? 'tuple' : 'list'
+  // Runtime classes standing for Python ones (`defaultdict`, `deque`) carry Python's name.
+  const pyName: unknown = value.constructor?.pyName
+  if (typeof pyName === 'string') return pyName
   if (value instanceof PyDict) return 'dict'
   if (value instanceof PySet) return 'set'
   if (Object.prototype.toString.call(value) === '[object Generator]') return 'generator'
@@ -379,7 +382,7 @@ export function repr(value: Py): string {
     if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`
     return `[${inner}]`
   }
-  if (value instanceof PyDict)
+  if (value instanceof PyDict && typeof (value as Py).__repr__ !== 'function')
     return `{${value
       .items()
       .map(([k, v]) => `${repr(k)}: ${repr(v)}`)
@@ -1639,6 +1642,13 @@ export function callMethod(obj: Py, name: string, ...args: Py[]): Py {
   if (isFloat(obj) && name === 'is_integer' && args.length === 0)
     return Number.isInteger(Number(obj))
   if (obj instanceof Uint8Array && name === 'decode') return decodeBytes(obj, ...args)
+  // A dict subclass's own methods and overrides (`Counter.most_common`, `OrderedDict.popitem(last)`).
+  if (
+    table === dictMethods &&
+    typeof obj[name] === 'function' &&
+    obj[name] !== (PyDict.prototype as Py)[name]
+  )
+    return obj[name](...args) ?? null
   if (table) {
     const method = (table as Record<string, (o: Py, ...a: Py[]) => Py>)[name]
     if (!method) throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)

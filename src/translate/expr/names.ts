@@ -30,7 +30,11 @@ export const EXCEPTIONS = new Set(
 )
 
 const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'werkzeug', 'flask.json', 'flask.wrappers', 'werkzeug.wrappers', 'werkzeug.wrappers.response', 'werkzeug.security'])
-export const STDLIB_MODULES = new Set(['os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime', 'sqlite3'])
+export const STDLIB_MODULES = new Set([
+  'os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime', 'sqlite3',
+  // The modules of the tables in stdlib-modules.ts.
+  'hashlib', 'hmac', 'secrets', 'base64', 'binascii', 'urllib', 'urllib.parse', 'string', 'collections', 'functools', 'itertools', 'operator',
+])
 
 function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Binding {
   if (target.kind === 'module') {

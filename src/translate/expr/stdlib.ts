@@ -7,6 +7,7 @@ import { resolveName } from './names.js'
 import { tsJson } from '../../ts-text.js'
 import { translateStaticPath } from './files.js'
 import { sqliteValue, translateSqliteCall } from './sqlite.js'
+import { tableValue, translateTableCall } from './stdlib-modules.js'
 
 /** The dotted stdlib path of an expression like `os.environ.get` (null when it is not one). */
 export function stdlibPath(node: SyntaxNode, ctx: Context): string | null {
@@ -89,6 +90,8 @@ export function stdlibValue(path: string, node: SyntaxNode, ctx: Context): Emitt
     ctx.imports.py = true
     return emitted(value, Prec.Call)
   }
+  const fromTable = tableValue(path, ctx)
+  if (fromTable) return fromTable
   return fail('unsupported-stdlib-call', node, `\`${path}\` used as a value`)
 }
 
@@ -183,5 +186,7 @@ export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | u
     }
     return py(`${name}(${list.slice(0, 2).join(', ')}${flags ? `, ${tsJson(flags)}` : ''})`, name === 'reFindall' ? 'list' : 'unknown')
   }
+  const fromTable = translateTableCall(path, node, ctx)
+  if (fromTable) return fromTable
   return fail('unsupported-stdlib-call', node, `\`${path}()\` is not supported`)
 }

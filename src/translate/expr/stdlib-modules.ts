@@ -1,0 +1,191 @@
+/**
+ * Standard-library modules carried over as runtime functions, one table row per Python name:
+ * the runtime file (src/emit/runtime/<lib>.ts), its export, Python's parameter names (bound by
+ * position or keyword, as Python binds them), and the result type when it is known. A name that
+ * is not in a table stays an `unsupported-stdlib-call` finding.
+ */
+import { fail } from '../diagnostics.js'
+import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { Prec } from '../precedence.js'
+import { translateExpr } from './index.js'
+import { callArguments, requireStatic } from './arguments.js'
+import { resolveName } from './names.js'
+import { tsJson } from '../../ts-text.js'
+
+interface Call {
+  lib: string
+  name: string
+  /** Python's parameters in order; a `*name` takes the remaining positional arguments. */
+  params: string[]
+  type?: Emitted['type']
+}
+
+const call = (lib: string, name: string, params: string[], type?: Emitted['type']): Call => ({ lib, name, params, type })
+const hash = (name: string): Call => call('hashing', name, ['data'])
+
+export const STDLIB_CALLS: Record<string, Call> = {
+  'hashlib.new': call('hashing', 'hashNew', ['name', 'data']),
+  'hashlib.md5': hash('md5'),
+  'hashlib.sha1': hash('sha1'),
+  'hashlib.sha224': hash('sha224'),
+  'hashlib.sha256': hash('sha256'),
+  'hashlib.sha384': hash('sha384'),
+  'hashlib.sha512': hash('sha512'),
+  'hashlib.sha3_256': hash('sha3_256'),
+  'hashlib.sha3_512': hash('sha3_512'),
+  'hashlib.blake2b': hash('blake2b'),
+  'hashlib.blake2s': hash('blake2s'),
+  'hmac.new': call('hashing', 'hmacNew', ['key', 'msg', 'digestmod']),
+  'hmac.digest': call('hashing', 'hmacDigest', ['key', 'msg', 'digest']),
+  'hmac.compare_digest': call('hashing', 'compareDigest', ['a', 'b'], 'bool'),
+  'secrets.compare_digest': call('hashing', 'compareDigest', ['a', 'b'], 'bool'),
+  'secrets.token_bytes': call('hashing', 'tokenBytes', ['nbytes']),
+  'secrets.token_hex': call('hashing', 'tokenHex', ['nbytes'], 'str'),
+  'secrets.token_urlsafe': call('hashing', 'tokenUrlsafe', ['nbytes'], 'str'),
+  'secrets.choice': call('hashing', 'choice', ['seq']),
+  'secrets.randbelow': call('hashing', 'randbelow', ['exclusive_upper_bound'], 'int'),
+  'base64.b64encode': call('hashing', 'b64encode', ['s', 'altchars']),
+  'base64.b64decode': call('hashing', 'b64decode', ['s', 'altchars', 'validate']),
+  'base64.standard_b64encode': call('hashing', 'b64encode', ['s']),
+  'base64.standard_b64decode': call('hashing', 'b64decode', ['s']),
+  'base64.urlsafe_b64encode': call('hashing', 'urlsafeB64encode', ['s']),
+  'base64.urlsafe_b64decode': call('hashing', 'urlsafeB64decode', ['s']),
+  'base64.b16encode': call('hashing', 'b16encode', ['s']),
+  'binascii.hexlify': call('hashing', 'hexlify', ['data']),
+  'urllib.parse.quote': call('urls', 'quote', ['string', 'safe'], 'str'),
+  'urllib.parse.quote_plus': call('urls', 'quotePlus', ['string', 'safe'], 'str'),
+  'urllib.parse.unquote': call('urls', 'unquote', ['string'], 'str'),
+  'urllib.parse.unquote_plus': call('urls', 'unquotePlus', ['string'], 'str'),
+  'urllib.parse.urlencode': call('urls', 'urlencode', ['query', 'doseq', 'safe'], 'str'),
+  'urllib.parse.parse_qs': call('urls', 'parseQs', ['qs', 'keep_blank_values', 'strict_parsing', 'encoding', 'errors', 'max_num_fields', 'separator']),
+  'urllib.parse.parse_qsl': call('urls', 'parseQsl', ['qs', 'keep_blank_values', 'strict_parsing', 'encoding', 'errors', 'max_num_fields', 'separator']),
+  'collections.Counter': call('collections', 'new Counter', ['iterable']),
+  'collections.OrderedDict': call('collections', 'new OrderedDict', ['other']),
+  'collections.deque': call('collections', 'new Deque', ['iterable', 'maxlen']),
+  'functools.reduce': call('functional', 'reduce', ['function', 'iterable', 'initial']),
+  'functools.partial': call('functional', 'partial', ['func', '*args']),
+  'itertools.chain': call('functional', 'chain', ['*iterables']),
+  'itertools.chain.from_iterable': call('functional', 'chainFromIterable', ['iterable']),
+  'itertools.islice': call('functional', 'islice', ['iterable', '*bounds']),
+  'itertools.count': call('functional', 'countFrom', ['start', 'step']),
+  'itertools.repeat': call('functional', 'repeat', ['object', 'times']),
+  'itertools.cycle': call('functional', 'cycle', ['iterable']),
+  'itertools.groupby': call('functional', 'groupby', ['iterable', 'key']),
+  'itertools.permutations': call('functional', 'permutations', ['iterable', 'r']),
+  'itertools.combinations': call('functional', 'combinations', ['iterable', 'r']),
+  'itertools.accumulate': call('functional', 'accumulate', ['iterable', 'func', 'initial']),
+  'itertools.takewhile': call('functional', 'takewhile', ['predicate', 'iterable']),
+  'itertools.dropwhile': call('functional', 'dropwhile', ['predicate', 'iterable']),
+  'itertools.starmap': call('functional', 'starmap', ['function', 'iterable']),
+  'itertools.pairwise': call('functional', 'pairwise', ['iterable']),
+  'itertools.compress': call('functional', 'compress', ['data', 'selectors']),
+  'operator.itemgetter': call('functional', 'itemgetter', ['*items']),
+  'operator.attrgetter': call('functional', 'attrgetter', ['*attrs']),
+}
+
+/** Names used as values: a runtime export, or a constant. */
+const STDLIB_VALUES: Record<string, [lib: string | null, code: string, type: Emitted['type']]> = {
+  'hashlib.md5': ['hashing', 'md5', 'function'],
+  'hashlib.sha1': ['hashing', 'sha1', 'function'],
+  'hashlib.sha224': ['hashing', 'sha224', 'function'],
+  'hashlib.sha256': ['hashing', 'sha256', 'function'],
+  'hashlib.sha384': ['hashing', 'sha384', 'function'],
+  'hashlib.sha512': ['hashing', 'sha512', 'function'],
+  'operator.add': ['functional', 'operatorAdd', 'function'],
+  'operator.sub': ['functional', 'operatorSub', 'function'],
+  'operator.mul': ['functional', 'operatorMul', 'function'],
+  'operator.eq': ['functional', 'operatorEq', 'function'],
+  'operator.lt': ['functional', 'operatorLt', 'function'],
+  'string.ascii_letters': [null, tsJson('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'str'],
+  'string.ascii_lowercase': [null, tsJson('abcdefghijklmnopqrstuvwxyz'), 'str'],
+  'string.ascii_uppercase': [null, tsJson('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'str'],
+  'string.digits': [null, tsJson('0123456789'), 'str'],
+  'string.hexdigits': [null, tsJson('0123456789abcdefABCDEF'), 'str'],
+  'string.octdigits': [null, tsJson('01234567'), 'str'],
+  'string.punctuation': [null, tsJson('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'), 'str'],
+  'string.whitespace': [null, tsJson(' \t\n\r\x0b\x0c'), 'str'],
+  'string.printable': [null, tsJson('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~ \t\n\r\x0b\x0c'), 'str'],
+}
+
+/** Builtin types as a `defaultdict` factory: called with no argument, named in the repr. */
+const FACTORIES: Record<string, string> = { list: '() => []', dict: '() => py.dict()', set: '() => py.set()', int: '() => 0', str: "() => ''", float: '() => py.asFloat(0)' }
+
+/** A stdlib name used as a value, from the tables (undefined when it is not in them). */
+export function tableValue(path: string, ctx: Context): Emitted | undefined {
+  const value = STDLIB_VALUES[path]
+  if (!value) return undefined
+  const [lib, code, type] = value
+  if (lib !== null) ctx.imports.useLib(lib, code)
+  return emitted(code, Prec.Primary, type)
+}
+
+/** A call of a stdlib function from the tables (undefined when it is not in them). */
+export function translateTableCall(path: string, node: SyntaxNode, ctx: Context): Emitted | undefined {
+  if (path === 'collections.defaultdict') return translateDefaultDict(node, ctx)
+  if (path === 'itertools.product') return translateProduct(node, ctx)
+  if (path === 'itertools.zip_longest') return translateZipLongest(node, ctx)
+  const mapping = STDLIB_CALLS[path]
+  if (!mapping) return undefined
+  const args = callArguments(node)
+  if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments (\`${args.splats[0].text}\`) in a call to \`${path}()\``)
+  const rest = mapping.params.findIndex((p) => p.startsWith('*'))
+  const named = rest < 0 ? mapping.params : mapping.params.slice(0, rest)
+  const slots: (string | undefined)[] = []
+  args.positional.forEach((arg, i) => {
+    if (rest < 0 && i >= named.length) fail('unsupported-stdlib-call', arg, `\`${path}()\` takes at most ${named.length} arguments`)
+    slots[i] = translateExpr(arg, ctx).code
+  })
+  for (const [name, value] of args.keywords) {
+    const index = named.indexOf(name)
+    if (index < 0 || slots[index] !== undefined) fail('unsupported-stdlib-call', value.parent!, `keyword argument \`${name}\` in a call to \`${path}()\``)
+    slots[index] = translateExpr(value, ctx).code
+  }
+  for (let i = 0; i < slots.length; i++) slots[i] ??= 'undefined'
+  const isNew = mapping.name.startsWith('new ')
+  ctx.imports.useLib(mapping.lib, isNew ? mapping.name.slice(4) : mapping.name)
+  return emitted(`${mapping.name}(${slots.join(', ')})`, isNew ? Prec.Unary : Prec.Call, mapping.type)
+}
+
+/** `defaultdict(list)`: a builtin factory keeps its name for the repr. */
+function translateDefaultDict(node: SyntaxNode, ctx: Context): Emitted {
+  const args = callArguments(node)
+  requireStatic(args, 'collections.defaultdict()')
+  if (args.positional.length > 2) fail('unsupported-stdlib-call', node, '`defaultdict()` with more than a factory and one mapping')
+  const [factory, entries] = args.positional
+  let factoryCode = 'null'
+  let factoryName = 'null'
+  if (factory) {
+    const builtin = factory.type === 'identifier' && Object.hasOwn(FACTORIES, factory.text) && resolveName(factory.text, factory, ctx).kind === 'builtin'
+    if (builtin) {
+      factoryCode = FACTORIES[factory.text]
+      factoryName = tsJson(factory.text)
+      ctx.imports.py = true
+    } else factoryCode = translateExpr(factory, ctx).code
+  }
+  ctx.imports.useLib('collections', 'DefaultDict')
+  const list = [factoryCode, entries ? translateExpr(entries, ctx).code : 'null', ...(factoryName === 'null' ? [] : [factoryName])]
+  return emitted(`new DefaultDict(${list.join(', ')})`, Prec.Unary)
+}
+
+/** `product(*iterables, repeat=1)`. */
+function translateProduct(node: SyntaxNode, ctx: Context): Emitted {
+  const args = callArguments(node)
+  requireStatic(args, 'itertools.product()', ['repeat'])
+  const iterables = args.positional.map((a) => translateExpr(a, ctx).code)
+  const repeat = args.keywords.get('repeat')
+  if (repeat) {
+    ctx.imports.useLib('functional', 'productRepeat')
+    return emitted(`productRepeat(${[translateExpr(repeat, ctx).code, ...iterables].join(', ')})`, Prec.Call)
+  }
+  ctx.imports.useLib('functional', 'product')
+  return emitted(`product(${iterables.join(', ')})`, Prec.Call)
+}
+
+/** `zip_longest(*iterables, fillvalue=None)`. */
+function translateZipLongest(node: SyntaxNode, ctx: Context): Emitted {
+  const args = callArguments(node)
+  requireStatic(args, 'itertools.zip_longest()', ['fillvalue'])
+  const fill = args.keywords.get('fillvalue')
+  ctx.imports.useLib('functional', 'zipLongest')
+  return emitted(`zipLongest(${[fill ? translateExpr(fill, ctx).code : 'null', ...args.positional.map((a) => translateExpr(a, ctx).code)].join(', ')})`, Prec.Call)
+}
