@@ -1,0 +1,279 @@
+import type { ColumnSchema, ColumnType, RelationshipSchema, SqlalchemySchema, TableSchema } from '../analyze/ext-sqlalchemy.js'
+import { commentText, tsJson, tsString } from '../ts-text.js'
+
+/**
+ * The service's schema module (src/db/schema.ts) from the project's Flask-SQLAlchemy models:
+ * an entity type per model, a Kysely `Database` type, and the DDL that `db.create_all()` runs
+ * (SQLAlchemy 1.4's text for SQLite, which SQLite keeps verbatim in `sqlite_master`, and for
+ * Postgres), in create_all's order. The runtime (src/emit/runtime/db.ts) runs it.
+ */
+
+export type Dialect = 'sqlite' | 'postgres'
+
+// SQLAlchemy 1.4's reserved words of each dialect's identifier preparer (an identifier among them is quoted).
+const SQLITE_RESERVED = new Set(
+  ('add after all alter analyze and as asc attach autoincrement before begin between by cascade case cast check collate column commit conflict constraint create cross current_date ' +
+    'current_time current_timestamp database default deferrable deferred delete desc detach distinct drop each else end escape except exclusive exists explain fail false for foreign ' +
+    'from full glob group having if ignore immediate in index indexed initially inner insert instead intersect into is isnull join key left like limit match natural not notnull null of ' +
+    'offset on or order outer plan pragma primary query raise references reindex rename replace restrict right rollback row select set table temp temporary then to transaction trigger ' +
+    'true union unique update using vacuum values view virtual when where').split(' '),
+)
+const POSTGRES_RESERVED = new Set(
+  ('all analyse analyze and any array as asc asymmetric authorization between binary both case cast check collate column constraint create cross current_catalog current_date ' +
+    'current_role current_schema current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign freeze from full grant group ' +
+    'having ilike in initially inner intersect into is isnull join leading left like limit localtime localtimestamp natural new not notnull null of off offset old on only or order outer ' +
+    'over overlaps placing primary references returning right select session_user similar some symmetric table then to trailing true union unique user using variadic verbose when where ' +
+    'window with').split(' '),
+)
+
+/** An identifier as SQLAlchemy's IdentifierPreparer writes it: quoted when reserved, mixed-case or not a plain name. */
+export function quoteIdentifier(name: string, dialect: Dialect): string {
+  const reserved = dialect === 'sqlite' ? SQLITE_RESERVED : POSTGRES_RESERVED
+  const lower = name.toLowerCase()
+  const needsQuotes = reserved.has(lower) || /^[$0-9]/.test(name) || !/^[A-Z0-9_$]+$/i.test(name) || lower !== name
+  return needsQuotes ? `"${name.replace(/"/g, '""')}"` : name
+}
+
+function typeDdl(type: ColumnType, dialect: Dialect): string {
+  switch (type.kind) {
+    case 'Integer':
+      return 'INTEGER'
+    case 'BigInteger':
+      return 'BIGINT'
+    case 'SmallInteger':
+      return 'SMALLINT'
+    case 'Text':
+      return 'TEXT'
+    case 'Boolean':
+      return 'BOOLEAN'
+    case 'DateTime':
+      return dialect === 'sqlite' ? 'DATETIME' : 'TIMESTAMP WITHOUT TIME ZONE'
+    case 'Date':
+      return 'DATE'
+    case 'Time':
+      return dialect === 'sqlite' ? 'TIME' : 'TIME WITHOUT TIME ZONE'
+    case 'Float':
+      return 'FLOAT'
+    case 'JSON':
+      return 'JSON'
+    case 'LargeBinary':
+      return dialect === 'sqlite' ? 'BLOB' : 'BYTEA'
+    case 'String':
+      return type.length === null ? 'VARCHAR' : `VARCHAR(${type.length})`
+    case 'Numeric':
+      return type.precision === null ? 'NUMERIC' : type.scale === null ? `NUMERIC(${type.precision})` : `NUMERIC(${type.precision}, ${type.scale})`
+    case 'Enum':
+      return `VARCHAR(${type.length})`
+  }
+}
+
+/** SQLAlchemy's autoincrement="auto": the table's only primary key column, an integer, without a foreign key or default. */
+function isAutoincrement(column: ColumnSchema, table: TableSchema): boolean {
+  const keys = table.columns.filter((candidate) => candidate.primaryKey)
+  if (column.autoincrement === false || keys.length !== 1 || keys[0] !== column || !['Integer', 'BigInteger', 'SmallInteger'].includes(column.type.kind) || column.serverDefault !== null) return false
+  // "auto" leaves out a column with a foreign key; autoincrement=True does not.
+  return column.autoincrement === true || column.foreignKey === null
+}
+
+function columnDdl(column: ColumnSchema, table: TableSchema, dialect: Dialect): string {
+  let type = typeDdl(column.type, dialect)
+  if (dialect === 'postgres' && isAutoincrement(column, table)) type = { INTEGER: 'SERIAL', BIGINT: 'BIGSERIAL', SMALLINT: 'SMALLSERIAL' }[type] ?? type
+  let spec = `${quoteIdentifier(column.name, dialect)} ${type}`
+  if (column.serverDefault !== null) spec += ` DEFAULT '${column.serverDefault.replace(/'/g, "''")}'`
+  if (!column.nullable) spec += ' NOT NULL'
+  return spec
+}
+
+/** `CREATE TABLE` as SQLAlchemy 1.4 writes it (without the blank lines around it). */
+export function createTableDdl(table: TableSchema, dialect: Dialect): string {
+  const q = (name: string) => quoteIdentifier(name, dialect)
+  const lines = table.columns.map((column) => columnDdl(column, table, dialect))
+  const keys = table.columns.filter((column) => column.primaryKey)
+  if (keys.length > 0) lines.push(`PRIMARY KEY (${keys.map((column) => q(column.name)).join(', ')})`)
+  for (const column of table.columns) {
+    if (column.unique && !column.index) lines.push(`UNIQUE (${q(column.name)})`)
+    if (column.foreignKey) lines.push(`FOREIGN KEY(${q(column.name)}) REFERENCES ${q(column.foreignKey.table)} (${q(column.foreignKey.column)})`)
+  }
+  return `CREATE TABLE ${q(table.name)} (\n\t${lines.join(', \n\t')}\n)`
+}
+
+/** The `CREATE INDEX` statements of `index=True` columns (`ix_<table>_<column>`, unique when the column is). */
+export function createIndexDdl(table: TableSchema, dialect: Dialect): string[] {
+  const q = (name: string) => quoteIdentifier(name, dialect)
+  return table.columns
+    .filter((column) => column.index)
+    .map((column) => `CREATE ${column.unique ? 'UNIQUE ' : ''}INDEX ${q(`ix_${table.name}_${column.name}`)} ON ${q(table.name)} (${q(column.name)})`)
+}
+
+/** The tables in create_all's order: SQLAlchemy's topological sort by foreign keys, ties in definition order. */
+export function sortedTables(tables: TableSchema[]): TableSchema[] {
+  const parents = new Map(tables.map((table) => [table.name, new Set(table.columns.flatMap((column) => (column.foreignKey && column.foreignKey.table !== table.name ? [column.foreignKey.table] : [])))]))
+  const out: TableSchema[] = []
+  let todo = [...tables]
+  while (todo.length > 0) {
+    const pending = new Set(todo.map((table) => table.name))
+    const ready = todo.filter((table) => ![...parents.get(table.name)!].some((parent) => pending.has(parent)))
+    // A cycle: SQLAlchemy drops the cycle's foreign keys from the sort; keep definition order.
+    const round = ready.length > 0 ? ready : todo
+    out.push(...round)
+    todo = todo.filter((table) => !round.includes(table))
+  }
+  return out
+}
+
+/** Every statement `db.create_all()` runs on a new database, in order. */
+export function createAllDdl(schema: Pick<SqlalchemySchema, 'tables'>, dialect: Dialect): string[] {
+  return sortedTables(schema.tables).flatMap((table) => [createTableDdl(table, dialect), ...createIndexDdl(table, dialect)])
+}
+
+/** The TypeScript type of a column's Python value, as the runtime hands it to translated code. */
+function valueType(type: ColumnType): string {
+  switch (type.kind) {
+    case 'Integer':
+    case 'BigInteger':
+    case 'SmallInteger':
+    case 'Float':
+      return 'number'
+    case 'Boolean':
+      return 'boolean'
+    case 'DateTime':
+      return 'PyDateTime'
+    case 'Date':
+      return 'PyDate'
+    case 'LargeBinary':
+      return 'Uint8Array'
+    case 'JSON':
+    case 'Time':
+    case 'Numeric':
+      return 'Py'
+    default:
+      return 'string'
+  }
+}
+
+/** The TypeScript type of a column as stored (what the driver returns), for Kysely's `Database`. */
+function storedType(type: ColumnType): string {
+  switch (type.kind) {
+    case 'Integer':
+    case 'BigInteger':
+    case 'SmallInteger':
+    case 'Float':
+    case 'Boolean':
+      return 'number'
+    case 'LargeBinary':
+      return 'Uint8Array'
+    case 'Numeric':
+      return 'number | string'
+    default:
+      return 'string'
+  }
+}
+
+function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('')
+}
+
+function propertyName(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : tsString(name)
+}
+
+function relationshipMeta(relationship: RelationshipSchema): string {
+  const fields = [
+    `model: ${tsString(relationship.model)}`,
+    `attribute: ${tsString(relationship.attribute)}`,
+    `target: ${tsString(relationship.target)}`,
+    `lazy: ${tsString(relationship.lazy)}`,
+    `uselist: ${relationship.uselist}`,
+    `secondary: ${relationship.secondary === null ? 'null' : tsString(relationship.secondary)}`,
+    `backPopulates: ${relationship.backPopulates === null ? 'null' : tsString(relationship.backPopulates)}`,
+    `deleteOrphan: ${relationship.cascadeDeleteOrphan}`,
+    `cascadeDelete: ${relationship.cascadeDelete}`,
+    `orderBy: [${relationship.orderBy.map(([attribute, direction]) => `[${tsString(attribute)}, ${tsString(direction)}]`).join(', ')}]`,
+  ]
+  return `{ ${fields.join(', ')} }`
+}
+
+function columnMeta(column: ColumnSchema): string {
+  const fields = [
+    `attribute: ${tsString(column.attribute)}`,
+    `name: ${tsString(column.name)}`,
+    `type: ${tsString(column.type.kind)}`,
+    `primaryKey: ${column.primaryKey}`,
+    `nullable: ${column.nullable}`,
+  ]
+  if (column.foreignKey) fields.push(`foreignKey: { table: ${tsString(column.foreignKey.table)}, column: ${tsString(column.foreignKey.column)} }`)
+  if (column.default) fields.push(`default: ${column.default.kind === 'literal' ? `{ value: ${tsJson(column.default.value)} }` : `{ call: ${tsString(column.default.name)} }`}`)
+  if (column.onupdate) fields.push(`onupdate: ${column.onupdate.kind === 'literal' ? `{ value: ${tsJson(column.onupdate.value)} }` : `{ call: ${tsString(column.onupdate.name)} }`}`)
+  return `{ ${fields.join(', ')} }`
+}
+
+/** The entity type's name of a table: its model's class name, or the table's name in PascalCase with `Row`. */
+export function entityTypeName(table: TableSchema): string {
+  return table.model ?? `${pascalCase(table.name)}Row`
+}
+
+/** src/db/schema.ts of the service. `libPath` is the runtime folder relative to it (`../lib`). */
+export function emitSchemaModule(schema: SqlalchemySchema, libPath = '../lib'): string {
+  const out: string[] = []
+  const types = new Set<string>()
+  for (const table of schema.tables) for (const column of table.columns) types.add(valueType(column.type))
+  const datetimeTypes = ['PyDate', 'PyDateTime'].filter((name) => types.has(name))
+  out.push(`import { defineSchema, type Entity } from '${libPath}/db.js'`)
+  if (datetimeTypes.length > 0) out.push(`import type { ${datetimeTypes.join(', ')} } from '${libPath}/datetime.js'`)
+  if (types.has('Py')) out.push(`import type { Py } from '${libPath}/py.js'`)
+  out.push('')
+  out.push('/*')
+  out.push(' * The Flask-SQLAlchemy models as the service sees them. The tables are the ones db.create_all()')
+  out.push(' * creates, so the service and the Flask app can share one database.')
+  out.push(' */')
+  for (const table of schema.tables) {
+    const name = entityTypeName(table)
+    const relationships = schema.relationships.filter((relationship) => relationship.model === table.model)
+    out.push('')
+    out.push(`/** ${commentText(`${table.file}:${table.line} ${table.model ? `class ${table.model}` : `db.Table(${JSON.stringify(table.name)})`}`)} */`)
+    out.push(`export interface ${name}${table.model ? ' extends Entity' : ''} {`)
+    for (const column of table.columns) out.push(`  ${propertyName(column.attribute)}: ${valueType(column.type)}${column.nullable || column.primaryKey ? ' | null' : ''}`)
+    for (const relationship of relationships) {
+      const target = relationship.target
+      const type = relationship.lazy === 'dynamic' ? `import('${libPath}/db.js').Query<${target}>` : relationship.uselist ? `${target}[]` : `${target} | null`
+      out.push(`  ${propertyName(relationship.attribute)}: ${type}`)
+    }
+    out.push('}')
+  }
+  out.push('')
+  out.push('/** The stored rows, for Kysely. */')
+  out.push('export interface Database {')
+  for (const table of schema.tables) {
+    out.push(`  ${propertyName(table.name)}: {`)
+    for (const column of table.columns) out.push(`    ${propertyName(column.name)}: ${storedType(column.type)}${column.nullable ? ' | null' : ''}`)
+    out.push('  }')
+  }
+  out.push('}')
+  out.push('')
+  out.push('export const schema = defineSchema<Database>({')
+  out.push('  tables: [')
+  for (const table of schema.tables) {
+    out.push(`    {`)
+    out.push(`      name: ${tsString(table.name)},`)
+    out.push(`      model: ${table.model === null ? 'null' : tsString(table.model)},`)
+    out.push(`      columns: [`)
+    for (const column of table.columns) out.push(`        ${columnMeta(column)},`)
+    out.push(`      ],`)
+    out.push(`    },`)
+  }
+  out.push('  ],')
+  out.push('  relationships: [')
+  for (const relationship of schema.relationships) out.push(`    ${relationshipMeta(relationship)},`)
+  out.push('  ],')
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    out.push(`  ${dialect}: [`)
+    for (const statement of createAllDdl(schema, dialect)) out.push(`    ${tsString(statement)},`)
+    out.push('  ],')
+  }
+  out.push('})')
+  return out.join('\n') + '\n'
+}
