@@ -132,6 +132,8 @@ export class ImportSet {
   readonly project = new Map<string, Set<string>>()
   /** Other runtime files (`session` for src/lib/session.ts) → names used. */
   readonly lib = new Map<string, Set<string>>()
+  /** Runtime files imported whole, as a namespace of their name (`collections.Counter`): the stdlib modules' counterparts. */
+  readonly libNamespaces = new Set<string>()
 
   useLib(file: string, name: string): void {
     let names = this.lib.get(file)
@@ -164,6 +166,7 @@ export class ImportSet {
     if (this.flask.size > 0) out.push(`import { ${[...this.flask].sort().join(', ')} } from '${rel('lib/flask')}.js'`)
     if (this.router.size > 0) out.push(`import { ${[...this.router].sort().join(', ')} } from '${rel('lib/router')}.js'`)
     for (const [file, names] of [...this.lib].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out.push(`import { ${[...names].sort().join(', ')} } from '${rel(`lib/${file}`)}.js'`)
+    for (const file of [...this.libNamespaces].sort()) out.push(`import * as ${file} from '${rel(`lib/${file}`)}.js'`)
     if (this.config) out.push(`import { config } from '${rel('config')}.js'`)
     if (this.urlMap) out.push(`import { urlMap } from '${rel('url-map')}.js'`)
     if (this.honoContext) out.push(`import type { Context } from 'hono'`)
@@ -225,12 +228,12 @@ export function lookupLocal(scope: Scope | null, name: string): { local: LocalVa
 }
 
 const JS_RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity py Py c'.split(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity py Py c hashing urls collections functional logging'.split(
     ' ',
   ),
 )
 
-/** A Python identifier as a TypeScript identifier (reserved words get a trailing underscore). */
+/** A Python identifier as a TypeScript identifier (reserved words, and the runtime namespaces translated code imports such as `collections`, get a trailing underscore). */
 export function jsIdentifier(name: string): string {
   return JS_RESERVED.has(name) ? name + '_' : name
 }

@@ -91,6 +91,10 @@ const cases: Case[] = [
     name: 'operator.itemgetter and attrgetter as sort keys',
     source: `from operator import itemgetter\nimport operator\ndef f():\n    rows = [{"name": "b", "age": 3}, {"name": "a", "age": 3}, {"name": "c", "age": 1}]\n    pairs = [(2, "x"), (1, "y")]\n    return [sorted(rows, key=itemgetter("age", "name")), sorted(pairs, key=itemgetter(0)), max(pairs, key=operator.itemgetter(1)), itemgetter(1, 0)(pairs[0])]`,
   },
+  {
+    name: 'logging: loggers by name, levels, %-formatted messages',
+    source: `import logging\nlog = logging.getLogger(__name__)\ndef f():\n    other = logging.getLogger("audit")\n    other.setLevel(logging.DEBUG)\n    result = [log.name == __name__, log.getEffectiveLevel(), log.isEnabledFor(logging.INFO), other.getEffectiveLevel(), other.isEnabledFor(logging.DEBUG), logging.getLogger("audit") is other, log.warning("disk %d%% full", 93), log.info("not shown %s", "x"), logging.error("root %s", "error"), logging.ERROR]\n    try:\n        other.setLevel("LOUD")\n    except ValueError as e:\n        result.append(str(e))\n    return result`,
+  },
 ]
 
 describe('standard-library modules behave as in Python', async () => {

@@ -80,6 +80,14 @@ export const STDLIB_CALLS: Record<string, Call> = {
   'itertools.pairwise': call('functional', 'pairwise', ['iterable']),
   'itertools.compress': call('functional', 'compress', ['data', 'selectors']),
   'operator.itemgetter': call('functional', 'itemgetter', ['*items']),
+  'logging.getLogger': call('logging', 'getLogger', ['name']),
+  'logging.debug': call('logging', 'debug', ['msg', '*args'], 'none'),
+  'logging.info': call('logging', 'info', ['msg', '*args'], 'none'),
+  'logging.warning': call('logging', 'warning', ['msg', '*args'], 'none'),
+  'logging.error': call('logging', 'error', ['msg', '*args'], 'none'),
+  'logging.exception': call('logging', 'exception', ['msg', '*args'], 'none'),
+  'logging.critical': call('logging', 'critical', ['msg', '*args'], 'none'),
+  'logging.log': call('logging', 'log', ['level', 'msg', '*args'], 'none'),
   'operator.attrgetter': call('functional', 'attrgetter', ['*attrs']),
 }
 
@@ -96,6 +104,11 @@ const STDLIB_VALUES: Record<string, [lib: string | null, code: string, type: Emi
   'operator.mul': ['functional', 'operatorMul', 'function'],
   'operator.eq': ['functional', 'operatorEq', 'function'],
   'operator.lt': ['functional', 'operatorLt', 'function'],
+  'logging.DEBUG': ['logging', 'DEBUG', 'int'],
+  'logging.INFO': ['logging', 'INFO', 'int'],
+  'logging.WARNING': ['logging', 'WARNING', 'int'],
+  'logging.ERROR': ['logging', 'ERROR', 'int'],
+  'logging.CRITICAL': ['logging', 'CRITICAL', 'int'],
   'string.ascii_letters': [null, tsJson('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'str'],
   'string.ascii_lowercase': [null, tsJson('abcdefghijklmnopqrstuvwxyz'), 'str'],
   'string.ascii_uppercase': [null, tsJson('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'str'],
@@ -115,8 +128,9 @@ export function tableValue(path: string, ctx: Context): Emitted | undefined {
   const value = STDLIB_VALUES[path]
   if (!value) return undefined
   const [lib, code, type] = value
-  if (lib !== null) ctx.imports.useLib(lib, code)
-  return emitted(code, Prec.Primary, type)
+  if (lib === null) return emitted(code, Prec.Primary, type)
+  ctx.imports.libNamespaces.add(lib)
+  return emitted(`${lib}.${code}`, Prec.Primary, type)
 }
 
 /** A call of a stdlib function from the tables (undefined when it is not in them). */
@@ -142,8 +156,9 @@ export function translateTableCall(path: string, node: SyntaxNode, ctx: Context)
   }
   for (let i = 0; i < slots.length; i++) slots[i] ??= 'undefined'
   const isNew = mapping.name.startsWith('new ')
-  ctx.imports.useLib(mapping.lib, isNew ? mapping.name.slice(4) : mapping.name)
-  return emitted(`${mapping.name}(${slots.join(', ')})`, isNew ? Prec.Unary : Prec.Call, mapping.type)
+  ctx.imports.libNamespaces.add(mapping.lib)
+  const callee = isNew ? `new ${mapping.lib}.${mapping.name.slice(4)}` : `${mapping.lib}.${mapping.name}`
+  return emitted(`${callee}(${slots.join(', ')})`, isNew ? Prec.Unary : Prec.Call, mapping.type)
 }
 
 /** `defaultdict(list)`: a builtin factory keeps its name for the repr. */
@@ -162,9 +177,9 @@ function translateDefaultDict(node: SyntaxNode, ctx: Context): Emitted {
       ctx.imports.py = true
     } else factoryCode = translateExpr(factory, ctx).code
   }
-  ctx.imports.useLib('collections', 'DefaultDict')
+  ctx.imports.libNamespaces.add('collections')
   const list = [factoryCode, entries ? translateExpr(entries, ctx).code : 'null', ...(factoryName === 'null' ? [] : [factoryName])]
-  return emitted(`new DefaultDict(${list.join(', ')})`, Prec.Unary)
+  return emitted(`new collections.DefaultDict(${list.join(', ')})`, Prec.Unary)
 }
 
 /** `product(*iterables, repeat=1)`. */
@@ -174,11 +189,11 @@ function translateProduct(node: SyntaxNode, ctx: Context): Emitted {
   const iterables = args.positional.map((a) => translateExpr(a, ctx).code)
   const repeat = args.keywords.get('repeat')
   if (repeat) {
-    ctx.imports.useLib('functional', 'productRepeat')
-    return emitted(`productRepeat(${[translateExpr(repeat, ctx).code, ...iterables].join(', ')})`, Prec.Call)
+    ctx.imports.libNamespaces.add('functional')
+    return emitted(`functional.productRepeat(${[translateExpr(repeat, ctx).code, ...iterables].join(', ')})`, Prec.Call)
   }
-  ctx.imports.useLib('functional', 'product')
-  return emitted(`product(${iterables.join(', ')})`, Prec.Call)
+  ctx.imports.libNamespaces.add('functional')
+  return emitted(`functional.product(${iterables.join(', ')})`, Prec.Call)
 }
 
 /** `zip_longest(*iterables, fillvalue=None)`. */
@@ -186,6 +201,6 @@ function translateZipLongest(node: SyntaxNode, ctx: Context): Emitted {
   const args = callArguments(node)
   requireStatic(args, 'itertools.zip_longest()', ['fillvalue'])
   const fill = args.keywords.get('fillvalue')
-  ctx.imports.useLib('functional', 'zipLongest')
-  return emitted(`zipLongest(${[fill ? translateExpr(fill, ctx).code : 'null', ...args.positional.map((a) => translateExpr(a, ctx).code)].join(', ')})`, Prec.Call)
+  ctx.imports.libNamespaces.add('functional')
+  return emitted(`functional.zipLongest(${[fill ? translateExpr(fill, ctx).code : 'null', ...args.positional.map((a) => translateExpr(a, ctx).code)].join(', ')})`, Prec.Call)
 }

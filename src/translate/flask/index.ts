@@ -7,6 +7,7 @@ import { resolveName, type Binding } from '../expr/names.js'
 import { translateOpenResource } from './resources.js'
 import { translateClickCall } from './cli.js'
 import { tsJson } from '../../ts-text.js'
+import { posix } from 'node:path'
 
 const REQUEST_ATTRIBUTES: Record<string, Emitted['type']> = {
   method: 'str', path: 'str', full_path: 'str', url: 'str', base_url: 'str', url_root: 'str', host: 'str', host_url: 'str',
@@ -493,6 +494,11 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
         ctx.imports.py = true
         return emitted(`py.fromJs(${receiver(owner)}.json)`, Prec.Call)
       }
+    }
+    if ((root === 'current_app' || root === 'app') && name === 'logger') {
+      // Flask's default format names the module the message comes from.
+      ctx.imports.libNamespaces.add('logging')
+      return emitted(`logging.appLogger(${tsJson(posix.basename(ctx.module.file, '.py'))})`, Prec.Call)
     }
     if (root !== null) {
       if (name === 'config') fail('unsupported-flask-api', node, '`config` used as a whole (only `config[...]` and `config.get(...)`)')
