@@ -1,3 +1,4 @@
+import { carriesViewDecorator } from './view-decorators.js'
 import { isFloatLiteral, type ExtensionIR, type Finding, type HookKind, type PyLiteral, type SourceLocation, type ViewIR } from '../ir/types.js'
 import type { ParsedModule, SyntaxNode } from '../parse/index.js'
 import { AppState, BlueprintState, NO_RULE_OPTIONS, RestfulApi, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
@@ -510,7 +511,10 @@ export class Interpreter {
         value = this.call(applied, [value], new Map(), decorator, scope)
       } else {
         this.checkUnresolvedRoute(expression, scope)
-        if (value.kind === 'function') value = { ...value, wrappers: [...value.wrappers, expression.text] }
+        if (value.kind === 'function') {
+          const carried = carriesViewDecorator(applied, value, (fn, args) => this.call(fn, args, new Map(), decorator, scope))
+          value = { ...value, wrappers: [...value.wrappers, expression.text], ...(carried ? { carriedWrappers: [...(value.carriedWrappers ?? []), expression.text] } : {}) }
+        }
       }
     }
     scope.vars.set(this.nameOf(definition), value)
@@ -967,6 +971,9 @@ export class Interpreter {
       location: at,
     }
     if (app) app.extensions.push(record)
+    // Set up on a blueprint (`CORS(api_bp)`): it acts on the requests of that blueprint, wherever it is registered.
+    const blueprint = args[0]?.kind === 'blueprint' ? args[0].blueprint : kwargs.get('app')?.kind === 'blueprint' ? (kwargs.get('app') as { blueprint: BlueprintState }).blueprint : null
+    if (blueprint) blueprint.record((state) => (state.app.extensions.push({ ...record, init: 'constructor', blueprint: state.name }), true), at)
     // Set up on the app, or on a blueprint whose registration brings its routes along.
     if (app || args[0]?.kind === 'blueprint' || kwargs.get('app')?.kind === 'blueprint') this.extensionRoutes(record, node, scope)
     const instance: ClassValue = { kind: 'class', module: scope.module, qualname: path, name: extension.symbol, node, bases: [], attributes: new Map() }
@@ -1228,6 +1235,9 @@ export class Interpreter {
       const record = (owner.cls as ClassValue & { extension?: ExtensionIR }).extension
       const app = args[0]?.kind === 'app' ? args[0].app : null
       if (record && app) app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text })
+      if (record && args[0]?.kind === 'blueprint') {
+        args[0].blueprint.record((state) => (state.app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text, blueprint: state.name }), true), at)
+      }
       if (record && (app || args[0]?.kind === 'blueprint')) this.extensionRoutes(record, node, scope)
       return NONE
     }
@@ -1454,7 +1464,7 @@ export class Interpreter {
     if (view.kind === 'function') {
       const ir: ViewIR = { kind: 'function', ref: { module: view.module, qualname: view.qualname, location: this.locate(view.node, view.module) } }
       VIEW_FUNCTIONS.set(ir, view)
-      return { view: ir, name: view.name, declaredMethods: null, wrappers: view.wrappers }
+      return { view: ir, name: view.name, declaredMethods: null, wrappers: view.wrappers, ...(view.carriedWrappers ? { carriedWrappers: view.carriedWrappers } : {}) }
     }
     if (view.kind === 'class-view') {
       const cls = view.cls

@@ -170,6 +170,8 @@ export interface ExtensionIR {
   symbol: string
   /** How it was attached to the app. */
   init: 'constructor' | 'init_app' | 'import-only'
+  /** Set up on a blueprint (`CORS(api_bp)`): the name that blueprint is registered under; it acts on that blueprint's requests. */
+  blueprint?: string
   /** Keyword arguments whose values are literals. */
   options: Record<string, PyLiteral>
   /** The call's source text, for the report. */
