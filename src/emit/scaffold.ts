@@ -180,7 +180,9 @@ ENV PORT=8080
 #   LEGACY_URL=http://flask:5000   requests the service does not serve natively go to the Flask app
 #   LEGACY_ROUTES=endpoint,bp.*    endpoints forced to the Flask app (a rollback without a rebuild)
 #   LEGACY_TIMEOUT_MS=30000        no answer from the Flask app in this time: 504
-#   MIGRATE_ADMIN=1                GET /__migrate/routes lists native and legacy endpoints
+#   MIGRATE_ADMIN=1                GET /__migrate/routes lists native and legacy endpoints, GET /__migrate/shadow the shadow counts
+#   SHADOW=1                       Flask answers native routes too; the service's answers are compared and differences logged
+#   SHADOW_WRITES=1, SHADOW_SAMPLE=0.1   shadow writes too; compare this share of requests
 WORKDIR /app
 COPY package.json package-lock.json* ./
 RUN if [ -f package-lock.json ]; then npm ci --omit=dev --no-audit --no-fund; \\
@@ -312,8 +314,15 @@ export const LEGACY_ENV_EXAMPLE = [
   'LEGACY_ROUTES=',
   '# No answer from the Flask app within this many milliseconds: 504 (connection refused or reset: 502).',
   'LEGACY_TIMEOUT_MS=30000',
-  '# 1: GET /__migrate/routes answers which endpoints the service serves and which go to the Flask app.',
+  '# 1: GET /__migrate/routes answers which endpoints the service serves and which go to the Flask app,',
+  '# GET /__migrate/shadow the shadow counts per endpoint.',
   'MIGRATE_ADMIN=',
+  '# 1: shadow mode: the Flask app answers native routes too; the service runs them as well and each difference is logged.',
+  'SHADOW=',
+  '# 1: shadow writes too (POST, PUT, PATCH, DELETE run on both sides: only with separate state).',
+  'SHADOW_WRITES=',
+  '# The share of requests compared in shadow mode, 0 to 1.',
+  'SHADOW_SAMPLE=1',
   '',
 ].join('\n')
 
@@ -334,15 +343,19 @@ const CUTOVER_SECTION = [
   '| `LEGACY_URL` | unset: nothing is forwarded | the Flask app\'s base URL, `http://host:port` (or `https://`) |',
   '| `LEGACY_ROUTES` | empty | comma-separated endpoints forced to the Flask app: `auth.login`, `admin.*` (every endpoint of blueprint `admin`), `*` (all) |',
   '| `LEGACY_TIMEOUT_MS` | 30000 | how long the Flask app may stay silent (504 after) |',
-  '| `MIGRATE_ADMIN` | unset | `1`: `GET /__migrate/routes` answers `{ "native": [...], "legacy": [...], "legacyUrl": true }` |',
+  '| `MIGRATE_ADMIN` | unset | `1`: `GET /__migrate/routes` answers `{ "native": [...], "legacy": [...], "legacyUrl": true }`, `GET /__migrate/shadow` the shadow counts |',
+  '| `SHADOW` | unset | `1`: shadow mode (`src/lib/shadow.ts`): the Flask app answers the native routes too, the service runs them as well and compares |',
+  '| `SHADOW_WRITES` | unset | `1`: POST, PUT, PATCH and DELETE are shadowed too (they run on both sides: only with state of their own) |',
+  '| `SHADOW_SAMPLE` | 1 | the share of requests compared (`0.1`: one in ten); the others only go to the Flask app |',
   '',
   'Step by step:',
   '',
   '1. **Run both.** Keep the Flask app running where it is (only the service needs to reach it), build the service and start it with `LEGACY_URL` pointing at the Flask app, e.g. `LEGACY_URL=http://flask:5000 npm start`. If the Flask app sits behind a proxy that sets `X-Forwarded-*`, its `ProxyFix` now sees one more hop.',
   '2. **Check it.** With `MIGRATE_ADMIN=1`, `GET /__migrate/routes` lists what the service serves (`native`) and what goes to Flask (`legacy`); `migration-report.json` lists the same `nativeEndpoints`. Replay real traffic against both (`npx migrate verify`).',
-  '3. **Point traffic at the service.** Move the load balancer, ingress or DNS from the Flask app to the service. Clients see the same answers; the Flask app now only gets what the service forwards.',
-  '4. **Move routes.** Write a stubbed route by hand in `src/routes/` (and drop its endpoint from `endpoints.stubs` in `src/app.ts`), deploy, and watch it. If a native route misbehaves, put its endpoint (or `blueprint.*`) in `LEGACY_ROUTES` and restart: Flask answers it again, without a rebuild.',
-  '5. **Remove `LEGACY_URL`** once no stub is left, `LEGACY_ROUTES` is empty and the Flask app\'s log shows nothing forwarded but 404s (unknown paths always go there); then stop the Flask app. Without `LEGACY_URL` a stub answers 501 and an unknown path 404.',
+  '3. **Point traffic at the service, in shadow mode.** Move the load balancer, ingress or DNS from the Flask app to the service, started with `SHADOW=1`: clients still get the Flask app\'s answers for every route, and for the native ones the service answers too and compares, with the rules of `migrate verify`. Each request that differs is one JSON line on stdout (`{"shadow":"difference","endpoint",...,"fields":[...]}`); `GET /__migrate/shadow` (with `MIGRATE_ADMIN=1`) counts them per endpoint. What differs between two answers of the Flask app to the same request (a timestamp, a token) is learned as noise and listed, not counted. Only GET, HEAD and OPTIONS are shadowed unless `SHADOW_WRITES=1`.',
+  '4. **Watch the shadow counts, then serve natively.** When an endpoint shows no differences over real traffic, it is ready; once all are (fix or list the others in `LEGACY_ROUTES`), restart without `SHADOW`: the service now answers its native routes and forwards the rest.',
+  '5. **Move routes.** Write a stubbed route by hand in `src/routes/` (and drop its endpoint from `endpoints.stubs` in `src/app.ts`), deploy, and watch it. If a native route misbehaves, put its endpoint (or `blueprint.*`) in `LEGACY_ROUTES` and restart: Flask answers it again, without a rebuild.',
+  '6. **Remove `LEGACY_URL`** once no stub is left, `LEGACY_ROUTES` is empty and the Flask app\'s log shows nothing forwarded but 404s (unknown paths always go there); then stop the Flask app. Without `LEGACY_URL` a stub answers 501 and an unknown path 404.',
   '',
 ]
 

@@ -31,7 +31,8 @@ export class PythonFloat {
 
 /** JSON.parse reviver of `{"py/float": repr}` (test/oracle/flask_replay.py's floats_marked). */
 export function reviveFloats(_key: string, value: unknown): unknown {
-  if (isObject(value) && Object.keys(value).length === 1 && typeof value['py/float'] === 'string') return new PythonFloat(value['py/float'])
+  if (isObject(value) && Object.keys(value).length === 1 && typeof value['py/float'] === 'string')
+    return new PythonFloat(value['py/float'])
   return value
 }
 
@@ -71,7 +72,10 @@ export function contentFamily(contentType: string | undefined): string {
 }
 
 /** lower-case name → value (repeated fields joined with `, `), and the Set-Cookie values apart. */
-function headerMap(pairs: readonly (readonly [string, string])[]): { headers: Map<string, string>; setCookies: string[] } {
+function headerMap(pairs: readonly (readonly [string, string])[]): {
+  headers: Map<string, string>
+  setCookies: string[]
+} {
   const headers = new Map<string, string>()
   const setCookies: string[] = []
   for (const [name, value] of pairs) {
@@ -109,8 +113,14 @@ export function observe(
 ): Observation {
   const { headers, setCookies } = headerMap(pairs)
   let body: Uint8Array = raw
-  if ((headers.get('content-encoding') ?? '').trim().toLowerCase() === 'gzip' && raw.length > 0) body = gunzipSync(raw)
-  const observation: Observation = { status, family: contentFamily(headers.get('content-type')), x: {}, compared: {} }
+  if ((headers.get('content-encoding') ?? '').trim().toLowerCase() === 'gzip' && raw.length > 0)
+    body = gunzipSync(raw)
+  const observation: Observation = {
+    status,
+    family: contentFamily(headers.get('content-type')),
+    x: {},
+    compared: {},
+  }
   if (method !== 'HEAD') {
     let text: string | null = null
     try {
@@ -141,7 +151,9 @@ export function observe(
     const cookieValue = (equals < 0 ? '' : first.slice(equals + 1)).trim().replace(/^"+|"+$/g, '')
     if (session !== null && name === session.name && cookieValue !== '') {
       try {
-        cookies[name] = session.decode ? { session: session.decode(cookieValue) } : { undecoded: true }
+        cookies[name] = session.decode
+          ? { session: session.decode(cookieValue) }
+          : { undecoded: true }
       } catch {
         cookies[name] = { undecoded: true }
       }
@@ -153,7 +165,8 @@ export function observe(
   for (const [name, value] of headers) if (name.startsWith('x-')) observation.x[name] = value
   for (const name of compareHeaders) {
     const value = headers.get(name.toLowerCase())
-    observation.compared[name.toLowerCase()] = value === undefined ? null : sortStrings(splitItems(value))
+    observation.compared[name.toLowerCase()] =
+      value === undefined ? null : sortStrings(splitItems(value))
   }
   return observation
 }
@@ -184,7 +197,12 @@ function isIndex(part: string, node: unknown[]): boolean {
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof PythonFloat)
+  )
 }
 
 function maskPath(document: unknown, dotted: string): void {
@@ -207,10 +225,12 @@ export function mask(observation: Observation, volatile: readonly string[]): Obs
     if (entry.startsWith('headers.')) {
       const name = entry.slice('headers.'.length).toLowerCase()
       if (masked.x[name] !== undefined && masked.x[name] !== null) masked.x[name] = VOLATILE
-      if (masked.compared[name] !== undefined && masked.compared[name] !== null) masked.compared[name] = [VOLATILE]
+      if (masked.compared[name] !== undefined && masked.compared[name] !== null)
+        masked.compared[name] = [VOLATILE]
     } else if (entry.startsWith('cookies.')) {
       const name = entry.slice('cookies.'.length)
-      if (masked.cookies !== undefined && Object.hasOwn(masked.cookies, name)) masked.cookies[name] = VOLATILE
+      if (masked.cookies !== undefined && Object.hasOwn(masked.cookies, name))
+        masked.cookies[name] = VOLATILE
     } else if (!('body' in masked)) {
       continue
     } else if (entry === 'json' || entry === 'body') {
@@ -225,7 +245,13 @@ export function mask(observation: Observation, volatile: readonly string[]): Obs
 /** Python's == on parsed JSON: numbers by value (bool as 0/1), dicts as unordered maps, lists in order. */
 export function pyEqual(a: unknown, b: unknown): boolean {
   const number = (value: unknown): number | undefined =>
-    typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : value instanceof PythonFloat ? value.value : undefined
+    typeof value === 'number'
+      ? value
+      : typeof value === 'boolean'
+        ? Number(value)
+        : value instanceof PythonFloat
+          ? value.value
+          : undefined
   const x = number(a)
   const y = number(b)
   if (x !== undefined || y !== undefined) return x !== undefined && y !== undefined && x === y
@@ -237,14 +263,23 @@ export function pyEqual(a: unknown, b: unknown): boolean {
   const keysA = Object.keys(a)
   const keysB = Object.keys(b)
   if (keysA.length !== keysB.length) return false
-  return keysA.every((key) => Object.hasOwn(b, key) && pyEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+  return keysA.every(
+    (key) =>
+      Object.hasOwn(b, key) &&
+      pyEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  )
 }
 
 /**
  * The differences of `candidate` from `reference` (both masked), and notes where the comparison
  * was weakened. `bothWays` also requires the candidate's `X-` headers of the reference.
  */
-export function compareObservations(reference: Observation, candidate: Observation, method: string, bothWays = false): { differences: Difference[]; notes: string[] } {
+export function compareObservations(
+  reference: Observation,
+  candidate: Observation,
+  method: string,
+  bothWays = false,
+): { differences: Difference[]; notes: string[] } {
   const differences: Difference[] = []
   const notes: string[] = []
   const differ = (what: string, a: unknown, b: unknown): void => {
@@ -253,28 +288,42 @@ export function compareObservations(reference: Observation, candidate: Observati
   differ('status', reference.status, candidate.status)
   if (reference.status !== 204) {
     differ('content type', reference.family, candidate.family)
-    if (method !== 'HEAD' && !REDIRECTS.has(reference.status)) differ('body', reference.body ?? null, candidate.body ?? null)
+    if (method !== 'HEAD' && !REDIRECTS.has(reference.status))
+      differ('body', reference.body ?? null, candidate.body ?? null)
   }
   differ('Location', reference.location ?? null, candidate.location ?? null)
   differ('Allow', reference.allow ?? null, candidate.allow ?? null)
   const referenceCookies = reference.cookies ?? {}
   const candidateCookies = candidate.cookies ?? {}
-  differ('Set-Cookie names', sortStrings(Object.keys(referenceCookies)), sortStrings(Object.keys(candidateCookies)))
-  for (const name of sortStrings(Object.keys(referenceCookies).filter((name) => Object.hasOwn(candidateCookies, name)))) {
+  differ(
+    'Set-Cookie names',
+    sortStrings(Object.keys(referenceCookies)),
+    sortStrings(Object.keys(candidateCookies)),
+  )
+  for (const name of sortStrings(
+    Object.keys(referenceCookies).filter((name) => Object.hasOwn(candidateCookies, name)),
+  )) {
     const a = referenceCookies[name]!
     const b = candidateCookies[name]!
     if (isObject(a) || isObject(b)) {
       if (!(isObject(a) && isObject(b))) differ(`Set-Cookie ${name} (cleared vs set)`, a, b)
-      else if ('session' in a && 'session' in b) differ(`Set-Cookie ${name} (decoded session)`, a.session, b.session)
-      else notes.push(`Set-Cookie ${name}: not decodable with Flask's session serializer and the app's SECRET_KEY; compared by name only`)
+      else if ('session' in a && 'session' in b)
+        differ(`Set-Cookie ${name} (decoded session)`, a.session, b.session)
+      else
+        notes.push(
+          `Set-Cookie ${name}: not decodable with Flask's session serializer and the app's SECRET_KEY; compared by name only`,
+        )
     } else {
       differ(`Set-Cookie ${name}`, a, b)
     }
   }
   const names = new Set(Object.keys(reference.x))
   if (bothWays) for (const name of Object.keys(candidate.x)) names.add(name)
-  for (const name of sortStrings(names)) differ(`header ${name}`, reference.x[name] ?? null, candidate.x[name] ?? null)
-  for (const name of sortStrings(new Set([...Object.keys(reference.compared), ...Object.keys(candidate.compared)]))) {
+  for (const name of sortStrings(names))
+    differ(`header ${name}`, reference.x[name] ?? null, candidate.x[name] ?? null)
+  for (const name of sortStrings(
+    new Set([...Object.keys(reference.compared), ...Object.keys(candidate.compared)]),
+  )) {
     differ(`header ${name}`, reference.compared[name] ?? null, candidate.compared[name] ?? null)
   }
   return { differences, notes }
@@ -315,13 +364,29 @@ export function noiseBetween(first: Observation, second: Observation): string[] 
       noise.push('body')
     }
   }
-  for (const name of sortStrings(new Set([...Object.keys(first.x), ...Object.keys(second.x), ...Object.keys(first.compared), ...Object.keys(second.compared)]))) {
-    if (!pyEqual(first.x[name] ?? null, second.x[name] ?? null) || !pyEqual(first.compared[name] ?? null, second.compared[name] ?? null)) noise.push(`headers.${name}`)
+  for (const name of sortStrings(
+    new Set([
+      ...Object.keys(first.x),
+      ...Object.keys(second.x),
+      ...Object.keys(first.compared),
+      ...Object.keys(second.compared),
+    ]),
+  )) {
+    if (
+      !pyEqual(first.x[name] ?? null, second.x[name] ?? null) ||
+      !pyEqual(first.compared[name] ?? null, second.compared[name] ?? null)
+    )
+      noise.push(`headers.${name}`)
   }
   const cookiesA = first.cookies ?? {}
   const cookiesB = second.cookies ?? {}
   for (const name of sortStrings(new Set([...Object.keys(cookiesA), ...Object.keys(cookiesB)]))) {
-    if (Object.hasOwn(cookiesA, name) && Object.hasOwn(cookiesB, name) && !pyEqual(cookiesA[name], cookiesB[name])) noise.push(`cookies.${name}`)
+    if (
+      Object.hasOwn(cookiesA, name) &&
+      Object.hasOwn(cookiesB, name) &&
+      !pyEqual(cookiesA[name], cookiesB[name])
+    )
+      noise.push(`cookies.${name}`)
   }
   return noise
 }
@@ -331,10 +396,24 @@ export function pythonJson(value: unknown): string {
   if (value === undefined || value === null) return 'null'
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (value instanceof PythonFloat) return value.repr
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  if (typeof value === 'number')
+    return Number.isFinite(value)
+      ? String(value)
+      : Number.isNaN(value)
+        ? 'NaN'
+        : value > 0
+          ? 'Infinity'
+          : '-Infinity'
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(
+      /[\u007f-\uffff]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`
-  if (typeof value === 'object') return `{${Object.entries(value).map(([key, item]) => `${pythonJson(key)}: ${pythonJson(item)}`).join(', ')}}`
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${pythonJson(key)}: ${pythonJson(item)}`)
+      .join(', ')}}`
   return pythonJson(String(value))
 }
 
@@ -346,7 +425,10 @@ export function showPair(a: unknown, b: unknown, width = 200): [string, string] 
   let start = 0
   while (start < Math.min(x.length, y.length) && x[start] === y[start]) start += 1
   start = Math.max(0, start - 60)
-  const cut = (text: string): string => (start ? '...' : '') + text.slice(start, start + width) + (text.length > start + width ? '...' : '')
+  const cut = (text: string): string =>
+    (start ? '...' : '') +
+    text.slice(start, start + width) +
+    (text.length > start + width ? '...' : '')
   return [cut(x), cut(y)]
 }
 
@@ -367,7 +449,8 @@ export function decodeFlaskSessionCookie(value: string, secretKey: string): unkn
   const key = createHmac('sha1', secretKey).update('cookie-session').digest()
   const expected = createHmac('sha1', key).update(signed).digest()
   const given = base64UrlDecode(signature)
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('bad signature')
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new Error('bad signature')
   parts.pop() // the timestamp
   const compressed = parts[0] === ''
   const payload = base64UrlDecode(compressed ? parts[1]! : parts[0]!)

@@ -37,6 +37,13 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { Readable } from 'node:stream'
 import { BadGateway, GatewayTimeout } from './errors.js'
 import type { RoutingInfo } from './router.js'
+import {
+  ADMIN_SHADOW_PATH,
+  Shadow,
+  shadowSettingsFromEnvironment,
+  type BufferedResponse,
+  type ShadowSettings,
+} from './shadow.js'
 
 /** What the router may fail with, answered natively unless listed in `legacyOnFailure`. */
 export type RoutingFailure = 'methodNotAllowed' | 'redirect'
@@ -54,8 +61,10 @@ export interface LegacyOptions {
   legacyRoutes?: string
   /** Default `process.env.LEGACY_TIMEOUT_MS`, else 30000. */
   timeoutMs?: number
-  /** Serve `GET /__migrate/routes`; default `process.env.MIGRATE_ADMIN === '1'`. */
+  /** Serve `GET /__migrate/routes` (and `/__migrate/shadow`); default `process.env.MIGRATE_ADMIN === '1'`. */
   admin?: boolean
+  /** Shadow mode (src/lib/shadow.ts); default from `SHADOW`, `SHADOW_WRITES`, `SHADOW_SAMPLE`. */
+  shadow?: ShadowSettings
 }
 
 /** The admin route (only with `MIGRATE_ADMIN=1`). */
@@ -178,23 +187,37 @@ export function legacyFallback(options: LegacyOptions): MiddlewareHandler {
     legacyUrl: legacyUrl !== null,
   }
   const upstream = legacyUrl === null ? null : new Upstream(legacyUrl, timeoutMs)
+  const shadowSettings = options.shadow ?? shadowSettingsFromEnvironment()
+  if (shadowSettings.enabled && upstream === null) {
+    console.error(
+      'legacy: SHADOW=1 without LEGACY_URL: nothing to compare with, shadow mode is off',
+    )
+  }
+  const shadow = shadowSettings.enabled && upstream !== null ? new Shadow(shadowSettings) : null
 
   return async function legacyFallbackMiddleware(c, next) {
-    if (
-      admin &&
-      c.req.path === ADMIN_ROUTES_PATH &&
-      (c.req.method === 'GET' || c.req.method === 'HEAD')
-    ) {
-      return c.json(routes)
+    if (admin && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+      if (c.req.path === ADMIN_ROUTES_PATH) return c.json(routes)
+      if (c.req.path === ADMIN_SHADOW_PATH)
+        return c.json(shadow?.counts() ?? { settings: shadowSettings })
     }
-    if (
-      upstream === null ||
-      !forwardsTo(c.get('routing') as RoutingInfo | undefined, stubs, forced, legacyOnFailure)
-    ) {
+    const routing = c.get('routing') as RoutingInfo | undefined
+    if (upstream === null) {
       await next()
       return
     }
-    return upstream.forward(c)
+    if (forwardsTo(routing, stubs, forced, legacyOnFailure)) return upstream.forward(c)
+    // Served here: in shadow mode Flask answers, and the service too when the request is compared.
+    const endpoint = routing?.endpoint ?? null
+    if (shadow === null || endpoint === null) {
+      await next()
+      return
+    }
+    if (!shadow.takes(c.req.method)) return upstream.forward(c)
+    const answer = await shadow.run(c, next, endpoint, (body) => upstream.exchange(c, body))
+    // After next() the context is finalized: its response is replaced, not merged with the native one.
+    c.res = undefined
+    c.res = answer instanceof Response ? answer : upstream.respond(c, answer)
   }
 }
 
@@ -259,6 +282,83 @@ class Upstream {
     this.basePath = url.pathname.replace(/\/+$/, '')
   }
 
+  /** The 502 or 504 of a request Flask did not answer, and its line on stderr. */
+  private failure(outbound: Outbound, error: unknown): Response {
+    const timedOut = error instanceof LegacyTimeout
+    const code =
+      (error as SystemError).code ?? (error instanceof Error ? error.message : String(error))
+    console.error(
+      `legacy: ${outbound.method} ${outbound.path} -> ${timedOut ? 504 : 502}: the Flask app at ${this.url.origin} ${timedOut ? `sent nothing for ${this.timeoutMs} ms` : `failed (${code})`}`,
+    )
+    return (
+      timedOut
+        ? new GatewayTimeout('The legacy Flask app did not answer in time.')
+        : new BadGateway('The legacy Flask app could not be reached.')
+    ).getResponse()
+  }
+
+  /** Sends the request with this body (shadow mode) and reads Flask's answer whole; a 502/504 Response when it failed. */
+  async exchange(c: Context, body: Buffer | null): Promise<BufferedResponse | Response> {
+    const { incoming } = nodeStreams(c)
+    const outbound = this.outbound(c, incoming, { body })
+    try {
+      const response = await this.send(outbound, null)
+      const chunks: Buffer[] = []
+      await new Promise<void>((resolve, reject) => {
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', resolve)
+        response.on('aborted', () => reject(new Error('the response broke off')))
+        response.on('error', reject)
+      })
+      const flat = responseHeaders(response.rawHeaders)
+      const headers: [string, string][] = []
+      for (let i = 0; i + 1 < flat.length; i += 2) headers.push([flat[i]!, flat[i + 1]!])
+      return {
+        status: response.statusCode ?? 502,
+        statusMessage: response.statusMessage ?? '',
+        headers,
+        body: Buffer.concat(chunks),
+      }
+    } catch (error) {
+      return this.failure(outbound, error)
+    }
+  }
+
+  /** A response read whole, as the client gets it: written to the Node response when there is one. */
+  respond(c: Context, answer: BufferedResponse): Response {
+    const { outgoing } = nodeStreams(c)
+    const flat = answer.headers.flat()
+    const shown = answer.status >= 200 && answer.status <= 599 ? answer.status : 200
+    if (outgoing !== null) {
+      try {
+        outgoing.writeHead(answer.status, answer.statusMessage, flat)
+        outgoing.end(answer.body)
+        return new Response(null, { status: shown, headers: { 'x-hono-already-sent': 'true' } })
+      } catch (error) {
+        console.error(`legacy: unusable response head (${(error as Error).message})`)
+        return new BadGateway('The legacy Flask app sent an unusable response.').getResponse()
+      }
+    }
+    const headers = new Headers()
+    for (const [name, value] of answer.headers) {
+      try {
+        headers.append(name, value)
+      } catch {
+        // A value Headers refuses (not a ByteString): left out of this (non-Node) path only.
+      }
+    }
+    const bodyless =
+      c.req.method === 'HEAD' ||
+      answer.status === 204 ||
+      answer.status === 304 ||
+      shown !== answer.status
+    return new Response(bodyless ? null : new Uint8Array(answer.body), {
+      status: shown,
+      statusText: answer.statusMessage,
+      headers,
+    })
+  }
+
   async forward(c: Context): Promise<Response> {
     const { incoming, outgoing } = nodeStreams(c)
     const outbound = this.outbound(c, incoming)
@@ -269,18 +369,8 @@ class Upstream {
       // The client left before Flask answered: nothing to answer (@hono/node-server leaves a response with this header alone).
       if (outgoing?.destroyed)
         return new Response(null, { status: 499, headers: { 'x-hono-already-sent': 'true' } })
-      const timedOut = error instanceof LegacyTimeout
-      const code =
-        (error as SystemError).code ?? (error instanceof Error ? error.message : String(error))
-      console.error(
-        `legacy: ${outbound.method} ${outbound.path} -> ${timedOut ? 504 : 502}: the Flask app at ${this.url.origin} ${timedOut ? `sent nothing for ${this.timeoutMs} ms` : `failed (${code})`}`,
-      )
       if (incoming !== null && outbound.body !== null) incoming.unpipe()
-      return (
-        timedOut
-          ? new GatewayTimeout('The legacy Flask app did not answer in time.')
-          : new BadGateway('The legacy Flask app could not be reached.')
-      ).getResponse()
+      return this.failure(outbound, error)
     }
     const headers = responseHeaders(response.rawHeaders)
     const status = response.statusCode ?? 502
@@ -341,7 +431,11 @@ class Upstream {
   }
 
   /** The request to send: raw target and headers when the Node request is there, else from the web Request. */
-  private outbound(c: Context, incoming: IncomingMessage | null): Outbound {
+  private outbound(
+    c: Context,
+    incoming: IncomingMessage | null,
+    given?: { body: Buffer | null },
+  ): Outbound {
     const method = (incoming?.method ?? c.req.method).toUpperCase()
     const url = new URL(c.req.url)
     let target = incoming?.url ?? `${url.pathname}${url.search}`
@@ -414,7 +508,10 @@ class Upstream {
     chain('x-forwarded-host', host)
 
     let body: Readable | null = null
-    if (incoming !== null) {
+    if (given !== undefined) {
+      // A body already read (shadow mode): sent as it is, the client's framing headers kept.
+      if (given.body !== null && given.body.length > 0) body = Readable.from([given.body])
+    } else if (incoming !== null) {
       if (chunked || (contentLength !== null && contentLength.trim() !== '0')) body = incoming
     } else if (c.req.raw.body !== null && !['GET', 'HEAD'].includes(method)) {
       body = Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream)
