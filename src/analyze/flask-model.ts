@@ -29,6 +29,8 @@ export interface ViewTarget {
   declaredMethods: string[] | null
   /** Decorators wrapping the function under its route decorator. */
   wrappers: string[]
+  /** Those of `wrappers` the translator carries over (see view-decorators.ts). */
+  carriedWrappers?: string[]
 }
 
 export interface RuleOptions {
@@ -306,14 +308,15 @@ export class AppState {
       view: target?.view ?? null,
       location,
     })
-    if (target && target.wrappers.length > 0) {
+    const uncarried = target?.wrappers.filter((wrapper) => !target.carriedWrappers?.includes(wrapper)) ?? []
+    if (uncarried.length > 0) {
       this.findings.push({
         ruleId: 'unknown-view-decorator',
         severity: 'error',
-        message: `view ${JSON.stringify(resolvedEndpoint)} is wrapped by ${target.wrappers.map((w) => `@${w}`).join(', ')}, whose behaviour the tool cannot carry over`,
-        location: target.view?.ref.location ?? location,
+        message: `view ${JSON.stringify(resolvedEndpoint)} is wrapped by ${uncarried.map((w) => `@${w}`).join(', ')}, whose behaviour the tool cannot carry over`,
+        location: target!.view?.ref.location ?? location,
         endpoint: resolvedEndpoint,
-        blockers: target.wrappers.map((wrapper) => `@${wrapper.replace(/\(.*$/s, '').replace(/\s+/g, '')}`),
+        blockers: uncarried.map((wrapper) => `@${wrapper.replace(/\(.*$/s, '').replace(/\s+/g, '')}`),
       })
     }
   }

@@ -55,6 +55,8 @@ export interface FunctionValue {
   closure: Scope
   /** Decorators applied below the route decorator (the view Flask registers is their wrapper). */
   wrappers: string[]
+  /** Those of `wrappers` the translator carries over (project decorators, extension mappings: view-decorators.ts). */
+  carriedWrappers?: string[]
 }
 
 export interface ClassValue {

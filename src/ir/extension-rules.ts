@@ -1,0 +1,54 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+/** The extension mappings of this repository (`rules/extensions/<extension>.yaml`), which analysis and translation read. */
+export const EXTENSION_RULES_DIR = fileURLToPath(new URL('../../rules/extensions/', import.meta.url))
+
+/** What a Python name of an extension becomes in the service. */
+export type ExtensionName =
+  | { kind: 'decorator'; runtime: string }
+  | { kind: 'function'; runtime: string; parameters: string[] }
+  | { kind: 'proxy'; runtime: string }
+  | { kind: 'class'; runtime: string }
+
+/** One extension mapping: the Python API it matches and what it becomes. */
+export interface ExtensionRule {
+  extension: string
+  package: string
+  modules: string[]
+  /** The runtime module (`src/emit/runtime/<runtime>.ts`). */
+  runtime: string
+  names: Record<string, ExtensionName>
+  settings?: string[]
+  callbacks?: Record<string, string>
+  unsupported_callbacks?: string[]
+  config?: Record<string, string | number | boolean | null>
+}
+
+let cache: ExtensionRule[] | null = null
+
+/** Every extension mapping, in file-name order. */
+export function extensionRules(): ExtensionRule[] {
+  cache ??= readdirSync(EXTENSION_RULES_DIR)
+    .filter((name) => name.endsWith('.yaml'))
+    .sort()
+    .map((name) => parse(readFileSync(EXTENSION_RULES_DIR + name, 'utf8')) as ExtensionRule)
+  return cache
+}
+
+/** The mapping of `module.name` (`flask_login.login_required`), if an extension rule has it. */
+export function extensionName(module: string, name: string): { rule: ExtensionRule; name: ExtensionName } | null {
+  for (const rule of extensionRules()) {
+    if (!rule.modules.includes(module)) continue
+    const mapped = rule.names[name]
+    if (mapped !== undefined) return { rule, name: mapped }
+  }
+  return null
+}
+
+/** The mapping of a dotted import path (`flask_login.utils.login_required`). */
+export function extensionPath(path: string): { rule: ExtensionRule; name: ExtensionName } | null {
+  const dot = path.lastIndexOf('.')
+  return dot < 0 ? null : extensionName(path.slice(0, dot), path.slice(dot + 1))
+}
