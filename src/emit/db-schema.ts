@@ -1,5 +1,6 @@
 import type { ColumnSchema, ColumnType, RelationshipSchema, SqlalchemySchema, TableSchema } from '../analyze/ext-sqlalchemy.js'
 import { commentText, tsJson, tsString } from '../ts-text.js'
+import type { SchemaSpec } from './runtime/db.js'
 
 /**
  * The service's schema module (src/db/schema.ts) from the project's Flask-SQLAlchemy models:
@@ -181,34 +182,39 @@ function propertyName(name: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : tsString(name)
 }
 
-function relationshipMeta(relationship: RelationshipSchema): string {
-  const fields = [
-    `model: ${tsString(relationship.model)}`,
-    `attribute: ${tsString(relationship.attribute)}`,
-    `target: ${tsString(relationship.target)}`,
-    `lazy: ${tsString(relationship.lazy)}`,
-    `uselist: ${relationship.uselist}`,
-    `secondary: ${relationship.secondary === null ? 'null' : tsString(relationship.secondary)}`,
-    `backPopulates: ${relationship.backPopulates === null ? 'null' : tsString(relationship.backPopulates)}`,
-    `deleteOrphan: ${relationship.cascadeDeleteOrphan}`,
-    `cascadeDelete: ${relationship.cascadeDelete}`,
-    `orderBy: [${relationship.orderBy.map(([attribute, direction]) => `[${tsString(attribute)}, ${tsString(direction)}]`).join(', ')}]`,
-  ]
-  return `{ ${fields.join(', ')} }`
-}
-
-function columnMeta(column: ColumnSchema): string {
-  const fields = [
-    `attribute: ${tsString(column.attribute)}`,
-    `name: ${tsString(column.name)}`,
-    `type: ${tsString(column.type.kind)}`,
-    `primaryKey: ${column.primaryKey}`,
-    `nullable: ${column.nullable}`,
-  ]
-  if (column.foreignKey) fields.push(`foreignKey: { table: ${tsString(column.foreignKey.table)}, column: ${tsString(column.foreignKey.column)} }`)
-  if (column.default) fields.push(`default: ${column.default.kind === 'literal' ? `{ value: ${tsJson(column.default.value)} }` : `{ call: ${tsString(column.default.name)} }`}`)
-  if (column.onupdate) fields.push(`onupdate: ${column.onupdate.kind === 'literal' ? `{ value: ${tsJson(column.onupdate.value)} }` : `{ call: ${tsString(column.onupdate.name)} }`}`)
-  return `{ ${fields.join(', ')} }`
+/** The data of the schema module (`defineSchema({...})`): what the runtime (src/emit/runtime/db.ts) maps models and runs create_all with. */
+export function schemaSpecOf(schema: SqlalchemySchema): SchemaSpec<unknown> {
+  const defaultSpec = (value: ColumnSchema['default']) => (value === null ? undefined : value.kind === 'literal' ? { value: value.value } : { call: value.name })
+  return {
+    tables: schema.tables.map((table) => ({
+      name: table.name,
+      model: table.model,
+      columns: table.columns.map((column) => ({
+        attribute: column.attribute,
+        name: column.name,
+        type: column.type.kind,
+        primaryKey: column.primaryKey,
+        nullable: column.nullable,
+        ...(column.foreignKey ? { foreignKey: column.foreignKey } : {}),
+        ...(column.default ? { default: defaultSpec(column.default) } : {}),
+        ...(column.onupdate ? { onupdate: defaultSpec(column.onupdate) } : {}),
+      })),
+    })),
+    relationships: schema.relationships.map((relationship: RelationshipSchema) => ({
+      model: relationship.model,
+      attribute: relationship.attribute,
+      target: relationship.target,
+      lazy: relationship.lazy,
+      uselist: relationship.uselist,
+      secondary: relationship.secondary,
+      backPopulates: relationship.backPopulates,
+      deleteOrphan: relationship.cascadeDeleteOrphan,
+      cascadeDelete: relationship.cascadeDelete,
+      orderBy: relationship.orderBy,
+    })),
+    sqlite: createAllDdl(schema, 'sqlite'),
+    postgres: createAllDdl(schema, 'postgres'),
+  }
 }
 
 /** The entity type's name of a table: its model's class name, or the table's name in PascalCase with `Row`. */
@@ -254,26 +260,6 @@ export function emitSchemaModule(schema: SqlalchemySchema, libPath = '../lib'): 
   }
   out.push('}')
   out.push('')
-  out.push('export const schema = defineSchema<Database>({')
-  out.push('  tables: [')
-  for (const table of schema.tables) {
-    out.push(`    {`)
-    out.push(`      name: ${tsString(table.name)},`)
-    out.push(`      model: ${table.model === null ? 'null' : tsString(table.model)},`)
-    out.push(`      columns: [`)
-    for (const column of table.columns) out.push(`        ${columnMeta(column)},`)
-    out.push(`      ],`)
-    out.push(`    },`)
-  }
-  out.push('  ],')
-  out.push('  relationships: [')
-  for (const relationship of schema.relationships) out.push(`    ${relationshipMeta(relationship)},`)
-  out.push('  ],')
-  for (const dialect of ['sqlite', 'postgres'] as const) {
-    out.push(`  ${dialect}: [`)
-    for (const statement of createAllDdl(schema, dialect)) out.push(`    ${tsString(statement)},`)
-    out.push('  ],')
-  }
-  out.push('})')
+  out.push(`export const schema = defineSchema<Database>(${tsJson(schemaSpecOf(schema), 2)})`)
   return out.join('\n') + '\n'
 }

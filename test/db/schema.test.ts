@@ -16,7 +16,7 @@ import { startPostgres, type Postgres } from './postgres.js'
  * information_schema and pg_indexes.
  */
 
-const APPS = [
+const APPS: { name: string; dir: string; module: string; env: Record<string, string> }[] = [
   { name: 'journal', dir: JOURNAL, module: 'wsgi', env: { JOURNAL_TESTING: '1' } },
   { name: 'db-models', dir: DB_MODELS, module: 'app', env: {} },
 ]

@@ -1,0 +1,1330 @@
+/**
+ * Flask-SQLAlchemy on the service: the models of src/db/schema.ts, a session with SQLAlchemy 1.4's
+ * observable semantics, and `Model.query`. Statements are built and compiled by Kysely (SQLite's
+ * or Postgres's SQL) and run synchronously on better-sqlite3, so model methods that read a
+ * relationship (`self.author.username` in `to_dict()`) stay plain synchronous code, as in Python.
+ *
+ * What is kept from SQLAlchemy, because a client or the database can see it:
+ * - the identity map: two lookups of one row in a session give one object;
+ * - autoflush: pending changes are written before a query runs;
+ * - the unit of work's order: INSERTs parent tables first and in `add` order (so ids are the same),
+ *   association rows after both sides, DELETEs children first; `delete-orphan` and `delete` cascades,
+ *   and a one-to-many without them sets the children's foreign key to NULL;
+ * - expire on commit and on rollback: attributes are read again from the database on next access;
+ * - `IntegrityError` from a flush, after which the session must be rolled back;
+ * - values stored as SQLAlchemy stores them on SQLite: DATE `2024-03-01`, DATETIME
+ *   `2024-03-01 12:00:00.000000`, BOOLEAN 0/1;
+ * - lazy loads issue the statement SQLAlchemy issues (no ORDER BY unless the relationship has one),
+ *   so rows come back in the same order.
+ */
+import BetterSqlite3 from 'better-sqlite3'
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type RawBuilder } from 'kysely'
+import { PyDate, PyDateTime } from './datetime.js'
+import { abort } from './errors.js'
+import { Exception, TypeError } from './exceptions.js'
+import { currentContext } from './flask.js'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+export interface ColumnMeta {
+  attribute: string
+  name: string
+  type: string
+  primaryKey: boolean
+  nullable: boolean
+  foreignKey?: { table: string; column: string }
+  default?: { value: unknown } | { call: string }
+  onupdate?: { value: unknown } | { call: string }
+}
+
+export interface TableMeta {
+  name: string
+  model: string | null
+  columns: ColumnMeta[]
+}
+
+export interface RelationshipMeta {
+  model: string
+  attribute: string
+  target: string
+  lazy: string
+  uselist: boolean
+  secondary: string | null
+  backPopulates: string | null
+  deleteOrphan: boolean
+  cascadeDelete: boolean
+  orderBy: [string, 'asc' | 'desc'][]
+}
+
+export interface SchemaSpec<DB> {
+  tables: TableMeta[]
+  relationships: RelationshipMeta[]
+  sqlite: string[]
+  postgres: string[]
+  /** Only a type: the stored rows, for Kysely. */
+  readonly database?: DB
+}
+
+/** The schema module's data, typed by its `Database` interface. */
+export function defineSchema<DB>(spec: SchemaSpec<DB>): SchemaSpec<DB> {
+  return spec
+}
+
+/** What every entity type shares (a model instance). */
+export interface Entity {
+  readonly [STATE]?: InstanceState
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors (sqlalchemy.exc)
+
+export class SQLAlchemyError extends Exception {}
+export class DBAPIError extends SQLAlchemyError {
+  constructor(
+    message: string,
+    readonly orig: unknown = null,
+  ) {
+    super(message)
+  }
+}
+export class IntegrityError extends DBAPIError {}
+export class OperationalError extends DBAPIError {}
+export class InvalidRequestError extends SQLAlchemyError {}
+export class PendingRollbackError extends InvalidRequestError {}
+export class NoResultFound extends InvalidRequestError {}
+export class MultipleResultsFound extends InvalidRequestError {}
+export class ObjectDeletedError extends InvalidRequestError {}
+for (const [cls, name] of [[IntegrityError, 'IntegrityError'], [OperationalError, 'OperationalError'], [NoResultFound, 'NoResultFound']] as const) {
+  Object.defineProperty(cls, 'name', { value: name })
+}
+
+function wrapDriverError(error: unknown, statement: string): never {
+  const code = (error as { code?: unknown }).code
+  const message = error instanceof Error ? error.message : String(error)
+  if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) throw new IntegrityError(`(sqlite3.IntegrityError) ${message}\n[SQL: ${statement}]`, error)
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new OperationalError(`(sqlite3.OperationalError) ${message}\n[SQL: ${statement}]`, error)
+  throw error
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values as SQLAlchemy stores them
+
+const pad = (value: number, width: number): string => String(value).padStart(width, '0')
+
+function toStored(value: unknown, column: ColumnMeta): unknown {
+  if (value === null || value === undefined) return null
+  switch (column.type) {
+    case 'Boolean':
+      return value ? 1 : 0
+    case 'DateTime':
+      if (value instanceof PyDateTime) {
+        return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)} ${pad(value.hour, 2)}:${pad(value.minute, 2)}:${pad(value.second, 2)}.${pad(value.microsecond, 6)}`
+      }
+      throw new TypeError('SQLite DateTime type only accepts Python datetime and date objects as input.')
+    case 'Date':
+      if (value instanceof PyDate && !(value instanceof PyDateTime)) return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)}`
+      if (value instanceof PyDateTime) return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)}`
+      throw new TypeError('SQLite Date type only accepts Python date objects as input.')
+    case 'JSON':
+      return JSON.stringify(value)
+    default:
+      return value
+  }
+}
+
+function fromStored(value: unknown, column: ColumnMeta): unknown {
+  if (value === null || value === undefined) return null
+  switch (column.type) {
+    case 'Boolean':
+      return value === 1 || value === true
+    case 'DateTime': {
+      const match = /^(\d+)-(\d+)-(\d+)(?: (\d+):(\d+):(\d+)(?:\.(\d+))?)?/.exec(String(value))
+      if (!match) throw new ValueError(`Couldn't parse datetime string: '${String(value)}'`)
+      const micro = match[7] ? Number(match[7].padEnd(6, '0').slice(0, 6)) : 0
+      return new PyDateTime(Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4] ?? 0), Number(match[5] ?? 0), Number(match[6] ?? 0), micro)
+    }
+    case 'Date': {
+      const match = /^(\d+)-(\d+)-(\d+)/.exec(String(value))
+      if (!match) throw new ValueError(`Couldn't parse date string: '${String(value)}'`)
+      return new PyDate(Number(match[1]), Number(match[2]), Number(match[3]))
+    }
+    case 'JSON':
+      return JSON.parse(String(value))
+    default:
+      return value
+  }
+}
+
+class ValueError extends Exception {}
+
+function defaultValue(spec: { value: unknown } | { call: string }): unknown {
+  if ('value' in spec) return spec.value
+  if (spec.call === 'datetime.utcnow') return PyDateTime.utcnow()
+  if (spec.call === 'datetime.now') return PyDateTime.now()
+  return PyDate.today()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mapping
+
+const STATE = Symbol('sqlalchemy.state')
+
+interface Mapper {
+  name: string
+  cls: ModelClass
+  table: TableMeta
+  primaryKey: ColumnMeta
+  columns: Map<string, ColumnMeta>
+  relationships: Map<string, RelationshipMeta>
+}
+
+interface InstanceState {
+  mapper: Mapper
+  /** Column attribute → Python value. */
+  values: Map<string, unknown>
+  /** The values as last loaded or flushed (for UPDATE's changed columns). */
+  committed: Map<string, unknown>
+  /** Relationship attribute → the related object (many-to-one) or list, when loaded or set. */
+  related: Map<string, unknown>
+  /** Collections as loaded, for the rows a flush adds to or removes from an association table. */
+  loadedCollections: Map<string, object[]>
+  session: Session | null
+  persistent: boolean
+  expired: boolean
+  deleted: boolean
+}
+
+export type ModelClass = (new (fields?: Record<string, unknown>) => Model) & { readonly __mapper__?: Mapper }
+
+export class Model {
+  declare readonly [STATE]: InstanceState
+  constructor(fields: Record<string, unknown> = {}) {
+    const mapper = mapperOf(this.constructor as ModelClass)
+    Object.defineProperty(this, STATE, {
+      value: { mapper, values: new Map(), committed: new Map(), related: new Map(), loadedCollections: new Map(), session: null, persistent: false, expired: false, deleted: false } satisfies InstanceState,
+    })
+    // SQLAlchemy's default constructor: keyword arguments are mapped attributes, nothing else.
+    for (const [key, value] of Object.entries(fields)) {
+      if (!mapper.columns.has(key) && !mapper.relationships.has(key) && !(key in this)) throw new TypeError(`'${key}' is an invalid keyword argument for ${mapper.name}`)
+      ;(this as Record<string, unknown>)[key] = value
+    }
+  }
+}
+
+const mappers = new Map<ModelClass, Mapper>()
+
+function mapperOf(cls: ModelClass): Mapper {
+  for (let current: unknown = cls; current; current = Object.getPrototypeOf(current)) {
+    const mapper = mappers.get(current as ModelClass)
+    if (mapper) return mapper
+  }
+  throw new TypeError(`class ${cls.name} is not mapped`)
+}
+
+function stateOf(obj: unknown): InstanceState {
+  const state = (obj as { [STATE]?: InstanceState } | null)?.[STATE]
+  if (!state) throw new TypeError(`${String(obj)} is not a mapped instance`)
+  return state
+}
+
+/** The primary key of a mapped object, also while it is expired (SQLAlchemy keeps its identity). */
+function primaryKeyOf(obj: Model): unknown {
+  const state = stateOf(obj)
+  const attribute = state.mapper.primaryKey.attribute
+  return state.values.get(attribute) ?? state.committed.get(attribute) ?? null
+}
+
+function identityKey(mapper: Mapper, id: unknown): string {
+  return `${mapper.table.name}\0${String(id)}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL expressions (Model.column == value, .desc(), .like(), …)
+
+/** A column of a model used in an expression: `Post.day`, `User.username`. */
+export class ColumnExpression {
+  constructor(
+    readonly table: string,
+    readonly column: ColumnMeta,
+  ) {}
+  ref(): RawBuilder<unknown> {
+    return sql.ref(`${this.table}.${this.column.name}`)
+  }
+  private compare(operator: string, value: unknown): Criterion {
+    if (value === null || value === undefined) {
+      if (operator === '=') return new Criterion(sql`${this.ref()} IS NULL`)
+      if (operator === '!=') return new Criterion(sql`${this.ref()} IS NOT NULL`)
+    }
+    if (value instanceof ColumnExpression) return new Criterion(sql`${this.ref()} ${sql.raw(operator)} ${value.ref()}`)
+    return new Criterion(sql`${this.ref()} ${sql.raw(operator)} ${toStored(value, this.column)}`)
+  }
+  eq(value: unknown): Criterion {
+    return this.compare('=', value)
+  }
+  ne(value: unknown): Criterion {
+    return this.compare('!=', value)
+  }
+  lt(value: unknown): Criterion {
+    return this.compare('<', value)
+  }
+  le(value: unknown): Criterion {
+    return this.compare('<=', value)
+  }
+  gt(value: unknown): Criterion {
+    return this.compare('>', value)
+  }
+  ge(value: unknown): Criterion {
+    return this.compare('>=', value)
+  }
+  like(pattern: string): Criterion {
+    return new Criterion(sql`${this.ref()} LIKE ${pattern}`)
+  }
+  /** SQLAlchemy's ilike: lower() on both sides (SQLite and Postgres alike). */
+  ilike(pattern: string): Criterion {
+    return new Criterion(sql`lower(${this.ref()}) LIKE lower(${pattern})`)
+  }
+  in_(values: unknown[]): Criterion {
+    if (values.length === 0) return new Criterion(sql`1 != 1`)
+    return new Criterion(sql`${this.ref()} IN (${sql.join(values.map((value) => toStored(value, this.column)))})`)
+  }
+  is_(value: null): Criterion {
+    return this.compare('=', value)
+  }
+  isnot(value: null): Criterion {
+    return this.compare('!=', value)
+  }
+  desc(): Ordering {
+    return new Ordering(this, 'desc')
+  }
+  asc(): Ordering {
+    return new Ordering(this, 'asc')
+  }
+}
+
+export class Criterion {
+  constructor(readonly sql: RawBuilder<unknown>) {}
+}
+
+export class Ordering {
+  constructor(
+    readonly column: ColumnExpression,
+    readonly direction: 'asc' | 'desc',
+  ) {}
+}
+
+export function and_(...criteria: Criterion[]): Criterion {
+  return new Criterion(sql`(${sql.join(criteria.map((c) => c.sql), sql` AND `)})`)
+}
+export function or_(...criteria: Criterion[]): Criterion {
+  return new Criterion(sql`(${sql.join(criteria.map((c) => c.sql), sql` OR `)})`)
+}
+export function not_(criterion: Criterion): Criterion {
+  return new Criterion(sql`NOT (${criterion.sql})`)
+}
+
+/** `Post.tags` in a query: `.any(name="garden")`, `.has(...)` as an EXISTS subquery. */
+export class RelationshipExpression {
+  constructor(
+    private readonly db: SQLAlchemy,
+    private readonly mapper: Mapper,
+    private readonly rel: RelationshipMeta,
+  ) {}
+
+  private criteria(target: Mapper, filter: Criterion | Record<string, unknown> | undefined): RawBuilder<unknown>[] {
+    if (filter === undefined) return []
+    if (filter instanceof Criterion) return [filter.sql]
+    return Object.entries(filter).map(([key, value]) => column(target.cls, key).eq(value).sql)
+  }
+
+  /** `relationship.any(...)`: some related row matches (one-to-many or many-to-many). */
+  any(filter?: Criterion | Record<string, unknown>): Criterion {
+    const own = this.mapper.table.name
+    const target = mapperByName(this.db, this.rel.target)
+    const ownId = sql.ref(`${own}.${this.mapper.primaryKey.name}`)
+    let conditions: RawBuilder<unknown>[]
+    let from: RawBuilder<unknown>
+    if (this.rel.secondary) {
+      const secondary = this.db.tableMeta(this.rel.secondary)
+      const ownKey = secondary.columns.find((c) => c.foreignKey?.table === own)!
+      const targetKey = secondary.columns.find((c) => c.foreignKey?.table === target.table.name && c !== ownKey)!
+      from = sql`${sql.table(secondary.name)}, ${sql.table(target.table.name)}`
+      conditions = [sql`${ownId} = ${sql.ref(`${secondary.name}.${ownKey.name}`)}`, sql`${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}`]
+    } else {
+      const fk = target.table.columns.find((c) => c.foreignKey?.table === own)
+      if (!this.rel.uselist || !fk) throw new InvalidRequestError(`${this.mapper.name}.${this.rel.attribute}.any() needs a collection; use has()`)
+      from = sql.table(target.table.name)
+      conditions = [sql`${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}`]
+    }
+    conditions.push(...this.criteria(target, filter))
+    return new Criterion(sql`(EXISTS (SELECT 1 FROM ${from} WHERE ${sql.join(conditions, sql` AND `)}))`)
+  }
+
+  /** `relationship.has(...)`: the related row of a many-to-one matches. */
+  has(filter?: Criterion | Record<string, unknown>): Criterion {
+    const own = this.mapper.table.name
+    const target = mapperByName(this.db, this.rel.target)
+    const fk = this.mapper.table.columns.find((c) => c.foreignKey?.table === target.table.name)
+    if (this.rel.uselist || !fk) throw new InvalidRequestError(`${this.mapper.name}.${this.rel.attribute}.has() needs a many-to-one; use any()`)
+    const conditions = [sql`${sql.ref(`${target.table.name}.${target.primaryKey.name}`)} = ${sql.ref(`${own}.${fk.name}`)}`, ...this.criteria(target, filter)]
+    return new Criterion(sql`(EXISTS (SELECT 1 FROM ${sql.table(target.table.name)} WHERE ${sql.join(conditions, sql` AND `)}))`)
+  }
+}
+
+/** `db.text("...")`: a textual statement for `db.session.execute`. */
+export class TextClause {
+  constructor(readonly text: string) {}
+}
+
+/** `Model.attribute` as an expression: what `Post.day` is in a filter or order_by. */
+export function column<M extends ModelClass>(model: M, attribute: string): ColumnExpression {
+  const mapper = mapperOf(model)
+  const meta = mapper.columns.get(attribute)
+  if (!meta) throw new TypeError(`type object '${mapper.name}' has no column '${attribute}'`)
+  return new ColumnExpression(mapper.table.name, meta)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query
+
+interface QueryState {
+  where: Criterion[]
+  order: Ordering[]
+  limit: number | null
+  offset: number | null
+  joins: { table: string; on: RawBuilder<unknown> }[]
+}
+
+/** `Model.query` and a `lazy="dynamic"` relationship: Flask-SQLAlchemy's Query. */
+export class Query<T = Model> {
+  constructor(
+    private readonly db: SQLAlchemy,
+    private readonly mapper: Mapper,
+    private readonly state: QueryState = { where: [], order: [], limit: null, offset: null, joins: [] },
+  ) {}
+
+  private with(change: Partial<QueryState>): Query<T> {
+    return new Query<T>(this.db, this.mapper, { ...this.state, ...change })
+  }
+
+  filter_by(fields: Record<string, unknown>): Query<T> {
+    const criteria = Object.entries(fields).map(([key, value]) => column(this.mapper.cls, key).eq(value))
+    return this.with({ where: [...this.state.where, ...criteria] })
+  }
+
+  filter(...criteria: Criterion[]): Query<T> {
+    return this.with({ where: [...this.state.where, ...criteria] })
+  }
+
+  order_by(...orderings: (Ordering | ColumnExpression)[]): Query<T> {
+    return this.with({ order: [...this.state.order, ...orderings.map((o) => (o instanceof Ordering ? o : new Ordering(o, 'asc')))] })
+  }
+
+  limit(limit: number | null): Query<T> {
+    return this.with({ limit })
+  }
+
+  offset(offset: number | null): Query<T> {
+    return this.with({ offset })
+  }
+
+  /** `query.join(Target)` along the one foreign key between the two tables. */
+  join(target: ModelClass): Query<T> {
+    const other = mapperOf(target)
+    const forward = this.mapper.table.columns.find((c) => c.foreignKey?.table === other.table.name)
+    const backward = other.table.columns.find((c) => c.foreignKey?.table === this.mapper.table.name)
+    const on = forward
+      ? sql`${sql.ref(`${other.table.name}.${forward.foreignKey!.column}`)} = ${sql.ref(`${this.mapper.table.name}.${forward.name}`)}`
+      : backward
+        ? sql`${sql.ref(`${this.mapper.table.name}.${backward.foreignKey!.column}`)} = ${sql.ref(`${other.table.name}.${backward.name}`)}`
+        : null
+    if (on === null) throw new InvalidRequestError(`Don't know how to join to ${other.name}`)
+    return this.with({ joins: [...this.state.joins, { table: other.table.name, on }] })
+  }
+
+  private select(columns: RawBuilder<unknown>): RawBuilder<unknown> {
+    const table = this.mapper.table.name
+    const parts: RawBuilder<unknown>[] = [sql`SELECT ${columns} FROM ${sql.table(table)}`]
+    for (const join of this.state.joins) parts.push(sql`JOIN ${sql.table(join.table)} ON ${join.on}`)
+    if (this.state.where.length > 0) parts.push(sql`WHERE ${sql.join(this.state.where.map((c) => c.sql), sql` AND `)}`)
+    if (this.state.order.length > 0) parts.push(sql`ORDER BY ${sql.join(this.state.order.map((o) => sql`${o.column.ref()} ${sql.raw(o.direction.toUpperCase())}`))}`)
+    if (this.state.limit !== null || this.state.offset !== null) {
+      // SQLAlchemy on SQLite: LIMIT -1 when there is only an offset.
+      parts.push(sql`LIMIT ${this.state.limit ?? -1}`)
+      if (this.state.offset !== null) parts.push(sql`OFFSET ${this.state.offset}`)
+    }
+    return sql.join(parts, sql` `)
+  }
+
+  all(): T[] {
+    this.db.session.autoflush()
+    const columns = sql.join(this.mapper.table.columns.map((c) => sql.ref(`${this.mapper.table.name}.${c.name}`)))
+    return this.db.session.loadRows(this.mapper, this.db.run(this.select(columns))) as T[]
+  }
+
+  first(): T | null {
+    return this.limit(1).all()[0] ?? null
+  }
+
+  one(): T {
+    const rows = this.limit(2).all()
+    if (rows.length === 0) throw new NoResultFound('No row was found when one was required')
+    if (rows.length > 1) throw new MultipleResultsFound('Multiple rows were found when exactly one was required')
+    return rows[0]!
+  }
+
+  one_or_none(): T | null {
+    const rows = this.limit(2).all()
+    if (rows.length > 1) throw new MultipleResultsFound('Multiple rows were found when one or none was required')
+    return rows[0] ?? null
+  }
+
+  count(): number {
+    this.db.session.autoflush()
+    const inner = this.with({ order: this.state.order }).select(sql.join(this.mapper.table.columns.map((c) => sql.ref(`${this.mapper.table.name}.${c.name}`))))
+    const rows = this.db.run(sql`SELECT count(*) AS count_1 FROM (${inner}) AS anon_1`)
+    return Number((rows[0] as { count_1: number }).count_1)
+  }
+
+  /** `Query.get(id)`: the identity map first, then the database. */
+  get(id: unknown): T | null {
+    return this.db.session.get(this.mapper.cls, id) as T | null
+  }
+
+  get_or_404(id: unknown, description?: string): T {
+    const found = this.get(id)
+    if (found === null) abort(404, description)
+    return found
+  }
+
+  first_or_404(description?: string): T {
+    const found = this.first()
+    if (found === null) abort(404, description)
+    return found
+  }
+
+  paginate(options: { page?: number | null; per_page?: number | null; max_per_page?: number | null; error_out?: boolean; count?: boolean } = {}): Pagination<T> {
+    return new Pagination<T>(this, options)
+  }
+
+  [Symbol.iterator](): Iterator<T> {
+    return this.all()[Symbol.iterator]()
+  }
+}
+
+/** Flask-SQLAlchemy 3.0's Pagination (page arguments given; without them, read from the request as Flask does). */
+export class Pagination<T> {
+  readonly page: number
+  readonly per_page: number
+  readonly items: T[]
+  readonly total: number | null
+
+  constructor(query: Query<T>, options: { page?: number | null; per_page?: number | null; max_per_page?: number | null; error_out?: boolean; count?: boolean }) {
+    const errorOut = options.error_out ?? true
+    let page = options.page ?? null
+    let perPage = options.per_page ?? null
+    if (page === null || perPage === null) {
+      let args: URLSearchParams | null = null
+      try {
+        args = new URL(currentContext().req.url).searchParams
+      } catch {
+        args = null
+      }
+      const intArg = (name: string, fallback: number): number => {
+        const raw = args?.get(name)
+        if (raw === null || raw === undefined) return fallback
+        const parsed = /^\s*[+-]?\d+\s*$/.test(raw) ? Number.parseInt(raw, 10) : Number.NaN
+        if (Number.isNaN(parsed)) {
+          if (errorOut) abort(404)
+          return fallback
+        }
+        return parsed
+      }
+      if (page === null) page = args ? intArg('page', 1) : 1
+      if (perPage === null) perPage = args ? intArg('per_page', 20) : 20
+    }
+    const maxPerPage = options.max_per_page === undefined ? 100 : options.max_per_page
+    if (maxPerPage !== null) perPage = Math.min(perPage, maxPerPage)
+    if (page < 1) {
+      if (errorOut) abort(404)
+      page = 1
+    }
+    if (perPage < 1) {
+      if (errorOut) abort(404)
+      perPage = 20
+    }
+    this.page = page
+    this.per_page = perPage
+    this.items = query.limit(perPage).offset((page - 1) * perPage).all()
+    if (this.items.length === 0 && page !== 1 && errorOut) abort(404)
+    this.total = options.count === false ? null : query.count()
+  }
+
+  get first(): number {
+    return this.items.length === 0 ? 0 : (this.page - 1) * this.per_page + 1
+  }
+  get last(): number {
+    return Math.max(this.first, this.first + this.items.length - 1)
+  }
+  get pages(): number {
+    return this.total === 0 || this.total === null ? 0 : Math.ceil(this.total / this.per_page)
+  }
+  get has_prev(): boolean {
+    return this.page > 1
+  }
+  get prev_num(): number | null {
+    return this.has_prev ? this.page - 1 : null
+  }
+  get has_next(): boolean {
+    return this.page < this.pages
+  }
+  get next_num(): number | null {
+    return this.has_next ? this.page + 1 : null
+  }
+  [Symbol.iterator](): Iterator<T> {
+    return this.items[Symbol.iterator]()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session
+
+export class Session {
+  private readonly identityMap = new Map<string, Model>()
+  /** Objects added and not yet flushed, in `add` order. */
+  private readonly pending: Model[] = []
+  private readonly deletedObjects: Model[] = []
+  private inTransaction = false
+  private needsRollback = false
+  private flushing = false
+  autoflushEnabled = true
+
+  constructor(private readonly db: SQLAlchemy) {}
+
+  begin(): void {
+    if (!this.inTransaction) {
+      this.db.runStatement('BEGIN')
+      this.inTransaction = true
+    }
+  }
+
+  private checkUsable(): void {
+    if (this.needsRollback) {
+      throw new PendingRollbackError(
+        "This Session's transaction has been rolled back due to a previous exception during flush. To begin a new transaction with this Session, first issue Session.rollback().",
+      )
+    }
+  }
+
+  add(obj: Model): void {
+    this.checkUsable()
+    const state = stateOf(obj)
+    if (state.deleted) return
+    if (state.session === this && (state.persistent || this.pending.includes(obj))) return
+    state.session = this
+    if (!state.persistent) this.pending.push(obj)
+    // save-update cascade: related objects come along.
+    for (const value of state.related.values()) {
+      const items = Array.isArray(value) ? value : value ? [value] : []
+      for (const item of items) if (item instanceof Model && stateOf(item).session !== this) this.add(item)
+    }
+  }
+
+  add_all(objects: Iterable<Model>): void {
+    for (const obj of objects) this.add(obj)
+  }
+
+  delete(obj: Model): void {
+    this.checkUsable()
+    const state = stateOf(obj)
+    if (!state.persistent) throw new InvalidRequestError(`Instance '${state.mapper.name}' is not persisted`)
+    state.session = this
+    if (!this.deletedObjects.includes(obj)) this.deletedObjects.push(obj)
+  }
+
+  get(cls: ModelClass, id: unknown): Model | null {
+    this.checkUsable()
+    const mapper = mapperOf(cls)
+    const key = identityKey(mapper, id)
+    const cached = this.identityMap.get(key)
+    if (cached && !stateOf(cached).expired) return stateOf(cached).deleted ? null : cached
+    this.autoflush()
+    const rows = this.db.run(sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`)
+    return this.loadRows(mapper, rows)[0] ?? null
+  }
+
+  /** Rows of `mapper`'s table as its objects: the identity map's when loaded (refreshed if expired). */
+  loadRows(mapper: Mapper, rows: Record<string, unknown>[]): Model[] {
+    return rows.map((row) => {
+      const id = row[mapper.primaryKey.name]
+      const key = identityKey(mapper, id)
+      let obj = this.identityMap.get(key)
+      if (!obj) {
+        obj = Object.create(mapper.cls.prototype) as Model
+        Object.defineProperty(obj, STATE, {
+          value: { mapper, values: new Map(), committed: new Map(), related: new Map(), loadedCollections: new Map(), session: this, persistent: true, expired: true, deleted: false } satisfies InstanceState,
+        })
+        this.identityMap.set(key, obj)
+      }
+      const state = stateOf(obj)
+      if (state.expired) {
+        for (const column of mapper.table.columns) {
+          const value = fromStored(row[column.name], column)
+          state.values.set(column.attribute, value)
+          state.committed.set(column.attribute, value)
+        }
+        state.expired = false
+      }
+      return obj
+    })
+  }
+
+  /** An expired object's attributes read again (SQLAlchemy's refresh on access after commit). */
+  refresh(obj: Model): void {
+    const state = stateOf(obj)
+    const mapper = state.mapper
+    const id = state.committed.get(mapper.primaryKey.attribute)
+    this.autoflush()
+    const rows = this.db.run(sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`)
+    if (rows.length === 0) throw new ObjectDeletedError(`Instance '<${mapper.name} at 0x...>' has been deleted, or its row is otherwise not present.`)
+    state.expired = true
+    this.loadRows(mapper, rows)
+  }
+
+  autoflush(): void {
+    if (this.autoflushEnabled && !this.flushing) this.flush()
+  }
+
+  private dirty(): Model[] {
+    const out: Model[] = []
+    for (const obj of this.identityMap.values()) {
+      const state = stateOf(obj)
+      if (state.deleted || state.expired) continue
+      if (this.changedColumns(obj).length > 0 || this.collectionChanges(obj).length > 0 || this.manyToOneChanged(obj)) out.push(obj)
+    }
+    return out
+  }
+
+  private manyToOneChanged(obj: Model): boolean {
+    const state = stateOf(obj)
+    for (const [attribute, rel] of state.mapper.relationships) {
+      if (rel.uselist || rel.secondary || !state.related.has(attribute)) continue
+      const fk = state.mapper.table.columns.find((c) => c.foreignKey?.table === mapperByName(this.db, rel.target).table.name)
+      const target = state.related.get(attribute) as Model | null
+      const id = target ? primaryKeyOf(target) : null
+      if (fk && state.values.get(fk.attribute) !== id) return true
+    }
+    return false
+  }
+
+  private changedColumns(obj: Model): ColumnMeta[] {
+    const state = stateOf(obj)
+    return state.mapper.table.columns.filter((c) => state.values.has(c.attribute) && !sameValue(state.values.get(c.attribute), state.committed.get(c.attribute), c))
+  }
+
+  /** Association rows to add and remove: [relationship, added, removed]. */
+  private collectionChanges(obj: Model): [RelationshipMeta, Model[], Model[]][] {
+    const state = stateOf(obj)
+    const out: [RelationshipMeta, Model[], Model[]][] = []
+    for (const [attribute, rel] of state.mapper.relationships) {
+      if (!state.related.has(attribute) || !rel.uselist) continue
+      const current = state.related.get(attribute) as Model[]
+      const loaded = (state.loadedCollections.get(attribute) ?? []) as Model[]
+      const added = current.filter((item) => !loaded.includes(item))
+      const removed = loaded.filter((item) => !current.includes(item))
+      if (added.length > 0 || removed.length > 0) out.push([rel, added, removed])
+    }
+    return out
+  }
+
+  flush(): void {
+    this.checkUsable()
+    if (this.flushing) return
+    this.flushing = true
+    try {
+      this.flushChanges()
+    } catch (error) {
+      if (error instanceof DBAPIError) {
+        if (this.inTransaction) this.db.runStatement('ROLLBACK')
+        this.inTransaction = false
+        this.needsRollback = true
+      }
+      throw error
+    } finally {
+      this.flushing = false
+    }
+  }
+
+  private flushChanges(): void {
+    // Objects reached by save-update cascade from pending or persistent ones join the session.
+    for (const obj of [...this.pending, ...this.identityMap.values()]) this.cascadeAdd(obj)
+    const order = tableOrder(this.db)
+    const inserts = [...this.pending].sort((a, b) => order.indexOf(stateOf(a).mapper.table.name) - order.indexOf(stateOf(b).mapper.table.name))
+    const dirty = this.dirty()
+    const deletes = this.expandDeletes()
+    if (inserts.length === 0 && dirty.length === 0 && deletes.length === 0) return
+    this.begin()
+    for (const obj of inserts) this.insert(obj)
+    this.pending.length = 0
+    for (const obj of [...dirty, ...inserts]) this.syncManyToOne(obj)
+    for (const obj of dirty) this.update(obj)
+    for (const obj of [...inserts, ...dirty]) this.syncCollections(obj)
+    deletes.sort((a, b) => order.indexOf(stateOf(b).mapper.table.name) - order.indexOf(stateOf(a).mapper.table.name))
+    for (const obj of deletes) this.deleteRow(obj)
+    this.deletedObjects.length = 0
+  }
+
+  private cascadeAdd(obj: Model): void {
+    const state = stateOf(obj)
+    for (const value of state.related.values()) {
+      const items = Array.isArray(value) ? value : value ? [value] : []
+      for (const item of items) {
+        if (!(item instanceof Model)) continue
+        const itemState = stateOf(item)
+        if (itemState.session !== this && !itemState.persistent) this.add(item)
+      }
+    }
+  }
+
+  /** Deleted objects with what their cascades delete, and orphans removed from delete-orphan collections. */
+  private expandDeletes(): Model[] {
+    const out: Model[] = []
+    const visit = (obj: Model): void => {
+      if (out.includes(obj)) return
+      out.push(obj)
+      const state = stateOf(obj)
+      for (const [attribute, rel] of state.mapper.relationships) {
+        if (!rel.uselist || rel.secondary || rel.lazy === 'dynamic') continue
+        if (rel.cascadeDelete) for (const child of relationshipValue(this.db, obj, attribute) as Model[]) visit(child)
+      }
+    }
+    for (const obj of this.deletedObjects) visit(obj)
+    for (const obj of this.identityMap.values()) {
+      const state = stateOf(obj)
+      for (const [attribute, rel] of state.mapper.relationships) {
+        if (!rel.deleteOrphan || !state.related.has(attribute)) continue
+        const current = state.related.get(attribute) as Model[]
+        for (const item of state.loadedCollections.get(attribute) ?? []) if (!current.includes(item as Model)) visit(item as Model)
+      }
+    }
+    return out
+  }
+
+  private insert(obj: Model): void {
+    const state = stateOf(obj)
+    const mapper = state.mapper
+    this.syncManyToOne(obj)
+    for (const column of mapper.table.columns) {
+      if (column.default && (!state.values.has(column.attribute) || state.values.get(column.attribute) === undefined)) state.values.set(column.attribute, defaultValue(column.default))
+    }
+    // As SQLAlchemy: a column never set and without a Python default is left out of the INSERT
+    // (its server default, or NULL, applies) and read back from the row on next access.
+    const columns = mapper.table.columns.filter((c) => state.values.has(c.attribute) && !(c === mapper.primaryKey && (state.values.get(c.attribute) ?? null) === null))
+    const omitted = mapper.table.columns.some((c) => c !== mapper.primaryKey && !state.values.has(c.attribute))
+    const values = columns.map((c) => toStored(state.values.get(c.attribute) ?? null, c))
+    const result = this.db.runWrite(
+      columns.length === 0
+        ? sql`INSERT INTO ${sql.table(mapper.table.name)} DEFAULT VALUES`
+        : sql`INSERT INTO ${sql.table(mapper.table.name)} (${sql.join(columns.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`,
+    )
+    if ((state.values.get(mapper.primaryKey.attribute) ?? null) === null) state.values.set(mapper.primaryKey.attribute, Number(result.lastInsertRowid))
+    for (const column of mapper.table.columns) if (state.values.has(column.attribute)) state.committed.set(column.attribute, state.values.get(column.attribute))
+    state.persistent = true
+    if (omitted) state.expired = true
+    this.identityMap.set(identityKey(mapper, state.values.get(mapper.primaryKey.attribute)), obj)
+  }
+
+  /** Foreign keys from many-to-one relationships set on the object, and one-to-many children's keys from their parent. */
+  private syncManyToOne(obj: Model): void {
+    const state = stateOf(obj)
+    for (const [attribute, rel] of state.mapper.relationships) {
+      if (!state.related.has(attribute) || rel.secondary) continue
+      const targetTable = mapperByName(this.db, rel.target).table.name
+      if (!rel.uselist) {
+        const fk = state.mapper.table.columns.find((c) => c.foreignKey?.table === targetTable)
+        const target = state.related.get(attribute) as Model | null
+        if (fk) state.values.set(fk.attribute, target ? primaryKeyOf(target) : null)
+      } else {
+        const targetMapper = mapperByName(this.db, rel.target)
+        const fk = targetMapper.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)
+        if (!fk) continue
+        for (const child of state.related.get(attribute) as Model[]) {
+          const childState = stateOf(child)
+          childState.values.set(fk.attribute, primaryKeyOf(obj))
+        }
+      }
+    }
+  }
+
+  private update(obj: Model): void {
+    const state = stateOf(obj)
+    const mapper = state.mapper
+    for (const column of mapper.table.columns) if (column.onupdate && !this.changedColumns(obj).includes(column)) state.values.set(column.attribute, defaultValue(column.onupdate))
+    const changed = this.changedColumns(obj)
+    if (changed.length === 0) return
+    const id = state.committed.get(mapper.primaryKey.attribute)
+    this.db.runWrite(
+      sql`UPDATE ${sql.table(mapper.table.name)} SET ${sql.join(changed.map((c) => sql`${sql.id(c.name)}=${toStored(state.values.get(c.attribute), c)}`))} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`,
+    )
+    for (const column of changed) state.committed.set(column.attribute, state.values.get(column.attribute))
+  }
+
+  private syncCollections(obj: Model): void {
+    const state = stateOf(obj)
+    for (const [rel, added, removed] of this.collectionChanges(obj)) {
+      if (rel.secondary) {
+        const secondary = this.db.tableMeta(rel.secondary)
+        const ownKey = secondary.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
+        const targetMapper = mapperByName(this.db, rel.target)
+        const targetKey = secondary.columns.find((c) => c.foreignKey?.table === targetMapper.table.name && c !== ownKey)!
+        const ownId = primaryKeyOf(obj)
+        for (const item of removed) {
+          const itemId = primaryKeyOf(item)
+          this.db.runWrite(sql`DELETE FROM ${sql.table(secondary.name)} WHERE ${sql.ref(`${secondary.name}.${ownKey.name}`)} = ${ownId} AND ${sql.ref(`${secondary.name}.${targetKey.name}`)} = ${itemId}`)
+        }
+        for (const item of added) {
+          const itemId = primaryKeyOf(item)
+          this.db.runWrite(sql`INSERT INTO ${sql.table(secondary.name)} (${sql.id(ownKey.name)}, ${sql.id(targetKey.name)}) VALUES (${ownId}, ${itemId})`)
+        }
+      } else if (!rel.deleteOrphan) {
+        // Removed from a one-to-many without delete-orphan: the child's foreign key becomes NULL.
+        const targetMapper = mapperByName(this.db, rel.target)
+        const fk = targetMapper.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)
+        for (const item of removed) if (fk) stateOf(item).values.set(fk.attribute, null)
+        for (const item of removed) this.update(item)
+      }
+      state.loadedCollections.set(rel.attribute, [...(state.related.get(rel.attribute) as Model[])])
+    }
+  }
+
+  private deleteRow(obj: Model): void {
+    const state = stateOf(obj)
+    const mapper = state.mapper
+    const id = state.committed.get(mapper.primaryKey.attribute)
+    // Association rows of many-to-many relationships go first; one-to-many children without a
+    // delete cascade get a NULL foreign key (a NOT NULL column makes that an IntegrityError).
+    for (const [attribute, rel] of mapper.relationships) {
+      if (rel.secondary) {
+        const related = relationshipValue(this.db, obj, attribute)
+        const items = rel.lazy === 'dynamic' ? (related as Query<Model>).all() : (related as Model[])
+        const secondary = this.db.tableMeta(rel.secondary)
+        const ownKey = secondary.columns.find((c) => c.foreignKey?.table === mapper.table.name)!
+        const targetMapper = mapperByName(this.db, rel.target)
+        const targetKey = secondary.columns.find((c) => c.foreignKey?.table === targetMapper.table.name && c !== ownKey)!
+        for (const item of items) {
+          this.db.runWrite(sql`DELETE FROM ${sql.table(secondary.name)} WHERE ${sql.ref(`${secondary.name}.${ownKey.name}`)} = ${id} AND ${sql.ref(`${secondary.name}.${targetKey.name}`)} = ${primaryKeyOf(item)}`)
+        }
+      } else if (rel.uselist && !rel.cascadeDelete) {
+        const related = relationshipValue(this.db, obj, attribute)
+        const children = rel.lazy === 'dynamic' ? (related as Query<Model>).all() : (related as Model[])
+        const targetMapper = mapperByName(this.db, rel.target)
+        const fk = targetMapper.table.columns.find((c) => c.foreignKey?.table === mapper.table.name)
+        for (const child of children) {
+          if (!fk || stateOf(child).deleted) continue
+          stateOf(child).values.set(fk.attribute, null)
+          this.update(child)
+        }
+      }
+    }
+    this.db.runWrite(sql`DELETE FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`)
+    state.deleted = true
+    this.identityMap.delete(identityKey(mapper, id))
+  }
+
+  commit(): void {
+    this.checkUsable()
+    this.flush()
+    if (this.inTransaction) this.db.runStatement('COMMIT')
+    this.inTransaction = false
+    this.expireAll()
+  }
+
+  rollback(): void {
+    if (this.inTransaction) this.db.runStatement('ROLLBACK')
+    this.inTransaction = false
+    this.needsRollback = false
+    for (const obj of this.pending) {
+      stateOf(obj).session = null
+    }
+    this.pending.length = 0
+    this.deletedObjects.length = 0
+    for (const [key, obj] of this.identityMap) {
+      const state = stateOf(obj)
+      if (state.deleted) this.identityMap.delete(key)
+    }
+    // Objects inserted in the rolled-back transaction are transient again.
+    for (const [key, obj] of [...this.identityMap]) {
+      const state = stateOf(obj)
+      const rows = this.db.run(sql`SELECT 1 AS present FROM ${sql.table(state.mapper.table.name)} WHERE ${sql.ref(`${state.mapper.table.name}.${state.mapper.primaryKey.name}`)} = ${state.committed.get(state.mapper.primaryKey.attribute)}`)
+      if (rows.length === 0) {
+        this.identityMap.delete(key)
+        state.persistent = false
+        state.session = null
+      }
+    }
+    this.expireAll()
+  }
+
+  expire_all(): void {
+    this.expireAll()
+  }
+
+  private expireAll(): void {
+    for (const obj of this.identityMap.values()) {
+      const state = stateOf(obj)
+      state.expired = true
+      state.values.clear()
+      state.related.clear()
+      state.loadedCollections.clear()
+    }
+  }
+
+  /** The end of a request (Flask-SQLAlchemy's session.remove() at app context teardown). */
+  close(): void {
+    if (this.inTransaction) this.db.runStatement('ROLLBACK')
+    this.inTransaction = false
+    this.needsRollback = false
+    this.identityMap.clear()
+    this.pending.length = 0
+    this.deletedObjects.length = 0
+  }
+
+  remove(): void {
+    this.close()
+  }
+
+  /** `db.session.execute(db.text(...))`: runs in the session's transaction (autoflushed first). */
+  execute(clause: TextClause): Record<string, unknown>[] {
+    this.checkUsable()
+    this.autoflush()
+    if (/^\s*select\b/i.test(clause.text)) return this.db.run(sql.raw(clause.text))
+    this.begin()
+    this.db.runWrite(sql.raw(clause.text))
+    return []
+  }
+
+  /** `db.session.query(Model)`. */
+  query<M extends ModelClass>(cls: M): Query<InstanceType<M>> {
+    return new Query<InstanceType<M>>(this.db, mapperOf(cls))
+  }
+}
+
+/** Whether a column's value changed, as SQLAlchemy's history sees it: by value, dates by their fields. */
+function sameValue(a: unknown, b: unknown, column: ColumnMeta): boolean {
+  if (a === b) return true
+  if (a instanceof PyDate && b instanceof PyDate) return a.constructor === b.constructor && toStored(a, column) === toStored(b, column)
+  return false
+}
+
+function tableOrder(db: SQLAlchemy): string[] {
+  const tables = db.schema.tables
+  const out: string[] = []
+  let todo = [...tables]
+  while (todo.length > 0) {
+    const pending = new Set(todo.map((t) => t.name))
+    const ready = todo.filter((t) => !t.columns.some((c) => c.foreignKey && c.foreignKey.table !== t.name && pending.has(c.foreignKey.table)))
+    const round = ready.length > 0 ? ready : todo
+    out.push(...round.map((t) => t.name))
+    todo = todo.filter((t) => !round.includes(t))
+  }
+  return out
+}
+
+function mapperByName(db: SQLAlchemy, name: string): Mapper {
+  const mapper = db.mapper(name)
+  if (!mapper) throw new InvalidRequestError(`model ${name} is not registered`)
+  return mapper
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relationships
+
+function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unknown {
+  const state = stateOf(obj)
+  const rel = state.mapper.relationships.get(attribute)!
+  const target = mapperByName(db, rel.target)
+  const session = state.session ?? db.session
+  if (rel.lazy === 'dynamic') return dynamicQuery(db, obj, rel, target)
+  if (state.related.has(attribute)) return state.related.get(attribute)
+  if (state.expired && state.persistent) session.refresh(obj)
+  if (!state.persistent) {
+    const empty = rel.uselist ? [] : null
+    state.related.set(attribute, empty)
+    return empty
+  }
+  const ownId = primaryKeyOf(obj)
+  const cols = sql.join(target.table.columns.map((c) => sql.ref(`${target.table.name}.${c.name}`)))
+  let value: unknown
+  if (rel.secondary) {
+    // SQLAlchemy's lazy load of a many-to-many: no ORDER BY unless the relationship has one.
+    const secondary = db.tableMeta(rel.secondary)
+    const ownKey = secondary.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
+    const targetKey = secondary.columns.find((c) => c.foreignKey?.table === target.table.name && c !== ownKey)!
+    session.autoflush()
+    const rows = db.run(
+      sql`SELECT ${cols} FROM ${sql.table(target.table.name)}, ${sql.table(secondary.name)} WHERE ${ownId} = ${sql.ref(`${secondary.name}.${ownKey.name}`)} AND ${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}${orderByClause(rel, target)}`,
+    )
+    value = session.loadRows(target, rows)
+  } else if (rel.uselist) {
+    const fk = target.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
+    session.autoflush()
+    const rows = db.run(sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}${orderByClause(rel, target)}`)
+    value = session.loadRows(target, rows)
+  } else {
+    const fk = state.mapper.table.columns.find((c) => c.foreignKey?.table === target.table.name)
+    if (fk) {
+      const id = state.values.get(fk.attribute)
+      value = id === null || id === undefined ? null : session.get(target.cls, id)
+    } else {
+      const backFk = target.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
+      session.autoflush()
+      value = session.loadRows(target, db.run(sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${backFk.name}`)}`))[0] ?? null
+    }
+  }
+  state.related.set(attribute, Array.isArray(value) ? [...value] : value)
+  if (Array.isArray(value)) state.loadedCollections.set(attribute, [...value])
+  return state.related.get(attribute)
+}
+
+function orderByClause(rel: RelationshipMeta, target: Mapper): RawBuilder<unknown> {
+  if (rel.orderBy.length === 0) return sql``
+  return sql` ORDER BY ${sql.join(rel.orderBy.map(([attribute, direction]) => sql`${sql.ref(`${target.table.name}.${target.columns.get(attribute)!.name}`)} ${sql.raw(direction.toUpperCase())}`))}`
+}
+
+function dynamicQuery(db: SQLAlchemy, obj: Model, rel: RelationshipMeta, target: Mapper): Query<Model> {
+  const state = stateOf(obj)
+  if (state.expired && state.persistent) (state.session ?? db.session).refresh(obj)
+  const ownId = primaryKeyOf(obj)
+  if (rel.secondary) {
+    const secondary = db.tableMeta(rel.secondary)
+    const ownKey = secondary.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
+    const targetKey = secondary.columns.find((c) => c.foreignKey?.table === target.table.name && c !== ownKey)!
+    const criterion = new Criterion(
+      sql`${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} IN (SELECT ${sql.ref(`${secondary.name}.${targetKey.name}`)} FROM ${sql.table(secondary.name)} WHERE ${sql.ref(`${secondary.name}.${ownKey.name}`)} = ${ownId})`,
+    )
+    return new Query<Model>(db, target).filter(criterion)
+  }
+  const fk = target.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
+  return new Query<Model>(db, target).filter(new Criterion(sql`${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}`))
+}
+
+function setRelationship(db: SQLAlchemy, obj: Model, attribute: string, value: unknown): void {
+  const state = stateOf(obj)
+  const rel = state.mapper.relationships.get(attribute)!
+  if (rel.lazy === 'dynamic') throw new InvalidRequestError(`assigning to the dynamic relationship ${state.mapper.name}.${attribute} is not supported`)
+  if (rel.uselist) {
+    // The old collection is loaded first, so the flush knows which rows to remove.
+    if (state.persistent && !state.related.has(attribute)) relationshipValue(db, obj, attribute)
+    state.related.set(attribute, [...(value as Iterable<Model>)])
+    for (const item of value as Iterable<Model>) backrefAppend(db, item, rel, obj)
+  } else {
+    state.related.set(attribute, value)
+    if (value) backrefAppend(db, value as Model, rel, obj)
+  }
+  // save-update cascade, and 1.4's cascade along backrefs: in the parent's session, the child joins it.
+  const items = rel.uselist ? [...(value as Iterable<Model>)] : value ? [value as Model] : []
+  const session = state.session ?? items.map((item) => stateOf(item).session).find((s) => s !== null) ?? null
+  if (session !== null) {
+    if (state.session === null) session.add(obj)
+    for (const item of items) if (stateOf(item).session === null) session.add(item)
+  }
+}
+
+/** The other side of a bidirectional relationship, when it is a loaded collection: the object appears in it. */
+function backrefAppend(db: SQLAlchemy, item: Model, rel: RelationshipMeta, owner: Model): void {
+  if (rel.backPopulates === null) return
+  const itemState = stateOf(item)
+  const other = itemState.mapper.relationships.get(rel.backPopulates)
+  if (!other || other.lazy === 'dynamic') return
+  if (other.uselist) {
+    const list = itemState.related.get(rel.backPopulates) as Model[] | undefined
+    if (list && !list.includes(owner)) list.push(owner)
+  } else {
+    itemState.related.set(rel.backPopulates, owner)
+  }
+  void db
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `db` object
+
+function compiler(dialect: Dialect): Kysely<unknown> {
+  return new Kysely<unknown>({
+    dialect: {
+      createAdapter: () => (dialect === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => (dialect === 'sqlite' ? new SqliteIntrospector(db) : new PostgresIntrospector(db)),
+      createQueryCompiler: () => (dialect === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
+    },
+  })
+}
+
+/** A SQLite path from a SQLAlchemy URL (`sqlite:///rel.db`, `sqlite:////abs.db`, `sqlite://` in memory); relative paths under `instanceDir`. */
+export function sqlitePath(url: string, instanceDir: string): string {
+  if (url === 'sqlite://' || url === 'sqlite:///:memory:') return ':memory:'
+  const match = /^sqlite:\/\/\/(.*)$/.exec(url)
+  if (!match) throw new OperationalError(`not a SQLite URL: ${url}`)
+  const path = match[1]!.replace(/\?.*$/, '')
+  return path.startsWith('/') ? path : `${instanceDir.replace(/\/$/, '')}/${path}`
+}
+
+/** Flask-SQLAlchemy's `db`: the models, the session of the current request, create_all. */
+export class SQLAlchemy<DB = unknown> {
+  private connection: BetterSqlite3.Database | null = null
+  private readonly mappersByName = new Map<string, Mapper>()
+  private readonly kysely = compiler('sqlite')
+  private readonly sessions = new WeakMap<object, Session>()
+  private readonly statements = new Map<string, BetterSqlite3.Statement>()
+  /** The session outside requests (start-up code, CLI commands, tests). */
+  private readonly globalSession = new Session(this)
+  readonly Model = Model
+
+  constructor(readonly schema: SchemaSpec<DB>) {}
+
+  /** Opens the database (`init_app`); only SQLite runs in this version of the runtime. */
+  connect(url: string, instanceDir = 'instance'): void {
+    if (!url.startsWith('sqlite:')) throw new OperationalError(`only SQLite databases are supported by this service's data layer, not ${url.split(':')[0]}`)
+    this.connection = new BetterSqlite3(sqlitePath(url, instanceDir))
+    this.statements.clear()
+  }
+
+  /** Maps a model class to its table (what Flask-SQLAlchemy's declarative base does at class creation). */
+  register<C extends ModelClass>(cls: C, name: string = cls.name): C {
+    const table = this.schema.tables.find((t) => t.model === name)
+    if (!table) throw new InvalidRequestError(`no table for model ${name}`)
+    const primaryKey = table.columns.find((c) => c.primaryKey)!
+    const relationships = new Map(this.schema.relationships.filter((r) => r.model === name).map((r) => [r.attribute, r]))
+    const mapper: Mapper = { name, cls, table, primaryKey, columns: new Map(table.columns.map((c) => [c.attribute, c])), relationships }
+    mappers.set(cls, mapper)
+    this.mappersByName.set(name, mapper)
+    const db = this
+    for (const column of table.columns) {
+      Object.defineProperty(cls.prototype, column.attribute, {
+        configurable: true,
+        get(this: Model) {
+          const state = stateOf(this)
+          if (state.expired && state.persistent) (state.session ?? db.session).refresh(this)
+          return state.values.has(column.attribute) ? state.values.get(column.attribute) : null
+        },
+        set(this: Model, value: unknown) {
+          const state = stateOf(this)
+          if (state.expired && state.persistent) (state.session ?? db.session).refresh(this)
+          state.values.set(column.attribute, value)
+        },
+      })
+      // `Post.day` in a query: the column expression.
+      Object.defineProperty(cls, column.attribute, { configurable: true, value: new ColumnExpression(table.name, column) })
+    }
+    for (const [attribute, rel] of relationships) {
+      Object.defineProperty(cls, attribute, { configurable: true, value: new RelationshipExpression(this, mapper, rel) })
+      Object.defineProperty(cls.prototype, attribute, {
+        configurable: true,
+        get(this: Model) {
+          return relationshipValue(db, this, attribute)
+        },
+        set(this: Model, value: unknown) {
+          setRelationship(db, this, attribute, value)
+        },
+      })
+    }
+    Object.defineProperty(cls, 'query', { configurable: true, get: () => new Query(this, mapper) })
+    return cls
+  }
+
+  mapper(name: string): Mapper | undefined {
+    return this.mappersByName.get(name)
+  }
+
+  tableMeta(name: string): TableMeta {
+    const table = this.schema.tables.find((t) => t.name === name)
+    if (!table) throw new InvalidRequestError(`no table ${name}`)
+    return table
+  }
+
+  /** The session of the request being handled (one per request, as Flask-SQLAlchemy scopes it), or the global one outside requests. */
+  get session(): Session {
+    let key: object | null = null
+    try {
+      key = currentContext().req.raw
+    } catch {
+      key = null
+    }
+    if (key === null) return this.globalSession
+    let session = this.sessions.get(key)
+    if (!session) {
+      session = new Session(this)
+      this.sessions.set(key, session)
+    }
+    return session
+  }
+
+  /** Closes the request's session at the end of the request (Flask-SQLAlchemy's teardown). */
+  middleware(): (c: { req: { raw: object } }, next: () => Promise<void>) => Promise<void> {
+    return async (c, next) => {
+      try {
+        await next()
+      } finally {
+        this.sessions.get(c.req.raw)?.close()
+        this.sessions.delete(c.req.raw)
+      }
+    }
+  }
+
+  private db(): BetterSqlite3.Database {
+    if (this.connection === null) throw new OperationalError('the database is not connected (db.connect(url) was not called)')
+    return this.connection
+  }
+
+  private prepare(text: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(text)
+    if (!statement) {
+      statement = this.db().prepare(text)
+      this.statements.set(text, statement)
+    }
+    return statement
+  }
+
+  /** Runs a SELECT built with Kysely's `sql`. */
+  run(query: RawBuilder<unknown>): Record<string, unknown>[] {
+    const compiled = query.compile(this.kysely)
+    try {
+      return this.prepare(compiled.sql).all(...(compiled.parameters as unknown[])) as Record<string, unknown>[]
+    } catch (error) {
+      wrapDriverError(error, compiled.sql)
+    }
+  }
+
+  runWrite(query: RawBuilder<unknown>): BetterSqlite3.RunResult {
+    const compiled = query.compile(this.kysely)
+    try {
+      return this.prepare(compiled.sql).run(...(compiled.parameters as unknown[]))
+    } catch (error) {
+      wrapDriverError(error, compiled.sql)
+    }
+  }
+
+  runStatement(text: string): void {
+    this.db().exec(text)
+  }
+
+  /** `db.create_all()`: the tables and indexes that do not exist yet, as SQLAlchemy creates them. */
+  create_all(): void {
+    const existing = new Set((this.db().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name))
+    // Like SQLAlchemy's checkfirst: a table that exists is left as it is, with its indexes.
+    let created = false
+    for (const statement of this.schema.sqlite) {
+      const table = /^CREATE TABLE ("(?:[^"]|"")*"|\S+)/.exec(statement)
+      if (table) {
+        created = !existing.has(table[1]!.replace(/^"|"$/g, '').replace(/""/g, '"'))
+        if (created) this.db().exec(statement)
+      } else if (created) this.db().exec(statement)
+    }
+  }
+
+  text(text: string): TextClause {
+    return new TextClause(text)
+  }
+
+  drop_all(): void {
+    for (const table of tableOrder(this).reverse()) this.db().exec(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`)
+  }
+}

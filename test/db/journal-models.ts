@@ -1,0 +1,89 @@
+import { PyDate } from '../../src/emit/runtime/datetime.js'
+import { column, Model, SQLAlchemy, type Query, type SchemaSpec } from '../../src/emit/runtime/db.js'
+import { strMethods } from '../../src/emit/runtime/py.js'
+
+/**
+ * The journal's models (fixtures/acceptance/journal/journal/models.py) written against the
+ * runtime the way the translated module uses it: a class per model extending `db.Model`, mapped by
+ * `db.register`, its columns and relationships as accessors, its methods and properties as written.
+ */
+export function journalModels(spec: SchemaSpec<unknown>) {
+  const db = new SQLAlchemy(spec)
+
+  class User extends Model {
+    declare id: number | null
+    declare username: string
+    declare password_hash: string
+    declare bio: string | null
+    declare api_key: string | null
+    declare posts: Query<Post>
+    declare comments: Query<Comment>
+    declare static query: Query<User>
+
+    get display_name(): string {
+      return strMethods.title(strMethods.replace(this.username, '_', ' '))
+    }
+  }
+
+  class Tag extends Model {
+    declare id: number | null
+    declare name: string
+    declare posts: Query<Post>
+    declare static query: Query<Tag>
+  }
+
+  class Post extends Model {
+    declare id: number | null
+    declare title: string
+    declare body: string
+    declare day: PyDate
+    declare author_id: number
+    declare author: User
+    declare tags: Tag[]
+    declare comments: Comment[]
+    declare static query: Query<Post>
+
+    get tag_names(): string[] {
+      return this.tags.map((tag) => tag.name).sort()
+    }
+  }
+
+  class Comment extends Model {
+    declare id: number | null
+    declare body: string
+    declare post_id: number
+    declare author_id: number
+    declare author: User
+    declare post: Post
+    declare static query: Query<Comment>
+  }
+
+  db.register(User)
+  db.register(Tag)
+  db.register(Post)
+  db.register(Comment)
+
+  function get_or_create_tags(names: string[]): Tag[] {
+    const tags: Tag[] = []
+    for (const raw of names) {
+      const name = strMethods.lower(strMethods.strip(raw))
+      if (!name || tags.map((tag) => tag.name).includes(name)) continue
+      let tag = Tag.query.filter_by({ name }).first()
+      if (tag === null) {
+        tag = new Tag({ name })
+        db.session.add(tag)
+      }
+      tags.push(tag)
+    }
+    return tags
+  }
+
+  const c = {
+    postDay: column(Post, 'day'),
+    postId: column(Post, 'id'),
+    postTitle: column(Post, 'title'),
+    postAuthorId: column(Post, 'author_id'),
+    username: column(User, 'username'),
+  }
+  return { db, User, Tag, Post, Comment, get_or_create_tags, c }
+}
