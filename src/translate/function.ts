@@ -7,6 +7,7 @@ import { resolveName } from './expr/names.js'
 import { tsJson } from '../ts-text.js'
 import type { ProjectIndex } from './project.js'
 import { HTTP_EXCEPTION_BASES } from './class.js'
+import { patternCaptures } from './stmt/match.js'
 
 export interface ParamInfo {
   name: string
@@ -290,6 +291,9 @@ export function collectBindings(body: SyntaxNode): { bindings: Map<string, Bindi
         return
       case 'named_expression':
         bind(node.childForFieldName('name')!.text, 'other')
+        break
+      case 'case_clause':
+        for (const pattern of node.namedChildren.filter((c) => c.type === 'case_pattern')) for (const name of patternCaptures(pattern)) bind(name, 'other')
         break
       case 'with_item': {
         const value = node.childForFieldName('value')

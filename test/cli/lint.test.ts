@@ -51,7 +51,7 @@ def ok():
 
 @app.route("/bad")
 def bad():
-    match 1:
+    match 1, 2:
         case _:
             return "one"
 `
@@ -217,7 +217,7 @@ describe('--check exit codes: readiness × --fail-on × baseline × suppressions
   expect(rows).toHaveLength(32)
 
   const plain = project()
-  const suppressed = project({ 'app.py': APP_PY.replace('    match 1:', '    match 1:  # migrate: ignore[unsupported-python-construct]') })
+  const suppressed = project({ 'app.py': APP_PY.replace('    match 1, 2:', '    match 1, 2:  # migrate: ignore[unsupported-python-construct]') })
   let baselineFile = ''
 
   it.each(rows)('readiness $readiness, baseline $baseline, suppressed $suppressed, --fail-on $failOn: exit $exit', async (row) => {
@@ -267,7 +267,7 @@ describe('baseline', () => {
     expect((await run([dir, '--check', '--baseline', baseline])).code).toBe(0)
 
     // Lines added above every finding, a finding's line re-indented: still the same findings.
-    writeFileSync(join(dir, 'app.py'), `"""The app."""\n# a comment\n\n${APP_PY.replace('    match 1:', '    match  1:')}`)
+    writeFileSync(join(dir, 'app.py'), `"""The app."""\n# a comment\n\n${APP_PY.replace('    match 1, 2:', '    match  1, 2:')}`)
     const shifted = await run([dir, '--check', '--baseline', baseline])
     expect(shifted.code, shifted.stderr).toBe(0)
     expect(shifted.stdout).toContain(`baseline ${baseline}: 3 known findings, 0 new`)
@@ -276,7 +276,7 @@ describe('baseline', () => {
     expect(report.findings.map((finding) => finding.fingerprint)).toEqual(file.findings.map((finding) => finding.fingerprint))
 
     // A new problem: only it fails the check.
-    writeFileSync(join(dir, 'app.py'), `${readFileSync(join(dir, 'app.py'), 'utf8')}\n\n@app.route("/worse")\ndef worse():\n    match 2:\n        case _:\n            return "two"\n`)
+    writeFileSync(join(dir, 'app.py'), `${readFileSync(join(dir, 'app.py'), 'utf8')}\n\n@app.route("/worse")\ndef worse():\n    match 2, 2:\n        case _:\n            return "two"\n`)
     const failed = await run([dir, '--check', '--baseline', baseline, '--min-readiness', '0'])
     expect(failed.code).toBe(1)
     expect(failed.stderr).toBe('migrate: check failed: 1 new finding of severity error (not in the baseline)\n')
@@ -287,7 +287,7 @@ describe('baseline', () => {
   })
 
   it('two identical findings on identical lines stay two', async () => {
-    const dir = project({ 'app.py': `${APP_PY}\n\n@app.route("/bad2")\ndef bad2():\n    match 3:\n        case _:\n            return "three"\n` })
+    const dir = project({ 'app.py': `${APP_PY}\n\n@app.route("/bad2")\ndef bad2():\n    match 3, 3:\n        case _:\n            return "three"\n` })
     const report = await reportOf(dir)
     const withs = report.findings.filter((finding) => finding.ruleId === 'unsupported-python-construct')
     expect(withs).toHaveLength(2)
@@ -352,7 +352,7 @@ describe('# migrate: ignore comments', () => {
   })
 
   it('a code line above does not suppress the next line; other rules and near misses are not suppressed', async () => {
-    const app = APP_PY.replace('app = Flask(__name__)\n', 'app = Flask(__name__)  # migrate: ignore[config-from-file]\n').replace('    match 1:', '    # migrate: ignored\n    match 1:  # migrate: ignore-this')
+    const app = APP_PY.replace('app = Flask(__name__)\n', 'app = Flask(__name__)  # migrate: ignore[config-from-file]\n').replace('    match 1, 2:', '    # migrate: ignored\n    match 1, 2:  # migrate: ignore-this')
     const report = await reportOf(project({ 'app.py': app }))
     expect(report.summary.suppressed).toBe(0)
   })
@@ -435,7 +435,7 @@ describe('--format github', () => {
     expect(stdout).toBe(
       [
         '::notice file=app.py,line=5,col=7,title=migrate multiple-apps::found 2 Flask apps (app:app, other:other); migrating app:app (choose another with --app)',
-        '::error file=app.py,line=16,col=5,title=migrate unsupported-python-construct (bad)::`match` statement is not supported',
+        '::error file=app.py,line=16,col=5,title=migrate unsupported-python-construct (bad)::`match` over several subjects',
         '',
       ].join('\n'),
     )
@@ -460,7 +460,7 @@ describe('--format github', () => {
     expect(text.startsWith('# earlier step\n## migrate: `app:app`\n')).toBe(true)
     expect(text).toContain('**Check failed:** readiness 50% < 100%; 1 finding of severity error.')
     expect(text).toContain('| Readiness | **50%** (minimum 100%): 1 of 2 views migrated |')
-    expect(text).toContain('| error | `app.py:16:5` | `unsupported-python-construct` | `match` statement is not supported |')
+    expect(text).toContain('| error | `app.py:16:5` | `unsupported-python-construct` | `match` over several subjects |')
     // Without --check or --format github, and without the variable, nothing is appended.
     await run([dir, '--dry-run'], { GITHUB_STEP_SUMMARY: summary })
     expect(readFileSync(summary, 'utf8')).toBe(text)

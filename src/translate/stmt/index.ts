@@ -7,6 +7,7 @@ import { translateTry, translateRaise, translateAssert } from './exceptions.js'
 import { translateExpressionStatement, translateDelete, translateScopeDeclaration, translateNestedDef, translateLocalImport } from './misc.js'
 import { translateFlaskStatement } from '../flask/index.js'
 import { translateWith } from './with.js'
+import { translateMatch } from './match.js'
 import { commentText } from '../../ts-text.js'
 
 /** A statement translator: TypeScript lines, or undefined when the statement is not its kind. */
@@ -28,10 +29,10 @@ const TRANSLATORS: StmtTranslator[] = [
   translateNestedDef,
   translateLocalImport,
   translateWith,
+  translateMatch,
 ]
 
 const UNSUPPORTED_STATEMENTS: Record<string, string> = {
-  match_statement: '`match` statement',
   class_definition: 'class defined inside a function',
   exec_statement: '`exec` statement',
   print_statement: 'Python 2 `print` statement',
