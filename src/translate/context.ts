@@ -208,6 +208,11 @@ export interface Context {
   needsAsync: { value: boolean }
   /** Sub-expressions already evaluated into temporaries (node id → the temporary), so a target is evaluated once. */
   precomputed?: Map<number, Emitted>
+  /**
+   * Names of the functions the enclosing `@functools.wraps(name)` wrappers wrap (a decorator's
+   * `view`): a view or another wrapper, both of which bind keywords, so `view(*args, **kwargs)` translates.
+   */
+  wrappedCallables?: Set<string>
 }
 
 /** The enclosing method's `self` (or a class method's `cls`), if any. */
@@ -228,12 +233,12 @@ export function lookupLocal(scope: Scope | null, name: string): { local: LocalVa
 }
 
 const JS_RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity py Py c hashing urls collections functional logging'.split(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity py Py c kwargs form hashing urls collections functional logging'.split(
     ' ',
   ),
 )
 
-/** A Python identifier as a TypeScript identifier (reserved words, and the runtime namespaces translated code imports such as `collections`, get a trailing underscore). */
+/** A Python identifier as a TypeScript identifier (reserved words, and names of runtime helpers translated code imports as `kwargs` and `form` or as namespaces such as `collections`, get a trailing underscore). */
 export function jsIdentifier(name: string): string {
   return JS_RESERVED.has(name) ? name + '_' : name
 }

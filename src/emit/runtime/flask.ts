@@ -43,6 +43,7 @@ import {
   RuntimeError,
 } from './exceptions.js'
 import type { RoutingInfo } from './router.js'
+import { callWithKeywords } from './py.js'
 import { PyFloat, floatRepr } from './float.js'
 import { loadsJson } from './json.js'
 
@@ -2016,6 +2017,14 @@ export function toResponse(c: Context, rv: unknown): Response {
  */
 export function view(fn: (c: Context) => unknown): (c: Context) => Promise<Response> {
   return async (c) => toResponse(c, await fn(c))
+}
+
+/**
+ * A view wrapped by decorators (the project's, or Flask-Login's `login_required`): Flask calls
+ * the decorated function with the view arguments as keywords, `view_func(**req.view_args)`.
+ */
+export function decoratedView(fn: (...args: never[]) => unknown): (c: Context) => Promise<Response> {
+  return async (c) => toResponse(c, await callWithKeywords(fn, [], request(c).view_args ?? {}))
 }
 
 /** Keyword arguments of `jsonify(...)`, as a marker so `jsonify(kwargs({...}))` differs from `jsonify({...})`. */

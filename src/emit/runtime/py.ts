@@ -883,6 +883,97 @@ export function keywordsOf(record: Record<string, Py>, exclude: string[]): Keywo
   return new Keywords(Object.entries(record).filter(([key]) => !exclude.includes(key)))
 }
 
+/** Functions that bind a trailing `Keywords` argument themselves (see `callWithKeywords`). */
+const TAKES_KEYWORDS = Symbol('takes keywords')
+
+/** Marks a function with rest parameters (it binds a trailing `Keywords` with `bindRest`). */
+export function takesKeywords<F extends (...args: Py[]) => Py>(fn: F): F {
+  Object.defineProperty(fn, TAKES_KEYWORDS, { value: true })
+  return fn
+}
+
+/**
+ * A function with plain parameters that Python code may call with keywords (a view that
+ * decorators call as `view(**kwargs)`): binds positional and keyword arguments to the parameters
+ * `names` (the first `required` of them without a default) as Python does, with Python's
+ * TypeErrors; a parameter not given is `undefined`, so the function's own default applies.
+ */
+export function withKeywords<F extends (...args: Py[]) => Py>(
+  name: string,
+  names: string[],
+  required: number,
+  fn: F,
+): F {
+  const bound = (...rest: Py[]): Py => {
+    const last = rest.length > 0 ? rest[rest.length - 1] : undefined
+    const given = last instanceof Keywords ? last.entries : []
+    const positional = last instanceof Keywords ? rest.slice(0, -1) : rest
+    if (positional.length > names.length) {
+      const takes =
+        required === names.length ? `${names.length}` : `from ${required} to ${names.length}`
+      throw new PyTypeError(
+        `${name}() takes ${takes} positional argument${names.length === 1 ? '' : 's'} but ${positional.length} ${positional.length === 1 ? 'was' : 'were'} given`,
+      )
+    }
+    const values: Py[] = [...positional]
+    const filled = new Set(positional.map((_, i) => i))
+    for (const [key, value] of given) {
+      const index = names.indexOf(key)
+      if (index < 0) throw new PyTypeError(`${name}() got an unexpected keyword argument '${key}'`)
+      if (filled.has(index))
+        throw new PyTypeError(`${name}() got multiple values for argument '${key}'`)
+      values[index] = value
+      filled.add(index)
+    }
+    const missing = names.filter((_, i) => i < required && !filled.has(i)).map((key) => `'${key}'`)
+    if (missing.length > 0) {
+      const list =
+        missing.length === 1
+          ? missing[0]
+          : `${missing.slice(0, -1).join(', ')}${missing.length > 2 ? ',' : ''} and ${missing[missing.length - 1]}`
+      throw new PyTypeError(
+        `${name}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`,
+      )
+    }
+    return fn(...values)
+  }
+  return takesKeywords(bound as F)
+}
+
+/**
+ * `functools.wraps(wrapped)` on a nested `def`: the wrapper keeps the wrapped function as
+ * `__wrapped__` (the name Flask gives an endpoint is the analysis' concern, not the runtime's).
+ */
+export function wraps(wrapped: Py): <F extends (...args: Py[]) => Py>(wrapper: F) => F {
+  return (wrapper) => {
+    Object.defineProperty(wrapper, '__wrapped__', { value: wrapped })
+    return wrapper
+  }
+}
+
+/**
+ * `fn(*args, **kwargs)` through a value: the keywords reach a function that binds them (a view,
+ * a wrapper with `*args, **kwargs`); a function that cannot bind keywords by name gets none, or
+ * the call fails loudly rather than passing them by position.
+ */
+export function callWithKeywords(fn: Py, args: Iterable<Py>, kwargs: Py): Py {
+  if (typeof fn !== 'function') throw new PyTypeError(`'${typeName(fn)}' object is not callable`)
+  const entries: [string, Py][] =
+    kwargs instanceof Keywords
+      ? kwargs.entries
+      : kwargs instanceof PyDict
+        ? mappingItems(kwargs)
+        : Object.entries(kwargs ?? {})
+  for (const [key] of entries)
+    if (typeof key !== 'string') throw new PyTypeError('keywords must be strings')
+  if (entries.length === 0) return fn(...args)
+  if ((fn as { [TAKES_KEYWORDS]?: boolean })[TAKES_KEYWORDS])
+    return fn(...args, new Keywords(entries))
+  throw new PyTypeError(
+    `${fn.name || 'function'}() was called with keyword arguments (${entries.map(([key]) => key).join(', ')}) the service cannot bind by name`,
+  )
+}
+
 interface RestSpec {
   positional: number
   varargs: boolean

@@ -8,6 +8,7 @@ import { translateMethodCall } from './methods.js'
 import { translateStdlibCall } from './stdlib.js'
 import { resolveName, projectReference, unknownImportRule } from './names.js'
 import { signatureOf, constructorSignature } from '../function.js'
+import { keywordValueCall } from '../decorators.js'
 import { definesMethods, methodKind, responseBaseModule } from '../class.js'
 import { responseConstruction } from '../flask/index.js'
 
@@ -50,6 +51,7 @@ function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined
         return emitted(`new this(${values.join(', ')})`, Prec.Call)
       }
       const def = localDefinition(fn.text, ctx)
+      if (!def && ctx.wrappedCallables?.has(fn.text) && (args.keywords.size > 0 || args.splats.some((s) => s.type === 'dictionary_splat'))) return keywordValueCall(binding.code, args, ctx)
       const values = def ? bindToSignature(args, signatureOf(def, fn), `\`${fn.text}()\``, ctx) : valueCallArguments(args, `\`${fn.text}\` (a value whose signature is not known)`, ctx)
       return emitted(`${binding.code}(${values.join(', ')})`, Prec.Call)
     }

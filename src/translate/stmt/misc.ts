@@ -5,7 +5,9 @@ import { translateCall } from '../expr/calls.js'
 import { translateFlaskExpr } from '../flask/index.js'
 import { importBindings } from '../project.js'
 import { translateAssignment, translateAugmentedAssignment } from './assign.js'
-import { generatorDecorator, translateFunction } from '../function.js'
+import { generatorDecorator, signatureOf, translateFunction, usesRestConvention } from '../function.js'
+import { qualifiedName, wrapsDecorator, wrapsDecoratorTarget } from '../decorators.js'
+import { tsJson } from '../../ts-text.js'
 import { indent } from './index.js'
 import { sliceArguments } from '../expr/subscript.js'
 
@@ -112,18 +114,30 @@ export function translateScopeDeclaration(node: SyntaxNode, ctx: Context): strin
 export function translateNestedDef(node: SyntaxNode, ctx: Context): string[] | undefined {
   let def = node
   let wrapper: string | null = null
+  let wraps: string | null = null
   if (node.type === 'decorated_definition') {
     const decorators = node.namedChildren.filter((c) => c.type === 'decorator')
-    wrapper = generatorDecorator(decorators, ctx)
-    if (wrapper === null) return fail('unknown-decorator', decorators[0], `decorator \`${snippet(decorators[0])}\` on a nested function`)
+    wraps = wrapsDecorator(decorators, ctx)
+    wrapper = wraps === null ? generatorDecorator(decorators, ctx) : null
+    if (wrapper === null && wraps === null) return fail('unknown-decorator', decorators[0], `decorator \`${snippet(decorators[0])}\` on a nested function`)
     def = node.childForFieldName('definition')!
   }
   if (def.type !== 'function_definition') return undefined
   const name = def.childForFieldName('name')!.text
   const found = lookupLocal(ctx.scope, name)!
   ctx.scope.nestedDefs?.set(name, def)
-  const fn = translateFunction(def, ctx, { kind: 'function', variadic: true })
+  const wrapped = wraps === null ? null : wrapsDecoratorTarget(node)
+  const fn = translateFunction(def, wrapped === null ? ctx : { ...ctx, wrappedCallables: new Set([...(ctx.wrappedCallables ?? []), wrapped]) }, { kind: 'function', variadic: true })
   const head = ctx.constNames.has(name) ? `const ${found.local.jsName} =` : `${found.local.jsName} =`
+  if (wraps !== null) {
+    // The wrapper a decorator returns: Python code calls it with keywords (`view(**kwargs)`), so it binds them by name.
+    if (fn.isGenerator) fail('unsupported-python-construct', node.namedChildren[0], `\`${snippet(node.namedChildren[0])}\` on a generator`)
+    const params = signatureOf(def, def)
+    const open = usesRestConvention(def)
+      ? 'py.takesKeywords('
+      : `py.withKeywords(${tsJson(qualifiedName(def))}, [${params.map((p) => tsJson(p.name)).join(', ')}], ${params.filter((p) => !p.hasDefault).length}, `
+    return [`${head} ${wraps}(`, `  ${open}(${fn.params.join(', ')}): Py => {`, ...indent(indent(fn.body)), '  }),', ')']
+  }
   if (!fn.isGenerator) {
     if (wrapper !== null) fail('unsupported-python-construct', node.namedChildren[0], `\`${snippet(node.namedChildren[0])}\` on a function that does not yield`)
     return [`${head} (${fn.params.join(', ')}): Py => {`, ...indent(fn.body), '}']
