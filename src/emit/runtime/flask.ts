@@ -2023,7 +2023,9 @@ export function view(fn: (c: Context) => unknown): (c: Context) => Promise<Respo
  * A view wrapped by decorators (the project's, or Flask-Login's `login_required`): Flask calls
  * the decorated function with the view arguments as keywords, `view_func(**req.view_args)`.
  */
-export function decoratedView(fn: (...args: never[]) => unknown): (c: Context) => Promise<Response> {
+export function decoratedView(
+  fn: (...args: never[]) => unknown,
+): (c: Context) => Promise<Response> {
   return async (c) => toResponse(c, await callWithKeywords(fn, [], request(c).view_args ?? {}))
 }
 
