@@ -43,8 +43,14 @@ export interface PipelineResult {
   app: AppIR
   emitted: EmitResult
   report: MigrationReport
-  /** Everything --out receives: the service and the report files (markdown, JSON, HTML), sorted by path. */
+  /**
+   * Everything --out receives: the service and the report files (markdown, JSON, HTML), sorted by
+   * path. In an audit (`audit: true`) the paths are all there, but the service's files are not
+   * formatted and the report files are empty: nothing is written.
+   */
   files: Map<string, string>
+  /** MIGRATION_REPORT.html (in `files` too, but for an audit): rendered on the first call. */
+  html: () => string
 }
 
 export async function defaultStages(): Promise<Stages> {
@@ -76,6 +82,11 @@ export async function runPipeline(
     exclude?: readonly string[]
     /** Rule ids whose findings are suppressed (`disable` of [tool.migrate]), and the file that says so. */
     disable?: { rules: readonly string[]; file: string }
+    /**
+     * The files are counted, not written (--dry-run, --check without --out): emit formats
+     * nothing and the report files are not rendered. The report and findings are a full run's.
+     */
+    audit?: boolean
   },
   stages: Stages,
 ): Promise<{ ok: true; result: PipelineResult } | { ok: false; error: UserError }> {
@@ -94,9 +105,19 @@ export async function runPipeline(
   const secretValues = [...(loaded.project.secretValues ?? []), ...configSecrets(app)]
   const runtimeFiles = await stages.runtimeFiles()
   const emitted = await timed(timings, 'emit', () =>
-    emitProject({ ir, app, translation, runtimeFiles, sources, secretValues, staticFiles: readStaticFolders(loaded.project.root, app, { appRoot: appRootOf(ir, app), ...appFilesUsed(translatedCode(translation)) }), ...(timings !== undefined ? { timings } : {}) }),
+    emitProject({
+      ir,
+      app,
+      translation,
+      runtimeFiles,
+      sources,
+      secretValues,
+      staticFiles: readStaticFolders(loaded.project.root, app, { appRoot: appRootOf(ir, app), ...appFilesUsed(translatedCode(translation)) }),
+      ...(timings !== undefined ? { timings } : {}),
+      ...(options.audit === true ? { format: false } : {}),
+    }),
   )
-  const { report, files } = await timed(timings, 'report', () => {
+  const { report, files, html } = await timed(timings, 'report', () => {
     const paths = [...emitted.files.keys(), ...emitted.assets.keys(), REPORT_MARKDOWN, REPORT_JSON, REPORT_HTML]
     const report = buildReport({
       ir,
@@ -111,13 +132,17 @@ export async function runPipeline(
     // Finding messages quote Python; a secret's value must not reach any report either.
     report.findings = report.findings.map((finding) => ({ ...finding, message: redactText(finding.message, secretValues) }))
     report.suppressed = report.suppressed.map((finding) => ({ ...finding, message: redactText(finding.message, secretValues) }))
+    let html: string | undefined
+    const renderReportHtml = (): string =>
+      (html ??= renderHtml(report, { sources: excerptSources(report, sources, secretValues), rules: loadRuleDocs(report.rules.map((rule) => rule.id)) }))
+    const audit = options.audit === true
     const files = new Map(emitted.files)
-    files.set(REPORT_MARKDOWN, renderMarkdown(report))
-    files.set(REPORT_JSON, renderJson(report))
-    files.set(REPORT_HTML, renderHtml(report, { sources: excerptSources(report, sources, secretValues), rules: loadRuleDocs(report.rules.map((rule) => rule.id)) }))
-    return { report, files }
+    files.set(REPORT_MARKDOWN, audit ? '' : renderMarkdown(report))
+    files.set(REPORT_JSON, audit ? '' : renderJson(report))
+    files.set(REPORT_HTML, audit ? '' : renderReportHtml())
+    return { report, files, html: renderReportHtml }
   })
-  return { ok: true, result: { ir, app, emitted, report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } }
+  return { ok: true, result: { ir, app, emitted, report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), html } }
 }
 
 /** Largest file read for a finding's fingerprint or `# migrate: ignore` comments when it is not a parsed module. */

@@ -269,8 +269,8 @@ function formatFor(options: MigrateOptions, file: string | undefined): Format {
 
 /** What the renderers need beyond the report. */
 interface RenderContext {
-  /** MIGRATION_REPORT.html as the pipeline rendered it (it quotes the project's sources). */
-  html: string
+  /** MIGRATION_REPORT.html as the pipeline renders it (it quotes the project's sources). */
+  html: () => string
   /** The project folder, for repository-relative paths in SARIF and GitHub annotations. */
   dir: string
   /** Fingerprints of the baseline in force. */
@@ -280,7 +280,7 @@ interface RenderContext {
 function render(report: MigrationReport, format: Format, context: RenderContext): string {
   switch (format) {
     case 'html':
-      return context.html
+      return context.html()
     case 'markdown':
       return renderMarkdown(report)
     case 'json':
@@ -377,6 +377,8 @@ async function migrate(
       ...(settings.app !== undefined ? { app: settings.app } : {}),
       ...(config !== null && config.exclude.length > 0 ? { exclude: config.exclude } : {}),
       ...(config !== null && config.disable.length > 0 ? { disable: { rules: config.disable, file: config.file } } : {}),
+      // Nothing is written to --out: the files are counted, never formatted or rendered.
+      ...(!writing ? { audit: true } : {}),
     },
     await stages(),
   )
@@ -397,7 +399,7 @@ async function migrate(
     baselineReadiness = report.summary.readiness
   }
 
-  const context: RenderContext = { html: result.files.get((await pipeline()).REPORT_HTML) ?? '', dir, ...(baseline !== undefined ? { baseline } : {}) }
+  const context: RenderContext = { html: result.html, dir, ...(baseline !== undefined ? { baseline } : {}) }
   const reportFormat = formatFor(options, options.report)
   if (options.report !== undefined) writeFileSync(options.report, render(report, reportFormat, context))
   const stdoutFormat = options.report !== undefined ? 'text' : formatFor(options, undefined)

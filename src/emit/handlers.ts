@@ -1,6 +1,6 @@
 import type { AppIR, CodeRef, ErrorHandlerIR, Finding, HookIR, RouteIR } from '../ir/types.js'
 import type { TranslatedHandler, TranslatedProject } from '../translate/types.js'
-import { parsesAsExpression, type ParseCheck } from './format.js'
+import { checkTypeScriptSyntax, type SyntaxCheck as ParseCheck } from '../ts-syntax.js'
 import { stringLiteral } from './names.js'
 import { staticServing, type StaticFiles } from './static.js'
 
@@ -19,8 +19,10 @@ export interface ResolvedHandler {
 
 const NOT_MIGRATED_IMPORT = `import { notMigrated } from '../lib/flask.js'`
 
-/** Whether a translated handler's code parses: `parsesAsExpression`, or answers it computed beforehand. */
+/** Whether a translated handler's code parses (`checkTypeScriptSyntax`, by default). */
 export type ExpressionCheck = (expression: string) => Promise<ParseCheck>
+
+const parsesAsExpression: ExpressionCheck = async (expression) => checkTypeScriptSyntax(expression, 'expression')
 
 /** A stub made by emit: answers 501 naming the endpoint. */
 export function stubHandler(name: string, ref: CodeRef | null, pythonSource: string, reasons: string[]): ResolvedHandler {

@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks'
 import type { AppIR, ErrorHandlerIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
-import { PRETTIER_IGNORE, emitPrettierConfig, formatRuntimeModule, formatServiceFile, formatTypeScript, parsesAsExpression, parsesAsExpressions } from './format.js'
+import { PRETTIER_IGNORE, emitPrettierConfig, formatRuntimeModule, formatServiceFile, formatTypeScript } from './format.js'
+import { checkTypeScriptSyntax } from '../ts-syntax.js'
 import {
   describeKey,
   resolveErrorHandlers,
@@ -56,6 +57,11 @@ export interface EmitInput {
   timings?: StageTimings
   /** The static folders' files (src/emit/static.ts readStaticFolders): copied into public/ and served. */
   staticFiles?: StaticFiles
+  /**
+   * false when the files are counted, not written (--dry-run, --check): nothing is formatted;
+   * each translated module's syntax is still checked, so the findings are those of a full run.
+   */
+  format?: boolean
 }
 
 /** Wall-clock and CPU milliseconds by step name, added to by the pipeline and emit. */
@@ -99,6 +105,7 @@ export interface EmitResult {
 /** Builds every file of the Hono service. Pure: same input, same bytes. */
 export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const { app, translation, runtimeFiles } = input
+  const format = input.format !== false
   const findings: Finding[] = []
   const files = new Map<string, string>()
 
@@ -109,10 +116,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const reportedLines = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
   const reportedAt = (...locations: Finding['location'][]): boolean => locations.some((location) => reportedLines.has(`${location.file}:${location.line}`))
   const { views, hooks, errorHandlers } = await timed(input.timings, 'emit: check handlers', async () => {
-    // Every translated handler must parse: checked all together, much cheaper than one by one.
-    const handlers = [...Object.values(translation.views), ...translation.hooks, ...translation.errorHandlers]
-    const checked = await parsesAsExpressions(handlers.map((handler) => handler.code))
-    const check = async (expression: string) => checked.get(expression) ?? parsesAsExpression(expression)
+    // Every translated handler must parse: the check translate made, remembered (src/ts-syntax.ts).
+    const check = async (expression: string) => checkTypeScriptSyntax(expression, 'expression')
     const views = await resolveViews(app, translation, findings, input.sources, check, input.staticFiles)
     stubUnroutableEndpoints(app, views)
     const hooks = await resolveHooks(app, translation, findings, reportedAt, check)
@@ -139,7 +144,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     const naturalDir = posix.dirname(`src/${module.pythonModule.split('.').join('/')}.ts`)
     const code = mergeHeaderImports(rewriteSpecifiersInCode(module.code, relocator(naturalDir, dir, moved)))
     // Formatting is the check that the module parses; the result is kept for the formatting below.
-    const formatted = await timed(input.timings, 'emit: format modules', () => tryFormat(code))
+    const formatted = format ? await timed(input.timings, 'emit: format modules', () => tryFormat(code)) : syntaxOnly(code)
     formattedModules.set(path, { code, formatted })
     if (!formatted.ok) {
       findings.push({
@@ -254,7 +259,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
 
   // Formatting, file by file, as the service's .prettierrc.json says (`prettier --check .` passes there):
   // a translation prettier cannot parse stays as it is (and was reported above).
-  for (const [path, content] of files) {
+  for (const [path, content] of format ? files : []) {
     if (path.startsWith('src/lib/')) {
       // The runtime is formatted in the repository (test/emit/prettier.test.ts): copied as it is,
       // unless a redaction above changed it.
@@ -518,6 +523,12 @@ async function tryFormat(code: string): Promise<Formatted> {
   } catch (error) {
     return { ok: false, message: (error instanceof Error ? error.message : String(error)).split('\n')[0] }
   }
+}
+
+/** The check formatting makes, without the formatting: `code` as it is when it parses. */
+function syntaxOnly(code: string): Formatted {
+  const parsed = checkTypeScriptSyntax(code, 'module')
+  return parsed.ok ? { ok: true, code } : parsed
 }
 
 function sameLine(a: Finding['location'], b: Finding['location']): boolean {

@@ -1,5 +1,5 @@
 import type Parser from 'tree-sitter'
-import { parse, parseExpression } from '@babel/parser'
+import { checkTypeScriptSyntax } from '../ts-syntax.js'
 import { isFloatLiteral, type AppIR, type CodeRef, type Finding, type PyLiteral, type RouteIR } from '../ir/types.js'
 import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './types.js'
 import { Untranslatable, findingFor, fail } from './diagnostics.js'
@@ -64,12 +64,8 @@ function moduleScope(): Scope {
 
 /** Checks that emitted TypeScript parses; a failure is a translator defect, reported as such. */
 function checkParses(code: string, kind: 'expression' | 'module', node: SyntaxNode): void {
-  try {
-    if (kind === 'expression') parseExpression(code, { plugins: ['typescript'] })
-    else parse(code, { sourceType: 'module', plugins: ['typescript'] })
-  } catch (error) {
-    fail('translation-internal-error', node, `the TypeScript produced for this code does not parse (${(error as Error).message})`)
-  }
+  const parsed = checkTypeScriptSyntax(code, kind)
+  if (!parsed.ok) fail('translation-internal-error', node, `the TypeScript produced for this code does not parse (${parsed.message})`)
 }
 
 /** Finds a (possibly nested) function or class by qualname: `create_app.add_headers`. */
