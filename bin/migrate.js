@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a clone needs no build step.
-import { register } from 'tsx/esm/api'
+// Runs the compiled JavaScript of dist/ (`npm run build`, which `npm install` runs in a clone).
+// In a clone where dist/ is missing or older than a file of src/, runs the TypeScript sources
+// through tsx instead, so that a change to src/ is never hidden by a stale build.
+import { existsSync, readdirSync, statSync } from 'node:fs'
 
 // A reader that stops early (`migrate … | head`) closes the pipe: end quietly, as Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {
@@ -10,10 +12,34 @@ for (const stream of [process.stdout, process.stderr]) {
   })
 }
 
+/** Whether a file under `dir` was modified after `time` (milliseconds). */
+function changedSince(dir, time) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`
+    if (entry.isDirectory() ? changedSince(path, time) : statSync(path).mtimeMs > time) return true
+  }
+  return false
+}
+
+function useBuild() {
+  const src = new URL('../src', import.meta.url).pathname
+  try {
+    const built = statSync(new URL('../dist/BUILT', import.meta.url)).mtimeMs
+    return !existsSync(src) || !changedSince(src, built)
+  } catch {
+    return false
+  }
+}
+
 let main
 try {
-  register()
-  ;({ main } = await import('../src/cli/main.ts'))
+  if (useBuild()) {
+    ;({ main } = await import('../dist/cli/main.js'))
+  } else {
+    const { register } = await import('tsx/esm/api')
+    register()
+    ;({ main } = await import('../src/cli/main.ts'))
+  }
 } catch (error) {
   // A broken install (missing dependency, failed build): one line, as every other error.
   process.stderr.write(`migrate: cannot start: ${String(error?.message ?? error).split('\n')[0]}\n`)
