@@ -76,6 +76,8 @@ export function dumpFlaskUrlMap(python: string, flaskDir: string, app?: string, 
 
 /** Flask's answer to one request line (flask_replay.py without --differential). */
 export interface FlaskAnswer {
+  /** What observe() saw (with `--observe`). */
+  observation?: Observation
   /** The line's number in the scenario file. */
   line: number
   method: string
@@ -86,13 +88,20 @@ export interface FlaskAnswer {
 }
 
 /** Flask's test client's status for every request line of the scenario, in order (Flask side only). */
-export function replayOnFlask(python: string, flaskDir: string, scenarioFile: string, app?: string, env?: Record<string, string>): Outcome<FlaskAnswer[]> {
-  const output = runOracle(python, [replayScript, flaskDir, scenarioFile, ...(app ? [app] : [])], env)
+export function replayOnFlask(
+  python: string,
+  flaskDir: string,
+  scenarioFile: string,
+  app?: string,
+  env?: Record<string, string>,
+  withObservations = false,
+): Outcome<FlaskAnswer[]> {
+  const output = runOracle(python, [replayScript, ...(withObservations ? ['--observe'] : []), flaskDir, scenarioFile, ...(app ? [app] : [])], env)
   if (!output.ok) return output
   const answers = output.value
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as FlaskAnswer)
+    .map((line) => JSON.parse(line, reviveFloats) as FlaskAnswer)
   return { ok: true, value: answers }
 }
 
@@ -108,7 +117,7 @@ export interface LineResult {
 }
 
 /** Both sides' observations of one request line (null: that side failed, see `errors`). */
-interface ObservedLine {
+export interface ObservedLine {
   type: 'observed'
   line: number
   label: string
@@ -131,11 +140,12 @@ type DriverMessage =
  * compared with src/emit/runtime/compare.ts (the comparison shadow mode uses too), then what failed
  * on the way; values shown as the reference runner shows them.
  */
-export function judgeLine(observed: Omit<ObservedLine, 'type'>): LineResult {
+export function judgeLine(observed: Omit<ObservedLine, 'type'>, noise: readonly string[] = []): LineResult {
   let differences: Difference[] = []
   let notes: string[] = []
   if (observed.flask !== null && observed.service !== null) {
-    ;({ differences, notes } = compareObservations(mask(observed.flask, observed.volatile), mask(observed.service, observed.volatile), observed.method))
+    const volatile = [...observed.volatile, ...noise]
+    ;({ differences, notes } = compareObservations(mask(observed.flask, volatile), mask(observed.service, volatile), observed.method))
   }
   const diffs = [...differences, ...observed.errors].map(([what, flask, service]): [string, string, string] => [what, ...showPair(flask, service)])
   return { line: observed.line, label: observed.label, diffs, notes }
@@ -200,6 +210,8 @@ export class FlaskDifferential {
   async run(
     send: (request: OutgoingRequest) => Promise<RawResponse>,
     onResult: (result: LineResult) => void,
+    /** Volatile entries learned for a line (`--noise`), masked with its own. */
+    noiseFor: (observed: ObservedLine) => string[] = () => [],
   ): Promise<Outcome<{ passed: number; failed: number }>> {
     this.write({ type: 'go' })
     let passed = 0
@@ -221,7 +233,7 @@ export class FlaskDifferential {
           break
         }
         case 'observed': {
-          const result = judgeLine(message)
+          const result = judgeLine(message, noiseFor(message))
           if (result.diffs.length > 0) failed += 1
           else passed += 1
           onResult(result)

@@ -107,7 +107,7 @@ export interface RunningService {
 }
 
 /** Kills the whole process group (npm → sh → node), first politely. */
-function stopProcessGroup(child: ChildProcess): Promise<void> {
+export function stopProcessGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve()
   const pid = child.pid
   const signal = (name: NodeJS.Signals): void => {
@@ -133,7 +133,7 @@ function stopProcessGroup(child: ChildProcess): Promise<void> {
 }
 
 /** Whether something listens on the loopback port (a TCP probe: an HTTP one would be a request the Flask side never saw). */
-function acceptsConnections(port: number): Promise<boolean> {
+export function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' })
     socket.setTimeout(1_000)

@@ -4,6 +4,7 @@ scenario format and the comparison rules are exactly those of scenario/difftest.
 
 Usage:
   /usr/bin/python3 test/oracle/flask_replay.py <project-dir> <scenario.jsonl> [app]
+  /usr/bin/python3 test/oracle/flask_replay.py --observe <project-dir> <scenario.jsonl> [app]
   /usr/bin/python3 test/oracle/flask_replay.py --differential <project-dir> <scenario.jsonl> [app]
 
 The app is found as `flask run` finds it (flask_url_map.load_app; `app` as FLASK_APP takes it).
@@ -13,6 +14,8 @@ Whatever the app prints goes to stderr; stdout carries only JSON lines.
 Flask only (no flag): one JSON line per request line of the scenario, in order:
   {"line": N, "method", "path", "status"}, or {"line": N, "method", "path", "error"} when the
   line could not be replayed (the app raised, a ${NAME} was not saved, a save path is missing).
+  --observe adds "observation": what observe() saw (floats marked as in --differential), for
+  `migrate verify --noise`, which compares two runs of the Flask side.
 
 --differential: the differential run of difftest.py, with the service reached through the
 process that started this one (src/verify/index.ts). Messages are JSON lines; this process
@@ -128,7 +131,7 @@ def differential(lines, client, session, channel, replies):
     write(channel, {"type": "done"})
 
 
-def flask_only(lines, client, session, channel):
+def flask_only(lines, client, session, channel, with_observation=False):
     saved = {}
     for number, line, _ in lines:
         out = {"line": number, "method": line["method"], "path": line["path"]}
@@ -138,6 +141,8 @@ def flask_only(lines, client, session, channel):
             obs = observe(response.status_code, list(response.headers.items()), response.get_data(),
                           line["method"], line.get("compare_headers", []), session)
             out["status"] = obs["status"]
+            if with_observation:
+                out["observation"] = floats_marked(obs)
             save_values(line, obs, saved)
         except Exception as error:
             out["error"] = f"{type(error).__name__}: {error}"
@@ -146,7 +151,8 @@ def flask_only(lines, client, session, channel):
 
 def main(argv):
     mode_differential = len(argv) > 1 and argv[1] == "--differential"
-    args = argv[2:] if mode_differential else argv[1:]
+    with_observation = len(argv) > 1 and argv[1] == "--observe"
+    args = argv[2:] if mode_differential or with_observation else argv[1:]
     if len(args) not in (2, 3):
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -169,7 +175,7 @@ def main(argv):
         write(channel, {"type": "fatal", "message": f"the Flask app could not be loaded: {type(error).__name__}: {error}"})
         return 2
     if not mode_differential:
-        flask_only(lines, client, session, channel)
+        flask_only(lines, client, session, channel, with_observation)
         return 0
     write(channel, {"type": "ready", "requests": len(lines)})
     go = replies.readline()
