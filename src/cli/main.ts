@@ -67,6 +67,10 @@ export interface CliContext {
     flaskDir: string
     serviceDir: string
     scenario?: string
+    har?: string
+    accessLog?: string
+    noise?: boolean
+    legacy?: boolean
     app?: string
     env?: Record<string, string>
     output?: (line: string) => void
@@ -204,10 +208,14 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .argument('<flask-dir>', 'the Flask project folder')
     .requiredOption('--out <dir>', 'the generated service folder')
     .option('--scenario <file>', 'requests to replay (JSON lines); default: generated from the url map')
+    .option('--har <file>', 'requests to replay from a HAR file (those to the origin of its first request)')
+    .option('--access-log <file>', 'requests to replay from an access log in Combined Log Format (its GET and HEAD lines)')
+    .option('--noise', 'replay on Flask twice and ignore (and list) what differs between its two answers')
+    .option('--legacy', 'start the service with LEGACY_URL pointing at the Flask app served over HTTP (same {tmp}): forwarded routes are verified too')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .option('--env <K=V>', 'environment for both sides (repeatable); {tmp} in V becomes a fresh temporary folder per side', parseEnv, {})
     .addHelpText('after', VERIFY_EXIT_CODES_HELP)
-    .action(async (flaskDir: string, options: { out: string; scenario?: string; app?: string; env: Record<string, string> }) => {
+    .action(async (flaskDir: string, options: { out: string; scenario?: string; har?: string; accessLog?: string; noise?: boolean; legacy?: boolean; app?: string; env: Record<string, string> }) => {
       const bad = checkInputDir(flaskDir) ?? checkInputDir(options.out)
       if (bad !== null) return void (exitCode = fail(bad))
       const configured = loadProjectConfig(flaskDir)
@@ -218,6 +226,10 @@ async function run(argv: string[], io: CliContext): Promise<number> {
         flaskDir,
         serviceDir: options.out,
         ...(options.scenario !== undefined ? { scenario: options.scenario } : {}),
+        ...(options.har !== undefined ? { har: options.har } : {}),
+        ...(options.accessLog !== undefined ? { accessLog: options.accessLog } : {}),
+        ...(options.noise ? { noise: true } : {}),
+        ...(options.legacy ? { legacy: true } : {}),
         ...(app !== undefined ? { app } : {}),
         ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
         output: (line) => io.stdout(`${line}\n`),

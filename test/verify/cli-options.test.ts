@@ -49,3 +49,14 @@ describe('migrate verify --env', () => {
     expect(stderr).toMatch(/--env <K=V>.*expected K=V/)
   })
 })
+
+describe('migrate verify request sources and modes', () => {
+  it('hands --har, --access-log, --noise and --legacy to runVerify', async () => {
+    const { code, calls } = await verify(['--har', 'a.har', '--noise', '--legacy'])
+    expect(code).toBe(0)
+    expect(calls).toEqual([expect.objectContaining({ har: 'a.har', noise: true, legacy: true })])
+    const other = await verify(['--access-log', 'access.log'])
+    expect(other.calls).toEqual([expect.objectContaining({ accessLog: 'access.log' })])
+    expect(other.calls[0]).not.toHaveProperty('noise')
+  })
+})
