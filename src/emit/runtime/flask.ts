@@ -2327,9 +2327,17 @@ function hooksFor<F>(hooks: readonly Hook<F>[], name: string | null): F[] {
  */
 const responseFinalizers: AfterRequestFunction[] = []
 
-/** Registers a step of `responseFinalizers` (once, however often it is called). */
-export function addResponseFinalizer(fn: AfterRequestFunction): void {
-  if (!responseFinalizers.includes(fn)) responseFinalizers.push(fn)
+/**
+ * Registers a step of `responseFinalizers` (once, however often it is called); `first` puts it
+ * ahead of those registered so far (Flask-Login's remember cookie update, before the session is saved).
+ */
+export function addResponseFinalizer(
+  fn: AfterRequestFunction,
+  options: { first?: boolean } = {},
+): void {
+  if (responseFinalizers.includes(fn)) return
+  if (options.first) responseFinalizers.unshift(fn)
+  else responseFinalizers.push(fn)
 }
 
 /** `after_this_request(f)`: `f` runs for this request only, before the registered after hooks. */
