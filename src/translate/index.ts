@@ -5,6 +5,7 @@ import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './t
 import { Untranslatable, findingFor, fail } from './diagnostics.js'
 import { ImportSet, emitted, jsIdentifier, rawCode, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
+import { decoratedView } from './decorators.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
 import { translateClass } from './class.js'
@@ -273,8 +274,21 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           '})',
         ].join('\n')
       } else {
-        checkDecorators(found.decorators, kind === 'command' ? 'command' : true)
+        // Decorators below the last registration wrap the view Flask registers (applied bottom-up).
+        const lastRegistration = kind === 'view' ? found.decorators.map((d) => FLASK_REGISTRATION.test(d.text)).lastIndexOf(true) : -1
+        const wrappers = kind === 'view' ? found.decorators.slice(lastRegistration + 1) : []
+        checkDecorators(found.decorators.slice(0, found.decorators.length - wrappers.length), kind === 'command' ? 'command' : true)
         if (found.node.type !== 'function_definition') fail('unsupported-python-construct', found.node, 'a class registered as a function view')
+        if (wrappers.length > 0) {
+          code = decoratedView(found.node, wrappers, ctx, closureLines, () => baseContext(project, module, configKeys, moduleScope(), true))
+          checkParses(code, 'expression', found.node)
+          draft.handler.code = code
+          draft.handler.status = 'migrated'
+          draft.imports = ctx.imports
+          draft.dependencies = ctx.dependencies
+          request(ctx.dependencies)
+          return draft
+        }
         const paramTypes = new Map<string, PyType>()
         let extraParams: string[] = []
         let head = ''
