@@ -39,6 +39,7 @@ import { emitCommands } from './commands.js'
 import { docComment, lineComment, tsString } from '../ts-text.js'
 import { REDACTED, redactFiles, type Redaction } from './redact.js'
 import { staticAssets, type StaticFiles } from './static.js'
+import { emitTemplatesModule } from './templates.js'
 
 export { readRuntimeFiles } from './runtime-files.js'
 
@@ -127,7 +128,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const routeFiles = planRouteFiles(app)
 
   // Translated modules go to src/<dotted/path>.ts unless that path is one of the service's own files.
-  const reserved = new Set(['src/main.ts', 'src/app.ts', 'src/url-map.ts', 'src/config.ts', ...routeFiles.map((file) => file.path)])
+  const reserved = new Set(['src/main.ts', 'src/app.ts', 'src/url-map.ts', 'src/config.ts', 'src/templates.ts', ...routeFiles.map((file) => file.path)])
   for (const name of runtimeFiles.keys()) reserved.add(`src/lib/${name}`)
   const moved = new Map<string, string>()
   const modulePaths = new Map<string, string>()
@@ -211,6 +212,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const routes = routeOutcomes(app, views, hooks, earlier, findings)
   files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(app, routes, hooks, errorHandlers)))
   files.set('src/url-map.ts', emitUrlMap(app))
+  const templates = emitTemplatesModule(app)
+  if (templates !== null) files.set('src/templates.ts', templates)
   const config = emitConfig(app, reportedAt)
   findings.push(...config.findings)
   files.set('src/config.ts', config.code)

@@ -12,6 +12,8 @@ export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
   '@hono/node-server': '1.19.19',
   'better-sqlite3': '12.11.1',
   '@types/better-sqlite3': '9.6.0',
+  nunjucks: '3.2.4',
+  '@types/nunjucks': '3.2.6',
   '@types/node': '20.19.43',
   prettier: '3.10.1',
   tsx: '4.23.15',
@@ -19,7 +21,7 @@ export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
 }
 
 /** Type declarations tsc needs beside a package the service imports. */
-const TYPES_PACKAGES: Readonly<Record<string, string>> = { 'better-sqlite3': '@types/better-sqlite3' }
+const TYPES_PACKAGES: Readonly<Record<string, string>> = { 'better-sqlite3': '@types/better-sqlite3', nunjucks: '@types/nunjucks' }
 
 /** What every service needs to build, run its smoke test and `npm run dev` (tsx), and check its formatting (prettier). */
 const DEV_DEPENDENCIES = ['@types/node', 'prettier', 'tsx', 'typescript']

@@ -31,6 +31,8 @@ export const TRANSLATE_RULES = {
   'translation-internal-error': 'error',
   /** A referenced project function or class could not be found in the parsed modules. */
   'missing-definition': 'error',
+  /** A template (or what it needs from the app) the service's Jinja2 runtime does not carry over. */
+  'template-not-migrated': 'error',
 } as const satisfies Record<string, Severity>
 
 export type TranslateRuleId = keyof typeof TRANSLATE_RULES
@@ -43,6 +45,8 @@ export class Untranslatable extends Error {
     message: string,
     /** A cause many handlers share (a decorator): see Finding.blockers. */
     readonly blocker?: string,
+    /** Where the cause is when it is not in the Python source (a template's file and line). */
+    readonly location?: { file: string; line: number; column: number },
   ) {
     super(message)
   }
@@ -56,7 +60,7 @@ export function findingFor(error: Untranslatable, file: string, endpoint?: strin
     ruleId: error.ruleId,
     severity: TRANSLATE_RULES[error.ruleId],
     message: error.message,
-    location: { file, line, column },
+    location: error.location ?? { file, line, column },
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(error.blocker !== undefined ? { blockers: [error.blocker] } : {}),
   }

@@ -15,6 +15,7 @@ import { indent } from './stmt/index.js'
 import { decoratorName, snippet } from './diagnostics.js'
 import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
+import { useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
 
 export interface TranslateInput {
@@ -152,6 +153,7 @@ function viewParamTypes(routes: RouteIR[]): Map<string, PyType> {
 export function translateProject(input: TranslateInput): TranslatedProject {
   const project = new ProjectIndex(input.modules)
   useResources(project, input.app.importName, input.readFile)
+  useTemplates(project, input.app, input.readFile)
   const configKeys = new Set(input.app.config.map((c) => c.key))
   const findings: Finding[] = []
   const symbols = new Map<string, SymbolResult>()

@@ -6,6 +6,7 @@ import { parse } from 'yaml'
 import { loadProject } from '../../src/analyze/index.js'
 import { HIDES_ROUTES } from '../../src/ir/findings.js'
 import { defaultStages, runPipeline } from '../../src/pipeline.js'
+import { projectFileReader } from '../../src/translate/flask/resources.js'
 import { translateProject } from '../../src/translate/index.js'
 
 /**
@@ -75,7 +76,8 @@ async function firedRuleIds(testCase: Case, stage: string): Promise<string[]> {
     const ids = result.project.ir.findings.map((finding) => finding.ruleId)
     if (stage !== 'translate') return ids
     const app = result.project.ir.apps.find((candidate) => candidate.id === result.project.ir.selectedApp)!
-    const translation = translateProject({ modules: result.project.modules, app })
+    // The project's other files (templates, resources) readable as the pipeline makes them.
+    const translation = translateProject({ modules: result.project.modules, app, readFile: projectFileReader(dir) })
     return [...ids, ...translation.findings.map((finding) => finding.ruleId)]
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -1644,18 +1644,28 @@ export const BUILTIN_TESTS: readonly string[] = Object.keys(testsTable).sort()
 // ---------------------------------------------------------------------------------------------
 // Loading: the app's template folder, then each blueprint's, as Flask's DispatchingJinjaLoader.
 
+/** A template folder: a directory, or the templates themselves by name (as a migrated service carries them). */
+export type TemplateFolder = string | Readonly<Record<string, string>>
+
 class FolderLoader extends nj.Loader {
-  declare folders: string[]
-  constructor(folders: string[]) {
+  declare folders: TemplateFolder[]
+  constructor(folders: TemplateFolder[]) {
     super()
     this.folders = folders
   }
   getSource(name: string): { src: string; path: string; noCache: boolean } | null {
+    // Jinja2's split_template_path: no `..`, empty and `.` parts dropped.
     const parts = name.split('/')
     if (parts.some((part) => part === '..' || part.includes(sep) || part.includes('\\')))
       return null
-    for (const folder of this.folders) {
-      const path = normalize(join(folder, ...parts.filter((part) => part !== '' && part !== '.')))
+    const key = parts.filter((part) => part !== '' && part !== '.').join('/')
+    for (const [index, folder] of this.folders.entries()) {
+      if (typeof folder !== 'string') {
+        if (Object.hasOwn(folder, key))
+          return { src: jinjaSource(folder[key]!), path: `${index}:${key}`, noCache: false }
+        continue
+      }
+      const path = normalize(join(folder, key))
       try {
         if (statSync(path).isFile())
           return { src: jinjaSource(readFileSync(path, 'utf8')), path, noCache: false }
@@ -1674,7 +1684,7 @@ export type ContextProcessor = (c: Context) => Py
 
 export interface TemplateSetup {
   /** Template folders, searched in order: the app's, then each blueprint's in registration order. */
-  folders: string[]
+  folders: TemplateFolder[]
   /** The service's URL map, for `url_for` in templates. */
   urlMap: RuleSpec[] | UrlMap
   /** `@app.context_processor` functions (each returns a dict); blueprint ones with their blueprint. */
@@ -1950,4 +1960,44 @@ export function checkTemplate(
   }
   visit(root)
   return problems.sort((a, b) => a.line - b.line)
+}
+
+/** What a template refers to: the templates it extends, includes or imports by name, and the names it reads. */
+export interface TemplateReferences {
+  templates: string[]
+  /** The first template named by an expression (`{% include page %}`), which cannot be known when migrating. */
+  dynamic: { text: string; line: number } | null
+  /** Each name the template reads (a variable, a function), with the first line it is read on. */
+  symbols: Map<string, number>
+}
+
+/** The references of a template that `checkTemplate` accepts. */
+export function templateReferences(source: string): TemplateReferences {
+  const refs: TemplateReferences = { templates: [], dynamic: null, symbols: new Map() }
+  const root: Js = nj.parser.parse(jinjaSource(source), [], {})
+  const visit = (node: Js): void => {
+    if (node === null || node === undefined || typeof node !== 'object') return
+    if (
+      node instanceof nodes.Extends ||
+      node instanceof nodes.Include ||
+      node instanceof nodes.Import ||
+      node instanceof nodes.FromImport
+    ) {
+      const template = node.template
+      if (template instanceof nodes.Literal && typeof template.value === 'string')
+        refs.templates.push(template.value)
+      else if (refs.dynamic === null)
+        refs.dynamic = { text: 'an expression', line: node.lineno + 1 }
+    }
+    if (node instanceof nodes.Symbol && !refs.symbols.has(node.value))
+      refs.symbols.set(node.value, node.lineno + 1)
+    for (const field of node.fields ?? []) {
+      const child = node[field]
+      if (Array.isArray(child)) child.forEach(visit)
+      else visit(child)
+    }
+    if (Array.isArray(node.splats)) node.splats.forEach(visit)
+  }
+  visit(root)
+  return refs
 }

@@ -6,6 +6,7 @@ import { callArguments, requireStatic } from '../expr/arguments.js'
 import { resolveName, type Binding } from '../expr/names.js'
 import { translateOpenResource } from './resources.js'
 import { translateClickCall } from './cli.js'
+import { translateRenderTemplate } from './templates.js'
 import { tsJson } from '../../ts-text.js'
 import { posix } from 'node:path'
 
@@ -310,6 +311,9 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
     case 'send_from_directory':
     case 'send_file':
       return sendFileCall(node, name, ctx)
+    case 'render_template':
+    case 'render_template_string':
+      return translateRenderTemplate(node, name, ctx, contextVar(node, ctx))
     case 'url_for': {
       if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in url_for()')
       const endpoint = args.positional[0]
