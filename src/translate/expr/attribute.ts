@@ -4,6 +4,7 @@ import { Prec, receiver } from '../precedence.js'
 import { translateExpr } from './index.js'
 import { resolveName, projectReference, dataType } from './names.js'
 import { translateStdlibAttribute } from './stdlib.js'
+import { typeCallArgument } from './builtins.js'
 import { tsJson } from '../../ts-text.js'
 
 /** `module.name` for a project module imported as a whole (`from . import store` → `store.ITEMS`). */
@@ -26,6 +27,12 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
   if (viaModule) return viaModule
   const object = node.childForFieldName('object')!
   const name = node.childForFieldName('attribute')!.text
+  const typeOf = name === '__name__' ? typeCallArgument(object, ctx) : null
+  if (typeOf) {
+    // `type(x).__name__`: Python's name of the value's type.
+    ctx.imports.py = true
+    return emitted(`py.typeName(${translateExpr(typeOf, ctx).code})`, Prec.Call, 'str')
+  }
   if (name.startsWith('__') && name.endsWith('__') && name !== '__name__') {
     fail('unsupported-python-construct', node, `dunder attribute \`${name}\``)
   }

@@ -233,3 +233,20 @@ export function translateBuiltinCall(name: string, node: SyntaxNode, ctx: Contex
   }
   return fail('unsupported-stdlib-call', node, `builtin \`${name}()\` is not supported`)
 }
+
+/** Python's names of the builtin types `type(x)` is compared with. */
+const TYPE_NAMES = new Set(['bool', 'int', 'float', 'str', 'list', 'dict', 'tuple', 'set', 'bytes'])
+
+/** `x` of a call `type(x)` to the builtin `type` (null for anything else). */
+export function typeCallArgument(node: SyntaxNode, ctx: Context): SyntaxNode | null {
+  if (node.type !== 'call') return null
+  const fn = node.childForFieldName('function')!
+  if (fn.type !== 'identifier' || fn.text !== 'type' || resolveName('type', fn, ctx).kind !== 'builtin') return null
+  const args = node.childForFieldName('arguments')!.namedChildren.filter((c) => c.type !== 'comment')
+  return args.length === 1 && !['keyword_argument', 'list_splat', 'dictionary_splat'].includes(args[0].type) ? args[0] : null
+}
+
+/** A builtin type's name (`bool`) when `node` names one, for `type(x) is bool`. */
+export function builtinTypeName(node: SyntaxNode, ctx: Context): string | null {
+  return node.type === 'identifier' && TYPE_NAMES.has(node.text) && resolveName(node.text, node, ctx).kind === 'builtin' ? node.text : null
+}

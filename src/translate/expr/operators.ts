@@ -2,6 +2,8 @@ import { fail, snippet } from '../diagnostics.js'
 import { emitted, isNumeric, joinTypes, rawCode, type Context, type Emitted, type PyType, type SyntaxNode } from '../context.js'
 import { binary, Prec, wrap, type Code } from '../precedence.js'
 import { translateExpr, truthy, isSimple } from './index.js'
+import { typeCallArgument, builtinTypeName } from './builtins.js'
+import { tsJson } from '../../ts-text.js'
 
 function py(ctx: Context, call: string, type: Emitted['type'] = 'unknown'): Emitted {
   ctx.imports.py = true
@@ -181,11 +183,25 @@ export function compare(op: string, a: Emitted, b: Emitted, ctx: Context): Emitt
   throw new Error(`unknown comparison ${op}`)
 }
 
+/** `type(x) is bool` (also `is not`, `==`, `!=`): the exact type, as Python's `type()` gives it (a bool is not an int here). */
+function typeComparison(operands: SyntaxNode[], operators: string[], ctx: Context): Emitted | null {
+  if (operators.length !== 1 || !['is', 'is not', '==', '!='].includes(operators[0])) return null
+  const [left, right] = operands
+  const subject = typeCallArgument(left, ctx) ?? typeCallArgument(right, ctx)
+  const name = builtinTypeName(right, ctx) ?? builtinTypeName(left, ctx)
+  if (subject === null || name === null) return null
+  ctx.imports.py = true
+  const negate = operators[0] === 'is not' || operators[0] === '!='
+  return emitted(`py.typeName(${translateExpr(subject, ctx).code}) ${negate ? '!==' : '==='} ${tsJson(name)}`, Prec.Equality, 'bool')
+}
+
 /** Comparison chains: `a < b <= c` is `a < b && b <= c` with `b` evaluated once. */
 export function translateComparison(node: SyntaxNode, ctx: Context): Emitted | undefined {
   if (node.type !== 'comparison_operator') return undefined
   const operands = node.namedChildren.filter((c) => c.type !== 'comment')
   const operators = node.childrenForFieldName('operators').map((o) => o.text.replace(/\s+/g, ' '))
+  const exactType = typeComparison(operands, operators, ctx)
+  if (exactType) return exactType
   const values = operands.map((o) => translateExpr(o, ctx))
   const parts: Emitted[] = []
   for (let i = 0; i < operators.length; i++) {

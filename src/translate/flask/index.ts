@@ -1,7 +1,7 @@
 import { fail, snippet } from '../diagnostics.js'
 import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
 import { Prec, receiver } from '../precedence.js'
-import { translateExpr } from '../expr/index.js'
+import { translateExpr, truthy } from '../expr/index.js'
 import { callArguments, requireStatic } from '../expr/arguments.js'
 import { resolveName, type Binding } from '../expr/names.js'
 import { translateOpenResource } from './resources.js'
@@ -318,13 +318,24 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
       if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in url_for()')
       const endpoint = args.positional[0]
       if (!endpoint || args.positional.length > 1) fail('unsupported-flask-api', node, 'url_for() without a single positional endpoint')
-      for (const k of args.keywords.keys()) if (k.startsWith('_')) fail('unsupported-flask-api', node, `url_for() option \`${k}\``)
+      const urlOptions: string[] = []
+      for (const [k, value] of args.keywords) {
+        if (!k.startsWith('_')) continue
+        const option = URL_FOR_OPTIONS[k]
+        if (!option) fail('unsupported-flask-api', node, `url_for() option \`${k}\``)
+        const code = translateExpr(value, ctx)
+        urlOptions.push(`${option}: ${option === 'external' ? truthy(code, ctx).code : code.code}`)
+      }
       ctx.imports.router.add('urlFor')
       ctx.imports.urlMap = true
-      const values = kwargsObject(args.keywords, ctx)
+      const values = kwargsObject(new Map([...args.keywords].filter(([k]) => !k.startsWith('_'))), ctx)
       const relative = endpoint.type !== 'string' || endpoint.text.replace(/^[rRuU]?['"]/, '').startsWith('.')
       let options = ''
-      if (relative) {
+      if (urlOptions.length > 0) {
+        // The request's host and scheme (and blueprint, for a relative endpoint), as Flask builds external URLs.
+        ctx.imports.router.add('urlForContext')
+        options = `, { ...urlForContext(${contextVar(node, ctx)}), ${urlOptions.join(', ')} }`
+      } else if (relative) {
         ctx.imports.flask.add('request')
         options = `, { blueprint: request(${contextVar(node, ctx)}).blueprint }`
       }
@@ -340,6 +351,9 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
   }
   return fail('unsupported-flask-api', node, `\`${name}()\` from Flask is not supported`)
 }
+
+/** url_for's underscore options → the runtime's UrlForOptions. */
+const URL_FOR_OPTIONS: Record<string, string> = { _external: 'external', _anchor: 'anchor', _method: 'method', _scheme: 'scheme' }
 
 /** Keyword arguments of Flask's send_file / send_from_directory the runtime (static.ts) takes. */
 const SEND_FILE_OPTIONS = ['mimetype', 'as_attachment', 'download_name', 'conditional', 'etag', 'max_age']
