@@ -87,6 +87,8 @@ export async function runPipeline(
      * nothing and the report files are not rendered. The report and findings are a full run's.
      */
     audit?: boolean
+    /** Called as each stage starts (`translate`, `emit`, `report`): the CLI's progress line. */
+    onStage?: (stage: string) => void
   },
   stages: Stages,
 ): Promise<{ ok: true; result: PipelineResult } | { ok: false; error: UserError }> {
@@ -97,6 +99,7 @@ export async function runPipeline(
   const { ir } = loaded.project
   const app = selectedApp(ir)
   if (app === undefined) return { ok: false, error: { message: `${options.input}: no Flask application found`, exitCode: 2 } }
+  options.onStage?.('translate')
   const translation =
     stages.translateProject === null
       ? EMPTY_TRANSLATION
@@ -104,6 +107,7 @@ export async function runPipeline(
   const sources = new Map(loaded.project.modules.map((module) => [module.file, module.source]))
   const secretValues = [...(loaded.project.secretValues ?? []), ...configSecrets(app)]
   const runtimeFiles = await stages.runtimeFiles()
+  options.onStage?.(options.audit === true ? 'emit (counting the files)' : 'emit')
   const emitted = await timed(timings, 'emit', () =>
     emitProject({
       ir,
@@ -117,6 +121,7 @@ export async function runPipeline(
       ...(options.audit === true ? { format: false } : {}),
     }),
   )
+  options.onStage?.('report')
   const { report, files, html } = await timed(timings, 'report', () => {
     const paths = [...emitted.files.keys(), ...emitted.assets.keys(), REPORT_MARKDOWN, REPORT_JSON, REPORT_HTML]
     const report = buildReport({

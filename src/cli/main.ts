@@ -9,6 +9,7 @@ import { loadRuleDocs, newFindings, renderGithub, renderJson, renderMarkdown, re
 import { readBaseline, renderBaseline } from './baseline.js'
 import { FAIL_ON, loadProjectConfig, type FailOn, type ProjectConfig } from './config.js'
 import { checkFileTarget, checkInputDir, checkOutDir, repositoryRoot } from './paths.js'
+import { ProgressLine, progressMode } from './progress.js'
 import { formatRoutes, ROUTE_SORTS, routesJson, type RouteSort } from './routes.js'
 
 /** Exit codes, as documented in --help and docs/CLI.md. */
@@ -71,12 +72,15 @@ export interface CliContext {
     accessLog?: string
     noise?: boolean
     legacy?: boolean
+    explore?: boolean
     app?: string
     env?: Record<string, string>
     output?: (line: string) => void
     error?: (line: string) => void
   }) => Promise<number>
   env?: NodeJS.ProcessEnv
+  /** Whether stderr is a terminal (the progress line shows there); default: process.stderr's, when stderr is not replaced. */
+  stderrIsTerminal?: boolean
 }
 
 interface MigrateOptions {
@@ -92,6 +96,12 @@ interface MigrateOptions {
   report?: string
   app?: string
   emitIr?: string
+  allApps?: boolean
+  cache?: boolean
+  cacheLocation?: string
+  jobs?: number
+  progress?: boolean
+  quiet?: boolean
 }
 
 /** The `migrate` command line. Returns the exit code; never throws. */
@@ -102,6 +112,7 @@ export async function main(argv: string[], context: Partial<CliContext> = {}): P
     ...(context.stages !== undefined ? { stages: context.stages } : {}),
     ...(context.runVerify !== undefined ? { runVerify: context.runVerify } : {}),
     env: context.env ?? process.env,
+    stderrIsTerminal: context.stderrIsTerminal ?? (context.stderr === undefined && process.stderr.isTTY === true),
   }
   try {
     return await run(argv, io)
@@ -171,6 +182,12 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--report <file>', 'also write the report to FILE (format from --format or the extension: .md, .json, .sarif, .html)')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .option('--emit-ir <file>', 'write the analysed project (IR) as JSON to FILE')
+    .option('--all-apps', 'with --dry-run: audit every Flask app under <dir>, one report with a section per app and totals')
+    .option('--cache', 'with --all-apps: keep each app\'s audit by the content of its files and the tool version; an unchanged app is not analysed again')
+    .option('--cache-location <dir>', 'the cache folder (default: node_modules/.cache/migrate in the working folder)')
+    .option('--jobs <n>', 'with --all-apps: apps audited at once, in worker threads (default: the number of processors)', parseJobs)
+    .option('--progress', 'show the progress line on stderr even when it is not a terminal')
+    .option('--quiet', 'no progress line')
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run migrate help for usage)')
     // `migrate verify <dir> --out x`: options after a subcommand are the subcommand's own.
@@ -211,11 +228,12 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--har <file>', 'requests to replay from a HAR file (those to the origin of its first request)')
     .option('--access-log <file>', 'requests to replay from an access log in Combined Log Format (its GET and HEAD lines)')
     .option('--noise', 'replay on Flask twice and ignore (and list) what differs between its two answers')
+    .option('--explore', 'also replay requests generated from what each view reads (query args, form fields, JSON keys, headers, cookies; edge values; writes then reads), each difference shrunk')
     .option('--legacy', 'start the service with LEGACY_URL pointing at the Flask app served over HTTP (same {tmp}): forwarded routes are verified too')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .option('--env <K=V>', 'environment for both sides (repeatable); {tmp} in V becomes a fresh temporary folder per side', parseEnv, {})
     .addHelpText('after', VERIFY_EXIT_CODES_HELP)
-    .action(async (flaskDir: string, options: { out: string; scenario?: string; har?: string; accessLog?: string; noise?: boolean; legacy?: boolean; app?: string; env: Record<string, string> }) => {
+    .action(async (flaskDir: string, options: { out: string; scenario?: string; har?: string; accessLog?: string; noise?: boolean; legacy?: boolean; explore?: boolean; app?: string; env: Record<string, string> }) => {
       const bad = checkInputDir(flaskDir) ?? checkInputDir(options.out)
       if (bad !== null) return void (exitCode = fail(bad))
       const configured = loadProjectConfig(flaskDir)
@@ -230,6 +248,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
         ...(options.accessLog !== undefined ? { accessLog: options.accessLog } : {}),
         ...(options.noise ? { noise: true } : {}),
         ...(options.legacy ? { legacy: true } : {}),
+        ...(options.explore ? { explore: true } : {}),
         ...(app !== undefined ? { app } : {}),
         ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
         output: (line) => io.stdout(`${line}\n`),
@@ -264,6 +283,59 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     throw error
   }
   return exitCode
+}
+
+function parseJobs(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of at least 1')
+  return Number(value)
+}
+
+/** `migrate <dir> --dry-run --all-apps`: every app under `dir`, one report (src/cli/all-apps.ts). */
+async function migrateAllApps(dir: string, options: MigrateOptions, io: CliContext, fail: (error: UserError) => number): Promise<number> {
+  if (options.dryRun !== true || options.out !== undefined || options.check === true) {
+    return fail({ message: '--all-apps audits: use it with --dry-run (and without --out or --check)', exitCode: EXIT.usage })
+  }
+  for (const [given, option] of [[options.app, '--app'], [options.emitIr, '--emit-ir'], [options.baseline, '--baseline'], [options.writeBaseline, '--write-baseline']] as const) {
+    if (given !== undefined) return fail({ message: `${option} names one app; it does not go with --all-apps`, exitCode: EXIT.usage })
+  }
+  const format = formatFor(options, options.report)
+  if (format !== 'text' && format !== 'json') return fail({ message: `--all-apps writes its report as text or json, not ${format}`, exitCode: EXIT.usage })
+  const badInput = checkInputDir(dir)
+  if (badInput !== null) return fail(badInput)
+  if (options.report !== undefined) {
+    const bad = checkFileTarget('--report', options.report)
+    if (bad !== null) return fail(bad)
+  }
+  const { auditApps, defaultJobs, findAppRoots, renderAllAppsJson, renderAllAppsText } = await import('./all-apps.js')
+  const progress = new ProgressLine(io.stderr, progressMode(options, io.stderrIsTerminal === true))
+  progress.update(`${dir}: looking for Flask apps`)
+  const { roots, pythonFiles } = findAppRoots(dir)
+  if (roots.length === 0) {
+    progress.done()
+    return fail({ message: `${dir}: no Flask application found under this folder`, exitCode: EXIT.usage })
+  }
+  const totalFiles = [...pythonFiles.values()].reduce((sum, count) => sum + count, 0)
+  let appsDone = 0
+  let filesDone = 0
+  const cacheDir = options.cache === true ? (options.cacheLocation ?? (await import('./audit-cache.js')).defaultCacheDir()) : undefined
+  const audits = await auditApps(dir, roots, {
+    jobs: options.jobs ?? defaultJobs(),
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+    onDone: (audit) => {
+      appsDone++
+      filesDone += pythonFiles.get(audit.root) ?? 0
+      progress.update(`${appsDone}/${roots.length} apps, ${filesDone}/${totalFiles} Python files analysed`)
+    },
+  }).finally(() => progress.done())
+  const text = format === 'json' ? renderAllAppsJson(audits) : renderAllAppsText(dir, audits, renderText)
+  if (options.report !== undefined) {
+    makeFolders(dirname(options.report))
+    writeFileSync(options.report, text)
+    io.stdout(renderAllAppsText(dir, audits, renderText))
+  } else io.stdout(text)
+  const failed = audits.filter((audit) => !audit.ok)
+  if (failed.length === 0) return EXIT.ok
+  return failed.some((audit) => !audit.ok && audit.error.exitCode === EXIT.internal) ? EXIT.internal : EXIT.usage
 }
 
 function parseReadiness(value: string): number {
@@ -346,6 +418,10 @@ async function migrate(
   fail: (error: UserError) => number,
 ): Promise<number> {
   if (dir === undefined) return fail({ message: 'missing the Flask project folder: migrate <dir> --out <dir> (see migrate help)', exitCode: EXIT.usage })
+  if (options.allApps === true) return migrateAllApps(dir, options, io, fail)
+  for (const [given, option] of [[options.cache, '--cache'], [options.jobs, '--jobs']] as const) {
+    if (given !== undefined) return fail({ message: `${option} goes with --all-apps`, exitCode: EXIT.usage })
+  }
   const writing = options.dryRun !== true && (options.out !== undefined || options.check !== true)
   if (options.dryRun !== true && options.check !== true && options.out === undefined) {
     return fail({ message: '--out <dir> is required (or use --dry-run / --check)', exitCode: EXIT.usage })
@@ -383,6 +459,8 @@ async function migrate(
   }
 
   const config = settings.config
+  const progress = new ProgressLine(io.stderr, progressMode(options, io.stderrIsTerminal === true))
+  progress.update(`${dir}: scan, parse, analyze`)
   const outcome = await (await pipeline()).runPipeline(
     {
       input: dir,
@@ -391,9 +469,10 @@ async function migrate(
       ...(config !== null && config.disable.length > 0 ? { disable: { rules: config.disable, file: config.file } } : {}),
       // Nothing is written to --out: the files are counted, never formatted or rendered.
       ...(!writing ? { audit: true } : {}),
+      onStage: (stage) => progress.update(`${dir}: ${stage}`),
     },
     await stages(),
-  )
+  ).finally(() => progress.done())
   if (!outcome.ok) return fail(outcome.error)
   const { result } = outcome
   const { report } = result

@@ -1,0 +1,232 @@
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { join, posix } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { UserError } from '../pipeline.js'
+import type { MigrationReport } from '../report/model.js'
+import { scanProject } from '../scan/index.js'
+import { auditKey, readCached, writeCached } from './audit-cache.js'
+import { loadProjectConfig } from './config.js'
+
+/**
+ * `migrate <dir> --dry-run --all-apps`: every Flask project under a folder audited in one run
+ * (a legacy estate), one report with a section per app and totals. Apps are audited in worker
+ * threads, one app per worker at a time; the report lists them in path order whatever the
+ * scheduling, so it is the same bytes as a run with one job.
+ */
+
+/** One app's audit: its report and how many files its service would have, or why it could not be audited. */
+export type AppAudit = { root: string; ok: true; report: MigrationReport; files: number; cached?: boolean } | { root: string; ok: false; error: UserError }
+
+/** What a worker is asked: one app folder (relative to `dir`), audited as `migrate <dir>/<root> --dry-run` would. */
+export interface AuditTask {
+  dir: string
+  root: string
+  /** With --cache: where the audit is stored, and its key (auditKey). */
+  cache?: { dir: string; key: string }
+}
+
+/** Python source that makes a Flask app: where a project's root is looked for. */
+const MAKES_APP = /\bFlask\s*\(/
+
+/**
+ * The project folders under `dir` with a Flask app: for each Python file that makes one, the
+ * folder holding its top-level package (the file's own folder outside packages), with folders
+ * inside another such folder left to it. Sorted; `''` is `dir` itself.
+ */
+export function findAppRoots(dir: string): { roots: string[]; pythonFiles: Map<string, number> } {
+  const scan = scanProject(dir)
+  const roots = new Set<string>()
+  for (const file of scan.files) {
+    if (!MAKES_APP.test(file.source)) continue
+    const parts = file.file.split('/')
+    // `a/b/pkg/sub/mod.py` is module `pkg.sub.mod`: its project is `a/b`.
+    const depth = file.module.split('.').length + (file.isPackage ? 1 : 0)
+    roots.add(parts.slice(0, Math.max(0, parts.length - depth)).join('/'))
+  }
+  const sorted = [...roots].sort()
+  const kept = sorted.filter((root) => !sorted.some((other) => other !== root && (other === '' || root.startsWith(`${other}/`))))
+  // Python files by app, for the progress line.
+  const pythonFiles = new Map<string, number>(kept.map((root) => [root, 0]))
+  for (const file of scan.files) {
+    const root = kept.find((candidate) => candidate === '' || file.file.startsWith(`${candidate}/`))
+    if (root !== undefined) pythonFiles.set(root, (pythonFiles.get(root) ?? 0) + 1)
+  }
+  return { roots: kept, pythonFiles }
+}
+
+/** The app folder of a task, and the pipeline's options from its configuration ([tool.migrate]). */
+function appOptions(task: AuditTask): { input: string; options: { app?: string; exclude?: string[]; disable?: { rules: string[]; file: string } } } | { input: string; error: UserError } {
+  const input = task.root === '' ? task.dir : join(task.dir, task.root)
+  const configured = loadProjectConfig(input)
+  if (!configured.ok) return { input, error: configured.error }
+  const config = configured.config
+  return {
+    input,
+    options: {
+      ...(config?.app !== undefined ? { app: config.app } : {}),
+      ...(config !== null && config.exclude.length > 0 ? { exclude: config.exclude } : {}),
+      ...(config !== null && config.disable.length > 0 ? { disable: { rules: config.disable, file: config.file } } : {}),
+    },
+  }
+}
+
+/** With --cache: the task's key, and its audit when the cache has it (looked up before any worker starts). */
+function fromCache(task: AuditTask, cacheDir: string): { task: AuditTask; cached?: AppAudit } {
+  const app = appOptions(task)
+  if ('error' in app) return { task }
+  const key = auditKey(app.input, app.options)
+  const cached = readCached<{ report: MigrationReport; files: number }>(cacheDir, key)
+  const keyed = { ...task, cache: { dir: cacheDir, key } }
+  return cached !== undefined ? { task: keyed, cached: { root: task.root, ok: true, report: cached.report, files: cached.files, cached: true } } : { task: keyed }
+}
+
+/** Audits one app in this thread (a worker's job, or the whole run's with --jobs 1), storing it in the cache when the task says where. */
+export async function auditApp(task: AuditTask): Promise<AppAudit> {
+  const { root } = task
+  const app = appOptions(task)
+  if ('error' in app) return { root, ok: false, error: app.error }
+  const pipeline = await import('../pipeline.js')
+  const outcome = await pipeline.runPipeline({ input: app.input, ...app.options, audit: true }, await pipeline.defaultStages())
+  if (!outcome.ok) return { root, ok: false, error: outcome.error }
+  const result = { report: outcome.result.report, files: outcome.result.files.size + outcome.result.emitted.assets.size }
+  if (task.cache !== undefined) writeCached(task.cache.dir, task.cache.key, result)
+  return { root, ok: true, ...result }
+}
+
+/**
+ * Audits `roots` with `jobs` worker threads (in this thread when 1), calling `onDone` as each
+ * app finishes. The answers are in the order of `roots`.
+ */
+export async function auditApps(dir: string, roots: readonly string[], options: { jobs: number; cacheDir?: string; onDone?: (audit: AppAudit) => void }): Promise<AppAudit[]> {
+  const results: AppAudit[] = new Array(roots.length)
+  // Tasks left once the cache has answered, with their place in the results.
+  const tasks: AuditTask[] = []
+  const places: number[] = []
+  for (const [index, root] of roots.entries()) {
+    const looked = options.cacheDir !== undefined ? fromCache({ dir, root }, options.cacheDir) : { task: { dir, root } }
+    if (looked.cached !== undefined) {
+      results[index] = looked.cached
+      options.onDone?.(looked.cached)
+    } else {
+      tasks.push(looked.task)
+      places.push(index)
+    }
+  }
+  const jobs = Math.max(1, Math.min(options.jobs, tasks.length))
+  if (tasks.length === 0) return results
+  if (jobs === 1) {
+    for (const [index, task] of tasks.entries()) {
+      const audit = await auditApp(task)
+      results[places[index]!] = audit
+      options.onDone?.(audit)
+    }
+    return results
+  }
+  let next = 0
+  const runWorker = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const worker = startWorker()
+      let current = -1
+      const give = (): void => {
+        if (next >= tasks.length) {
+          void worker.terminate().then(() => resolve())
+          return
+        }
+        current = next++
+        worker.postMessage(tasks[current])
+      }
+      worker.on('message', (audit: AppAudit) => {
+        results[places[current]!] = audit
+        options.onDone?.(audit)
+        give()
+      })
+      worker.on('error', reject)
+      worker.on('exit', (code) => {
+        if (next < tasks.length || (current >= 0 && results[places[current]!] === undefined)) reject(new Error(`an audit worker stopped (exit code ${code}) while auditing ${tasks[current]?.root ?? 'nothing'}`))
+      })
+      give()
+    })
+  await Promise.all(Array.from({ length: jobs }, runWorker))
+  return results
+}
+
+/** A worker thread running src/cli/audit-worker: compiled JavaScript, or the TypeScript through tsx in a clone without a build. */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./audit-worker.js', import.meta.url))
+  // A worker does not inherit the loader tsx registered in this thread: it registers it first.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
+  const worker = new URL('./audit-worker.ts', import.meta.url).href
+  const bootstrap = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(worker)})`
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`))
+}
+
+/** The default --jobs: the processors this process may use. */
+export function defaultJobs(): number {
+  return availableParallelism()
+}
+
+/** Totals over the apps audited. */
+export function totalsOf(audits: readonly AppAudit[]): {
+  apps: number
+  failed: number
+  routes: number
+  migrated: number
+  stubbed: number
+  views: number
+  viewsMigrated: number
+  findings: { error: number; warning: number; info: number }
+  suppressed: number
+  effortHours: number
+  readiness: number
+} {
+  const totals = { apps: audits.length, failed: 0, routes: 0, migrated: 0, stubbed: 0, views: 0, viewsMigrated: 0, findings: { error: 0, warning: 0, info: 0 }, suppressed: 0, effortHours: 0, readiness: 100 }
+  let counted = 0
+  for (const audit of audits) {
+    if (!audit.ok) {
+      totals.failed++
+      continue
+    }
+    const summary = audit.report.summary
+    totals.routes += summary.routes
+    totals.migrated += summary.migrated
+    totals.stubbed += summary.stubbed
+    totals.views += summary.views
+    totals.viewsMigrated += summary.viewsMigrated
+    totals.findings.error += summary.findings.error
+    totals.findings.warning += summary.findings.warning
+    totals.findings.info += summary.findings.info
+    totals.suppressed += summary.suppressed
+    totals.effortHours += summary.effortHours
+    counted += summary.views + summary.unknownRouteSources
+  }
+  // As each app's readiness: the views migrated over the views and the unknown sources of routes; never 100 with one left.
+  totals.readiness = counted === 0 ? 100 : Math.min(Math.floor((totals.viewsMigrated * 100) / counted), totals.viewsMigrated === counted ? 100 : 99)
+  return totals
+}
+
+/** The text report: a section per app (the report `migrate <app> --dry-run` prints), then the totals. */
+export function renderAllAppsText(dir: string, audits: readonly AppAudit[], renderText: (report: MigrationReport) => string): string {
+  const parts: string[] = []
+  for (const audit of audits) {
+    const where = audit.root === '' ? dir : posix.join(dir.split('\\').join('/'), audit.root)
+    parts.push(`== ${where}\n`)
+    parts.push(audit.ok ? renderText(audit.report) : `migrate: ${audit.error.message}\n`)
+    parts.push('\n')
+  }
+  const totals = totalsOf(audits)
+  parts.push(
+    `== totals: ${totals.apps} app${totals.apps === 1 ? '' : 's'}${totals.failed > 0 ? ` (${totals.failed} could not be audited)` : ''}, ${totals.routes} routes, ${totals.migrated} migrated, ${totals.stubbed} stubs, ` +
+      `readiness ${totals.readiness}% (${totals.viewsMigrated} of ${totals.views} views migrated)\n`,
+    `findings: ${totals.findings.error} errors, ${totals.findings.warning} warnings, ${totals.findings.info} info${totals.suppressed > 0 ? `, ${totals.suppressed} suppressed` : ''}; effort about ${totals.effortHours} h\n`,
+    'dry run: nothing written\n',
+  )
+  return parts.join('')
+}
+
+/** The JSON report: each app's report (migration-report.json's shape) by folder, and the totals. */
+export function renderAllAppsJson(audits: readonly AppAudit[]): string {
+  const apps = audits.map((audit) => (audit.ok ? { root: audit.root, files: audit.files, report: audit.report } : { root: audit.root, error: audit.error.message }))
+  return `${JSON.stringify({ version: 1, apps, totals: totalsOf(audits) }, null, 2)}\n`
+}
