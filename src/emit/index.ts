@@ -2,7 +2,7 @@ import { sortFindings } from '../ir/findings.js'
 import { posix } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { AppIR, ErrorHandlerIR, Finding, ProjectIR } from '../ir/types.js'
-import type { TranslatedProject } from '../translate/types.js'
+import type { TranslatedExtension, TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
 import { PRETTIER_IGNORE, emitPrettierConfig, formatRuntimeModule, formatServiceFile, formatTypeScript } from './format.js'
 import { checkTypeScriptSyntax } from '../ts-syntax.js'
@@ -210,7 +210,10 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   }
 
   const routes = routeOutcomes(app, views, hooks, earlier, findings)
-  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(app, routes, hooks, errorHandlers)))
+  // A mapped extension carried over (translation.extensions) is set up in app.ts and not reported.
+  const extensions = translation.extensions ?? []
+  const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol)) }
+  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers), extensions))
   files.set('src/url-map.ts', emitUrlMap(app))
   const templates = emitTemplatesModule(app)
   if (templates !== null) files.set('src/templates.ts', templates)
@@ -238,7 +241,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('.gitignore', emitGitignore())
   files.set('.prettierignore', PRETTIER_IGNORE.join('\n'))
 
-  accountForExtensions(app, earlier, findings)
+  accountForExtensions(notCarried, earlier, findings)
 
   const allFindings = [...input.ir.findings, ...translation.findings, ...findings]
   files.set(
@@ -299,6 +302,7 @@ function emitAppFile(
   errorHandlerEntry: (entry: ResolvedErrorHandler, imports: ImportSet) => string | null,
   moved: ReadonlyMap<string, string>,
   legacy: LegacyPlan,
+  extensions: readonly TranslatedExtension[] = [],
 ): string {
   const imports = new ImportSet()
   imports.addNamed('hono', 'Hono')
@@ -314,7 +318,12 @@ function emitAppFile(
 
   // Handler code carries imports relative to src/routes/; collect them apart and re-point them to src/.
   const handlerImports = new ImportSet()
-  const entries = errorHandlers.map((entry) => errorHandlerEntry(entry, handlerImports)).filter((entry) => entry !== null)
+  // init_app of a mapped extension registers its error handlers before the app's own (rules/extensions/).
+  const entries = [
+    ...extensions.flatMap((extension) => (extension.errorHandlers === null ? [] : [extension.errorHandlers])),
+    ...errorHandlers.map((entry) => errorHandlerEntry(entry, handlerImports)).filter((entry) => entry !== null),
+  ]
+  for (const extension of extensions) for (const line of extension.imports) handlerImports.addLine(line)
   const hookLines = hookLists(hooks, handlerImports)
   const lines: string[] = []
   lines.push(docComment('Endpoints the service serves itself, and those it answers 501 for: with LEGACY_URL set, these go to the Flask app (src/lib/legacy.ts).'))
@@ -339,6 +348,7 @@ function emitAppFile(
   } else {
     lines.push('app.use(legacyFallback(endpoints))')
   }
+  for (const extension of extensions) lines.push(...extension.setup)
   lines.push(`// Flask's error handler lookup: by code, then by class; blueprint handlers before the app's.`)
   lines.push(`const onError = errorHandlers([${entries.join(',\n')}])`)
   lines.push(`// before_request / after_request / teardown_request, app-wide and per blueprint, in Flask's order.`)

@@ -7,7 +7,7 @@ export const EXTENSION_RULES_DIR = fileURLToPath(new URL('../../rules/extensions
 
 /** What a Python name of an extension becomes in the service. */
 export type ExtensionName =
-  | { kind: 'decorator'; runtime: string }
+  | { kind: 'decorator'; runtime: string; parameters?: string[] }
   | { kind: 'function'; runtime: string; parameters: string[] }
   | { kind: 'proxy'; runtime: string }
   | { kind: 'class'; runtime: string }
@@ -23,7 +23,13 @@ export interface ExtensionRule {
   settings?: string[]
   callbacks?: Record<string, string>
   unsupported_callbacks?: string[]
-  config?: Record<string, string | number | boolean | null>
+  config?: Record<string, unknown>
+  /**
+   * What the emitted app does for the extension's `init_app`: `runtime` is the runtime function
+   * given the project's instance; with `error_handlers`, it returns the error handlers init_app
+   * registers on the app, which go first into the app's `errorHandlers([...])`.
+   */
+  init_app?: { runtime: string; error_handlers?: boolean }
 }
 
 let cache: ExtensionRule[] | null = null

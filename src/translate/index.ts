@@ -17,6 +17,7 @@ import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
 import { useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
+import { checkCallback, extensionCallback, extensionRules, extensionSetups } from './flask/extensions.js'
 
 export interface TranslateInput {
   modules: { name: string; file: string; source: string; tree: Parser.Tree }[]
@@ -310,7 +311,9 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           head = ''
         }
         // The view's parameters come from view_args; hooks and error handlers get theirs from the runtime.
-        const fn = translateFunction(found.node, ctx, { kind: 'function', paramTypes })
+        const fn = translateFunction(found.node, ctx, { kind: 'function', paramTypes, allowAsync: true })
+        // The runtime awaits what hooks and error handlers return: an `async def` one is an async arrow.
+        const async = fn.isAsync ? 'async ' : ''
         const paramNames = fn.params.map((p) => p.split(/[:=]/)[0].trim())
         if (kind === 'view') {
           // A float converter's value is boxed when integral (3.0): a float parameter holds the plain number.
@@ -333,14 +336,14 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         } else if (kind === 'errorhandler') {
           extraParams = [`${paramNames[0] ?? '_error'}: Py`, 'c: Context']
           ctx.imports.honoContext = true
-          code = `(${extraParams.join(', ')}) => {\n${indent(fn.body).join('\n')}\n}`
+          code = `${async}(${extraParams.join(', ')}) => {\n${indent(fn.body).join('\n')}\n}`
         } else if (kind === 'after') {
           ctx.imports.honoContext = true
           ctx.imports.flask.add('FlaskResponse')
-          code = `(c: Context, ${paramNames[0] ?? '_response'}: FlaskResponse): Py => {\n${indent(fn.body).join('\n')}\n}`
+          code = `${async}(c: Context, ${paramNames[0] ?? '_response'}: FlaskResponse): Py => {\n${indent(fn.body).join('\n')}\n}`
         } else if (kind === 'teardown') {
           ctx.imports.honoContext = true
-          code = `(c: Context, ${paramNames[0] ?? '_error'}: Py) => {\n${indent(fn.body).join('\n')}\n}`
+          code = `${async}(c: Context, ${paramNames[0] ?? '_error'}: Py) => {\n${indent(fn.body).join('\n')}\n}`
         } else if (kind === 'command') {
           // A CLI command runs with an app context of its own (runtime cli.ts); click's parameters are not carried over.
           ctx.imports.honoContext = true
@@ -446,6 +449,10 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     return draft.handler
   })
 
+  // Mapped extensions set up on the app (rules/extensions/): the instance, and the callbacks the project registers on it.
+  const extensionSetupList = extensionSetups(project, input.app)
+  for (const setup of extensionSetupList) request(new Set(setup.dependencies))
+
   // The app's CLI commands without click parameters (emit reports the others): `npm run <name>` scripts of the service.
   const commands = (input.app.commands ?? [])
     .filter((command) => command.parameters.length === 0)
@@ -490,6 +497,25 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     if (cause) broken.set(key, cause)
   }
 
+  // Code using an extension's runtime depends on its setup: a callback that did not translate stubs it.
+  for (const draft of drafts) {
+    for (const rule of extensionRules()) {
+      if (rule.init_app === undefined || !draft.imports?.lib.has(rule.runtime) || extensionSetupList.some((setup) => setup.runtime === rule.runtime)) continue
+      draft.handler.findings.push({
+        ruleId: 'extension-not-migrated',
+        severity: 'error',
+        message: `${draft.handler.name} uses ${rule.extension}, but the app's ${rule.extension} instance is not known (none set up with init_app on the app, or several): the service cannot set it up`,
+        location: draft.handler.ref.location,
+        ...(draft.endpoint !== undefined ? { endpoint: draft.endpoint } : {}),
+        blockers: [`${rule.extension} not set up`],
+      })
+    }
+    for (const setup of extensionSetupList) {
+      if (!draft.imports?.lib.has(setup.runtime)) continue
+      for (const dependency of setup.dependencies) draft.dependencies.add(dependency)
+      if (setup.unsupported !== null) draft.handler.findings.push({ ...setup.unsupported, ...(draft.endpoint !== undefined ? { endpoint: draft.endpoint } : {}) })
+    }
+  }
   for (const draft of drafts) {
     const endpoint = draft.endpoint
     if (draft.error) {
@@ -534,7 +560,9 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     const code = [...importLines, '', ...results.map((r) => r.code!)].join('\n')
     modules.push({ pythonModule: moduleName, code })
   }
-  return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}) }
+  const usable = extensionSetupList.filter((setup) => setup.unsupported === null && setup.dependencies.every((dependency) => !broken.has(dependency) && symbols.get(dependency)?.error === null))
+  const extensions = usable.map((setup) => setup.translated)
+  return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}) }
 }
 
 /**
@@ -663,11 +691,15 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
     if (!def || def.kind === 'import') fail('missing-definition', module.tree.rootNode, `${moduleName}.${name} is not defined`)
     result.start = def.node.startIndex
     if (def.kind === 'function') {
-      const wrapper = generatorDecorator(def.decorators, ctx)
-      checkDecorators(wrapper === null ? def.decorators : [], false)
-      const fn = translateFunction(def.node, ctx, { kind: 'function', variadic: true })
+      // `@jwt.user_lookup_loader`: a callback of a mapped extension, registered by the app's setup (extensionSetups).
+      const callbacks = def.decorators.map((decorator) => extensionCallback(decorator, module, project))
+      const registered = def.decorators.length > 0 && callbacks.every((found) => found !== null)
+      for (const [i, found] of callbacks.entries()) if (found !== null) checkCallback(found, def.decorators[i]!)
+      const wrapper = registered ? null : generatorDecorator(def.decorators, ctx)
+      checkDecorators(wrapper === null && !registered ? def.decorators : [], false)
+      const fn = translateFunction(def.node, ctx, { kind: 'function', variadic: true, allowAsync: wrapper === null })
       if (wrapper !== null && !fn.isGenerator) fail('unsupported-python-construct', def.decorators[0], `\`${snippet(def.decorators[0])}\` on a function that does not yield`)
-      const head = `function${fn.isGenerator ? '*' : ''} ${jsIdentifier(name)}(${fn.params.join(', ')}): Py {`
+      const head = fn.isAsync ? `async function ${jsIdentifier(name)}(${fn.params.join(', ')}): Promise<Py> {` : `function${fn.isGenerator ? '*' : ''} ${jsIdentifier(name)}(${fn.params.join(', ')}): Py {`
       result.code =
         wrapper === null
           ? [`export ${head}`, ...indent(fn.body), '}'].join('\n')

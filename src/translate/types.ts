@@ -16,6 +16,22 @@ export interface TranslatedProject {
   /** The app's CLI commands without click parameters, in the order of the IR's `commands` (name = the command's); absent when none. */
   commands?: TranslatedHandler[]
   findings: Finding[]
+  /** Mapped extensions the app sets up (rules/extensions/), carried over; absent when none. */
+  extensions?: TranslatedExtension[]
+}
+
+/** A mapped extension the app sets up (`jwt.init_app(app)`), as the emitted app.ts sets it up. */
+export interface TranslatedExtension {
+  /** The mapping's name (`Flask-JWT-Extended`), the Python package and class the analysis recorded. */
+  extension: string
+  package: string
+  symbol: string
+  /** Import lines the setup needs, relative to `src/routes/` (as handlers' are). */
+  imports: string[]
+  /** Statements of createApp() before the error handlers: the callbacks' registration. */
+  setup: string[]
+  /** Spread first into the app's `errorHandlers([...])`: the handlers init_app registers; null when none. */
+  errorHandlers: string | null
 }
 
 export interface TranslatedModule {

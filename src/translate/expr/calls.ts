@@ -11,6 +11,7 @@ import { signatureOf, constructorSignature } from '../function.js'
 import { keywordValueCall } from '../decorators.js'
 import { definesMethods, methodKind, responseBaseModule } from '../class.js'
 import { responseConstruction } from '../flask/index.js'
+import { translateExtensionCall } from '../flask/extensions.js'
 
 
 /** Calls whose callee is a plain name: builtins, project functions and classes, locals. */
@@ -56,7 +57,8 @@ function translateNamedCall(node: SyntaxNode, ctx: Context): Emitted | undefined
       return emitted(`${binding.code}(${values.join(', ')})`, Prec.Call)
     }
     case 'unknown-import':
-      return fail(unknownImportRule(binding.module), node, `\`${fn.text}()\` from module \`${binding.module}\` is not supported`)
+      // A name of an extension mapped in rules/extensions/ (create_access_token), or not supported.
+      return (binding.name === null ? undefined : translateExtensionCall(binding.module, binding.name, node, ctx)) ?? fail(unknownImportRule(binding.module), node, `\`${fn.text}()\` from module \`${binding.module}\` is not supported`)
     case 'project-module':
       return fail('unsupported-python-construct', node, `calling module \`${fn.text}\``)
     default:

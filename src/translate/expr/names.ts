@@ -4,6 +4,7 @@ import { Prec } from '../precedence.js'
 import type { SymbolDef } from '../project.js'
 import { stdlibValue } from './stdlib.js'
 import { tsJson } from '../../ts-text.js'
+import { translateExtensionName } from '../flask/extensions.js'
 
 /** What a Python name refers to. */
 export type Binding =
@@ -145,7 +146,8 @@ export function translateIdentifier(node: SyntaxNode, ctx: Context): Emitted | u
     case 'stdlib':
       return binding.member === null ? undefined : stdlibValue(`${binding.module}.${binding.member}`, node, ctx)
     case 'unknown-import':
-      return fail(unknownImportRule(binding.module), node, `\`${node.text}\` comes from module \`${binding.module}\`, which the translator does not support`)
+      // A name of an extension mapped in rules/extensions/ (current_user), or not supported.
+      return (binding.name === null ? undefined : translateExtensionName(binding.module, binding.name, node, ctx)) ?? fail(unknownImportRule(binding.module), node, `\`${node.text}\` comes from module \`${binding.module}\`, which the translator does not support`)
     default:
       return undefined
   }

@@ -1,0 +1,241 @@
+import { fail, snippet } from '../diagnostics.js'
+import { emitted, jsIdentifier, type Context, type Emitted, type SyntaxNode } from '../context.js'
+import { Prec } from '../precedence.js'
+import { callArguments, bindToSignature } from '../expr/arguments.js'
+import { resolveName } from '../expr/names.js'
+import { extensionName, extensionRules, type ExtensionName, type ExtensionRule } from '../../ir/extension-rules.js'
+import type { ParamInfo } from '../function.js'
+import type { ModuleInfo, ProjectIndex } from '../project.js'
+import { ImportSet } from '../context.js'
+import type { AppIR, Finding } from '../../ir/types.js'
+import type { TranslatedExtension } from '../types.js'
+import { lineComment } from '../../ts-text.js'
+
+/**
+ * The names of a mapped extension (rules/extensions/<extension>.yaml) in translated code: the
+ * translator reads the mapping, it does not know any extension itself. A function is called with
+ * its arguments bound to the mapping's `parameters` in Python's order (keywords by name, a gap
+ * `undefined`); a decorator with `parameters` is such a function whose result decorates; a proxy
+ * (`current_user`) is a call of its runtime getter; a class is constructed with the arguments
+ * its `parameters` name. The runtime functions read the request through `currentContext()`.
+ */
+
+function useRuntime(rule: ExtensionRule, name: string, ctx: Context): string {
+  ctx.imports.useLib(rule.runtime, name)
+  return name
+}
+
+function parametersOf(mapped: ExtensionName): ParamInfo[] | null {
+  const names = 'parameters' in mapped ? mapped.parameters : undefined
+  return names === undefined ? null : names.map((name, i) => ({ name, hasDefault: i > 0 || mapped.kind === 'decorator', kind: 'positional' as const }))
+}
+
+/** A name imported from a mapped extension, used as a value; undefined when no mapping has it. */
+export function translateExtensionName(module: string, name: string, node: SyntaxNode, ctx: Context): Emitted | undefined {
+  const found = extensionName(module, name)
+  if (found === null) return undefined
+  const { rule, name: mapped } = found
+  switch (mapped.kind) {
+    case 'proxy':
+      return emitted(`${useRuntime(rule, mapped.runtime, ctx)}()`, Prec.Call)
+    case 'decorator':
+      if (parametersOf(mapped) !== null) return fail('unsupported-flask-api', node, `\`@${name}\` of ${rule.extension} without its call parentheses (\`@${name}()\`)`)
+      return emitted(useRuntime(rule, mapped.runtime, ctx), Prec.Primary, 'function')
+    case 'function':
+    case 'class':
+      return emitted(useRuntime(rule, mapped.runtime, ctx), Prec.Primary, 'function')
+  }
+}
+
+/** A call of a name imported from a mapped extension; undefined when no mapping has it. */
+export function translateExtensionCall(module: string, name: string, call: SyntaxNode, ctx: Context): Emitted | undefined {
+  const found = extensionName(module, name)
+  if (found === null) return undefined
+  const { rule, name: mapped } = found
+  const what = `\`${name}()\` of ${rule.extension}`
+  const args = callArguments(call)
+  const params = parametersOf(mapped)
+  switch (mapped.kind) {
+    case 'proxy':
+      return fail('unsupported-flask-api', call, `calling \`${snippet(call)}\``)
+    case 'decorator':
+      if (params === null) return fail('unsupported-flask-api', call, `\`${name}\` of ${rule.extension} is a decorator; calling it (\`${snippet(call)}\`) is not carried over`)
+      return emitted(`${useRuntime(rule, mapped.runtime, ctx)}(${bindToSignature(args, params, what, ctx).join(', ')})`, Prec.Call, 'function')
+    case 'function':
+      return emitted(`${useRuntime(rule, mapped.runtime, ctx)}(${bindToSignature(args, params ?? [], what, ctx).join(', ')})`, Prec.Call)
+    case 'class': {
+      // The app given to an extension's constructor is the one the service has: init_app is the emitted app's.
+      const given = [...args.positional, ...[...args.keywords].filter(([key]) => key === 'app').map(([, value]) => value)]
+      const onlyTheApp = args.splats.length === 0 && args.keywords.size <= (args.keywords.has('app') ? 1 : 0) && given.length <= 1 && given.every((arg) => isFlaskApp(arg, ctx))
+      if (!onlyTheApp) return fail('unsupported-flask-api', call, `\`${snippet(call)}\`: ${rule.extension}'s ${name} is carried over constructed without arguments or with the app only (its init_app is the service's app setup)`)
+      return emitted(`new ${useRuntime(rule, mapped.runtime, ctx)}()`, Prec.Call)
+    }
+  }
+}
+
+/** `app` given to an extension's constructor: the Flask app (a module variable made by `Flask(...)`, or the factory's app). */
+function isFlaskApp(node: SyntaxNode, ctx: Context): boolean {
+  if (node.type !== 'identifier') return false
+  const binding = resolveName(node.text, node, ctx)
+  if (binding.kind === 'app') return true
+  if (binding.kind !== 'project' || binding.def.kind !== 'data' || binding.def.value.type !== 'call') return false
+  return /^(flask\.)?Flask$/.test(binding.def.value.childForFieldName('function')!.text)
+}
+
+/** A module-level variable holding an instance of a mapped extension's class (`jwt = JWTManager()`). */
+export interface ExtensionInstance {
+  rule: ExtensionRule
+  className: string
+  module: string
+  name: string
+}
+
+/** The module-level variables of the project that hold an instance of a mapped extension class. */
+export function extensionInstances(project: ProjectIndex): ExtensionInstance[] {
+  const found: ExtensionInstance[] = []
+  for (const module of project.modules.values()) {
+    for (const [name, def] of module.symbols) {
+      if (def.kind !== 'data' || def.value.type !== 'call') continue
+      const callee = def.value.childForFieldName('function')
+      const imported = callee?.type === 'identifier' ? importedName(module, callee.text) : null
+      if (imported === null) continue
+      const mapped = extensionName(imported.module, imported.name)
+      if (mapped?.name.kind === 'class') found.push({ rule: mapped.rule, className: imported.name, module: module.name, name })
+    }
+  }
+  return found.sort((a, b) => (a.module === b.module ? a.name.localeCompare(b.name) : a.module.localeCompare(b.module)))
+}
+
+function importedName(module: ModuleInfo, name: string): { module: string; name: string } | null {
+  const def = module.symbols.get(name)
+  if (def?.kind !== 'import' || def.target.kind !== 'member') return null
+  return { module: def.target.module, name: def.target.name }
+}
+
+/**
+ * A decorator registering a callback on an extension instance (`@jwt.user_lookup_loader`): the
+ * instance and the manager's method, or null when the decorator is not one.
+ */
+export function extensionCallback(decorator: SyntaxNode, module: ModuleInfo, project: ProjectIndex): { instance: ExtensionInstance; callback: string; method: string | null } | null {
+  const expression = decorator.namedChildren.find((child) => child.type !== 'comment')
+  if (expression?.type !== 'attribute') return null
+  const object = expression.childForFieldName('object')!
+  if (object.type !== 'identifier') return null
+  const callback = expression.childForFieldName('attribute')!.text
+  const target = resolveData(module, object.text, project)
+  if (target === null) return null
+  const instance = extensionInstances(project).find((candidate) => candidate.module === target.module && candidate.name === target.name)
+  if (instance === undefined) return null
+  const method = instance.rule.callbacks?.[callback]
+  if (method !== undefined) return { instance, callback, method }
+  if (instance.rule.unsupported_callbacks?.includes(callback)) return { instance, callback, method: null }
+  return null
+}
+
+function resolveData(module: ModuleInfo, name: string, project: ProjectIndex): { module: string; name: string } | null {
+  const def = module.symbols.get(name)
+  if (def?.kind === 'data') return { module: module.name, name }
+  if (def?.kind !== 'import' || def.target.kind !== 'member' || !project.modules.has(def.target.module)) return null
+  const resolved = project.resolveSymbol(def.target.module, def.target.name)
+  return resolved !== null && resolved.def.kind === 'data' ? { module: resolved.module.name, name: resolved.name } : null
+}
+
+/** A callback the mapping does not carry over (`@jwt.decode_key_loader`) makes the function untranslatable. */
+export function checkCallback(found: NonNullable<ReturnType<typeof extensionCallback>>, decorator: SyntaxNode): void {
+  if (found.method === null) fail('unsupported-flask-api', decorator, `\`@${found.instance.name}.${found.callback}\`: ${found.instance.rule.extension}'s ${found.callback} is not carried over`)
+}
+
+/** What the emitted app does for a mapped extension set up on it (src/translate/types.ts TranslatedExtension). */
+export interface ExtensionSetup {
+  runtime: string
+  /** A setting of the app the mapping does not carry over (`JWT_TOKEN_LOCATION` with cookies): the code using the runtime is stubbed with it. */
+  unsupported: Finding | null
+  /** The instance and the callbacks: project symbols (`module\0name`) the setup and the code using the runtime need. */
+  dependencies: string[]
+  translated: TranslatedExtension
+}
+
+/**
+ * The mapped extensions the app sets up (`jwt.init_app(app)` on the instance of a module-level
+ * variable): the instance's import, the registration of each callback the project's modules
+ * decorate with the instance's loader decorators (in module and source order), and init_app's
+ * error handlers. An extension of which the project has several instances is left to the report.
+ */
+export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSetup[] {
+  const setups: ExtensionSetup[] = []
+  const instances = extensionInstances(project)
+  for (const record of app.extensions) {
+    if (record.init === 'import-only' || record.blueprint !== undefined) continue
+    const candidates = instances.filter((instance) => instance.rule.package === record.package && instance.className === record.symbol && instance.rule.init_app !== undefined)
+    if (candidates.length !== 1 || setups.some((setup) => setup.translated.package === record.package)) continue
+    const instance = candidates[0]!
+    const rule = instance.rule
+    const imports = new ImportSet()
+    imports.useLib(rule.runtime, rule.init_app!.runtime)
+    imports.useProject(instance.module, jsIdentifier(instance.name))
+    const dependencies = [`${instance.module}\0${instance.name}`]
+    const setup: string[] = [lineComment(`${rule.extension} (${record.location.file}:${record.location.line} ${record.source.replace(/\s+/g, ' ').slice(0, 80)}): the callbacks the project registers`)]
+    for (const module of [...project.modules.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const statement of module.tree.rootNode.namedChildren) {
+        if (statement.type !== 'decorated_definition') continue
+        const def = statement.childForFieldName('definition')
+        if (def?.type !== 'function_definition') continue
+        const name = def.childForFieldName('name')!.text
+        for (const decorator of statement.namedChildren.filter((child) => child.type === 'decorator')) {
+          const found = extensionCallback(decorator, module, project)
+          if (found === null || found.instance.module !== instance.module || found.instance.name !== instance.name) continue
+          dependencies.push(`${module.name}\0${name}`)
+          imports.useProject(module.name, jsIdentifier(name))
+          const method = found.method ?? found.callback
+          setup.push(`${jsIdentifier(instance.name)}.${method}(${jsIdentifier(name)}) ${lineComment(`${module.file}:${decorator.startPosition.row + 1}`)}`)
+        }
+      }
+    }
+    const unsupported = unsupportedSetting(rule, app, record.package)
+    const errorHandlers = rule.init_app!.error_handlers ? `...${rule.init_app!.runtime}(${jsIdentifier(instance.name)})` : null
+    if (errorHandlers === null) setup.push(`${rule.init_app!.runtime}(${jsIdentifier(instance.name)})`)
+    setups.push({
+      runtime: rule.runtime,
+      unsupported,
+      dependencies,
+      translated: { extension: rule.extension, package: record.package, symbol: record.symbol, imports: imports.lines('routes', null), setup, errorHandlers },
+    })
+  }
+  return setups
+}
+
+/** A condition on a config value the mapping does not carry over (rules/extensions/*.yaml `unsupported_config`). */
+interface UnsupportedConfig {
+  contains?: unknown[]
+  not_in?: unknown[]
+  any?: boolean
+  why: string
+}
+
+/** The first config value of the app a mapping does not carry over, as a finding at the place it is set. */
+function unsupportedSetting(rule: ExtensionRule, app: AppIR, extensionPackage: string): Finding | null {
+  const conditions = (rule as ExtensionRule & { unsupported_config?: Record<string, UnsupportedConfig> }).unsupported_config ?? {}
+  for (const entry of app.config) {
+    const condition = conditions[entry.key]
+    if (condition === undefined) continue
+    const value = entry.value
+    const values = Array.isArray(value) ? value : [value]
+    const unknown = entry.expression !== null || entry.envVar !== null
+    const hit =
+      condition.any === true ||
+      (condition.contains !== undefined && (unknown || values.some((item) => condition.contains!.includes(item)))) ||
+      (condition.not_in !== undefined && (unknown || !condition.not_in.includes(value)))
+    if (!hit) continue
+    return {
+      ruleId: 'extension-not-migrated',
+      severity: 'error',
+      message: `${entry.key} ${unknown ? 'is set at run time' : `is ${JSON.stringify(value)}`}: ${condition.why}; the code using ${rule.extension} (${extensionPackage}) is not carried over`,
+      location: entry.location,
+      blockers: [`${rule.extension} ${entry.key}`],
+    }
+  }
+  return null
+}
+
+/** Every mapping (for the emitted app's setup). */
+export { extensionRules }
