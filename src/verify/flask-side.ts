@@ -3,12 +3,14 @@ import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { compareObservations, mask, reviveFloats, showPair, type Difference, type Observation } from '../emit/runtime/compare.js'
+import type { ReadsDump } from './explore.js'
 import type { OutgoingRequest, RawResponse } from './http-replay.js'
 import type { UrlMapDump } from './scenario.js'
 
 const oracleDirectory = fileURLToPath(new URL('../../test/oracle/', import.meta.url))
 export const urlMapScript = `${oracleDirectory}flask_url_map.py`
 export const replayScript = `${oracleDirectory}flask_replay.py`
+export const readsScript = `${oracleDirectory}flask_reads.py`
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string }
 
@@ -72,6 +74,13 @@ export function dumpFlaskUrlMap(python: string, flaskDir: string, app?: string, 
   const output = runOracle(python, [urlMapScript, flaskDir, ...(app ? [app] : [])], env)
   if (!output.ok) return output
   return { ok: true, value: JSON.parse(output.value) as UrlMapDump }
+}
+
+/** What each view reads from the request (test/oracle/flask_reads.py), for `--explore`. */
+export function dumpFlaskReads(python: string, flaskDir: string, app?: string, env?: Record<string, string>): Outcome<ReadsDump> {
+  const output = runOracle(python, [readsScript, flaskDir, ...(app ? [app] : [])], env)
+  if (!output.ok) return output
+  return { ok: true, value: JSON.parse(output.value) as ReadsDump }
 }
 
 /** Flask's answer to one request line (flask_replay.py without --differential). */

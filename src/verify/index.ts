@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { noiseBetween, type Observation } from '../emit/runtime/compare.js'
-import { dumpFlaskUrlMap, FlaskDifferential, findFlaskPython, replayOnFlask } from './flask-side.js'
+import { shrinkDifferences } from './shrink.js'
+import { dumpFlaskReads, dumpFlaskUrlMap, FlaskDifferential, findFlaskPython, replayOnFlask, type LineResult, type Outcome } from './flask-side.js'
+import { generateExploreScenario, scenarioCredentials } from './explore.js'
 import { HttpSide } from './http-replay.js'
 import { startLegacyFlask } from './legacy-side.js'
 import { generateRoutingScenario } from './scenario.js'
@@ -31,6 +33,15 @@ export interface VerifyOptions {
    * (the same database), so forwarded and native routes share state as in production.
    */
   legacy?: boolean
+  /**
+   * Also replay requests generated from what each view reads (src/verify/explore.ts), after the
+   * others; each difference among them is shrunk to a smaller request that still differs.
+   */
+  explore?: boolean
+  /** false: the service is already built (`dist/`), do not run its build (mutation testing rebuilds one file itself). */
+  build?: boolean
+  /** false: do not shrink the differences --explore finds (one replay less per round). */
+  shrink?: boolean
   /** `module:name` or `module:factory(args)` as FLASK_APP takes it. */
   app?: string
   /**
@@ -122,6 +133,23 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
       writeFileSync(scenarioFile, generateRoutingScenario(urlMap.value).map((request) => JSON.stringify(request)).join('\n') + '\n')
     }
 
+    // --explore: requests generated from what each view reads, after the others (their state and saved values carry over).
+    let exploreFrom: number | null = null
+    if (options.explore) {
+      const urlMap = dumpFlaskUrlMap(python.value, flaskDir, options.app, sideEnv('explore-url-map'))
+      if (!urlMap.ok) return fail(urlMap.message)
+      const reads = dumpFlaskReads(python.value, flaskDir, options.app, sideEnv('explore-reads'))
+      if (!reads.ok) return fail(reads.message)
+      const baseText = readFileSync(scenarioFile, 'utf8').replace(/\n*$/, '\n')
+      const baseLines = baseText.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>)
+      const explored = generateExploreScenario(urlMap.value, reads.value, scenarioCredentials(baseLines))
+      exploreFrom = baseText.split('\n').length
+      const combined = join(workDir, 'explore-scenario.jsonl')
+      writeFileSync(combined, baseText + explored.map((line) => JSON.stringify(line)).join('\n') + '\n')
+      scenarioFile = combined
+      print(`note: --explore adds ${explored.length} requests generated from what the views read (lines ${exploreFrom} to ${exploreFrom + explored.length - 1})`)
+    }
+
     // --noise: a first run of the Flask side alone, each line's answer kept to compare with the second.
     const firstRun = new Map<number, Observation>()
     if (options.noise) {
@@ -130,49 +158,81 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
       for (const answer of replayed.value) if (answer.observation !== undefined) firstRun.set(answer.line, answer.observation)
     }
 
-    // The scenario is checked and the app imported before the service is built.
-    const started = await FlaskDifferential.start(python.value, flaskDir, scenarioFile, options.app, sideEnv('flask'))
-    if (!started.ok) return fail(started.message)
-    flask = started.value
-
-    const installed = installDependencies(serviceDir, options.linkNodeModules)
-    if (!installed.ok) return fail(installed.message)
-    const built = buildService(serviceDir)
-    if (!built.ok) return fail(built.message)
-    const serviceEnv = sideEnv('service')
-    if (options.legacy) {
-      // The legacy app shares the service's environment ({tmp} included): one database, as deployed.
-      const served = await startLegacyFlask(python.value, flaskDir, options.app, serviceEnv)
-      if (!served.ok) return fail(served.message)
-      legacy = served.value
-      print(`note: the service forwards to the Flask app at ${legacy.baseUrl} (LEGACY_URL)`)
+    /** One replay of a scenario on fresh instances of both sides (and of the legacy app with --legacy). */
+    let pass = 0
+    const replay = async (file: string, onResult: (result: LineResult) => void, onNoise: (label: string, noise: string[], line: number) => void): Promise<Outcome<{ passed: number; failed: number }>> => {
+      pass += 1
+      try {
+        // The scenario is checked and the app imported before the service is built.
+        const started = await FlaskDifferential.start(python.value, flaskDir, file, options.app, sideEnv(`flask-${pass}`))
+        if (!started.ok) return started
+        flask = started.value
+        if (pass === 1 && options.build !== false) {
+          const installed = installDependencies(serviceDir, options.linkNodeModules)
+          if (!installed.ok) return installed
+          const built = buildService(serviceDir)
+          if (!built.ok) return built
+        }
+        const serviceEnv = sideEnv(`service-${pass}`)
+        if (options.legacy) {
+          // The legacy app shares the service's environment ({tmp} included): one database, as deployed.
+          const served = await startLegacyFlask(python.value, flaskDir, options.app, serviceEnv)
+          if (!served.ok) return served
+          legacy = served.value
+          if (pass === 1) print(`note: the service forwards to the Flask app at ${legacy.baseUrl} (LEGACY_URL)`)
+        }
+        const running = await startService(serviceDir, 60_000, legacy ? { ...serviceEnv, LEGACY_URL: legacy.baseUrl } : serviceEnv)
+        if (!running.ok) return running
+        service = running.value
+        const http = new HttpSide(service.baseUrl)
+        return await flask.run((request) => http.send(request), onResult, (observed) => {
+          const first = pass === 1 ? firstRun.get(observed.line) : undefined
+          if (first === undefined || observed.flask === null) return []
+          const noise = noiseBetween(first, observed.flask)
+          if (noise.length > 0) onNoise(observed.label, noise, observed.line)
+          return noise
+        })
+      } finally {
+        await flask?.close()
+        await service?.stop()
+        await legacy?.stop()
+        flask = service = legacy = undefined
+      }
     }
-    const running = await startService(serviceDir, 60_000, legacy ? { ...serviceEnv, LEGACY_URL: legacy.baseUrl } : serviceEnv)
-    if (!running.ok) return fail(running.message)
-    service = running.value
 
-    const http = new HttpSide(service.baseUrl)
     /** Noise field → the lines it was ignored on. */
     const ignored = new Map<string, number[]>()
-    const outcome = await flask.run(
-      (request) => http.send(request),
-      ({ label, diffs, notes }) => {
+    const failedExplore: number[] = []
+    const outcome = await replay(
+      scenarioFile,
+      ({ line, label, diffs, notes }) => {
         for (const note of notes) print(`note ${label}: ${note}`)
         for (const [what, flaskValue, serviceValue] of diffs) print(`${label}  ${what}: flask ${flaskValue} | service ${serviceValue}`)
+        if (exploreFrom !== null && line >= exploreFrom && diffs.length > 0) failedExplore.push(line)
       },
-      (observed) => {
-        const first = firstRun.get(observed.line)
-        if (first === undefined || observed.flask === null) return []
-        const noise = noiseBetween(first, observed.flask)
-        for (const field of noise) ignored.set(field, [...(ignored.get(field) ?? []), observed.line])
-        if (noise.length > 0) print(`noise ${observed.label}: ${noise.join(', ')} (differ between two runs of Flask: not compared)`)
-        return noise
+      (label, noise, line) => {
+        for (const field of noise) ignored.set(field, [...(ignored.get(field) ?? []), line])
+        print(`noise ${label}: ${noise.join(', ')} (differ between two runs of Flask: not compared)`)
       },
     )
     if (!outcome.ok) return fail(outcome.message)
     if (options.noise) {
       const fields = [...ignored].map(([field, lines]) => `${field} (${lines.length} line${lines.length === 1 ? '' : 's'})`)
       print(`ignored as noise: ${fields.length === 0 ? 'nothing' : fields.join(', ')}`)
+    }
+    if (failedExplore.length > 0 && options.shrink !== false) {
+      const shrunk = await shrinkDifferences(scenarioFile, exploreFrom!, failedExplore, workDir, (file) => {
+        const failing = new Set<number>()
+        return replay(
+          file,
+          ({ line, diffs }) => {
+            if (diffs.length > 0) failing.add(line)
+          },
+          () => {},
+        ).then((result) => (result.ok ? { ok: true as const, value: failing } : result))
+      })
+      if (!shrunk.ok) print(`note: the differences could not be shrunk: ${shrunk.message}`)
+      else for (const [line, minimal] of shrunk.value) print(`shrunk #${line}: ${JSON.stringify(minimal)}`)
     }
     print(`${outcome.value.passed} passed, ${outcome.value.failed} failed`)
     return outcome.value.failed === 0 ? 0 : 1

@@ -1,0 +1,199 @@
+/**
+ * Mutation testing of `migrate verify` (issue 18 item 6): how many small semantic changes injected
+ * into a migrated service does verify catch, with the app's scenario alone and with the scenario
+ * plus the requests `--explore` generates?
+ *
+ *   node --import tsx bench/verify-mutation.ts [app ...] [--limit N] [--json FILE]
+ *
+ * Each acceptance app (fixtures/acceptance/<app>) is migrated and transpiled once. Mutants are made
+ * in the service's own code (src/routes/ and the translated project modules; never src/lib/, the
+ * runtime), one change each, by operators that keep the code type-correct: arithmetic and
+ * comparison operators swapped (py.add/py.sub, py.lt/py.le, ===/!==, &&/||), a number literal
+ * plus one, a negation dropped, true/false swapped, a string method call dropped
+ * (`.lower()`, `.strip()`), an isinstance type list narrowed (int-or-float to int). A mutant's file
+ * is transpiled alone into dist/ (TypeScript's transpileModule), verify runs (no rebuild, no shrinking), and the mutant
+ * is caught when the set of differing lines is not the unmutated service's. Survivors are listed:
+ * some are equivalent (no request can tell them apart), and are judged by reading them.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import { runVerify } from '../src/verify/index.js'
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const acceptanceDir = join(repoRoot, 'fixtures', 'acceptance')
+const expected = JSON.parse(readFileSync(join(repoRoot, 'test', 'verify', 'acceptance-expected.json'), 'utf8')) as Record<string, { env: Record<string, string> }>
+
+interface Mutant {
+  file: string
+  line: number
+  operator: string
+  before: string
+  after: string
+}
+
+/** [name, pattern, replacement]: each match of the pattern on a line is one mutant. */
+const OPERATORS: [string, RegExp, (match: RegExpExecArray) => string][] = [
+  ['py.add→py.sub', /\bpy\.add\(/g, () => 'py.sub('],
+  ['py.sub→py.add', /\bpy\.sub\(/g, () => 'py.add('],
+  ['py.mul→py.add', /\bpy\.mul\(/g, () => 'py.add('],
+  ['py.lt→py.le', /\bpy\.lt\(/g, () => 'py.le('],
+  ['py.le→py.lt', /\bpy\.le\(/g, () => 'py.lt('],
+  ['py.gt→py.ge', /\bpy\.gt\(/g, () => 'py.ge('],
+  ['py.ge→py.gt', /\bpy\.ge\(/g, () => 'py.gt('],
+  ['<→<=', / < /g, () => ' <= '],
+  ['>→>=', / > /g, () => ' >= '],
+  ['<=→<', / <= /g, () => ' < '],
+  ['>=→>', / >= /g, () => ' > '],
+  ['===→!==', / === /g, () => ' !== '],
+  ['!==→===', / !== /g, () => ' === '],
+  ['==→!=', / == /g, () => ' != '],
+  ['&&→||', / && /g, () => ' || '],
+  ['||→&&', / \|\| /g, () => ' && '],
+  ['number+1', /(?<![\w.'"$])(\d+)(?![\w.'"])/g, (match) => String(Number(match[1]) + 1)],
+  ['drop !', /!(?=py\.|\(|[A-Za-z_])/g, () => ''],
+  ['true→false', /\btrue\b/g, () => 'false'],
+  ['false→true', /\bfalse\b/g, () => 'true'],
+  ['py.contains→!py.contains', /(?<!!)\bpy\.contains\(/g, () => '!py.contains('],
+  ["drop .lower()/.strip()/.upper()", /py\.callMethod\(((?:[^()]|\([^()]*\))*), '(?:lower|upper|strip|title|capitalize)'\)/g, (match) => `(${match[1]})`],
+  ['narrow isinstance', /\['(\w+)', '(\w+)'\]/g, (match) => `['${match[1]}']`],
+]
+
+function serviceFiles(serviceDir: string): string[] {
+  const out: string[] = []
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name)
+      if (statSync(path).isDirectory()) {
+        if (name !== 'lib') walk(path)
+      } else if (name.endsWith('.ts') && !['main.ts', 'url-map.ts', 'config.ts', 'app.ts'].includes(relative(join(serviceDir, 'src'), path))) out.push(path)
+    }
+  }
+  walk(join(serviceDir, 'src'))
+  return out.sort()
+}
+
+/** Lines that are code (not imports, comments or route registrations). */
+function mutableLine(text: string): boolean {
+  const trimmed = text.trim()
+  return !(trimmed.startsWith('import ') || trimmed.startsWith('//') || trimmed.startsWith('*') || trimmed.startsWith('/*') || /^routes\.\w+\(/.test(trimmed) || trimmed.startsWith('export {'))
+}
+
+function mutantsOf(serviceDir: string): Mutant[] {
+  const mutants: Mutant[] = []
+  for (const file of serviceFiles(serviceDir)) {
+    const lines = readFileSync(file, 'utf8').split('\n')
+    lines.forEach((text, index) => {
+      if (!mutableLine(text)) return
+      // Not inside string literals: a mutation of a message is caught trivially and says nothing.
+      const code = text.replace(/'(?:[^'\\]|\\.)*'/g, (literal) => ' '.repeat(literal.length))
+      for (const [operator, pattern, replace] of OPERATORS) {
+        const target = operator.startsWith('drop .lower') || operator === 'narrow isinstance' ? text : code
+        pattern.lastIndex = 0
+        for (let match = pattern.exec(target); match !== null; match = pattern.exec(target)) {
+          const after = text.slice(0, match.index) + replace(match) + text.slice(match.index + match[0].length)
+          if (after !== text) mutants.push({ file, line: index + 1, operator, before: text.trim(), after: after.trim() })
+          if (match[0].length === 0) pattern.lastIndex += 1
+        }
+      }
+    })
+  }
+  return mutants
+}
+
+function allTypeScript(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    return statSync(path).isDirectory() ? allTypeScript(path) : name.endsWith('.ts') ? [path] : []
+  })
+}
+
+function transpileInto(serviceDir: string, file: string, source: string): void {
+  const output = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }, fileName: file })
+  const target = join(serviceDir, 'dist', relative(join(serviceDir, 'src'), file).replace(/\.ts$/, '.js'))
+  mkdirSync(dirname(target), { recursive: true })
+  writeFileSync(target, output.outputText)
+}
+
+/** The differing lines verify prints (its verdict), in order. */
+async function verdict(appDir: string, serviceDir: string, scenario: string, env: Record<string, string>, explore: boolean): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = []
+  const code = await runVerify({ flaskDir: appDir, serviceDir, scenario, env, explore, build: false, shrink: false, output: (line) => lines.push(line), error: (line) => lines.push(line) })
+  return { code, lines: lines.filter((line) => line.startsWith('#') || line.startsWith('migrate:')) }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2)
+  const limitIndex = argv.indexOf('--limit')
+  const limit = limitIndex >= 0 ? Number(argv[limitIndex + 1]) : Infinity
+  const jsonIndex = argv.indexOf('--json')
+  const jsonFile = jsonIndex >= 0 ? argv[jsonIndex + 1] : undefined
+  const named = argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--limit' && argv[index - 1] !== '--json')
+  const apps = named.length > 0 ? named : readdirSync(acceptanceDir).filter((name) => existsSync(join(acceptanceDir, name, 'scenario.jsonl'))).sort()
+  const out = mkdtempSync(join(tmpdir(), 'verify-mutation-'))
+  const results: Record<string, unknown> = {}
+  let total = 0
+  let caughtByScenario = 0
+  let caughtWithExplore = 0
+  try {
+    for (const app of apps) {
+      const appDir = join(acceptanceDir, app)
+      const serviceDir = join(out, app)
+      const migrated = spawnSync(process.execPath, ['bin/migrate.js', appDir, '--out', serviceDir], { cwd: repoRoot, encoding: 'utf8' })
+      if (migrated.status !== 0) throw new Error(`migrate ${app}: ${migrated.stderr}`)
+      symlinkSync(join(repoRoot, 'node_modules'), join(serviceDir, 'node_modules'), 'dir')
+      // Transpiled file by file, as each mutant is: no type-check (the runtime under edit elsewhere may not type-check).
+      for (const file of allTypeScript(join(serviceDir, 'src'))) transpileInto(serviceDir, file, readFileSync(file, 'utf8'))
+      const scenario = join(appDir, 'scenario.jsonl')
+      const env = expected[app]?.env ?? {}
+      const baseScenario = await verdict(appDir, serviceDir, scenario, env, false)
+      const baseExplore = await verdict(appDir, serviceDir, scenario, env, true)
+      const mutants = mutantsOf(serviceDir).slice(0, limit)
+      console.log(`${app}: ${mutants.length} mutants; unmutated service: ${baseScenario.lines.length} differing lines with the scenario, ${baseExplore.lines.length} with --explore`)
+      const survivors: Mutant[] = []
+      const onlyExplore: Mutant[] = []
+      let appScenario = 0
+      let appExplore = 0
+      for (const mutant of mutants) {
+        const original = readFileSync(mutant.file, 'utf8')
+        const lines = original.split('\n')
+        lines[mutant.line - 1] = lines[mutant.line - 1]!.replace(mutant.before, mutant.after)
+        transpileInto(serviceDir, mutant.file, lines.join('\n'))
+        try {
+          const withScenario = await verdict(appDir, serviceDir, scenario, env, false)
+          const scenarioCaught = JSON.stringify(withScenario.lines) !== JSON.stringify(baseScenario.lines)
+          const withExplore = scenarioCaught ? null : await verdict(appDir, serviceDir, scenario, env, true)
+          const exploreCaught = scenarioCaught || JSON.stringify(withExplore!.lines) !== JSON.stringify(baseExplore.lines)
+          if (scenarioCaught) appScenario += 1
+          if (exploreCaught) appExplore += 1
+          if (!exploreCaught) survivors.push(mutant)
+          else if (!scenarioCaught) onlyExplore.push(mutant)
+          const where = `${relative(serviceDir, mutant.file)}:${mutant.line}`
+          console.log(`  ${exploreCaught ? (scenarioCaught ? 'caught  ' : 'explore ') : 'SURVIVED'} ${where} ${mutant.operator}: ${mutant.after.slice(0, 110)}`)
+        } finally {
+          transpileInto(serviceDir, mutant.file, original)
+        }
+      }
+      total += mutants.length
+      caughtByScenario += appScenario
+      caughtWithExplore += appExplore
+      results[app] = {
+        mutants: mutants.length,
+        caughtByScenario: appScenario,
+        caughtWithExplore: appExplore,
+        caughtOnlyWithExplore: onlyExplore.map((mutant) => ({ ...mutant, file: relative(serviceDir, mutant.file) })),
+        survivors: survivors.map((mutant) => ({ ...mutant, file: relative(serviceDir, mutant.file) })),
+      }
+      console.log(`${app}: scenario caught ${appScenario}/${mutants.length}, scenario + explore ${appExplore}/${mutants.length}`)
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+  console.log(`all: scenario caught ${caughtByScenario}/${total}, scenario + explore ${caughtWithExplore}/${total}`)
+  if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify({ total, caughtByScenario, caughtWithExplore, apps: results }, null, 2) + '\n')
+}
+
+await main()
