@@ -360,9 +360,12 @@ export function isGeneratorBody(body: SyntaxNode): boolean {
 export function translateFunction(
   def: SyntaxNode,
   ctx: Context,
-  options: { kind: 'function' | 'method'; paramTypes?: Map<string, PyType>; extraParams?: string[]; variadic?: boolean },
+  options: { kind: 'function' | 'method'; paramTypes?: Map<string, PyType>; extraParams?: string[]; variadic?: boolean; allowAsync?: boolean },
 ): TranslatedFunction {
-  if (def.children.some((c) => c.type === 'async')) fail('unsupported-python-construct', def, '`async def`')
+  // `async def` (Flask 2 runs async views and hooks): an async function where the caller awaits it.
+  const declaredAsync = def.children.some((c) => c.type === 'async')
+  if (declaredAsync && !options.allowAsync) fail('unsupported-python-construct', def, `\`async def\` ${options.kind === 'method' ? 'method' : 'nested in a function'}`)
+  if (declaredAsync && isGeneratorBody(def.childForFieldName('body')!)) fail('unsupported-python-construct', def, 'async generator')
   const body = def.childForFieldName('body')!
   const { bindings, globals, nonlocals } = collectBindings(body)
   const run = (assigned: Map<string, PyType>, final: boolean) => {
@@ -415,7 +418,7 @@ export function translateFunction(
   }
   const first = run(new Map(), false)
   const second = run(first.assignedTypes, true)
-  return { params: second.params, body: second.lines, isAsync: ctx.needsAsync.value, isGenerator: isGeneratorBody(body), prologueLength: second.prologueLength }
+  return { params: second.params, body: second.lines, isAsync: declaredAsync || ctx.needsAsync.value, isGenerator: isGeneratorBody(body), prologueLength: second.prologueLength }
 }
 
 /** Records the type of a value assigned to a local (first pass of `translateFunction`). */

@@ -6,7 +6,6 @@ import { Untranslatable, findingFor, fail } from './diagnostics.js'
 import { ImportSet, emitted, jsIdentifier, rawCode, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
 import { decoratedView } from './decorators.js'
-import { moduleSettings, settingsInFunctions } from './extension-settings.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
 import { translateClass } from './class.js'
@@ -157,7 +156,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   useResources(project, input.app.importName, input.readFile)
   useTemplates(project, input.app, input.readFile)
   const configKeys = new Set(input.app.config.map((c) => c.key))
-  const findings: Finding[] = settingsInFunctions(project)
+  const findings: Finding[] = []
   const symbols = new Map<string, SymbolResult>()
   const pending: string[] = []
   const request = (deps: Set<string>): void => {
@@ -341,7 +340,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         } else if (kind === 'after') {
           ctx.imports.honoContext = true
           ctx.imports.flask.add('FlaskResponse')
-          code = `${async}(c: Context, ${paramNames[0] ?? '_response'}: FlaskResponse): Py => {\n${indent(fn.body).join('\n')}\n}`
+          code = `${async}(c: Context, ${paramNames[0] ?? '_response'}: FlaskResponse): ${fn.isAsync ? 'Promise<Py>' : 'Py'} => {\n${indent(fn.body).join('\n')}\n}`
         } else if (kind === 'teardown') {
           ctx.imports.honoContext = true
           code = `${async}(c: Context, ${paramNames[0] ?? '_error'}: Py) => {\n${indent(fn.body).join('\n')}\n}`
@@ -349,11 +348,12 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           // A CLI command runs with an app context of its own (runtime cli.ts); click's parameters are not carried over.
           ctx.imports.honoContext = true
           if (paramNames.length > 0) fail('unsupported-flask-api', found.node, 'a CLI command with parameters')
+          if (fn.isAsync) fail('unsupported-python-construct', found.node, 'an `async def` CLI command')
           code = `(c: Context) => {\n${indent(fn.body).join('\n')}\n}`
         } else {
           ctx.imports.honoContext = true
           if (paramNames.length > 0) fail('unsupported-flask-api', found.node, 'a before-request hook with parameters')
-          code = `(c: Context) => {\n${indent(fn.body).join('\n')}\n}`
+          code = `${async}(c: Context) => {\n${indent(fn.body).join('\n')}\n}`
         }
       }
       checkParses(code, 'expression', found.node)
@@ -649,23 +649,6 @@ const SETUP_CALLS = new Set(['sqlite3.register_converter', 'sqlite3.register_ada
 
 function setupCalls(project: ProjectIndex, module: ModuleInfo, configKeys: Set<string>): SymbolResult[] {
   const results: SymbolResult[] = []
-  // `login_manager.login_view = "auth.login"`: a setting of a mapped extension's object, run when the module loads.
-  for (const setting of moduleSettings(project, module)) {
-    const ctx = baseContext(project, module, configKeys, moduleScope(), false)
-    const line = setting.statement.startPosition.row + 1
-    const result: SymbolResult = { module: module.name, name: `${setting.owner}.${setting.attribute}:${line}`, start: setting.statement.startIndex, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
-    try {
-      if (!setting.carried) fail('unsupported-flask-api', setting.statement, `${setting.extension}: \`${setting.owner}.${setting.attribute}\` is not a setting the service carries over`)
-      ctx.dependencies.add(`${module.name}\0${setting.owner}`)
-      result.code = `${jsIdentifier(setting.owner)}.${setting.attribute} = ${translateExpr(setting.value, ctx).code} ${lineComment(`${module.file}:${line}, when the module loads`)}`
-      checkParses(result.code, 'module', setting.statement)
-    } catch (error) {
-      if (!(error instanceof Untranslatable)) throw error
-      result.error = error
-      result.code = null
-    }
-    results.push(result)
-  }
   for (const statement of module.tree.rootNode.namedChildren) {
     const call = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined
     if (call?.type !== 'call') continue

@@ -25,7 +25,7 @@ export interface Outcome {
 
 const ROOT = resolve(import.meta.dirname, '../..')
 /** The runtime files translated code imports (the rest need Hono). */
-const RUNTIME_FILES = ['py.ts', 'exceptions.ts', 'float.ts', 'json.ts', 'datetime.ts', 'hashing.ts', 'urls.ts', 'collections.ts', 'functional.ts', 'logging.ts']
+const RUNTIME_FILES = ['py.ts', 'exceptions.ts', 'float.ts', 'json.ts', 'datetime.ts', 'hashing.ts', 'urls.ts', 'collections.ts', 'functional.ts', 'logging.ts', 'asyncio.ts']
 /** With `flask: true`, Flask's objects too (flask.ts imports only types from Hono, so it runs without it). */
 const FLASK_RUNTIME_FILES = [...RUNTIME_FILES, 'flask.ts', 'errors.ts', 'router.ts', 'session.ts', 'security.ts']
 
@@ -52,7 +52,7 @@ function dedent(text: string): string {
 }
 
 const PY_RUNNER = `
-import json, sys
+import asyncio, inspect, json, sys
 cases = json.load(sys.stdin)
 out = []
 for src in cases:
@@ -60,6 +60,8 @@ for src in cases:
     try:
         exec(src, ns)
         r = ns['f']()
+        if inspect.iscoroutine(r):
+            r = asyncio.run(r)
         out.append(json.dumps(r))
     except Exception as e:
         out.append(json.dumps({'error': type(e).__name__, 'message': str(e)}))
@@ -118,7 +120,7 @@ export function runCases(cases: Case[], options: SuiteOptions = {}): Map<string,
     'const out: Record<string, string> = {}',
     ...runnable.map(
       (i) =>
-        `try { out[${i}] = py.jsonDumpsPy(f${i}()) } catch (e: any) { out[${i}] = py.jsonDumpsPy(py.dict(['error', e instanceof py.BaseExceptionClass ? e.constructor.name : 'JS:' + e?.constructor?.name], ['message', py.str(e)])) }`,
+        `try { out[${i}] = py.jsonDumpsPy(await f${i}()) } catch (e: any) { out[${i}] = py.jsonDumpsPy(py.dict(['error', e instanceof py.BaseExceptionClass ? e.constructor.name : 'JS:' + e?.constructor?.name], ['message', py.str(e)])) }`,
     ),
     'console.log(JSON.stringify(out))',
   ].join('\n')

@@ -9,7 +9,9 @@ import { translateSymbols } from '../../src/translate/index.js'
  */
 const cases: { name: string; source: string; ruleId: string; at: [number, number] }[] = [
   { name: 'yield inside a lambda', source: `def f():\n    g = lambda: (yield 1)\n    return list(g())`, ruleId: 'unsupported-python-construct', at: [2, 18] },
-  { name: 'async def', source: `async def f():\n    return 1`, ruleId: 'unsupported-python-construct', at: [1, 1] },
+  { name: 'async def nested in a function', source: `def f():\n    async def inner():\n        return 1\n    return 1`, ruleId: 'unsupported-python-construct', at: [2, 5] },
+  { name: 'async generator', source: `async def f():\n    yield 1`, ruleId: 'unsupported-python-construct', at: [1, 1] },
+  { name: 'await outside an async def', source: `async def g():\n    return 1\n\ndef f():\n    return [await g() for _ in [1]]`, ruleId: 'unsupported-python-construct', at: [5, 13] },
   { name: 'await', source: `def f(x):\n    return await x`, ruleId: 'unsupported-python-construct', at: [2, 12] },
   { name: 'with open(...)', source: `def f():\n    with open("x") as fh:\n        return fh.read()`, ruleId: 'unsupported-stdlib-call', at: [2, 10] },
   { name: 'open() call', source: `def f():\n    return open("x").read()`, ruleId: 'unsupported-stdlib-call', at: [2, 12] },

@@ -31,6 +31,7 @@ const TRANSLATORS: ExprTranslator[] = [
   translateComprehension,
   translateLambda,
   translateYield,
+  translateAwait,
 ]
 
 /** `yield x`, `yield`, `yield from it` inside a generator (the function becomes a `function*`). */
@@ -47,8 +48,17 @@ function translateYield(node: SyntaxNode, ctx: Context): Emitted | undefined {
   return emitted(value ? `yield ${translateExpr(value, ctx).code}` : 'yield null', Prec.Arrow)
 }
 
+/** `await x` in an `async def`. */
+function translateAwait(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  if (node.type !== 'await') return undefined
+  let owner: SyntaxNode | null = node.parent
+  while (owner && owner.type !== 'function_definition' && owner.type !== 'lambda') owner = owner.parent
+  if (owner?.type !== 'function_definition' || !owner.children.some((c) => c.type === 'async')) fail('unsupported-python-construct', node, '`await` outside an `async def`')
+  const value = node.namedChildren.find((c) => c.type !== 'comment')!
+  return emitted(`await ${wrap(translateExpr(value, ctx), Prec.Unary)}`, Prec.Unary)
+}
+
 const UNSUPPORTED_EXPRESSIONS: Record<string, string> = {
-  await: '`await` (async code)',
   named_expression: 'assignment expression (walrus `:=`)',
   list_splat: 'unpacking `*x` in this position',
   dictionary_splat: 'unpacking `**x` in this position',

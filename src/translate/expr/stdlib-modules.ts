@@ -80,6 +80,8 @@ export const STDLIB_CALLS: Record<string, Call> = {
   'itertools.pairwise': call('functional', 'pairwise', ['iterable']),
   'itertools.compress': call('functional', 'compress', ['data', 'selectors']),
   'operator.itemgetter': call('functional', 'itemgetter', ['*items']),
+  'asyncio.sleep': call('asyncio', 'sleep', ['delay', 'result']),
+  'asyncio.gather': call('asyncio', 'gather', ['*aws']),
   'logging.getLogger': call('logging', 'getLogger', ['name']),
   'logging.debug': call('logging', 'debug', ['msg', '*args'], 'none'),
   'logging.info': call('logging', 'info', ['msg', '*args'], 'none'),
