@@ -6,6 +6,7 @@ import { shrinkDifferences } from './shrink.js'
 import { dumpFlaskReads, dumpFlaskUrlMap, FlaskDifferential, findFlaskPython, replayOnFlask, type LineResult, type Outcome } from './flask-side.js'
 import { generateExploreScenario, scenarioCredentials } from './explore.js'
 import { HttpSide } from './http-replay.js'
+import { sqliteFiles, verifyRows } from './rows.js'
 import { startLegacyFlask } from './legacy-side.js'
 import { generateRoutingScenario } from './scenario.js'
 import { buildService, installDependencies, startService, type RunningService } from './service.js'
@@ -220,6 +221,17 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
       const fields = [...ignored].map(([field, lines]) => `${field} (${lines.length} line${lines.length === 1 ? '' : 's'})`)
       print(`ignored as noise: ${fields.length === 0 ? 'nothing' : fields.join(', ')}`)
     }
+    // The rows both sides wrote (SQLite files in their {tmp} folders): compared after the scenario (issue 17 item 7).
+    let rowDifferences = 0
+    if (sqliteFiles(join(workDir, 'flask-1')).size > 0 || sqliteFiles(join(workDir, 'service-1')).size > 0) {
+      let noiseFolder: string | null = options.noise ? join(workDir, 'flask-first-run') : null
+      if (noiseFolder === null) {
+        // A second run of Flask alone tells which columns differ from run to run (salted hashes).
+        const env = sideEnv('flask-rows')
+        noiseFolder = replayOnFlask(python.value, flaskDir, scenarioFile, options.app, env).ok ? join(workDir, 'flask-rows') : null
+      }
+      rowDifferences = verifyRows({ flaskFolder: join(workDir, 'flask-1'), serviceFolder: join(workDir, 'service-1'), noiseFolder, print })
+    }
     if (failedExplore.length > 0 && options.shrink !== false) {
       const shrunk = await shrinkDifferences(scenarioFile, exploreFrom!, failedExplore, workDir, (file) => {
         const failing = new Set<number>()
@@ -235,7 +247,7 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
       else for (const [line, minimal] of shrunk.value) print(`shrunk #${line}: ${JSON.stringify(minimal)}`)
     }
     print(`${outcome.value.passed} passed, ${outcome.value.failed} failed`)
-    return outcome.value.failed === 0 ? 0 : 1
+    return outcome.value.failed === 0 && rowDifferences === 0 ? 0 : 1
   } finally {
     await flask?.close()
     await service?.stop()

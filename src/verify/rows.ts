@@ -3,7 +3,10 @@
  * database file in a side's folder (`{tmp}` of `--env`, e.g. DATABASE_URL=sqlite:///{tmp}/app.db)
  * is paired with the file of the same name on the other side, and every table's rows compared,
  * matched by primary key. Columns whose values differ between two runs of Flask itself (salted
- * password hashes, timestamps of "now") are noise: found by a second Flask run, listed, not compared.
+ * password hashes) are noise: found by a second Flask run, listed, not compared. A timestamp of
+ * "now" (`CURRENT_TIMESTAMP`, `datetime.utcnow`) differs whenever the two sides' requests fall in
+ * different seconds, which two Flask runs may not show: two such values, each within a day of the
+ * comparison, are taken as the same.
  */
 import BetterSqlite3 from 'better-sqlite3'
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
@@ -80,6 +83,19 @@ function cell(value: unknown): string {
   return JSON.stringify(value)
 }
 
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/
+
+/** A SQL timestamp text within a day of now (either time zone): written by the run itself. */
+function isRunTimestamp(value: unknown): boolean {
+  if (typeof value !== 'string' || !TIMESTAMP.test(value)) return false
+  const time = Date.parse(`${value.replace(' ', 'T').replace(/(\.\d{3})\d+$/, '$1')}Z`)
+  return Number.isFinite(time) && Math.abs(time - Date.now()) < 86_400_000
+}
+
+function sameCell(a: unknown, b: unknown): boolean {
+  return cell(a) === cell(b) || (isRunTimestamp(a) && isRunTimestamp(b))
+}
+
 function keyOf(row: Row, key: number[]): string {
   return JSON.stringify(key.map((index) => cell(row[index])))
 }
@@ -138,7 +154,7 @@ export function compareRows(label: string, flaskPath: string, servicePath: strin
       flaskKeys.add(key)
       const other = serviceByKey.get(key)
       if (!other) differences.push(`rows ${label} ${table}: flask ${text(row)} | service (no row)`)
-      else if (a.columns.some((_, index) => compared[index] && cell(row[index]) !== cell(other[index]))) differences.push(`rows ${label} ${table}: flask ${text(row)} | service ${text(other)}`)
+      else if (a.columns.some((_, index) => compared[index] && !sameCell(row[index], other[index]))) differences.push(`rows ${label} ${table}: flask ${text(row)} | service ${text(other)}`)
     }
     for (const row of b.rows) if (!flaskKeys.has(keyOf(row, b.key))) differences.push(`rows ${label} ${table}: flask (no row) | service ${text(row)}`)
   }
