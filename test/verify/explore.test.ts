@@ -1,0 +1,198 @@
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { generateExploreScenario, scenarioCredentials, shrinkCandidates, type ReadsDump } from '../../src/verify/explore.js'
+import { dumpFlaskReads } from '../../src/verify/flask-side.js'
+import { runVerify } from '../../src/verify/index.js'
+import type { UrlMapDump, UrlMapRule } from '../../src/verify/scenario.js'
+
+// `migrate verify --explore`: what views read (test/oracle/flask_reads.py, on real Flask), the
+// requests generated from it, and, end to end, a bug a hand-written scenario misses that the
+// generated requests find and shrink.
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const python = '/usr/bin/python3'
+const hasFlask = spawnSync(python, ['-c', 'import flask'], { stdio: 'ignore' }).status === 0
+if (!hasFlask && process.env.CI === 'true') throw new Error('/usr/bin/python3 cannot import Flask, the oracle of test/verify/explore.test.ts')
+
+const flaskApp = `
+from flask import Blueprint, Flask, jsonify, request
+from flask.views import MethodView
+
+app = Flask(__name__)
+NAMES = {"bolt": 1, "nut": 2}
+
+@app.before_request
+def tag():
+    request.environ["tag"] = request.headers.get("X-Tag")
+
+@app.route("/search")
+def search():
+    q = request.args.get("q", "").lower()
+    limit = request.args.get("limit", 10, type=int)
+    return jsonify(q=q, hits=[name for name in NAMES if q in name][:limit])
+
+@app.route("/items", methods=["POST"])
+def create():
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or "name" not in data:
+        return jsonify(error="name"), 400
+    return jsonify(name=data["name"], price=data.get("price", 0)), 201
+
+class Theme(MethodView):
+    def post(self):
+        return jsonify(theme=request.form.get("theme"), seen=request.cookies.get("seen"))
+
+app.add_url_rule("/theme", view_func=Theme.as_view("theme"))
+`
+
+function rule(path: string, endpoint: string, methods: string[], converters: UrlMapRule['converters'] = []): UrlMapRule {
+  return { rule: path, endpoint, methods, converters, defaults: null, strictSlashes: true, subdomain: null, host: null, redirectTo: null, provideAutomaticOptions: true }
+}
+
+describe.skipIf(!hasFlask)('what views read (flask_reads.py)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'explore-reads-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'app.py'), flaskApp)
+
+  it('finds query arguments with their type, JSON keys, form fields, cookies (class views too) and the hooks\' headers', () => {
+    const reads = dumpFlaskReads(python, dir)
+    expect(reads.ok).toBe(true)
+    if (!reads.ok) return
+    expect(reads.value.search).toEqual({ args: { q: null, limit: 'int' }, form: {}, json: {}, headers: {}, cookies: {} })
+    expect(reads.value.create).toMatchObject({ json: { name: null, price: null } })
+    expect(reads.value.theme).toMatchObject({ form: { theme: null }, cookies: { seen: null } })
+    expect(reads.value['*']).toMatchObject({ headers: { 'X-Tag': null } })
+    expect(reads.value.__vocabulary__).toEqual(expect.arrayContaining(['bolt', 'nut']))
+  })
+})
+
+describe('generated requests', () => {
+  const urlMap: UrlMapDump = {
+    strictSlashes: true,
+    hostMatching: false,
+    rules: [
+      rule('/search', 'search', ['GET', 'HEAD', 'OPTIONS']),
+      rule('/items', 'create', ['POST', 'OPTIONS']),
+      rule('/items/<int:item_id>', 'get_item', ['GET', 'HEAD', 'OPTIONS'], [{ variable: 'item_id', name: 'int', args: [], kwargs: {} }]),
+    ],
+  }
+  const reads: ReadsDump = {
+    search: { args: { q: null, limit: 'int' }, form: {}, json: {}, headers: {}, cookies: {} },
+    create: { args: {}, form: {}, json: { name: null, price: null }, headers: {}, cookies: {} },
+    get_item: { args: {}, form: {}, json: {}, headers: {}, cookies: {} },
+    __vocabulary__: ['bolt', 'nut', 'GET', 'SECRET_KEY'],
+  }
+  const lines = generateExploreScenario(urlMap, reads, { Authorization: 'Bearer ${token}' })
+
+  it('varies each query argument with edge values and the app\'s words, upper case too', () => {
+    const paths = lines.filter((line) => line.method === 'GET').map((line) => line.path)
+    for (const path of ['/search?q=', '/search?q=bolt', '/search?q=BOLT', '/search?q=%C3%A9%E2%9C%93%20unicode', '/search?limit=-1', '/search?limit=1.5', '/search?limit=abc', '/search?q=bolt&limit=2']) {
+      expect(paths).toContain(path)
+    }
+    expect(paths).not.toContain('/search?q=GET')
+  })
+
+  it('sends whole JSON objects, each key missing, each key with every kind of value, and bodies that are not objects', () => {
+    const posts = lines.filter((line) => line.method === 'POST')
+    expect(posts).toContainEqual(expect.objectContaining({ path: '/items', json: { name: 'Widget', price: 2.5 } }))
+    expect(posts).toContainEqual(expect.objectContaining({ json: { price: 2.5 } }))
+    expect(posts).toContainEqual(expect.objectContaining({ json: { name: 'Widget', price: '' } }))
+    expect(posts).toContainEqual(expect.objectContaining({ json: { name: 'Widget', price: 1.5 } }))
+    expect(posts).toContainEqual(expect.objectContaining({ json: { name: null, price: 2.5 } }))
+    expect(posts).toContainEqual(expect.objectContaining({ json: [] }))
+    expect(posts).toContainEqual(expect.objectContaining({ body: '{not json' }))
+  })
+
+  it('tries converter edge values, carries the scenario\'s credentials, and reads again after the writes', () => {
+    const paths = lines.map((line) => line.path)
+    expect(paths).toEqual(expect.arrayContaining(['/items/1', '/items/0', '/items/99999']))
+    expect(lines.every((line) => line.headers?.Authorization === 'Bearer ${token}')).toBe(true)
+    const lastWrite = lines.map((line) => line.method).lastIndexOf('POST')
+    expect(lines.slice(lastWrite + 1).map((line) => line.path)).toContain('/items/1')
+  })
+
+  it('takes credentials from the scenario\'s headers that use a saved value', () => {
+    expect(scenarioCredentials([{ headers: { Authorization: 'Bearer ${jwt}', Accept: 'x' } }, { headers: { 'X-API-Key': 'fixed' } }])).toEqual({ Authorization: 'Bearer ${jwt}' })
+  })
+
+  it('shrinks a request one part at a time', () => {
+    expect(shrinkCandidates({ method: 'POST', path: '/items?a=1&b=2', json: { name: 'x', price: 1 }, headers: { 'X-A': '1' } })).toEqual([
+      { method: 'POST', path: '/items?b=2', json: { name: 'x', price: 1 }, headers: { 'X-A': '1' } },
+      { method: 'POST', path: '/items?a=1', json: { name: 'x', price: 1 }, headers: { 'X-A': '1' } },
+      { method: 'POST', path: '/items?a=1&b=2', json: { price: 1 }, headers: { 'X-A': '1' } },
+      { method: 'POST', path: '/items?a=1&b=2', json: { name: 'x' }, headers: { 'X-A': '1' } },
+      { method: 'POST', path: '/items?a=1&b=2', json: { name: 'x', price: 1 } },
+    ])
+  })
+})
+
+// The service forgets search's .lower(): a scenario that only searches in lower case cannot see it.
+const honoMain = `
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+
+const NAMES = ['bolt', 'nut']
+const app = new Hono()
+app.get('/search', (c) => {
+  const q = c.req.query('q') ?? ''
+  const raw = c.req.query('limit')
+  const limit = raw === undefined ? 10 : /^-?\\d+$/.test(raw.trim()) ? Number(raw) : 10
+  const hits = NAMES.filter((name) => name.includes(q))
+  return c.json({ hits: limit < 0 ? hits.slice(0, hits.length + limit) : hits.slice(0, limit), q })
+})
+app.post('/items', async (c) => {
+  let data: unknown
+  try { data = await c.req.json() } catch { data = null }
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || !('name' in data)) return c.json({ error: 'name' }, 400)
+  const body = data as Record<string, unknown>
+  return c.json({ name: body.name, price: 'price' in body ? body.price : 0 }, 201)
+})
+app.post('/theme', async (c) => {
+  const form = await c.req.parseBody()
+  const cookie = (c.req.header('cookie') ?? '').split('; ').find((pair) => pair.startsWith('seen='))
+  return c.json({ seen: cookie && cookie.length > 5 ? cookie.slice(5) : null, theme: form.theme ?? null })
+})
+serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' })
+`
+
+describe.skipIf(!hasFlask)('runVerify --explore', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'explore-verify-'))
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }))
+  const write = (path: string, text: string): string => {
+    mkdirSync(dirname(join(workDir, path)), { recursive: true })
+    writeFileSync(join(workDir, path), text)
+    return join(workDir, path)
+  }
+  const flaskDir = dirname(write('flask/app.py', flaskApp))
+  const serviceDir = dirname(dirname(write('service/src/main.ts', honoMain)))
+  write(
+    'service/package.json',
+    JSON.stringify({ name: 'svc', private: true, type: 'module', scripts: { start: 'node --import tsx src/main.ts' }, dependencies: { hono: '*', '@hono/node-server': '*' }, devDependencies: { tsx: '*' } }),
+  )
+  const scenario = write('scenario.jsonl', [{ method: 'GET', path: '/search?q=bo' }, { method: 'POST', path: '/items', json: { name: 'x' } }].map((line) => JSON.stringify(line)).join('\n') + '\n')
+  const linkNodeModules = join(repoRoot, 'node_modules')
+
+  it('the scenario alone passes; with --explore the dropped .lower() is found and shrunk to one argument', async () => {
+    const alone: string[] = []
+    expect(await runVerify({ flaskDir, serviceDir, scenario, linkNodeModules, output: (line) => alone.push(line) })).toBe(0)
+    expect(alone).toEqual(['2 passed, 0 failed'])
+
+    const lines: string[] = []
+    const code = await runVerify({ flaskDir, serviceDir, scenario, explore: true, linkNodeModules, output: (line) => lines.push(line) })
+    expect(code).toBe(1)
+    expect(lines[0]).toMatch(/^note: --explore adds \d+ requests generated from what the views read \(lines 3 to \d+\)$/)
+    const failing = lines.filter((line) => line.startsWith('#'))
+    // Upper-case queries only: Flask lowers them, the service does not.
+    expect(failing.length).toBeGreaterThan(0)
+    for (const line of failing) expect(line).toMatch(/^#\d+ GET \/search\?(q=[^&]*[A-Z%][^&]*&limit=2|q=[^&]*[A-Z%][^ ]*)  body: /)
+    const shrunk = lines.filter((line) => line.startsWith('shrunk #'))
+    expect(shrunk.length).toBeGreaterThan(0)
+    // The request with both arguments shrinks to the one that matters.
+    expect(shrunk.some((line) => /"path":"\/search\?q=bolt"/.test(line) || /"path":"\/search\?q=[A-Z]+"/.test(line))).toBe(true)
+    expect(lines.at(-1)).toMatch(/^\d+ passed, \d+ failed$/)
+  }, 180_000)
+})
