@@ -8,6 +8,7 @@ import { Prec } from './precedence.js'
 import { decoratedView } from './decorators.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
+import { cacheDecorator } from './expr/stdlib-modules.js'
 import { translateClass } from './class.js'
 import { translateExpr } from './expr/index.js'
 import { globalSetter } from './stmt/assign.js'
@@ -696,15 +697,21 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
       const callbacks = def.decorators.map((decorator) => extensionCallback(decorator, module, project))
       const registered = def.decorators.length > 0 && callbacks.every((found) => found !== null)
       for (const [i, found] of callbacks.entries()) if (found !== null) checkCallback(found, def.decorators[i]!)
-      const wrapper = registered ? null : generatorDecorator(def.decorators, ctx)
+      const generator = registered ? null : generatorDecorator(def.decorators, ctx)
+      const cache = registered || generator !== null ? null : cacheDecorator(def.decorators, ctx)
+      const wrapper = generator ?? cache
       checkDecorators(wrapper === null && !registered ? def.decorators : [], false)
       const fn = translateFunction(def.node, ctx, { kind: 'function', variadic: true, allowAsync: wrapper === null })
-      if (wrapper !== null && !fn.isGenerator) fail('unsupported-python-construct', def.decorators[0], `\`${snippet(def.decorators[0])}\` on a function that does not yield`)
+      if (cache !== null && (fn.isGenerator || fn.isAsync)) fail('unsupported-python-construct', def.decorators[0], `\`${snippet(def.decorators[0])}\` on a generator or an async function`)
+      if (generator !== null && !fn.isGenerator) fail('unsupported-python-construct', def.decorators[0], `\`${snippet(def.decorators[0])}\` on a function that does not yield`)
       const head = fn.isAsync ? `async function ${jsIdentifier(name)}(${fn.params.join(', ')}): Promise<Py> {` : `function${fn.isGenerator ? '*' : ''} ${jsIdentifier(name)}(${fn.params.join(', ')}): Py {`
+      // A cached function's recursive calls go through the cache, as in Python: the function expression is anonymous.
       result.code =
         wrapper === null
           ? [`export ${head}`, ...indent(fn.body), '}'].join('\n')
-          : [`export const ${jsIdentifier(name)} = ${wrapper}(${head}`, ...indent(fn.body), '})'].join('\n')
+          : cache !== null
+            ? [`export const ${jsIdentifier(name)}: functional.CachedFunction = ${cache}(function (${fn.params.join(', ')}): Py {`, ...indent(fn.body), '})'].join('\n')
+            : [`export const ${jsIdentifier(name)} = ${wrapper}(${head}`, ...indent(fn.body), '})'].join('\n')
     } else if (def.kind === 'class') {
       checkDecorators(def.decorators, false)
       result.code = translateClass(def.node, ctx, { methodView: isMethodView(def, project, module) }).join('\n')

@@ -95,6 +95,10 @@ const cases: Case[] = [
     name: 'logging: loggers by name, levels, %-formatted messages',
     source: `import logging\nlog = logging.getLogger(__name__)\ndef f():\n    other = logging.getLogger("audit")\n    other.setLevel(logging.DEBUG)\n    result = [log.name == __name__, log.getEffectiveLevel(), log.isEnabledFor(logging.INFO), other.getEffectiveLevel(), other.isEnabledFor(logging.DEBUG), logging.getLogger("audit") is other, log.warning("disk %d%% full", 93), log.info("not shown %s", "x"), logging.error("root %s", "error"), logging.ERROR]\n    try:\n        other.setLevel("LOUD")\n    except ValueError as e:\n        result.append(str(e))\n    return result`,
   },
+  {
+    name: 'functools.lru_cache and cache: results, recursion through the cache, cache_info',
+    source: `import functools\nfrom functools import lru_cache\n\n@lru_cache(maxsize=None)\ndef fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\n@functools.lru_cache(maxsize=2)\ndef square(n):\n    return n * n\n\n@functools.cache\ndef label(x):\n    return f"<{x}>"\n\n@lru_cache\ndef plain(x):\n    return x\n\ndef f():\n    a = fib(70)\n    info = fib.cache_info()\n    for n in [1, 2, 1, 3, 1, 2]:\n        square(n)\n    s = square.cache_info()\n    square.cache_clear()\n    try:\n        label([1])\n    except TypeError as e:\n        err = str(e)\n    return [a, info.hits, info.misses, info.currsize, repr(s), repr(square.cache_info()), label(1), label(1.0), err, plain(3), repr(plain.cache_info())]`,
+  },
 ]
 
 describe('standard-library modules behave as in Python', async () => {

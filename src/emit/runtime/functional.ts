@@ -4,6 +4,7 @@
  * itertools functions return lazy generators, as Python's iterators are lazy.
  */
 import { TypeError as PyTypeError, ValueError } from './exceptions.js'
+import { PyDict } from './py.js'
 import {
   add,
   eq,
@@ -273,3 +274,80 @@ export const operatorSub = (a: Py, b: Py): Py => sub(a, b)
 export const operatorMul = (a: Py, b: Py): Py => mul(a, b)
 export const operatorEq = (a: Py, b: Py): boolean => eq(a, b)
 export const operatorLt = (a: Py, b: Py): boolean => lt(a, b)
+
+// ---------------------------------------------------------------------------------------------
+// functools caches
+
+/** `cache_info()`'s value: a named tuple `CacheInfo(hits, misses, maxsize, currsize)`. */
+export class CacheInfo {
+  constructor(
+    readonly hits: number,
+    readonly misses: number,
+    readonly maxsize: number | null,
+    readonly currsize: number,
+  ) {}
+  __getitem__(index: Py): Py {
+    return getitem(tuple(this.hits, this.misses, this.maxsize, this.currsize), index)
+  }
+  __len__(): number {
+    return 4
+  }
+  [Symbol.iterator](): Iterator<Py> {
+    return [this.hits, this.misses, this.maxsize, this.currsize][Symbol.iterator]()
+  }
+  __repr__(): string {
+    return `CacheInfo(hits=${this.hits}, misses=${this.misses}, maxsize=${this.maxsize === null ? 'None' : this.maxsize}, currsize=${this.currsize})`
+  }
+}
+
+export interface CachedFunction {
+  (...args: Py[]): Py
+  cache_info(): CacheInfo
+  cache_clear(): null
+}
+
+/**
+ * `@functools.lru_cache(maxsize=128)` / `@functools.cache` (`maxsize` None): results by the
+ * arguments (a tuple of them: an unhashable argument is a TypeError, as in Python), least
+ * recently used first out.
+ */
+export function lruCache(maxsize: Py = 128): (fn: (...args: Py[]) => Py) => CachedFunction {
+  const limit = maxsize === null || maxsize === undefined ? null : Math.max(0, Number(maxsize))
+  return (fn) => {
+    let cache = new PyDict()
+    let hits = 0
+    let misses = 0
+    const cached = ((...args: Py[]): Py => {
+      // CPython's key: a lone int or str argument is its own key, anything else a tuple (so f(1) and f(1.0) differ).
+      const [only] = args
+      const key =
+        args.length === 1 &&
+        (typeof only === 'string' || (typeof only === 'number' && Number.isInteger(only)))
+          ? only
+          : tuple(...args)
+      if (limit !== 0 && cache.has(key)) {
+        hits++
+        const value = cache.getItem(key)
+        // Most recently used last.
+        cache.delItem(key)
+        cache.set(key, value)
+        return value
+      }
+      misses++
+      const value = fn(...args)
+      if (limit !== 0) {
+        cache.set(key, value)
+        if (limit !== null && cache.size > limit) cache.delItem(cache.keys()[0])
+      }
+      return value
+    }) as CachedFunction
+    cached.cache_info = () => new CacheInfo(hits, misses, limit, cache.size)
+    cached.cache_clear = () => {
+      cache = new PyDict()
+      hits = 0
+      misses = 0
+      return null
+    }
+    return cached
+  }
+}

@@ -1745,7 +1745,7 @@ export function callMethod(obj: Py, name: string, ...args: Py[]): Py {
     if (!method) throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
     return method(obj, ...args)
   }
-  if (obj !== null && obj !== undefined && typeof obj === 'object') {
+  if (obj !== null && obj !== undefined && (typeof obj === 'object' || typeof obj === 'function')) {
     if (typeof obj[name] === 'function') return obj[name](...args)
     const method = getattr(obj, name) // a static or class method seen through an instance
     if (typeof method === 'function') return method(...args)

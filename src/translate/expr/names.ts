@@ -128,7 +128,9 @@ export function translateIdentifier(node: SyntaxNode, ctx: Context): Emitted | u
         fail('unsupported-python-construct', node, `function \`${node.text}\` with *args/**kwargs used as a value`)
       }
       const code = projectReference(binding.module, binding.name, ctx)
-      const type = binding.def.kind === 'function' ? 'function' : dataType(binding.def, ctx, binding.module)
+      // A function under @lru_cache is the runtime's cached function, with methods (`cache_info()`): dynamic.
+      const cached = binding.def.kind === 'function' && binding.def.decorators.some((d) => /\b(lru_cache|cache)\b/.test(d.text))
+      const type = binding.def.kind === 'function' ? (cached ? 'unknown' : 'function') : dataType(binding.def, ctx, binding.module)
       return emitted(code, Prec.Primary, type)
     }
     case 'builtin':

@@ -206,3 +206,38 @@ function translateZipLongest(node: SyntaxNode, ctx: Context): Emitted {
   ctx.imports.libNamespaces.add('functional')
   return emitted(`functional.zipLongest(${[fill ? translateExpr(fill, ctx).code : 'null', ...args.positional.map((a) => translateExpr(a, ctx).code)].join(', ')})`, Prec.Call)
 }
+
+/**
+ * `@functools.lru_cache`, `@lru_cache(maxsize=N)`, `@functools.cache` on a module function: the
+ * runtime's cache wrapper (`functional.lruCache(N)`). Null for any other decorator.
+ */
+export function cacheDecorator(decorators: SyntaxNode[], ctx: Context): string | null {
+  if (decorators.length !== 1) return null
+  const expression = decorators[0].namedChildren.find((c) => c.type !== 'comment')!
+  const callee = expression.type === 'call' ? expression.childForFieldName('function')! : expression
+  const path = decoratorPath(callee, ctx)
+  if (path !== 'functools.lru_cache' && path !== 'functools.cache') return null
+  let maxsize = path === 'functools.cache' ? 'null' : '128'
+  if (expression.type === 'call') {
+    if (path === 'functools.cache') fail('unsupported-stdlib-call', expression, '`functools.cache()` takes no arguments')
+    const args = callArguments(expression)
+    requireStatic(args, 'functools.lru_cache()', ['maxsize'])
+    const given = args.keywords.get('maxsize') ?? args.positional[0]
+    if (args.positional.length > 1 || (args.positional.length === 1 && args.keywords.has('maxsize'))) fail('unsupported-stdlib-call', expression, '`lru_cache()` with arguments other than maxsize')
+    if (given) maxsize = translateExpr(given, ctx).code
+  }
+  ctx.imports.libNamespaces.add('functional')
+  return `functional.lruCache(${maxsize})`
+}
+
+function decoratorPath(node: SyntaxNode, ctx: Context): string | null {
+  if (node.type === 'identifier') {
+    const binding = resolveName(node.text, node, ctx)
+    return binding.kind === 'stdlib' ? (binding.member ? `${binding.module}.${binding.member}` : binding.module) : null
+  }
+  if (node.type === 'attribute') {
+    const base = decoratorPath(node.childForFieldName('object')!, ctx)
+    return base === null ? null : `${base}.${node.childForFieldName('attribute')!.text}`
+  }
+  return null
+}
