@@ -500,10 +500,20 @@ function stringValue(node: SyntaxNode): string | null {
 export function readSqlalchemySchema(modules: { name: string; file: string; source: string; tree: Parser.Tree }[]): SqlalchemySchema {
   // Most projects have no models: no index of their modules is built for them.
   if (!modules.some((module) => module.source.includes('sqlalchemy'))) return { tables: [], relationships: [], findings: [] }
-  const project = new ProjectIndex(modules)
+  return readProjectSchema(new ProjectIndex(modules))
+}
+
+/** Whether `name` in `module` is the project's `SQLAlchemy()` object (`db`). */
+export function isSqlalchemyObject(project: ProjectIndex, module: string, name: string): boolean {
+  const info = project.modules.get(module)
+  return info !== undefined && new Reader(project).isDb(info, name)
+}
+
+/** The same, on a project index the caller has (the translator's). */
+export function readProjectSchema(project: ProjectIndex): SqlalchemySchema {
   const reader = new Reader(project)
-  // MetaData's order is the order Python runs the definitions: modules sorted by name stand in
-  // for import order, which the project's modules follow in the usual one-models-module layout.
+  // MetaData's order is the order Python runs the definitions: the project's files in scan order
+  // stand in for import order, which they follow in the usual one-models-module layout.
   const ordered = [...project.modules.values()].filter((module) => /\bdb\.(Model|Table)\b|\bColumn\(/.test(module.source))
   for (const module of ordered) reader.readModule(module)
   reader.resolveRelationships()

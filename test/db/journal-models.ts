@@ -1,5 +1,5 @@
 import { PyDate } from '../../src/emit/runtime/datetime.js'
-import { column, Model, SQLAlchemy, type Query, type SchemaSpec } from '../../src/emit/runtime/db.js'
+import { column, func, Model, sqlCompare, SQLAlchemy, TableExpression, type Criterion, type Query, type SchemaSpec } from '../../src/emit/runtime/db.js'
 import { strMethods } from '../../src/emit/runtime/py.js'
 
 /**
@@ -78,6 +78,16 @@ export function journalModels(spec: SchemaSpec<unknown>) {
     return tags
   }
 
+  const post_tags = new TableExpression(db.tableMeta('post_tags'))
+
+  /** models.py's tag_counts(prefix=None), as the translator writes it. */
+  function tag_counts(prefix: string | null = null): readonly unknown[][] {
+    const post_count = func.count(post_tags.c.post_id)
+    let query = db.session.query(column(Tag, 'name'), post_count).outerjoin(post_tags, sqlCompare('eq', column(Tag, 'id'), post_tags.c.tag_id) as Criterion)
+    if (prefix) query = query.filter(column(Tag, 'name').like(`${strMethods.lower(prefix)}%`))
+    return query.group_by(column(Tag, 'id')).order_by(post_count.desc(), column(Tag, 'name')).all()
+  }
+
   const c = {
     postDay: column(Post, 'day'),
     postId: column(Post, 'id'),
@@ -85,5 +95,5 @@ export function journalModels(spec: SchemaSpec<unknown>) {
     postAuthorId: column(Post, 'author_id'),
     username: column(User, 'username'),
   }
-  return { db, User, Tag, Post, Comment, get_or_create_tags, c }
+  return { db, User, Tag, Post, Comment, get_or_create_tags, tag_counts, c }
 }

@@ -149,6 +149,12 @@ def autoflush():
     return [found is not None, found_id, Tag.query.filter_by(name="autoflushed").first() is None]
 
 
+def tag_counts_scenario():
+    from journal.models import tag_counts
+    first = db.session.query(Tag.id).order_by(Tag.name).first()
+    return {"all": [list(row) for row in tag_counts()], "g": [list(row) for row in tag_counts("G")], "none": tag_counts("zzz"), "first": list(first)}
+
+
 def expire_on_commit():
     alice = User.query.get(1)
     bio = alice.bio
@@ -159,6 +165,7 @@ def expire_on_commit():
 
 
 SCENARIOS = {name: fn for name, fn in globals().items() if callable(fn) and name in sys.argv[3:]}
+SCENARIOS["tag_counts"] = tag_counts_scenario
 
 results = {}
 for name in sys.argv[3:]:

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { schemaSpecOf } from '../../src/emit/db-schema.js'
 import { PyDate } from '../../src/emit/runtime/datetime.js'
-import { IntegrityError, type SchemaSpec } from '../../src/emit/runtime/db.js'
+import { column, IntegrityError, type SchemaSpec } from '../../src/emit/runtime/db.js'
 import { NotFound } from '../../src/emit/runtime/errors.js'
 import { journalModels } from './journal-models.js'
 import { JOURNAL, pythonCreateAll, REPO, schemaOf } from './models.js'
@@ -142,6 +142,10 @@ const SCENARIOS: Record<string, Scenario> = {
     const id = found ? found.id : null
     db.session.rollback()
     return [found !== null, id, Tag.query.filter_by({ name: 'autoflushed' }).first() === null]
+  },
+  tag_counts: ({ db, tag_counts, Tag }) => {
+    const first = db.session.query(column(Tag, 'id')).order_by(column(Tag, 'name')).first()
+    return { all: tag_counts(), g: tag_counts('G'), none: tag_counts('zzz'), first }
   },
   expire_on_commit: ({ db, User }) => {
     const alice = User.query.get(1)!

@@ -18,11 +18,25 @@
  *   so rows come back in the same order.
  */
 import BetterSqlite3 from 'better-sqlite3'
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type RawBuilder } from 'kysely'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+  type RawBuilder,
+} from 'kysely'
 import { PyDate, PyDateTime } from './datetime.js'
 import { abort } from './errors.js'
-import { Exception, TypeError } from './exceptions.js'
-import { currentContext } from './flask.js'
+import { Exception, RuntimeError, TypeError } from './exceptions.js'
+import { afterThisRequest, currentContext } from './flask.js'
+import { eq, ge, gt, le, lt, PyDict, tuple } from './py.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -61,6 +75,8 @@ export interface SchemaSpec<DB> {
   relationships: RelationshipMeta[]
   sqlite: string[]
   postgres: string[]
+  /** The app calls `db.create_all()` at start-up: the service creates missing tables when it connects. */
+  createAll?: boolean
   /** Only a type: the stored rows, for Kysely. */
   readonly database?: DB
 }
@@ -94,15 +110,21 @@ export class PendingRollbackError extends InvalidRequestError {}
 export class NoResultFound extends InvalidRequestError {}
 export class MultipleResultsFound extends InvalidRequestError {}
 export class ObjectDeletedError extends InvalidRequestError {}
-for (const [cls, name] of [[IntegrityError, 'IntegrityError'], [OperationalError, 'OperationalError'], [NoResultFound, 'NoResultFound']] as const) {
+for (const [cls, name] of [
+  [IntegrityError, 'IntegrityError'],
+  [OperationalError, 'OperationalError'],
+  [NoResultFound, 'NoResultFound'],
+] as const) {
   Object.defineProperty(cls, 'name', { value: name })
 }
 
 function wrapDriverError(error: unknown, statement: string): never {
   const code = (error as { code?: unknown }).code
   const message = error instanceof Error ? error.message : String(error)
-  if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) throw new IntegrityError(`(sqlite3.IntegrityError) ${message}\n[SQL: ${statement}]`, error)
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new OperationalError(`(sqlite3.OperationalError) ${message}\n[SQL: ${statement}]`, error)
+  if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT'))
+    throw new IntegrityError(`(sqlite3.IntegrityError) ${message}\n[SQL: ${statement}]`, error)
+  if (typeof code === 'string' && code.startsWith('SQLITE_'))
+    throw new OperationalError(`(sqlite3.OperationalError) ${message}\n[SQL: ${statement}]`, error)
   throw error
 }
 
@@ -120,10 +142,14 @@ function toStored(value: unknown, column: ColumnMeta): unknown {
       if (value instanceof PyDateTime) {
         return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)} ${pad(value.hour, 2)}:${pad(value.minute, 2)}:${pad(value.second, 2)}.${pad(value.microsecond, 6)}`
       }
-      throw new TypeError('SQLite DateTime type only accepts Python datetime and date objects as input.')
+      throw new TypeError(
+        'SQLite DateTime type only accepts Python datetime and date objects as input.',
+      )
     case 'Date':
-      if (value instanceof PyDate && !(value instanceof PyDateTime)) return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)}`
-      if (value instanceof PyDateTime) return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)}`
+      if (value instanceof PyDate && !(value instanceof PyDateTime))
+        return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)}`
+      if (value instanceof PyDateTime)
+        return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)}`
       throw new TypeError('SQLite Date type only accepts Python date objects as input.')
     case 'JSON':
       return JSON.stringify(value)
@@ -141,7 +167,15 @@ function fromStored(value: unknown, column: ColumnMeta): unknown {
       const match = /^(\d+)-(\d+)-(\d+)(?: (\d+):(\d+):(\d+)(?:\.(\d+))?)?/.exec(String(value))
       if (!match) throw new ValueError(`Couldn't parse datetime string: '${String(value)}'`)
       const micro = match[7] ? Number(match[7].padEnd(6, '0').slice(0, 6)) : 0
-      return new PyDateTime(Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4] ?? 0), Number(match[5] ?? 0), Number(match[6] ?? 0), micro)
+      return new PyDateTime(
+        Number(match[1]),
+        Number(match[2]),
+        Number(match[3]),
+        Number(match[4] ?? 0),
+        Number(match[5] ?? 0),
+        Number(match[6] ?? 0),
+        micro,
+      )
     }
     case 'Date': {
       const match = /^(\d+)-(\d+)-(\d+)/.exec(String(value))
@@ -194,18 +228,42 @@ interface InstanceState {
   deleted: boolean
 }
 
-export type ModelClass = (new (fields?: Record<string, unknown>) => Model) & { readonly __mapper__?: Mapper }
+export type ModelClass = (new (fields?: Keywords) => Model) & { readonly __mapper__?: Mapper }
+
+/** Keyword arguments as translated code passes them: a Python dict of them (`py.dict(...)`) or an object. */
+export type Keywords = Record<string, unknown> | PyDict | null | undefined
+
+function keywordEntries(fields: Keywords): [string, unknown][] {
+  if (fields === null || fields === undefined) return []
+  if (fields instanceof PyDict) return fields.items().map(([key, value]) => [String(key), value])
+  return Object.entries(fields)
+}
+
+function keywordRecord(fields: Keywords): Record<string, unknown> {
+  return Object.fromEntries(keywordEntries(fields))
+}
 
 export class Model {
   declare readonly [STATE]: InstanceState
-  constructor(fields: Record<string, unknown> = {}) {
+  constructor(fields: Keywords = {}) {
     const mapper = mapperOf(this.constructor as ModelClass)
     Object.defineProperty(this, STATE, {
-      value: { mapper, values: new Map(), committed: new Map(), related: new Map(), loadedCollections: new Map(), session: null, persistent: false, expired: false, deleted: false } satisfies InstanceState,
+      value: {
+        mapper,
+        values: new Map(),
+        committed: new Map(),
+        related: new Map(),
+        loadedCollections: new Map(),
+        session: null,
+        persistent: false,
+        expired: false,
+        deleted: false,
+      } satisfies InstanceState,
     })
     // SQLAlchemy's default constructor: keyword arguments are mapped attributes, nothing else.
-    for (const [key, value] of Object.entries(fields)) {
-      if (!mapper.columns.has(key) && !mapper.relationships.has(key) && !(key in this)) throw new TypeError(`'${key}' is an invalid keyword argument for ${mapper.name}`)
+    for (const [key, value] of keywordEntries(fields)) {
+      if (!mapper.columns.has(key) && !mapper.relationships.has(key) && !(key in this))
+        throw new TypeError(`'${key}' is an invalid keyword argument for ${mapper.name}`)
       ;(this as Record<string, unknown>)[key] = value
     }
   }
@@ -219,6 +277,36 @@ function mapperOf(cls: ModelClass): Mapper {
     if (mapper) return mapper
   }
   throw new TypeError(`class ${cls.name} is not mapped`)
+}
+
+/** The app's `db`: the first SQLAlchemy object made (translated `db = SQLAlchemy()`), else one made for the schema. */
+let defaultDatabase: SQLAlchemy | null = null
+
+/**
+ * Maps a translated model class (`class Post extends Model`) to its table of the service's
+ * schema (src/db-schema.ts), as Flask-SQLAlchemy's declarative base does when the class is created.
+ */
+export function mapModel<C extends ModelClass>(cls: C, schema: SchemaSpec<unknown>): C {
+  if (defaultDatabase === null) defaultDatabase = new SQLAlchemy(schema)
+  defaultDatabase.useSchema(schema)
+  return defaultDatabase.register(cls)
+}
+
+/** `db = SQLAlchemy()` / `SQLAlchemy(app)` in translated code: the app's one `db`. */
+export function sqlalchemy(): SQLAlchemy {
+  defaultDatabase ??= new SQLAlchemy()
+  return defaultDatabase
+}
+
+/** Where the app's database is (src/db-schema.ts calls this with the service's config). */
+export function configureDatabase(
+  schema: SchemaSpec<unknown>,
+  url: () => string | undefined,
+  instanceDir: string,
+): void {
+  if (defaultDatabase === null) defaultDatabase = new SQLAlchemy(schema)
+  defaultDatabase.useSchema(schema)
+  defaultDatabase.configure(url, instanceDir)
 }
 
 function stateOf(obj: unknown): InstanceState {
@@ -255,7 +343,8 @@ export class ColumnExpression {
       if (operator === '=') return new Criterion(sql`${this.ref()} IS NULL`)
       if (operator === '!=') return new Criterion(sql`${this.ref()} IS NOT NULL`)
     }
-    if (value instanceof ColumnExpression) return new Criterion(sql`${this.ref()} ${sql.raw(operator)} ${value.ref()}`)
+    if (value instanceof ColumnExpression)
+      return new Criterion(sql`${this.ref()} ${sql.raw(operator)} ${value.ref()}`)
     return new Criterion(sql`${this.ref()} ${sql.raw(operator)} ${toStored(value, this.column)}`)
   }
   eq(value: unknown): Criterion {
@@ -285,7 +374,9 @@ export class ColumnExpression {
   }
   in_(values: unknown[]): Criterion {
     if (values.length === 0) return new Criterion(sql`1 != 1`)
-    return new Criterion(sql`${this.ref()} IN (${sql.join(values.map((value) => toStored(value, this.column)))})`)
+    return new Criterion(
+      sql`${this.ref()} IN (${sql.join(values.map((value) => toStored(value, this.column)))})`,
+    )
   }
   is_(value: null): Criterion {
     return this.compare('=', value)
@@ -307,16 +398,119 @@ export class Criterion {
 
 export class Ordering {
   constructor(
-    readonly column: ColumnExpression,
+    readonly column: SqlExpression,
     readonly direction: 'asc' | 'desc',
   ) {}
 }
 
+/** What can be selected, grouped or ordered by: a column or a SQL function of columns. */
+export interface SqlExpression {
+  ref(): RawBuilder<unknown>
+}
+
+/** `func.count(post_tags.c.post_id)`, `func.lower(User.name)`, …: a SQL function call. */
+export class FunctionExpression implements SqlExpression {
+  constructor(
+    readonly name: string,
+    readonly args: unknown[],
+  ) {}
+  ref(): RawBuilder<unknown> {
+    if (this.name === 'count' && this.args.length === 0) return sql`count(*)`
+    return sql`${sql.raw(this.name)}(${sql.join(this.args.map((arg) => (isExpression(arg) ? arg.ref() : sql`${arg}`)))})`
+  }
+  desc(): Ordering {
+    return new Ordering(this, 'desc')
+  }
+  asc(): Ordering {
+    return new Ordering(this, 'asc')
+  }
+}
+
+function isExpression(value: unknown): value is SqlExpression {
+  return value instanceof ColumnExpression || value instanceof FunctionExpression
+}
+
+const SQL_FUNCTIONS = [
+  'count',
+  'max',
+  'min',
+  'sum',
+  'avg',
+  'lower',
+  'upper',
+  'length',
+  'coalesce',
+  'abs',
+  'round',
+] as const
+
+/** SQLAlchemy's `func`: the SQL functions translated code calls (`func.count(...)`). */
+export const func: Record<
+  (typeof SQL_FUNCTIONS)[number],
+  (...args: unknown[]) => FunctionExpression
+> = Object.fromEntries(
+  SQL_FUNCTIONS.map((name) => [name, (...args: unknown[]) => new FunctionExpression(name, args)]),
+) as Record<(typeof SQL_FUNCTIONS)[number], (...args: unknown[]) => FunctionExpression>
+
+/** A `db.Table(...)` in translated code: its columns as `table.c.name`. */
+export class TableExpression {
+  readonly c: Record<string, ColumnExpression>
+  constructor(readonly meta: TableMeta) {
+    this.c = Object.fromEntries(
+      meta.columns.map((column) => [column.attribute, new ColumnExpression(meta.name, column)]),
+    )
+  }
+}
+
+/** `post_tags = db.Table("post_tags", ...)` in translated code: the schema's table of that name. */
+export function sqlTable(name: string): TableExpression {
+  return new TableExpression(sqlalchemy().tableMeta(name))
+}
+
+const MIRRORED = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' } as const
+
+/**
+ * A comparison inside `filter(...)`: SQL when a side is a column (`Post.author_id == 2`,
+ * `2 == Post.author_id`), else Python's comparison of the two values, as SQLAlchemy's operators do.
+ */
+export function sqlCompare(
+  operator: keyof typeof MIRRORED,
+  left: unknown,
+  right: unknown,
+): Criterion | boolean {
+  if (left instanceof ColumnExpression) return left[operator](right)
+  if (right instanceof ColumnExpression) return right[MIRRORED[operator]](left)
+  switch (operator) {
+    case 'eq':
+      return eq(left, right)
+    case 'ne':
+      return !eq(left, right)
+    case 'lt':
+      return lt(left, right)
+    case 'le':
+      return le(left, right)
+    case 'gt':
+      return gt(left, right)
+    case 'ge':
+      return ge(left, right)
+  }
+}
+
 export function and_(...criteria: Criterion[]): Criterion {
-  return new Criterion(sql`(${sql.join(criteria.map((c) => c.sql), sql` AND `)})`)
+  return new Criterion(
+    sql`(${sql.join(
+      criteria.map((c) => c.sql),
+      sql` AND `,
+    )})`,
+  )
 }
 export function or_(...criteria: Criterion[]): Criterion {
-  return new Criterion(sql`(${sql.join(criteria.map((c) => c.sql), sql` OR `)})`)
+  return new Criterion(
+    sql`(${sql.join(
+      criteria.map((c) => c.sql),
+      sql` OR `,
+    )})`,
+  )
 }
 export function not_(criterion: Criterion): Criterion {
   return new Criterion(sql`NOT (${criterion.sql})`)
@@ -330,14 +524,14 @@ export class RelationshipExpression {
     private readonly rel: RelationshipMeta,
   ) {}
 
-  private criteria(target: Mapper, filter: Criterion | Record<string, unknown> | undefined): RawBuilder<unknown>[] {
-    if (filter === undefined) return []
+  private criteria(target: Mapper, filter: Criterion | Keywords): RawBuilder<unknown>[] {
+    if (filter === undefined || filter === null) return []
     if (filter instanceof Criterion) return [filter.sql]
-    return Object.entries(filter).map(([key, value]) => column(target.cls, key).eq(value).sql)
+    return keywordEntries(filter).map(([key, value]) => column(target.cls, key).eq(value).sql)
   }
 
   /** `relationship.any(...)`: some related row matches (one-to-many or many-to-many). */
-  any(filter?: Criterion | Record<string, unknown>): Criterion {
+  any(filter?: Criterion | Keywords): Criterion {
     const own = this.mapper.table.name
     const target = mapperByName(this.db, this.rel.target)
     const ownId = sql.ref(`${own}.${this.mapper.primaryKey.name}`)
@@ -346,27 +540,45 @@ export class RelationshipExpression {
     if (this.rel.secondary) {
       const secondary = this.db.tableMeta(this.rel.secondary)
       const ownKey = secondary.columns.find((c) => c.foreignKey?.table === own)!
-      const targetKey = secondary.columns.find((c) => c.foreignKey?.table === target.table.name && c !== ownKey)!
+      const targetKey = secondary.columns.find(
+        (c) => c.foreignKey?.table === target.table.name && c !== ownKey,
+      )!
       from = sql`${sql.table(secondary.name)}, ${sql.table(target.table.name)}`
-      conditions = [sql`${ownId} = ${sql.ref(`${secondary.name}.${ownKey.name}`)}`, sql`${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}`]
+      conditions = [
+        sql`${ownId} = ${sql.ref(`${secondary.name}.${ownKey.name}`)}`,
+        sql`${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}`,
+      ]
     } else {
       const fk = target.table.columns.find((c) => c.foreignKey?.table === own)
-      if (!this.rel.uselist || !fk) throw new InvalidRequestError(`${this.mapper.name}.${this.rel.attribute}.any() needs a collection; use has()`)
+      if (!this.rel.uselist || !fk)
+        throw new InvalidRequestError(
+          `${this.mapper.name}.${this.rel.attribute}.any() needs a collection; use has()`,
+        )
       from = sql.table(target.table.name)
       conditions = [sql`${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}`]
     }
     conditions.push(...this.criteria(target, filter))
-    return new Criterion(sql`(EXISTS (SELECT 1 FROM ${from} WHERE ${sql.join(conditions, sql` AND `)}))`)
+    return new Criterion(
+      sql`(EXISTS (SELECT 1 FROM ${from} WHERE ${sql.join(conditions, sql` AND `)}))`,
+    )
   }
 
   /** `relationship.has(...)`: the related row of a many-to-one matches. */
-  has(filter?: Criterion | Record<string, unknown>): Criterion {
+  has(filter?: Criterion | Keywords): Criterion {
     const own = this.mapper.table.name
     const target = mapperByName(this.db, this.rel.target)
     const fk = this.mapper.table.columns.find((c) => c.foreignKey?.table === target.table.name)
-    if (this.rel.uselist || !fk) throw new InvalidRequestError(`${this.mapper.name}.${this.rel.attribute}.has() needs a many-to-one; use any()`)
-    const conditions = [sql`${sql.ref(`${target.table.name}.${target.primaryKey.name}`)} = ${sql.ref(`${own}.${fk.name}`)}`, ...this.criteria(target, filter)]
-    return new Criterion(sql`(EXISTS (SELECT 1 FROM ${sql.table(target.table.name)} WHERE ${sql.join(conditions, sql` AND `)}))`)
+    if (this.rel.uselist || !fk)
+      throw new InvalidRequestError(
+        `${this.mapper.name}.${this.rel.attribute}.has() needs a many-to-one; use any()`,
+      )
+    const conditions = [
+      sql`${sql.ref(`${target.table.name}.${target.primaryKey.name}`)} = ${sql.ref(`${own}.${fk.name}`)}`,
+      ...this.criteria(target, filter),
+    ]
+    return new Criterion(
+      sql`(EXISTS (SELECT 1 FROM ${sql.table(target.table.name)} WHERE ${sql.join(conditions, sql` AND `)}))`,
+    )
   }
 }
 
@@ -399,24 +611,41 @@ export class Query<T = Model> {
   constructor(
     private readonly db: SQLAlchemy,
     private readonly mapper: Mapper,
-    private readonly state: QueryState = { where: [], order: [], limit: null, offset: null, joins: [] },
+    private readonly state: QueryState = {
+      where: [],
+      order: [],
+      limit: null,
+      offset: null,
+      joins: [],
+    },
   ) {}
 
   private with(change: Partial<QueryState>): Query<T> {
     return new Query<T>(this.db, this.mapper, { ...this.state, ...change })
   }
 
-  filter_by(fields: Record<string, unknown>): Query<T> {
-    const criteria = Object.entries(fields).map(([key, value]) => column(this.mapper.cls, key).eq(value))
+  filter_by(fields: Keywords): Query<T> {
+    const criteria = keywordEntries(fields).map(([key, value]) =>
+      column(this.mapper.cls, key).eq(value),
+    )
     return this.with({ where: [...this.state.where, ...criteria] })
   }
 
   filter(...criteria: Criterion[]): Query<T> {
+    // A Python comparison that was not translated to SQL (`Post.id == 3` evaluated to a bool) must not filter silently.
+    for (const criterion of criteria)
+      if (!(criterion instanceof Criterion))
+        throw new TypeError(`filter() takes SQL expressions, not ${typeof criterion}`)
     return this.with({ where: [...this.state.where, ...criteria] })
   }
 
-  order_by(...orderings: (Ordering | ColumnExpression)[]): Query<T> {
-    return this.with({ order: [...this.state.order, ...orderings.map((o) => (o instanceof Ordering ? o : new Ordering(o, 'asc')))] })
+  order_by(...orderings: (Ordering | SqlExpression)[]): Query<T> {
+    return this.with({
+      order: [
+        ...this.state.order,
+        ...orderings.map((o) => (o instanceof Ordering ? o : new Ordering(o, 'asc'))),
+      ],
+    })
   }
 
   limit(limit: number | null): Query<T> {
@@ -444,9 +673,19 @@ export class Query<T = Model> {
   private select(columns: RawBuilder<unknown>): RawBuilder<unknown> {
     const table = this.mapper.table.name
     const parts: RawBuilder<unknown>[] = [sql`SELECT ${columns} FROM ${sql.table(table)}`]
-    for (const join of this.state.joins) parts.push(sql`JOIN ${sql.table(join.table)} ON ${join.on}`)
-    if (this.state.where.length > 0) parts.push(sql`WHERE ${sql.join(this.state.where.map((c) => c.sql), sql` AND `)}`)
-    if (this.state.order.length > 0) parts.push(sql`ORDER BY ${sql.join(this.state.order.map((o) => sql`${o.column.ref()} ${sql.raw(o.direction.toUpperCase())}`))}`)
+    for (const join of this.state.joins)
+      parts.push(sql`JOIN ${sql.table(join.table)} ON ${join.on}`)
+    if (this.state.where.length > 0)
+      parts.push(
+        sql`WHERE ${sql.join(
+          this.state.where.map((c) => c.sql),
+          sql` AND `,
+        )}`,
+      )
+    if (this.state.order.length > 0)
+      parts.push(
+        sql`ORDER BY ${sql.join(this.state.order.map((o) => sql`${o.column.ref()} ${sql.raw(o.direction.toUpperCase())}`))}`,
+      )
     if (this.state.limit !== null || this.state.offset !== null) {
       // SQLAlchemy on SQLite: LIMIT -1 when there is only an offset.
       parts.push(sql`LIMIT ${this.state.limit ?? -1}`)
@@ -457,7 +696,9 @@ export class Query<T = Model> {
 
   all(): T[] {
     this.db.session.autoflush()
-    const columns = sql.join(this.mapper.table.columns.map((c) => sql.ref(`${this.mapper.table.name}.${c.name}`)))
+    const columns = sql.join(
+      this.mapper.table.columns.map((c) => sql.ref(`${this.mapper.table.name}.${c.name}`)),
+    )
     return this.db.session.loadRows(this.mapper, this.db.run(this.select(columns))) as T[]
   }
 
@@ -468,19 +709,25 @@ export class Query<T = Model> {
   one(): T {
     const rows = this.limit(2).all()
     if (rows.length === 0) throw new NoResultFound('No row was found when one was required')
-    if (rows.length > 1) throw new MultipleResultsFound('Multiple rows were found when exactly one was required')
+    if (rows.length > 1)
+      throw new MultipleResultsFound('Multiple rows were found when exactly one was required')
     return rows[0]!
   }
 
   one_or_none(): T | null {
     const rows = this.limit(2).all()
-    if (rows.length > 1) throw new MultipleResultsFound('Multiple rows were found when one or none was required')
+    if (rows.length > 1)
+      throw new MultipleResultsFound('Multiple rows were found when one or none was required')
     return rows[0] ?? null
   }
 
   count(): number {
     this.db.session.autoflush()
-    const inner = this.with({ order: this.state.order }).select(sql.join(this.mapper.table.columns.map((c) => sql.ref(`${this.mapper.table.name}.${c.name}`))))
+    const inner = this.with({ order: this.state.order }).select(
+      sql.join(
+        this.mapper.table.columns.map((c) => sql.ref(`${this.mapper.table.name}.${c.name}`)),
+      ),
+    )
     const rows = this.db.run(sql`SELECT count(*) AS count_1 FROM (${inner}) AS anon_1`)
     return Number((rows[0] as { count_1: number }).count_1)
   }
@@ -490,20 +737,34 @@ export class Query<T = Model> {
     return this.db.session.get(this.mapper.cls, id) as T | null
   }
 
-  get_or_404(id: unknown, description?: string): T {
+  get_or_404(id: unknown, description?: string | Keywords): T {
+    if (typeof description === 'object')
+      description = keywordRecord(description).description as string | undefined
     const found = this.get(id)
     if (found === null) abort(404, description)
     return found
   }
 
-  first_or_404(description?: string): T {
+  first_or_404(description?: string | Keywords): T {
+    if (typeof description === 'object')
+      description = keywordRecord(description).description as string | undefined
     const found = this.first()
     if (found === null) abort(404, description)
     return found
   }
 
-  paginate(options: { page?: number | null; per_page?: number | null; max_per_page?: number | null; error_out?: boolean; count?: boolean } = {}): Pagination<T> {
-    return new Pagination<T>(this, options)
+  paginate(
+    options:
+      | {
+          page?: number | null
+          per_page?: number | null
+          max_per_page?: number | null
+          error_out?: boolean
+          count?: boolean
+        }
+      | PyDict = {},
+  ): Pagination<T> {
+    return new Pagination<T>(this, options instanceof PyDict ? keywordRecord(options) : options)
   }
 
   [Symbol.iterator](): Iterator<T> {
@@ -518,7 +779,16 @@ export class Pagination<T> {
   readonly items: T[]
   readonly total: number | null
 
-  constructor(query: Query<T>, options: { page?: number | null; per_page?: number | null; max_per_page?: number | null; error_out?: boolean; count?: boolean }) {
+  constructor(
+    query: Query<T>,
+    options: {
+      page?: number | null
+      per_page?: number | null
+      max_per_page?: number | null
+      error_out?: boolean
+      count?: boolean
+    },
+  ) {
     const errorOut = options.error_out ?? true
     let page = options.page ?? null
     let perPage = options.per_page ?? null
@@ -554,7 +824,10 @@ export class Pagination<T> {
     }
     this.page = page
     this.per_page = perPage
-    this.items = query.limit(perPage).offset((page - 1) * perPage).all()
+    this.items = query
+      .limit(perPage)
+      .offset((page - 1) * perPage)
+      .all()
     if (this.items.length === 0 && page !== 1 && errorOut) abort(404)
     this.total = options.count === false ? null : query.count()
   }
@@ -593,6 +866,11 @@ export class Session {
   /** Objects added and not yet flushed, in `add` order. */
   private readonly pending: Model[] = []
   private readonly deletedObjects: Model[] = []
+  /**
+   * The persistent objects a flush must look at: those an attribute was set on, or whose
+   * collection is loaded (a list can change in place). Others cannot have changes to write.
+   */
+  private readonly watched = new Set<Model>()
   private inTransaction = false
   private needsRollback = false
   private flushing = false
@@ -602,6 +880,10 @@ export class Session {
 
   begin(): void {
     if (!this.inTransaction) {
+      // A transaction another session left open belongs to a request that ended without its
+      // teardown (an unhandled error): rolled back, as Flask-SQLAlchemy's teardown would have.
+      // Handlers run synchronously between awaits, so no other request is inside one now.
+      if (this.db.connectionInTransaction()) this.db.runStatement('ROLLBACK')
       this.db.runStatement('BEGIN')
       this.inTransaction = true
     }
@@ -625,7 +907,8 @@ export class Session {
     // save-update cascade: related objects come along.
     for (const value of state.related.values()) {
       const items = Array.isArray(value) ? value : value ? [value] : []
-      for (const item of items) if (item instanceof Model && stateOf(item).session !== this) this.add(item)
+      for (const item of items)
+        if (item instanceof Model && stateOf(item).session !== this) this.add(item)
     }
   }
 
@@ -636,7 +919,8 @@ export class Session {
   delete(obj: Model): void {
     this.checkUsable()
     const state = stateOf(obj)
-    if (!state.persistent) throw new InvalidRequestError(`Instance '${state.mapper.name}' is not persisted`)
+    if (!state.persistent)
+      throw new InvalidRequestError(`Instance '${state.mapper.name}' is not persisted`)
     state.session = this
     if (!this.deletedObjects.includes(obj)) this.deletedObjects.push(obj)
   }
@@ -648,7 +932,9 @@ export class Session {
     const cached = this.identityMap.get(key)
     if (cached && !stateOf(cached).expired) return stateOf(cached).deleted ? null : cached
     this.autoflush()
-    const rows = this.db.run(sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`)
+    const rows = this.db.run(
+      sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`,
+    )
     return this.loadRows(mapper, rows)[0] ?? null
   }
 
@@ -661,7 +947,17 @@ export class Session {
       if (!obj) {
         obj = Object.create(mapper.cls.prototype) as Model
         Object.defineProperty(obj, STATE, {
-          value: { mapper, values: new Map(), committed: new Map(), related: new Map(), loadedCollections: new Map(), session: this, persistent: true, expired: true, deleted: false } satisfies InstanceState,
+          value: {
+            mapper,
+            values: new Map(),
+            committed: new Map(),
+            related: new Map(),
+            loadedCollections: new Map(),
+            session: this,
+            persistent: true,
+            expired: true,
+            deleted: false,
+          } satisfies InstanceState,
         })
         this.identityMap.set(key, obj)
       }
@@ -684,8 +980,13 @@ export class Session {
     const mapper = state.mapper
     const id = state.committed.get(mapper.primaryKey.attribute)
     this.autoflush()
-    const rows = this.db.run(sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`)
-    if (rows.length === 0) throw new ObjectDeletedError(`Instance '<${mapper.name} at 0x...>' has been deleted, or its row is otherwise not present.`)
+    const rows = this.db.run(
+      sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`,
+    )
+    if (rows.length === 0)
+      throw new ObjectDeletedError(
+        `Instance '<${mapper.name} at 0x...>' has been deleted, or its row is otherwise not present.`,
+      )
     state.expired = true
     this.loadRows(mapper, rows)
   }
@@ -694,12 +995,22 @@ export class Session {
     if (this.autoflushEnabled && !this.flushing) this.flush()
   }
 
+  /** An object that may have changes to flush (see `watched`). */
+  watch(obj: Model): void {
+    this.watched.add(obj)
+  }
+
   private dirty(): Model[] {
     const out: Model[] = []
-    for (const obj of this.identityMap.values()) {
+    for (const obj of this.watched) {
       const state = stateOf(obj)
       if (state.deleted || state.expired) continue
-      if (this.changedColumns(obj).length > 0 || this.collectionChanges(obj).length > 0 || this.manyToOneChanged(obj)) out.push(obj)
+      if (
+        this.changedColumns(obj).length > 0 ||
+        this.collectionChanges(obj).length > 0 ||
+        this.manyToOneChanged(obj)
+      )
+        out.push(obj)
     }
     return out
   }
@@ -708,7 +1019,9 @@ export class Session {
     const state = stateOf(obj)
     for (const [attribute, rel] of state.mapper.relationships) {
       if (rel.uselist || rel.secondary || !state.related.has(attribute)) continue
-      const fk = state.mapper.table.columns.find((c) => c.foreignKey?.table === mapperByName(this.db, rel.target).table.name)
+      const fk = state.mapper.table.columns.find(
+        (c) => c.foreignKey?.table === mapperByName(this.db, rel.target).table.name,
+      )
       const target = state.related.get(attribute) as Model | null
       const id = target ? primaryKeyOf(target) : null
       if (fk && state.values.get(fk.attribute) !== id) return true
@@ -718,7 +1031,11 @@ export class Session {
 
   private changedColumns(obj: Model): ColumnMeta[] {
     const state = stateOf(obj)
-    return state.mapper.table.columns.filter((c) => state.values.has(c.attribute) && !sameValue(state.values.get(c.attribute), state.committed.get(c.attribute), c))
+    return state.mapper.table.columns.filter(
+      (c) =>
+        state.values.has(c.attribute) &&
+        !sameValue(state.values.get(c.attribute), state.committed.get(c.attribute), c),
+    )
   }
 
   /** Association rows to add and remove: [relationship, added, removed]. */
@@ -756,9 +1073,12 @@ export class Session {
 
   private flushChanges(): void {
     // Objects reached by save-update cascade from pending or persistent ones join the session.
-    for (const obj of [...this.pending, ...this.identityMap.values()]) this.cascadeAdd(obj)
+    for (const obj of [...this.pending, ...this.watched]) this.cascadeAdd(obj)
     const order = tableOrder(this.db)
-    const inserts = [...this.pending].sort((a, b) => order.indexOf(stateOf(a).mapper.table.name) - order.indexOf(stateOf(b).mapper.table.name))
+    const inserts = [...this.pending].sort(
+      (a, b) =>
+        order.indexOf(stateOf(a).mapper.table.name) - order.indexOf(stateOf(b).mapper.table.name),
+    )
     const dirty = this.dirty()
     const deletes = this.expandDeletes()
     if (inserts.length === 0 && dirty.length === 0 && deletes.length === 0) return
@@ -768,7 +1088,10 @@ export class Session {
     for (const obj of [...dirty, ...inserts]) this.syncManyToOne(obj)
     for (const obj of dirty) this.update(obj)
     for (const obj of [...inserts, ...dirty]) this.syncCollections(obj)
-    deletes.sort((a, b) => order.indexOf(stateOf(b).mapper.table.name) - order.indexOf(stateOf(a).mapper.table.name))
+    deletes.sort(
+      (a, b) =>
+        order.indexOf(stateOf(b).mapper.table.name) - order.indexOf(stateOf(a).mapper.table.name),
+    )
     for (const obj of deletes) this.deleteRow(obj)
     this.deletedObjects.length = 0
   }
@@ -794,16 +1117,18 @@ export class Session {
       const state = stateOf(obj)
       for (const [attribute, rel] of state.mapper.relationships) {
         if (!rel.uselist || rel.secondary || rel.lazy === 'dynamic') continue
-        if (rel.cascadeDelete) for (const child of relationshipValue(this.db, obj, attribute) as Model[]) visit(child)
+        if (rel.cascadeDelete)
+          for (const child of relationshipValue(this.db, obj, attribute) as Model[]) visit(child)
       }
     }
     for (const obj of this.deletedObjects) visit(obj)
-    for (const obj of this.identityMap.values()) {
+    for (const obj of this.watched) {
       const state = stateOf(obj)
       for (const [attribute, rel] of state.mapper.relationships) {
         if (!rel.deleteOrphan || !state.related.has(attribute)) continue
         const current = state.related.get(attribute) as Model[]
-        for (const item of state.loadedCollections.get(attribute) ?? []) if (!current.includes(item as Model)) visit(item as Model)
+        for (const item of state.loadedCollections.get(attribute) ?? [])
+          if (!current.includes(item as Model)) visit(item as Model)
       }
     }
     return out
@@ -814,23 +1139,37 @@ export class Session {
     const mapper = state.mapper
     this.syncManyToOne(obj)
     for (const column of mapper.table.columns) {
-      if (column.default && (!state.values.has(column.attribute) || state.values.get(column.attribute) === undefined)) state.values.set(column.attribute, defaultValue(column.default))
+      if (
+        column.default &&
+        (!state.values.has(column.attribute) || state.values.get(column.attribute) === undefined)
+      )
+        state.values.set(column.attribute, defaultValue(column.default))
     }
     // As SQLAlchemy: a column never set and without a Python default is left out of the INSERT
     // (its server default, or NULL, applies) and read back from the row on next access.
-    const columns = mapper.table.columns.filter((c) => state.values.has(c.attribute) && !(c === mapper.primaryKey && (state.values.get(c.attribute) ?? null) === null))
-    const omitted = mapper.table.columns.some((c) => c !== mapper.primaryKey && !state.values.has(c.attribute))
+    const columns = mapper.table.columns.filter(
+      (c) =>
+        state.values.has(c.attribute) &&
+        !(c === mapper.primaryKey && (state.values.get(c.attribute) ?? null) === null),
+    )
+    const omitted = mapper.table.columns.some(
+      (c) => c !== mapper.primaryKey && !state.values.has(c.attribute),
+    )
     const values = columns.map((c) => toStored(state.values.get(c.attribute) ?? null, c))
     const result = this.db.runWrite(
       columns.length === 0
         ? sql`INSERT INTO ${sql.table(mapper.table.name)} DEFAULT VALUES`
         : sql`INSERT INTO ${sql.table(mapper.table.name)} (${sql.join(columns.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`,
     )
-    if ((state.values.get(mapper.primaryKey.attribute) ?? null) === null) state.values.set(mapper.primaryKey.attribute, Number(result.lastInsertRowid))
-    for (const column of mapper.table.columns) if (state.values.has(column.attribute)) state.committed.set(column.attribute, state.values.get(column.attribute))
+    if ((state.values.get(mapper.primaryKey.attribute) ?? null) === null)
+      state.values.set(mapper.primaryKey.attribute, Number(result.lastInsertRowid))
+    for (const column of mapper.table.columns)
+      if (state.values.has(column.attribute))
+        state.committed.set(column.attribute, state.values.get(column.attribute))
     state.persistent = true
     if (omitted) state.expired = true
     this.identityMap.set(identityKey(mapper, state.values.get(mapper.primaryKey.attribute)), obj)
+    this.watched.add(obj)
   }
 
   /** Foreign keys from many-to-one relationships set on the object, and one-to-many children's keys from their parent. */
@@ -845,7 +1184,9 @@ export class Session {
         if (fk) state.values.set(fk.attribute, target ? primaryKeyOf(target) : null)
       } else {
         const targetMapper = mapperByName(this.db, rel.target)
-        const fk = targetMapper.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)
+        const fk = targetMapper.table.columns.find(
+          (c) => c.foreignKey?.table === state.mapper.table.name,
+        )
         if (!fk) continue
         for (const child of state.related.get(attribute) as Model[]) {
           const childState = stateOf(child)
@@ -858,14 +1199,17 @@ export class Session {
   private update(obj: Model): void {
     const state = stateOf(obj)
     const mapper = state.mapper
-    for (const column of mapper.table.columns) if (column.onupdate && !this.changedColumns(obj).includes(column)) state.values.set(column.attribute, defaultValue(column.onupdate))
+    for (const column of mapper.table.columns)
+      if (column.onupdate && !this.changedColumns(obj).includes(column))
+        state.values.set(column.attribute, defaultValue(column.onupdate))
     const changed = this.changedColumns(obj)
     if (changed.length === 0) return
     const id = state.committed.get(mapper.primaryKey.attribute)
     this.db.runWrite(
       sql`UPDATE ${sql.table(mapper.table.name)} SET ${sql.join(changed.map((c) => sql`${sql.id(c.name)}=${toStored(state.values.get(c.attribute), c)}`))} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`,
     )
-    for (const column of changed) state.committed.set(column.attribute, state.values.get(column.attribute))
+    for (const column of changed)
+      state.committed.set(column.attribute, state.values.get(column.attribute))
   }
 
   private syncCollections(obj: Model): void {
@@ -873,22 +1217,32 @@ export class Session {
     for (const [rel, added, removed] of this.collectionChanges(obj)) {
       if (rel.secondary) {
         const secondary = this.db.tableMeta(rel.secondary)
-        const ownKey = secondary.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
+        const ownKey = secondary.columns.find(
+          (c) => c.foreignKey?.table === state.mapper.table.name,
+        )!
         const targetMapper = mapperByName(this.db, rel.target)
-        const targetKey = secondary.columns.find((c) => c.foreignKey?.table === targetMapper.table.name && c !== ownKey)!
+        const targetKey = secondary.columns.find(
+          (c) => c.foreignKey?.table === targetMapper.table.name && c !== ownKey,
+        )!
         const ownId = primaryKeyOf(obj)
         for (const item of removed) {
           const itemId = primaryKeyOf(item)
-          this.db.runWrite(sql`DELETE FROM ${sql.table(secondary.name)} WHERE ${sql.ref(`${secondary.name}.${ownKey.name}`)} = ${ownId} AND ${sql.ref(`${secondary.name}.${targetKey.name}`)} = ${itemId}`)
+          this.db.runWrite(
+            sql`DELETE FROM ${sql.table(secondary.name)} WHERE ${sql.ref(`${secondary.name}.${ownKey.name}`)} = ${ownId} AND ${sql.ref(`${secondary.name}.${targetKey.name}`)} = ${itemId}`,
+          )
         }
         for (const item of added) {
           const itemId = primaryKeyOf(item)
-          this.db.runWrite(sql`INSERT INTO ${sql.table(secondary.name)} (${sql.id(ownKey.name)}, ${sql.id(targetKey.name)}) VALUES (${ownId}, ${itemId})`)
+          this.db.runWrite(
+            sql`INSERT INTO ${sql.table(secondary.name)} (${sql.id(ownKey.name)}, ${sql.id(targetKey.name)}) VALUES (${ownId}, ${itemId})`,
+          )
         }
       } else if (!rel.deleteOrphan) {
         // Removed from a one-to-many without delete-orphan: the child's foreign key becomes NULL.
         const targetMapper = mapperByName(this.db, rel.target)
-        const fk = targetMapper.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)
+        const fk = targetMapper.table.columns.find(
+          (c) => c.foreignKey?.table === state.mapper.table.name,
+        )
         for (const item of removed) if (fk) stateOf(item).values.set(fk.attribute, null)
         for (const item of removed) this.update(item)
       }
@@ -905,17 +1259,23 @@ export class Session {
     for (const [attribute, rel] of mapper.relationships) {
       if (rel.secondary) {
         const related = relationshipValue(this.db, obj, attribute)
-        const items = rel.lazy === 'dynamic' ? (related as Query<Model>).all() : (related as Model[])
+        const items =
+          rel.lazy === 'dynamic' ? (related as Query<Model>).all() : (related as Model[])
         const secondary = this.db.tableMeta(rel.secondary)
         const ownKey = secondary.columns.find((c) => c.foreignKey?.table === mapper.table.name)!
         const targetMapper = mapperByName(this.db, rel.target)
-        const targetKey = secondary.columns.find((c) => c.foreignKey?.table === targetMapper.table.name && c !== ownKey)!
+        const targetKey = secondary.columns.find(
+          (c) => c.foreignKey?.table === targetMapper.table.name && c !== ownKey,
+        )!
         for (const item of items) {
-          this.db.runWrite(sql`DELETE FROM ${sql.table(secondary.name)} WHERE ${sql.ref(`${secondary.name}.${ownKey.name}`)} = ${id} AND ${sql.ref(`${secondary.name}.${targetKey.name}`)} = ${primaryKeyOf(item)}`)
+          this.db.runWrite(
+            sql`DELETE FROM ${sql.table(secondary.name)} WHERE ${sql.ref(`${secondary.name}.${ownKey.name}`)} = ${id} AND ${sql.ref(`${secondary.name}.${targetKey.name}`)} = ${primaryKeyOf(item)}`,
+          )
         }
       } else if (rel.uselist && !rel.cascadeDelete) {
         const related = relationshipValue(this.db, obj, attribute)
-        const children = rel.lazy === 'dynamic' ? (related as Query<Model>).all() : (related as Model[])
+        const children =
+          rel.lazy === 'dynamic' ? (related as Query<Model>).all() : (related as Model[])
         const targetMapper = mapperByName(this.db, rel.target)
         const fk = targetMapper.table.columns.find((c) => c.foreignKey?.table === mapper.table.name)
         for (const child of children) {
@@ -925,8 +1285,11 @@ export class Session {
         }
       }
     }
-    this.db.runWrite(sql`DELETE FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`)
+    this.db.runWrite(
+      sql`DELETE FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`,
+    )
     state.deleted = true
+    this.watched.delete(obj)
     this.identityMap.delete(identityKey(mapper, id))
   }
 
@@ -954,7 +1317,9 @@ export class Session {
     // Objects inserted in the rolled-back transaction are transient again.
     for (const [key, obj] of [...this.identityMap]) {
       const state = stateOf(obj)
-      const rows = this.db.run(sql`SELECT 1 AS present FROM ${sql.table(state.mapper.table.name)} WHERE ${sql.ref(`${state.mapper.table.name}.${state.mapper.primaryKey.name}`)} = ${state.committed.get(state.mapper.primaryKey.attribute)}`)
+      const rows = this.db.run(
+        sql`SELECT 1 AS present FROM ${sql.table(state.mapper.table.name)} WHERE ${sql.ref(`${state.mapper.table.name}.${state.mapper.primaryKey.name}`)} = ${state.committed.get(state.mapper.primaryKey.attribute)}`,
+      )
       if (rows.length === 0) {
         this.identityMap.delete(key)
         state.persistent = false
@@ -969,6 +1334,7 @@ export class Session {
   }
 
   private expireAll(): void {
+    this.watched.clear()
     for (const obj of this.identityMap.values()) {
       const state = stateOf(obj)
       state.expired = true
@@ -984,6 +1350,7 @@ export class Session {
     this.inTransaction = false
     this.needsRollback = false
     this.identityMap.clear()
+    this.watched.clear()
     this.pending.length = 0
     this.deletedObjects.length = 0
   }
@@ -1003,15 +1370,171 @@ export class Session {
   }
 
   /** `db.session.query(Model)`. */
-  query<M extends ModelClass>(cls: M): Query<InstanceType<M>> {
-    return new Query<InstanceType<M>>(this.db, mapperOf(cls))
+  query<M extends ModelClass>(cls: M): Query<InstanceType<M>>
+  query(...columns: SqlExpression[]): ColumnQuery
+  query(...entities: unknown[]): Query<Model> | ColumnQuery {
+    if (entities.length === 1 && typeof entities[0] === 'function')
+      return new Query<Model>(this.db, mapperOf(entities[0] as ModelClass))
+    if (entities.some((entity) => !isExpression(entity)))
+      throw new InvalidRequestError(
+        'db.session.query() of models and columns together is not supported by the service',
+      )
+    return new ColumnQuery(this.db, entities as SqlExpression[])
+  }
+}
+
+interface ColumnQueryState {
+  joins: { kind: 'JOIN' | 'LEFT OUTER JOIN'; table: string; on: RawBuilder<unknown> }[]
+  where: Criterion[]
+  groupBy: SqlExpression[]
+  order: Ordering[]
+  limit: number | null
+  offset: number | null
+}
+
+/** `db.session.query(Tag.name, func.count(...))`: rows of values (Python tuples), not objects. */
+export class ColumnQuery {
+  constructor(
+    private readonly db: SQLAlchemy,
+    private readonly columns: SqlExpression[],
+    private readonly state: ColumnQueryState = {
+      joins: [],
+      where: [],
+      groupBy: [],
+      order: [],
+      limit: null,
+      offset: null,
+    },
+  ) {}
+
+  private with(change: Partial<ColumnQueryState>): ColumnQuery {
+    return new ColumnQuery(this.db, this.columns, { ...this.state, ...change })
+  }
+
+  private join_(
+    kind: 'JOIN' | 'LEFT OUTER JOIN',
+    target: TableExpression | ModelClass,
+    on: Criterion,
+  ): ColumnQuery {
+    if (!(on instanceof Criterion))
+      throw new TypeError('join() needs its ON clause as a SQL expression')
+    const table = target instanceof TableExpression ? target.meta.name : mapperOf(target).table.name
+    return this.with({ joins: [...this.state.joins, { kind, table, on: on.sql }] })
+  }
+
+  join(target: TableExpression | ModelClass, on: Criterion): ColumnQuery {
+    return this.join_('JOIN', target, on)
+  }
+
+  outerjoin(target: TableExpression | ModelClass, on: Criterion): ColumnQuery {
+    return this.join_('LEFT OUTER JOIN', target, on)
+  }
+
+  filter(...criteria: Criterion[]): ColumnQuery {
+    for (const criterion of criteria)
+      if (!(criterion instanceof Criterion))
+        throw new TypeError(`filter() takes SQL expressions, not ${typeof criterion}`)
+    return this.with({ where: [...this.state.where, ...criteria] })
+  }
+
+  group_by(...columns: SqlExpression[]): ColumnQuery {
+    return this.with({ groupBy: [...this.state.groupBy, ...columns] })
+  }
+
+  order_by(...orderings: (Ordering | SqlExpression)[]): ColumnQuery {
+    return this.with({
+      order: [
+        ...this.state.order,
+        ...orderings.map((o) => (o instanceof Ordering ? o : new Ordering(o, 'asc'))),
+      ],
+    })
+  }
+
+  limit(limit: number | null): ColumnQuery {
+    return this.with({ limit })
+  }
+
+  offset(offset: number | null): ColumnQuery {
+    return this.with({ offset })
+  }
+
+  /** The FROM table: the first column's (SQLAlchemy's FROM of the selected entities, joined tables left out). */
+  private fromTable(): string {
+    const first = this.columns
+      .map((column) =>
+        column instanceof ColumnExpression
+          ? column.table
+          : column instanceof FunctionExpression
+            ? column.args.find((arg): arg is ColumnExpression => arg instanceof ColumnExpression)
+                ?.table
+            : undefined,
+      )
+      .find((table) => table !== undefined)
+    if (first === undefined)
+      throw new InvalidRequestError('db.session.query() needs a column to select from')
+    return first
+  }
+
+  private statement(): RawBuilder<unknown> {
+    const parts: RawBuilder<unknown>[] = [
+      sql`SELECT ${sql.join(this.columns.map((column) => column.ref()))} FROM ${sql.table(this.fromTable())}`,
+    ]
+    for (const join of this.state.joins)
+      parts.push(sql`${sql.raw(join.kind)} ${sql.table(join.table)} ON ${join.on}`)
+    if (this.state.where.length > 0)
+      parts.push(
+        sql`WHERE ${sql.join(
+          this.state.where.map((c) => c.sql),
+          sql` AND `,
+        )}`,
+      )
+    if (this.state.groupBy.length > 0)
+      parts.push(sql`GROUP BY ${sql.join(this.state.groupBy.map((c) => c.ref()))}`)
+    if (this.state.order.length > 0)
+      parts.push(
+        sql`ORDER BY ${sql.join(this.state.order.map((o) => sql`${o.column.ref()} ${sql.raw(o.direction.toUpperCase())}`))}`,
+      )
+    if (this.state.limit !== null || this.state.offset !== null) {
+      parts.push(sql`LIMIT ${this.state.limit ?? -1}`)
+      if (this.state.offset !== null) parts.push(sql`OFFSET ${this.state.offset}`)
+    }
+    return sql.join(parts, sql` `)
+  }
+
+  all(): readonly unknown[][] {
+    this.db.session.autoflush()
+    const metas = this.columns.map((column) =>
+      column instanceof ColumnExpression ? column.column : null,
+    )
+    return this.db
+      .runValues(this.statement())
+      .map(
+        (row) =>
+          tuple(
+            ...row.map((value, index) => (metas[index] ? fromStored(value, metas[index]!) : value)),
+          ) as unknown[],
+      )
+  }
+
+  first(): readonly unknown[] | null {
+    return this.limit(1).all()[0] ?? null
+  }
+
+  scalar(): unknown {
+    const row = this.first()
+    return row === null ? null : row[0]
+  }
+
+  [Symbol.iterator](): Iterator<readonly unknown[]> {
+    return this.all()[Symbol.iterator]()
   }
 }
 
 /** Whether a column's value changed, as SQLAlchemy's history sees it: by value, dates by their fields. */
 function sameValue(a: unknown, b: unknown, column: ColumnMeta): boolean {
   if (a === b) return true
-  if (a instanceof PyDate && b instanceof PyDate) return a.constructor === b.constructor && toStored(a, column) === toStored(b, column)
+  if (a instanceof PyDate && b instanceof PyDate)
+    return a.constructor === b.constructor && toStored(a, column) === toStored(b, column)
   return false
 }
 
@@ -1021,7 +1544,12 @@ function tableOrder(db: SQLAlchemy): string[] {
   let todo = [...tables]
   while (todo.length > 0) {
     const pending = new Set(todo.map((t) => t.name))
-    const ready = todo.filter((t) => !t.columns.some((c) => c.foreignKey && c.foreignKey.table !== t.name && pending.has(c.foreignKey.table)))
+    const ready = todo.filter(
+      (t) =>
+        !t.columns.some(
+          (c) => c.foreignKey && c.foreignKey.table !== t.name && pending.has(c.foreignKey.table),
+        ),
+    )
     const round = ready.length > 0 ? ready : todo
     out.push(...round.map((t) => t.name))
     todo = todo.filter((t) => !round.includes(t))
@@ -1031,8 +1559,13 @@ function tableOrder(db: SQLAlchemy): string[] {
 
 function mapperByName(db: SQLAlchemy, name: string): Mapper {
   const mapper = db.mapper(name)
-  if (!mapper) throw new InvalidRequestError(`model ${name} is not registered`)
-  return mapper
+  if (mapper) return mapper
+  // A model no translated code names (only reached through a relationship): mapped on a class of its own.
+  if (!db.schema.tables.some((table) => table.model === name))
+    throw new InvalidRequestError(`model ${name} is not registered`)
+  const cls = { [name]: class extends Model {} }[name]!
+  db.register(cls, name)
+  return db.mapper(name)!
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1058,7 +1591,9 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
     // SQLAlchemy's lazy load of a many-to-many: no ORDER BY unless the relationship has one.
     const secondary = db.tableMeta(rel.secondary)
     const ownKey = secondary.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
-    const targetKey = secondary.columns.find((c) => c.foreignKey?.table === target.table.name && c !== ownKey)!
+    const targetKey = secondary.columns.find(
+      (c) => c.foreignKey?.table === target.table.name && c !== ownKey,
+    )!
     session.autoflush()
     const rows = db.run(
       sql`SELECT ${cols} FROM ${sql.table(target.table.name)}, ${sql.table(secondary.name)} WHERE ${ownId} = ${sql.ref(`${secondary.name}.${ownKey.name}`)} AND ${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}${orderByClause(rel, target)}`,
@@ -1067,7 +1602,9 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
   } else if (rel.uselist) {
     const fk = target.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
     session.autoflush()
-    const rows = db.run(sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}${orderByClause(rel, target)}`)
+    const rows = db.run(
+      sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}${orderByClause(rel, target)}`,
+    )
     value = session.loadRows(target, rows)
   } else {
     const fk = state.mapper.table.columns.find((c) => c.foreignKey?.table === target.table.name)
@@ -1075,13 +1612,24 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
       const id = state.values.get(fk.attribute)
       value = id === null || id === undefined ? null : session.get(target.cls, id)
     } else {
-      const backFk = target.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
+      const backFk = target.table.columns.find(
+        (c) => c.foreignKey?.table === state.mapper.table.name,
+      )!
       session.autoflush()
-      value = session.loadRows(target, db.run(sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${backFk.name}`)}`))[0] ?? null
+      value =
+        session.loadRows(
+          target,
+          db.run(
+            sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${backFk.name}`)}`,
+          ),
+        )[0] ?? null
     }
   }
   state.related.set(attribute, Array.isArray(value) ? [...value] : value)
-  if (Array.isArray(value)) state.loadedCollections.set(attribute, [...value])
+  if (Array.isArray(value)) {
+    state.loadedCollections.set(attribute, [...value])
+    session.watch(obj)
+  }
   return state.related.get(attribute)
 }
 
@@ -1090,27 +1638,39 @@ function orderByClause(rel: RelationshipMeta, target: Mapper): RawBuilder<unknow
   return sql` ORDER BY ${sql.join(rel.orderBy.map(([attribute, direction]) => sql`${sql.ref(`${target.table.name}.${target.columns.get(attribute)!.name}`)} ${sql.raw(direction.toUpperCase())}`))}`
 }
 
-function dynamicQuery(db: SQLAlchemy, obj: Model, rel: RelationshipMeta, target: Mapper): Query<Model> {
+function dynamicQuery(
+  db: SQLAlchemy,
+  obj: Model,
+  rel: RelationshipMeta,
+  target: Mapper,
+): Query<Model> {
   const state = stateOf(obj)
   if (state.expired && state.persistent) (state.session ?? db.session).refresh(obj)
   const ownId = primaryKeyOf(obj)
   if (rel.secondary) {
     const secondary = db.tableMeta(rel.secondary)
     const ownKey = secondary.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
-    const targetKey = secondary.columns.find((c) => c.foreignKey?.table === target.table.name && c !== ownKey)!
+    const targetKey = secondary.columns.find(
+      (c) => c.foreignKey?.table === target.table.name && c !== ownKey,
+    )!
     const criterion = new Criterion(
       sql`${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} IN (SELECT ${sql.ref(`${secondary.name}.${targetKey.name}`)} FROM ${sql.table(secondary.name)} WHERE ${sql.ref(`${secondary.name}.${ownKey.name}`)} = ${ownId})`,
     )
     return new Query<Model>(db, target).filter(criterion)
   }
   const fk = target.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
-  return new Query<Model>(db, target).filter(new Criterion(sql`${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}`))
+  return new Query<Model>(db, target).filter(
+    new Criterion(sql`${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}`),
+  )
 }
 
 function setRelationship(db: SQLAlchemy, obj: Model, attribute: string, value: unknown): void {
   const state = stateOf(obj)
   const rel = state.mapper.relationships.get(attribute)!
-  if (rel.lazy === 'dynamic') throw new InvalidRequestError(`assigning to the dynamic relationship ${state.mapper.name}.${attribute} is not supported`)
+  if (rel.lazy === 'dynamic')
+    throw new InvalidRequestError(
+      `assigning to the dynamic relationship ${state.mapper.name}.${attribute} is not supported`,
+    )
   if (rel.uselist) {
     // The old collection is loaded first, so the flush knows which rows to remove.
     if (state.persistent && !state.related.has(attribute)) relationshipValue(db, obj, attribute)
@@ -1120,9 +1680,11 @@ function setRelationship(db: SQLAlchemy, obj: Model, attribute: string, value: u
     state.related.set(attribute, value)
     if (value) backrefAppend(db, value as Model, rel, obj)
   }
+  state.session?.watch(obj)
   // save-update cascade, and 1.4's cascade along backrefs: in the parent's session, the child joins it.
   const items = rel.uselist ? [...(value as Iterable<Model>)] : value ? [value as Model] : []
-  const session = state.session ?? items.map((item) => stateOf(item).session).find((s) => s !== null) ?? null
+  const session =
+    state.session ?? items.map((item) => stateOf(item).session).find((s) => s !== null) ?? null
   if (session !== null) {
     if (state.session === null) session.add(obj)
     for (const item of items) if (stateOf(item).session === null) session.add(item)
@@ -1152,8 +1714,10 @@ function compiler(dialect: Dialect): Kysely<unknown> {
     dialect: {
       createAdapter: () => (dialect === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
       createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => (dialect === 'sqlite' ? new SqliteIntrospector(db) : new PostgresIntrospector(db)),
-      createQueryCompiler: () => (dialect === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
+      createIntrospector: (db) =>
+        dialect === 'sqlite' ? new SqliteIntrospector(db) : new PostgresIntrospector(db),
+      createQueryCompiler: () =>
+        dialect === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler(),
     },
   })
 }
@@ -1178,12 +1742,45 @@ export class SQLAlchemy<DB = unknown> {
   private readonly globalSession = new Session(this)
   readonly Model = Model
 
-  constructor(readonly schema: SchemaSpec<DB>) {}
+  private spec: SchemaSpec<DB> | null
+
+  constructor(schema?: SchemaSpec<DB>) {
+    this.spec = schema ?? null
+    if (defaultDatabase === null) defaultDatabase = this as SQLAlchemy<unknown>
+  }
+
+  get schema(): SchemaSpec<DB> {
+    if (this.spec === null)
+      throw new InvalidRequestError('no models are mapped (the service has no src/db-schema.ts)')
+    return this.spec
+  }
+
+  /** The schema the models were mapped with (the first one given). */
+  useSchema(schema: SchemaSpec<unknown>): void {
+    this.spec ??= schema as SchemaSpec<DB>
+  }
+
+  private urlSource: { url: () => string | undefined; instanceDir: string } | null = null
+
+  /**
+   * Where the database is (the app's SQLALCHEMY_DATABASE_URI, read when first needed) and the
+   * instance folder relative SQLite paths are in, as Flask-SQLAlchemy resolves them.
+   */
+  configure(url: () => string | undefined, instanceDir: string): void {
+    this.urlSource = { url, instanceDir }
+  }
 
   /** Opens the database (`init_app`); only SQLite runs in this version of the runtime. */
   connect(url: string, instanceDir = 'instance'): void {
-    if (!url.startsWith('sqlite:')) throw new OperationalError(`only SQLite databases are supported by this service's data layer, not ${url.split(':')[0]}`)
-    this.connection = new BetterSqlite3(sqlitePath(url, instanceDir))
+    if (!url.startsWith('sqlite:'))
+      throw new OperationalError(
+        `only SQLite databases are supported by this service's data layer, not ${url.split(':')[0]}`,
+      )
+    const path = sqlitePath(url, instanceDir)
+    // Flask-SQLAlchemy creates the instance folder for a relative SQLite path.
+    if (path !== ':memory:' && !/^sqlite:\/\/\/\//.test(url))
+      mkdirSync(dirname(path), { recursive: true })
+    this.connection = new BetterSqlite3(path)
     this.statements.clear()
   }
 
@@ -1192,8 +1789,17 @@ export class SQLAlchemy<DB = unknown> {
     const table = this.schema.tables.find((t) => t.model === name)
     if (!table) throw new InvalidRequestError(`no table for model ${name}`)
     const primaryKey = table.columns.find((c) => c.primaryKey)!
-    const relationships = new Map(this.schema.relationships.filter((r) => r.model === name).map((r) => [r.attribute, r]))
-    const mapper: Mapper = { name, cls, table, primaryKey, columns: new Map(table.columns.map((c) => [c.attribute, c])), relationships }
+    const relationships = new Map(
+      this.schema.relationships.filter((r) => r.model === name).map((r) => [r.attribute, r]),
+    )
+    const mapper: Mapper = {
+      name,
+      cls,
+      table,
+      primaryKey,
+      columns: new Map(table.columns.map((c) => [c.attribute, c])),
+      relationships,
+    }
     mappers.set(cls, mapper)
     this.mappersByName.set(name, mapper)
     const db = this
@@ -1209,13 +1815,20 @@ export class SQLAlchemy<DB = unknown> {
           const state = stateOf(this)
           if (state.expired && state.persistent) (state.session ?? db.session).refresh(this)
           state.values.set(column.attribute, value)
+          state.session?.watch(this)
         },
       })
       // `Post.day` in a query: the column expression.
-      Object.defineProperty(cls, column.attribute, { configurable: true, value: new ColumnExpression(table.name, column) })
+      Object.defineProperty(cls, column.attribute, {
+        configurable: true,
+        value: new ColumnExpression(table.name, column),
+      })
     }
     for (const [attribute, rel] of relationships) {
-      Object.defineProperty(cls, attribute, { configurable: true, value: new RelationshipExpression(this, mapper, rel) })
+      Object.defineProperty(cls, attribute, {
+        configurable: true,
+        value: new RelationshipExpression(this, mapper, rel),
+      })
       Object.defineProperty(cls.prototype, attribute, {
         configurable: true,
         get(this: Model) {
@@ -1242,17 +1855,25 @@ export class SQLAlchemy<DB = unknown> {
 
   /** The session of the request being handled (one per request, as Flask-SQLAlchemy scopes it), or the global one outside requests. */
   get session(): Session {
-    let key: object | null = null
+    let c: ReturnType<typeof currentContext> | null = null
     try {
-      key = currentContext().req.raw
+      c = currentContext()
     } catch {
-      key = null
+      c = null
     }
-    if (key === null) return this.globalSession
+    if (c === null) return this.globalSession
+    const key = c.req.raw
     let session = this.sessions.get(key)
     if (!session) {
-      session = new Session(this)
-      this.sessions.set(key, session)
+      const created = new Session(this)
+      session = created
+      this.sessions.set(key, created)
+      // Flask-SQLAlchemy removes the session when the request ends: what it did not commit is rolled back.
+      afterThisRequest(c, (_c, response) => {
+        created.close()
+        this.sessions.delete(key)
+        return response
+      })
     }
     return session
   }
@@ -1270,7 +1891,17 @@ export class SQLAlchemy<DB = unknown> {
   }
 
   private db(): BetterSqlite3.Database {
-    if (this.connection === null) throw new OperationalError('the database is not connected (db.connect(url) was not called)')
+    if (this.connection === null && this.urlSource !== null) {
+      const url = this.urlSource.url()
+      if (url === undefined || url === null)
+        throw new RuntimeError(
+          "Either 'SQLALCHEMY_DATABASE_URI' or 'SQLALCHEMY_BINDS' must be set.",
+        )
+      this.connect(url, this.urlSource.instanceDir)
+      if (this.schema.createAll) this.create_all()
+    }
+    if (this.connection === null)
+      throw new OperationalError('the database is not connected (db.connect(url) was not called)')
     return this.connection
   }
 
@@ -1287,7 +1918,21 @@ export class SQLAlchemy<DB = unknown> {
   run(query: RawBuilder<unknown>): Record<string, unknown>[] {
     const compiled = query.compile(this.kysely)
     try {
-      return this.prepare(compiled.sql).all(...(compiled.parameters as unknown[])) as Record<string, unknown>[]
+      return this.prepare(compiled.sql)
+        .raw(false)
+        .all(...(compiled.parameters as unknown[])) as Record<string, unknown>[]
+    } catch (error) {
+      wrapDriverError(error, compiled.sql)
+    }
+  }
+
+  /** Runs a SELECT and returns its rows as arrays (columns of the same name stay apart). */
+  runValues(query: RawBuilder<unknown>): unknown[][] {
+    const compiled = query.compile(this.kysely)
+    try {
+      return this.prepare(compiled.sql)
+        .raw(true)
+        .all(...(compiled.parameters as unknown[])) as unknown[][]
     } catch (error) {
       wrapDriverError(error, compiled.sql)
     }
@@ -1302,13 +1947,23 @@ export class SQLAlchemy<DB = unknown> {
     }
   }
 
+  connectionInTransaction(): boolean {
+    return this.connection?.inTransaction ?? false
+  }
+
   runStatement(text: string): void {
     this.db().exec(text)
   }
 
   /** `db.create_all()`: the tables and indexes that do not exist yet, as SQLAlchemy creates them. */
   create_all(): void {
-    const existing = new Set((this.db().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name))
+    const existing = new Set(
+      (
+        this.db().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+          name: string
+        }[]
+      ).map((row) => row.name),
+    )
     // Like SQLAlchemy's checkfirst: a table that exists is left as it is, with its indexes.
     let created = false
     for (const statement of this.schema.sqlite) {
@@ -1320,11 +1975,17 @@ export class SQLAlchemy<DB = unknown> {
     }
   }
 
+  /** `db.func`: SQLAlchemy's `func`. */
+  get func(): typeof func {
+    return func
+  }
+
   text(text: string): TextClause {
     return new TextClause(text)
   }
 
   drop_all(): void {
-    for (const table of tableOrder(this).reverse()) this.db().exec(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`)
+    for (const table of tableOrder(this).reverse())
+      this.db().exec(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`)
   }
 }
