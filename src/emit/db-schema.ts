@@ -1,4 +1,6 @@
-import type { ColumnSchema, ColumnType, RelationshipSchema, SqlalchemySchema, TableSchema } from '../analyze/ext-sqlalchemy.js'
+import { readSqlalchemySchema, type ColumnSchema, type ColumnType, type RelationshipSchema, type SqlalchemySchema, type TableSchema } from '../analyze/ext-sqlalchemy.js'
+import type { ProjectIR } from '../ir/types.js'
+import { parsePython } from '../parse/index.js'
 import { commentText, tsJson, tsString } from '../ts-text.js'
 import type { SchemaSpec } from './runtime/db.js'
 
@@ -219,16 +221,37 @@ export function schemaSpecOf(schema: SqlalchemySchema): SchemaSpec<unknown> {
 
 /** The entity type's name of a table: its model's class name, or the table's name in PascalCase with `Row`. */
 export function entityTypeName(table: TableSchema): string {
-  return table.model ?? `${pascalCase(table.name)}Row`
+  return table.model !== null ? `${table.model}Entity` : `${pascalCase(table.name)}Row`
 }
 
-/** src/db/schema.ts of the service. `libPath` is the runtime folder relative to it (`../lib`). */
-export function emitSchemaModule(schema: SqlalchemySchema, libPath = '../lib'): string {
+/** The service's schema module, src/db-schema.ts (translated model modules import `schema` from it). */
+export const SCHEMA_MODULE_PATH = 'src/db-schema.ts'
+
+/**
+ * src/db-schema.ts when a translated module imports it (a model class was translated), else null.
+ * The models are read again from the project's sources, as the analysis read them.
+ */
+export function schemaModuleFor(ir: ProjectIR, sources: ReadonlyMap<string, string> | undefined, files: ReadonlyMap<string, string>): string | null {
+  if (sources === undefined || ![...files].some(([path, code]) => path.endsWith('.ts') && /from '(?:\.\.\/)*(?:\.\/)?db-schema\.js'/.test(code))) return null
+  const modules = ir.modules.flatMap((module) => {
+    const source = sources.get(module.file)
+    return source === undefined ? [] : [{ name: module.name, file: module.file, source, tree: parsePython(source) }]
+  })
+  const schema = readSqlalchemySchema(modules)
+  const createAll = modules.some((module) => /\.create_all\(\s*\)/.test(module.source))
+  return emitSchemaModule(schema, { createAll })
+}
+
+/** src/db-schema.ts of the service. */
+export function emitSchemaModule(schema: SqlalchemySchema, options: { createAll?: boolean; libPath?: string } = {}): string {
+  const libPath = options.libPath ?? './lib'
   const out: string[] = []
   const types = new Set<string>()
   for (const table of schema.tables) for (const column of table.columns) types.add(valueType(column.type))
   const datetimeTypes = ['PyDate', 'PyDateTime'].filter((name) => types.has(name))
-  out.push(`import { defineSchema, type Entity } from '${libPath}/db.js'`)
+  out.push(`import { fileURLToPath } from 'node:url'`)
+  out.push(`import { config } from './config.js'`)
+  out.push(`import { configureDatabase, defineSchema, type Entity, type Query } from '${libPath}/db.js'`)
   if (datetimeTypes.length > 0) out.push(`import type { ${datetimeTypes.join(', ')} } from '${libPath}/datetime.js'`)
   if (types.has('Py')) out.push(`import type { Py } from '${libPath}/py.js'`)
   out.push('')
@@ -245,7 +268,7 @@ export function emitSchemaModule(schema: SqlalchemySchema, libPath = '../lib'): 
     for (const column of table.columns) out.push(`  ${propertyName(column.attribute)}: ${valueType(column.type)}${column.nullable || column.primaryKey ? ' | null' : ''}`)
     for (const relationship of relationships) {
       const target = relationship.target
-      const type = relationship.lazy === 'dynamic' ? `import('${libPath}/db.js').Query<${target}>` : relationship.uselist ? `${target}[]` : `${target} | null`
+      const type = relationship.lazy === 'dynamic' ? `Query<${target}Entity>` : relationship.uselist ? `${target}Entity[]` : `${target}Entity | null`
       out.push(`  ${propertyName(relationship.attribute)}: ${type}`)
     }
     out.push('}')
@@ -260,6 +283,9 @@ export function emitSchemaModule(schema: SqlalchemySchema, libPath = '../lib'): 
   }
   out.push('}')
   out.push('')
-  out.push(`export const schema = defineSchema<Database>(${tsJson(schemaSpecOf(schema), 2)})`)
+  out.push(`export const schema = defineSchema<Database>(${tsJson({ ...schemaSpecOf(schema), createAll: options.createAll === true }, 2)})`)
+  out.push('')
+  out.push("// The app's SQLALCHEMY_DATABASE_URI, read when the database is first used; relative SQLite paths are in the instance folder, as in Flask-SQLAlchemy.")
+  out.push("configureDatabase(schema, () => (config as Record<string, unknown>)['SQLALCHEMY_DATABASE_URI'] as string | undefined, fileURLToPath(new URL('../instance/', import.meta.url)))")
   return out.join('\n') + '\n'
 }
