@@ -326,6 +326,23 @@ function identityKey(mapper: Mapper, id: unknown): string {
   return `${mapper.table.name}\0${String(id)}`
 }
 
+/** `"table"."column"` as SQLite and Postgres quote identifiers. */
+function quotedRef(table: string, column: string): string {
+  return `"${table.replace(/"/g, '""')}"."${column.replace(/"/g, '""')}"`
+}
+
+const selectLists = new WeakMap<TableMeta, RawBuilder<unknown>>()
+
+/** Every column of a table, qualified, for a SELECT (built once per table). */
+function selectList(table: TableMeta): RawBuilder<unknown> {
+  let list = selectLists.get(table)
+  if (list === undefined) {
+    list = sql.raw(table.columns.map((c) => quotedRef(table.name, c.name)).join(', '))
+    selectLists.set(table, list)
+  }
+  return list
+}
+
 // ---------------------------------------------------------------------------------------------
 // SQL expressions (Model.column == value, .desc(), .like(), …)
 
@@ -334,9 +351,13 @@ export class ColumnExpression {
   constructor(
     readonly table: string,
     readonly column: ColumnMeta,
-  ) {}
+  ) {
+    this.quoted = sql.raw(quotedRef(table, column.name))
+  }
+  /** `"table"."column"`, quoted once (Kysely would parse the reference on every compile). */
+  private readonly quoted: RawBuilder<unknown>
   ref(): RawBuilder<unknown> {
-    return sql.ref(`${this.table}.${this.column.name}`)
+    return this.quoted
   }
   private compare(operator: string, value: unknown): Criterion {
     if (value === null || value === undefined) {
@@ -696,10 +717,10 @@ export class Query<T = Model> {
 
   all(): T[] {
     this.db.session.autoflush()
-    const columns = sql.join(
-      this.mapper.table.columns.map((c) => sql.ref(`${this.mapper.table.name}.${c.name}`)),
-    )
-    return this.db.session.loadRows(this.mapper, this.db.run(this.select(columns))) as T[]
+    return this.db.session.loadRows(
+      this.mapper,
+      this.db.run(this.select(selectList(this.mapper.table))),
+    ) as T[]
   }
 
   first(): T | null {
@@ -723,11 +744,7 @@ export class Query<T = Model> {
 
   count(): number {
     this.db.session.autoflush()
-    const inner = this.with({ order: this.state.order }).select(
-      sql.join(
-        this.mapper.table.columns.map((c) => sql.ref(`${this.mapper.table.name}.${c.name}`)),
-      ),
-    )
+    const inner = this.select(selectList(this.mapper.table))
     const rows = this.db.run(sql`SELECT count(*) AS count_1 FROM (${inner}) AS anon_1`)
     return Number((rows[0] as { count_1: number }).count_1)
   }
@@ -932,8 +949,11 @@ export class Session {
     const cached = this.identityMap.get(key)
     if (cached && !stateOf(cached).expired) return stateOf(cached).deleted ? null : cached
     this.autoflush()
-    const rows = this.db.run(
-      sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`,
+    const rows = this.db.runShape(
+      `get\0${mapper.table.name}`,
+      (key) =>
+        sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${key}`,
+      [id],
     )
     return this.loadRows(mapper, rows)[0] ?? null
   }
@@ -980,8 +1000,11 @@ export class Session {
     const mapper = state.mapper
     const id = state.committed.get(mapper.primaryKey.attribute)
     this.autoflush()
-    const rows = this.db.run(
-      sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${id}`,
+    const rows = this.db.runShape(
+      `get\0${mapper.table.name}`,
+      (key) =>
+        sql`SELECT ${sql.join(mapper.table.columns.map((c) => sql.ref(`${mapper.table.name}.${c.name}`)))} FROM ${sql.table(mapper.table.name)} WHERE ${sql.ref(`${mapper.table.name}.${mapper.primaryKey.name}`)} = ${key}`,
+      [id],
     )
     if (rows.length === 0)
       throw new ObjectDeletedError(
@@ -1072,6 +1095,9 @@ export class Session {
   }
 
   private flushChanges(): void {
+    // Nothing added, deleted, set or loaded as a list: nothing to write (most autoflushes of a read).
+    if (this.pending.length === 0 && this.deletedObjects.length === 0 && this.watched.size === 0)
+      return
     // Objects reached by save-update cascade from pending or persistent ones join the session.
     for (const obj of [...this.pending, ...this.watched]) this.cascadeAdd(obj)
     const order = tableOrder(this.db)
@@ -1538,7 +1564,12 @@ function sameValue(a: unknown, b: unknown, column: ColumnMeta): boolean {
   return false
 }
 
+const tableOrders = new WeakMap<object, string[]>()
+
+/** The tables parents first (create_all's order), computed once per schema. */
 function tableOrder(db: SQLAlchemy): string[] {
+  const cached = tableOrders.get(db.schema)
+  if (cached) return cached
   const tables = db.schema.tables
   const out: string[] = []
   let todo = [...tables]
@@ -1554,6 +1585,7 @@ function tableOrder(db: SQLAlchemy): string[] {
     out.push(...round.map((t) => t.name))
     todo = todo.filter((t) => !round.includes(t))
   }
+  tableOrders.set(db.schema, out)
   return out
 }
 
@@ -1595,15 +1627,21 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
       (c) => c.foreignKey?.table === target.table.name && c !== ownKey,
     )!
     session.autoflush()
-    const rows = db.run(
-      sql`SELECT ${cols} FROM ${sql.table(target.table.name)}, ${sql.table(secondary.name)} WHERE ${ownId} = ${sql.ref(`${secondary.name}.${ownKey.name}`)} AND ${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}${orderByClause(rel, target)}`,
+    const rows = db.runShape(
+      `lazy\0${rel.model}\0${attribute}`,
+      (id) =>
+        sql`SELECT ${cols} FROM ${sql.table(target.table.name)}, ${sql.table(secondary.name)} WHERE ${id} = ${sql.ref(`${secondary.name}.${ownKey.name}`)} AND ${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}${orderByClause(rel, target)}`,
+      [ownId],
     )
     value = session.loadRows(target, rows)
   } else if (rel.uselist) {
     const fk = target.table.columns.find((c) => c.foreignKey?.table === state.mapper.table.name)!
     session.autoflush()
-    const rows = db.run(
-      sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${fk.name}`)}${orderByClause(rel, target)}`,
+    const rows = db.runShape(
+      `lazy\0${rel.model}\0${attribute}`,
+      (id) =>
+        sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${id} = ${sql.ref(`${target.table.name}.${fk.name}`)}${orderByClause(rel, target)}`,
+      [ownId],
     )
     value = session.loadRows(target, rows)
   } else {
@@ -1781,6 +1819,7 @@ export class SQLAlchemy<DB = unknown> {
     if (path !== ':memory:' && !/^sqlite:\/\/\/\//.test(url))
       mkdirSync(dirname(path), { recursive: true })
     this.connection = new BetterSqlite3(path)
+    this.shapes.clear()
     this.statements.clear()
   }
 
@@ -1915,6 +1954,29 @@ export class SQLAlchemy<DB = unknown> {
   }
 
   /** Runs a SELECT built with Kysely's `sql`. */
+  private readonly shapes = new Map<string, BetterSqlite3.Statement>()
+
+  /**
+   * A statement whose text depends only on `key` (a lazy load, a lookup by primary key): compiled
+   * once, then run with `params`, which `build` places in the statement in their order.
+   */
+  runShape(
+    key: string,
+    build: (...params: unknown[]) => RawBuilder<unknown>,
+    params: unknown[],
+  ): Record<string, unknown>[] {
+    let statement = this.shapes.get(key)
+    if (statement === undefined) {
+      statement = this.prepare(build(...params).compile(this.kysely).sql)
+      this.shapes.set(key, statement)
+    }
+    try {
+      return statement.raw(false).all(...params) as Record<string, unknown>[]
+    } catch (error) {
+      wrapDriverError(error, statement.source)
+    }
+  }
+
   run(query: RawBuilder<unknown>): Record<string, unknown>[] {
     const compiled = query.compile(this.kysely)
     try {
@@ -1985,7 +2047,7 @@ export class SQLAlchemy<DB = unknown> {
   }
 
   drop_all(): void {
-    for (const table of tableOrder(this).reverse())
+    for (const table of [...tableOrder(this)].reverse())
       this.db().exec(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`)
   }
 }
