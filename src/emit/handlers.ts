@@ -217,6 +217,8 @@ export async function resolveHooks(
     if (slot === null) {
       // translate may have said so already (unsupported-flask-api).
       if (reportedAt(hook.location, hook.ref.location)) continue
+      // A context processor that translated is carried with the templates (src/templates.ts).
+      if (hook.kind === 'context_processor' && translation.hooks[index]?.status === 'migrated') continue
       findings.push({
         ruleId: 'hook-not-migrated',
         severity: hook.kind === 'context_processor' ? 'warning' : 'error',

@@ -215,7 +215,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol)) }
   files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers), extensions))
   files.set('src/url-map.ts', emitUrlMap(app))
-  const templates = emitTemplatesModule(app)
+  const templates = emitTemplatesModule(app, moved)
   if (templates !== null) files.set('src/templates.ts', templates)
   const config = emitConfig(app, reportedAt)
   findings.push(...config.findings)

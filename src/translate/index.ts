@@ -16,7 +16,7 @@ import { indent } from './stmt/index.js'
 import { decoratorName, snippet } from './diagnostics.js'
 import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
-import { useTemplates } from './flask/templates.js'
+import { templateHelpers, useTemplateHelpers, useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
 import { checkCallback, extensionCallback, extensionRules, extensionSetups } from './flask/extensions.js'
 
@@ -27,7 +27,7 @@ export interface TranslateInput {
   readFile?: ProjectFileReader
 }
 
-const FLASK_REGISTRATION = /^@\s*[\w.]+\.(route|get|post|put|patch|delete|before_request|after_request|teardown_request|before_app_request|after_app_request|teardown_app_request|errorhandler|app_errorhandler|before_first_request|url_value_preprocessor|url_defaults|context_processor|teardown_appcontext)\b/
+const FLASK_REGISTRATION = /^@\s*[\w.]+\.(route|get|post|put|patch|delete|before_request|after_request|teardown_request|before_app_request|after_app_request|teardown_app_request|errorhandler|app_errorhandler|before_first_request|url_value_preprocessor|url_defaults|context_processor|teardown_appcontext|template_filter|template_test|template_global|app_template_filter|app_template_test|app_template_global)\b/
 
 /** A translated top-level symbol of a module (function, class or data). */
 interface SymbolResult {
@@ -176,7 +176,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   const translateHandler = (
     ref: CodeRef,
     name: string,
-    kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'command' | 'other',
+    kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'command' | 'template-helper' | 'other',
     options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string },
   ): HandlerDraft => {
     const module = project.modules.get(ref.module)
@@ -325,6 +325,10 @@ export function translateProject(input: TranslateInput): TranslatedProject {
               const value = `viewArgs[${tsJson(params[i].name)}]`
               const declare = assigned.has(params[i].name) ? 'let' : 'const'
               if (paramTypes.get(params[i].name) === 'float') return `${declare} ${p}: number = Number(${value})`
+        } else if (kind === 'template-helper') {
+          // A template filter, test or global: called from templates with the arguments Jinja2 passes.
+          ctx.imports.py = true
+          code = `(${fn.params.join(', ')}): Py => {\n${indent(fn.body).join('\n')}\n}`
               return `${declare} ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = ${value}`
             }),
           )
@@ -377,6 +381,13 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     if (!route.view) continue
     viewRoutes.set(route.endpoint, [...(viewRoutes.get(route.endpoint) ?? []), route])
   }
+  // The app's template helpers (context processors, filters, tests, globals), before the views that render with them.
+  const templateDrafts = templateHelpers(project, input.app).map((helper) => {
+    const draft = translateHandler(helper.ref, helper.ref.qualname.split('.').pop()!, helper.kind === 'context_processor' ? 'before' : 'template-helper', {})
+    drafts.push(draft)
+    return { helper, handler: draft.handler, translated: draft.error === null }
+  })
+  useTemplateHelpers(project, templateDrafts)
   for (const [endpoint, routes] of viewRoutes) {
     const viewIR = routes[0].view!
     const methods = [...new Set(routes.flatMap((r) => r.allMethods))].filter((m) => m !== 'OPTIONS')
@@ -422,6 +433,9 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   const hookKind = (kind: string): 'before' | 'after' | 'teardown' | 'other' =>
     kind.startsWith('before') ? 'before' : kind.startsWith('after') ? 'after' : kind.startsWith('teardown') ? 'teardown' : 'other'
   const hooks = input.app.hooks.map((hook) => {
+    // A context processor is carried with the templates (src/templates.ts).
+    const carried = templateDrafts.find((t) => t.helper.hook === hook)
+    if (carried !== undefined) return carried.handler
     const kind = hookKind(hook.kind)
     if (kind === 'other' || hook.kind === 'before_first_request') {
       const draft = translateHandler(hook.ref, hook.ref.qualname.split('.').pop()!, 'other', {})

@@ -185,6 +185,7 @@ const siteCases: Case[] = [
   { source: '{{ text }} {{ text|safe }} {{ text|e|e }} {{ m ~ text }} {{ m + "x" }} {{ m|length }} {{ m|upper }} {{ "%s!"|format(text) }} {{ m.replace("b", "<i>") }}', context: { text: '<b>"q" & \'a\'</b>', m: { $markup: '<b>hi</b>' } } },
   { source: '{% macro hello(name, greeting="Hi") %}{{ greeting }}, {{ name }}{% if kwargs %} {{ kwargs|dictsort }}{% endif %}!{% endmacro %}{{ hello("A") }} {{ hello("B", "Yo") }} {{ hello(name="C", greeting="Hey", extra=1) }}' },
   { source: '{% set x = 1 %}{% for i in [1, 2] %}{% set x = x + i %}{{ x }}{% endfor %} {{ x }}' },
+  { source: "{{ url_for('book', book_id=2, _external=true) }} {{ url_for('admin.dashboard', q='a&b', _anchor='x y') }}", path: '/admin/' },
   { source: '{{ user.missing.deeper }}', context: { user: { $obj: { name: 'ada' } } } },
   { source: '{{ 1.5 }} {{ 2.0 }} {{ 3 * 1.0 }} {{ 0.1 + 0.2 }} {{ 10 ** -1 }} {{ 2 ** 0.5 }}' },
   { source: '{{ d }} {{ d.year }} {{ items|sort|list }}', context: { d: { $date: '2024-02-29' }, items: [3, 1, 2] } },

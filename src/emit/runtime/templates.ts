@@ -1710,10 +1710,42 @@ function configProxy(): Py {
   )
 }
 
+const PARAMETERS = Symbol('parameters')
+
+/** A filter, test or global of the app, with its parameters' names (Jinja2 may pass any of them by keyword). */
+export function templateFunction<F extends (...args: Py[]) => Py>(parameters: string[], fn: F): F {
+  ;(fn as Py)[PARAMETERS] = parameters
+  return fn
+}
+
+/** What stands for a helper that was not carried over (its finding says why): rendering with it fails. */
+export function notCarriedOver(what: string): (...args: Py[]) => Py {
+  return () => {
+    throw new Error(`${what} was not carried over to this service (see MIGRATION_REPORT.md)`)
+  }
+}
+
 function projectFunction(fn: (...args: Py[]) => Py): (...args: Py[]) => Py {
   return function projectFilter(this: EvalContext, ...args: Py[]): Py {
     const { positional, keywords } = splitArguments(args)
     const values = positional.map(pyValue)
+    const parameters: string[] | undefined = (fn as Py)[PARAMETERS]
+    if (parameters !== undefined && keywords.size > 0) {
+      for (const [key, value] of keywords) {
+        const index = parameters.indexOf(key)
+        if (index < 0)
+          throw new PyTypeError(
+            `${fn.name || 'function'}() got an unexpected keyword argument '${key}'`,
+          )
+        if (index < values.length && values[index] !== undefined)
+          throw new PyTypeError(
+            `${fn.name || 'function'}() got multiple values for argument '${key}'`,
+          )
+        while (values.length < index) values.push(undefined)
+        values[index] = pyValue(value)
+      }
+      return fn(...values)
+    }
     if (keywords.size > 0)
       values.push(py.keywords(...[...keywords].map(([k, v]): [string, Py] => [k, pyValue(v)])))
     return fn(...values)
@@ -1829,9 +1861,15 @@ function contextValues(
   values.request = request
   values.session = flaskSession(c)
   const blueprints: string[] = (request as Py).blueprints ?? []
-  for (const processor of setup?.contextProcessors ?? []) {
-    const applies = typeof processor === 'function' || blueprints.includes(processor.blueprint)
-    if (!applies) continue
+  // Flask's order: the app's processors, then each blueprint's of the request, outermost first; later ones win.
+  const processors = setup?.contextProcessors ?? []
+  const ordered = [
+    ...processors.filter((p) => typeof p === 'function'),
+    ...[...blueprints]
+      .reverse()
+      .flatMap((name) => processors.filter((p) => typeof p !== 'function' && p.blueprint === name)),
+  ]
+  for (const processor of ordered) {
     const fn = typeof processor === 'function' ? processor : processor.fn
     const result = fn(c)
     for (const [k, v] of py.mappingItems(result)) values[String(k)] = v

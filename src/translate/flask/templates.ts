@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
-import type { AppIR } from '../../ir/types.js'
+import type { AppIR, CodeRef, HookIR } from '../../ir/types.js'
+import type { TranslatedHandler } from '../types.js'
 import { Untranslatable, fail, snippet } from '../diagnostics.js'
 import { emitted, type Context, type Emitted, type SyntaxNode } from '../context.js'
 import { Prec } from '../precedence.js'
@@ -32,10 +33,24 @@ export interface TemplateFolder {
   files: Map<string, string>
 }
 
+/** A template filter, test or global of the app (`@app.template_filter("name")`), or a context processor. */
+export interface TemplateHelper {
+  kind: 'filter' | 'test' | 'global' | 'context_processor'
+  /** The name templates use (a context processor's: its function's). */
+  name: string
+  ref: CodeRef
+  /** For a context processor: its hook (blueprint-scoped when `hook.blueprint` is set). */
+  hook?: HookIR
+  /** A blueprint's context processor applies to that blueprint's requests only. */
+  blueprint: string | null
+}
+
 export interface TemplatesUse {
   folders: TemplateFolder[]
   /** Whether a migrated handler renders a template (emit then writes src/templates.ts). */
   used: boolean
+  /** The helpers, with their translations (code and imports when migrated). */
+  helpers: { helper: TemplateHelper; handler: TranslatedHandler }[]
 }
 
 interface TemplateState extends TemplatesUse {
@@ -44,6 +59,8 @@ interface TemplateState extends TemplatesUse {
   /** Names values of the app's extensions put in every template's context (`current_user`). */
   extensionNames: Map<string, string>
   read: ProjectFileReader | undefined
+  knownFilters: string[]
+  knownTests: string[]
 }
 
 /** Why a template is not carried over, and where (null: at the render_template call). */
@@ -53,7 +70,7 @@ const STATES = new WeakMap<ProjectIndex, TemplateState>()
 const USES = new WeakMap<AppIR, TemplatesUse>()
 
 const BLOCKING_SETUP: [RegExp, string][] = [
-  [/@\s*[\w.]+\.(?:app_)?template_global\b|\.add_(?:app_)?template_global\s*\(/, 'a template global of the app is not carried over'],
+  [/\.add_(?:app_)?template_(?:global|filter|test)\s*\(/, 'a template helper registered by a call is not carried over'],
   [/\bjinja_env\b|\bjinja_options\b|\bjinja_loader\b|\bcreate_jinja_environment\b/, "a change to the app's Jinja environment is not carried over"],
 ]
 
@@ -72,10 +89,6 @@ export function useTemplates(project: ProjectIndex, app: AppIR, read: ProjectFil
     folders.push({ path, blueprint: owner.blueprint, files: new Map() })
   }
   const blockers: TemplateState['blockers'] = []
-  for (const hook of app.hooks) {
-    if (hook.kind === 'context_processor')
-      blockers.push({ message: `the context processor \`${hook.ref.qualname}\` is not carried over: templates would render without the values it adds`, location: hook.location })
-  }
   const extensionNames = new Map<string, string>()
   for (const module of [...project.modules.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
     module.source.split('\n').forEach((text, i) => {
@@ -88,9 +101,72 @@ export function useTemplates(project: ProjectIndex, app: AppIR, read: ProjectFil
       if (/\bflask_wtf\b/.test(text)) extensionNames.set('csrf_token', 'Flask-WTF puts `csrf_token()` in every template')
     })
   }
-  const state: TemplateState = { folders, used: false, blockers, extensionNames, read }
+  const state: TemplateState = { folders, used: false, blockers, extensionNames, read, helpers: [], knownFilters: [], knownTests: [] }
   STATES.set(project, state)
   USES.set(app, state)
+}
+
+const HELPER_DECORATOR = /^@\s*[\w.]+\.(?:app_)?template_(filter|test|global)\s*(?:\(([\s\S]*)\))?\s*$/
+
+/**
+ * The app's template helpers: `@app.template_filter()` / `template_test` / `template_global` (and a
+ * blueprint's `app_template_*`), read from the source, and the app's context processors (its hooks).
+ */
+export function templateHelpers(project: ProjectIndex, app: AppIR): TemplateHelper[] {
+  const helpers: TemplateHelper[] = []
+  for (const module of [...project.modules.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
+    const walk = (node: SyntaxNode, path: string[]): void => {
+      for (const child of node.namedChildren) {
+        let def = child
+        const decorators: SyntaxNode[] = []
+        if (def.type === 'decorated_definition') {
+          decorators.push(...def.namedChildren.filter((c) => c.type === 'decorator'))
+          def = def.childForFieldName('definition')!
+        }
+        if (def.type === 'function_definition' || def.type === 'class_definition') {
+          const name = def.childForFieldName('name')!.text
+          for (const decorator of decorators) {
+            const match = HELPER_DECORATOR.exec(decorator.text)
+            if (match === null || def.type !== 'function_definition') continue
+            const named = /^\s*(?:name\s*=\s*)?(['"])([^'"\\]*)\1\s*$/.exec(match[2] ?? '')
+            helpers.push({
+              kind: match[1] as 'filter' | 'test' | 'global',
+              name: named ? named[2] : name,
+              ref: { module: module.name, qualname: [...path, name].join('.'), location: { file: module.file, line: child.startPosition.row + 1, column: child.startPosition.column + 1 } },
+              blueprint: null,
+            })
+          }
+          const body = def.childForFieldName('body')
+          if (body) walk(body, [...path, name])
+        } else if (['if_statement', 'try_statement', 'block', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'with_statement'].includes(child.type)) walk(child, path)
+      }
+    }
+    walk(module.tree.rootNode, [])
+  }
+  for (const hook of app.hooks)
+    if (hook.kind === 'context_processor') helpers.push({ kind: 'context_processor', name: hook.ref.qualname.split('.').pop()!, ref: hook.ref, hook, blueprint: hook.blueprint })
+  return helpers
+}
+
+/**
+ * The helpers as translated: those that translated are known to the templates (and emitted in
+ * src/templates.ts); a context processor that did not keeps every template view a stub.
+ */
+export function useTemplateHelpers(project: ProjectIndex, translated: { helper: TemplateHelper; handler: TranslatedHandler; translated: boolean }[]): void {
+  const state = STATES.get(project)
+  if (state === undefined) return
+  for (const { helper, handler, translated: ok } of translated) {
+    state.helpers.push({ helper, handler })
+    if (!ok) {
+      if (helper.kind === 'context_processor')
+        state.blockers.push({ message: `the context processor \`${helper.ref.qualname}\` did not translate: templates would render without the values it adds`, location: helper.hook?.location ?? helper.ref.location })
+      else if (helper.kind === 'global')
+        state.blockers.push({ message: `the template global \`${helper.name}\` did not translate`, location: helper.ref.location })
+      continue
+    }
+    if (helper.kind === 'filter') state.knownFilters.push(helper.name)
+    if (helper.kind === 'test') state.knownTests.push(helper.name)
+  }
 }
 
 /** What the translation of `app` needs from emit: the folders, and whether a handler renders templates. */
@@ -136,7 +212,7 @@ function problemOf(state: TemplateState, name: string, knownNames: Set<string>):
       continue // a missing extended/included template fails in Jinja2 too, when rendered; the runtime raises as it does
     }
     const file = `${found.folder.path}/${current}`
-    const problems = checkTemplate(found.source)
+    const problems = checkTemplate(found.source, state.knownFilters, state.knownTests)
     if (problems.length > 0) return { message: `template ${current}: ${problems[0].message}`, location: { file, line: problems[0].line, column: 1 } }
     const refs = templateReferences(found.source)
     if (refs.dynamic !== null) return { message: `template ${current}: a template named by an expression (\`${refs.dynamic.text}\`) cannot be checked when migrating`, location: { file, line: refs.dynamic.line, column: 1 } }
@@ -183,7 +259,7 @@ export function translateRenderTemplate(node: SyntaxNode, name: 'render_template
     const problem = problemOf(state, literal, known)
     if (problem !== null) templateFailure(node, problem)
   } else {
-    const problems = checkTemplate(literal)
+    const problems = checkTemplate(literal, state.knownFilters, state.knownTests)
     if (problems.length > 0) fail('template-not-migrated', first, `the template string: line ${problems[0].line}: ${problems[0].message}`)
     const refs = templateReferences(literal)
     if (refs.dynamic !== null) fail('template-not-migrated', first, `the template string names a template by an expression (\`${refs.dynamic.text}\`)`)
