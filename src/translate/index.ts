@@ -325,10 +325,6 @@ export function translateProject(input: TranslateInput): TranslatedProject {
               const value = `viewArgs[${tsJson(params[i].name)}]`
               const declare = assigned.has(params[i].name) ? 'let' : 'const'
               if (paramTypes.get(params[i].name) === 'float') return `${declare} ${p}: number = Number(${value})`
-        } else if (kind === 'template-helper') {
-          // A template filter, test or global: called from templates with the arguments Jinja2 passes.
-          ctx.imports.py = true
-          code = `(${fn.params.join(', ')}): Py => {\n${indent(fn.body).join('\n')}\n}`
               return `${declare} ${p}${fn.params[i].includes(': number') ? ': number' : fn.params[i].includes(': string') ? ': string' : ''} = ${value}`
             }),
           )
@@ -349,6 +345,10 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         } else if (kind === 'teardown') {
           ctx.imports.honoContext = true
           code = `${async}(c: Context, ${paramNames[0] ?? '_error'}: Py) => {\n${indent(fn.body).join('\n')}\n}`
+        } else if (kind === 'template-helper') {
+          // A template filter, test or global: called from templates with the arguments Jinja2 passes.
+          ctx.imports.py = true
+          code = `(${fn.params.join(', ')}): Py => {\n${indent(fn.body).join('\n')}\n}`
         } else if (kind === 'command') {
           // A CLI command runs with an app context of its own (runtime cli.ts); click's parameters are not carried over.
           ctx.imports.honoContext = true
