@@ -1,4 +1,5 @@
 import { carriesViewDecorator } from './view-decorators.js'
+import { extensionMethod } from '../ir/extension-rules.js'
 import { isFloatLiteral, type ExtensionIR, type Finding, type HookKind, type PyLiteral, type SourceLocation, type ViewIR } from '../ir/types.js'
 import type { ParsedModule, SyntaxNode } from '../parse/index.js'
 import { AppState, BlueprintState, NO_RULE_OPTIONS, RestfulApi, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
@@ -814,6 +815,8 @@ export class Interpreter {
       }
       case 'instance': {
         if (name === 'init_app') return { kind: 'method', owner, name }
+        // A method of a mapped extension's object (`auth.login_required`): known by its path to the rules of rules/extensions/.
+        if (extensionMethod(owner.cls.qualname, name) !== null) return { kind: 'external', path: `${owner.cls.qualname}.${name}` }
         const found = this.classAttribute(owner.cls, name)
         return found ?? unknown(`attribute ${name}`)
       }

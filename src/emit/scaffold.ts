@@ -8,6 +8,7 @@ import type { ResolvedHandler } from './handlers.js'
  * package-lock.json (to be committed), and the Dockerfile then installs with `npm ci`.
  */
 export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
+  bcryptjs: '3.0.3',
   hono: '4.13.19',
   '@hono/node-server': '1.19.19',
   'better-sqlite3': '12.11.1',

@@ -10,7 +10,7 @@ export type ExtensionName =
   | { kind: 'decorator'; runtime: string; parameters?: string[] }
   | { kind: 'function'; runtime: string; parameters: string[] }
   | { kind: 'proxy'; runtime: string }
-  | { kind: 'class'; runtime: string }
+  | { kind: 'class'; runtime: string; parameters?: string[] }
 
 /** One extension mapping: the Python API it matches and what it becomes. */
 export interface ExtensionRule {
@@ -30,6 +30,8 @@ export interface ExtensionRule {
    * registers on the app, which go first into the app's `errorHandlers([...])`.
    */
   init_app?: { runtime: string; error_handlers?: boolean }
+  /** Methods of the mapping's classes (class name → method name → mapping), called on the instance by their Python names. */
+  methods?: Record<string, Record<string, ExtensionName>>
 }
 
 let cache: ExtensionRule[] | null = null
@@ -53,8 +55,18 @@ export function extensionName(module: string, name: string): { rule: ExtensionRu
   return null
 }
 
-/** The mapping of a dotted import path (`flask_login.utils.login_required`). */
+/** The mapping of a dotted import path (`flask_login.utils.login_required`), or of a mapped class's method (`flask_httpauth.HTTPBasicAuth.login_required`). */
 export function extensionPath(path: string): { rule: ExtensionRule; name: ExtensionName } | null {
   const dot = path.lastIndexOf('.')
-  return dot < 0 ? null : extensionName(path.slice(0, dot), path.slice(dot + 1))
+  if (dot < 0) return null
+  return extensionName(path.slice(0, dot), path.slice(dot + 1)) ?? extensionMethod(path.slice(0, dot), path.slice(dot + 1))
+}
+
+/** The mapping of `method` on an instance of the mapped class at `classPath` (`flask_httpauth.HTTPBasicAuth`). */
+export function extensionMethod(classPath: string, method: string): { rule: ExtensionRule; name: ExtensionName } | null {
+  const dot = classPath.lastIndexOf('.')
+  if (dot < 0) return null
+  const cls = extensionName(classPath.slice(0, dot), classPath.slice(dot + 1))
+  const mapped = cls?.name.kind === 'class' ? cls.rule.methods?.[classPath.slice(dot + 1)]?.[method] : undefined
+  return cls !== null && mapped !== undefined ? { rule: cls.rule, name: mapped } : null
 }

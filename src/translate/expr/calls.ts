@@ -11,7 +11,7 @@ import { signatureOf, constructorSignature } from '../function.js'
 import { keywordValueCall } from '../decorators.js'
 import { definesMethods, methodKind, responseBaseModule } from '../class.js'
 import { responseConstruction } from '../flask/index.js'
-import { translateExtensionCall } from '../flask/extensions.js'
+import { translateExtensionCall, translateExtensionMethodCall } from '../flask/extensions.js'
 
 
 /** Calls whose callee is a plain name: builtins, project functions and classes, locals. */
@@ -142,7 +142,7 @@ export function translateCall(node: SyntaxNode, ctx: Context, discardResult = fa
         return emitted(`${cls}.${jsIdentifier(fn.childForFieldName('attribute')!.text)}(${values.join(', ')})`, Prec.Call)
       }
     }
-    return translateMethodCall(node, ctx, discardResult)
+    return translateExtensionMethodCall(node, ctx) ?? translateMethodCall(node, ctx, discardResult)
   }
   const callee = translateExpr(fn, ctx)
   const args = callArguments(node)

@@ -2,7 +2,7 @@ import { fail, snippet } from '../diagnostics.js'
 import { emitted, jsIdentifier, type Context, type Emitted, type SyntaxNode } from '../context.js'
 import { Prec } from '../precedence.js'
 import { callArguments, bindToSignature } from '../expr/arguments.js'
-import { resolveName } from '../expr/names.js'
+import { projectReference, resolveName } from '../expr/names.js'
 import { extensionName, extensionRules, type ExtensionName, type ExtensionRule } from '../../ir/extension-rules.js'
 import type { ParamInfo } from '../function.js'
 import type { ModuleInfo, ProjectIndex } from '../project.js'
@@ -27,7 +27,7 @@ function useRuntime(rule: ExtensionRule, name: string, ctx: Context): string {
 
 function parametersOf(mapped: ExtensionName): ParamInfo[] | null {
   const names = 'parameters' in mapped ? mapped.parameters : undefined
-  return names === undefined ? null : names.map((name, i) => ({ name, hasDefault: i > 0 || mapped.kind === 'decorator', kind: 'positional' as const }))
+  return names === undefined ? null : names.map((name, i) => ({ name, hasDefault: i > 0 || mapped.kind !== 'function', kind: 'positional' as const }))
 }
 
 /** A name imported from a mapped extension, used as a value; undefined when no mapping has it. */
@@ -64,6 +64,7 @@ export function translateExtensionCall(module: string, name: string, call: Synta
     case 'function':
       return emitted(`${useRuntime(rule, mapped.runtime, ctx)}(${bindToSignature(args, params ?? [], what, ctx).join(', ')})`, Prec.Call)
     case 'class': {
+      if (params !== null) return emitted(`new ${useRuntime(rule, mapped.runtime, ctx)}(${constructorArguments(args, params, what, call, ctx).join(', ')})`, Prec.Call)
       // The app given to an extension's constructor is the one the service has: init_app is the emitted app's.
       const given = [...args.positional, ...[...args.keywords].filter(([key]) => key === 'app').map(([, value]) => value)]
       const onlyTheApp = args.splats.length === 0 && args.keywords.size <= (args.keywords.has('app') ? 1 : 0) && given.length <= 1 && given.every((arg) => isFlaskApp(arg, ctx))
@@ -73,6 +74,19 @@ export function translateExtensionCall(module: string, name: string, call: Synta
   }
 }
 
+/**
+ * A mapped constructor's arguments bound to its parameters; the one for a parameter named `app`
+ * must be the Flask app and is not passed (the service's app setup is the init_app).
+ */
+function constructorArguments(args: ReturnType<typeof callArguments>, params: ParamInfo[], what: string, call: SyntaxNode, ctx: Context): string[] {
+  const appIndex = params.findIndex((param) => param.name === 'app')
+  if (appIndex < 0) return bindToSignature(args, params, what, ctx)
+  const appArg = args.keywords.get('app') ?? args.positional[appIndex]
+  if (appArg !== undefined && !isFlaskApp(appArg, ctx)) fail('unsupported-flask-api', call, `${what}: its app argument is not the Flask app`)
+  const rest = { ...args, positional: args.positional.filter((_, i) => i !== appIndex), keywords: new Map([...args.keywords].filter(([key]) => key !== 'app')) }
+  return bindToSignature(rest, params.filter((_, i) => i !== appIndex), what, ctx)
+}
+
 /** `app` given to an extension's constructor: the Flask app (a module variable made by `Flask(...)`, or the factory's app). */
 function isFlaskApp(node: SyntaxNode, ctx: Context): boolean {
   if (node.type !== 'identifier') return false
@@ -80,6 +94,31 @@ function isFlaskApp(node: SyntaxNode, ctx: Context): boolean {
   if (binding.kind === 'app') return true
   if (binding.kind !== 'project' || binding.def.kind !== 'data' || binding.def.value.type !== 'call') return false
   return /^(flask\.)?Flask$/.test(binding.def.value.childForFieldName('function')!.text)
+}
+
+/**
+ * `auth.current_user()`, `bcrypt.check_password_hash(h, p)`: a method of a mapped extension's
+ * object held by a module-level variable, called by its Python name with its arguments bound to
+ * the mapping's parameters; a method the mapping does not list is not carried over. Undefined
+ * when the callee is not such an object's method.
+ */
+export function translateExtensionMethodCall(call: SyntaxNode, ctx: Context): Emitted | undefined {
+  const fn = call.childForFieldName('function')!
+  if (fn.type !== 'attribute') return undefined
+  const object = fn.childForFieldName('object')!
+  if (object.type !== 'identifier') return undefined
+  const binding = resolveName(object.text, object, ctx)
+  if (binding.kind !== 'project' || binding.def.kind !== 'data') return undefined
+  const instance = extensionInstances(ctx.project).find((candidate) => candidate.module === binding.module && candidate.name === binding.name)
+  if (instance === undefined) return undefined
+  const method = fn.childForFieldName('attribute')!.text
+  const mapped = instance.rule.methods?.[instance.className]?.[method]
+  if (mapped === undefined || mapped.kind === 'class' || mapped.kind === 'proxy') {
+    return fail('unsupported-flask-api', call, `\`${snippet(fn)}()\`: ${instance.rule.extension}'s ${instance.className}.${method} is not carried over`)
+  }
+  const receiver = projectReference(binding.module, binding.name, ctx)
+  const params = parametersOf(mapped) ?? []
+  return emitted(`${receiver}.${mapped.runtime}(${bindToSignature(callArguments(call), params, `\`${snippet(fn)}()\``, ctx).join(', ')})`, Prec.Call)
 }
 
 /** A module-level variable holding an instance of a mapped extension's class (`jwt = JWTManager()`). */
@@ -164,17 +203,27 @@ export interface ExtensionSetup {
 export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSetup[] {
   const setups: ExtensionSetup[] = []
   const instances = extensionInstances(project)
+  // An extension with an init_app: its one instance the app sets up. One without (Flask-HTTPAuth): each instance, for its callbacks.
+  const targets: { instance: ExtensionInstance; record: AppIR['extensions'][number] | null }[] = []
   for (const record of app.extensions) {
     if (record.init === 'import-only' || record.blueprint !== undefined) continue
-    const candidates = instances.filter((instance) => instance.rule.package === record.package && instance.className === record.symbol && instance.rule.init_app !== undefined)
-    if (candidates.length !== 1 || setups.some((setup) => setup.translated.package === record.package)) continue
-    const instance = candidates[0]!
+    const candidates = instances.filter((instance) => instance.rule.package === record.package && instance.className === record.symbol)
+    if (targets.some((target) => target.instance.rule.package === record.package)) continue
+    // Without an init_app (Flask-Bcrypt reads the app's config when used), any of its instances stands for it.
+    if (candidates.length === 1 || (candidates.length > 1 && candidates[0]!.rule.init_app === undefined)) targets.push({ instance: candidates[0]!, record })
+  }
+  for (const instance of instances) {
+    if (instance.rule.init_app !== undefined || instance.rule.callbacks === undefined) continue
+    if (!targets.some((target) => target.instance === instance)) targets.push({ instance, record: null })
+  }
+  for (const { instance, record } of targets) {
     const rule = instance.rule
     const imports = new ImportSet()
-    imports.useLib(rule.runtime, rule.init_app!.runtime)
+    if (rule.init_app !== undefined) imports.useLib(rule.runtime, rule.init_app.runtime)
     imports.useProject(instance.module, jsIdentifier(instance.name))
     const dependencies = [`${instance.module}\0${instance.name}`]
-    const setup: string[] = [lineComment(`${rule.extension} (${record.location.file}:${record.location.line} ${record.source.replace(/\s+/g, ' ').slice(0, 80)}): the callbacks the project registers`)]
+    const where = record === null ? `${instance.module}.${instance.name}` : `${record.location.file}:${record.location.line} ${record.source.replace(/\s+/g, ' ').slice(0, 80)}`
+    const setup: string[] = [lineComment(`${rule.extension} (${where}): the callbacks the project registers`)]
     for (const module of [...project.modules.values()].sort((a, b) => a.name.localeCompare(b.name))) {
       for (const statement of module.tree.rootNode.namedChildren) {
         if (statement.type !== 'decorated_definition') continue
@@ -191,14 +240,16 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
         }
       }
     }
-    const unsupported = unsupportedSetting(rule, app, record.package)
-    const errorHandlers = rule.init_app!.error_handlers ? `...${rule.init_app!.runtime}(${jsIdentifier(instance.name)})` : null
-    if (errorHandlers === null) setup.push(`${rule.init_app!.runtime}(${jsIdentifier(instance.name)})`)
+    if (record === null && setup.length === 1) continue
+    if (setup.length === 1) setup.length = 0
+    const unsupported = unsupportedSetting(rule, app, rule.package)
+    const errorHandlers = rule.init_app?.error_handlers ? `...${rule.init_app.runtime}(${jsIdentifier(instance.name)})` : null
+    if (errorHandlers === null && rule.init_app !== undefined) setup.push(`${rule.init_app.runtime}(${jsIdentifier(instance.name)})`)
     setups.push({
       runtime: rule.runtime,
       unsupported,
       dependencies,
-      translated: { extension: rule.extension, package: record.package, symbol: record.symbol, imports: imports.lines('routes', null), setup, errorHandlers },
+      translated: { extension: rule.extension, package: rule.package, symbol: instance.className, imports: imports.lines('routes', null), setup, errorHandlers },
     })
   }
   return setups
