@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { join, posix } from 'node:path'
@@ -28,49 +27,26 @@ export interface AuditTask {
   cache?: { dir: string; key: string }
 }
 
-/** Python source that makes a Flask app (`Flask(__name__)`, or a subclass: `class App(Flask)`): where a project's root is looked for. */
-const MAKES_APP = /\bFlask\s*\(|\(\s*Flask\s*\)/
-
-/** Files that mark a project's folder (its dependencies, its packaging, its repository). */
-const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile', '.migrate.toml', '.git']
+/** Python source that makes a Flask app: where a project's root is looked for. */
+const MAKES_APP = /\bFlask\s*\(/
 
 /**
- * The project folders under `dir` with a Flask app. For each Python file that makes one: the
- * nearest folder above it (below `dir`) with a project marker (requirements.txt, pyproject.toml,
- * setup.py, .git, …), else the folder holding its top-level package (its own folder outside
- * packages; its top folder under `dir` when that is a package). A folder inside another such
- * folder is left to it; `dir` itself (`''`) is an app
- * only when it is the only one. Sorted.
+ * The project folders under `dir` with a Flask app: for each Python file that makes one, the
+ * folder holding its top-level package (the file's own folder outside packages), with folders
+ * inside another such folder left to it. Sorted; `''` is `dir` itself.
  */
 export function findAppRoots(dir: string): { roots: string[]; pythonFiles: Map<string, number> } {
   const scan = scanProject(dir)
-  const marked = new Map<string, boolean>()
-  const isMarked = (folder: string): boolean => {
-    let known = marked.get(folder)
-    if (known === undefined) {
-      known = PROJECT_MARKERS.some((name) => existsSync(join(dir, folder, name)))
-      marked.set(folder, known)
-    }
-    return known
-  }
   const roots = new Set<string>()
   for (const file of scan.files) {
     if (!MAKES_APP.test(file.source)) continue
     const parts = file.file.split('/')
-    const folders = parts.slice(0, -1)
-    let root: string | undefined
-    for (let length = folders.length; length > 0 && root === undefined; length--) {
-      if (isMarked(folders.slice(0, length).join('/'))) root = folders.slice(0, length).join('/')
-    }
     // `a/b/pkg/sub/mod.py` is module `pkg.sub.mod`: its project is `a/b`.
     const depth = file.module.split('.').length + (file.isPackage ? 1 : 0)
-    const packageRoot = parts.slice(0, Math.max(0, parts.length - depth)).join('/')
-    // A project folder that is itself a package (has an __init__.py): the folder, not the estate.
-    roots.add(root ?? (packageRoot === '' && folders.length > 0 ? folders[0]! : packageRoot))
+    roots.add(parts.slice(0, Math.max(0, parts.length - depth)).join('/'))
   }
   const sorted = [...roots].sort()
-  const nested = sorted.length > 1 ? sorted.filter((root) => root !== '') : sorted
-  const kept = nested.filter((root) => !nested.some((other) => other !== root && (other === '' || root.startsWith(`${other}/`))))
+  const kept = sorted.filter((root) => !sorted.some((other) => other !== root && (other === '' || root.startsWith(`${other}/`))))
   // Python files by app, for the progress line.
   const pythonFiles = new Map<string, number>(kept.map((root) => [root, 0]))
   for (const file of scan.files) {

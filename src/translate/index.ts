@@ -177,7 +177,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     ref: CodeRef,
     name: string,
     kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'command' | 'template-helper' | 'other',
-    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string },
+    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string; restful?: boolean },
   ): HandlerDraft => {
     const module = project.modules.get(ref.module)
     const file = module?.file ?? ref.location.file
@@ -267,8 +267,16 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         } else if (cases.length === 0) {
           fail('unsupported-python-construct', node, `class-based view \`${className}\` has neither dispatch_request nor a method for ${methods.join(', ') || 'any HTTP method'}`)
         }
+        if (options.restful) {
+          // A Flask-RESTful resource: the Api renders what its methods return (rules/extensions/flask-restful.yaml).
+          for (const attribute of ['method_decorators', 'representations', 'decorators']) {
+            const assigned = body.namedChildren.find((member) => member.type === 'expression_statement' && member.namedChildren[0]?.type === 'assignment' && member.namedChildren[0].childForFieldName('left')?.text === attribute)
+            if (assigned) fail('unsupported-flask-api', assigned, `\`${attribute}\` of a Flask-RESTful resource`)
+          }
+          ctx.imports.useLib('restful', 'resourceView')
+        }
         code = [
-          'view(async (c) => {',
+          options.restful ? `resourceView(${tsJson(options.endpoint!)}, (c) => {` : 'view(async (c) => {',
           '  const viewArgs: Py = request(c).view_args ?? {}',
           `  const instance = new ${classRef}()`,
           '  switch (request(c).method) {',
@@ -408,9 +416,9 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     }
     const draft =
       viewIR.kind === 'class'
-        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint })
+        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint, restful: viewIR.extension === 'flask_restful' })
         : translateHandler(viewIR.ref, endpoint, 'view', { routes, endpoint })
-    if (viewIR.extension !== undefined) {
+    if (viewIR.extension !== undefined && !(viewIR.extension === 'flask_restful' && viewIR.kind === 'class')) {
       // An extension's resource (or a method of an extension's view class, as Flask-Admin's `@expose`):
       // the extension dispatches it and shapes its responses and errors.
       draft.error = null
@@ -647,7 +655,10 @@ function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo)
   const base = def.node.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
   if (!base) return false
   const binding = module.symbols.get(base.text)
-  return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
+  if (binding?.kind !== 'import' || binding.target.kind !== 'member') return false
+  // A Flask-RESTful Resource is a MethodView too.
+  if (binding.target.module === 'flask_restful') return binding.target.name === 'Resource'
+  return binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
 }
 
 /** When `name` is the setter of a module variable rebound with `global`: that variable. */

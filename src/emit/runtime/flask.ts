@@ -2189,6 +2189,31 @@ interface FlaskErrorHandling {
 
 const errorHandlings = new WeakMap<object, FlaskErrorHandling>()
 
+/**
+ * An extension that answers errors before the app's handlers (Flask-RESTful's `error_router`,
+ * which replaces `handle_user_exception` and `handle_exception`): a response, or null to leave
+ * the error to Flask's handling. A router that throws is skipped, as Flask-RESTful falls back.
+ */
+export type ErrorRouter = (error: unknown, c: Context) => FlaskResponse | null
+
+const errorRouters: ErrorRouter[] = []
+
+export function addErrorRouter(router: ErrorRouter): void {
+  errorRouters.push(router)
+}
+
+function routeError(error: unknown, c: Context): FlaskResponse | null {
+  for (const router of errorRouters) {
+    try {
+      const response = router(error, c)
+      if (response !== null) return response
+    } catch {
+      // Falls through to the next router, then to Flask's handling.
+    }
+  }
+  return null
+}
+
 /** The Flask error handler built by `errorHandlers`, usable as `app.onError(...)` and by `requestHooks`. */
 export type FlaskErrorHandler = ErrorHandler & { readonly flask: true }
 
@@ -2239,6 +2264,8 @@ export function errorHandlers(
   }
 
   const handleException = async (error: unknown, c: Context): Promise<FlaskResponse> => {
+    const routed = routeError(error, c)
+    if (routed !== null) return routed
     stateOf(c).unhandledError = error
     console.error(`Exception on ${c.req.path} [${c.req.method}]`, error)
     const serverError = new InternalServerError(null, null, error)
@@ -2254,6 +2281,8 @@ export function errorHandlers(
   }
 
   const handleUserException = async (error: Error, c: Context): Promise<FlaskResponse> => {
+    const routed = routeError(error, c)
+    if (routed !== null) return routed
     if (error instanceof InvalidResponseError) return handleException(error, c)
     try {
       if (error instanceof HTTPException) {

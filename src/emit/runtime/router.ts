@@ -1090,6 +1090,16 @@ function encodeParam(value: string): string {
  * middleware, then the chain of the rule Werkzeug picks, or a synthetic handler that throws
  * `NotFound` / `MethodNotAllowed` / `RequestRedirect` or answers an automatic OPTIONS.
  */
+let lastUrlMap: UrlMap | null = null
+
+/**
+ * The URL map of the router made last: the app's (a service has one), for runtime modules that
+ * build URLs of endpoints the project names in settings (Flask-Login's `login_view`).
+ */
+export function appUrlMap(): UrlMap | null {
+  return lastUrlMap
+}
+
 export class WerkzeugRouter<T> implements Router<T> {
   name = 'WerkzeugRouter'
   readonly urlMap: UrlMap
@@ -1101,6 +1111,7 @@ export class WerkzeugRouter<T> implements Router<T> {
   constructor(urlMap: RuleSpec[], options: WerkzeugRouterOptions = {}) {
     this.urlMap = new UrlMap(urlMap, options)
     this.urlMap.setActive((rule) => this.bindings.has(rule) || rule.spec.redirectTo !== undefined)
+    lastUrlMap = this.urlMap
   }
 
   add(method: string, path: string, handler: T): void {
