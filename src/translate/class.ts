@@ -7,6 +7,7 @@ import { bindToSignature, callArguments } from './expr/arguments.js'
 import { indent } from './stmt/index.js'
 import { responseClass } from './flask/index.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
+import { extensionName } from '../ir/extension-rules.js'
 
 type MethodKind = 'method' | 'static' | 'classmethod' | 'property'
 
@@ -227,6 +228,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   const mixins = mixinOrder(node, ctx)
   let extendsClause = ''
   let baseIsException = false
+  let argumentlessBase = false
   const base = bases.at(-1)
   // A subclass of Flask's Response: its class attributes set the runtime's defaults; constructed with Response's parameters.
   let isResponse = responseBaseModule(node, ctx.project, ctx.module.name) !== null
@@ -253,6 +255,13 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     } else if (binding.kind === 'project' && binding.def.kind === 'class') {
       extendsClause = ` extends ${projectReference(binding.module, binding.name, ctx)}`
       baseIsException = true // its own constructor decides; keep argument passing
+    } else if (binding.kind === 'unknown-import' && binding.name !== null && extensionName(binding.module, binding.name)?.name.kind === 'class') {
+      // A class of a mapped extension (Flask-Login's UserMixin): the runtime's class of that name.
+      const mapped = extensionName(binding.module, binding.name)!
+      ctx.imports.useLib(mapped.rule.runtime, mapped.name.runtime)
+      extendsClause = ` extends ${mapped.name.runtime}`
+      // Its constructor takes no arguments: an `__init__` without `super().__init__()` calls `super()`.
+      argumentlessBase = true
     } else if (!(binding.kind === 'builtin' && base.text === 'object')) {
       fail('unsupported-class-feature', base, `base class \`${base.text}\``)
     }
@@ -400,7 +409,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
         }
         superCall = bindToSignature(args, baseConstructorSignature(node, ctx.project, ctx.module.name), '`super().__init__()`', { ...methodCtx, scope }).join(', ')
         defForBody = def
-      } else if (!baseIsException) {
+      } else if (!baseIsException && !argumentlessBase) {
         fail('unsupported-class-feature', def, '`__init__` of a subclass that does not start with `super().__init__(...)`')
       }
     }
@@ -439,7 +448,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       if (superCall === null && extendsClause && fn.params.some((p) => p.startsWith('...'))) {
         fail('unsupported-class-feature', def, '`__init__` with *args/**kwargs of a subclass that does not start with `super().__init__(...)`')
       }
-      const head = extendsClause ? [`super(${superCall !== null ? superCall : params.join(', ')})`] : []
+      const head = extendsClause ? [`super(${superCall !== null ? superCall : argumentlessBase ? '' : params.join(', ')})`] : []
       // Binding rest parameters uses no `self`: it runs before `super(...)`, whose arguments may use them.
       lines.push(`  constructor(${fn.params.join(', ')}) {`, ...indent(indent([...prologue, ...head, ...bodyLines])), '  }')
       continue

@@ -6,6 +6,7 @@ import { Untranslatable, findingFor, fail } from './diagnostics.js'
 import { ImportSet, emitted, jsIdentifier, rawCode, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
 import { decoratedView } from './decorators.js'
+import { moduleSettings, settingsInFunctions, uncarriedSettings } from './extension-settings.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
 import { cacheDecorator } from './expr/stdlib-modules.js'
@@ -157,7 +158,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   useResources(project, input.app.importName, input.readFile)
   useTemplates(project, input.app, input.readFile)
   const configKeys = new Set(input.app.config.map((c) => c.key))
-  const findings: Finding[] = []
+  const findings: Finding[] = settingsInFunctions(project)
   const symbols = new Map<string, SymbolResult>()
   const pending: string[] = []
   const request = (deps: Set<string>): void => {
@@ -177,7 +178,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     ref: CodeRef,
     name: string,
     kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'command' | 'template-helper' | 'other',
-    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string; restful?: boolean },
+    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string },
   ): HandlerDraft => {
     const module = project.modules.get(ref.module)
     const file = module?.file ?? ref.location.file
@@ -267,16 +268,8 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         } else if (cases.length === 0) {
           fail('unsupported-python-construct', node, `class-based view \`${className}\` has neither dispatch_request nor a method for ${methods.join(', ') || 'any HTTP method'}`)
         }
-        if (options.restful) {
-          // A Flask-RESTful resource: the Api renders what its methods return (rules/extensions/flask-restful.yaml).
-          for (const attribute of ['method_decorators', 'representations', 'decorators']) {
-            const assigned = body.namedChildren.find((member) => member.type === 'expression_statement' && member.namedChildren[0]?.type === 'assignment' && member.namedChildren[0].childForFieldName('left')?.text === attribute)
-            if (assigned) fail('unsupported-flask-api', assigned, `\`${attribute}\` of a Flask-RESTful resource`)
-          }
-          ctx.imports.useLib('restful', 'resourceView')
-        }
         code = [
-          options.restful ? `resourceView(${tsJson(options.endpoint!)}, (c) => {` : 'view(async (c) => {',
+          'view(async (c) => {',
           '  const viewArgs: Py = request(c).view_args ?? {}',
           `  const instance = new ${classRef}()`,
           '  switch (request(c).method) {',
@@ -416,9 +409,9 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     }
     const draft =
       viewIR.kind === 'class'
-        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint, restful: viewIR.extension === 'flask_restful' })
+        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint })
         : translateHandler(viewIR.ref, endpoint, 'view', { routes, endpoint })
-    if (viewIR.extension !== undefined && !(viewIR.extension === 'flask_restful' && viewIR.kind === 'class')) {
+    if (viewIR.extension !== undefined) {
       // An extension's resource (or a method of an extension's view class, as Flask-Admin's `@expose`):
       // the extension dispatches it and shapes its responses and errors.
       draft.error = null
@@ -655,10 +648,7 @@ function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo)
   const base = def.node.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
   if (!base) return false
   const binding = module.symbols.get(base.text)
-  if (binding?.kind !== 'import' || binding.target.kind !== 'member') return false
-  // A Flask-RESTful Resource is a MethodView too.
-  if (binding.target.module === 'flask_restful') return binding.target.name === 'Resource'
-  return binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
+  return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
 }
 
 /** When `name` is the setter of a module variable rebound with `global`: that variable. */
@@ -675,6 +665,23 @@ const SETUP_CALLS = new Set(['sqlite3.register_converter', 'sqlite3.register_ada
 
 function setupCalls(project: ProjectIndex, module: ModuleInfo, configKeys: Set<string>): SymbolResult[] {
   const results: SymbolResult[] = []
+  // `login_manager.login_view = "auth.login"`: a setting of a mapped extension's object, run when the module loads.
+  for (const setting of moduleSettings(project, module)) {
+    const ctx = baseContext(project, module, configKeys, moduleScope(), false)
+    const line = setting.statement.startPosition.row + 1
+    const result: SymbolResult = { module: module.name, name: `${setting.owner}.${setting.attribute}:${line}`, start: setting.statement.startIndex, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
+    try {
+      if (!setting.carried) fail('unsupported-flask-api', setting.statement, `${setting.extension}: \`${setting.owner}.${setting.attribute}\` is not a setting the service carries over`)
+      ctx.dependencies.add(`${module.name}\0${setting.owner}`)
+      result.code = `${jsIdentifier(setting.owner)}.${setting.attribute} = ${translateExpr(setting.value, ctx).code} ${lineComment(`${module.file}:${line}, when the module loads`)}`
+      checkParses(result.code, 'module', setting.statement)
+    } catch (error) {
+      if (!(error instanceof Untranslatable)) throw error
+      result.error = error
+      result.code = null
+    }
+    results.push(result)
+  }
   for (const statement of module.tree.rootNode.namedChildren) {
     const call = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined
     if (call?.type !== 'call') continue
@@ -741,6 +748,9 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
       checkDecorators(def.decorators, false)
       result.code = translateClass(def.node, ctx, { methodView: isMethodView(def, project, module) }).join('\n')
     } else {
+      // An extension object the project configures in ways the service does not carry (login_manager.x = ... in a factory).
+      const uncarried = uncarriedSettings(project, moduleName, name)
+      if (uncarried !== null) fail('unsupported-flask-api', def.node, uncarried)
       const rebound = def.reassigned || project.globalsAssigned(moduleName).has(name)
       const value = translateExpr(def.value, ctx)
       if (rebound || value.type === 'list') ctx.imports.py = true // the `Py` annotation

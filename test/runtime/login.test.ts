@@ -9,17 +9,45 @@
 import { spawnSync } from 'node:child_process'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { errorHandlers, jsonify, kwargs, request, requestHooks, useAppConfig, view, decoratedView, currentContext, type AppEnv } from '../../src/emit/runtime/flask.js'
+import {
+  errorHandlers,
+  jsonify,
+  kwargs,
+  request,
+  requestHooks,
+  useAppConfig,
+  view,
+  decoratedView,
+  currentContext,
+  type AppEnv,
+} from '../../src/emit/runtime/flask.js'
 import { withKeywords, repr, PyDict, type Py } from '../../src/emit/runtime/py.js'
 import { WerkzeugRouter } from '../../src/emit/runtime/router.js'
 import { SessionSerializer } from '../../src/emit/runtime/session.js'
-import { LoginManager, UserMixin, currentUser, decodeCookie, encodeCookie, freshLoginRequired, loginRequired, loginUser, logoutUser, useLoginUrlMap } from '../../src/emit/runtime/login.js'
+import {
+  LoginManager,
+  UserMixin,
+  currentUser,
+  decodeCookie,
+  encodeCookie,
+  freshLoginRequired,
+  loginRequired,
+  loginUser,
+  logoutUser,
+  useLoginUrlMap,
+} from '../../src/emit/runtime/login.js'
 
-const hasOracle = spawnSync('/usr/bin/python3', ['-c', 'import flask_login'], { stdio: 'ignore' }).status === 0
+const hasOracle =
+  spawnSync('/usr/bin/python3', ['-c', 'import flask_login'], {
+    stdio: 'ignore',
+  }).status === 0
 if (!hasOracle && process.env.CI === 'true') throw new Error('/usr/bin/python3 cannot import flask_login, the oracle of test/runtime/login.test.ts')
 
 const SECRET = 'login-secret-é'
-const HEADERS = { 'X-Forwarded-For': '10.0.0.1', 'User-Agent': 'agent/1.0 "ü"' }
+const HEADERS = {
+  'X-Forwarded-For': '10.0.0.1',
+  'User-Agent': 'agent/1.0 "ü"',
+}
 
 const FLASK_APP = `
 import json, sys
@@ -90,7 +118,10 @@ interface Answer {
 
 function flask(calls: Call[]): Answer[] {
   const input = JSON.stringify(calls.map((call) => ({ ...call, headers: HEADERS })))
-  const result = spawnSync('/usr/bin/python3', ['-c', FLASK_APP], { input, encoding: 'utf8' })
+  const result = spawnSync('/usr/bin/python3', ['-c', FLASK_APP], {
+    input,
+    encoding: 'utf8',
+  })
   if (result.status !== 0) throw new Error(result.stderr)
   return JSON.parse(result.stdout) as Answer[]
 }
@@ -115,11 +146,23 @@ const USERS = new PyDict<string, User>([
 
 function serviceApp(): Hono<AppEnv> {
   const rules = [
-    { rule: '/login', endpoint: 'login', methods: ['GET', 'HEAD', 'OPTIONS', 'POST'] },
+    {
+      rule: '/login',
+      endpoint: 'login',
+      methods: ['GET', 'HEAD', 'OPTIONS', 'POST'],
+    },
     { rule: '/me', endpoint: 'me', methods: ['GET', 'HEAD', 'OPTIONS'] },
-    { rule: '/private/<int:n>', endpoint: 'private', methods: ['GET', 'HEAD', 'OPTIONS'] },
+    {
+      rule: '/private/<int:n>',
+      endpoint: 'private',
+      methods: ['GET', 'HEAD', 'OPTIONS'],
+    },
     { rule: '/fresh', endpoint: 'fresh', methods: ['GET', 'HEAD', 'OPTIONS'] },
-    { rule: '/logout', endpoint: 'logout', methods: ['GET', 'HEAD', 'OPTIONS'] },
+    {
+      rule: '/logout',
+      endpoint: 'logout',
+      methods: ['GET', 'HEAD', 'OPTIONS'],
+    },
   ]
   const lm = new LoginManager()
   lm.login_view = 'login'
@@ -135,13 +178,27 @@ function serviceApp(): Hono<AppEnv> {
   app.on(
     ['GET', 'POST'],
     '/login',
-    view((c) => (request(c).method === 'GET' ? 'login page' : jsonify(kwargs({ ok: loginUser(USERS.getItem(request(c).args.get('id')), request(c).args.get('remember') === '1') })))),
+    view((c) =>
+      request(c).method === 'GET'
+        ? 'login page'
+        : jsonify(
+            kwargs({
+              ok: loginUser(USERS.getItem(String(request(c).args.get('id'))), request(c).args.get('remember') === '1'),
+            }),
+          ),
+    ),
   )
   app.get(
     '/me',
     view(() => {
       const user = currentUser()
-      return jsonify(kwargs({ auth: user.is_authenticated, anon: user.is_anonymous, id: user.get_id() }))
+      return jsonify(
+        kwargs({
+          auth: user.is_authenticated,
+          anon: user.is_anonymous,
+          id: user.get_id(),
+        }),
+      )
     }),
   )
   app.get('/private/<int:n>', decoratedView(loginRequired(withKeywords('private', ['n'], 1, (n: Py): Py => `secret ${n}`))))
@@ -165,8 +222,17 @@ async function service(calls: Call[]): Promise<Answer[]> {
     const cookies = Object.entries(call.cookies ?? {})
       .map(([key, value]) => `${key}=${value}`)
       .join('; ')
-    const response = await app.request(call.path, { method: call.method, headers: { ...HEADERS, ...(cookies ? { Cookie: cookies } : {}) } })
-    answers.push({ status: response.status, body: await response.text(), location: response.headers.get('location'), vary: response.headers.get('vary'), set_cookie: response.headers.getSetCookie() })
+    const response = await app.request(call.path, {
+      method: call.method,
+      headers: { ...HEADERS, ...(cookies ? { Cookie: cookies } : {}) },
+    })
+    answers.push({
+      status: response.status,
+      body: await response.text(),
+      location: response.headers.get('location'),
+      vary: response.headers.get('vary'),
+      set_cookie: response.headers.getSetCookie(),
+    })
   }
   return answers
 }
@@ -192,7 +258,15 @@ function shape(answer: Answer): string[] {
 
 /** What both sides must agree on for one response. */
 function observed(answer: Answer): object {
-  return { status: answer.status, body: answer.body.trim(), location: answer.location, vary: answer.vary, cookies: shape(answer), session: sessionOf(answer), remember: cookieOf(answer, 'remember_token') }
+  return {
+    status: answer.status,
+    body: answer.body.trim(),
+    location: answer.location,
+    vary: answer.vary,
+    cookies: shape(answer),
+    session: sessionOf(answer),
+    remember: cookieOf(answer, 'remember_token'),
+  }
 }
 
 describe.skipIf(!hasOracle)('Flask-Login on the runtime and on Flask, cookies crossing both ways', () => {
@@ -221,21 +295,37 @@ describe.skipIf(!hasOracle)('Flask-Login on the runtime and on Flask, cookies cr
     const flaskSession = cookieOf(flaskLogin!, 'session')!
     const fromFlask: Call[] = [
       { method: 'GET', path: '/me', cookies: { session: flaskSession } },
-      { method: 'GET', path: '/private/7', cookies: { session: flaskSession } },
+      {
+        method: 'GET',
+        path: '/private/7',
+        cookies: { session: flaskSession },
+      },
       { method: 'GET', path: '/fresh', cookies: { session: flaskSession } },
     ]
     const ours = await service(fromFlask)
-    expect(JSON.parse(ours[0]!.body)).toEqual({ auth: true, anon: false, id: '1' })
+    expect(JSON.parse(ours[0]!.body)).toEqual({
+      auth: true,
+      anon: false,
+      id: '1',
+    })
     expect(ours.map(observed)).toEqual(flask(fromFlask).map(observed))
 
     const [serviceLogin] = await service([{ method: 'POST', path: '/login?id=1' }])
     const serviceSession = cookieOf(serviceLogin!, 'session')!
     const fromService: Call[] = [
       { method: 'GET', path: '/me', cookies: { session: serviceSession } },
-      { method: 'GET', path: '/private/8', cookies: { session: serviceSession } },
+      {
+        method: 'GET',
+        path: '/private/8',
+        cookies: { session: serviceSession },
+      },
     ]
     const theirs = flask(fromService)
-    expect(JSON.parse(theirs[0]!.body)).toEqual({ auth: true, anon: false, id: '1' })
+    expect(JSON.parse(theirs[0]!.body)).toEqual({
+      auth: true,
+      anon: false,
+      id: '1',
+    })
     expect(theirs.map(observed)).toEqual((await service(fromService)).map(observed))
   })
 
@@ -247,13 +337,33 @@ describe.skipIf(!hasOracle)('Flask-Login on the runtime and on Flask, cookies cr
     expect(decodeCookie(flaskToken)).toBe('1')
     const calls: Call[] = [
       { method: 'GET', path: '/me', cookies: { remember_token: flaskToken } },
-      { method: 'GET', path: '/fresh', cookies: { remember_token: flaskToken } },
-      { method: 'GET', path: '/private/1', cookies: { remember_token: flaskToken } },
-      { method: 'GET', path: '/logout', cookies: { remember_token: flaskToken } },
-      { method: 'GET', path: '/me', cookies: { remember_token: `1|${'0'.repeat(128)}` } },
+      {
+        method: 'GET',
+        path: '/fresh',
+        cookies: { remember_token: flaskToken },
+      },
+      {
+        method: 'GET',
+        path: '/private/1',
+        cookies: { remember_token: flaskToken },
+      },
+      {
+        method: 'GET',
+        path: '/logout',
+        cookies: { remember_token: flaskToken },
+      },
+      {
+        method: 'GET',
+        path: '/me',
+        cookies: { remember_token: `1|${'0'.repeat(128)}` },
+      },
     ]
     const ours = await service(calls)
-    expect(JSON.parse(ours[0]!.body)).toEqual({ auth: true, anon: false, id: '1' })
+    expect(JSON.parse(ours[0]!.body)).toEqual({
+      auth: true,
+      anon: false,
+      id: '1',
+    })
     expect(ours.map(observed)).toEqual(flask(calls).map(observed))
   })
 
@@ -266,7 +376,9 @@ app.secret_key = ${JSON.stringify(SECRET)}
 with app.app_context():
     print(encode_cookie("42"), encode_cookie("é|x"))
 `
-    const result = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' })
+    const result = spawnSync('/usr/bin/python3', ['-c', script], {
+      encoding: 'utf8',
+    })
     expect(result.stdout.trim()).toBe(`${encodeCookie('42')} ${encodeCookie('é|x')}`)
     expect(decodeCookie(encodeCookie('é|x'))).toBe('é|x')
   })

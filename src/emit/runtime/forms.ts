@@ -630,28 +630,109 @@ export class SelectFieldImpl extends Field {
   }
 }
 
-function fieldFactory(make: (name: string, label: Py, options: FieldOptions) => Field) {
-  return (
-    label: Py = null,
-    validators: Validator[] | null = null,
-    options: FieldOptions = {},
-  ): UnboundField =>
-    new UnboundField((name) =>
-      make(name, label, { ...options, validators: validators ?? options.validators ?? null }),
-    )
+/** WTForms' `Field(label=None, validators=None, filters=(), description="", id=None, default=None, widget=None, render_kw=None, name=None)`. */
+type FieldArguments = [
+  label?: Py,
+  validators?: Validator[] | null,
+  filters?: Py,
+  description?: Py,
+  id?: Py,
+  default_?: Py,
+  widget?: Py,
+  render_kw?: Py,
+  name?: Py,
+]
+
+function fieldOptions(
+  args: FieldArguments,
+  extra: FieldOptions = {},
+): { label: Py; options: FieldOptions } {
+  const [
+    label = null,
+    validators = null,
+    filters = null,
+    description = '',
+    id = null,
+    defaultValue = null,
+    widget = null,
+    render_kw = null,
+    name = null,
+  ] = args
+  if (filters !== null && filters !== undefined && [...filters].length > 0)
+    throw new NotCarried('filters=')
+  if (widget !== null && widget !== undefined) throw new NotCarried('widget=')
+  return {
+    label,
+    options: { ...extra, validators, description, id, default: defaultValue, render_kw, name },
+  }
 }
 
-/** `StringField(label=None, validators=None, **kwargs)`, and the other fields alike. */
+/** A field argument the runtime does not carry over: the form fails loudly where it is made. */
+class NotCarried extends Error {
+  constructor(what: string) {
+    super(`WTForms field argument ${what} is not carried over by the migration`)
+  }
+}
+
+function fieldFactory(make: (name: string, label: Py, options: FieldOptions) => Field) {
+  return (...args: FieldArguments): UnboundField => {
+    const { label, options } = fieldOptions(args)
+    return new UnboundField((name) => make(name, label, options))
+  }
+}
+
+/** `StringField(label=None, validators=None, filters=(), description="", id=None, default=None, widget=None, render_kw=None, name=None)`, and the other simple fields alike. */
 export const StringField = fieldFactory((n, l, o) => new StringFieldImpl(n, l, o, 'text'))
 export const PasswordField = fieldFactory((n, l, o) => new PasswordFieldImpl(n, l, o, 'password'))
 export const TextAreaField = fieldFactory((n, l, o) => new TextAreaFieldImpl(n, l, o, 'textarea'))
 export const HiddenField = fieldFactory((n, l, o) => new StringFieldImpl(n, l, o, 'hidden'))
 export const EmailField = fieldFactory((n, l, o) => new StringFieldImpl(n, l, o, 'email'))
-export const BooleanField = fieldFactory((n, l, o) => new BooleanFieldImpl(n, l, o))
 export const SubmitField = fieldFactory((n, l, o) => new SubmitFieldImpl(n, l, o))
 export const IntegerField = fieldFactory((n, l, o) => new IntegerFieldImpl(n, l, o, 'number'))
-export const DateField = fieldFactory((n, l, o) => new DateFieldImpl(n, l, o, 'date'))
-export const SelectField = fieldFactory((n, l, o) => new SelectFieldImpl(n, l, o))
+
+/** `BooleanField(label=None, validators=None, false_values=None, **kwargs)`. */
+export function BooleanField(
+  label: Py = null,
+  validators: Validator[] | null = null,
+  false_values: Py = null,
+  ...rest: Py[]
+): UnboundField {
+  const { options } = fieldOptions(
+    [label, validators, ...rest] as unknown as FieldArguments,
+    false_values === null || false_values === undefined ? {} : { false_values: [...false_values] },
+  )
+  return new UnboundField((name) => new BooleanFieldImpl(name, label, options))
+}
+
+/** `DateField(label=None, validators=None, format="%Y-%m-%d", **kwargs)`: the ISO format only. */
+export function DateField(
+  label: Py = null,
+  validators: Validator[] | null = null,
+  format: Py = '%Y-%m-%d',
+  ...rest: Py[]
+): UnboundField {
+  if (format !== '%Y-%m-%d' && format !== undefined)
+    throw new NotCarried(`format=${String(format)}`)
+  const { options } = fieldOptions([label, validators, ...rest] as unknown as FieldArguments)
+  return new UnboundField((name) => new DateFieldImpl(name, label, options, 'date'))
+}
+
+/** `SelectField(label=None, validators=None, coerce=str, choices=None, validate_choice=True, **kwargs)`: str choices. */
+export function SelectField(
+  label: Py = null,
+  validators: Validator[] | null = null,
+  coerce: Py = null,
+  choices: Py = null,
+  validate_choice: Py = true,
+  ...rest: Py[]
+): UnboundField {
+  if (coerce !== null && coerce !== undefined) throw new NotCarried('coerce=')
+  if (validate_choice === false) throw new NotCarried('validate_choice=False')
+  const { options } = fieldOptions([label, validators, ...rest] as unknown as FieldArguments, {
+    choices,
+  })
+  return new UnboundField((name) => new SelectFieldImpl(name, label, options))
+}
 
 /** Form data as WTForms reads it: `name in formdata`, `formdata.getlist(name)`. */
 export interface FormData {

@@ -25,7 +25,7 @@ import {
 } from './flask.js'
 import { Keywords, PyDict, callWithKeywords, takesKeywords, truthy, type Py } from './py.js'
 import { AttributeError, NotImplementedError } from './exceptions.js'
-import { urlFor, urlForContext, type RuleSpec, type UrlMap } from './router.js'
+import { appUrlMap, urlFor, urlForContext, type RuleSpec, type UrlMap } from './router.js'
 import { flash, flaskSession } from './session.js'
 
 const COOKIE_NAME = 'remember_token'
@@ -78,9 +78,14 @@ export class AnonymousUserMixin {
 let manager: LoginManager | null = null
 let loginUrlMap: RuleSpec[] | UrlMap | null = null
 
-/** The URL map `login_view` endpoints are built with (the generated app gives its `urlMap`). */
+/** The URL map `login_view` endpoints are built with; by default the app router's (`appUrlMap`). */
 export function useLoginUrlMap(urlMap: RuleSpec[] | UrlMap): void {
   loginUrlMap = urlMap
+}
+
+/** `login_manager.init_app(app)`, as the generated app runs it: `manager` becomes `current_app.login_manager`. */
+export function initLoginManager(lm: LoginManager): void {
+  lm.init_app()
 }
 
 /** `current_app.login_manager`: the manager set up last (the service has one app). */
@@ -285,9 +290,9 @@ function splitUrl(url: string): { scheme: string; netloc: string; path: string; 
 
 function expandLoginView(c: Context, loginView: string): string {
   if (/^(https:\/\/|http:\/\/|\/)/.test(loginView)) return loginView
-  if (loginUrlMap === null)
-    throw new Error('useLoginUrlMap(urlMap) was not called: login_view cannot be built')
-  return urlFor(loginUrlMap, loginView, {}, urlForContext(c))
+  const urlMap = loginUrlMap ?? appUrlMap()
+  if (urlMap === null) throw new Error('no URL map: login_view cannot be built (useLoginUrlMap)')
+  return urlFor(urlMap, loginView, {}, urlForContext(c))
 }
 
 /** Werkzeug 2.2's `url_quote_plus` (as `url_encode` quotes keys and values): its always-safe characters, `+` quoted, space as `+`. */

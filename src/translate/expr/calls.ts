@@ -9,6 +9,7 @@ import { translateStdlibCall } from './stdlib.js'
 import { resolveName, projectReference, unknownImportRule } from './names.js'
 import { signatureOf, constructorSignature } from '../function.js'
 import { keywordValueCall } from '../decorators.js'
+import { extensionName } from '../../ir/extension-rules.js'
 import { definesMethods, methodKind, responseBaseModule } from '../class.js'
 import { responseConstruction } from '../flask/index.js'
 import { translateExtensionCall, translateExtensionMethodCall } from '../flask/extensions.js'
@@ -100,7 +101,9 @@ function translateModuleCall(node: SyntaxNode, ctx: Context): Emitted | undefine
   const object = fn.childForFieldName('object')!
   if (object.type !== 'identifier') return undefined
   const binding = resolveName(object.text, object, ctx)
-  if (binding.kind === 'unknown-import') fail(unknownImportRule(binding.module), node, `\`${snippet(fn)}()\` from module \`${binding.module}\` is not supported`)
+  // A method of an extension's proxy (`current_user.get_id()`): a method call on the proxied object.
+  const proxy = binding.kind === 'unknown-import' && binding.name !== null && extensionName(binding.module, binding.name)?.name.kind === 'proxy'
+  if (binding.kind === 'unknown-import' && !proxy) fail(unknownImportRule(binding.module), node, `\`${snippet(fn)}()\` from module \`${binding.module}\` is not supported`)
   if (binding.kind !== 'project-module') return undefined
   const name = fn.childForFieldName('attribute')!.text
   const resolved = ctx.project.resolveSymbol(binding.module, name)

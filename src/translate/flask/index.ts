@@ -252,7 +252,15 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
     case 'redirect':
       requireStatic(args, 'redirect()', ['code'])
       ctx.imports.flask.add('redirect')
-      return emitted(`redirect(${[...positional(), ...(args.keywords.has('code') ? [translateExpr(args.keywords.get('code')!, ctx).code] : [])].join(', ')})`, Prec.Call, 'response')
+      {
+        // `redirect(request.args.get("next") or url_for("index"))`: a location not known to be a str is passed as it is
+        // (the runtime, as Werkzeug, fails on a non-string), typed for TypeScript.
+        const location = args.positional.map((a) => {
+          const value = translateExpr(a, ctx)
+          return value.type === 'str' ? value.code : `${value.code} as string`
+        })
+        return emitted(`redirect(${[...location, ...(args.keywords.has('code') ? [translateExpr(args.keywords.get('code')!, ctx).code] : [])].join(', ')})`, Prec.Call, 'response')
+      }
     case 'make_response': {
       requireStatic(args, 'make_response()')
       ctx.imports.flask.add('makeResponse')
