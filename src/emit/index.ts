@@ -33,7 +33,7 @@ import {
   emitTsconfig,
 } from './scaffold.js'
 import { emitUrlMap, requestBlueprints, scalarDefaults } from './url-map.js'
-import { importedPackages, usedRuntimeModules } from './runtime-use.js'
+import { importedPackages, readsContextLocals, usedRuntimeModules } from './runtime-use.js'
 import { emitK8sManifests, envExampleVariables } from './k8s.js'
 import { emitCommands } from './commands.js'
 import { docComment, lineComment, tsString } from '../ts-text.js'
@@ -231,6 +231,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   // Only the runtime modules some file imports (transitively), and the packages the files kept import.
   const usedRuntime = usedRuntimeModules(files, runtimeFiles)
   for (const name of runtimeFiles.keys()) if (!usedRuntime.has(name)) files.delete(`src/lib/${name}`)
+  if (!readsContextLocals(files)) files.set('src/app.ts', files.get('src/app.ts')!.replace('app.use(requestHooks({ ', 'app.use(requestHooks({ contextLocals: false, '))
   files.set('package.json', emitPackageJson(app, { ...packageDependencies(importedPackages(files)), scripts: commands.scripts }))
   files.set('tsconfig.json', emitTsconfig())
   const statics = staticAssets(app, input.staticFiles)
@@ -310,6 +311,7 @@ function emitAppFile(
   imports.addNamed('./lib/router.js', 'WerkzeugRouter')
   imports.addNamed('./lib/flask.js', 'errorHandlers')
   imports.addNamed('./lib/flask.js', 'requestHooks')
+  imports.addNamed('./lib/flask.js', 'logsRequests')
   imports.addNamed('./lib/flask.js', 'type AppEnv')
   imports.addNamed('./lib/legacy.js', 'legacyFallback')
   imports.addNamed('./url-map.js', 'strictSlashes')
@@ -339,7 +341,8 @@ function emitAppFile(
   } else {
     lines.push('const app = new Hono<AppEnv>({ router: new WerkzeugRouter(urlMap, { strictSlashes }) })')
   }
-  lines.push(`if (process.env.NODE_ENV !== 'test') app.use(logger())`)
+  lines.push(`// A line per request with LOG_LEVEL=info (or debug), and in development; not in production by default.`)
+  lines.push('if (logsRequests()) app.use(logger())')
   lines.push(`// LEGACY_URL (the Flask app, still running): stubs, unknown paths and LEGACY_ROUTES go there, before any hook runs here.`)
   if (legacy.onFailure.length > 0) {
     const failures = legacy.onFailure.map((failure) => (failure === 'redirect' ? 'redirects' : '405s')).join(' and ')

@@ -56,3 +56,17 @@ export function importedPackages(files: ReadonlyMap<string, string>): string[] {
   }
   return [...packages].sort()
 }
+
+/**
+ * Whether some code of the service reads Flask's context locals through `currentContext()` (the
+ * request in a helper, a template, an extension's runtime): its own files, and the runtime modules
+ * it uses other than flask.ts, which defines it. When none does, app.ts passes
+ * `contextLocals: false` to `requestHooks` and requests run without an AsyncLocalStorage scope.
+ */
+export function readsContextLocals(files: ReadonlyMap<string, string>): boolean {
+  for (const [path, content] of files) {
+    if (!/\.[cm]?tsx?$/.test(path) || path === 'src/lib/flask.ts') continue
+    if (/\bcurrentContext\b/.test(content)) return true
+  }
+  return false
+}

@@ -110,15 +110,15 @@ interface RequestState {
   unhandledError: unknown
 }
 
-const states = new WeakMap<object, RequestState>()
+/** Where a request's state lives: a property of the web `Request`, the same across sub-apps (a WeakMap costs the GC more). */
+const STATE = Symbol('flask request state')
 
 function stateOf(c: Context): RequestState {
-  // `c.req.raw` is the same for a request across sub-apps; the Context is too, but key on both
-  // so a state survives whichever one a caller holds.
-  let state = states.get(c.req.raw)
+  const raw = c.req.raw as Request & { [STATE]?: RequestState }
+  let state = raw[STATE]
   if (!state) {
     state = { request: null, afterThisRequest: [], unhandledError: undefined }
-    states.set(c.req.raw, state)
+    raw[STATE] = state
   }
   return state
 }
@@ -163,10 +163,24 @@ function blueprintsOf(c: Context): string[] {
  */
 export function flaskContext(): MiddlewareHandler {
   return async function flaskContextMiddleware(c, next) {
-    g(c)
-    await loadRequest(c)
+    const prepared = prepareRequest(c)
+    if (prepared instanceof Promise) await prepared
     await runInContext(c, next)
   }
+}
+
+/**
+ * Whether the service logs one line per request (Hono's `logger()`, as Flask's development server
+ * logs each request at INFO): with `LOG_LEVEL` DEBUG or INFO; without `LOG_LEVEL`, only outside
+ * production and tests (NODE_ENV neither `production` nor `test`), so a production service, like
+ * gunicorn by default, keeps the request path free of console writes.
+ */
+export function logsRequests(
+  env: { readonly [name: string]: string | undefined } = process.env,
+): boolean {
+  const level = env['LOG_LEVEL']?.trim().toUpperCase()
+  if (level) return level === 'DEBUG' || level === 'INFO'
+  return env['NODE_ENV'] !== 'production' && env['NODE_ENV'] !== 'test'
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -695,6 +709,19 @@ function jsonEscape(ch: string): string {
 
 /** Code point order, as Python compares str. */
 function comparePyStrings(a: string, b: string): number {
+  // UTF-16 order is code point order up to the first surrogate: compare code units until then.
+  const length = Math.min(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x < 0xd800 && y < 0xd800) return x - y
+    return compareCodePoints(a, b)
+  }
+  return a.length - b.length
+}
+
+function compareCodePoints(a: string, b: string): number {
   const left = [...a]
   const right = [...b]
   for (let i = 0; i < Math.min(left.length, right.length); i++) {
@@ -1209,6 +1236,8 @@ export function declaredContentLength(value: string | null | undefined): number 
 
 /** The parts of a Node `IncomingMessage` the body reader uses (`c.env.incoming` under @hono/node-server). */
 interface NodeBodyStream {
+  /** Node's parsed headers (lower-case names): read here so the web `Request`'s headers are not built for it. */
+  readonly headers: { readonly [name: string]: string | string[] | undefined }
   on(event: string, listener: (...args: never[]) => void): unknown
   off(event: string, listener: (...args: never[]) => void): unknown
   pause(): unknown
@@ -1222,6 +1251,7 @@ function nodeIncoming(c: Context): NodeBodyStream | null {
     incoming &&
     typeof incoming.on === 'function' &&
     typeof incoming.pause === 'function' &&
+    typeof incoming.headers === 'object' &&
     typeof incoming.readableEnded === 'boolean'
   ) {
     return incoming as NodeBodyStream
@@ -1247,6 +1277,12 @@ function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
 function readNodeBody(incoming: NodeBodyStream, limit: number): Promise<Uint8Array | null> {
   if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0))
   if (incoming.destroyed) return Promise.reject(new ClientDisconnected())
+  // With a Content-Length (within the limit: larger ones are never read), the body is copied into
+  // one buffer of that size as it arrives: no list of chunks held until a second copy joins them.
+  const length = incoming.headers['content-length']
+  const declared = declaredContentLength(typeof length === 'string' ? length : undefined)
+  let into =
+    declared !== null && declared > 0 && declared <= limit ? new Uint8Array(declared) : null
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = []
     let total = 0
@@ -1267,11 +1303,26 @@ function readNodeBody(incoming: NodeBodyStream, limit: number): Promise<Uint8Arr
         resolve(null)
         return
       }
+      if (into !== null) {
+        if (total <= into.length) {
+          into.set(chunk, total - chunk.length)
+          return
+        }
+        // More than declared (Node's parser never gives that): the rest as chunks.
+        chunks.push(into.subarray(0, total - chunk.length))
+        into = null
+      }
       chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))
     }
     const onEnd = (): void => {
       cleanup()
-      resolve(joinChunks(chunks, total))
+      resolve(
+        into === null
+          ? joinChunks(chunks, total)
+          : total === into.length
+            ? into
+            : into.subarray(0, total),
+      )
     }
     const onClose = (): void => {
       cleanup()
@@ -1309,18 +1360,48 @@ async function readWebBody(
  * without reading a byte; a chunked body is counted as it arrives and left at the limit.
  */
 async function readBody(c: Context, limit: number): Promise<Uint8Array | null> {
+  const incoming = nodeIncoming(c)
+  if (incoming) {
+    const known = nodeBodyWithoutReading(incoming, () => limit)
+    return known !== undefined ? known : readNodeBody(incoming, limit)
+  }
   const headers = c.req.raw.headers
   const declared = declaredContentLength(headers.get('content-length'))
   if (declared !== null && declared > limit) return null
-  const incoming = nodeIncoming(c)
-  if (incoming) {
-    // HTTP/1.x: no Content-Length and no Transfer-Encoding means no body (GET bodies are read too, as Flask does).
-    if (declared === 0 || (declared === null && !headers.has('transfer-encoding')))
-      return new Uint8Array(0)
-    return readNodeBody(incoming, limit)
-  }
   const body = c.req.raw.body
   return body === null ? new Uint8Array(0) : readWebBody(body, limit)
+}
+
+/**
+ * What a Node request's body is without reading it: empty when HTTP/1.x says there is none (no
+ * Content-Length or 0, and no Transfer-Encoding; a GET with a body is read, as Flask does), null
+ * when its Content-Length is over the limit (never read), undefined when it must be read.
+ */
+function nodeBodyWithoutReading(
+  incoming: NodeBodyStream,
+  limit: () => number,
+): Uint8Array | null | undefined {
+  const length = incoming.headers['content-length']
+  const declared = declaredContentLength(typeof length === 'string' ? length : undefined)
+  if (declared === null ? incoming.headers['transfer-encoding'] === undefined : declared === 0)
+    return new Uint8Array(0)
+  if (declared !== null && declared > limit()) return null
+  return undefined
+}
+
+/**
+ * `loadRequest` without a promise when the body is known without reading it (a request without
+ * one, most GETs, or one over the limit): what the middleware calls on every request.
+ */
+function prepareRequest(c: Context): FlaskRequest | Promise<FlaskRequest> {
+  const state = stateOf(c)
+  if (state.request) return state.request
+  const incoming = nodeIncoming(c)
+  const known = incoming === null ? undefined : nodeBodyWithoutReading(incoming, maxBodyBytes)
+  if (known === undefined) return loadRequest(c)
+  // No multipart parsing: an empty or unread body gives an empty form either way.
+  state.request = new FlaskRequest(c, known)
+  return state.request
 }
 
 /**
@@ -1334,7 +1415,9 @@ export async function loadRequest(c: Context): Promise<FlaskRequest> {
   if (state.request) return state.request
   const body = await readBody(c, maxBodyBytes())
   if (state.request) return state.request
-  const contentType = c.req.raw.headers.get('content-type')
+  // An empty or unread body gives an empty form, multipart or not: no need for the headers then.
+  const contentType =
+    body === null || body.length === 0 ? null : c.req.raw.headers.get('content-type')
   let multipart: { form: [string, string][]; files: [string, File][] } | null = null
   if (body !== null && mimetypeOf(contentType) === 'multipart/form-data') {
     multipart = { form: [], files: [] }
@@ -1447,7 +1530,12 @@ export class ResponseHeaders {
       return
     }
     this.#list[index] = [this.#list[index]![0], text]
-    this.#list = this.#list.filter(([k], i) => i <= index || k.toLowerCase() !== lower)
+    for (let i = index + 1; i < this.#list.length; i++) {
+      if (this.#list[i]![0].toLowerCase() === lower) {
+        this.#list = this.#list.filter(([k], j) => j <= index || k.toLowerCase() !== lower)
+        break
+      }
+    }
   }
 
   /** `headers.add(key, value)`: appends. */
@@ -1575,24 +1663,31 @@ function headerPairs(init: HeadersLike): [string, unknown][] {
 }
 
 /** Werkzeug's `get_content_type`: `; charset=utf-8` for text types. */
+const CHARSET_TYPES = new Set([
+  'application/ecmascript',
+  'application/javascript',
+  'application/sql',
+  'application/xml',
+  'application/xml-dtd',
+  'application/xml-external-parsed-entity',
+])
+
 function contentTypeFor(mimetype: string, charset = 'utf-8'): string {
-  const charsetTypes = [
-    'application/ecmascript',
-    'application/javascript',
-    'application/sql',
-    'application/xml',
-    'application/xml-dtd',
-    'application/xml-external-parsed-entity',
-  ]
-  if (mimetype.startsWith('text/') || charsetTypes.includes(mimetype) || mimetype.endsWith('+xml'))
+  if (mimetype.startsWith('text/') || CHARSET_TYPES.has(mimetype) || mimetype.endsWith('+xml'))
     return `${mimetype}; charset=${charset}`
   return mimetype
 }
 
+function isUtf8(charset: string): boolean {
+  if (charset === 'utf-8') return true
+  const name = charset.toLowerCase().replace(/_/g, '-')
+  return name === 'utf-8' || name === 'utf8'
+}
+
 /** A str body in a response's charset: UTF-8, or Latin-1 / ASCII (Werkzeug's `charset` class attribute). */
 function encodeText(text: string, charset: string): Uint8Array {
+  if (isUtf8(charset)) return utf8Encoder.encode(text)
   const name = charset.toLowerCase().replace(/_/g, '-')
-  if (name === 'utf-8' || name === 'utf8') return utf8Encoder.encode(text)
   const limit =
     name === 'ascii' || name === 'us-ascii'
       ? 0x7f
@@ -1686,6 +1781,8 @@ export class FlaskResponse {
   #status = '200 OK'
   #statusCode = 200
   #data: Uint8Array | null = new Uint8Array(0)
+  /** A str body in UTF-8 not encoded yet (then `#data` is null): sent as it is, encoded only if read as bytes. */
+  #text: string | null = null
   #stream: ReadableStream<Uint8Array> | null = null
 
   /** Werkzeug's class attributes, which a project's subclass of Response may override. */
@@ -1752,6 +1849,11 @@ export class FlaskResponse {
     return this.#status
   }
   set status(value: number | string) {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+      this.#statusCode = value
+      this.#status = statusLine(value)
+      return
+    }
     const text = String(value).trim()
     if (text === '') throw new ValueError('Empty status argument')
     const [first, ...rest] = text.split(/\s+/)
@@ -1793,6 +1895,10 @@ export class FlaskResponse {
 
   /** `response.data` (bytes). Requires a loaded body (`await load()`) for a wrapped stream. */
   get data(): Uint8Array {
+    if (this.#text !== null) {
+      this.#data = utf8Encoder.encode(this.#text)
+      this.#text = null
+    }
     if (this.#data === null)
       throw new Error('response body is a stream: await response.load() first')
     return this.#data
@@ -1808,11 +1914,16 @@ export class FlaskResponse {
 
   /** `response.set_data(value)`: replaces the body and sets Content-Length, as Werkzeug does. */
   set_data(value: string | Uint8Array): void {
-    this.#data =
-      typeof value === 'string'
-        ? encodeText(value, (this.constructor as typeof FlaskResponse).charset)
-        : value
     this.#stream = null
+    const charset = (this.constructor as typeof FlaskResponse).charset
+    if (typeof value === 'string' && isUtf8(charset)) {
+      this.#text = value
+      this.#data = null
+      this.headers.set('Content-Length', String(Buffer.byteLength(value, 'utf8')))
+      return
+    }
+    this.#text = null
+    this.#data = typeof value === 'string' ? encodeText(value, charset) : value
     this.headers.set('Content-Length', String(this.#data.length))
   }
 
@@ -1857,23 +1968,33 @@ export class FlaskResponse {
    */
   toResponse(): Response {
     const code = this.#statusCode
-    const headers = new Headers()
     const noBody = (code >= 100 && code < 200) || code === 204 || code === 205 || code === 304
+    const body = noBody ? null : (this.#stream ?? this.#text ?? this.#data)
+    const phrase = this.#status.slice(this.#status.indexOf(' ') + 1)
+    const status = code < 200 || code > 599 ? 500 : code
+    const record = plainHeaders(this.headers, noBody, body)
+    if (record !== null) {
+      const response = new Response(body as BodyInit | null, {
+        status,
+        statusText: phrase,
+        headers: record,
+      })
+      ;(response as OriginTagged)[ORIGIN] = this
+      if ('content-type' in record) (response as OriginTagged)[TYPED] = true
+      return response
+    }
+    const headers = new Headers()
     for (const [key, value] of this.#list()) {
       const lower = key.toLowerCase()
       if (lower === 'content-length' && noBody) continue
       headers.append(key, lower === 'location' ? iriToUri(value) : value)
     }
-    const body = noBody ? null : (this.#stream ?? this.#data)
     if (body instanceof Uint8Array && !headers.has('content-length'))
       headers.set('Content-Length', String(body.length))
-    const phrase = this.#status.slice(this.#status.indexOf(' ') + 1)
-    const response = new Response(body as BodyInit | null, {
-      status: code < 200 || code > 599 ? 500 : code,
-      statusText: phrase,
-      headers,
-    })
-    responseOrigins.set(response, this)
+    else if (typeof body === 'string' && !headers.has('content-length'))
+      headers.set('Content-Length', String(Buffer.byteLength(body, 'utf8')))
+    const response = new Response(body as BodyInit | null, { status, statusText: phrase, headers })
+    ;(response as OriginTagged)[ORIGIN] = this
     return response
   }
 
@@ -1906,12 +2027,69 @@ function canonicalHeaderName(name: string): string {
   )
 }
 
+/** `200 OK`, `404 NOT FOUND`: the status line Werkzeug makes for a code. */
+function statusLine(code: number): string {
+  let line = statusLines.get(code)
+  if (line === undefined) {
+    line = `${code} ${(STATUS_PHRASES[code] ?? 'UNKNOWN').toUpperCase()}`
+    statusLines.set(code, line)
+  }
+  return line
+}
+const statusLines = new Map<number, string>()
+
+/** A header name (an HTTP token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** A header value both the web `Headers` and Node take as it is: printable ASCII, no space at either end. */
+const PLAIN_HEADER_VALUE = /^(?:[!-~](?:[\t -~]*[!-~])?)?$/
+
+/**
+ * The response headers as a plain object with lower-case names, which @hono/node-server hands to
+ * Node's `writeHead` as they are (no web `Headers` built): when every name appears once and every
+ * value is plain. null otherwise (the web `Headers` then validate, normalise and join them, as before).
+ */
+function plainHeaders(
+  headers: ResponseHeaders,
+  noBody: boolean,
+  body: unknown,
+): Record<string, string> | null {
+  const record: Record<string, string> = {}
+  for (const [key, value] of headers) {
+    const lower = key.toLowerCase()
+    if (lower === 'content-length' && noBody) continue
+    if (Object.hasOwn(record, lower) || !HEADER_NAME.test(key) || lower === '__proto__') return null
+    const sent = lower === 'location' ? iriToUri(value) : value
+    if (!PLAIN_HEADER_VALUE.test(sent)) return null
+    record[lower] = sent
+  }
+  if (!Object.hasOwn(record, 'content-length')) {
+    if (body instanceof Uint8Array) record['content-length'] = String(body.length)
+    else if (typeof body === 'string')
+      record['content-length'] = String(Buffer.byteLength(body, 'utf8'))
+  }
+  return record
+}
+
+/** Responses `toResponse` made with a Content-Type, known without reading their headers (see `hasContentType`). */
+const TYPED = Symbol('has a Content-Type')
+
+/**
+ * Whether a response has a Content-Type header. For a response `toResponse` made, answered
+ * without building its web `Headers` (which @hono/node-server would then have to read back).
+ */
+export function hasContentType(response: Response): boolean {
+  return (response as OriginTagged)[TYPED] === true || response.headers.has('content-type')
+}
+
 /** Web responses made by `toResponse`, to find the FlaskResponse again without re-reading the body. */
-const responseOrigins = new WeakMap<Response, FlaskResponse>()
+const ORIGIN = Symbol('FlaskResponse')
+
+/** A web Response `toResponse` made, tagged with its FlaskResponse (a property: a WeakMap costs the GC more). */
+type OriginTagged = Response & { [ORIGIN]?: FlaskResponse; [TYPED]?: boolean }
 
 /** A FlaskResponse for a web Response (the one it was made from, when it was), body loaded. */
 async function flaskResponseOf(response: Response): Promise<FlaskResponse> {
-  const origin = responseOrigins.get(response)
+  const origin = (response as OriginTagged)[ORIGIN]
   if (origin) return origin
   return FlaskResponse.fromResponse(response).load()
 }
@@ -2338,6 +2516,12 @@ export interface RequestHooksOptions {
    * Hono's `onError` directly and the after hooks are skipped.
    */
   errorHandler?: ErrorHandler
+  /**
+   * Whether views, hooks and what they call may read the request through `currentContext()`
+   * (default true). The generated app passes false when no code of the service does: the
+   * AsyncLocalStorage scope that makes it work costs every request (every promise, under Node 20).
+   */
+  contextLocals?: boolean
 }
 
 function hooksFor<F>(hooks: readonly Hook<F>[], name: string | null): F[] {
@@ -2407,10 +2591,17 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
     return handleUserException(error, c)
   }
 
+  const hasHooks = before.length > 0 || after.length > 0 || teardown.length > 0
   const run: MiddlewareHandler = async function flaskRequestHooks(c, next) {
-    g(c)
-    await loadRequest(c)
+    const prepared = prepareRequest(c)
+    if (prepared instanceof Promise) await prepared
     const state = stateOf(c)
+    if (!hasHooks) {
+      // Nothing registered: the view runs, and the after phase only for after_this_request or a
+      // response finalizer (the session).
+      await next()
+      if (state.afterThisRequest.length === 0 && responseFinalizers.length === 0) return
+    }
     const blueprints = blueprintsOf(c)
     const names = [...blueprints, null]
     let teardownError: unknown = null
@@ -2431,7 +2622,7 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
         shortCircuit = await handleUserException(error, c)
       }
       if (shortCircuit) setResponse(c, shortCircuit.toResponse())
-      else await next()
+      else if (hasHooks) await next()
 
       const afterFunctions = [...state.afterThisRequest]
       for (const name of names) afterFunctions.push(...hooksFor(after, name).reverse())
@@ -2474,6 +2665,7 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
       }
     }
   }
+  if (options.contextLocals === false) return run
   // Views, hooks and error handlers, and whatever they call, run inside the request's context.
   return (c, next) => runInContext(c, () => run(c, next))
 }

@@ -369,6 +369,15 @@ function numberConverter(kind: 'int' | 'float'): CustomConverter {
       partIsolating: true,
       toPython(value: string): unknown {
         if (fixedDigits && pyLength(value) !== fixedDigits) throw new ValidationError()
+        // The usual case: a few ASCII digits, no bounds (Python's int(), exactly, without BigInt).
+        if (
+          kind === 'int' &&
+          min === null &&
+          max === null &&
+          value.length <= 15 &&
+          /^[0-9]+$/.test(value)
+        )
+          return Number(value)
         if (kind === 'int') {
           const n = pyInt(value)!
           // Compare exactly, as Python's ints are unbounded.
@@ -490,10 +499,39 @@ interface RulePart {
   weight: Weighting
 }
 
+/** A dynamic part's matcher: the converter groups of the part's text, or null when it does not match. */
+type PartMatcher = (target: string) => string[] | null
+
 interface State {
-  dynamic: [RulePart, State, RegExp][]
+  dynamic: [RulePart, State, PartMatcher][]
   rules: CompiledRule[]
   static: Map<string, State>
+}
+
+/**
+ * The matcher of a dynamic part: its regex (`^` + the part's pattern, Unicode), or, for a part
+ * that is one `<name>` or `<int:name>` and nothing else (the usual case), the same test without a
+ * regex: any non-empty text (a part has no `/`), or ASCII digits (other text goes to the regex,
+ * which knows every Unicode digit).
+ */
+function partMatcher(content: string): PartMatcher {
+  const regex = new RegExp(`^${content}`, 'u')
+  const slow: PartMatcher = (target) => {
+    const match = regex.exec(target)
+    return match === null ? null : match.slice(1).map((group) => group ?? '')
+  }
+  if (content === '([^/]{1,})$') return (target) => (target.length > 0 ? [target] : null)
+  if (content === '(\\p{Nd}+)$') {
+    return (target) => {
+      if (target.length === 0) return null
+      for (let i = 0; i < target.length; i++) {
+        const code = target.charCodeAt(i)
+        if (code < 0x30 || code > 0x39) return slow(target)
+      }
+      return [target]
+    }
+  }
+  return slow
 }
 
 interface CompiledRule {
@@ -658,6 +696,8 @@ export class UrlMap {
   readonly rules: CompiledRule[] = []
   private readonly byEndpoint = new Map<string, CompiledRule[]>()
   private root: State | null = null
+  /** Rules reached by static parts alone, by path (`build` fills it). */
+  private staticPaths: Map<string, CompiledRule[]> | null = null
   private readonly strictSlashes: boolean
   private readonly converters: Record<string, CustomConverter>
   private isActive: (rule: CompiledRule) => boolean = () => true
@@ -714,7 +754,7 @@ export class UrlMap {
           if (existing) state = existing[1]
           else {
             const next: State = { dynamic: [], rules: [], static: new Map() }
-            state.dynamic.push([part, next, new RegExp(`^${part.content}`, 'u')])
+            state.dynamic.push([part, next, partMatcher(part.content)])
             state = next
           }
         }
@@ -727,6 +767,14 @@ export class UrlMap {
       for (const [, next] of state.dynamic) sortState(next)
     }
     sortState(root)
+    // Paths of the states reached by static parts alone, each with its rules: a request path that
+    // is one of them and a rule there that takes the method is what the state machine finds first.
+    this.staticPaths = new Map()
+    const collect = (state: State, key: string): void => {
+      if (state.rules.length > 0) this.staticPaths!.set(key, state.rules)
+      for (const [content, next] of state.static) collect(next, `${key}/${content}`)
+    }
+    for (const [content, next] of root.static) collect(next, content)
     return root
   }
 
@@ -737,63 +785,70 @@ export class UrlMap {
   ): [CompiledRule, Record<string, string>, Record<string, unknown>] {
     this.root ??= this.build()
     const root = this.root
+    // The static fast path: the rule the state machine below would find first for such a path.
+    const statics = this.staticPaths!.get(`/${path}`)
+    if (statics !== undefined) {
+      for (const rule of statics) {
+        if (rule.methods === null || rule.methods.has(method))
+          return [rule, {}, rule.defaults ? { ...rule.defaults } : {}]
+      }
+    }
     const haveMatchFor = new Set<string>()
+    let parts: string[] = []
+    // Converter groups of the parts matched so far (truncated on backtracking).
+    const values: string[] = []
 
-    const step = (
-      state: State,
-      parts: string[],
-      values: string[],
-    ): [CompiledRule, string[]] | null => {
-      if (parts.length === 0) {
+    const step = (state: State, index: number): CompiledRule | null => {
+      if (index === parts.length) {
         for (const rule of state.rules) {
           if (rule.methods !== null && !rule.methods.has(method))
             rule.methods.forEach((m) => haveMatchFor.add(m))
-          else return [rule, values]
+          else return rule
         }
         const slashState = state.static.get('')
         if (slashState !== undefined) {
           for (const rule of slashState.rules) {
             if (rule.methods === null || rule.methods.has(method)) {
               if (rule.strictSlashes) throw new SlashRequired()
-              return [rule, values]
+              return rule
             }
           }
         }
         return null
       }
-      const part = parts[0]!
+      const part = parts[index]!
       const next = state.static.get(part)
       if (next !== undefined) {
-        const rv = step(next, parts.slice(1), values)
+        const rv = step(next, index + 1)
         if (rv !== null) return rv
       }
-      for (const [testPart, newState, regex] of state.dynamic) {
-        let target = part
-        let remaining = parts.slice(1)
-        if (testPart.final) {
-          target = parts.join('/')
-          remaining = []
-        }
-        const match = regex.exec(target)
-        if (match !== null) {
-          const rv = step(newState, remaining, [...values, ...match.slice(1).map((g) => g ?? '')])
+      for (const [testPart, newState, matcher] of state.dynamic) {
+        const groups = matcher(testPart.final ? parts.slice(index).join('/') : part)
+        if (groups !== null) {
+          const length = values.length
+          values.push(...groups)
+          const rv = step(newState, testPart.final ? parts.length : index + 1)
           if (rv !== null) return rv
+          values.length = length
         }
       }
-      if (parts.length === 1 && parts[0] === '') {
+      if (index === parts.length - 1 && part === '') {
         for (const rule of state.rules) {
           if (rule.strictSlashes) continue
           if (rule.methods !== null && !rule.methods.has(method))
             rule.methods.forEach((m) => haveMatchFor.add(m))
-          else return [rule, values]
+          else return rule
         }
       }
       return null
     }
 
     const attempt = (p: string): [CompiledRule, string[]] | null => {
+      parts = ['', ...p.split('/')]
+      values.length = 0
       try {
-        return step(root, ['', ...p.split('/')], [])
+        const rule = step(root, 0)
+        return rule === null ? null : [rule, values]
       } catch (error) {
         if (error instanceof SlashRequired) throw new RequestPath(`${p}/`)
         throw error
@@ -808,7 +863,7 @@ export class UrlMap {
       if (rv === null) throw new NoMatch(haveMatchFor)
       throw new RequestPath(merged)
     }
-    const [rule, values] = rv
+    const [rule] = rv
     const raw: Record<string, string> = {}
     const result: Record<string, unknown> = {}
     let i = 0
@@ -1054,6 +1109,8 @@ type Handler = MiddlewareHandler<{ Variables: RoutingVariables }>
 interface Middleware<T> {
   method: string
   pattern: RegExp
+  /** `*` or `/*`: every path, no test needed. */
+  everyPath: boolean
   handler: T
 }
 
@@ -1105,6 +1162,8 @@ export class WerkzeugRouter<T> implements Router<T> {
   readonly urlMap: UrlMap
   private readonly middleware: Middleware<T>[] = []
   private readonly bindings = new Map<CompiledRule, Binding<T>>()
+  /** `handlersFor`'s answers, by rule and method (cleared by `add`). */
+  private readonly handlerCache = new Map<CompiledRule, Map<string, T[]>>()
   /** Rules made by `add` for paths with no spec, by path. */
   private readonly madeRules = new Map<string, CompiledRule>()
 
@@ -1117,7 +1176,12 @@ export class WerkzeugRouter<T> implements Router<T> {
   add(method: string, path: string, handler: T): void {
     method = method.toUpperCase()
     if (path.includes('*')) {
-      this.middleware.push({ method, pattern: middlewarePattern(path), handler })
+      this.middleware.push({
+        method,
+        pattern: middlewarePattern(path),
+        everyPath: path === '*' || path === '/*',
+        handler,
+      })
       return
     }
     const made = this.madeRules.get(path)
@@ -1140,6 +1204,7 @@ export class WerkzeugRouter<T> implements Router<T> {
       binding.push({ method, handler })
       this.bindings.set(rule, binding)
     }
+    this.handlerCache.clear()
     this.urlMap.invalidate()
   }
 
@@ -1242,9 +1307,7 @@ export class WerkzeugRouter<T> implements Router<T> {
             }, rule.rule),
           ]
         } else {
-          const found = binding
-            .filter((b) => b.method === method || b.method === 'ALL')
-            .map((b) => b.handler)
+          const found = this.handlersFor(rule, binding, method)
           // A rule picked for a method it has no view for (none registered): nothing to dispatch to.
           chain =
             found.length > 0
@@ -1260,14 +1323,29 @@ export class WerkzeugRouter<T> implements Router<T> {
     }
     if (outcome.kind !== 'rule')
       info.failure = outcome.kind === 'redirectTo' ? 'redirect' : outcome.kind
-    const setRouting = entry(async (c, next) => {
+    const setRouting = entry((c, next) => {
       c.set('routing', info)
-      await next()
+      return next()
     }, path)
-    const middleware = this.middleware
-      .filter((m) => (m.method === 'ALL' || m.method === method) && m.pattern.test(path))
-      .map((m) => m.handler)
-    return [[setRouting, ...middleware, ...chain].map((handler): [T, Params] => [handler, params])]
+    const matched: [T, Params][] = [[setRouting, params]]
+    for (const m of this.middleware) {
+      if ((m.method === 'ALL' || m.method === method) && (m.everyPath || m.pattern.test(path)))
+        matched.push([m.handler, params])
+    }
+    for (const handler of chain) matched.push([handler, params])
+    return [matched]
+  }
+
+  /** The handlers bound to `rule` for `method` (or ALL), in registration order; kept until the next `add`. */
+  private handlersFor(rule: CompiledRule, binding: Binding<T>, method: string): T[] {
+    let byMethod = this.handlerCache.get(rule)
+    if (byMethod === undefined) this.handlerCache.set(rule, (byMethod = new Map()))
+    let found = byMethod.get(method)
+    if (found === undefined) {
+      found = binding.filter((b) => b.method === method || b.method === 'ALL').map((b) => b.handler)
+      byMethod.set(method, found)
+    }
+    return found
   }
 }
 

@@ -35,7 +35,7 @@ import {
 } from 'node:http'
 import type { Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
-import { declaredContentLength, maxBodyBytes } from './flask.js'
+import { declaredContentLength, hasContentType, maxBodyBytes } from './flask.js'
 
 /** What `createFlaskServer` reads from the environment (see `serverSettingsFromEnvironment`). */
 export interface ServerSettings {
@@ -141,32 +141,22 @@ export function createFlaskServer(
   let listener: ReturnType<typeof getRequestListener> | null = null
   // @hono/node-server writes `Content-Type: text/plain; charset=UTF-8` for a response that has
   // none; Werkzeug sends none (a 304 of a conditional request, a 204): those go out without one.
-  const untyped = new WeakSet<object>()
-  const typedFetch: FetchCallback = async (request, env) => {
-    const response = await fetch(request, env)
-    const outgoing = (env as { outgoing?: object } | undefined)?.outgoing
-    if (
-      outgoing !== undefined &&
-      response instanceof Response &&
-      !response.headers.has('content-type')
-    )
-      untyped.add(outgoing)
-    return response
-  }
-  const withoutDefaultType = (response: ServerResponse): ServerResponse => {
+  const withoutDefaultType = (response: ServerResponse): void => {
     const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse
     response.writeHead = ((...args: unknown[]) => {
       const headers = args.find(
         (arg, i) => i > 0 && arg !== null && typeof arg === 'object' && !Array.isArray(arg),
       ) as Record<string, unknown> | undefined
-      if (
-        headers !== undefined &&
-        untyped.has(response) &&
-        headers['content-type'] === 'text/plain; charset=UTF-8'
-      )
+      if (headers !== undefined && headers['content-type'] === 'text/plain; charset=UTF-8')
         delete headers['content-type']
       return writeHead(...args)
     }) as ServerResponse['writeHead']
+  }
+  const typedFetch: FetchCallback = async (request, env) => {
+    const response = await fetch(request, env)
+    const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing
+    if (outgoing !== undefined && response instanceof Response && !hasContentType(response))
+      withoutDefaultType(outgoing)
     return response
   }
   const server = createServer(
@@ -181,10 +171,7 @@ export function createFlaskServer(
       requireHostHeader: false,
     },
     (request, response) =>
-      (listener ??= getRequestListener(typedFetch, { hostname: defaultHost() }))(
-        request,
-        withoutDefaultType(response),
-      ),
+      (listener ??= getRequestListener(typedFetch, { hostname: defaultHost() }))(request, response),
   ) as FlaskServer
   server.keepAliveTimeout = options.keepAliveTimeoutMs
 
@@ -531,4 +518,66 @@ async function answerRawRequest(
   } finally {
     clearTimeout(timer)
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workers: WEB_CONCURRENCY
+
+/**
+ * `WEB_CONCURRENCY` (as gunicorn reads it): how many worker processes serve the app, 1 by default
+ * (one process per container, replicas scale out). Throws for a value that is not a positive integer.
+ */
+export function webConcurrency(
+  env: { readonly [name: string]: string | undefined } = process.env,
+): number {
+  const raw = env['WEB_CONCURRENCY']
+  if (raw === undefined || raw.trim() === '') return 1
+  if (!/^\s*\d+\s*$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
+    throw new Error(`WEB_CONCURRENCY must be a positive integer, not ${JSON.stringify(raw)}`)
+  }
+  return Number(raw)
+}
+
+/**
+ * The primary process when `WEB_CONCURRENCY` > 1: forks that many workers with `node:cluster`
+ * (they share the listening socket; each runs `src/main.ts` as a single server), forks a new one
+ * when a worker that was serving dies, and on SIGTERM / SIGINT passes the signal on and exits once
+ * every worker has stopped (each finishes its requests in flight, as a single process does). A
+ * worker that exits before it listens (a bad setting, the port taken) stops the service.
+ */
+export async function runPrimary(count: number): Promise<void> {
+  const { default: cluster } = await import('node:cluster')
+  let stopping = false
+  const listening = new WeakSet<object>()
+  const fork = (): void => {
+    const worker = cluster.fork()
+    worker.once('listening', () => listening.add(worker))
+  }
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
+      return
+    }
+    if (!listening.has(worker)) {
+      console.error(
+        `worker ${worker.process.pid} exited before listening (${signal ?? code}): stopping`,
+      )
+      stopping = true
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM')
+      process.exitCode = typeof code === 'number' && code !== 0 ? code : 1
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit()
+      return
+    }
+    console.error(`worker ${worker.process.pid} died (${signal ?? code}); starting another`)
+    fork()
+  })
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return
+    stopping = true
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  for (let i = 0; i < count; i++) fork()
 }
