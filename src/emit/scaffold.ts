@@ -10,7 +10,7 @@ import type { ResolvedHandler } from './handlers.js'
 export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
   bcryptjs: '3.0.3',
   hono: '4.13.19',
-  '@hono/node-server': '1.19.19',
+  '@hono/node-server': '2.1.9',
   'better-sqlite3': '12.11.1',
   '@types/better-sqlite3': '9.6.0',
   nunjucks: '3.2.4',
@@ -76,6 +76,8 @@ export function emitPackageJson(app: AppIR, extras: PackageExtras = {}): string 
     scripts: {
       build: 'tsc -p tsconfig.json',
       start: 'node dist/main.js',
+      // The same service on Bun (no build step: Bun runs the TypeScript).
+      'start:bun': 'bun src/main.ts',
       dev: 'tsx watch src/main.ts',
       typecheck: 'tsc -p tsconfig.json --noEmit',
       test: 'NODE_ENV=test node --import tsx --test test/smoke.test.ts',
@@ -114,49 +116,60 @@ export function emitTsconfig(): string {
 export function emitMain(): string {
   return `/**
  * Serves the app on PORT (default 8080) and stops cleanly on SIGTERM / SIGINT: idle connections
- * close at once, requests in flight finish, then the process exits.
+ * close at once, requests in flight finish, then the process exits. WEB_CONCURRENCY (default 1)
+ * worker processes share the port (node:cluster), as gunicorn's workers do.
  *
- * Environment (see README.md): PORT, HOST, MAX_BODY_BYTES (16 MiB; the config's MAX_CONTENT_LENGTH
- * wins when set), MAX_HEADER_BYTES, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
+ * Environment (see README.md): PORT, HOST, WEB_CONCURRENCY, LOG_LEVEL (info: a line per request),
+ * MAX_BODY_BYTES (16 MiB; the config's MAX_CONTENT_LENGTH wins when set), MAX_HEADER_BYTES,
+ * HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS,
  * SHUTDOWN_TIMEOUT_MS; LEGACY_URL, LEGACY_ROUTES, LEGACY_TIMEOUT_MS, MIGRATE_ADMIN (src/lib/legacy.ts).
  */
+import cluster from 'node:cluster'
 import { createApp } from './app.js'
 import { config } from './config.js'
 import { bodyLimitFromEnvironment, useAppConfig } from './lib/flask.js'
-import { createFlaskServer, serverSettingsFromEnvironment } from './lib/server.js'
+import { createFlaskServer, runPrimary, serverSettingsFromEnvironment, webConcurrency } from './lib/server.js'
 
 // Flask's MAX_CONTENT_LENGTH, when the config sets it, is the request body limit.
 useAppConfig(config)
 bodyLimitFromEnvironment() // a bad MAX_BODY_BYTES stops the service here, not on the first request
 const settings = serverSettingsFromEnvironment()
-const server = createFlaskServer(createApp().fetch, settings)
+const workers = webConcurrency()
 
-server.on('error', (error: NodeJS.ErrnoException) => {
-  // Listening failed (port taken): stop. Anything else (accept failing with EMFILE when out of
-  // file descriptors) is logged and the server keeps serving.
-  console.error(\`server error: \${error.message}\`)
-  if (error.syscall === 'listen') process.exit(1)
-})
+if (workers > 1 && cluster.isPrimary) void runPrimary(workers)
+else serve()
 
-// HOST, when set, is the one address to listen on (every interface otherwise).
-server.listen(settings.port, settings.host || undefined, () => {
-  const address = server.address()
-  console.log(\`Listening on http://localhost:\${typeof address === 'object' && address !== null ? address.port : settings.port}\`)
-})
+/** One server process: the only one, or a worker of \`runPrimary\`. */
+function serve(): void {
+  const server = createFlaskServer(createApp().fetch, settings)
 
-let stopping = false
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    // Listening failed (port taken): stop. Anything else (accept failing with EMFILE when out of
+    // file descriptors) is logged and the server keeps serving.
+    console.error(\`server error: \${error.message}\`)
+    if (error.syscall === 'listen') process.exit(1)
+  })
 
-function shutdown(signal: string): void {
-  if (stopping) return
-  stopping = true
-  console.log(\`\${signal} received, closing the server\`)
-  server.shutdown().then(() => process.exit(0), () => process.exit(1))
-  // A last resort: requests still running after SHUTDOWN_TIMEOUT_MS do not keep a stopping container alive.
-  setTimeout(() => process.exit(1), settings.shutdownTimeoutMs).unref()
+  // HOST, when set, is the one address to listen on (every interface otherwise).
+  server.listen(settings.port, settings.host || undefined, () => {
+    const address = server.address()
+    console.log(\`Listening on http://localhost:\${typeof address === 'object' && address !== null ? address.port : settings.port}\`)
+  })
+
+  let stopping = false
+
+  const shutdown = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    console.log(\`\${signal} received, closing the server\`)
+    server.shutdown().then(() => process.exit(0), () => process.exit(1))
+    // A last resort: requests still running after SHUTDOWN_TIMEOUT_MS do not keep a stopping container alive.
+    setTimeout(() => process.exit(1), settings.shutdownTimeoutMs).unref()
+  }
+
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
 }
-
-process.on('SIGTERM', () => shutdown('SIGTERM'))
-process.on('SIGINT', () => shutdown('SIGINT'))
 `
 }
 
