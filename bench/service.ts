@@ -1,5 +1,5 @@
 /**
- * `npm run bench:service [-- --duration S --rounds R --connections C --starts N --app three|inventory]`:
+ * `npm run bench:service [-- --duration S --rounds R --connections C --starts N --app three|inventory|more]`:
  * the speed and memory of the service the tool emits, beside the same routes written by hand in
  * Hono (bench/hono/*.ts) and, when Debian's gunicorn is installed, the Flask app itself under
  * gunicorn (one sync worker, as `gunicorn app:app` starts it).
@@ -18,6 +18,10 @@
  * less on that noise than requests per second. Start-up is measured N times per implementation
  * on fresh processes: time from spawn to the first 200 answer (polling every 2 ms), and RSS 1 s
  * after that answer (idle).
+ *
+ * Then (`more`): the migrated 3-route service with WEB_CONCURRENCY=1 against 2 (node:cluster), both
+ * on cores 0-1, which the load generator shares (target ≥ 1.7×); and on Bun (`bun src/main.ts`, as
+ * `npm run start:bun`) against Node, both on core 1 (target ≥ 1.3×).
  *
  * Not a test: the numbers depend on the machine and its load. The targets of issue 16 are printed
  * beside the ratios (migrated/Hono ≥ 0.9 req/s, ≤ 1.2 p99, ≤ 1.1 idle RSS, ≤ 1.2 first response).
@@ -114,9 +118,11 @@ const APPS: AppCase[] = [
 ]
 
 interface Implementation {
-  name: 'migrated' | 'hono' | 'flask'
-  /** The command, run under `taskset -c 1`. */
+  name: string
+  /** The command, run under `taskset -c <cores>`. */
   command: string[]
+  /** The cores it runs on (`1` unless said). */
+  cores?: string
   cwd: string
   env: Record<string, string>
 }
@@ -131,6 +137,7 @@ function run(command: string, args: string[], cwd: string): void {
 
 function migrateAndBuild(app: AppCase, work: string): string {
   const out = join(work, app.name, 'migrated')
+  mkdirSync(dirname(out), { recursive: true })
   run(process.execPath, [join(REPO, 'bin/migrate.js'), join(REPO, app.input), '--out', out, '--force'], REPO)
   symlinkSync(join(REPO, 'node_modules'), join(out, 'node_modules'), 'dir')
   run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', out], out)
@@ -207,7 +214,7 @@ async function start(impl: Implementation, probe: string): Promise<Running> {
   const port = await freePort()
   const command = impl.command.map((part) => part.replace('{bind}', `${HOST}:${port}`))
   const started = performance.now()
-  const child = spawn('taskset', ['-c', SERVER_CORE, ...command], {
+  const child = spawn('taskset', ['-c', impl.cores ?? SERVER_CORE, ...command], {
     cwd: impl.cwd,
     env: { ...process.env, ...impl.env, PORT: String(port), HOST },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -435,6 +442,42 @@ async function benchApp(app: AppCase, work: string, withFlask: boolean): Promise
   console.log(`migrated/hono: time to first response ${fixed(firstRatio, 2)} (≤ 1.2: ${verdict(firstRatio, 1.2, false)}), idle RSS ${fixed(rssRatio, 2)} (≤ 1.1: ${verdict(rssRatio, 1.1, false)})`)
 }
 
+/**
+ * Two ways of running the migrated 3-route service, loaded in interleaved rounds on each route:
+ * requests per second and p99 of `variants[1]` against `variants[0]`, with the issue's target.
+ */
+async function compareVariants(title: string, app: AppCase, variants: [Implementation, Implementation], target: number): Promise<void> {
+  console.log(`\n=== ${title}`)
+  const servers = new Map<string, Running>()
+  for (const impl of variants) servers.set(impl.name, await start(impl, app.probe))
+  const samples = new Map<string, Sample[]>()
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const route of app.routes) {
+        for (const impl of round % 2 ? [...variants].reverse() : variants) {
+          const running = servers.get(impl.name)!
+          await load(running, route, 1)
+          const sample = await load(running, route, DURATION_S)
+          const key = `${route.label}|${impl.name}`
+          ;(samples.get(key) ?? samples.set(key, []).get(key)!).push(sample)
+          process.stdout.write(`  round ${round + 1} ${route.label} ${impl.name}: ${fixed(sample.rps)} req/s, p99 ${sample.p99} ms${sample.wrong ? `, ${sample.wrong} wrong answers` : ''}\n`)
+        }
+      }
+    }
+  } finally {
+    for (const running of servers.values()) await stop(running)
+  }
+  const [base, other] = variants
+  const rows = app.routes.map((route) => {
+    const rps = (impl: Implementation): number[] => (samples.get(`${route.label}|${impl.name}`) ?? []).map((s) => s.rps)
+    const p99 = (impl: Implementation): number => median((samples.get(`${route.label}|${impl.name}`) ?? []).map((s) => s.p99))
+    const r = ratio(median(rps(other)), median(rps(base)))
+    return [route.label, `${fixed(median(rps(base)))} ${spread(rps(base))}`, `${fixed(median(rps(other)))} ${spread(rps(other))}`, `${fixed(r, 2)} ${verdict(r, target, true)}`, `${fixed(p99(base))}/${fixed(p99(other))} ms`]
+  })
+  console.log(`\n${title}: medians of ${ROUNDS} rounds × ${DURATION_S} s, ${CONNECTIONS} connections`)
+  table(['route', `${base.name} req/s`, `${other.name} req/s`, `ratio (≥${target})`, `p99 ${base.name}/${other.name}`], rows)
+}
+
 async function main(): Promise<void> {
   // The load generator on core 0, the servers on core 1.
   spawnSync('taskset', ['-cp', LOAD_CORE, String(process.pid)])
@@ -444,6 +487,30 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'migrate-bench-service-'))
   try {
     for (const app of APPS) if (only === undefined || only === app.name) await benchApp(app, work, withFlask)
+    if (only === undefined || only === 'more') {
+      const app = APPS[0]!
+      const migrated = migrateAndBuild(app, join(work, 'more'))
+      const env = { NODE_ENV: 'production' }
+      // Both cores for the server; the load generator shares them (there is no third core).
+      spawnSync('taskset', ['-cp', '0,1', String(process.pid)])
+      await compareVariants(
+        'WEB_CONCURRENCY: 1 worker vs 2 workers, both on cores 0-1 (the load generator shares them)',
+        app,
+        [
+          { name: '1 worker', command: [process.execPath, 'dist/main.js'], cwd: migrated, env: { ...env, WEB_CONCURRENCY: '1' }, cores: '0,1' },
+          { name: '2 workers', command: [process.execPath, 'dist/main.js'], cwd: migrated, env: { ...env, WEB_CONCURRENCY: '2' }, cores: '0,1' },
+        ],
+        1.7,
+      )
+      spawnSync('taskset', ['-cp', LOAD_CORE, String(process.pid)])
+      const bun = join(REPO, 'node_modules/.bin/bun')
+      if (existsSync(bun)) {
+        await compareVariants('Bun vs Node: the migrated service on core 1 (bun src/main.ts, as npm run start:bun)', app, [
+          { name: 'node', command: [process.execPath, 'dist/main.js'], cwd: migrated, env },
+          { name: 'bun', command: [bun, 'src/main.ts'], cwd: migrated, env },
+        ], 1.3)
+      } else console.log('Bun: not measured (node_modules/.bin/bun is missing: npm install)')
+    }
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
