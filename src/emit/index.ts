@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks'
 import type { AppIR, ErrorHandlerIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedExtension, TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
+import { SCHEMA_MODULE_PATH, schemaModuleFor } from './db-schema.js'
 import { PRETTIER_IGNORE, emitPrettierConfig, formatRuntimeModule, formatServiceFile, formatTypeScript } from './format.js'
 import { checkTypeScriptSyntax } from '../ts-syntax.js'
 import {
@@ -158,6 +159,10 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     files.set(path, code)
   }
 
+  // The models' schema module, when a translated model class imports it (issue 17).
+  const dbSchema = schemaModuleFor(input.ir, input.sources, files)
+  if (dbSchema !== null) files.set(SCHEMA_MODULE_PATH, dbSchema)
+
   const exceptionExports = exportedClasses(runtimeFiles.get('exceptions.ts') ?? '')
   const httpExceptionExports = exportedClasses(runtimeFiles.get('errors.ts') ?? '')
   /** `{ code | exception, blueprint?, handle }` for app.ts, adding the imports it needs; null when the class does not exist in the service. */
@@ -212,7 +217,9 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const routes = routeOutcomes(app, views, hooks, earlier, findings)
   // A mapped extension carried over (translation.extensions) is set up in app.ts and not reported.
   const extensions = translation.extensions ?? []
-  const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol)) }
+  const isCarried = (record: AppIR['extensions'][number]): boolean =>
+    extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol && (carried.records === undefined || carried.records.includes(`${record.location.file}:${record.location.line}`)))
+  const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !isCarried(record)) }
   files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers), extensions))
   files.set('src/url-map.ts', emitUrlMap(app))
   const templates = emitTemplatesModule(app, moved)
@@ -326,7 +333,7 @@ function emitAppFile(
     ...errorHandlers.map((entry) => errorHandlerEntry(entry, handlerImports)).filter((entry) => entry !== null),
   ]
   for (const extension of extensions) for (const line of extension.imports) handlerImports.addLine(line)
-  const hookLines = hookLists(hooks, handlerImports)
+  const hookLines = withExtensionHooks(hookLists(hooks, handlerImports), extensions)
   const lines: string[] = []
   lines.push(docComment('Endpoints the service serves itself, and those it answers 501 for: with LEGACY_URL set, these go to the Flask app (src/lib/legacy.ts).'))
   lines.push(`export const endpoints = { native: [${legacy.native.map(tsString).join(', ')}], stubs: [${legacy.stubs.map(tsString).join(', ')}] }`, '')
@@ -366,6 +373,23 @@ function emitAppFile(
   for (const line of imports.render().split('\n')) merged.addLine(line)
   for (const line of handlerImports.mapSpecifiers(relocator('src/routes', 'src', moved)).render().split('\n')) merged.addLine(line)
   return [merged.render(), '', ...lines].join('\n')
+}
+
+/**
+ * The after-request hooks of mapped extensions (`CORS(api_bp)`) first in the after list: set up
+ * before the project's own hooks, Flask runs them after those (blueprint ones for their blueprint).
+ */
+function withExtensionHooks(hookLines: string[], extensions: readonly TranslatedExtension[]): string[] {
+  const entries = extensions.flatMap((extension) => extension.afterRequest ?? []).map((hook) => {
+    const [comment, code] = hook.code.split('\n', 2) as [string, string]
+    return `${comment}\n${hook.blueprint === null ? code : `{ blueprint: ${tsString(hook.blueprint)}, fn: ${code} }`}`
+  })
+  if (entries.length === 0) return hookLines
+  const index = hookLines.findIndex((line) => line.startsWith('after: [\n'))
+  if (index >= 0) return hookLines.map((line, i) => (i === index ? `after: [\n${entries.join(',\n')},\n${line.slice('after: [\n'.length)}` : line))
+  const teardown = hookLines.findIndex((line) => line.startsWith('teardown: ['))
+  const after = `after: [\n${entries.join(',\n')},\n]`
+  return teardown < 0 ? [...hookLines, after] : [...hookLines.slice(0, teardown), after, ...hookLines.slice(teardown)]
 }
 
 /** What `legacyFallback` gets in app.ts. */

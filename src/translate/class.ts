@@ -8,6 +8,7 @@ import { indent } from './stmt/index.js'
 import { responseClass } from './flask/index.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
 import { extensionName } from '../ir/extension-rules.js'
+import { isMappedAttribute, modelClassParts, modelTable } from './expr/sqlalchemy.js'
 
 type MethodKind = 'method' | 'static' | 'classmethod' | 'property'
 
@@ -236,7 +237,12 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   if (httpBase === null && flaskBase(node, ctx.project, ctx.module.name)?.module === 'werkzeug.exceptions') {
     fail('unsupported-class-feature', bases[0] ?? node, `subclass of Werkzeug's \`${flaskBase(node, ctx.project, ctx.module.name)!.name}\`, whose constructor takes other arguments`)
   }
-  if (base && !options.methodView) {
+  // A Flask-SQLAlchemy model: the runtime's Model, its columns and relationships from the schema module.
+  const model = modelTable(node, ctx)
+  const modelParts = model !== null ? modelClassParts(model, ctx, node) : null
+  if (modelParts !== null) {
+    extendsClause = modelParts.extendsClause
+  } else if (base && !options.methodView) {
     if (base.type === 'keyword_argument') fail('unsupported-class-feature', base, `class keyword \`${base.text}\` (metaclasses)`)
     if (base.type !== 'identifier') fail('unsupported-class-feature', base, `base class \`${base.text}\``)
     const binding = resolveName(base.text, base, ctx)
@@ -279,6 +285,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       if (inner?.type === 'string') continue
       if (inner?.type === 'assignment' && inner.childForFieldName('left')!.type === 'identifier' && inner.childForFieldName('right')) {
         const attr = inner.childForFieldName('left')!.text
+        if (model !== null && owner.node === node && isMappedAttribute(attr, model, ctx)) continue
         // The first class in the MRO that defines a name wins.
         if (!classAttributes.has(attr) && !methods.some((m) => m.def.childForFieldName('name')!.text === attr)) {
           classAttributes.set(attr, inner.childForFieldName('right')!)
@@ -338,7 +345,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   /** Instance attributes the runtime's base class already has (set by its constructor): declared, not reset to undefined. */
   const inherited = new Set(httpBase !== null ? ['code', 'description'] : [])
   const classScope: Scope = { kind: 'class-body', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
-  const lines: string[] = [`export class ${jsIdentifier(name)}${extendsClause} {`]
+  const lines: string[] = [`export class ${jsIdentifier(name)}${extendsClause} {`, ...(modelParts?.declarations ?? [])]
   for (const [attr, value] of classAttributes) {
     const renamed = staticNames.get(attr)
     lines.push(`  static ${isResponse || renamed ? 'override ' : ''}${renamed ?? jsIdentifier(attr)}: Py = ${translateExpr(value, { ...inModule(ctx, attributeModules.get(attr)!), scope: classScope }).code}`)
@@ -379,7 +386,8 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
           name: selfParam?.text ?? 'self',
           className: name,
           classAttributes: new Set(classAttributes.keys()),
-          instanceAttributes,
+          // A mapped extension's base (FlaskForm) may bind instance attributes over the class's: `self.x` reads the instance.
+          instanceAttributes: argumentlessBase ? new Set([...instanceAttributes, ...classAttributes.keys()]) : instanceAttributes,
           passesContext: options.methodView,
           staticMethods,
           isClass: kind === 'classmethod',
@@ -455,7 +463,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     }
     lines.push(`  ${kind === 'method' ? '' : 'static '}${fn.isGenerator ? '*' : ''}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
   }
-  lines.push('}')
+  lines.push('}', ...(modelParts?.after ?? []))
   return lines
 }
 

@@ -8,6 +8,7 @@ import { tsJson } from '../ts-text.js'
 import type { ProjectIndex } from './project.js'
 import { HTTP_EXCEPTION_BASES } from './class.js'
 import { patternCaptures } from './stmt/match.js'
+import { projectSchema } from './expr/sqlalchemy.js'
 
 export interface ParamInfo {
   name: string
@@ -123,6 +124,9 @@ export function constructorSignature(classNode: SyntaxNode, project: ProjectInde
 
 /** The parameters of the constructor a class inherits from its (first) base. */
 export function baseConstructorSignature(classNode: SyntaxNode, project: ProjectIndex, module: string): ParamInfo[] {
+  // A Flask-SQLAlchemy model without __init__: SQLAlchemy's constructor takes the mapped attributes as keywords.
+  const name = classNode.childForFieldName('name')?.text
+  if (projectSchema(project).tables.some((table) => table.model === name && table.module === module)) return [{ name: 'kwargs', hasDefault: true, kind: 'kwargs' }]
   // With mixins (`class V(M1, M2, Base)`, none of which has an `__init__`), the last base's.
   const base = classNode.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
   if (base?.type === 'identifier') {

@@ -545,6 +545,53 @@ export class RelationshipExpression {
     private readonly rel: RelationshipMeta,
   ) {}
 
+  /** `query.join(Post.tags)`: the JOINs along the relationship from its model's table (through the association table of a many-to-many). */
+  joinsFrom(from: Mapper): { table: string; on: RawBuilder<unknown> }[] {
+    if (from !== this.mapper)
+      throw new InvalidRequestError(
+        `join(${this.mapper.name}.${this.rel.attribute}) from a query of ${from.name}`,
+      )
+    const own = this.mapper.table.name
+    const target = mapperByName(this.db, this.rel.target)
+    const ownId = sql.ref(`${own}.${this.mapper.primaryKey.name}`)
+    if (this.rel.secondary) {
+      const secondary = this.db.tableMeta(this.rel.secondary)
+      const ownKey = secondary.columns.find((c) => c.foreignKey?.table === own)!
+      const targetKey = secondary.columns.find(
+        (c) => c.foreignKey?.table === target.table.name && c !== ownKey,
+      )!
+      return [
+        {
+          table: secondary.name,
+          on: sql`${ownId} = ${sql.ref(`${secondary.name}.${ownKey.name}`)}`,
+        },
+        {
+          table: target.table.name,
+          on: sql`${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}`,
+        },
+      ]
+    }
+    const backward = target.table.columns.find((c) => c.foreignKey?.table === own)
+    const forward = this.mapper.table.columns.find((c) => c.foreignKey?.table === target.table.name)
+    if (this.rel.uselist && backward)
+      return [
+        {
+          table: target.table.name,
+          on: sql`${ownId} = ${sql.ref(`${target.table.name}.${backward.name}`)}`,
+        },
+      ]
+    if (forward)
+      return [
+        {
+          table: target.table.name,
+          on: sql`${sql.ref(`${target.table.name}.${target.primaryKey.name}`)} = ${sql.ref(`${own}.${forward.name}`)}`,
+        },
+      ]
+    throw new InvalidRequestError(
+      `Don't know how to join along ${this.mapper.name}.${this.rel.attribute}`,
+    )
+  }
+
   private criteria(target: Mapper, filter: Criterion | Keywords): RawBuilder<unknown>[] {
     if (filter === undefined || filter === null) return []
     if (filter instanceof Criterion) return [filter.sql]
@@ -678,7 +725,9 @@ export class Query<T = Model> {
   }
 
   /** `query.join(Target)` along the one foreign key between the two tables. */
-  join(target: ModelClass): Query<T> {
+  join(target: ModelClass | RelationshipExpression): Query<T> {
+    if (target instanceof RelationshipExpression)
+      return this.with({ joins: [...this.state.joins, ...target.joinsFrom(this.mapper)] })
     const other = mapperOf(target)
     const forward = this.mapper.table.columns.find((c) => c.foreignKey?.table === other.table.name)
     const backward = other.table.columns.find((c) => c.foreignKey?.table === this.mapper.table.name)
@@ -2036,6 +2085,10 @@ export class SQLAlchemy<DB = unknown> {
       } else if (created) this.db().exec(statement)
     }
   }
+
+  readonly or_ = or_
+  readonly and_ = and_
+  readonly not_ = not_
 
   /** `db.func`: SQLAlchemy's `func`. */
   get func(): typeof func {

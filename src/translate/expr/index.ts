@@ -10,6 +10,7 @@ import { translateCall } from './calls.js'
 import { translateComprehension } from './comprehensions.js'
 import { translateLambda } from './lambda.js'
 import { translateFlaskExpr } from '../flask/index.js'
+import { translateSqlalchemyExpr } from './sqlalchemy.js'
 
 export type ExprTranslator = (node: SyntaxNode, ctx: Context) => Emitted | undefined
 
@@ -19,6 +20,7 @@ const TRANSLATORS: ExprTranslator[] = [
   translateString,
   translateCollection,
   translateFlaskExpr,
+  translateSqlalchemyExpr,
   translateIdentifier,
   translateBinary,
   translateUnary,

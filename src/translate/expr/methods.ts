@@ -8,6 +8,7 @@ import { signatureOf } from '../function.js'
 import { keyAndReverse } from './builtins.js'
 import { translateResponseMethod } from '../flask/index.js'
 import { tsJson } from '../../ts-text.js'
+import { translateQueryMethod } from './sqlalchemy.js'
 
 /** Keyword parameters of builtin methods, in positional order. */
 const METHOD_KEYWORDS: Record<string, string[]> = {
@@ -62,6 +63,8 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   }
   const recv = translateExpr(object, ctx)
   ctx.imports.py = true
+  const query = translateQueryMethod(node, recv, name, ctx)
+  if (query !== undefined) return query
   if (name === 'sort' && recv.type !== 'str') {
     requireStatic(args, '.sort()', ['key', 'reverse'])
     const { key, reverse } = keyAndReverse(args, ctx)

@@ -20,6 +20,17 @@ import { resolveName } from './names.js'
  */
 
 const schemas = new WeakMap<ProjectIndex, SqlalchemySchema>()
+const mentions = new WeakMap<ProjectIndex, boolean>()
+
+/** Whether any module of the project mentions sqlalchemy (most do not: the hooks below then cost nothing). */
+function mentionsSqlalchemy(project: ProjectIndex): boolean {
+  let found = mentions.get(project)
+  if (found === undefined) {
+    found = [...project.modules.values()].some((module) => module.source.includes('sqlalchemy'))
+    mentions.set(project, found)
+  }
+  return found
+}
 
 /** The project's models and tables, read once per translation. */
 export function projectSchema(project: ProjectIndex): SqlalchemySchema {
@@ -48,8 +59,42 @@ export function isMappedAttribute(attribute: string, table: TableSchema, ctx: Co
 /** Names a class cannot declare as statics (Function's own properties). */
 const FUNCTION_PROPERTIES = new Set(['name', 'length', 'prototype', 'caller', 'arguments'])
 
+const startupBlockers = new WeakMap<ProjectIndex, { file: string; line: number; text: string } | null>()
+
+/**
+ * Database work the app's start-up does beyond `db.create_all()` inside `with app.app_context():`
+ * (seeding an empty database, say): the service does not run it, so its database would lack
+ * those rows. The first such call, or null.
+ */
+export function startupDatabaseWork(project: ProjectIndex): { file: string; line: number; text: string } | null {
+  if (startupBlockers.has(project)) return startupBlockers.get(project)!
+  let found: { file: string; line: number; text: string } | null = null
+  for (const module of project.modules.values()) {
+    if (found !== null || !module.source.includes('app_context')) continue
+    for (const block of module.tree.rootNode.descendantsOfType('with_statement')) {
+      if (!/\.app_context\(\s*\)/.test(block.childForFieldName('body') === null ? '' : block.text.split(':')[0]!)) continue
+      for (const call of block.childForFieldName('body')?.descendantsOfType('call') ?? []) {
+        if (/\.create_all$/.test(call.childForFieldName('function')!.text) && call.childForFieldName('arguments')!.namedChildren.length === 0) continue
+        found = { file: module.file, line: call.startPosition.row + 1, text: call.text.split('\n')[0]! }
+        break
+      }
+      if (found !== null) break
+    }
+  }
+  startupBlockers.set(project, found)
+  return found
+}
+
 /** The model class's `extends` clause and its member declarations: the mapped attributes, typed for the translated code. */
-export function modelClassParts(table: TableSchema, ctx: Context): { extendsClause: string; declarations: string[]; after: string[] } {
+export function modelClassParts(table: TableSchema, ctx: Context, classNode?: SyntaxNode): { extendsClause: string; declarations: string[]; after: string[] } {
+  const startup = startupDatabaseWork(ctx.project)
+  if (startup !== null && classNode !== undefined) {
+    fail(
+      'unsupported-flask-api',
+      classNode,
+      `model \`${table.model}\`: the app's start-up does database work besides db.create_all() (${startup.file}:${startup.line} \`${startup.text}\`), which the service does not do; views using the models stay stubs rather than answer from a database that lacks what it writes`,
+    )
+  }
   ctx.imports.useLib('db', 'Model')
   ctx.imports.useLib('db', 'mapModel')
   ctx.imports.useLib('db', 'Query')
@@ -100,6 +145,11 @@ export function translateQueryMethod(node: SyntaxNode, recv: Emitted, name: stri
     ctx.imports.py = true
     return emitted(`py.callMethod(${[recv.code, tsJson(name), ...criteria].join(', ')})`, Prec.Call)
   }
+  if ((name === 'join' || name === 'outerjoin') && args.positional.length === 1 && args.keywords.size === 0 && args.splats.length === 0 && args.positional[0]!.type !== 'string') {
+    // `Post.query.join(User)`: a query (a str's join takes an iterable of strings, never a class or a relationship).
+    ctx.imports.py = true
+    return emitted(`py.callMethod(${[recv.code, tsJson(name), translateExpr(args.positional[0]!, ctx).code].join(', ')})`, Prec.Call)
+  }
   if ((name === 'join' || name === 'outerjoin') && args.positional.length === 2 && args.keywords.size === 0 && args.splats.length === 0) {
     // `query.outerjoin(post_tags, Tag.id == post_tags.c.tag_id)`: the ON clause is SQL.
     ctx.imports.py = true
@@ -141,6 +191,24 @@ function translateCriterion(node: SyntaxNode, ctx: Context): Emitted {
       return fail('unsupported-flask-api', node, `\`${node.text}\` in a query filter: SQLAlchemy needs \`== None\` or \`.is_(None)\` there, Python's \`is\` never builds SQL`)
     }
   }
+  if (node.type === 'call') {
+    // `or_(...)`, `and_(...)`, `not_(...)` (from sqlalchemy, or `db.or_`): their arguments are criteria too.
+    const callee = node.childForFieldName('function')!
+    const name = callee.type === 'identifier' ? callee.text : callee.type === 'attribute' ? callee.childForFieldName('attribute')!.text : ''
+    const fromSqlalchemy =
+      callee.type === 'identifier'
+        ? (() => {
+            const binding = resolveName(callee.text, callee, ctx)
+            return binding.kind === 'unknown-import' && binding.module === 'sqlalchemy'
+          })()
+        : callee.type === 'attribute' && callee.childForFieldName('object')!.type === 'identifier' && isSqlalchemyObject(ctx.project, ctx.module.name, callee.childForFieldName('object')!.text)
+    if (fromSqlalchemy && (name === 'or_' || name === 'and_' || name === 'not_')) {
+      const args = callArguments(node)
+      if (args.keywords.size > 0 || args.splats.length > 0) return fail('dynamic-call-arguments', args.node, `keyword or unpacked arguments in a call to ${name}()`)
+      ctx.imports.useLib('db', name)
+      return emitted(`${name}(${args.positional.map((arg) => translateCriterion(arg, ctx).code).join(', ')})`, Prec.Call)
+    }
+  }
   if (node.type === 'boolean_operator' || node.type === 'not_operator') {
     return fail('unsupported-flask-api', node, `Python's \`and\` / \`or\` / \`not\` in a query filter (SQLAlchemy needs and_(), or_(), not_())`)
   }
@@ -155,7 +223,7 @@ const SQLALCHEMY_EXCEPTIONS = new Set(['SQLAlchemyError', 'DBAPIError', 'Integri
 
 /** The runtime class for `except IntegrityError` (imported from sqlalchemy.exc or sqlalchemy.orm.exc), or null. */
 export function sqlalchemyExceptionClass(node: SyntaxNode, ctx: Context): string | null {
-  if (node.type !== 'identifier') return null
+  if (node.type !== 'identifier' || !mentionsSqlalchemy(ctx.project)) return null
   const binding = resolveName(node.text, node, ctx)
   if (binding.kind !== 'unknown-import' || binding.name === null || !/^sqlalchemy(\.orm)?\.exc$/.test(binding.module) || !SQLALCHEMY_EXCEPTIONS.has(binding.name)) return null
   ctx.imports.useLib('db', binding.name)
@@ -167,6 +235,7 @@ export function sqlalchemyExceptionClass(node: SyntaxNode, ctx: Context): string
  * database is configured by src/db-schema.ts from SQLALCHEMY_DATABASE_URI). undefined when `node` is not that call.
  */
 export function translateSqlalchemyExpr(node: SyntaxNode, ctx: Context): Emitted | undefined {
+  if ((node.type !== 'identifier' && node.type !== 'call') || !mentionsSqlalchemy(ctx.project)) return undefined
   if (node.type === 'identifier') {
     // `from sqlalchemy import func`
     const binding = resolveName(node.text, node, ctx)

@@ -7,6 +7,7 @@ import { flaskExceptionClass } from '../flask/index.js'
 import { stdlibPath } from '../expr/stdlib.js'
 import { SQLITE_EXCEPTIONS, sqliteExceptionClass } from '../expr/sqlite.js'
 import { tsJson } from '../../ts-text.js'
+import { sqlalchemyExceptionClass } from '../expr/sqlalchemy.js'
 
 /** The class an `except` clause or a `raise` names. */
 function exceptionClass(node: SyntaxNode, ctx: Context): string {
@@ -20,6 +21,9 @@ function exceptionClass(node: SyntaxNode, ctx: Context): string {
     const flask = flaskExceptionClass(binding, ctx)
     if (flask) return flask
   }
+  // `from sqlalchemy.exc import IntegrityError`: the data layer's (src/emit/runtime/db.ts).
+  const sqlalchemy = sqlalchemyExceptionClass(node, ctx)
+  if (sqlalchemy) return sqlalchemy
   // `except sqlite3.IntegrityError`, `from sqlite3 import OperationalError`.
   const sqlite = sqliteExceptionClass(node.type === 'identifier' || node.type === 'attribute' ? stdlibPath(node, ctx) : null, ctx)
   if (sqlite) return sqlite
