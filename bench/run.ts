@@ -1,26 +1,113 @@
 /**
- * `npm run bench [-- --modules N --routes M]`: times each pipeline stage on a generated Flask
- * project (N blueprint modules × M routes each, plus helpers) and prints lines/second. Parsing
- * is the floor; the other stages should add little to it. Not a test: numbers vary by machine.
+ * `npm run bench [-- --lines N --app-lines M --routes R --no-build]`: the speed of migrate itself
+ * (issue 15), against the floor of a plain single-threaded tree-sitter parse of the same files.
+ * Prints, in one run:
+ *
+ *  1. an estate of about N lines (default 1,000,000) made of copies of the real Flask apps of
+ *     bench/real-projects (their checkouts in /work/real-projects, or MIGRATE_BENCH_APPS): `migrate <estate> --dry-run --all-apps` wall
+ *     time and peak RSS against the raw parse (goal: ≤ 1.25× and ≤ 1 GB), then a rerun with
+ *     `--cache` (goal: ≤ 10% of the cold run);
+ *  2. a generated app of about M lines (default 20,000): a full `--out` run against its raw parse
+ *     (goal: ≤ 3×), and its stages, wall clock and CPU (the in-memory pipeline).
+ *
+ * migrate runs as its users run it, a process of the compiled build (dist/, rebuilt first). Not a
+ * test: numbers vary by machine and by what else runs on it; run it twice and compare.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { availableParallelism, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { loadProject } from '../src/analyze/index.js'
-import { parseFiles } from '../src/parse/index.js'
-import { scanProject } from '../src/scan/index.js'
+import { fileURLToPath } from 'node:url'
+import type Parser from 'tree-sitter'
 import type { StageTimings } from '../src/pipeline.js'
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`)
   return index >= 0 ? Number(process.argv[index + 1]) : fallback
 }
 
-const moduleCount = option('modules', 200)
+const estateLines = option('lines', 1_000_000)
+const appLines = option('app-lines', 20_000)
 const routesPerModule = option('routes', 25)
 
-function generateProject(root: string): number {
+/** Python files under `dir` (as the scan walks them: no hidden, cache or virtualenv folders). */
+function pythonFiles(dir: string): string[] {
+  const files: string[] = []
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(current, entry.name)
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && !['node_modules', '__pycache__', 'venv', 'env', 'site-packages', 'build', 'dist'].includes(entry.name)) walk(path)
+      } else if (entry.isFile() && entry.name.endsWith('.py')) files.push(path)
+    }
+  }
+  walk(dir)
+  return files
+}
+
+function countLines(files: string[]): number {
+  let lines = 0
+  for (const file of files) lines += readFileSync(file, 'utf8').split('\n').length
+  return lines
+}
+
+/** The floor: read and parse every file with tree-sitter, one after the other, in this thread. */
+function rawParse(files: string[]): number {
+  const require = createRequire(import.meta.url)
+  const TreeSitter = require('tree-sitter') as typeof Parser
+  const parser = new TreeSitter()
+  parser.setLanguage(require('tree-sitter-python') as Parser.Language)
+  const start = performance.now()
+  let nodes = 0
+  for (const file of files) nodes += parser.parse(readFileSync(file, 'utf8')).rootNode.descendantCount
+  const ms = performance.now() - start
+  if (nodes === 0) throw new Error('nothing parsed')
+  return ms
+}
+
+/** `migrate …args` as a process of the build: its wall time, peak RSS (all its threads) and exit code. */
+function migrate(args: string[]): { ms: number; maxRssMiB: number; status: number | null; stdout: string } {
+  const start = performance.now()
+  const run = spawnSync(process.execPath, [wrapper, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
+  const ms = performance.now() - start
+  const rss = /maxrss (\d+)/.exec(run.stderr)
+  if (rss === null || run.status === 3) throw new Error(`migrate ${args.join(' ')} failed: ${run.stderr}`)
+  return { ms, maxRssMiB: Number(rss[1]) / 1024, status: run.status, stdout: run.stdout }
+}
+
+/** Copies of the real apps, each in a folder of its own, until the estate has about `target` lines. */
+function buildEstate(root: string, target: number): { lines: number; apps: number } {
+  // The checkouts of bench/real-projects/projects.json (bench/real-projects/README.md), or MIGRATE_BENCH_APPS.
+  const source = [process.env.MIGRATE_BENCH_APPS, '/work/real-projects'].find((dir) => dir !== undefined && existsSync(dir))
+  if (source === undefined) throw new Error('no real Flask apps to copy: set MIGRATE_BENCH_APPS to a folder of Flask projects')
+  const projects = readdirSync(source)
+    .filter((name) => !name.startsWith('_') && !name.startsWith('.') && statSync(join(source, name)).isDirectory())
+    .sort()
+    .map((name) => ({ name, lines: countLines(pythonFiles(join(source, name))) }))
+    .filter((project) => project.lines > 0)
+  if (projects.length === 0) throw new Error(`no Python files in the projects of ${source}`)
+  let lines = 0
+  let apps = 0
+  for (let copy = 0; lines < target; copy++) {
+    for (const project of projects) {
+      if (lines >= target) break
+      cpSync(join(source, project.name), join(root, `copy${String(copy).padStart(3, '0')}`, project.name), {
+        recursive: true,
+        filter: (path) => !/\/(\.git|node_modules|__pycache__)(\/|$)/.test(path),
+      })
+      lines += project.lines
+      apps++
+    }
+  }
+  return { lines, apps }
+}
+
+/** A generated app: blueprint modules of `routesPerModule` routes each, with helpers, until about `target` lines. */
+function generateApp(root: string, target: number): number {
   let lines = 0
   const write = (path: string, text: string): void => {
     mkdirSync(join(root, path, '..'), { recursive: true })
@@ -29,7 +116,7 @@ function generateProject(root: string): number {
   }
   const imports: string[] = []
   const registrations: string[] = []
-  for (let m = 0; m < moduleCount; m++) {
+  for (let m = 0; lines < target; m++) {
     const body = [`from flask import Blueprint, jsonify, request, abort`, ``, `bp${m} = Blueprint("bp${m}", __name__)`, `DATA = {i: {"id": i, "name": f"n{i}"} for i in range(10)}`, ``]
     for (let r = 0; r < routesPerModule; r++) {
       body.push(
@@ -54,55 +141,63 @@ function generateProject(root: string): number {
   return lines
 }
 
-function time<T>(label: string, lines: number, run: () => T): T {
-  const start = performance.now()
-  const result = run()
-  const ms = performance.now() - start
-  console.log(`${label.padEnd(28)} ${ms.toFixed(0).padStart(7)} ms  ${((lines / ms) * 1000).toFixed(0).padStart(9)} lines/s`)
-  return result
-}
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1).padStart(6)} s`
+const verdict = (ok: boolean): string => (ok ? 'holds' : 'DOES NOT HOLD')
 
-const root = mkdtempSync(join(tmpdir(), 'migrate-bench-'))
+const work = mkdtempSync(join(tmpdir(), 'migrate-bench-'))
+/** bin/migrate.js on dist/, and the process's peak RSS (all its threads) on stderr at the end. */
+const wrapper = join(work, 'migrate.mjs')
+writeFileSync(
+  wrapper,
+  `const { main } = await import(${JSON.stringify(join(repo, 'dist/cli/main.js'))})\nprocess.exitCode = await main(process.argv.slice(2))\nprocess.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n')\n`,
+)
 try {
-  const lines = generateProject(root)
-  console.log(`generated project: ${moduleCount} modules, ${moduleCount * routesPerModule} routes, ${lines} lines`)
-  const scanned = time('scan', lines, () => scanProject(root))
-  time('parse (tree-sitter, floor)', lines, () => parseFiles(scanned.files))
-  const loaded = time('scan + parse + analyze', lines, () => loadProject(root))
-  if (!loaded.ok) throw new Error(loaded.error.message)
-  console.log(`routes found: ${loaded.project.ir.apps[0]!.routes.length}`)
+  const build = performance.now()
+  if (!process.argv.includes('--no-build')) execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'inherit' })
+  console.log(`build (dist/): ${seconds(performance.now() - build)}; ${availableParallelism()} processors; load average ${(await import('node:os')).loadavg().map((load) => load.toFixed(1)).join(' ')}`)
+
+  // 1. The estate.
+  const estate = join(work, 'estate')
+  const { lines, apps } = buildEstate(estate, estateLines)
+  const estateFiles = pythonFiles(estate)
+  console.log(`\nestate: ${apps} app copies, ${estateFiles.length} Python files, ${lines.toLocaleString('en')} lines`)
+  const parseMs = rawParse(estateFiles)
+  console.log(`  raw tree-sitter parse, one thread       ${seconds(parseMs)}  ${Math.round((lines / parseMs) * 1000).toLocaleString('en')} lines/s`)
+  const cache = join(work, 'cache')
+  const cold = migrate([estate, '--dry-run', '--all-apps', '--quiet'])
+  console.log(`  --dry-run --all-apps                    ${seconds(cold.ms)}  ${(cold.ms / parseMs).toFixed(2)}× the parse (goal ≤ 1.25×: ${verdict(cold.ms <= 1.25 * parseMs)}), peak RSS ${cold.maxRssMiB.toFixed(0)} MiB (goal ≤ 1024: ${verdict(cold.maxRssMiB <= 1024)}), exit ${cold.status}`)
+  const filled = migrate([estate, '--dry-run', '--all-apps', '--quiet', '--cache', '--cache-location', cache])
+  const cached = migrate([estate, '--dry-run', '--all-apps', '--quiet', '--cache', '--cache-location', cache])
+  console.log(`  the same with --cache, cold (filling)   ${seconds(filled.ms)}`)
+  console.log(`  the same with --cache, unchanged tree   ${seconds(cached.ms)}  ${((cached.ms / filled.ms) * 100).toFixed(1)}% of the cold run (goal ≤ 10%: ${verdict(cached.ms <= 0.1 * filled.ms)})`)
+  const same = cached.stdout === cold.stdout && filled.stdout === cold.stdout
+  console.log(`  reports of the three runs identical: ${same ? 'yes' : 'NO'}`)
+  rmSync(estate, { recursive: true, force: true })
+
+  // 2. One large app.
+  const app = join(work, 'app')
+  const generated = generateApp(app, appLines)
+  const appFiles = pythonFiles(app)
+  console.log(`\ngenerated app: ${appFiles.length} Python files, ${generated.toLocaleString('en')} lines`)
+  const appParseMs = rawParse(appFiles)
+  console.log(`  raw tree-sitter parse, one thread       ${seconds(appParseMs)}`)
+  const full = migrate([app, '--out', join(work, 'out'), '--force'])
+  console.log(`  full --out                              ${seconds(full.ms)}  ${(full.ms / appParseMs).toFixed(2)}× the parse (goal ≤ 3×: ${verdict(full.ms <= 3 * appParseMs)}), peak RSS ${full.maxRssMiB.toFixed(0)} MiB, exit ${full.status}`)
+  const dry = migrate([app, '--dry-run'])
+  console.log(`  --dry-run                               ${seconds(dry.ms)}  ${(dry.ms / appParseMs).toFixed(2)}× the parse, peak RSS ${dry.maxRssMiB.toFixed(0)} MiB`)
+
+  // Its stages, in this process (the sources through tsx), wall clock and CPU (the process's, all threads).
   const pipeline = await import('../src/pipeline.js')
   const stages = await pipeline.defaultStages()
-  const timings: StageTimings = {}
-  const start = performance.now()
-  const cpuStart = process.cpuUsage()
-  const result = await pipeline.runPipeline({ input: root, timings }, stages)
-  const ms = performance.now() - start
-  const cpu = process.cpuUsage(cpuStart)
-  if (!result.ok) throw new Error(result.error.message)
-  console.log(`${'whole pipeline (in memory)'.padEnd(28)} ${ms.toFixed(0).padStart(7)} ms  ${((lines / ms) * 1000).toFixed(0).padStart(9)} lines/s  (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`)
-  // Its stages, wall clock and CPU time (the process's, all threads: steadier when other jobs share the machine).
-  // Emit's own steps are part of emit, listed under it; the rest of emit is building the files.
-  const zero = { wall: 0, cpu: 0 }
-  const emit = timings.emit ?? zero
-  const emitSteps = Object.keys(timings).filter((name) => name.startsWith('emit: '))
-  const emitRest = { wall: emit.wall, cpu: emit.cpu }
-  for (const name of emitSteps) {
-    emitRest.wall -= timings[name]!.wall
-    emitRest.cpu -= timings[name]!.cpu
+  for (const audit of [false, true]) {
+    const timings: StageTimings = {}
+    const start = performance.now()
+    const result = await pipeline.runPipeline({ input: app, timings, audit }, stages)
+    const ms = performance.now() - start
+    if (!result.ok) throw new Error(result.error.message)
+    console.log(`  stages of the in-memory pipeline, ${audit ? '--dry-run (audit)' : 'full run'}: ${seconds(ms)}`)
+    for (const [name, t] of Object.entries(timings)) console.log(`    ${name.padEnd(30)} ${t.wall.toFixed(0).padStart(7)} ms wall ${t.cpu.toFixed(0).padStart(7)} ms cpu`)
   }
-  const rows: [string, { wall: number; cpu: number }][] = [
-    ...Object.entries(timings).filter(([name]) => !name.startsWith('emit') && name !== 'report'),
-    ['emit', emit],
-    ...emitSteps.map((name): [string, { wall: number; cpu: number }] => [`  ${name}`, timings[name]!]),
-    ['  emit: rest (build files)', emitRest],
-    ['report', timings.report ?? zero],
-  ]
-  console.log(`  ${'stage'.padEnd(30)} ${'wall'.padStart(7)}     ${'cpu'.padStart(7)}`)
-  for (const [name, t] of rows) {
-    console.log(`  ${name.padEnd(30)} ${t.wall.toFixed(0).padStart(7)} ms  ${t.cpu.toFixed(0).padStart(7)} ms  ${((t.wall / ms) * 100).toFixed(0).padStart(3)}%`)
-  }
-  console.log(`readiness: ${result.result.report.summary.readiness}%  files emitted: ${result.result.files.size}`)
 } finally {
-  rmSync(root, { recursive: true, force: true })
+  rmSync(work, { recursive: true, force: true })
 }
