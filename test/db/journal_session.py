@@ -149,6 +149,13 @@ def autoflush():
     return [found is not None, found_id, Tag.query.filter_by(name="autoflushed").first() is None]
 
 
+def append_comment():
+    post = Post.query.get(3)
+    post.comments.append(Comment(body="Appended.", author=User.query.get(2)))
+    db.session.commit()
+    return [[[c.id, c.post_id, c.author.username] for c in post.comments], Comment.query.count()]
+
+
 def tag_counts_scenario():
     from journal.models import tag_counts
     first = db.session.query(Tag.id).order_by(Tag.name).first()

@@ -143,6 +143,12 @@ const SCENARIOS: Record<string, Scenario> = {
     db.session.rollback()
     return [found !== null, id, Tag.query.filter_by({ name: 'autoflushed' }).first() === null]
   },
+  append_comment: ({ db, Post, User, Comment }) => {
+    const post = Post.query.get(3)!
+    post.comments.push(new Comment({ body: 'Appended.', author: User.query.get(2) }))
+    db.session.commit()
+    return [post.comments.map((comment) => [comment.id, comment.post_id, comment.author.username]), Comment.query.count()]
+  },
   tag_counts: ({ db, tag_counts, Tag }) => {
     const first = db.session.query(column(Tag, 'id')).order_by(column(Tag, 'name')).first()
     return { all: tag_counts(), g: tag_counts('G'), none: tag_counts('zzz'), first }

@@ -1213,6 +1213,7 @@ export class Session {
     const state = stateOf(obj)
     const mapper = state.mapper
     this.syncManyToOne(obj)
+    this.syncFromParents(obj)
     for (const column of mapper.table.columns) {
       if (
         column.default &&
@@ -1245,6 +1246,28 @@ export class Session {
     if (omitted) state.expired = true
     this.identityMap.set(identityKey(mapper, state.values.get(mapper.primaryKey.attribute)), obj)
     this.watched.add(obj)
+  }
+
+  /** A new child appended to a parent's loaded one-to-many collection (`post.comments.append(c)`): its key is the parent's. */
+  private syncFromParents(obj: Model): void {
+    const state = stateOf(obj)
+    for (const parent of this.watched) {
+      const parentState = stateOf(parent)
+      for (const [attribute, rel] of parentState.mapper.relationships) {
+        if (
+          !rel.uselist ||
+          rel.secondary ||
+          rel.target !== state.mapper.name ||
+          !parentState.related.has(attribute)
+        )
+          continue
+        if (!(parentState.related.get(attribute) as Model[]).includes(obj)) continue
+        const fk = state.mapper.table.columns.find(
+          (c) => c.foreignKey?.table === parentState.mapper.table.name,
+        )
+        if (fk) state.values.set(fk.attribute, primaryKeyOf(parent))
+      }
+    }
   }
 
   /** Foreign keys from many-to-one relationships set on the object, and one-to-many children's keys from their parent. */
