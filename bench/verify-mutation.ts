@@ -59,7 +59,7 @@ const OPERATORS: [string, RegExp, (match: RegExpExecArray) => string][] = [
   ['false→true', /\bfalse\b/g, () => 'true'],
   ['py.contains→!py.contains', /(?<!!)\bpy\.contains\(/g, () => '!py.contains('],
   ["drop .lower()/.strip()/.upper()", /py\.callMethod\(((?:[^()]|\([^()]*\))*), '(?:lower|upper|strip|title|capitalize)'\)/g, (match) => `(${match[1]})`],
-  ['narrow isinstance', /\['(\w+)', '(\w+)'\]/g, (match) => `['${match[1]}']`],
+  ['narrow isinstance', /(py\.isinstance\((?:[^()]|\([^()]*\))*?, )\['(\w+)', '(\w+)'\]/g, (match) => `${match[1]}['${match[2]}']`],
 ]
 
 function serviceFiles(serviceDir: string): string[] {
@@ -102,6 +102,18 @@ function mutantsOf(serviceDir: string): Mutant[] {
     })
   }
   return mutants
+}
+
+/** The service's files its app imports, directly or not (from src/main.ts): the others are code no request can run. */
+function reachableFiles(serviceDir: string): Set<string> {
+  const reached = new Set<string>()
+  const pending = [join(serviceDir, 'src', 'main.ts')]
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (reached.has(file) || !existsSync(file)) continue
+    reached.add(file)
+    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)\.js'/g)) pending.push(resolve(dirname(file), `${match[1]}.ts`))
+  }
+  return reached
 }
 
 function allTypeScript(dir: string): string[] {
@@ -151,7 +163,13 @@ async function main(): Promise<void> {
       const env = expected[app]?.env ?? {}
       const baseScenario = await verdict(appDir, serviceDir, scenario, env, false)
       const baseExplore = await verdict(appDir, serviceDir, scenario, env, true)
-      const mutants = mutantsOf(serviceDir).slice(0, limit)
+      // A mutant in a file the app never imports (a module only stubbed views use) cannot change
+      // what the service answers: counted apart, not run.
+      const reachable = reachableFiles(serviceDir)
+      const all = mutantsOf(serviceDir)
+      const unreachable = all.filter((mutant) => !reachable.has(mutant.file))
+      const mutants = all.filter((mutant) => reachable.has(mutant.file)).slice(0, limit)
+      if (unreachable.length > 0) console.log(`${app}: ${unreachable.length} mutants in files no route imports (${[...new Set(unreachable.map((mutant) => relative(serviceDir, mutant.file)))].join(', ')}): cannot change behaviour, not counted`)
       console.log(`${app}: ${mutants.length} mutants; unmutated service: ${baseScenario.lines.length} differing lines with the scenario, ${baseExplore.lines.length} with --explore`)
       const survivors: Mutant[] = []
       const onlyExplore: Mutant[] = []
@@ -182,6 +200,7 @@ async function main(): Promise<void> {
       caughtWithExplore += appExplore
       results[app] = {
         mutants: mutants.length,
+        unreachable: unreachable.length,
         caughtByScenario: appScenario,
         caughtWithExplore: appExplore,
         caughtOnlyWithExplore: onlyExplore.map((mutant) => ({ ...mutant, file: relative(serviceDir, mutant.file) })),
