@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { schemaSpecOf } from '../../src/emit/db-schema.js'
 import { PyDate } from '../../src/emit/runtime/datetime.js'
-import { column, IntegrityError, type SchemaSpec } from '../../src/emit/runtime/db.js'
+import { column, IntegrityError, sqlCompare, type Criterion, type SchemaSpec } from '../../src/emit/runtime/db.js'
 import { NotFound } from '../../src/emit/runtime/errors.js'
 import { journalModels } from './journal-models.js'
 import { JOURNAL, pythonCreateAll, REPO, schemaOf } from './models.js'
@@ -55,6 +55,14 @@ const SCENARIOS: Record<string, Scenario> = {
       limit_offset: ids(Post.query.order_by(c.postId).offset(2).limit(3).all()),
       offset_only: ids(Post.query.order_by(c.postId).offset(5).all()),
       like: ids(Post.query.filter(c.postTitle.like('%o%')).order_by(c.postId).all()),
+      ilike: ids(Post.query.filter(c.postTitle.ilike('%S%')).order_by(c.postId).all()),
+      contains: ids(Post.query.filter(c.postTitle.contains('ee')).order_by(c.postId).all()),
+      startswith: ids(Post.query.filter(c.postTitle.startswith('S')).order_by(c.postId).all()),
+      endswith: ids(Post.query.filter(c.postTitle.endswith('s')).order_by(c.postId).all()),
+      in_: ids(Post.query.filter(c.postId.in_([2, 4, 99])).order_by(c.postId).all()),
+      notin_: ids(Post.query.filter(c.postId.notin_([2, 4])).order_by(c.postId).all()),
+      between: ids(Post.query.filter(c.postDay.between(new PyDate(2024, 1, 14), new PyDate(2024, 2, 11))).order_by(c.postId).all()),
+      day_gt: ids(Post.query.filter(sqlCompare('gt', c.postDay, new PyDate(2024, 2, 11)) as Criterion).order_by(c.postId).all()),
       tags_any: ids(Post.query.filter((Post as unknown as { tags: { any(f: object): never } }).tags.any({ name: 'garden' })).order_by(c.postId).all()),
       join: ids(Post.query.join(User).filter(c.username.eq('alice')).order_by(c.postDay.desc()).all()),
       join_count: Post.query.join(User).filter(c.username.eq('alice')).count(),

@@ -399,6 +399,33 @@ export class ColumnExpression {
       sql`${this.ref()} IN (${sql.join(values.map((value) => toStored(value, this.column)))})`,
     )
   }
+  notin_(values: unknown[]): Criterion {
+    if (values.length === 0) return new Criterion(sql`1 = 1`)
+    return new Criterion(
+      sql`(${this.ref()} NOT IN (${sql.join(values.map((value) => toStored(value, this.column)))}))`,
+    )
+  }
+  not_in(values: unknown[]): Criterion {
+    return this.notin_(values)
+  }
+  /** SQLAlchemy's contains/startswith/endswith: LIKE with the value concatenated, its % and _ not escaped. */
+  contains(value: string): Criterion {
+    return new Criterion(sql`(${this.ref()} LIKE '%' || ${value} || '%')`)
+  }
+  startswith(value: string): Criterion {
+    return new Criterion(sql`(${this.ref()} LIKE ${value} || '%')`)
+  }
+  endswith(value: string): Criterion {
+    return new Criterion(sql`(${this.ref()} LIKE '%' || ${value})`)
+  }
+  between(low: unknown, high: unknown): Criterion {
+    return new Criterion(
+      sql`${this.ref()} BETWEEN ${toStored(low, this.column)} AND ${toStored(high, this.column)}`,
+    )
+  }
+  is_not(value: null): Criterion {
+    return this.compare('!=', value)
+  }
   is_(value: null): Criterion {
     return this.compare('=', value)
   }
