@@ -30,6 +30,12 @@ export interface ExtensionRule {
    * registers on the app, which go first into the app's `errorHandlers([...])`.
    */
   init_app?: { runtime: string; error_handlers?: boolean }
+  /**
+   * What the extension set up on the app or a blueprint with keyword options (`CORS(api_bp,
+   * origins=[...])`) becomes: the runtime function `runtime(options)` giving the after-request
+   * hook it registers. Options that are not literals are not carried over (reported).
+   */
+  after_request?: { runtime: string; symbol: string }
   /** Methods of the mapping's classes (class name → method name → mapping), called on the instance by their Python names. */
   methods?: Record<string, Record<string, ExtensionName>>
 }

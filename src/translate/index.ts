@@ -19,7 +19,7 @@ import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
 import { templateHelpers, useTemplateHelpers, useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
-import { checkCallback, extensionCallback, extensionRules, extensionSetups } from './flask/extensions.js'
+import { afterRequestSetups, checkCallback, extensionCallback, extensionRules, extensionSetups } from './flask/extensions.js'
 
 export interface TranslateInput {
   modules: { name: string; file: string; source: string; tree: Parser.Tree }[]
@@ -578,7 +578,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     modules.push({ pythonModule: moduleName, code })
   }
   const usable = extensionSetupList.filter((setup) => setup.unsupported === null && setup.dependencies.every((dependency) => !broken.has(dependency) && symbols.get(dependency)?.error === null))
-  const extensions = usable.map((setup) => setup.translated)
+  const extensions = [...usable.map((setup) => setup.translated), ...afterRequestSetups(input.app)]
   return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}) }
 }
 

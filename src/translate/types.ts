@@ -32,6 +32,10 @@ export interface TranslatedExtension {
   setup: string[]
   /** Spread first into the app's `errorHandlers([...])`: the handlers init_app registers; null when none. */
   errorHandlers: string | null
+  /** After-request hooks the extension registers (`CORS(api_bp)`): for a blueprint's requests, or the app's (blueprint null); registered before the project's own. */
+  afterRequest?: { blueprint: string | null; code: string }[]
+  /** The places (`file:line`) of the setups carried over, when not every setup of the extension is: only these are not reported. */
+  records?: string[]
 }
 
 export interface TranslatedModule {

@@ -9,7 +9,7 @@ import type { ModuleInfo, ProjectIndex } from '../project.js'
 import { ImportSet } from '../context.js'
 import type { AppIR, Finding } from '../../ir/types.js'
 import type { TranslatedExtension } from '../types.js'
-import { lineComment } from '../../ts-text.js'
+import { lineComment, tsJson } from '../../ts-text.js'
 
 /**
  * The names of a mapped extension (rules/extensions/<extension>.yaml) in translated code: the
@@ -131,6 +131,15 @@ export interface ExtensionInstance {
 
 /** The module-level variables of the project that hold an instance of a mapped extension class. */
 export function extensionInstances(project: ProjectIndex): ExtensionInstance[] {
+  let found = instancesByProject.get(project)
+  if (found === undefined) instancesByProject.set(project, (found = findInstances(project)))
+  return found
+}
+
+/** Computed once per project: every method call of translated code asks. */
+const instancesByProject = new WeakMap<ProjectIndex, ExtensionInstance[]>()
+
+function findInstances(project: ProjectIndex): ExtensionInstance[] {
   const found: ExtensionInstance[] = []
   for (const module of project.modules.values()) {
     for (const [name, def] of module.symbols) {
@@ -253,6 +262,49 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     })
   }
   return setups
+}
+
+/**
+ * Extensions set up with keyword options and acting through an after-request hook (Flask-CORS):
+ * one hook per setup, for its blueprint or the app, when every option is a literal the mapping
+ * takes; the others stay reported by emit (extension-not-migrated).
+ */
+export function afterRequestSetups(app: AppIR): TranslatedExtension[] {
+  const out: TranslatedExtension[] = []
+  for (const rule of extensionRules()) {
+    const hook = rule.after_request
+    if (hook === undefined) continue
+    const records = app.extensions.filter((record) => record.package === rule.package && record.symbol === hook.symbol && record.init !== 'import-only')
+    const carried = records.filter((record) => literalOptionsOnly(record))
+    if (carried.length === 0) continue
+    const imports = new ImportSet()
+    imports.useLib(rule.runtime, hook.runtime)
+    out.push({
+      extension: rule.extension,
+      package: rule.package,
+      symbol: hook.symbol,
+      imports: imports.lines('routes', null),
+      setup: [],
+      errorHandlers: null,
+      afterRequest: carried.map((record) => ({
+        blueprint: record.blueprint ?? null,
+        code: `${lineComment(`${rule.extension}: ${record.location.file}:${record.location.line}${record.blueprint !== undefined ? ` (blueprint ${record.blueprint})` : ''}`)}\n${hook.runtime}(${tsJson(record.options)})`,
+      })),
+      records: carried.map((record) => `${record.location.file}:${record.location.line}`),
+    })
+  }
+  return out
+}
+
+/** Every keyword of the setup's call is among its literal options (the analysis keeps literals only), and none is a float. */
+function literalOptionsOnly(record: AppIR['extensions'][number]): boolean {
+  if (record.init === 'init_app') return false
+  const open = record.source.indexOf('(')
+  const keywords = [...record.source.slice(open + 1).matchAll(/[(,]\s*([A-Za-z_]\w*)\s*=(?!=)/g)].map((match) => match[1]!)
+  const first = /^\(\s*([A-Za-z_]\w*)\s*=(?!=)/.exec(record.source.slice(open))
+  if (first !== null) keywords.push(first[1]!)
+  if (/\*\*/.test(record.source)) return false
+  return keywords.every((keyword) => keyword in record.options) && !JSON.stringify(record.options).includes('"$float"')
 }
 
 /** A condition on a config value the mapping does not carry over (rules/extensions/*.yaml `unsupported_config`). */
