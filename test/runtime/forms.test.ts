@@ -89,27 +89,31 @@ print(json.dumps(out))
 `
 
 class Registration extends Form {
-  static username = StringField('Username', [DataRequired(), Length(3, 12), Regexp('^[a-z][a-z0-9_]*$', 0, 'Use lowercase letters, digits and underscores.')])
-  static password = PasswordField('Password', [DataRequired(), Length(8)])
-  static confirm = PasswordField('Repeat password', [EqualTo('password', 'Passwords must match.')])
-  static email = StringField('Email', [Optional(), Email()])
-  static remember_me = BooleanField('Keep me <signed> in')
-  static submit = SubmitField('Create account')
+  static username = new StringField('Username', [
+    new DataRequired(),
+    new Length(3, 12),
+    new Regexp('^[a-z][a-z0-9_]*$', 0, 'Use lowercase letters, digits and underscores.'),
+  ])
+  static password = new PasswordField('Password', [new DataRequired(), new Length(8)])
+  static confirm = new PasswordField('Repeat password', [new EqualTo('password', 'Passwords must match.')])
+  static email = new StringField('Email', [new Optional(), new Email()])
+  static remember_me = new BooleanField('Keep me <signed> in')
+  static submit = new SubmitField('Create account')
 }
 
 class Post extends Form {
-  static title = StringField('Title', [DataRequired(), Length(-1, 10)], null, '', null, null, null, { placeholder: 'A "title"' })
-  static day = DateField('Day', [InputRequired()])
-  static body = TextAreaField('Entry', [DataRequired()])
-  static tags = StringField('Tags', [Optional(), Length(-1, 20)], null, 'Comma separated')
-  static count = IntegerField('Count', [NumberRange(1, 5)])
-  static kind = SelectField('Kind', null, null, [
+  static title = new StringField('Title', [new DataRequired(), new Length(-1, 10)], null, '', null, null, null, { placeholder: 'A "title"' })
+  static day = new DateField('Day', [new InputRequired()])
+  static body = new TextAreaField('Entry', [new DataRequired()])
+  static tags = new StringField('Tags', [new Optional(), new Length(-1, 20)], null, 'Comma separated')
+  static count = new IntegerField('Count', [new NumberRange(1, 5)])
+  static kind = new SelectField('Kind', null, null, [
     ['a', 'Alpha'],
     ['b', 'Beta & Co'],
   ])
-  static color = StringField(null, [AnyOf(['red', 'blue'])])
-  static word = StringField(null, [NoneOf(['bad', 'worse']), Length(2, 2)])
-  static secret = HiddenField()
+  static color = new StringField(null, [new AnyOf(['red', 'blue'])])
+  static word = new StringField(null, [new NoneOf(['bad', 'worse']), new Length(2, 2)])
+  static secret = new HiddenField()
 
   validate_tags(field: Field): void {
     const names = String(field.data)

@@ -27,6 +27,9 @@ export class Html {
   __html__(): string {
     return this.text
   }
+  __str__(): string {
+    return this.text
+  }
   toString(): string {
     return this.text
   }
@@ -90,6 +93,27 @@ export interface Validator {
   fieldFlags?: Flags
 }
 
+/** A validator as a project writes one (`DataRequired()`): an object called with the form and the field. */
+export class ValidatorObject {
+  readonly fieldFlags: Flags
+  readonly #check: Validator
+  constructor(check: Validator) {
+    this.#check = check
+    this.fieldFlags = check.fieldFlags ?? {}
+  }
+  __call__(form: Form, field: Field): void {
+    this.#check(form, field)
+  }
+}
+
+type AnyValidator =
+  Validator | ValidatorObject | { __call__(form: Form, field: Field): void; fieldFlags?: Flags }
+
+function runValidator(check: AnyValidator, form: Form, field: Field): void {
+  if (typeof check === 'function') check(form, field)
+  else check.__call__(form, field)
+}
+
 function validator(flags: Flags, check: (form: Form, field: Field) => void): Validator {
   const fn = check as Validator
   fn.fieldFlags = flags
@@ -101,7 +125,7 @@ function format(message: string, values: Record<string, Py>): string {
 }
 
 /** `DataRequired(message=None)`. */
-export function DataRequired(message: Py = null): Validator {
+function dataRequiredValidator(message: Py = null): Validator {
   return validator({ required: true }, (_form, field) => {
     const data = field.data
     if (truthy(data) && (typeof data !== 'string' || data.trim() !== '')) return
@@ -111,7 +135,7 @@ export function DataRequired(message: Py = null): Validator {
 }
 
 /** `InputRequired(message=None)`. */
-export function InputRequired(message: Py = null): Validator {
+function inputRequiredValidator(message: Py = null): Validator {
   return validator({ required: true }, (_form, field) => {
     if (field.raw_data.length > 0 && truthy(field.raw_data[0])) return
     field.errors.length = 0
@@ -120,7 +144,7 @@ export function InputRequired(message: Py = null): Validator {
 }
 
 /** `Optional(strip_whitespace=True)`: an empty field stops its validation, its errors cleared. */
-export function Optional(stripWhitespace: Py = true): Validator {
+function optionalValidator(stripWhitespace: Py = true): Validator {
   return validator({ optional: true }, (_form, field) => {
     const first = field.raw_data[0]
     if (
@@ -138,7 +162,7 @@ function plural(count: number, one: string, many: string): string {
 }
 
 /** `Length(min=-1, max=-1, message=None)`. */
-export function Length(min: Py = -1, max: Py = -1, message: Py = null): Validator {
+function lengthValidator(min: Py = -1, max: Py = -1, message: Py = null): Validator {
   const flags: Flags = {}
   if (min !== -1) flags['minlength'] = min
   if (max !== -1) flags['maxlength'] = max
@@ -171,7 +195,7 @@ export function Length(min: Py = -1, max: Py = -1, message: Py = null): Validato
 }
 
 /** `EqualTo(fieldname, message=None)`. */
-export function EqualTo(fieldname: string, message: Py = null): Validator {
+function equalToValidator(fieldname: string, message: Py = null): Validator {
   return validator({}, (form, field) => {
     const other = form._fields.get(fieldname)
     if (other === undefined) throw new ValidationError(`Invalid field name '${fieldname}'.`)
@@ -187,7 +211,7 @@ function pyEqual(a: Py, b: Py): boolean {
 }
 
 /** `Regexp(regex, flags=0, message=None)`: matched at the start of the data, as `re.match`. */
-export function Regexp(regex: Py, flags: Py = 0, message: Py = null): Validator {
+function regexpValidator(regex: Py, flags: Py = 0, message: Py = null): Validator {
   const source = typeof regex === 'string' ? regex : String(regex?.pattern ?? regex)
   const jsFlags =
     (Number(flags) & 2 ? 'i' : '') +
@@ -202,7 +226,7 @@ export function Regexp(regex: Py, flags: Py = 0, message: Py = null): Validator 
 }
 
 /** `NumberRange(min=None, max=None, message=None)`. */
-export function NumberRange(min: Py = null, max: Py = null, message: Py = null): Validator {
+function numberRangeValidator(min: Py = null, max: Py = null, message: Py = null): Validator {
   const flags: Flags = {}
   if (min !== null) flags['min'] = min
   if (max !== null) flags['max'] = max
@@ -228,7 +252,7 @@ export function NumberRange(min: Py = null, max: Py = null, message: Py = null):
 }
 
 /** `AnyOf(values, message=None)`. */
-export function AnyOf(values: Py[], message: Py = null): Validator {
+function anyOfValidator(values: Py[], message: Py = null): Validator {
   return validator({}, (_form, field) => {
     if (values.some((value) => pyEqual(value, field.data))) return
     throw new ValidationError(
@@ -240,7 +264,7 @@ export function AnyOf(values: Py[], message: Py = null): Validator {
 }
 
 /** `NoneOf(values, message=None)`. */
-export function NoneOf(values: Py[], message: Py = null): Validator {
+function noneOfValidator(values: Py[], message: Py = null): Validator {
   return validator({}, (_form, field) => {
     if (!values.some((value) => pyEqual(value, field.data))) return
     throw new ValidationError(
@@ -257,7 +281,7 @@ export function NoneOf(values: Py[], message: Py = null): Validator {
  * letters, digits and hyphens, a last label that is not all digits. Addresses with non-ASCII
  * characters or quoted local parts are refused here (email_validator may accept them).
  */
-export function Email(message: Py = null): Validator {
+function emailValidator(message: Py = null): Validator {
   const local = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/
   const label = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
   return validator({}, (_form, field) => {
@@ -282,6 +306,67 @@ export function Email(message: Py = null): Validator {
   })
 }
 
+/** `DataRequired(message=None)`. */
+export class DataRequired extends ValidatorObject {
+  constructor(message: Py = null) {
+    super(dataRequiredValidator(message))
+  }
+}
+/** `InputRequired(message=None)`. */
+export class InputRequired extends ValidatorObject {
+  constructor(message: Py = null) {
+    super(inputRequiredValidator(message))
+  }
+}
+/** `Optional(strip_whitespace=True)`. */
+export class Optional extends ValidatorObject {
+  constructor(stripWhitespace: Py = true) {
+    super(optionalValidator(stripWhitespace))
+  }
+}
+/** `Length(min=-1, max=-1, message=None)`. */
+export class Length extends ValidatorObject {
+  constructor(min: Py = -1, max: Py = -1, message: Py = null) {
+    super(lengthValidator(min, max, message))
+  }
+}
+/** `EqualTo(fieldname, message=None)`. */
+export class EqualTo extends ValidatorObject {
+  constructor(fieldname: string, message: Py = null) {
+    super(equalToValidator(fieldname, message))
+  }
+}
+/** `Regexp(regex, flags=0, message=None)`. */
+export class Regexp extends ValidatorObject {
+  constructor(regex: Py, flags: Py = 0, message: Py = null) {
+    super(regexpValidator(regex, flags, message))
+  }
+}
+/** `NumberRange(min=None, max=None, message=None)`. */
+export class NumberRange extends ValidatorObject {
+  constructor(min: Py = null, max: Py = null, message: Py = null) {
+    super(numberRangeValidator(min, max, message))
+  }
+}
+/** `AnyOf(values, message=None)`. */
+export class AnyOf extends ValidatorObject {
+  constructor(values: Py[], message: Py = null) {
+    super(anyOfValidator(values, message))
+  }
+}
+/** `NoneOf(values, message=None)`. */
+export class NoneOf extends ValidatorObject {
+  constructor(values: Py[], message: Py = null) {
+    super(noneOfValidator(values, message))
+  }
+}
+/** `Email(message=None)` (see `emailValidator`). */
+export class Email extends ValidatorObject {
+  constructor(message: Py = null) {
+    super(emailValidator(message))
+  }
+}
+
 /** A field's label: `<label for="id">text</label>`. */
 export class Label {
   constructor(
@@ -300,6 +385,9 @@ export class Label {
   __html__(): string {
     return this.__call__().text
   }
+  __str__(): string {
+    return this.__html__()
+  }
   toString(): string {
     return this.__html__()
   }
@@ -307,7 +395,7 @@ export class Label {
 
 /** The options of a field (WTForms' `Field(label=None, validators=None, filters=(), description="", id=None, default=None, widget=None, render_kw=None, name=None)`). */
 export interface FieldOptions {
-  validators?: Validator[] | null
+  validators?: AnyValidator[] | null
   description?: Py
   id?: Py
   default?: Py
@@ -356,7 +444,7 @@ export class Field {
   errors: Py[] = []
   process_errors: Py[] = []
   readonly label: Label
-  readonly validators: Validator[]
+  readonly validators: AnyValidator[]
   readonly flags: Flags = {}
   readonly description: Py
   readonly id: string
@@ -429,7 +517,7 @@ export class Field {
   pre_validate(_form: Form): void {}
 
   /** `validate(form, extra_validators=())`: true when the field has no errors. */
-  validate(form: Form, extra: Validator[] = []): boolean {
+  validate(form: Form, extra: AnyValidator[] = []): boolean {
     this.errors = [...this.process_errors]
     let stop = false
     try {
@@ -444,7 +532,7 @@ export class Field {
     if (!stop) {
       for (const check of [...this.validators, ...extra]) {
         try {
-          check(form, this)
+          runValidator(check, form, this)
         } catch (error) {
           if (error instanceof StopValidation) {
             if (error.text) this.errors.push(error.text)
@@ -480,6 +568,9 @@ export class Field {
     return this.__call__().text
   }
 
+  __str__(): string {
+    return this.__html__()
+  }
   toString(): string {
     return this.__html__()
   }
@@ -633,7 +724,7 @@ export class SelectFieldImpl extends Field {
 /** WTForms' `Field(label=None, validators=None, filters=(), description="", id=None, default=None, widget=None, render_kw=None, name=None)`. */
 type FieldArguments = [
   label?: Py,
-  validators?: Validator[] | null,
+  validators?: AnyValidator[] | null,
   filters?: Py,
   description?: Py,
   id?: Py,
@@ -674,64 +765,114 @@ class NotCarried extends Error {
   }
 }
 
-function fieldFactory(make: (name: string, label: Py, options: FieldOptions) => Field) {
-  return (...args: FieldArguments): UnboundField => {
-    const { label, options } = fieldOptions(args)
-    return new UnboundField((name) => make(name, label, options))
+function unbound(
+  args: FieldArguments,
+  make: (name: string, label: Py, options: FieldOptions) => Field,
+  extra: FieldOptions = {},
+): (name: string) => Field {
+  const { label, options } = fieldOptions(args, extra)
+  return (name) => make(name, label, options)
+}
+
+/** `StringField(label=None, validators=None, filters=(), description="", id=None, default=None, widget=None, render_kw=None, name=None)`. */
+export class StringField extends UnboundField {
+  constructor(...args: FieldArguments) {
+    super(unbound(args, (n, l, o) => new StringFieldImpl(n, l, o, 'text')))
   }
 }
-
-/** `StringField(label=None, validators=None, filters=(), description="", id=None, default=None, widget=None, render_kw=None, name=None)`, and the other simple fields alike. */
-export const StringField = fieldFactory((n, l, o) => new StringFieldImpl(n, l, o, 'text'))
-export const PasswordField = fieldFactory((n, l, o) => new PasswordFieldImpl(n, l, o, 'password'))
-export const TextAreaField = fieldFactory((n, l, o) => new TextAreaFieldImpl(n, l, o, 'textarea'))
-export const HiddenField = fieldFactory((n, l, o) => new StringFieldImpl(n, l, o, 'hidden'))
-export const EmailField = fieldFactory((n, l, o) => new StringFieldImpl(n, l, o, 'email'))
-export const SubmitField = fieldFactory((n, l, o) => new SubmitFieldImpl(n, l, o))
-export const IntegerField = fieldFactory((n, l, o) => new IntegerFieldImpl(n, l, o, 'number'))
-
+/** `PasswordField(...)`, parameters as StringField's. */
+export class PasswordField extends UnboundField {
+  constructor(...args: FieldArguments) {
+    super(unbound(args, (n, l, o) => new PasswordFieldImpl(n, l, o, 'password')))
+  }
+}
+/** `TextAreaField(...)`, parameters as StringField's. */
+export class TextAreaField extends UnboundField {
+  constructor(...args: FieldArguments) {
+    super(unbound(args, (n, l, o) => new TextAreaFieldImpl(n, l, o, 'textarea')))
+  }
+}
+/** `HiddenField(...)`, parameters as StringField's. */
+export class HiddenField extends UnboundField {
+  constructor(...args: FieldArguments) {
+    super(unbound(args, (n, l, o) => new StringFieldImpl(n, l, o, 'hidden')))
+  }
+}
+/** `EmailField(...)`, parameters as StringField's. */
+export class EmailField extends UnboundField {
+  constructor(...args: FieldArguments) {
+    super(unbound(args, (n, l, o) => new StringFieldImpl(n, l, o, 'email')))
+  }
+}
+/** `SubmitField(...)`, parameters as StringField's. */
+export class SubmitField extends UnboundField {
+  constructor(...args: FieldArguments) {
+    super(unbound(args, (n, l, o) => new SubmitFieldImpl(n, l, o)))
+  }
+}
+/** `IntegerField(...)`, parameters as StringField's. */
+export class IntegerField extends UnboundField {
+  constructor(...args: FieldArguments) {
+    super(unbound(args, (n, l, o) => new IntegerFieldImpl(n, l, o, 'number')))
+  }
+}
 /** `BooleanField(label=None, validators=None, false_values=None, **kwargs)`. */
-export function BooleanField(
-  label: Py = null,
-  validators: Validator[] | null = null,
-  false_values: Py = null,
-  ...rest: Py[]
-): UnboundField {
-  const { options } = fieldOptions(
-    [label, validators, ...rest] as unknown as FieldArguments,
-    false_values === null || false_values === undefined ? {} : { false_values: [...false_values] },
-  )
-  return new UnboundField((name) => new BooleanFieldImpl(name, label, options))
+export class BooleanField extends UnboundField {
+  constructor(
+    label: Py = null,
+    validators: AnyValidator[] | null = null,
+    false_values: Py = null,
+    ...rest: Py[]
+  ) {
+    const extra: FieldOptions =
+      false_values === null || false_values === undefined ? {} : { false_values: [...false_values] }
+    super(
+      unbound(
+        [label, validators, ...rest] as unknown as FieldArguments,
+        (n, l, o) => new BooleanFieldImpl(n, l, o),
+        extra,
+      ),
+    )
+  }
 }
-
 /** `DateField(label=None, validators=None, format="%Y-%m-%d", **kwargs)`: the ISO format only. */
-export function DateField(
-  label: Py = null,
-  validators: Validator[] | null = null,
-  format: Py = '%Y-%m-%d',
-  ...rest: Py[]
-): UnboundField {
-  if (format !== '%Y-%m-%d' && format !== undefined)
-    throw new NotCarried(`format=${String(format)}`)
-  const { options } = fieldOptions([label, validators, ...rest] as unknown as FieldArguments)
-  return new UnboundField((name) => new DateFieldImpl(name, label, options, 'date'))
+export class DateField extends UnboundField {
+  constructor(
+    label: Py = null,
+    validators: AnyValidator[] | null = null,
+    format: Py = '%Y-%m-%d',
+    ...rest: Py[]
+  ) {
+    if (format !== '%Y-%m-%d' && format !== undefined)
+      throw new NotCarried(`format=${String(format)}`)
+    super(
+      unbound(
+        [label, validators, ...rest] as unknown as FieldArguments,
+        (n, l, o) => new DateFieldImpl(n, l, o, 'date'),
+      ),
+    )
+  }
 }
-
 /** `SelectField(label=None, validators=None, coerce=str, choices=None, validate_choice=True, **kwargs)`: str choices. */
-export function SelectField(
-  label: Py = null,
-  validators: Validator[] | null = null,
-  coerce: Py = null,
-  choices: Py = null,
-  validate_choice: Py = true,
-  ...rest: Py[]
-): UnboundField {
-  if (coerce !== null && coerce !== undefined) throw new NotCarried('coerce=')
-  if (validate_choice === false) throw new NotCarried('validate_choice=False')
-  const { options } = fieldOptions([label, validators, ...rest] as unknown as FieldArguments, {
-    choices,
-  })
-  return new UnboundField((name) => new SelectFieldImpl(name, label, options))
+export class SelectField extends UnboundField {
+  constructor(
+    label: Py = null,
+    validators: AnyValidator[] | null = null,
+    coerce: Py = null,
+    choices: Py = null,
+    validate_choice: Py = true,
+    ...rest: Py[]
+  ) {
+    if (coerce !== null && coerce !== undefined) throw new NotCarried('coerce=')
+    if (validate_choice === false) throw new NotCarried('validate_choice=False')
+    super(
+      unbound(
+        [label, validators, ...rest] as unknown as FieldArguments,
+        (n, l, o) => new SelectFieldImpl(n, l, o),
+        { choices },
+      ),
+    )
+  }
 }
 
 /** Form data as WTForms reads it: `name in formdata`, `formdata.getlist(name)`. */
@@ -758,7 +899,7 @@ export class Form {
       }
     }
     unbound.sort((a, b) => a[1].creationCounter - b[1].creationCounter)
-    for (const [name, field] of this.extraFields()) unbound.unshift([name, field])
+    for (const [name, field] of this.extraFields()) unbound.push([name, field])
     for (const [name, field] of unbound) {
       const bound = field.make(name, this)
       this._fields.set(name, bound)
@@ -921,7 +1062,7 @@ class CsrfTokenField extends Field {
     super(name, 'CSRF Token', {}, 'hidden')
   }
   override _value(): string {
-    return generateCsrf()
+    return this.current_token ?? generateCsrf()
   }
   override pre_validate(_form: Form): void {
     validateCsrf(this.data)
@@ -929,6 +1070,12 @@ class CsrfTokenField extends Field {
   override process_formdata(valuelist: Py[]): void {
     this.data = valuelist.length > 0 ? valuelist[0] : null
   }
+  /** WTForms' `CSRFTokenField.process`: the token (and the session's raw token) made when the form is. */
+  override process(formdata: FormData | null, data: Py = undefined): void {
+    super.process(formdata, data)
+    this.current_token = generateCsrf()
+  }
+  current_token: Py = null
 }
 
 /** `flask_wtf.FlaskForm`: form data from the request when it is submitted, CSRF as configured. */
