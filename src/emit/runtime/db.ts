@@ -2136,6 +2136,15 @@ export class SQLAlchemy<DB = unknown> {
     }
   }
 
+  /** Flask-SQLAlchemy 3.0's `db.get_or_404(Model, id, description=)`. */
+  get_or_404(cls: ModelClass, id: unknown, description?: string | Keywords): Model {
+    if (typeof description === 'object')
+      description = keywordRecord(description).description as string | undefined
+    const found = this.session.get(cls, id)
+    if (found === null) abort(404, description)
+    return found
+  }
+
   readonly or_ = or_
   readonly and_ = and_
   readonly not_ = not_

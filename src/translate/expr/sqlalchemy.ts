@@ -123,7 +123,8 @@ const KEYWORD_METHODS: Record<string, { positional: number; keywords: string[] |
   any: { positional: 1, keywords: null },
   has: { positional: 1, keywords: null },
   paginate: { positional: 0, keywords: ['page', 'per_page', 'max_per_page', 'error_out', 'count'] },
-  get_or_404: { positional: 1, keywords: ['description'] },
+  // Query.get_or_404(id, …) and Flask-SQLAlchemy 3.0's db.get_or_404(Model, id, …).
+  get_or_404: { positional: 2, keywords: ['description'] },
   first_or_404: { positional: 0, keywords: ['description'] },
 }
 
