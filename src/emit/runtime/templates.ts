@@ -206,6 +206,14 @@ function item(obj: Py, key: Py, thenAttribute = true): Py {
     }
   }
   if (obj instanceof Map) return obj.get(key)
+  // A MultiDict (`request.form['title']`): its KeyError makes Jinja2 try the attribute, then Undefined.
+  if (typeof obj.getItem === 'function') {
+    try {
+      return obj.getItem(key)
+    } catch {
+      return thenAttribute && typeof key === 'string' ? attribute(obj, key) : undefined
+    }
+  }
   return typeof key === 'string' ? attribute(obj, key) : undefined
 }
 
