@@ -12,6 +12,7 @@ import { translateFunction, collectBindings, signatureOf, generatorDecorator, ty
 import { cacheDecorator } from './expr/stdlib-modules.js'
 import { translateClass } from './class.js'
 import { translateExpr } from './expr/index.js'
+import { translateStatement } from './stmt/index.js'
 import { globalSetter } from './stmt/assign.js'
 import { indent } from './stmt/index.js'
 import { decoratorName, snippet } from './diagnostics.js'
@@ -481,17 +482,38 @@ export function translateProject(input: TranslateInput): TranslatedProject {
 
   // Project symbols used by handlers, transitively; with a module, what it does at import that the service must do too.
   const setups = new Map<string, SymbolResult[]>()
-  while (pending.length > 0) {
-    const key = pending.shift()!
-    const [moduleName, name] = key.split('\0')
-    const result = translateSymbol(project, moduleName, name, configKeys)
-    symbols.set(key, result)
-    request(result.dependencies)
-    if (!setups.has(moduleName)) {
-      const calls = setupCalls(project, project.modules.get(moduleName)!, configKeys)
-      setups.set(moduleName, calls)
-      for (const call of calls) request(call.dependencies)
+  const mutated = new Set<string>()
+  for (;;) {
+    while (pending.length > 0) {
+      const key = pending.shift()!
+      const [moduleName, name] = key.split('\0')
+      const result = translateSymbol(project, moduleName, name, configKeys)
+      symbols.set(key, result)
+      request(result.dependencies)
+      if (!setups.has(moduleName)) {
+        const calls = setupCalls(project, project.modules.get(moduleName)!, configKeys)
+        setups.set(moduleName, calls)
+        for (const call of calls) request(call.dependencies)
+      }
     }
+    // What a module does at import to data the service carries (`ITEMS.append(...)`, `USERS["a"] = ...`):
+    // the same statements, run when the module loads; the data depends on them, so one that does
+    // not translate stubs every handler using that data.
+    let added = false
+    for (const [key, result] of [...symbols]) {
+      if (mutated.has(key) || result.error !== null || result.code === null) continue
+      mutated.add(key)
+      const [moduleName, name] = key.split('\0')
+      for (const mutation of dataMutations(project, project.modules.get(moduleName)!, name, configKeys)) {
+        const mutationKey = `${moduleName}\0${mutation.name}`
+        if (symbols.has(mutationKey)) continue
+        symbols.set(mutationKey, mutation)
+        result.dependencies.add(mutationKey)
+        request(mutation.dependencies)
+        added = true
+      }
+    }
+    if (!added && pending.length === 0) break
   }
 
   // A symbol is usable when it and everything it uses translated.
@@ -705,6 +727,75 @@ function setupCalls(project: ProjectIndex, module: ModuleInfo, configKeys: Set<s
     results.push(result)
   }
   return results
+}
+
+/** Module-level statements that change the data `name` holds, after its definition (its import-time state). */
+function dataMutations(project: ProjectIndex, module: ModuleInfo, name: string, configKeys: Set<string>): SymbolResult[] {
+  const def = module.symbols.get(name)
+  if (def?.kind !== 'data' || !carriesPlainData(def.value, module)) return []
+  const results: SymbolResult[] = []
+  for (const statement of module.tree.rootNode.namedChildren) {
+    if (statement.startIndex <= def.node.startIndex || !mutatesData(statement, name, module)) continue
+    const line = statement.startPosition.row + 1
+    const ctx = baseContext(project, module, configKeys, moduleScope(), false)
+    const result: SymbolResult = { module: module.name, name: `${name}:${line}`, start: statement.startIndex, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
+    try {
+      ctx.dependencies.add(`${module.name}\0${name}`)
+      result.code = [`${lineComment(`${module.file}:${line}, when the module loads`)}`, ...translateStatement(statement, ctx)].join('\n')
+      checkParses(result.code, 'module', statement)
+    } catch (error) {
+      if (!(error instanceof Untranslatable)) throw error
+      result.error = error
+      result.code = null
+    }
+    results.push(result)
+  }
+  return results
+}
+
+/** Whether a module-level statement changes `name`'s value in place: a method call on it, an item or attribute set, or a block that mentions it. */
+function mutatesData(statement: SyntaxNode, name: string, module: ModuleInfo): boolean {
+  const rootOf = (node: SyntaxNode): SyntaxNode => {
+    let current = node
+    for (;;) {
+      if (current.type === 'attribute') current = current.childForFieldName('object')!
+      else if (current.type === 'subscript') current = current.childForFieldName('value')!
+      else if (current.type === 'call') current = current.childForFieldName('function')!
+      else return current
+    }
+  }
+  if (statement.type === 'expression_statement') {
+    const inner = statement.namedChildren[0]
+    if (inner?.type === 'call') {
+      const callee = inner.childForFieldName('function')!
+      // `seed()`: a function of this module that mentions the data may fill it.
+      const called = callee.type === 'identifier' ? module.symbols.get(callee.text) : undefined
+      if (called?.kind === 'function') return called.node.descendantsOfType('identifier').some((identifier) => identifier.text === name)
+      return callee.type === 'attribute' && rootOf(callee).type === 'identifier' && rootOf(callee).text === name
+    }
+    if (inner?.type === 'assignment' || inner?.type === 'augmented_assignment') {
+      const left = inner.childForFieldName('left')!
+      return (left.type === 'subscript' || left.type === 'attribute') && rootOf(left).text === name
+    }
+    return false
+  }
+  if (statement.type === 'augmented_assignment') return false
+  // `if __name__ == "__main__":` runs only as a script; other blocks that mention the data may change it.
+  if (!['for_statement', 'if_statement', 'while_statement', 'with_statement', 'try_statement'].includes(statement.type)) return false
+  if (statement.type === 'if_statement' && /__name__/.test(statement.childForFieldName('condition')?.text ?? '')) return false
+  return statement.descendantsOfType('identifier').some((identifier) => identifier.text === name)
+}
+
+/** A module variable holding plain data (literals, builtins, the standard library, project code), not an app, blueprint or extension object. */
+function carriesPlainData(value: SyntaxNode, module: ModuleInfo): boolean {
+  if (value.type !== 'call') return true
+  let callee = value.childForFieldName('function')!
+  while (callee.type === 'attribute') callee = callee.childForFieldName('object')!
+  if (callee.type !== 'identifier') return true
+  const imported = module.symbols.get(callee.text)
+  if (imported?.kind !== 'import') return true
+  const from = imported.target.module.split('.')[0]
+  return !(from === 'flask' || from === 'werkzeug' || from.startsWith('flask_'))
 }
 
 /** One top-level function, class or data definition as exported TypeScript. */
