@@ -125,7 +125,7 @@ export function mixinOrder(classNode: SyntaxNode, ctx: Context): Mixin[] {
     }
     return out
   }
-  const direct = bases.slice(0, -1).map((b) => {
+  const direct = bases.slice(0, -1).filter((b) => runtimeMixin(b, ctx) === null).map((b) => {
     if (b.type !== 'identifier') fail('unsupported-class-feature', b, `base class \`${b.text}\``)
     const cls = projectClass(b, ctx.project, ctx.module.name)
     if (!cls) fail('unsupported-class-feature', b, `multiple inheritance from \`${b.text}\`, which is not a class of the project (only mixins of the project come before the last base)`)
@@ -144,6 +144,19 @@ export function mixinOrder(classNode: SyntaxNode, ctx: Context): Mixin[] {
     if (primaryClass && (primaryClass.node === mixin.node || inheritsFrom(primaryClass, mixin, ctx))) fail('unsupported-class-feature', mixin.node, `mixin \`${mixin.name}\` is also a base of \`${primary.text}\``)
   }
   return order
+}
+
+/**
+ * A base before the last that is a class of a mapped extension (`class User(UserMixin, db.Model)`):
+ * the runtime's class of that name, whose members the translated class takes (`py.mixInto`)
+ * where it does not define them itself, as Python's MRO puts the mixin before the last base.
+ */
+function runtimeMixin(base: SyntaxNode, ctx: Context): { runtime: string; lib: string } | null {
+  if (base.type !== 'identifier') return null
+  const binding = resolveName(base.text, base, ctx)
+  if (binding.kind !== 'unknown-import' || binding.name === null) return null
+  const mapped = extensionName(binding.module, binding.name)
+  return mapped?.name.kind === 'class' ? { runtime: mapped.name.runtime, lib: mapped.rule.runtime } : null
 }
 
 function inheritsFrom(cls: Mixin, target: Mixin, ctx: Context, depth = 0): boolean {
@@ -464,6 +477,12 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     lines.push(`  ${kind === 'method' ? '' : 'static '}${fn.isGenerator ? '*' : ''}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
   }
   lines.push('}', ...(modelParts?.after ?? []))
+  const runtimeMixins = bases.slice(0, -1).map((b) => runtimeMixin(b, ctx)).filter((found) => found !== null)
+  for (const mixin of runtimeMixins) {
+    ctx.imports.useLib(mixin.lib, mixin.runtime)
+    ctx.imports.py = true
+  }
+  if (runtimeMixins.length > 0) lines.push(`py.mixInto(${jsIdentifier(name)}, [${runtimeMixins.map((mixin) => mixin.runtime).join(', ')}])`)
   return lines
 }
 

@@ -883,6 +883,46 @@ export function keywordsOf(record: Record<string, Py>, exclude: string[]): Keywo
   return new Keywords(Object.entries(record).filter(([key]) => !exclude.includes(key)))
 }
 
+/**
+ * `class C(Mixin, Base)` where the mixin is a runtime class (Flask-Login's `UserMixin`): the
+ * mixin's methods and accessors become C's where C does not define them itself, as Python's
+ * MRO puts the mixin before `Base`; `isinstance(x, Mixin)` holds for C's instances.
+ */
+export function mixInto(cls: Function, mixins: Function[]): void {
+  for (const mixin of [...mixins].reverse()) {
+    for (const [key, descriptor] of Object.entries(
+      Object.getOwnPropertyDescriptors(mixin.prototype),
+    )) {
+      if (key === 'constructor' || Object.hasOwn(cls.prototype, key)) continue
+      Object.defineProperty(cls.prototype, key, descriptor)
+    }
+    const mixed: Set<Function> = ((cls as { [MIXED_IN]?: Set<Function> })[MIXED_IN] ??= new Set())
+    mixed.add(mixin)
+    if (!Object.hasOwn(mixin, Symbol.hasInstance)) {
+      Object.defineProperty(mixin, Symbol.hasInstance, {
+        value(value: unknown): boolean {
+          if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
+          for (
+            let proto =
+              value === null || typeof value !== 'object' ? null : Object.getPrototypeOf(value);
+            proto;
+            proto = Object.getPrototypeOf(proto)
+          ) {
+            if (
+              (proto.constructor as { [MIXED_IN]?: Set<Function> })?.[MIXED_IN]?.has(
+                this as Function,
+              )
+            )
+              return true
+          }
+          return false
+        },
+      })
+    }
+  }
+}
+const MIXED_IN = Symbol('runtime mixins')
+
 /** Functions that bind a trailing `Keywords` argument themselves (see `callWithKeywords`). */
 const TAKES_KEYWORDS = Symbol('takes keywords')
 
