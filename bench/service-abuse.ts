@@ -10,9 +10,9 @@
  * - every answer is the expected one (400 for a 10 MB JSON the app rejects, 413 past the body
  *   limit), and the service answers a GET after each phase and during the connection floods;
  * - peak RSS (VmHWM, and the highest VmRSS sampled every 50 ms) ≤ 2 × idle RSS + the body
- *   limit, where idle is measured at rest after ordinary traffic (5,000 GETs on 50 keep-alive
- *   connections), when V8 has sized its heap; the cold idle (just started) and the bound it
- *   would give are printed beside it for comparison, not enforced;
+ *   limit (issue 13), where idle is the cold idle: the service just started (1 s after 50
+ *   requests); the warm idle (at rest after 5,000 GETs on 50 keep-alive connections, when V8
+ *   has sized its heap) and the looser bound it would give are printed beside it;
  * - after SIGTERM the process exits with 0 within 1 s, with idle connections open, and within
  *   1 s of answering the request that was in flight.
  *
@@ -121,9 +121,17 @@ interface Service {
   log: () => string
 }
 
+/** The service's `npm start` (`node <options> dist/main.js`) as arguments of this Node: the service runs as deployed. */
+function startArguments(dir: string): string[] {
+  const start = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? 'node dist/main.js'
+  const words = start.trim().split(/\s+/)
+  if (words[0] !== 'node') throw new Error(`npm start is not "node ...": ${start}`)
+  return words.slice(1)
+}
+
 async function startService(dir: string): Promise<Service> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, startArguments(dir), {
     cwd: dir,
     env: { ...process.env, PORT: String(port), HOST, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -522,7 +530,7 @@ async function main(): Promise<number> {
     await sleep(2_000)
     const idle = memoryOf(service.pid)!.rssKb
     row('idle RSS, warm (at rest after 5000 GETs on 50 keep-alive connections)', `${mb(idle)} (${warmOk} answered 200)`, '5000', warmOk === 5000)
-    const bound = 2 * idle + limitBytes / 1024
+    const bound = 2 * cold + limitBytes / 1024
     const sampler = new RssSampler(service.pid)
     let peakKb = 0
     for (let round = 1; round <= rounds; round++) {
@@ -542,10 +550,10 @@ async function main(): Promise<number> {
     }
     sampler.stop()
     const end = memoryOf(service.pid)!
-    row('peak RSS (highest VmRSS sampled every 50 ms)', mb(peakKb), `2 × warm idle + limit = ${mb(bound)}`, peakKb <= bound)
-    row('peak RSS (VmHWM)', mb(end.hwmKb), mb(bound), end.hwmKb <= bound)
-    // Not a bound this script enforces (see the comment at the top): what the cold idle would allow.
-    row('for comparison: 2 × cold idle + limit', `${mb(2 * cold + limitBytes / 1024)} (${end.hwmKb <= 2 * cold + limitBytes / 1024 ? 'held' : 'exceeded'})`)
+    row('peak RSS (highest VmRSS sampled every 50 ms)', mb(peakKb), `2 × cold idle + limit = ${mb(bound)}`, peakKb <= bound)
+    row('peak RSS (VmHWM)', mb(end.hwmKb), `2 × cold idle + limit = ${mb(bound)}`, end.hwmKb <= bound)
+    // Not the bound this script enforces (see the comment at the top): what the warm idle would allow.
+    row('for comparison: 2 × warm idle + limit', `${mb(2 * idle + limitBytes / 1024)} (${end.hwmKb <= 2 * idle + limitBytes / 1024 ? 'held' : 'exceeded'})`)
 
     console.log('SIGTERM with a request in flight')
     await sigtermInFlight(service)

@@ -155,6 +155,14 @@ function buildHono(app: AppCase, work: string): string {
   return join(dir, 'server.mjs')
 }
 
+/** The service's `npm start` (`node <options> dist/main.js`) as arguments of this Node: it runs as deployed. */
+function startArguments(dir: string): string[] {
+  const start = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? 'node dist/main.js'
+  const words = start.trim().split(/\s+/)
+  if (words[0] !== 'node') throw new Error(`npm start is not "node ...": ${start}`)
+  return words.slice(1)
+}
+
 function gunicornAvailable(): boolean {
   if (!existsSync('/usr/bin/gunicorn')) return false
   return spawnSync('/usr/bin/python3', ['-c', 'import flask, gunicorn'], { encoding: 'utf8' }).status === 0
@@ -165,7 +173,7 @@ function implementations(app: AppCase, work: string, withFlask: boolean): Implem
   const hono = buildHono(app, work)
   const env = { NODE_ENV: 'production' }
   const list: Implementation[] = [
-    { name: 'migrated', command: [process.execPath, 'dist/main.js'], cwd: migrated, env },
+    { name: 'migrated', command: [process.execPath, ...startArguments(migrated)], cwd: migrated, env },
     { name: 'hono', command: [process.execPath, hono], cwd: dirname(hono), env },
   ]
   if (withFlask) {
@@ -497,8 +505,8 @@ async function main(): Promise<void> {
         'WEB_CONCURRENCY: 1 worker vs 2 workers, both on cores 0-1 (the load generator shares them)',
         app,
         [
-          { name: '1 worker', command: [process.execPath, 'dist/main.js'], cwd: migrated, env: { ...env, WEB_CONCURRENCY: '1' }, cores: '0,1' },
-          { name: '2 workers', command: [process.execPath, 'dist/main.js'], cwd: migrated, env: { ...env, WEB_CONCURRENCY: '2' }, cores: '0,1' },
+          { name: '1 worker', command: [process.execPath, ...startArguments(migrated)], cwd: migrated, env: { ...env, WEB_CONCURRENCY: '1' }, cores: '0,1' },
+          { name: '2 workers', command: [process.execPath, ...startArguments(migrated)], cwd: migrated, env: { ...env, WEB_CONCURRENCY: '2' }, cores: '0,1' },
         ],
         1.7,
       )
@@ -506,7 +514,7 @@ async function main(): Promise<void> {
       const bun = join(REPO, 'node_modules/.bin/bun')
       if (existsSync(bun)) {
         await compareVariants('Bun vs Node: the migrated service on core 1 (bun src/main.ts, as npm run start:bun)', app, [
-          { name: 'node', command: [process.execPath, 'dist/main.js'], cwd: migrated, env },
+          { name: 'node', command: [process.execPath, ...startArguments(migrated)], cwd: migrated, env },
           { name: 'bun', command: [bun, 'src/main.ts'], cwd: migrated, env },
         ], 1.3)
       } else console.log('Bun: not measured (node_modules/.bin/bun is missing: npm install)')
