@@ -1859,9 +1859,12 @@ function requireEnvironment(): Js {
   return environment
 }
 
+/** A render call's context: its keyword arguments, or a mapping unpacked with `**`. */
+type ContextArgument = Record<string, Py> | py.Keywords | py.PyDict
+
 function contextValues(
   c: Context,
-  given: Record<string, Py> | py.Keywords | py.PyDict | undefined,
+  arguments_: (ContextArgument | undefined)[],
 ): Record<string, Py> {
   const values: Record<string, Py> = {}
   const request = flaskRequest(c)
@@ -1882,20 +1885,38 @@ function contextValues(
     const result = fn(c)
     for (const [k, v] of py.mappingItems(result)) values[String(k)] = v
   }
-  if (given instanceof py.Keywords) for (const [k, v] of given.entries) values[k] = v
-  else if (given instanceof py.PyDict) for (const [k, v] of given.items()) values[String(k)] = v
-  else if (given !== undefined) Object.assign(values, given)
+  // The call's own values win over the context processors'; a name given twice is Python's TypeError.
+  const seen = new Set<string>()
+  for (const given of arguments_) {
+    if (given === undefined) continue
+    const entries: [string, Py][] =
+      given instanceof py.Keywords
+        ? given.entries
+        : given instanceof py.PyDict
+          ? given.items().map(([k, v]: [Py, Py]): [string, Py] => {
+              if (typeof k !== 'string') throw new PyTypeError('keywords must be strings')
+              return [k, v]
+            })
+          : Object.entries(given)
+    for (const [k, v] of entries) {
+      if (seen.has(k))
+        throw new PyTypeError(`render_template() got multiple values for keyword argument '${k}'`)
+      seen.add(k)
+      values[k] = v
+    }
+  }
   return values
 }
 
 /**
  * Flask's `render_template(template_name_or_list, **context)`: the first template of a list that
- * exists, rendered with the context processors' values and `context`.
+ * exists, rendered with the context processors' values and `context` (the call's keyword
+ * arguments, then each mapping it unpacks with `**`).
  */
 export function renderTemplate(
   c: Context,
   names: Py,
-  context?: Record<string, Py> | py.Keywords | py.PyDict,
+  ...context: (ContextArgument | undefined)[]
 ): string {
   const env = requireEnvironment()
   const candidates: string[] = Array.isArray(names) ? names.map(textOf) : [textOf(names)]
@@ -1917,7 +1938,7 @@ export function renderTemplate(
 export function renderTemplateString(
   c: Context,
   source: Py,
-  context?: Record<string, Py> | py.Keywords | py.PyDict,
+  ...context: (ContextArgument | undefined)[]
 ): string {
   const env = requireEnvironment()
   const template = new nj.Template(jinjaSource(textOf(source)), env, 'render_template_string', true)

@@ -237,7 +237,10 @@ function contextObject(node: SyntaxNode, keywords: Map<string, SyntaxNode>, ctx:
 /** `render_template(...)` / `render_template_string(...)` in a handler. */
 export function translateRenderTemplate(node: SyntaxNode, name: 'render_template' | 'render_template_string', ctx: Context, contextVar: string): Emitted {
   const args = callArguments(node)
-  if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments (\`${args.splats[0].text}\`) in \`${name}()\``)
+  // `**mapping` passes its items as context; `*args` has nothing to give.
+  const unpacked = args.splats.filter((splat) => splat.type === 'dictionary_splat')
+  const listSplat = args.splats.find((splat) => splat.type !== 'dictionary_splat')
+  if (listSplat !== undefined) fail('dynamic-call-arguments', listSplat, `unpacked arguments (\`${listSplat.text}\`) in \`${name}()\``)
   const first = args.positional[0] ?? args.keywords.get(name === 'render_template' ? 'template_name_or_list' : 'source')
   if (first === undefined || args.positional.length > 1) fail('unsupported-flask-api', node, `\`${snippet(node)}\` with these arguments`)
   const keywords = new Map([...args.keywords].filter(([k]) => k !== 'template_name_or_list' && k !== 'source'))
@@ -275,5 +278,11 @@ export function translateRenderTemplate(node: SyntaxNode, name: 'render_template
   state.used = true
   const runtime = name === 'render_template' ? 'renderTemplate' : 'renderTemplateString'
   ctx.imports.useProject('templates', runtime)
-  return emitted(`${runtime}(${contextVar}, ${translateExpr(first, ctx).code}${contextObject(node, keywords, ctx)})`, Prec.Call, 'str')
+  let extra = unpacked.map((splat) => translateExpr(splat.namedChildren[0]!, ctx).code)
+  if (extra.length > 0) {
+    ctx.imports.py = true
+    extra = extra.map((code) => `py.toDict(${code})`)
+  }
+  const contextCode = contextObject(node, keywords, ctx) || (extra.length > 0 ? ', undefined' : '')
+  return emitted(`${runtime}(${contextVar}, ${translateExpr(first, ctx).code}${contextCode}${extra.map((code) => `, ${code}`).join('')})`, Prec.Call, 'str')
 }
