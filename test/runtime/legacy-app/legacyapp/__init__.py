@@ -9,7 +9,8 @@ bp = Blueprint("bp", __name__, url_prefix="/bp")
 
 
 def legacy_only(view):
-    """A decorator the migration does not translate: the views under it are stubs."""
+    """A decorator the migration does not translate (eval() stays unsupported): the views under it are stubs."""
+    eval("0")
     return view
 
 
