@@ -5,7 +5,7 @@ import { callArguments, bindToSignature } from '../expr/arguments.js'
 import { projectReference, resolveName } from '../expr/names.js'
 import { extensionName, extensionRules, type ExtensionName, type ExtensionRule } from '../../ir/extension-rules.js'
 import type { ParamInfo } from '../function.js'
-import type { ModuleInfo, ProjectIndex } from '../project.js'
+import { importBindings, type ModuleInfo, type ProjectIndex } from '../project.js'
 import { ImportSet } from '../context.js'
 import type { AppIR, Finding } from '../../ir/types.js'
 import type { TranslatedExtension } from '../types.js'
@@ -211,7 +211,9 @@ export interface ExtensionSetup {
  */
 export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSetup[] {
   const setups: ExtensionSetup[] = []
-  const instances = extensionInstances(project)
+  // Only what the app's code imports registers anything (another app's module of the project does not).
+  const reached = reachableModules(project, app)
+  const instances = extensionInstances(project).filter((instance) => reached.has(instance.module))
   // An extension with an init_app: its one instance the app sets up. One without (Flask-HTTPAuth): each instance, for its callbacks.
   const targets: { instance: ExtensionInstance; record: AppIR['extensions'][number] | null }[] = []
   for (const record of app.extensions) {
@@ -233,7 +235,7 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     const dependencies = [`${instance.module}\0${instance.name}`]
     const where = record === null ? `${instance.module}.${instance.name}` : `${record.location.file}:${record.location.line} ${record.source.replace(/\s+/g, ' ').slice(0, 80)}`
     const setup: string[] = [lineComment(`${rule.extension} (${where}): the callbacks the project registers`)]
-    for (const module of [...project.modules.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const module of [...project.modules.values()].filter((candidate) => reached.has(candidate.name)).sort((a, b) => a.name.localeCompare(b.name))) {
       for (const statement of module.tree.rootNode.namedChildren) {
         if (statement.type !== 'decorated_definition') continue
         const def = statement.childForFieldName('definition')
@@ -305,6 +307,45 @@ function literalOptionsOnly(record: AppIR['extensions'][number]): boolean {
   if (first !== null) keywords.push(first[1]!)
   if (/\*\*/.test(record.source)) return false
   return keywords.every((keyword) => keyword in record.options) && !JSON.stringify(record.options).includes('"$float"')
+}
+
+/**
+ * The project modules the app's module imports, directly or through others, with import
+ * statements anywhere in a module (`from . import security` inside `create_app()` too), and
+ * the modules of the app's views, hooks and error handlers.
+ */
+function reachableModules(project: ProjectIndex, app: AppIR): Set<string> {
+  const start = [...project.modules.values()].filter((module) => module.file === app.location.file).map((module) => module.name)
+  for (const ref of [...app.routes.flatMap((route) => (route.view ? [route.view.ref] : [])), ...app.hooks.map((hook) => hook.ref), ...app.errorHandlers.map((handler) => handler.ref)]) start.push(ref.module)
+  const reached = new Set<string>()
+  const pending = [...start]
+  const add = (name: string): void => {
+    // `import a.b.c` and `from a.b import c` run the packages on the way too.
+    const parts = name.split('.')
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('.')
+      if (project.modules.has(prefix) && !reached.has(prefix)) pending.push(prefix)
+    }
+  }
+  while (pending.length > 0) {
+    const name = pending.pop()!
+    if (reached.has(name) || !project.modules.has(name)) continue
+    reached.add(name)
+    add(name)
+    const module = project.modules.get(name)!
+    const walk = (node: SyntaxNode): void => {
+      if (node.type === 'import_statement' || node.type === 'import_from_statement') {
+        for (const [, target] of importBindings(project, module, node)) {
+          add(target.module)
+          if (target.kind === 'member') add(`${target.module}.${target.name}`)
+        }
+        return
+      }
+      for (const child of node.namedChildren) walk(child)
+    }
+    walk(module.tree.rootNode)
+  }
+  return reached
 }
 
 /** A condition on a config value the mapping does not carry over (rules/extensions/*.yaml `unsupported_config`). */
