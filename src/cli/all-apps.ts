@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { join, posix } from 'node:path'
@@ -27,33 +28,59 @@ export interface AuditTask {
   cache?: { dir: string; key: string }
 }
 
-/** Python source that makes a Flask app: where a project's root is looked for. */
-const MAKES_APP = /\bFlask\s*\(/
+/** Python source that makes a Flask app (`Flask(__name__)`, or a subclass: `class App(Flask)`): where a project's root is looked for. */
+const MAKES_APP = /\bFlask\s*\(|\(\s*Flask\s*\)/
+
+/** Files that mark a project's folder (its dependencies, its packaging, its repository). */
+const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile', '.migrate.toml', '.git']
 
 /**
- * The project folders under `dir` with a Flask app: for each Python file that makes one, the
- * folder holding its top-level package (the file's own folder outside packages), with folders
- * inside another such folder left to it. Sorted; `''` is `dir` itself.
+ * The project folders under `dir` with a Flask app. For each Python file that makes one: the
+ * nearest folder above it (below `dir`) with a project marker (requirements.txt, pyproject.toml,
+ * setup.py, .git, …), else the folder holding its top-level package (its own folder outside
+ * packages; its top folder under `dir` when that is a package). A folder inside another such
+ * folder is left to it; `dir` itself (`''`) is an app
+ * only when it is the only one. Sorted.
  */
-export function findAppRoots(dir: string): { roots: string[]; pythonFiles: Map<string, number> } {
+export function findAppRoots(dir: string): { roots: string[]; pythonFiles: Map<string, number>; pythonBytes: Map<string, number> } {
   const scan = scanProject(dir)
+  const marked = new Map<string, boolean>()
+  const isMarked = (folder: string): boolean => {
+    let known = marked.get(folder)
+    if (known === undefined) {
+      known = PROJECT_MARKERS.some((name) => existsSync(join(dir, folder, name)))
+      marked.set(folder, known)
+    }
+    return known
+  }
   const roots = new Set<string>()
   for (const file of scan.files) {
     if (!MAKES_APP.test(file.source)) continue
     const parts = file.file.split('/')
+    const folders = parts.slice(0, -1)
+    let root: string | undefined
+    for (let length = folders.length; length > 0 && root === undefined; length--) {
+      if (isMarked(folders.slice(0, length).join('/'))) root = folders.slice(0, length).join('/')
+    }
     // `a/b/pkg/sub/mod.py` is module `pkg.sub.mod`: its project is `a/b`.
     const depth = file.module.split('.').length + (file.isPackage ? 1 : 0)
-    roots.add(parts.slice(0, Math.max(0, parts.length - depth)).join('/'))
+    const packageRoot = parts.slice(0, Math.max(0, parts.length - depth)).join('/')
+    // A project folder that is itself a package (has an __init__.py): the folder, not the estate.
+    roots.add(root ?? (packageRoot === '' && folders.length > 0 ? folders[0]! : packageRoot))
   }
   const sorted = [...roots].sort()
-  const kept = sorted.filter((root) => !sorted.some((other) => other !== root && (other === '' || root.startsWith(`${other}/`))))
+  const nested = sorted.length > 1 ? sorted.filter((root) => root !== '') : sorted
+  const kept = nested.filter((root) => !nested.some((other) => other !== root && (other === '' || root.startsWith(`${other}/`))))
   // Python files by app, for the progress line.
   const pythonFiles = new Map<string, number>(kept.map((root) => [root, 0]))
+  const pythonBytes = new Map<string, number>(kept.map((root) => [root, 0]))
   for (const file of scan.files) {
     const root = kept.find((candidate) => candidate === '' || file.file.startsWith(`${candidate}/`))
-    if (root !== undefined) pythonFiles.set(root, (pythonFiles.get(root) ?? 0) + 1)
+    if (root === undefined) continue
+    pythonFiles.set(root, pythonFiles.get(root)! + 1)
+    pythonBytes.set(root, pythonBytes.get(root)! + file.source.length)
   }
-  return { roots: kept, pythonFiles }
+  return { roots: kept, pythonFiles, pythonBytes }
 }
 
 /** The app folder of a task, and the pipeline's options from its configuration ([tool.migrate]). */
@@ -99,7 +126,11 @@ export async function auditApp(task: AuditTask): Promise<AppAudit> {
  * Audits `roots` with `jobs` worker threads (in this thread when 1), calling `onDone` as each
  * app finishes. The answers are in the order of `roots`.
  */
-export async function auditApps(dir: string, roots: readonly string[], options: { jobs: number; cacheDir?: string; onDone?: (audit: AppAudit) => void }): Promise<AppAudit[]> {
+export async function auditApps(
+  dir: string,
+  roots: readonly string[],
+  options: { jobs: number; cacheDir?: string; onDone?: (audit: AppAudit) => void; /** Bytes of Python code by app (findAppRoots), for the scheduling. */ sizes?: ReadonlyMap<string, number> },
+): Promise<AppAudit[]> {
   const results: AppAudit[] = new Array(roots.length)
   // Tasks left once the cache has answered, with their place in the results.
   const tasks: AuditTask[] = []
@@ -124,33 +155,66 @@ export async function auditApps(dir: string, roots: readonly string[], options: 
     }
     return results
   }
-  let next = 0
+  // Largest apps first (the run ends sooner), and one large app at a time: an app's trees and
+  // translation take memory in proportion to its code, and two large ones at once would double the peak.
+  const size = (index: number): number => options.sizes?.get(tasks[index]!.root) ?? 0
+  const pending = tasks.map((_, index) => index).sort((a, b) => size(b) - size(a) || a - b)
+  let largeRunning = false
+  const waiting: (() => void)[] = []
+  const take = (): number | undefined => {
+    const at = pending.findIndex((index) => !largeRunning || size(index) < LARGE_APP_BYTES)
+    if (at < 0) return undefined
+    const [index] = pending.splice(at, 1)
+    if (size(index!) >= LARGE_APP_BYTES) largeRunning = true
+    return index
+  }
+  const workers: Worker[] = []
   const runWorker = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const worker = startWorker()
+      workers.push(worker)
       let current = -1
       const give = (): void => {
-        if (next >= tasks.length) {
+        if (pending.length === 0) {
+          current = -1
           void worker.terminate().then(() => resolve())
           return
         }
-        current = next++
+        const index = take()
+        if (index === undefined) {
+          // Only large apps are left and one is running: wait for it.
+          current = -1
+          waiting.push(give)
+          return
+        }
+        current = index
         worker.postMessage(tasks[current])
       }
       worker.on('message', (audit: AppAudit) => {
         results[places[current]!] = audit
+        if (size(current) >= LARGE_APP_BYTES) largeRunning = false
         options.onDone?.(audit)
         give()
+        for (const wake of waiting.splice(0)) wake()
       })
       worker.on('error', reject)
       worker.on('exit', (code) => {
-        if (next < tasks.length || (current >= 0 && results[places[current]!] === undefined)) reject(new Error(`an audit worker stopped (exit code ${code}) while auditing ${tasks[current]?.root ?? 'nothing'}`))
+        if (current >= 0 && results[places[current]!] === undefined) reject(new Error(`an audit worker stopped (exit code ${code}) while auditing ${tasks[current]!.root}`))
       })
       give()
     })
-  await Promise.all(Array.from({ length: jobs }, runWorker))
+  try {
+    await Promise.all(Array.from({ length: jobs }, runWorker))
+  } catch (error) {
+    // One worker failed: the others stop too, so that the process can end.
+    await Promise.all(workers.map((worker) => worker.terminate()))
+    throw error
+  }
   return results
 }
+
+/** Python code from which an app counts as large (about 7,000 lines): one such app is audited at a time. */
+const LARGE_APP_BYTES = 256 * 1024
 
 /** A worker thread running src/cli/audit-worker: compiled JavaScript, or the TypeScript through tsx in a clone without a build. */
 function startWorker(): Worker {

@@ -309,7 +309,7 @@ async function migrateAllApps(dir: string, options: MigrateOptions, io: CliConte
   const { auditApps, defaultJobs, findAppRoots, renderAllAppsJson, renderAllAppsText } = await import('./all-apps.js')
   const progress = new ProgressLine(io.stderr, progressMode(options, io.stderrIsTerminal === true))
   progress.update(`${dir}: looking for Flask apps`)
-  const { roots, pythonFiles } = findAppRoots(dir)
+  const { roots, pythonFiles, pythonBytes } = findAppRoots(dir)
   if (roots.length === 0) {
     progress.done()
     return fail({ message: `${dir}: no Flask application found under this folder`, exitCode: EXIT.usage })
@@ -320,6 +320,7 @@ async function migrateAllApps(dir: string, options: MigrateOptions, io: CliConte
   const cacheDir = options.cache === true ? (options.cacheLocation ?? (await import('./audit-cache.js')).defaultCacheDir()) : undefined
   const audits = await auditApps(dir, roots, {
     jobs: options.jobs ?? defaultJobs(),
+    sizes: pythonBytes,
     ...(cacheDir !== undefined ? { cacheDir } : {}),
     onDone: (audit) => {
       appsDone++
