@@ -1,14 +1,9 @@
 import { lstatSync, readFileSync, realpathSync } from 'node:fs'
 import { isAbsolute, join, relative, sep } from 'node:path'
 import { loadProject as analyzeProject, type LoadedProject, type LoadResult } from './analyze/index.js'
-import { redactText } from './emit/redact.js'
-import { emitProject, timed, type EmitResult, type StageTimings } from './emit/index.js'
-import { appFilesUsed, appRootOf, readStaticFolders, translatedCode } from './emit/static.js'
-import { readRuntimeFiles } from './emit/runtime-files.js'
+import type { EmitResult, StageTimings } from './emit/index.js'
 import type { AppIR, ProjectIR } from './ir/types.js'
-import { buildReport, loadRuleDocs, renderHtml, renderJson, renderMarkdown, type MigrationReport } from './report/index.js'
-import { translateProject as translate } from './translate/index.js'
-import { projectFileReader } from './translate/flask/resources.js'
+import type { MigrationReport } from './report/index.js'
 import type { TranslatedProject } from './translate/types.js'
 
 export type { LoadedProject, LoadResult, StageTimings }
@@ -56,8 +51,12 @@ export interface PipelineResult {
 export async function defaultStages(): Promise<Stages> {
   return {
     loadProject: (root, options) => analyzeProject(root, { ...(options.app !== undefined ? { app: options.app } : {}), ...(options.exclude !== undefined ? { exclude: options.exclude } : {}) }),
-    translateProject: (input) => translate({ modules: input.modules, app: input.app, readFile: projectFileReader(input.root) }),
-    runtimeFiles: () => readRuntimeFiles(),
+    // translate, emit and report are loaded by the runs that use them (`routes` does not).
+    translateProject: async (input) => {
+      const [{ translateProject }, { projectFileReader }] = await Promise.all([import('./translate/index.js'), import('./translate/flask/resources.js')])
+      return translateProject({ modules: input.modules, app: input.app, readFile: projectFileReader(input.root) })
+    },
+    runtimeFiles: async () => (await import('./emit/runtime-files.js')).readRuntimeFiles(),
   }
 }
 
@@ -93,6 +92,12 @@ export async function runPipeline(
   stages: Stages,
 ): Promise<{ ok: true; result: PipelineResult } | { ok: false; error: UserError }> {
   const { timings } = options
+  const [{ emitProject, timed }, { redactText }, { appFilesUsed, appRootOf, readStaticFolders, translatedCode }, { buildReport, loadRuleDocs, renderHtml, renderJson, renderMarkdown }] = await Promise.all([
+    import('./emit/index.js'),
+    import('./emit/redact.js'),
+    import('./emit/static.js'),
+    import('./report/index.js'),
+  ])
   const loadOptions = { ...(options.app !== undefined ? { app: options.app } : {}), ...(options.exclude !== undefined && options.exclude.length > 0 ? { exclude: options.exclude } : {}) }
   const loaded = await timed(timings, 'load (scan + parse + analyze)', () => stages.loadProject(options.input, loadOptions))
   if (!loaded.ok) return loaded
@@ -139,7 +144,7 @@ export async function runPipeline(
     report.suppressed = report.suppressed.map((finding) => ({ ...finding, message: redactText(finding.message, secretValues) }))
     let html: string | undefined
     const renderReportHtml = (): string =>
-      (html ??= renderHtml(report, { sources: excerptSources(report, sources, secretValues), rules: loadRuleDocs(report.rules.map((rule) => rule.id)) }))
+      (html ??= renderHtml(report, { sources: excerptSources(report, sources, (text) => redactText(text, secretValues)), rules: loadRuleDocs(report.rules.map((rule) => rule.id)) }))
     const audit = options.audit === true
     const files = new Map(emitted.files)
     files.set(REPORT_MARKDOWN, audit ? '' : renderMarkdown(report))
@@ -184,12 +189,12 @@ export function projectSources(root: string, sources: ReadonlyMap<string, string
 }
 
 /** The project files the HTML report quotes (those with findings), secrets redacted as in every other file. */
-function excerptSources(report: MigrationReport, sources: ReadonlyMap<string, string>, secretValues: readonly string[]): Map<string, string> {
+function excerptSources(report: MigrationReport, sources: ReadonlyMap<string, string>, redact: (text: string) => string): Map<string, string> {
   const quoted = new Map<string, string>()
   for (const finding of report.findings) {
     const file = finding.location.file
     const text = sources.get(file)
-    if (text !== undefined && !quoted.has(file)) quoted.set(file, redactText(text, secretValues))
+    if (text !== undefined && !quoted.has(file)) quoted.set(file, redact(text))
   }
   return quoted
 }

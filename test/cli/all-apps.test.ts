@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { findAppRoots } from '../../src/cli/all-apps.js'
 import { main } from '../../src/cli/main.js'
 
 /**
@@ -90,6 +91,28 @@ describe('--all-apps', () => {
     expect(one.stderr).toContain(`migrate: ${app}: scan, parse, analyze · `)
     expect(one.stderr).toMatch(/: translate · [\d.]+ s\n/)
     expect((await run([app, '--dry-run'])).stderr).toBe('')
+  })
+
+  it('finds each project: the folder with its requirements or packaging, else the one holding its top-level package', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrate-roots-'))
+    const write = (path: string, text: string): void => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true })
+      writeFileSync(join(dir, path), text)
+    }
+    const app = 'from flask import Flask\napp = Flask(__name__)\n'
+    write('shop/requirements.txt', 'flask\n')
+    write('shop/src/shop/__init__.py', app)
+    write('shop/tests/conftest.py', app) // a test app belongs to its project
+    write('blog/__init__.py', app) // a project folder that is a package
+    write('teams/a/api/__init__.py', app)
+    write('teams/a/wsgi.py', 'from api import app\n')
+    write('custom/main.py', 'from flask import Flask\nclass App(Flask):\n    pass\napp = App(__name__)\n')
+    write('libs/util.py', 'def f():\n    return 1\n')
+    try {
+      expect(findAppRoots(dir).roots).toEqual(['blog', 'custom', 'shop', 'teams/a'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses what names one app or writes a service, and a folder without an app', async () => {
