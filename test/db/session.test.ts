@@ -264,3 +264,26 @@ with app.app_context():
     }
   })
 })
+
+describe('one session per request, as Flask-SQLAlchemy scopes it', () => {
+  it("what a request flushed and did not commit is not what the next request reads", async () => {
+    const { runInContext } = await import('../../src/emit/runtime/flask.js')
+    const dir = mkdtempSync(join(tmpdir(), 'migrate-requests-'))
+    try {
+      pythonCreateAll(JOURNAL, 'wsgi', `sqlite:///${dir}/seed.sqlite`, { JOURNAL_TESTING: '1' })
+      const models = journalModels(schemaSpecOf(schemaOf(JOURNAL)))
+      models.db.connect(`sqlite:///${join(dir, 'seed.sqlite')}`)
+      const request = <T>(fn: () => T): T => runInContext({ req: { raw: {}, url: 'http://localhost/' } } as unknown as Parameters<typeof runInContext>[0], fn)
+      // Request A: adds a tag, a query autoflushes it (INSERT inside a transaction), then the view fails before commit.
+      const seenByA = request(() => {
+        models.db.session.add(new models.Tag({ name: 'uncommitted' }))
+        return models.Tag.query.count()
+      })
+      const seenByB = request(() => models.Tag.query.count())
+      const identity = request(() => [models.User.query.get(1) === models.User.query.get(1), models.db.session === models.db.session])
+      expect([seenByA, seenByB, identity]).toEqual([6, 5, [true, true]])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -2003,6 +2003,9 @@ export class SQLAlchemy<DB = unknown> {
     const key = c.req.raw
     let session = this.sessions.get(key)
     if (!session) {
+      // A transaction still open on the connection belongs to a request that ended without its
+      // teardown: its uncommitted writes must not be what this request reads.
+      if (this.connectionInTransaction()) this.runStatement('ROLLBACK')
       const created = new Session(this)
       session = created
       this.sessions.set(key, created)
