@@ -129,7 +129,15 @@ export async function auditApp(task: AuditTask): Promise<AppAudit> {
 export async function auditApps(
   dir: string,
   roots: readonly string[],
-  options: { jobs: number; cacheDir?: string; onDone?: (audit: AppAudit) => void; /** Bytes of Python code by app (findAppRoots), for the scheduling. */ sizes?: ReadonlyMap<string, number> },
+  options: {
+    jobs: number
+    cacheDir?: string
+    onDone?: (audit: AppAudit) => void
+    /** Bytes of Python code by app (findAppRoots), for the scheduling. */
+    sizes?: ReadonlyMap<string, number>
+    /** From this size an app is large: one large app at a time (default LARGE_APP_BYTES). */
+    largeAppBytes?: number
+  },
 ): Promise<AppAudit[]> {
   const results: AppAudit[] = new Array(roots.length)
   // Tasks left once the cache has answered, with their place in the results.
@@ -158,14 +166,15 @@ export async function auditApps(
   // Largest apps first (the run ends sooner), and one large app at a time: an app's trees and
   // translation take memory in proportion to its code, and two large ones at once would double the peak.
   const size = (index: number): number => options.sizes?.get(tasks[index]!.root) ?? 0
+  const large = options.largeAppBytes ?? LARGE_APP_BYTES
   const pending = tasks.map((_, index) => index).sort((a, b) => size(b) - size(a) || a - b)
   let largeRunning = false
   const waiting: (() => void)[] = []
   const take = (): number | undefined => {
-    const at = pending.findIndex((index) => !largeRunning || size(index) < LARGE_APP_BYTES)
+    const at = pending.findIndex((index) => !largeRunning || size(index) < large)
     if (at < 0) return undefined
     const [index] = pending.splice(at, 1)
-    if (size(index!) >= LARGE_APP_BYTES) largeRunning = true
+    if (size(index!) >= large) largeRunning = true
     return index
   }
   const workers: Worker[] = []
@@ -192,7 +201,7 @@ export async function auditApps(
       }
       worker.on('message', (audit: AppAudit) => {
         results[places[current]!] = audit
-        if (size(current) >= LARGE_APP_BYTES) largeRunning = false
+        if (size(current) >= large) largeRunning = false
         options.onDone?.(audit)
         give()
         for (const wake of waiting.splice(0)) wake()

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { findAppRoots } from '../../src/cli/all-apps.js'
+import { auditApps, findAppRoots } from '../../src/cli/all-apps.js'
 import { main } from '../../src/cli/main.js'
 
 /**
@@ -61,6 +61,17 @@ describe('--all-apps', () => {
     const json = JSON.parse((await run([estate, '--dry-run', '--all-apps', '--format', 'json'])).stdout) as { apps: { root: string }[]; totals: { apps: number } }
     expect(json.apps.map((app) => app.root)).toEqual(Object.keys(APPS).sort())
     expect(json.totals.apps).toBe(3)
+  })
+
+  it('audits large apps one at a time (the other workers wait), with the answers in the order of the apps', async () => {
+    const { roots, pythonBytes } = findAppRoots(estate)
+    const done: string[] = []
+    const audits = await auditApps(estate, roots, { jobs: 3, sizes: pythonBytes, largeAppBytes: 1, onDone: (audit) => done.push(audit.root) })
+    expect(audits.map((audit) => audit.root)).toEqual(roots)
+    // Largest first.
+    expect(done).toEqual([...roots].sort((a, b) => pythonBytes.get(b)! - pythonBytes.get(a)!))
+    const single = await auditApps(estate, roots, { jobs: 1 })
+    expect(JSON.stringify(audits)).toBe(JSON.stringify(single))
   })
 
   it('--cache: an unchanged app comes from the cache, a changed one is audited again', async () => {
