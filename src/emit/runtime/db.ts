@@ -1708,6 +1708,16 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
   const target = mapperByName(db, rel.target)
   const session = state.session ?? db.session
   if (rel.lazy === 'dynamic') return dynamicQuery(db, obj, rel, target)
+  // lazy="raise" refuses to load; lazy="noload" never loads (an empty list or None unless set).
+  if (rel.lazy === 'raise' && !state.related.has(attribute))
+    throw new InvalidRequestError(
+      `'${state.mapper.name}.${attribute}' is not available due to lazy='raise'`,
+    )
+  if (rel.lazy === 'noload' && !state.related.has(attribute)) {
+    const empty = rel.uselist ? [] : null
+    state.related.set(attribute, empty)
+    return empty
+  }
   if (state.related.has(attribute)) return state.related.get(attribute)
   if (state.expired && state.persistent) session.refresh(obj)
   if (!state.persistent) {
