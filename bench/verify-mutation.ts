@@ -29,6 +29,8 @@ const expected = JSON.parse(readFileSync(join(repoRoot, 'test', 'verify', 'accep
 
 interface Mutant {
   file: string
+  /** The endpoint whose handler holds the line (route files), if any. */
+  endpoint?: string
   line: number
   operator: string
   before: string
@@ -86,7 +88,11 @@ function mutantsOf(serviceDir: string): Mutant[] {
   const mutants: Mutant[] = []
   for (const file of serviceFiles(serviceDir)) {
     const lines = readFileSync(file, 'utf8').split('\n')
+    let endpoint: string | undefined
     lines.forEach((text, index) => {
+      const handler = /^\/\/ \S+:\d+ endpoint (\S+)$/.exec(text.trim())
+      if (handler) endpoint = handler[1]
+      if (/^export function create\w*Routes\(/.test(text)) endpoint = undefined
       if (!mutableLine(text)) return
       // Not inside string literals: a mutation of a message is caught trivially and says nothing.
       const code = text.replace(/'(?:[^'\\]|\\.)*'/g, (literal) => ' '.repeat(literal.length))
@@ -95,7 +101,7 @@ function mutantsOf(serviceDir: string): Mutant[] {
         pattern.lastIndex = 0
         for (let match = pattern.exec(target); match !== null; match = pattern.exec(target)) {
           const after = text.slice(0, match.index) + replace(match) + text.slice(match.index + match[0].length)
-          if (after !== text) mutants.push({ file, line: index + 1, operator, before: text.trim(), after: after.trim() })
+          if (after !== text) mutants.push({ file, line: index + 1, operator, before: text.trim(), after: after.trim(), ...(endpoint !== undefined ? { endpoint } : {}) })
           if (match[0].length === 0) pattern.lastIndex += 1
         }
       }
@@ -114,6 +120,16 @@ function reachableFiles(serviceDir: string): Set<string> {
     for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)\.js'/g)) pending.push(resolve(dirname(file), `${match[1]}.ts`))
   }
   return reached
+}
+
+/** app.ts's `endpoints` constant: what the service serves natively and what answers 501. */
+function endpointLists(serviceDir: string): { native: string[]; stubs: string[] } {
+  const text = readFileSync(join(serviceDir, 'src', 'app.ts'), 'utf8')
+  const list = (name: string): string[] => {
+    const match = new RegExp(`${name}: \\[([^\\]]*)\\]`).exec(text)
+    return match === null ? [] : [...match[1]!.matchAll(/'([^']+)'/g)].map((item) => item[1]!)
+  }
+  return { native: list('native'), stubs: list('stubs') }
 }
 
 function allTypeScript(dir: string): string[] {
@@ -163,13 +179,21 @@ async function main(): Promise<void> {
       const env = expected[app]?.env ?? {}
       const baseScenario = await verdict(appDir, serviceDir, scenario, env, false)
       const baseExplore = await verdict(appDir, serviceDir, scenario, env, true)
-      // A mutant in a file the app never imports (a module only stubbed views use) cannot change
-      // what the service answers: counted apart, not run.
+      // A mutant no request can run cannot change what the service answers: counted apart, not
+      // run. That is one in a file the app never imports (a module only stubbed views used), in
+      // the handler of a stubbed endpoint (it answers 501 before its handler), or anywhere in a
+      // service with no native endpoint.
       const reachable = reachableFiles(serviceDir)
+      const { native, stubs } = endpointLists(serviceDir)
       const all = mutantsOf(serviceDir)
-      const unreachable = all.filter((mutant) => !reachable.has(mutant.file))
-      const mutants = all.filter((mutant) => reachable.has(mutant.file)).slice(0, limit)
-      if (unreachable.length > 0) console.log(`${app}: ${unreachable.length} mutants in files no route imports (${[...new Set(unreachable.map((mutant) => relative(serviceDir, mutant.file)))].join(', ')}): cannot change behaviour, not counted`)
+      const runnable = (mutant: Mutant): boolean =>
+        native.some((endpoint) => endpoint !== 'static') && reachable.has(mutant.file) && (mutant.endpoint === undefined || !stubs.includes(mutant.endpoint))
+      const unreachable = all.filter((mutant) => !runnable(mutant))
+      const mutants = all.filter(runnable).slice(0, limit)
+      if (unreachable.length > 0) {
+        const why = !native.some((endpoint) => endpoint !== 'static') ? 'the service serves none of the views natively' : 'in files no route imports or in stubbed handlers'
+        console.log(`${app}: ${unreachable.length} mutants no request can run (${why}): not counted`)
+      }
       console.log(`${app}: ${mutants.length} mutants; unmutated service: ${baseScenario.lines.length} differing lines with the scenario, ${baseExplore.lines.length} with --explore`)
       const survivors: Mutant[] = []
       const onlyExplore: Mutant[] = []
