@@ -30,6 +30,28 @@ function parametersOf(mapped: ExtensionName): ParamInfo[] | null {
   return names === undefined ? null : names.map((name, i) => ({ name, hasDefault: i > 0 || mapped.kind !== 'function', kind: 'positional' as const }))
 }
 
+/**
+ * Arguments a mapping does not carry (rules/extensions/*.yaml `unsupported_arguments`: a
+ * parameter whose value contains one of `contains`, as `locations=["cookies"]`): the call is
+ * not carried over; a value that is not a literal cannot be checked and is not carried either.
+ */
+function checkArguments(rule: ExtensionRule, params: ParamInfo[], args: ReturnType<typeof callArguments>, what: string): void {
+  const conditions = (rule as ExtensionRule & { unsupported_arguments?: Record<string, { contains: string[]; why: string }> }).unsupported_arguments
+  if (conditions === undefined) return
+  for (const [parameter, condition] of Object.entries(conditions)) {
+    const index = params.findIndex((param) => param.name === parameter)
+    const node = args.keywords.get(parameter) ?? (index >= 0 ? args.positional[index] : undefined)
+    if (node === undefined || node.type === 'none') continue
+    const strings = node.type === 'string' ? [node] : ['list', 'tuple'].includes(node.type) ? node.namedChildren : null
+    const texts = strings?.map((item) => (item.type === 'string' ? /^[rRuU]?(['"])([^'"\\]*)\1$/.exec(item.text)?.[2] : undefined)) ?? [undefined]
+    const literal = texts.every((text) => text !== undefined)
+    const values = literal ? (texts as string[]) : []
+    if (!literal || values.some((value) => condition.contains.includes(value))) {
+      fail('unsupported-flask-api', node, `${what} with ${parameter}=${snippet(node)}: ${literal ? condition.why : `${parameter} is not a literal the migration can check`}`)
+    }
+  }
+}
+
 /** A name imported from a mapped extension, used as a value; undefined when no mapping has it. */
 export function translateExtensionName(module: string, name: string, node: SyntaxNode, ctx: Context): Emitted | undefined {
   const found = extensionName(module, name)
@@ -60,8 +82,10 @@ export function translateExtensionCall(module: string, name: string, call: Synta
       return fail('unsupported-flask-api', call, `calling \`${snippet(call)}\``)
     case 'decorator':
       if (params === null) return fail('unsupported-flask-api', call, `\`${name}\` of ${rule.extension} is a decorator; calling it (\`${snippet(call)}\`) is not carried over`)
+      checkArguments(rule, params, args, what)
       return emitted(`${useRuntime(rule, mapped.runtime, ctx)}(${bindToSignature(args, params, what, ctx).join(', ')})`, Prec.Call, 'function')
     case 'function':
+      checkArguments(rule, params ?? [], args, what)
       return emitted(`${useRuntime(rule, mapped.runtime, ctx)}(${bindToSignature(args, params ?? [], what, ctx).join(', ')})`, Prec.Call)
     case 'class': {
       if (params !== null) return emitted(`new ${useRuntime(rule, mapped.runtime, ctx)}(${constructorArguments(args, params, what, call, ctx).join(', ')})`, Prec.Call)
