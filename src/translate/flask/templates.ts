@@ -226,7 +226,9 @@ function problemOf(state: TemplateState, name: string, knownNames: Set<string>):
 }
 
 function templateFailure(node: SyntaxNode, problem: Problem): never {
-  throw new Untranslatable('template-not-migrated', node, problem.message, undefined, problem.location ?? undefined)
+  // Named as a blocker, so the report counts the views one template line (base.html's) or one helper keeps stubs.
+  const blocker = problem.location !== null ? `template-not-migrated at ${problem.location.file}:${problem.location.line}` : undefined
+  throw new Untranslatable('template-not-migrated', node, problem.message, blocker, problem.location ?? undefined)
 }
 
 function contextObject(node: SyntaxNode, keywords: Map<string, SyntaxNode>, ctx: Context): string {
