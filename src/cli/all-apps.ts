@@ -180,8 +180,7 @@ export async function auditApps(
   const workers: Worker[] = []
   const runWorker = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      const worker = startWorker()
-      workers.push(worker)
+      let worker: Worker
       let current = -1
       const give = (): void => {
         if (pending.length === 0) {
@@ -199,17 +198,29 @@ export async function auditApps(
         current = index
         worker.postMessage(tasks[current])
       }
-      worker.on('message', (audit: AppAudit) => {
-        results[places[current]!] = audit
-        if (size(current) >= large) largeRunning = false
-        options.onDone?.(audit)
-        give()
-        for (const wake of waiting.splice(0)) wake()
-      })
-      worker.on('error', reject)
-      worker.on('exit', (code) => {
-        if (current >= 0 && results[places[current]!] === undefined) reject(new Error(`an audit worker stopped (exit code ${code}) while auditing ${tasks[current]!.root}`))
-      })
+      const spawn = (): void => {
+        worker = startWorker()
+        workers.push(worker)
+        const own = worker
+        own.on('message', (audit: AppAudit) => {
+          results[places[current]!] = audit
+          options.onDone?.(audit)
+          if (size(current) >= large) {
+            // A worker's heap keeps the size its largest app gave it: a fresh worker goes on.
+            largeRunning = false
+            current = -1
+            void own.terminate()
+            spawn()
+          }
+          give()
+          for (const wake of waiting.splice(0)) wake()
+        })
+        own.on('error', reject)
+        own.on('exit', (code) => {
+          if (own === worker && current >= 0 && results[places[current]!] === undefined) reject(new Error(`an audit worker stopped (exit code ${code}) while auditing ${tasks[current]!.root}`))
+        })
+      }
+      spawn()
       give()
     })
   try {
