@@ -99,6 +99,10 @@ const cases: Case[] = [
     name: 'functools.lru_cache and cache: results, recursion through the cache, cache_info',
     source: `import functools\nfrom functools import lru_cache\n\n@lru_cache(maxsize=None)\ndef fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\n@functools.lru_cache(maxsize=2)\ndef square(n):\n    return n * n\n\n@functools.cache\ndef label(x):\n    return f"<{x}>"\n\n@lru_cache\ndef plain(x):\n    return x\n\ndef f():\n    a = fib(70)\n    info = fib.cache_info()\n    for n in [1, 2, 1, 3, 1, 2]:\n        square(n)\n    s = square.cache_info()\n    square.cache_clear()\n    try:\n        label([1])\n    except TypeError as e:\n        err = str(e)\n    return [a, info.hits, info.misses, info.currsize, repr(s), repr(square.cache_info()), label(1), label(1.0), err, plain(3), repr(plain.cache_info())]`,
   },
+  {
+    name: 'map() and filter(), lazy as in Python',
+    source: `def f():\n    seen = []\n    def note(x):\n        seen.append(x)\n        return x * 2\n    lazy = map(note, [1, 2, 3])\n    before = list(seen)\n    first = next(lazy)\n    return [before, first, list(lazy), seen, list(map(str, [1, 2])), list(map(lambda a, b: a + b, [1, 2, 3], [10, 20])), list(filter(None, [0, 1, "", "a", None, []])), list(filter(lambda n: n % 2, range(6))), sorted(map(len, ["aa", "b"]))]`,
+  },
 ]
 
 describe('standard-library modules behave as in Python', async () => {

@@ -160,6 +160,22 @@ export function translateBuiltinCall(name: string, node: SyntaxNode, ctx: Contex
       arity(args, name, 1, 1)
       if (args.positional[0].type === 'generator_expression') return shortCircuit(name, args.positional[0], ctx)
       return pyCall(ctx, `${name}(${arg(args, 0, ctx).code})`, 'bool')
+    case 'map': {
+      // Lazy, as Python's map object: `map(f, xs)`, and `map(f, xs, ys)` over the shortest.
+      requireStatic(args, name)
+      if (args.positional.length < 2) fail('unsupported-stdlib-call', node, 'map() with fewer than two arguments')
+      const [fn, ...iterables] = args.positional.map((a) => translateExpr(a, ctx).code)
+      if (iterables.length === 1) return pyCall(ctx, `lazyMap(${iterables[0]}, (item: Py) => (${fn})(item))`)
+      return pyCall(ctx, `lazyMap(py.zip(${iterables.join(', ')}), (items: Py) => ((${fn}) as (...args: Py[]) => Py)(...items))`)
+    }
+    case 'filter': {
+      // `filter(None, xs)` keeps the truthy items; `filter(f, xs)` those f finds truthy. Lazy, as Python's.
+      requireStatic(args, name)
+      arity(args, name, 2, 2)
+      const [fn, iterable] = args.positional
+      const test = fn.type === 'none' ? 'py.truthy(item)' : `py.truthy((${translateExpr(fn, ctx).code})(item))`
+      return pyCall(ctx, `lazyMap(${translateExpr(iterable, ctx).code}, (item: Py) => item, (item: Py) => ${test})`)
+    }
     case 'enumerate':
       requireStatic(args, name, ['start'])
       arity(args, name, 1, 2)
