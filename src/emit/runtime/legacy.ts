@@ -194,6 +194,8 @@ export function legacyFallback(options: LegacyOptions): MiddlewareHandler {
     )
   }
   const shadow = shadowSettings.enabled && upstream !== null ? new Shadow(shadowSettings) : null
+  // Without LEGACY_URL and MIGRATE_ADMIN there is nothing to do for any request: no await on the way.
+  if (upstream === null && !admin) return (_c, next) => next()
 
   return async function legacyFallbackMiddleware(c, next) {
     if (admin && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
