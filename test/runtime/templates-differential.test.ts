@@ -186,6 +186,10 @@ const siteCases: Case[] = [
   { source: '{% macro hello(name, greeting="Hi") %}{{ greeting }}, {{ name }}{% if kwargs %} {{ kwargs|dictsort }}{% endif %}!{% endmacro %}{{ hello("A") }} {{ hello("B", "Yo") }} {{ hello(name="C", greeting="Hey", extra=1) }}' },
   { source: '{% set x = 1 %}{% for i in [1, 2] %}{% set x = x + i %}{{ x }}{% endfor %} {{ x }}' },
   { source: "{{ url_for('book', book_id=2, _external=true) }} {{ url_for('admin.dashboard', q='a&b', _anchor='x y') }}", path: '/admin/' },
+  { source: 'a  {#- comment -#}  b {# plain #} c\n  {%- if true %} d {% endif -%}  \n e', context: {} },
+  { source: '{% filter upper %}hi {{ name }}{% endfilter %} {% filter replace("a", "<") %}a&b{% endfilter %}', context: { name: '<ada>' } },
+  { source: '{% macro m2() %}({{ caller(1) }}|{{ caller(2) }}){% endmacro %}{% call(x) m2() %}[{{ x }}]{% endcall %}' },
+  { source: '{% for row in rows %}{% for cell in row %}{{ loop.index }}{{ cell }}{% endfor %};{{ loop.index }}{% endfor %}', context: { rows: [[1, 2], [3]] } },
   { source: '{{ user.missing.deeper }}', context: { user: { $obj: { name: 'ada' } } } },
   { source: '{{ 1.5 }} {{ 2.0 }} {{ 3 * 1.0 }} {{ 0.1 + 0.2 }} {{ 10 ** -1 }} {{ 2 ** 0.5 }}' },
   { source: '{{ d }} {{ d.year }} {{ items|sort|list }}', context: { d: { $date: '2024-02-29' }, items: [3, 1, 2] } },
@@ -231,6 +235,8 @@ describe.skipIf(!hasJinja)('templates: Jinja2 and the service runtime, byte for 
     expect(checkTemplate('{{ 1 }}\n{{ 1e3 }}')).toMatchObject([{ line: 2, message: expect.stringContaining('1e3') }])
     expect(checkTemplate('{% switch x %}{% endswitch %}')).toMatchObject([{ line: 1 }])
     expect(checkTemplate('{% set a, b = 1, 2 %}')).toMatchObject([{ line: 1 }])
+    expect(checkTemplate('{% macro m() %}\n{{ varargs }}{% endmacro %}')).toMatchObject([{ line: 2 }])
+    expect(checkTemplate('{% block t %}x{% endblock %}{{ self.t() }}')).toMatchObject([{ line: 1 }])
     expect(checkTemplate('a\n{{ x|shout }}')).toMatchObject([{ line: 2, message: expect.stringContaining('shout') }])
     expect(checkTemplate('{% if x is classic %}{% endif %}')).toMatchObject([{ line: 1, message: expect.stringContaining('classic') }])
     for (const folder of [join(SITE, 'site_app', 'templates'), join(SITE, 'site_app', 'admin_templates')])

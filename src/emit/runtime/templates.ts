@@ -428,6 +428,7 @@ Object.assign(runtime, {
   jinjaLoopCycle: loopCycle,
   jinjaLoopChanged: loopChanged,
   jinjaEvalContext: withContext,
+  jinjaCaptured: (text: Py, autoescape: boolean) => (autoescape ? markup(text) : text),
   jinjaFreshIteration: (frame: Js, keep: string[]) => {
     for (const name of Object.keys(frame.variables))
       if (!keep.includes(name) && name !== 'loop') delete frame.variables[name]
@@ -897,6 +898,14 @@ for (const [name, op] of Object.entries({
     this.compile(node.right, frame)
     this._emit(')')
   }
+}
+
+// A captured body (`{% set x %}…{% endset %}`, `{% filter f %}…{% endfilter %}`) is Markup when autoescaping, as in Jinja2.
+const originalCompileCapture = Compiler.prototype.compileCapture
+Compiler.prototype.compileCapture = function compileCapture(this: Js, node: Js, frame: Js): void {
+  this._emit('runtime.jinjaCaptured(')
+  originalCompileCapture.call(this, node, frame)
+  this._emit(`, ${autoescapeOf(this)})`)
 }
 
 // `if` and `elif` test Python's truthiness.
@@ -2009,6 +2018,9 @@ export function checkTemplate(
           message: `test \`${name}\` is neither a Jinja2 built-in the service provides nor registered by the app`,
         })
     }
+    // A macro's varargs and the template's `self` are Jinja2's and not the shim's.
+    if (node instanceof nodes.Symbol && (node.value === 'varargs' || node.value === 'self'))
+      problems.push({ line: node.lineno + 1, message: `\`${node.value}\` is not supported` })
     if (node instanceof nodes.CallExtension)
       problems.push({ line: node.lineno + 1, message: 'a tag of a Jinja2 extension' })
     if (
