@@ -276,8 +276,14 @@ function native<F extends (...args: Py[]) => Py>(fn: F): F {
 
 function call(fn: Py, name: string, context: Py, args: Py[]): Py {
   if (typeof fn !== 'function') {
-    if (fn !== null && fn !== undefined && typeof fn.__call__ === 'function')
-      return call(fn.__call__.bind(fn), name, context, args)
+    if (fn !== null && fn !== undefined && typeof fn.__call__ === 'function') {
+      // A callable object of the runtime (a form field: `field(**kwargs)`) binds a trailing Keywords itself.
+      const { positional, keywords } = splitArguments(args)
+      const values = positional.map(pyValue)
+      if (keywords.size > 0)
+        values.push(py.keywords(...[...keywords].map(([k, v]): [string, Py] => [k, pyValue(v)])))
+      return fn.__call__(...values)
+    }
     throw new PyTypeError(
       fn === undefined ? `'${name}' is undefined` : `'${py.typeName(fn)}' object is not callable`,
     )
@@ -285,9 +291,13 @@ function call(fn: Py, name: string, context: Py, args: Py[]): Py {
   if (fn[TEMPLATE_NATIVE] || fn.name === 'macro') return fn.apply(context, args)
   const { positional, keywords } = splitArguments(args)
   const values = positional.map(pyValue)
-  if (keywords.size > 0)
-    values.push(py.keywords(...[...keywords].map(([k, v]): [string, Py] => [k, pyValue(v)])))
-  return fn(...values)
+  if (keywords.size === 0) return fn(...values)
+  // Keywords reach a function that binds them by name; any other fails loudly rather than taking them by position.
+  return py.callWithKeywords(
+    fn,
+    values,
+    new py.Keywords([...keywords].map(([k, v]): [string, Py] => [k, pyValue(v)])),
+  )
 }
 
 /** The macro's `kwargs`: the keyword arguments its signature does not name. */
