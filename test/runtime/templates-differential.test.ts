@@ -237,6 +237,7 @@ describe.skipIf(!hasJinja)('templates: Jinja2 and the service runtime, byte for 
     expect(checkTemplate('{% set a, b = 1, 2 %}')).toMatchObject([{ line: 1 }])
     expect(checkTemplate('{% macro m() %}\n{{ varargs }}{% endmacro %}')).toMatchObject([{ line: 2 }])
     expect(checkTemplate('{% block t %}x{% endblock %}{{ self.t() }}')).toMatchObject([{ line: 1 }])
+    expect(checkTemplate('{% set c = cycler("a", "b") %}{{ c.next() }}')).toMatchObject([{ line: 1 }])
     expect(checkTemplate('a\n{{ x|shout }}')).toMatchObject([{ line: 2, message: expect.stringContaining('shout') }])
     expect(checkTemplate('{% if x is classic %}{% endif %}')).toMatchObject([{ line: 1, message: expect.stringContaining('classic') }])
     for (const folder of [join(SITE, 'site_app', 'templates'), join(SITE, 'site_app', 'admin_templates')])

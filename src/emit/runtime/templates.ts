@@ -2029,7 +2029,11 @@ export function checkTemplate(
         })
     }
     // A macro's varargs and the template's `self` are Jinja2's and not the shim's.
-    if (node instanceof nodes.Symbol && (node.value === 'varargs' || node.value === 'self'))
+    // Jinja2's globals cycler, joiner and lipsum are not provided either.
+    if (
+      node instanceof nodes.Symbol &&
+      ['varargs', 'self', 'cycler', 'joiner', 'lipsum'].includes(node.value)
+    )
       problems.push({ line: node.lineno + 1, message: `\`${node.value}\` is not supported` })
     if (node instanceof nodes.CallExtension)
       problems.push({ line: node.lineno + 1, message: 'a tag of a Jinja2 extension' })
