@@ -4,7 +4,7 @@ import { isFloatLiteral, type AppIR, type CodeRef, type Finding, type PyLiteral,
 import type { TranslatedHandler, TranslatedModule, TranslatedProject } from './types.js'
 import { Untranslatable, findingFor, fail } from './diagnostics.js'
 import { ImportSet, emitted, jsIdentifier, rawCode, type Context, type PyType, type Scope, type SyntaxNode } from './context.js'
-import { Prec } from './precedence.js'
+import { Prec, receiver } from './precedence.js'
 import { decoratedView } from './decorators.js'
 import { moduleSettings, settingsInFunctions, uncarriedSettings } from './extension-settings.js'
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
@@ -179,7 +179,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     ref: CodeRef,
     name: string,
     kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'command' | 'template-helper' | 'other',
-    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string },
+    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string; restful?: boolean },
   ): HandlerDraft => {
     const module = project.modules.get(ref.module)
     const file = module?.file ?? ref.location.file
@@ -269,16 +269,43 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         } else if (cases.length === 0) {
           fail('unsupported-python-construct', node, `class-based view \`${className}\` has neither dispatch_request nor a method for ${methods.join(', ') || 'any HTTP method'}`)
         }
-        code = [
-          'view(async (c) => {',
+        const classAttribute = (attribute: string): SyntaxNode | undefined =>
+          body.namedChildren.find((member) => member.type === 'expression_statement' && member.namedChildren[0]?.type === 'assignment' && member.namedChildren[0].childForFieldName('left')?.text === attribute)
+        if (options.restful) {
+          // A Flask-RESTful resource: the Api renders what its methods return (rules/extensions/flask-restful.yaml).
+          for (const attribute of ['method_decorators', 'representations']) {
+            const assigned = classAttribute(attribute)
+            if (assigned) fail('unsupported-flask-api', assigned, `\`${attribute}\` of a Flask-RESTful resource`)
+          }
+        }
+        const dispatchLines = [
           '  const viewArgs: Py = request(c).view_args ?? {}',
           `  const instance = new ${classRef}()`,
           '  switch (request(c).method) {',
           ...cases,
           '  }',
           '  throw new AssertionError(`Unimplemented method ${py.repr(request(c).method)}`)',
-          '})',
-        ].join('\n')
+        ]
+        // `decorators = [...]`: as_view applies them to the view, the first innermost; Flask calls the result with the view arguments as keywords.
+        const decoratorList = classAttribute('decorators')?.namedChildren[0]?.childForFieldName('right')
+        if (decoratorList && (decoratorList.type !== 'list' || decoratorList.namedChildren.some((item) => item.type === 'list_splat'))) {
+          fail('unsupported-python-construct', decoratorList, `\`decorators\` of ${className} that is not a list of decorators`)
+        }
+        const decorators = decoratorList?.namedChildren.filter((item) => item.type !== 'comment') ?? []
+        if (decorators.length > 0) {
+          ctx.imports.flask.add('currentContext')
+          const decoratorCtx = baseContext(project, module, configKeys, moduleScope(), true)
+          decoratorCtx.imports = ctx.imports
+          decoratorCtx.dependencies = ctx.dependencies
+          let decorated = ['py.takesKeywords((..._viewArgs: Py[]): Py => {', '  const c = currentContext()', ...dispatchLines, '})'].join('\n')
+          for (const decorator of decorators) decorated = `${receiver(translateExpr(decorator, decoratorCtx))}(\n${indent(decorated.split('\n')).join('\n')},\n)`
+          if (options.restful) ctx.imports.useLib('restful', 'decoratedResourceView')
+          else ctx.imports.flask.add('decoratedView')
+          code = `${options.restful ? `decoratedResourceView(${tsJson(options.endpoint!)}, ` : 'decoratedView('}\n${indent(decorated.split('\n')).join('\n')},\n)`
+        } else {
+          if (options.restful) ctx.imports.useLib('restful', 'resourceView')
+          code = [options.restful ? `resourceView(${tsJson(options.endpoint!)}, (c) => {` : 'view(async (c) => {', ...dispatchLines, '})'].join('\n')
+        }
       } else {
         // Decorators below the last registration wrap the view Flask registers (applied bottom-up).
         const lastRegistration = kind === 'view' ? found.decorators.map((d) => FLASK_REGISTRATION.test(d.text)).lastIndexOf(true) : -1
@@ -410,9 +437,9 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     }
     const draft =
       viewIR.kind === 'class'
-        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint })
+        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint, restful: viewIR.extension === 'flask_restful' })
         : translateHandler(viewIR.ref, endpoint, 'view', { routes, endpoint })
-    if (viewIR.extension !== undefined) {
+    if (viewIR.extension !== undefined && !(viewIR.extension === 'flask_restful' && viewIR.kind === 'class')) {
       // An extension's resource (or a method of an extension's view class, as Flask-Admin's `@expose`):
       // the extension dispatches it and shapes its responses and errors.
       draft.error = null
@@ -670,7 +697,10 @@ function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo)
   const base = def.node.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
   if (!base) return false
   const binding = module.symbols.get(base.text)
-  return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
+  if (binding?.kind !== 'import' || binding.target.kind !== 'member') return false
+  // A Flask-RESTful Resource is a MethodView too.
+  if (binding.target.module === 'flask_restful') return binding.target.name === 'Resource'
+  return binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
 }
 
 /** When `name` is the setter of a module variable rebound with `global`: that variable. */

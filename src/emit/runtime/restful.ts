@@ -15,7 +15,7 @@ import type { Context } from 'hono'
 import { HTTPException, abort as flaskAbort } from './errors.js'
 import { FlaskResponse, addErrorRouter, request, view } from './flask.js'
 import { appUrlMap } from './router.js'
-import { PyDict, isTuple, jsonDumpsPy, mappingItems, type Py } from './py.js'
+import { PyDict, callWithKeywords, isTuple, jsonDumpsPy, mappingItems, type Py } from './py.js'
 
 /** The endpoints the Api's resources were registered under (with their blueprint's name). */
 const ownedEndpoints = new Set<string>()
@@ -129,3 +129,12 @@ addErrorRouter((error, c) =>
 
 /** The emitted app's `api.init_app(app)` / `Api(app)`: the error routing above is already in place. */
 export function initApi(_api: Api): void {}
+
+/** A resource under `decorators = [...]`: the decorated view, called with the view arguments as keywords, then the Api's output. */
+export function decoratedResourceView(
+  endpoint: string,
+  fn: (...args: never[]) => unknown,
+): (c: Context) => Promise<Response> {
+  ownedEndpoints.add(endpoint)
+  return view(async (c) => output(await callWithKeywords(fn, [], request(c).view_args ?? {})))
+}
