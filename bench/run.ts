@@ -187,7 +187,11 @@ try {
   console.log(`  --dry-run                               ${seconds(dry.ms)}  ${(dry.ms / appParseMs).toFixed(2)}× the parse, peak RSS ${dry.maxRssMiB.toFixed(0)} MiB`)
 
   // Its stages, in this process (the sources through tsx), wall clock and CPU (the process's, all threads).
-  const pipeline = await import('../src/pipeline.js')
+  const pipeline = await import('../src/pipeline.js').catch((error: unknown) => {
+    console.log(`  (no stage times: the sources do not load: ${String(error).split('\n')[0]})`)
+    return null
+  })
+  if (pipeline === null) process.exit(0)
   const stages = await pipeline.defaultStages()
   for (const audit of [false, true]) {
     const timings: StageTimings = {}
