@@ -67,6 +67,19 @@ export interface LegacyOptions {
   shadow?: ShadowSettings
 }
 
+/**
+ * The platform's Response, taken before @hono/node-server's serve() replaces the global one with
+ * its own: a response of that kind with no body skips node-server's cached fast path, which would
+ * write the head again after this module has written it to the Node response
+ * (ERR_HTTP_HEADERS_SENT), and reaches its check of `x-hono-already-sent`.
+ */
+const PlatformResponse = globalThis.Response
+
+/** What the middleware returns once it wrote the response to the Node response itself. */
+function alreadySent(status: number): Response {
+  return new PlatformResponse(null, { status, headers: { 'x-hono-already-sent': 'true' } })
+}
+
 /** The admin route (only with `MIGRATE_ADMIN=1`). */
 export const ADMIN_ROUTES_PATH = '/__migrate/routes'
 
@@ -335,7 +348,7 @@ class Upstream {
       try {
         outgoing.writeHead(answer.status, answer.statusMessage, flat)
         outgoing.end(answer.body)
-        return new Response(null, { status: shown, headers: { 'x-hono-already-sent': 'true' } })
+        return alreadySent(shown)
       } catch (error) {
         console.error(`legacy: unusable response head (${(error as Error).message})`)
         return new BadGateway('The legacy Flask app sent an unusable response.').getResponse()
@@ -369,8 +382,7 @@ class Upstream {
       response = await this.send(outbound, outgoing)
     } catch (error) {
       // The client left before Flask answered: nothing to answer (@hono/node-server leaves a response with this header alone).
-      if (outgoing?.destroyed)
-        return new Response(null, { status: 499, headers: { 'x-hono-already-sent': 'true' } })
+      if (outgoing?.destroyed) return alreadySent(499)
       if (incoming !== null && outbound.body !== null) incoming.unpipe()
       return this.failure(outbound, error)
     }
@@ -409,7 +421,7 @@ class Upstream {
         response.pipe(outgoing)
       })
       // Already written: @hono/node-server leaves a response with this header alone.
-      return new Response(null, { status: shown, headers: { 'x-hono-already-sent': 'true' } })
+      return alreadySent(shown)
     }
     const out = new Headers()
     for (let i = 0; i < headers.length; i += 2) {
