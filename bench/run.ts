@@ -145,11 +145,23 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1).padStart(6)} s
 const verdict = (ok: boolean): string => (ok ? 'holds' : 'DOES NOT HOLD')
 
 const work = mkdtempSync(join(tmpdir(), 'migrate-bench-'))
-/** bin/migrate.js on dist/, and the process's peak RSS (all its threads) on stderr at the end. */
+/**
+ * bin/migrate.js on dist/, and the process's peak RSS (all its threads) on stderr at the end, in
+ * KiB: Linux's VmHWM, which starts anew at exec (getrusage's maxRSS would start from this
+ * process's size, the fork's), else maxRSS.
+ */
 const wrapper = join(work, 'migrate.mjs')
 writeFileSync(
   wrapper,
-  `const { main } = await import(${JSON.stringify(join(repo, 'dist/cli/main.js'))})\nprocess.exitCode = await main(process.argv.slice(2))\nprocess.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n')\n`,
+  [
+    `import { readFileSync } from 'node:fs'`,
+    `const { main } = await import(${JSON.stringify(join(repo, 'dist/cli/main.js'))})`,
+    `process.exitCode = await main(process.argv.slice(2))`,
+    `let peak = process.resourceUsage().maxRSS`,
+    `try { peak = Number(/^VmHWM:\\s*(\\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]) } catch {}`,
+    `process.stderr.write('\\nmaxrss ' + peak + '\\n')`,
+    '',
+  ].join('\n'),
 )
 try {
   const build = performance.now()
