@@ -12,6 +12,7 @@ export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
   hono: '4.13.19',
   '@hono/node-server': '2.1.9',
   'better-sqlite3': '12.11.1',
+  kysely: '0.29.9',
   '@types/better-sqlite3': '9.6.0',
   nunjucks: '3.2.4',
   '@types/nunjucks': '3.2.6',
