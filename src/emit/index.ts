@@ -423,9 +423,11 @@ function legacyPlan(app: AppIR, routes: RouteOutcome[], hooks: ResolvedHook[], e
   const handlerCauses = errorHandlers
     .filter((entry) => entry.handler.status === 'stub' && entry.errorHandler.blueprint === null && handlesMethodNotAllowed(entry.errorHandler.key))
     .map((entry) => `error handler ${entry.handler.name}`)
+  // A rule that allows HEAD but not GET is a stub the router cannot match (it answers 405): Flask answers those 405s.
+  const headOnlyCauses = routes.filter((route) => route.status === 'stub' && route.reasons.includes('head-only-rule')).map((route) => `HEAD-only rule ${route.rule}`)
   const both = [...new Set([...hookCauses, ...extensionCauses])]
-  const onFailure: LegacyPlan['onFailure'] = both.length > 0 ? ['methodNotAllowed', 'redirect'] : handlerCauses.length > 0 ? ['methodNotAllowed'] : []
-  return { ...endpointLists(routes), onFailure, onFailureBecause: [...both, ...handlerCauses] }
+  const onFailure: LegacyPlan['onFailure'] = both.length > 0 ? ['methodNotAllowed', 'redirect'] : handlerCauses.length + headOnlyCauses.length > 0 ? ['methodNotAllowed'] : []
+  return { ...endpointLists(routes), onFailure, onFailureBecause: [...both, ...handlerCauses, ...headOnlyCauses] }
 }
 
 /**

@@ -32,6 +32,7 @@ const acceptance = ['inventory', 'journal', 'taskapi'].map((name) => ({
   appDir: join(repoRoot, 'fixtures', 'acceptance', name),
   scenario: join(repoRoot, 'fixtures', 'acceptance', name, 'scenario.jsonl'),
   env: expected[name]!.env,
+  apps: [undefined] as (string | undefined)[],
 }))
 const fixtures = readdirSync(join(repoRoot, 'fixtures'))
   .filter((name) => !name.startsWith('_') && existsSync(join(repoRoot, 'fixtures', name, 'input')))
@@ -41,6 +42,10 @@ const fixtures = readdirSync(join(repoRoot, 'fixtures'))
     appDir: join(repoRoot, 'fixtures', name, 'input'),
     scenario: existsSync(join(repoRoot, 'fixtures', name, 'scenario.jsonl')) ? join(repoRoot, 'fixtures', name, 'scenario.jsonl') : undefined,
     // A fixture's env.json: environment for both sides, as test/emit/fixtures.test.ts gives it.
+    // A folder of several apps names them in app-specs.json: each is verified.
+    apps: existsSync(join(repoRoot, 'fixtures', name, 'app-specs.json'))
+      ? (JSON.parse(readFileSync(join(repoRoot, 'fixtures', name, 'app-specs.json'), 'utf8')) as (string | undefined)[])
+      : [undefined],
     env: existsSync(join(repoRoot, 'fixtures', name, 'env.json'))
       ? (JSON.parse(readFileSync(join(repoRoot, 'fixtures', name, 'env.json'), 'utf8')) as Record<string, string>)
       : {},
@@ -65,36 +70,43 @@ afterAll(() => rmSync(outRoot, { recursive: true, force: true }))
 describe.skipIf(oracle.status !== 0)('migrate verify --legacy: 0 differences', () => {
   it.each([...acceptance, ...fixtures])(
     '$name',
-    async ({ name, appDir, scenario, env }) => {
-      const serviceDir = join(outRoot, name.replace('/', '-'))
-      const migrated = spawnSync(process.execPath, ['bin/migrate.js', appDir, '--out', serviceDir, '--force'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 })
-      expect(migrated.status, `migrate failed:\n${migrated.stdout}\n${migrated.stderr}`).toBe(0)
-      const lines: string[] = []
-      const code = await runVerify({
-        flaskDir: appDir,
-        serviceDir,
-        ...(scenario !== undefined ? { scenario } : {}),
-        env,
-        legacy: true,
-        noise: true,
-        linkNodeModules: join(repoRoot, 'node_modules'),
-        output: (line) => lines.push(line),
-      })
-      const missing = lines.find((line) => /ModuleNotFoundError/.test(line))
-      if (missing !== undefined) {
-        // The fixture's extension is not installed for /usr/bin/python3 (Debian has no package for it): no oracle here.
-        console.error(`\n*** ${name}: the Flask app does not import here, not verified: ${missing} ***\n`)
-        return
+    async ({ name, appDir, scenario, env, apps }) => {
+      for (const app of apps) {
+        const serviceDir = join(outRoot, `${name.replace('/', '-')}${app === undefined ? '' : `-${apps.indexOf(app)}`}`)
+        const migrated = spawnSync(process.execPath, ['bin/migrate.js', appDir, '--out', serviceDir, '--force', ...(app === undefined ? [] : ['--app', app])], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          timeout: 300_000,
+        })
+        expect(migrated.status, `migrate failed:\n${migrated.stdout}\n${migrated.stderr}`).toBe(0)
+        const lines: string[] = []
+        const code = await runVerify({
+          flaskDir: appDir,
+          serviceDir,
+          ...(scenario !== undefined ? { scenario } : {}),
+          ...(app !== undefined ? { app } : {}),
+          env,
+          legacy: true,
+          noise: true,
+          linkNodeModules: join(repoRoot, 'node_modules'),
+          output: (line) => lines.push(line),
+        })
+        const missing = lines.find((line) => /ModuleNotFoundError/.test(line))
+        if (missing !== undefined) {
+          // The fixture's extension is not installed for /usr/bin/python3 (Debian has no package for it): no oracle here.
+          console.error(`\n*** ${name}: the Flask app does not import here, not verified: ${missing} ***\n`)
+          continue
+        }
+        const known = ACROSS_THE_CUT[name]
+        const failing = [...new Set(lines.filter((line) => line.startsWith('#')).map((line) => line.split('  ')[0]!))]
+        if (known !== undefined) {
+          expect(failing, `${known.why}\n${lines.join('\n')}`).toEqual(known.lines)
+          continue
+        }
+        expect(lines.at(-1), `${app ?? ''}\n${lines.join('\n')}`).toMatch(/^\d+ passed, 0 failed$/)
+        expect(code).toBe(0)
       }
-      const known = ACROSS_THE_CUT[name]
-      const failing = [...new Set(lines.filter((line) => line.startsWith('#')).map((line) => line.split('  ')[0]!))]
-      if (known !== undefined) {
-        expect(failing, `${known.why}\n${lines.join('\n')}`).toEqual(known.lines)
-        return
-      }
-      expect(lines.at(-1), lines.join('\n')).toMatch(/^\d+ passed, 0 failed$/)
-      expect(code).toBe(0)
     },
-    600_000,
+    1_200_000,
   )
 })
