@@ -721,18 +721,13 @@ function setupCalls(project: ProjectIndex, module: ModuleInfo, configKeys: Set<s
   for (const setting of moduleSettings(project, module)) {
     const ctx = baseContext(project, module, configKeys, moduleScope(), false)
     const line = setting.statement.startPosition.row + 1
-    const result: SymbolResult = { module: module.name, name: `${setting.owner}.${setting.attribute}:${line}`, start: setting.statement.startIndex, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
-    try {
-      if (!setting.carried) fail('unsupported-flask-api', setting.statement, `${setting.extension}: \`${setting.owner}.${setting.attribute}\` is not a setting the service carries over`)
-      ctx.dependencies.add(`${module.name}\0${setting.owner}`)
-      result.code = `${jsIdentifier(setting.owner)}.${setting.attribute} = ${translateExpr(setting.value, ctx).code} ${lineComment(`${module.file}:${line}, when the module loads`)}`
-      checkParses(result.code, 'module', setting.statement)
-    } catch (error) {
-      if (!(error instanceof Untranslatable)) throw error
-      result.error = error
-      result.code = null
-    }
-    results.push(result)
+    results.push(
+      loadTimeStatement(module, `${setting.owner}.${setting.attribute}:${line}`, setting.statement, ctx, () => {
+        if (!setting.carried) fail('unsupported-flask-api', setting.statement, `${setting.extension}: \`${setting.owner}.${setting.attribute}\` is not a setting the service carries over`)
+        ctx.dependencies.add(`${module.name}\0${setting.owner}`)
+        return `${jsIdentifier(setting.owner)}.${setting.attribute} = ${translateExpr(setting.value, ctx).code} ${lineComment(`${module.file}:${line}, when the module loads`)}`
+      }),
+    )
   }
   for (const statement of module.tree.rootNode.namedChildren) {
     const call = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined
@@ -745,18 +740,23 @@ function setupCalls(project: ProjectIndex, module: ModuleInfo, configKeys: Set<s
       if (!(error instanceof Untranslatable)) throw error
     }
     if (path === null || !SETUP_CALLS.has(path)) continue
-    const result: SymbolResult = { module: module.name, name: `${path}:${statement.startPosition.row + 1}`, start: statement.startIndex, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
-    try {
-      result.code = `${translateExpr(call, ctx).code} ${lineComment(`${module.file}:${statement.startPosition.row + 1}, when the module loads`)}`
-      checkParses(result.code, 'module', statement)
-    } catch (error) {
-      if (!(error instanceof Untranslatable)) throw error
-      result.error = error
-      result.code = null
-    }
-    results.push(result)
+    results.push(loadTimeStatement(module, `${path}:${statement.startPosition.row + 1}`, statement, ctx, () => `${translateExpr(call, ctx).code} ${lineComment(`${module.file}:${statement.startPosition.row + 1}, when the module loads`)}`))
   }
   return results
+}
+
+/** A statement the service runs when a module loads, as Python runs it at import: its code, or the reason it does not translate. */
+function loadTimeStatement(module: ModuleInfo, name: string, statement: SyntaxNode, ctx: Context, translate: () => string): SymbolResult {
+  const result: SymbolResult = { module: module.name, name, start: statement.startIndex, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
+  try {
+    result.code = translate()
+    checkParses(result.code, 'module', statement)
+  } catch (error) {
+    if (!(error instanceof Untranslatable)) throw error
+    result.error = error
+    result.code = null
+  }
+  return result
 }
 
 /** Module-level statements that change the data `name` holds, after its definition (its import-time state). */
@@ -768,17 +768,8 @@ function dataMutations(project: ProjectIndex, module: ModuleInfo, name: string, 
     if (statement.startIndex <= def.node.startIndex || !mutatesData(statement, name, module)) continue
     const line = statement.startPosition.row + 1
     const ctx = baseContext(project, module, configKeys, moduleScope(), false)
-    const result: SymbolResult = { module: module.name, name: `${name}:${line}`, start: statement.startIndex, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
-    try {
-      ctx.dependencies.add(`${module.name}\0${name}`)
-      result.code = [`${lineComment(`${module.file}:${line}, when the module loads`)}`, ...translateStatement(statement, ctx)].join('\n')
-      checkParses(result.code, 'module', statement)
-    } catch (error) {
-      if (!(error instanceof Untranslatable)) throw error
-      result.error = error
-      result.code = null
-    }
-    results.push(result)
+    ctx.dependencies.add(`${module.name}\0${name}`)
+    results.push(loadTimeStatement(module, `${name}:${line}`, statement, ctx, () => [lineComment(`${module.file}:${line}, when the module loads`), ...translateStatement(statement, ctx)].join('\n')))
   }
   return results
 }
