@@ -59,7 +59,9 @@ export function loadProject(root: string, options: { app?: string; exclude?: rea
     selectedApp: apps[0]!.id,
     findings: dedupeFindings(findings),
   }
-  return { ok: true, project: { root, ir, modules: parse.modules, secretValues: [...new Set([...discovered.apps[0]!.app.secretValues, ...secretStrings])].sort() } }
+  // The translator resolves module names as the analysis did: for --app, the entry's folder wins a shared name.
+  const modules = 'modules' in discovered && discovered.modules !== undefined ? discovered.modules : parse.modules
+  return { ok: true, project: { root, ir, modules, secretValues: [...new Set([...discovered.apps[0]!.app.secretValues, ...secretStrings])].sort() } }
 }
 
 interface FoundApp {
@@ -172,7 +174,7 @@ function resolveAppModule(modules: ParsedModule[], path: string): ParsedModule |
   )
 }
 
-function selectApp(modules: ParsedModule[], spec: string, findings: Finding[], secretStrings: Set<string>): { apps: FoundApp[]; findings: Finding[] } | { error: string } {
+function selectApp(modules: ParsedModule[], spec: string, findings: Finding[], secretStrings: Set<string>): { apps: FoundApp[]; findings: Finding[]; modules?: ParsedModule[] } | { error: string } {
   const parsed = parseAppSpec(spec)
   if ('error' in parsed) return parsed
   const { attribute, call, argsText } = parsed
@@ -191,12 +193,12 @@ function selectApp(modules: ParsedModule[], spec: string, findings: Finding[], s
   for (const name of candidates) {
     const value = namespace.vars.get(name)
     if (!value) continue
-    if (value.kind === 'app' && !call) return { apps: [{ id: spec, module: moduleName, variable: name, factory: null, app: value.app }], findings: interpreter.findings }
+    if (value.kind === 'app' && !call) return { apps: [{ id: spec, module: moduleName, variable: name, factory: null, app: value.app }], findings: interpreter.findings, modules: ordered }
     if (value.kind === 'function') {
       const args = parseLiteralArguments(argsText)
       if (!args) return { error: `--app ${spec}: only literal arguments are supported` }
       const result = interpreter.callFunction(value, args.args, args.kwargs, value.node)
-      if (result.kind === 'app') return { apps: [{ id: spec, module: moduleName, variable: 'app', factory: name, app: result.app }], findings: interpreter.findings }
+      if (result.kind === 'app') return { apps: [{ id: spec, module: moduleName, variable: 'app', factory: name, app: result.app }], findings: interpreter.findings, modules: ordered }
       return { error: `--app ${spec}: ${name}() does not return a Flask app the tool can follow` }
     }
   }
