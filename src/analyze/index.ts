@@ -60,7 +60,8 @@ export function loadProject(root: string, options: { app?: string; exclude?: rea
     findings: dedupeFindings(findings),
   }
   // The translator resolves module names as the analysis did: for --app, the entry's folder wins a shared name.
-  const modules = 'modules' in discovered && discovered.modules !== undefined ? discovered.modules : parse.modules
+  const ordered = (discovered as { modules?: ParsedModule[] }).modules
+  const modules = ordered ?? parse.modules
   return { ok: true, project: { root, ir, modules, secretValues: [...new Set([...discovered.apps[0]!.app.secretValues, ...secretStrings])].sort() } }
 }
 

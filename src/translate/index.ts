@@ -238,7 +238,8 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       ctx.flask = { contextVar: 'c' }
       let code: string
       if (kind === 'class-view') {
-        checkDecorators(found.decorators, false)
+        // `@api.resource("/url")` registers a Flask-RESTful resource (the analysis routed it); it does not wrap the class.
+        checkDecorators(options.restful ? found.decorators.filter((decorator) => !RESOURCE_REGISTRATION.test(decorator.text)) : found.decorators, false)
         const node = found.node
         const className = node.childForFieldName('name')!.text
         const classRef = projectReferenceForClass(ctx, module.name, className)
@@ -691,6 +692,17 @@ function projectReferenceForClass(ctx: Context, module: string, name: string): s
   return name
 }
 
+/** `@api.resource("/url")` on a Flask-RESTful resource: a registration the analysis routed, not a wrapper. */
+const RESOURCE_REGISTRATION = /^@\s*[\w.]+\.resource\s*\(/
+
+/** A subclass of Flask-RESTful's Resource (its last base). */
+function isRestfulResource(def: SymbolDef, module: ModuleInfo): boolean {
+  if (def.kind !== 'class') return false
+  const base = def.node.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
+  const binding = base ? module.symbols.get(base.text) : undefined
+  return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module === 'flask_restful' && binding.target.name === 'Resource'
+}
+
 function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo): boolean {
   if (def.kind !== 'class') return false
   // The last base: mixins come before it (`class ItemView(JsonMixin, MethodView)`).
@@ -857,7 +869,7 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
             ? [`export const ${jsIdentifier(name)}: functional.CachedFunction = ${cache}(function (${fn.params.join(', ')}): Py {`, ...indent(fn.body), '})'].join('\n')
             : [`export const ${jsIdentifier(name)} = ${wrapper}(${head}`, ...indent(fn.body), '})'].join('\n')
     } else if (def.kind === 'class') {
-      checkDecorators(def.decorators, false)
+      checkDecorators(isRestfulResource(def, module) ? def.decorators.filter((decorator) => !RESOURCE_REGISTRATION.test(decorator.text)) : def.decorators, false)
       result.code = translateClass(def.node, ctx, { methodView: isMethodView(def, project, module) }).join('\n')
     } else {
       // An extension object the project configures in ways the service does not carry (login_manager.x = ... in a factory).
