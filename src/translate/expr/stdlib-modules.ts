@@ -11,6 +11,7 @@ import { translateExpr } from './index.js'
 import { callArguments, requireStatic } from './arguments.js'
 import { resolveName } from './names.js'
 import { tsJson } from '../../ts-text.js'
+import { stdlibPath } from './stdlib.js'
 
 interface Call {
   lib: string
@@ -215,7 +216,7 @@ export function cacheDecorator(decorators: SyntaxNode[], ctx: Context): string |
   if (decorators.length !== 1) return null
   const expression = decorators[0].namedChildren.find((c) => c.type !== 'comment')!
   const callee = expression.type === 'call' ? expression.childForFieldName('function')! : expression
-  const path = decoratorPath(callee, ctx)
+  const path = stdlibPath(callee, ctx)
   if (path !== 'functools.lru_cache' && path !== 'functools.cache') return null
   let maxsize = path === 'functools.cache' ? 'null' : '128'
   if (expression.type === 'call') {
@@ -228,16 +229,4 @@ export function cacheDecorator(decorators: SyntaxNode[], ctx: Context): string |
   }
   ctx.imports.libNamespaces.add('functional')
   return `functional.lruCache(${maxsize})`
-}
-
-function decoratorPath(node: SyntaxNode, ctx: Context): string | null {
-  if (node.type === 'identifier') {
-    const binding = resolveName(node.text, node, ctx)
-    return binding.kind === 'stdlib' ? (binding.member ? `${binding.module}.${binding.member}` : binding.module) : null
-  }
-  if (node.type === 'attribute') {
-    const base = decoratorPath(node.childForFieldName('object')!, ctx)
-    return base === null ? null : `${base}.${node.childForFieldName('attribute')!.text}`
-  }
-  return null
 }
