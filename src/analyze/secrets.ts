@@ -59,8 +59,8 @@ export function isStrongSecret(value: string): boolean {
   return looksSecret(value) || (value.length >= 10 && entropy(value) * value.length >= 40)
 }
 
-/** `name = "…"`, `name: str = "…"`, `name="…"` (a keyword argument), `"name": "…"` (a dict entry): the name, then the literal. The name and its annotation are on the `=`'s line (`elif not password:` above `error = "…"` is no annotation). */
-const NAMED_LITERAL = /(?:\b([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w[\], .]+?)?[ \t]*=(?!=)|(["'])([A-Za-z_][\w-]*)\2\s*:)\s*[rRuU]?(["'])((?:(?!\4)[^\\\n])*)\4/g
+/** `name = "…"`, `name: str = "…"`, `name="…"` (a keyword argument), `"name": "…"` (a dict entry), `d["name"] = "…"` (an item set): the name, then the literal. The name and its annotation are on the `=`'s line (`elif not password:` above `error = "…"` is no annotation). */
+const NAMED_LITERAL = /(?:\b([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w[\], .]+?)?[ \t]*=(?!=)|(["'])([A-Za-z_][\w-]*)\2\s*(?::|\][ \t]*=(?!=)))\s*[rRuU]?(["'])((?:(?!\4)[^\\\n])*)\4/g
 const ANY_STRING = /(["'])((?:(?!\1)[^\\\n]){16,})\1/g
 
 /**

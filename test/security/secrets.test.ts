@@ -52,6 +52,7 @@ const STRONG = {
   hmacHex: '9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c',
   moduleApiKey: 'module-Api-Key-6c5b4a39281706',
   handlerToken: 'handler-Token-2f4e6d8c0b1a',
+  itemSetPassword: 'item-Set-Pw-8c7d6e5f4a3b',
 } as const
 
 /** Weak secrets: ordinary words, so they must not appear as a quoted value anywhere. */
@@ -63,6 +64,8 @@ from flask import Flask, jsonify, request
 _DB_PASS = "${STRONG.fstringBase}"
 WEAK_DB_PASSWORD = "${WEAK.dsnPassword}"
 MODULE_API_KEY = "${STRONG.moduleApiKey}"
+CREDENTIALS = {}
+CREDENTIALS["db_password"] = "${STRONG.itemSetPassword}"
 
 
 class Config:
@@ -112,6 +115,11 @@ def check():
     if request.headers.get("X-Api-Key") == MODULE_API_KEY:
         return "ok"
     return "no", 403
+
+
+@app.route("/credentials")
+def credentials():
+    return jsonify(count=len(CREDENTIALS))
 
 
 @app.route("/stub")
