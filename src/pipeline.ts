@@ -208,6 +208,6 @@ function configSecrets(app: AppIR): string[] {
     } else if (Array.isArray(value)) value.forEach(collect)
     else if (value !== null && typeof value === 'object') Object.values(value).forEach(collect)
   }
-  for (const entry of app.config) if (entry.secret) collect(entry.value)
+  for (const entry of app.config.flatMap((read) => [read, ...(read.alternatives ?? []).map((alternative) => alternative.entry)])) if (entry.secret) collect(entry.value)
   return strings
 }

@@ -3,7 +3,7 @@ import type { SyntaxNode } from '../parse/index.js'
 import type { AppState } from './flask-model.js'
 import type { Interpreter } from './interpreter.js'
 import { isSecretName, looksSecret } from './secrets.js'
-import { holdsSecret, holdsString, stringsOf, toLiteral, type ClassValue, type Value } from './values.js'
+import { describe, holdsSecret, holdsString, stringsOf, toLiteral, type ClassValue, type Value } from './values.js'
 import { configPath } from './app-extras.js'
 
 /**
@@ -61,3 +61,44 @@ export function readConfigMapping(app: AppState, mapping: Value, location: Sourc
   }
 }
 
+
+/**
+ * `config.from_object(<choice>)` where the setup code picks the config class by the environment
+ * (`pick_config()` returning `TestingConfig` under `if os.environ.get(...) …`): each branch read
+ * as from_object reads it, and a key whose value differs keeps the others as `alternatives`
+ * decided when the service starts. Null when read; otherwise why it could not be.
+ */
+export function readConfigChoice(app: AppState, choice: Extract<Value, { kind: 'env-choice' }>, interpreter: Interpreter, location: SourceLocation): string | null {
+  const before = new Map(app.config)
+  const read = (source: Value): Map<string, ConfigEntryIR> | string => {
+    app.config.clear()
+    for (const [key, entry] of before) app.config.set(key, entry)
+    if (source.kind === 'class') readConfigClass(app, source, interpreter, location)
+    else if (source.kind === 'env-choice') {
+      const unread = readConfigChoice(app, source, interpreter, location)
+      if (unread !== null) return unread
+    } else return `one of its choices is ${describe(source)}`
+    return new Map(app.config)
+  }
+  const whenTrue = read(choice.whenTrue)
+  const whenFalse = read(choice.whenFalse)
+  app.config.clear()
+  for (const [key, entry] of before) app.config.set(key, entry)
+  if (typeof whenTrue === 'string') return whenTrue
+  if (typeof whenFalse === 'string') return whenFalse
+  const keys = (entries: Map<string, ConfigEntryIR>): string => [...entries.keys()].sort().join('\0')
+  if (keys(whenTrue) !== keys(whenFalse)) return 'its choices set different keys'
+  if ([...whenTrue.values()].some((entry) => entry.alternatives !== undefined && !sameEntry(entry, whenFalse.get(entry.key)!))) return 'a choice nested under its first branch'
+  for (const [key, entry] of whenFalse) {
+    const other = whenTrue.get(key)!
+    app.config.set(key, sameEntry(entry, other) ? entry : { ...entry, alternatives: [{ when: choice.test, entry: other }, ...(entry.alternatives ?? [])] })
+  }
+  return null
+}
+
+/** Whether two reads of a key give the same value (where they were written aside). */
+function sameEntry(a: ConfigEntryIR, b: ConfigEntryIR): boolean {
+  const { location: _a, ...restA } = a
+  const { location: _b, ...restB } = b
+  return JSON.stringify(restA) === JSON.stringify(restB)
+}

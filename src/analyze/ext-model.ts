@@ -99,6 +99,7 @@ export type ConfigRead = { known: true; value: PyLiteral } | { known: false; why
 export function readConfig(app: AppState, key: string): ConfigRead {
   const entry: ConfigEntryIR | undefined = app.config.get(key)
   if (entry !== undefined) {
+    if (entry.alternatives !== undefined) return { known: false, why: `${key} depends on ${entry.alternatives[0]!.when.source}, known when the app starts` }
     if (entry.envVar !== null) return { known: false, why: `${key} is read from the environment variable ${entry.envVar}` }
     if (entry.expression !== null || entry.secret) return { known: false, why: `${key} is computed (${entry.expression ?? 'a secret'})` }
     return { known: true, value: entry.value }

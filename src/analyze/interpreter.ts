@@ -1,9 +1,10 @@
 import { carriesViewDecorator } from './view-decorators.js'
 import { extensionMethod } from '../ir/extension-rules.js'
-import { isFloatLiteral, type ExtensionIR, type Finding, type HookKind, type PyLiteral, type SourceLocation, type ViewIR } from '../ir/types.js'
+import { isFloatLiteral, type EnvTestIR, type ExtensionIR, type Finding, type HookKind, type PyLiteral, type SourceLocation, type ViewIR } from '../ir/types.js'
 import type { ParsedModule, SyntaxNode } from '../parse/index.js'
 import { AppState, BlueprintState, NO_RULE_OPTIONS, RestfulApi, type RegistrationOptions, type RuleOptions, type ViewTarget } from './flask-model.js'
-import { readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
+import { readConfigChoice, readConfigClass, readConfigMapping, setConfigEntry } from './config.js'
+import { envTest, isInstanceOf } from './env-tests.js'
 import { RESTX_RESOURCE_BASES, RestxModel } from './ext-restx.js'
 import { AdminModel } from './ext-admin.js'
 import { FlasggerModel } from './ext-flasgger.js'
@@ -109,6 +110,8 @@ export class Interpreter {
   private readonly flaskInits: { at: SourceLocation; app: Value | null }[] = []
   private readonly namespaces = new Map<string, Scope>()
   private depth = 0
+  /** Per running project function, innermost last: the `if <env test>: return …` it passed, whose value is its result when the test holds. */
+  private readonly envReturns: { test: EnvTestIR; value: Value }[][] = []
   readonly apps: AppState[] = []
   readonly blueprints: BlueprintState[] = []
   readonly extensionClasses = new Map<string, { package: string; symbol: string }>()
@@ -524,6 +527,7 @@ export class Interpreter {
   private runIf(node: SyntaxNode, scope: Scope): void {
     const condition = this.evaluate(node.childForFieldName('condition')!, scope)
     const truth = truthiness(condition)
+    if (truth === undefined && this.runEnvReturn(node, condition, scope)) return
     if (truth === true) {
       this.runBlock(node.childForFieldName('consequence')?.namedChildren ?? [], scope)
       return
@@ -553,6 +557,38 @@ export class Interpreter {
         scope,
       )
     }
+  }
+
+  /**
+   * `if <env test>: return A` (with `else: return B`, or followed by more code) in a project
+   * function, with no registration in the branches: the function's result is a choice between
+   * them made when the app starts (`pick_config()` returning a config class by `os.environ`).
+   * False when the `if` is not of that shape (nothing ran).
+   */
+  private runEnvReturn(node: SyntaxNode, condition: Value, scope: Scope): boolean {
+    const frame = this.envReturns.at(-1)
+    const test = condition.kind === 'env-test' ? condition.test : condition.kind === 'env' ? envTest(condition, null, false, node.childForFieldName('condition')!, this.loc(node, scope)) : null
+    const alternatives = node.namedChildren.filter((child) => child.type === 'elif_clause' || child.type === 'else_clause')
+    const branches = [node.childForFieldName('consequence'), ...alternatives].filter((branch): branch is SyntaxNode => branch !== null)
+    if (frame === undefined || test === null || branches.some((branch) => this.containsRegistration(branch))) return false
+    const consequence = node.childForFieldName('consequence')?.namedChildren.filter((child) => child.type !== 'comment') ?? []
+    const otherwise = alternatives[0]?.childForFieldName('body')?.namedChildren.filter((child) => child.type !== 'comment') ?? []
+    // Only a bare `return <value>` per branch: what one branch does must not leak into the other.
+    const returns = (block: SyntaxNode[]): boolean => block.length === 1 && block[0]!.type === 'return_statement'
+    if (!returns(consequence) || alternatives.length > 1 || alternatives.some((alternative) => alternative.type === 'elif_clause') || (alternatives.length === 1 && !returns(otherwise))) return false
+    const returned = (block: SyntaxNode[]): Value => {
+      try {
+        this.runBlock(block, scope)
+      } catch (signal) {
+        if (signal instanceof ReturnSignal) return signal.value
+        throw signal
+      }
+      return NONE
+    }
+    const whenTrue = returned(consequence)
+    if (alternatives.length === 1) throw new ReturnSignal({ kind: 'env-choice', test, whenTrue, whenFalse: returned(otherwise) })
+    frame.push({ test, value: whenTrue })
+    return true
   }
 
   private containsRegistration(node: SyntaxNode): boolean {
@@ -662,7 +698,10 @@ export class Interpreter {
         return truth ? this.evaluate(node.childForFieldName('right')!, scope) : left
       }
       case 'not_operator': {
-        const truth = truthiness(this.evaluate(node.childForFieldName('argument')!, scope))
+        const argument = this.evaluate(node.childForFieldName('argument')!, scope)
+        const tested = argument.kind === 'env' ? envTest(argument, null, false, node, this.loc(node, scope)) : argument.kind === 'env-test' ? argument.test : null
+        if (tested !== null) return { kind: 'env-test', test: { ...tested, ...(tested.negated ? {} : { negated: true as const }), source: node.text } }
+        const truth = truthiness(argument)
         return truth === undefined ? unknown(node.text) : { kind: 'const', value: !truth }
       }
       case 'comparison_operator':
@@ -712,6 +751,9 @@ export class Interpreter {
       tuple: { kind: 'external', path: 'builtins.tuple' },
       set: { kind: 'external', path: 'builtins.set' },
       str: { kind: 'external', path: 'builtins.str' },
+      int: { kind: 'external', path: 'builtins.int' },
+      bool: { kind: 'external', path: 'builtins.bool' },
+      isinstance: { kind: 'external', path: 'builtins.isinstance' },
       Exception: { kind: 'external', path: 'builtins.Exception' },
     }
     if (builtins[name]) return builtins[name]!
@@ -766,6 +808,17 @@ export class Interpreter {
     const operator = node.children[1]?.text
     const left = this.evaluate(operands[0]!, scope)
     const right = this.evaluate(operands[1]!, scope)
+    if (left.kind === 'env') {
+      // `os.environ.get("X", "").lower() in ("1", "true")`: decided when the app starts (config chosen by the environment).
+      const operatorText = node.children.slice(1, -1).map((child) => child.text).join(' ')
+      const values = right.kind === 'const' ? [right] : right.kind === 'tuple' || right.kind === 'list' || right.kind === 'set' ? right.items : null
+      const strings = values?.every((item) => item.kind === 'const' && typeof item.value === 'string') ? values.map((item) => (item as { value: string }).value) : null
+      const inOperator = operatorText === 'in' || operatorText === 'not in'
+      if (strings !== null && (inOperator ? right.kind !== 'const' : right.kind === 'const') && ['in', 'not in', '==', '!='].includes(operatorText)) {
+        const test = envTest(left, strings, operatorText === 'not in' || operatorText === '!=', node, this.loc(node, scope))
+        if (test !== null) return { kind: 'env-test', test }
+      }
+    }
     if (left.kind !== 'const' || right.kind !== 'const') return unknown(node.text)
     if (operator === '==') return { kind: 'const', value: left.value === right.value }
     if (operator === '!=') return { kind: 'const', value: left.value !== right.value }
@@ -801,6 +854,8 @@ export class Interpreter {
       case 'restful-api':
       case 'cli-group':
         return { kind: 'method', owner, name }
+      case 'env':
+        return name === 'lower' || name === 'casefold' ? { kind: 'method', owner, name } : unknown(`attribute ${name} of an environment variable`)
       case 'restx':
         return this.restx.getAttribute(owner.object, name)
       case 'ext-object':
@@ -913,16 +968,21 @@ export class Interpreter {
     }
     const body = fn.node.childForFieldName('body')?.namedChildren ?? []
     this.depth++
+    const envReturns: { test: EnvTestIR; value: Value }[] = []
+    this.envReturns.push(envReturns)
+    // Returns passed under a test of the environment: the result is a choice made when the app starts.
+    const result = (value: Value): Value => envReturns.reduceRight<Value>((whenFalse, taken) => ({ kind: 'env-choice', test: taken.test, whenTrue: taken.value, whenFalse }), value)
     try {
       this.runBlock(body, local)
     } catch (signal) {
-      if (signal instanceof ReturnSignal) return signal.value
+      if (signal instanceof ReturnSignal) return result(signal.value)
       throw signal
     } finally {
       this.depth--
+      this.envReturns.pop()
     }
     void node
-    return NONE
+    return result(NONE)
   }
 
   private callExternal(path: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, scope: Scope, at: SourceLocation): Value {
@@ -936,6 +996,10 @@ export class Interpreter {
       const name = args[0]
       if (name?.kind === 'const' && typeof name.value === 'string') return { kind: 'env', name: name.value, fallback: args[1] ?? kwargs.get('default') ?? null }
       return unknown('environment lookup')
+    }
+    if (path === 'builtins.isinstance') {
+      const known = isInstanceOf(args[0], args[1])
+      return known === undefined ? unknown('isinstance() of a value known only at run time') : { kind: 'const', value: known }
     }
     if (path === 'builtins.dict') {
       const base = args[0]
@@ -1191,6 +1255,7 @@ export class Interpreter {
       }
       return unknown(`app.cli.${name}() result`)
     }
+    if (owner.kind === 'env' && (name === 'lower' || name === 'casefold') && args.length === 0) return { ...owner, lower: true }
     if (owner.kind === 'app' || owner.kind === 'blueprint') return this.callScaffoldMethod(owner, name, args, kwargs, node, scope, at)
     if (owner.kind === 'restful-api') return this.callRestfulApi(owner.api, name, args, kwargs, node, scope, at)
     if (owner.kind === 'app-context') {
@@ -1203,6 +1268,13 @@ export class Interpreter {
       if (name === 'from_object') {
         const source = args[0]
         if (source?.kind === 'class') readConfigClass(owner.app, source, this, at)
+        else if (source?.kind === 'env-choice') {
+          const unread = readConfigChoice(owner.app, source, this, at)
+          if (unread !== null) {
+            this.finding('dynamic-config', 'warning', `config.from_object(…) chooses its config by the environment (${source.test.source}), and ${unread}: config values could not be read`, node, scope)
+            owner.app.unreadConfig.push(node.text)
+          }
+        }
         else if (source?.kind === 'const' && typeof source.value === 'string') {
           const resolved = this.resolveDottedObject(source.value)
           if (resolved?.kind === 'class') readConfigClass(owner.app, resolved, this, at)

@@ -2,6 +2,7 @@ import type { SyntaxNode } from '../parse/index.js'
 import type { AppState, BlueprintState, RestfulApi } from './flask-model.js'
 import type { RestxApi, RestxNamespace } from './ext-restx.js'
 import type { ExtensionObject } from './ext-model.js'
+import type { EnvTestIR } from '../ir/types.js'
 
 /**
  * What the analyzer knows about a Python value while it runs a project's setup code
@@ -37,7 +38,11 @@ export type Value =
   /** The result of `SomeView.as_view(name)`. */
   | { kind: 'class-view'; cls: ClassValue; name: string }
   /** `os.environ.get("X", default)` and friends: config read from the environment. */
-  | { kind: 'env'; name: string; fallback: Value | null; /** `os.environ.get("X") or <fallback>`: an empty value falls back too. */ or?: true }
+  | { kind: 'env'; name: string; fallback: Value | null; /** `os.environ.get("X") or <fallback>`: an empty value falls back too. */ or?: true; /** `.lower()` was applied. */ lower?: true }
+  /** A test of an environment variable, known only when the app starts (see EnvTestIR). */
+  | { kind: 'env-test'; test: EnvTestIR }
+  /** One of two values by a test of the environment: what a function returns under `if <env test>: return A` and after it. */
+  | { kind: 'env-choice'; test: EnvTestIR; whenTrue: Value; whenFalse: Value }
   /** `app.instance_path`, `app.root_path`, `__file__` (app null), and `os.path` functions of one with literal parts (app-extras.ts). */
   | { kind: 'path'; app: AppState | null; base: 'instance' | 'root'; parts: string[] }
   /** `app.cli`: its `command` decorator and `add_command` register the app's CLI commands. */
@@ -106,7 +111,12 @@ export function truthiness(value: Value): boolean | undefined {
       return value.entries.length > 0
     case 'unknown':
     case 'env':
+    case 'env-test':
       return undefined
+    case 'env-choice': {
+      const whenTrue = truthiness(value.whenTrue)
+      return whenTrue === truthiness(value.whenFalse) ? whenTrue : undefined
+    }
     default:
       return true
   }

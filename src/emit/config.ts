@@ -1,4 +1,4 @@
-import { isFloatLiteral, type AppIR, type AppPathIR, type ConfigEntryIR, type Finding, type PyLiteral } from '../ir/types.js'
+import { isFloatLiteral, type AppIR, type AppPathIR, type ConfigEntryIR, type EnvTestIR, type Finding, type PyLiteral } from '../ir/types.js'
 import { stringLiteral } from './names.js'
 import { commentText, docComment, lineComment, tsJson, tsString } from '../ts-text.js'
 
@@ -39,13 +39,27 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
   let usesFloat = false
   let usesTimedelta = false
   let usesPaths = (app.folders ?? []).length > 0
-  for (const entry of entries.values()) {
+  // Each test of the environment that chooses config values: a constant of config.ts, read once when the service starts.
+  const tests = new Map<string, { name: string; test: EnvTestIR }>()
+  const testName = (test: EnvTestIR): string => {
+    const key = envTestCode(test)
+    let found = tests.get(key)
+    if (found === undefined) {
+      const base = `when${test.name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).map((word) => word[0]!.toUpperCase() + word.slice(1)).join('')}`
+      const taken = new Set([...tests.values()].map((known) => known.name))
+      let name = /^when[A-Z]/.test(base) ? base : 'whenEnvironment'
+      for (let n = 2; taken.has(name); n++) name = `${base}${n}`
+      found = { name, test }
+      tests.set(key, found)
+      addVariable(`${test.name}: chooses config values (${test.location.file}:${test.location.line})`, test.name, '', false)
+    }
+    return found.name
+  }
+  /** The TypeScript value of one read of a key, with the comment lines above it. */
+  const valueOf = (entry: ConfigEntryIR): { comments: string[]; code: string } => {
     const where = `${entry.location.file}:${entry.location.line}`
-    const key = stringLiteral(entry.key)
     if (entry.secret) {
       const envVar = entry.envVar ?? entry.key
-      properties.push(`  ${lineComment(`${where}: secret, read from the environment only`)}`)
-      properties.push(`  ${key}: process.env[${stringLiteral(envVar)}],`)
       addVariable(`${entry.key} (secret; ${where})`, envVar, '', true)
       if (entry.envVar === null) {
         findings.push({
@@ -55,65 +69,65 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
           location: entry.location,
         })
       }
-      continue
+      return { comments: [lineComment(`${where}: secret, read from the environment only`)], code: `process.env[${stringLiteral(envVar)}]` }
     }
     if (entry.path !== undefined) {
       // Under Flask's instance or root folder: the service's own (see appPath below), unless the environment names another.
       const envVar = entry.envVar ?? entry.key
       const target = appPathCode(entry.path)
-      properties.push(`  ${lineComment(`${where}: ${oneLine(entry.expression ?? entry.key)}; ${envVar} in the environment wins`)}`)
-      // `os.environ.get("X") or <path>`: an empty variable gives the path too.
-      properties.push(`  ${key}: process.env[${stringLiteral(envVar)}] ${entry.envOr ? '||' : '??'} ${target},`)
       envLines.push(`# ${commentText(`${entry.key} (${where}): by default ${[entry.path.base === 'instance' ? 'instance' : '.', ...entry.path.parts].join('/')} in the service's folder`)}`)
       envLines.push(/^[A-Za-z_][A-Za-z0-9_]*$/.test(envVar) ? `# ${envVar}=` : `# (set the variable ${commentText(JSON.stringify(envVar))} in the environment)`)
       if (ENV_NAME.test(envVar) && !variables.some((variable) => variable.name === envVar)) variables.push({ name: envVar, value: '', secret: false })
       usesPaths = true
-      continue
+      // `os.environ.get("X") or <path>`: an empty variable gives the path too.
+      return { comments: [lineComment(`${where}: ${oneLine(entry.expression ?? entry.key)}; ${envVar} in the environment wins`)], code: `process.env[${stringLiteral(envVar)}] ${entry.envOr ? '||' : '??'} ${target}` }
     }
     if (entry.envVar !== null) {
       const fallback = entry.expression === null ? undefined : literalDefault(entry.expression)
       const read = `process.env[${stringLiteral(entry.envVar)}]`
-      properties.push(`  ${lineComment(`${where}: ${oneLine(entry.expression ?? entry.envVar)}`)}`)
-      if (fallback !== undefined) {
-        properties.push(`  ${key}: ${read} ?? ${fallback},`)
-      } else {
-        properties.push(`  ${key}: ${read},`)
-        if (entry.expression !== null && !isPlainEnvironmentRead(entry.expression) && !reportedAt(entry.location)) {
-          findings.push({
-            ruleId: 'config-computed-value',
-            severity: 'warning',
-            message: `Config key ${entry.key} is computed (${oneLine(entry.expression)}); the service reads ${entry.envVar} as a plain string with no default or conversion.`,
-            location: entry.location,
-          })
-        }
+      if (fallback === undefined && entry.expression !== null && !isPlainEnvironmentRead(entry.expression) && !reportedAt(entry.location)) {
+        findings.push({
+          ruleId: 'config-computed-value',
+          severity: 'warning',
+          message: `Config key ${entry.key} is computed (${oneLine(entry.expression)}); the service reads ${entry.envVar} as a plain string with no default or conversion.`,
+          location: entry.location,
+        })
       }
       addVariable(`${entry.key} (${where})`, entry.envVar, fallback !== undefined && typeof JSON.parse(fallback) === 'string' ? (JSON.parse(fallback) as string) : (fallback ?? ''), false)
-      continue
+      return { comments: [lineComment(`${where}: ${oneLine(entry.expression ?? entry.envVar)}`)], code: fallback !== undefined ? `${read} ?? ${fallback}` : read }
     }
     const delta = entry.expression === null ? null : timedeltaLiteral(entry.expression)
     if (delta !== null) {
       // PERMANENT_SESSION_LIFETIME, SEND_FILE_MAX_AGE_DEFAULT, …: the runtime's timedelta.
-      properties.push(`  ${lineComment(`${where}: ${oneLine(entry.expression!)}`)}`)
-      properties.push(`  ${key}: ${delta},`)
       usesTimedelta = true
-      continue
+      return { comments: [lineComment(`${where}: ${oneLine(entry.expression!)}`)], code: delta }
     }
     if (entry.expression !== null) {
-      properties.push(`  ${lineComment(`${where}: not migrated: ${oneLine(entry.expression)}`)}`)
-      properties.push(`  ${key}: undefined,`)
       // analyze reports computed config as dynamic-config; say it once.
       if (!reportedAt(entry.location))
         findings.push({
-        ruleId: 'config-computed-value',
-        severity: 'warning',
-        message: `Config key ${entry.key} is computed (${oneLine(entry.expression)}) and was not carried over; set it by hand in src/config.ts.`,
-        location: entry.location,
-      })
+          ruleId: 'config-computed-value',
+          severity: 'warning',
+          message: `Config key ${entry.key} is computed (${oneLine(entry.expression)}) and was not carried over; set it by hand in src/config.ts.`,
+          location: entry.location,
+        })
+      return { comments: [lineComment(`${where}: not migrated: ${oneLine(entry.expression)}`)], code: 'undefined' }
+    }
+    usesFloat ||= hasFloatLiteral(entry.value)
+    return { comments: [lineComment(where)], code: pyLiteral(entry.value) }
+  }
+  for (const entry of entries.values()) {
+    const key = stringLiteral(entry.key)
+    const value = valueOf(entry)
+    if (entry.alternatives === undefined || entry.alternatives.length === 0) {
+      properties.push(...value.comments.map((line) => `  ${line}`), `  ${key}: ${value.code},`)
       continue
     }
-    properties.push(`  ${lineComment(where)}`)
-    properties.push(`  ${key}: ${pyLiteral(entry.value)},`)
-    usesFloat ||= hasFloatLiteral(entry.value)
+    // A config chosen by the environment when the app starts: the first alternative whose test holds.
+    const branches = entry.alternatives.map((alternative) => ({ test: testName(alternative.when), value: valueOf(alternative.entry) }))
+    for (const [i, branch] of branches.entries()) properties.push(`  ${lineComment(`${branch.test}:`)}`, ...branch.value.comments.map((line) => `  ${line}`), ...(i === branches.length - 1 ? [`  ${lineComment('otherwise:')}`] : []))
+    properties.push(...value.comments.map((line) => `  ${line}`))
+    properties.push(`  ${key}: ${branches.map((branch) => `${branch.test} ? ${branch.value.code} : `).join('')}${value.code},`)
   }
   const code = [
     ...(usesFloat ? [`import { asFloat } from './lib/float.js'`] : []),
@@ -121,6 +135,7 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     ...(usesPaths ? [`import { mkdirSync } from 'node:fs'`, `import { join } from 'node:path'`, `import { fileURLToPath } from 'node:url'`] : []),
     ...(usesFloat || usesTimedelta || usesPaths ? [''] : []),
     ...(usesPaths ? APP_PATHS : []),
+    ...[...tests].flatMap(([code, { name, test }]) => [docComment(`${test.location.file}:${test.location.line}: \`${oneLine(test.source)}\`, when the service starts.`), `const ${name} = ${code}`, '']),
     docComment(`The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env.`),
     `export const config = {`,
     ...properties,
@@ -138,6 +153,24 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
   ].join('\n')
   if (!variables.some((variable) => variable.name === 'PORT')) variables.push({ name: 'PORT', value: '8080', secret: false })
   return { code, envExample, variables, findings }
+}
+
+/**
+ * A test of the environment as TypeScript: `os.environ.get("X", "").lower() in ("1", "true")` is
+ * `['1', 'true'].includes((process.env['X'] ?? '').toLowerCase())`; a bare read is Python's truthiness.
+ */
+export function envTestCode(test: EnvTestIR): string {
+  const read = `process.env[${stringLiteral(test.name)}]`
+  const value = test.fallback === null ? read : `(${read} ?? ${tsString(test.fallback)})`
+  const lowered = test.lower ? `${value}.toLowerCase()` : value
+  let code: string
+  if (test.oneOf === null) code = test.fallback === null ? `(${read} ?? '') !== ''` : `${lowered} !== ''`
+  else {
+    const list = `[${test.oneOf.map((item) => tsString(item)).join(', ')}]`
+    // None is never one of the strings.
+    code = test.fallback === null ? `${read} !== undefined && ${list}.includes(${read})` : `${list}.includes(${lowered})`
+  }
+  return test.negated ? `!(${code})` : `(${code})`
 }
 
 /** Flask's `app.instance_path` and `app.root_path` in the service (config.ts compiles to dist/config.js, beside src/). */

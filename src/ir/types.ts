@@ -194,6 +194,31 @@ export interface ConfigEntryIR {
   path?: AppPathIR
   /** The environment read is `or`-ed with the path (`os.environ.get("X") or <path>`): an empty variable gives the path too. */
   envOr?: true
+  /**
+   * Other values the key takes by a test of the environment made when the app starts (a config
+   * class chosen by `os.environ`, as `app.config.from_object(pick_config())` does): the first whose
+   * test holds wins, this entry otherwise.
+   */
+  alternatives?: { when: EnvTestIR; entry: ConfigEntryIR }[]
+}
+
+/**
+ * A test of an environment variable the setup code makes: `os.environ.get("X", "").lower() in ("1", "true")`,
+ * `os.environ.get("X") == "yes"`, `os.environ.get("X")` as a condition.
+ */
+export interface EnvTestIR {
+  name: string
+  /** The value when the variable is unset; null is Python's None. */
+  fallback: string | null
+  /** `.lower()` is applied to the value. */
+  lower?: true
+  /** `in (...)` / `==`: the values that pass; null: Python's truthiness of the value. */
+  oneOf: string[] | null
+  /** `not in` / `!=` / `not`. */
+  negated?: true
+  /** The Python source of the test. */
+  source: string
+  location: SourceLocation
 }
 
 /** A path Flask computes from the app's folders: `base` is `app.instance_path` or `app.root_path`, `parts` the literal parts joined to it. */
