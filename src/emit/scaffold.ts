@@ -18,6 +18,7 @@ export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
   '@types/nunjucks': '3.2.6',
   '@types/node': '20.19.43',
   prettier: '3.10.1',
+  redis: '6.3.1',
   tsx: '4.23.15',
   typescript: '5.9.3',
 }

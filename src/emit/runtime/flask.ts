@@ -26,6 +26,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
 import {
   HTTP_STATUS_CODES,
   HTTPException,
@@ -2204,8 +2205,31 @@ export function view(fn: (c: Context) => unknown): (c: Context) => Promise<Respo
 export function decoratedView(
   fn: (...args: never[]) => unknown,
 ): (c: Context) => Promise<Response> {
-  return async (c) => toResponse(c, await callWithKeywords(fn, [], request(c).view_args ?? {}))
+  const handler = async (c: Context): Promise<Response> =>
+    toResponse(c, await callWithKeywords(fn, [], request(c).view_args ?? {}))
+  viewFunctions.set(handler, fn)
+  return handler
 }
+
+/** The decorated function behind each handler `decoratedView` made. */
+const viewFunctions = new WeakMap<object, (...args: never[]) => unknown>()
+
+/**
+ * Flask's `current_app.view_functions[request.endpoint]` for a decorated view: the function
+ * (with its decorators) whose handler the router matched for `c`; undefined for another handler.
+ * An extension's before-request hook reads it (Flask-Limiter: whether the view has limits of its own).
+ */
+export function viewFunctionOf(c: Context): ((...args: never[]) => unknown) | undefined {
+  for (const route of matchedRoutes(c)) {
+    const handler = (route.handler as { [COMPOSED]?: object })[COMPOSED] ?? route.handler
+    const fn = viewFunctions.get(handler)
+    if (fn !== undefined) return fn
+  }
+  return undefined
+}
+
+/** Where Hono's `app.route()` keeps a sub-app's handler it wrapped in the sub-app's error handler. */
+const COMPOSED = '__COMPOSED_HANDLER'
 
 /** Keyword arguments of `jsonify(...)`, as a marker so `jsonify(kwargs({...}))` differs from `jsonify({...})`. */
 export class Kwargs {
@@ -2566,6 +2590,25 @@ function setResponse(c: Context, response: Response): void {
   c.res = response
 }
 
+/** App-wide hooks extensions' init_app registered, which the next `requestHooks` takes. */
+const extensionHooks: { before: BeforeRequestFunction[]; after: AfterRequestFunction[] } = {
+  before: [],
+  after: [],
+}
+
+/**
+ * An extension's `init_app(app)` registering app-wide hooks (Flask-Limiter's limit check and
+ * headers): called in `createApp()` before the app's `requestHooks(...)`, which puts them before
+ * the project's own hooks, where Flask has them when init_app runs first.
+ */
+export function registerAppHooks(hooks: {
+  before?: BeforeRequestFunction
+  after?: AfterRequestFunction
+}): void {
+  if (hooks.before) extensionHooks.before.push(hooks.before)
+  if (hooks.after) extensionHooks.after.push(hooks.after)
+}
+
 /**
  * Flask's request pipeline as Hono middleware: a fresh `g` and the body read; before hooks in
  * registration order (app-wide first, then the routed blueprints outermost first); a value a
@@ -2579,7 +2622,10 @@ function setResponse(c: Context, response: Response): void {
  * decides) or passed to another `requestHooks` used as per-route middleware of the blueprint.
  */
 export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
-  const { before = [], after = [], teardown = [], errorHandler } = options
+  const { teardown = [], errorHandler } = options
+  // An extension's init_app (registerAppHooks) registered its hooks before the app's own.
+  const before = [...extensionHooks.before.splice(0), ...(options.before ?? [])]
+  const after = [...extensionHooks.after.splice(0), ...(options.after ?? [])]
   const handling = errorHandler ? errorHandlings.get(errorHandler) : undefined
   const handleUserException = async (error: unknown, c: Context): Promise<FlaskResponse> => {
     if (handling && error instanceof Error) return handling.handleUserException(error, c)
