@@ -313,8 +313,6 @@ const LIMIT_PARAMETERS = [
   'error_message',
   'exempt_when',
   'override_defaults',
-  'deduct_when',
-  'on_breach',
   'cost',
   'scope',
 ]
@@ -328,8 +326,6 @@ const SHARED_LIMIT_PARAMETERS = [
   'error_message',
   'exempt_when',
   'override_defaults',
-  'deduct_when',
-  'on_breach',
   'cost',
 ]
 
@@ -592,9 +588,6 @@ export class Limiter {
       cost: groupOptions['cost'] ?? 1,
       shared,
     })
-    for (const unsupported of ['deduct_when', 'on_breach'])
-      if (truthy(groupOptions[unsupported] ?? null))
-        throw new ValueError(`Flask-Limiter's ${unsupported} is not carried over`)
     return (fn: Py): Py => {
       if (typeof fn !== 'function')
         throw new PyTypeError('Flask-Limiter limits on a blueprint are not carried over')
