@@ -1,6 +1,6 @@
 import type Parser from 'tree-sitter'
 import { Prec, type Code } from './precedence.js'
-import type { ProjectIndex, ModuleInfo } from './project.js'
+import type { ProjectIndex, ModuleInfo, SymbolDef } from './project.js'
 
 export type SyntaxNode = Parser.SyntaxNode
 
@@ -109,6 +109,8 @@ export interface Scope {
   nestedDefs?: Map<string, SyntaxNode>
   /** The locals of an app factory enclosing a nested handler (only the app itself may be used). */
   factoryLocals?: Set<string>
+  /** Of those, the factory's state carried as data of its module (factory-state.ts). */
+  factoryState?: Map<string, SymbolDef>
   /** In a factory-nested handler: the enclosing factory's locals that are the Flask app. */
   appNames?: Set<string>
 }

@@ -10,6 +10,7 @@ import { moduleSettings, settingsInFunctions, uncarriedSettings } from './extens
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
 import { cacheDecorator } from './expr/stdlib-modules.js'
+import { factoryState } from './factory-state.js'
 import { translateClass } from './class.js'
 import { translateExpr } from './expr/index.js'
 import { translateStatement } from './stmt/index.js'
@@ -20,6 +21,7 @@ import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
 import { templateHelpers, useTemplateHelpers, useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
+import { setStartupKey, startupBlocks, type StartupBlock } from './flask/startup.js'
 import { afterRequestSetups, checkCallback, extensionCallback, extensionRules, extensionSetups } from './flask/extensions.js'
 
 export interface TranslateInput {
@@ -161,6 +163,8 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   const configKeys = new Set(input.app.config.map((c) => c.key))
   const findings: Finding[] = settingsInFunctions(project)
   const symbols = new Map<string, SymbolResult>()
+  // App factory state carried as module data (factory-state.ts), by symbol key; null when two factories clash.
+  const factoryData = new Map<string, SymbolDef | null>()
   const pending: string[] = []
   const request = (deps: Set<string>): void => {
     for (const dep of deps) if (!symbols.has(dep) && !pending.includes(dep)) pending.push(dep)
@@ -216,6 +220,16 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           importBindings: new Map(),
           appNames: new Set([input.app.variable]),
           factoryLocals: new Set([...bindings.bindings.keys(), ...params]),
+          factoryState: new Map(),
+        }
+        for (const [name, def] of factoryState(outer, module)) {
+          // One module constant per name: two factories of a module keeping state under one name keep neither.
+          const key = module.name + '\0' + name
+          const known = factoryData.get(key)
+          if (known !== undefined && known !== null && known.node.id !== def.node.id) factoryData.set(key, null)
+          else if (known === undefined) factoryData.set(key, def)
+          const carried = factoryData.get(key)
+          if (carried) scope.factoryState!.set(name, carried)
         }
       }
       // Variables of enclosing functions the analysis knows as literals become constants of the view.
@@ -508,6 +522,17 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       return draft.handler
     })
 
+  // The app's start-up work (flask/startup.ts): run when the service creates the app; the models depend on it.
+  const startupDrafts = startupBlocks(project).map((block) => {
+    const draft = translateStartup(block, project, input.app, configKeys)
+    const key = `${block.module.name}\0<start-up:${block.node.startPosition.row + 1}>`
+    symbols.set(key, { module: block.module.name, name: key, start: block.node.startIndex, code: null, imports: draft.imports ?? new ImportSet(), dependencies: draft.dependencies, error: draft.error, file: block.module.file })
+    setStartupKey(project, key)
+    request(draft.dependencies)
+    drafts.push(draft)
+    return draft
+  })
+
   // Project symbols used by handlers, transitively; with a module, what it does at import that the service must do too.
   const setups = new Map<string, SymbolResult[]>()
   const mutated = new Set<string>()
@@ -515,7 +540,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     while (pending.length > 0) {
       const key = pending.shift()!
       const [moduleName, name] = key.split('\0')
-      const result = translateSymbol(project, moduleName, name, configKeys)
+      const result = translateSymbol(project, moduleName, name, configKeys, factoryData.get(key) ?? undefined)
       symbols.set(key, result)
       request(result.dependencies)
       if (!setups.has(moduleName)) {
@@ -629,7 +654,44 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   }
   const usable = extensionSetupList.filter((setup) => setup.unsupported === null && setup.dependencies.every((dependency) => !broken.has(dependency) && symbols.get(dependency)?.error === null))
   const extensions = [...usable.map((setup) => setup.translated), ...afterRequestSetups(input.app)]
-  return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}) }
+  const startup = startupDrafts.map((draft) => draft.handler)
+  return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}), ...(startup.length > 0 ? { startup } : {}) }
+}
+
+/**
+ * A start-up block (`with app.app_context():` in the factory) as `(c: Context) => { … }`, which
+ * the emitted app runs with an app context of its own when it is created (runtime cli.ts).
+ */
+function translateStartup(block: StartupBlock, project: ProjectIndex, app: AppIR, configKeys: Set<string>): { handler: TranslatedHandler; imports: ImportSet | null; dependencies: Set<string>; error: Untranslatable | null; file: string } {
+  const location = { file: block.module.file, line: block.node.startPosition.row + 1, column: block.node.startPosition.column + 1 }
+  const handler: TranslatedHandler = { ref: { module: block.module.name, qualname: [...block.enclosing.map((outer) => outer.childForFieldName('name')!.text), '<app_context>'].join('.'), location }, name: 'start-up', status: 'stub', code: '', imports: [], pythonSource: block.node.text, findings: [] }
+  const draft = { handler, imports: null as ImportSet | null, dependencies: new Set<string>(), error: null as Untranslatable | null, file: block.module.file }
+  try {
+    let scope = moduleScope()
+    for (const outer of block.enclosing) {
+      if (outer.type !== 'function_definition') fail('unsupported-python-construct', outer, 'start-up work nested in a class')
+      const bindings = collectBindings(outer.childForFieldName('body')!)
+      const params = signatureOf(outer, outer).map((p) => p.name)
+      scope = { kind: 'function', parent: scope, locals: new Map(), globals: new Set(), importBindings: new Map(), appNames: new Set([app.variable, 'app']), factoryLocals: new Set([...bindings.bindings.keys(), ...params]) }
+    }
+    const ctx = baseContext(project, block.module, configKeys, scope, true)
+    ctx.flask = { contextVar: 'c' }
+    // The block's body runs as the body of a function without parameters.
+    const fn = translateFunction(block.node, ctx, { kind: 'function' })
+    if (fn.isAsync || ctx.needsAsync.value) fail('unsupported-python-construct', block.node, 'start-up work that awaits')
+    ctx.imports.honoContext = true
+    const code = `(c: Context) => {\n${indent(fn.body).join('\n')}\n}`
+    checkParses(code, 'expression', block.node)
+    handler.code = code
+    handler.status = 'migrated'
+    handler.imports = ctx.imports.lines('routes', null)
+    draft.imports = ctx.imports
+    draft.dependencies = ctx.dependencies
+  } catch (error) {
+    if (!(error instanceof Untranslatable)) throw error
+    draft.error = error
+  }
+  return draft
 }
 
 /**
@@ -832,13 +894,13 @@ function carriesPlainData(value: SyntaxNode, module: ModuleInfo): boolean {
 }
 
 /** One top-level function, class or data definition as exported TypeScript. */
-function translateSymbol(project: ProjectIndex, moduleName: string, name: string, configKeys: Set<string>): SymbolResult {
+function translateSymbol(project: ProjectIndex, moduleName: string, name: string, configKeys: Set<string>, factoryDef?: SymbolDef): SymbolResult {
   const module = project.modules.get(moduleName)!
-  const def = module.symbols.get(name)!
+  const def = factoryDef ?? module.symbols.get(name)!
   const ctx = baseContext(project, module, configKeys, moduleScope(), false)
   const result: SymbolResult = { module: moduleName, name, start: 0, code: null, imports: ctx.imports, dependencies: ctx.dependencies, error: null, file: module.file }
   try {
-    const variable = setterVariable(project, module, name)
+    const variable = factoryDef ? null : setterVariable(project, module, name)
     if (variable) {
       // The setter handlers in src/routes/ call to rebind a module variable (see assignName).
       result.start = variable.node.endIndex
@@ -881,6 +943,12 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
       // Read back as typed (dataType) when never rebound: a float constant is its plain number.
       const code = !rebound && value.type === 'float' ? rawCode(value).code : value.code
       result.code = `export ${rebound ? 'let' : 'const'} ${jsIdentifier(name)}${rebound ? ': Py' : value.type === 'list' ? ': Py[]' : ''} = ${code}`
+      if (factoryDef) {
+        let factory = def.node.parent
+        while (factory && factory.type !== 'function_definition') factory = factory.parent
+        const owner = factory?.childForFieldName('name')?.text ?? 'the app factory'
+        result.code = `${lineComment(`\`${name}\` of ${owner}() (${module.file}:${def.node.startPosition.row + 1}), which its handlers share: one per process`)}\n${result.code}`
+      }
     }
     checkParses(result.code, 'module', def.node)
   } catch (error) {

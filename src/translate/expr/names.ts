@@ -69,7 +69,9 @@ export function resolveName(name: string, node: SyntaxNode, ctx: Context): Bindi
     const imported = s.importBindings.get(name)
     if (imported) return fromTarget(imported, ctx, node)
     if (s.appNames?.has(name)) return { kind: 'app' }
-    if (s.factoryLocals?.has(name)) fail('factory-closure-variable', node, `\`${name}\` is a variable of the enclosing function whose value is not a known str, int, bool or None (only those, and the app itself, carry over)`)
+    const state = s.factoryState?.get(name)
+    if (state) return { kind: 'project', module: ctx.module.name, name, def: state }
+    if (s.factoryLocals?.has(name)) fail('factory-closure-variable', node, `\`${name}\` is a variable of the enclosing function that is neither a known str, int, bool or None nor state made by the standard library and used by the function's handlers alone (only those, and the app itself, carry over)`)
     if (s.kind === 'module') break
   }
   const def = ctx.module.symbols.get(name)
@@ -143,6 +145,11 @@ export function translateIdentifier(node: SyntaxNode, ctx: Context): Emitted | u
         // `key=len`, `map`-like uses: one-argument builtins as runtime functions.
         ctx.imports.py = true
         return emitted(`((x: Py) => py.${node.text === 'float' ? 'toFloat' : node.text}(x))`, Prec.Primary, 'function')
+      }
+      if (node.text === 'list' || node.text === 'dict') {
+        // `load_default=list`, `defaultdict(list)`-like uses: a fresh container per call.
+        ctx.imports.py = true
+        return emitted(`((x?: Py) => py.${node.text === 'list' ? 'list' : 'toDict'}(x))`, Prec.Primary, 'function')
       }
       return fail('unsupported-python-construct', node, `builtin \`${node.text}\` used as a value`)
     case 'stdlib':
