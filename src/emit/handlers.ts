@@ -3,6 +3,7 @@ import type { TranslatedHandler, TranslatedProject } from '../translate/types.js
 import { checkTypeScriptSyntax, type SyntaxCheck as ParseCheck } from '../ts-syntax.js'
 import { stringLiteral } from './names.js'
 import { staticServing, type StaticFiles } from './static.js'
+import { unshadowedMethods } from './routes.js'
 
 /** A handler as emit will write it: the translation when there is a usable one, else a 501 stub it made itself. */
 export interface ResolvedHandler {
@@ -138,6 +139,8 @@ async function resolveRoute(route: RouteIR, translation: TranslatedProject, find
     return resolveTranslated(translated, route.endpoint, route.location, route.view.ref, findings, route.endpoint, 'view-not-translated', check)
   }
   if (route.redirectTo !== null && !route.redirectTo.startsWith('<callable')) return null // the router answers it
+  // A name for url_for only (`app.add_url_rule("/", endpoint="index")` after a blueprint's `/`): an earlier rule of the same text takes all its requests, Flask never dispatches to it.
+  if (route.endpoint !== 'static' && unshadowedMethods(app, route).length === 0) return null
   const isStatic = route.endpoint === 'static' || route.endpoint.endsWith('.static')
   const owner = route.blueprint === null ? app : app.blueprints.find((blueprint) => blueprint.name === route.blueprint)
   const serving = isStatic && owner !== undefined ? staticServing(owner, staticFiles) : null

@@ -108,12 +108,15 @@ export function emitRouteFile(input: RouteFileInput): string {
   imports.addNamed('hono', 'Hono')
   imports.addNamed('hono', 'type Handler')
   imports.addNamed('../lib/flask.js', 'type AppEnv')
-  for (const route of file.routes) for (const line of views.get(route.endpoint)?.imports ?? []) imports.addLine(line)
+  // Methods each route registers: those an earlier rule of the same text takes first in Flask are left out (Werkzeug never dispatches them to it).
+  const registered = new Map(file.routes.map((route) => [route, unshadowedMethods(input.app, route)]))
+  const reachable = file.routes.filter((route) => registered.get(route)!.length > 0)
+  for (const route of reachable) for (const line of views.get(route.endpoint)?.imports ?? []) imports.addLine(line)
   // A handler's name must not clash with what the handlers import (a class view imports its class).
   const scope = new NameScope(['Hono', 'Handler', 'AppEnv', 'notMigrated', file.factory, ...imports.localNames()])
   const body: string[] = []
   const constants = new Map<string, string>()
-  for (const route of file.routes) {
+  for (const route of reachable) {
     const handler = views.get(route.endpoint)
     if (handler === undefined || constants.has(route.endpoint)) continue
     const pythonName = route.view?.ref.qualname.split('.').pop() ?? route.endpoint.split('.').pop() ?? route.endpoint
@@ -128,10 +131,15 @@ export function emitRouteFile(input: RouteFileInput): string {
   factoryLines.push(docComment(`Routes of ${label}, registered with their Flask rules${file.mountAt !== '/' ? ` relative to ${file.mountAt}` : ''}.`))
   factoryLines.push(`export function ${file.factory}(): Hono<AppEnv> {`, `const routes = new Hono<AppEnv>()`)
   for (const route of file.routes) {
+    const methods = registered.get(route)!
+    if (methods.length === 0) {
+      const first = shadowingRoute(input.app, route)
+      factoryLines.push(lineComment(`${route.location.file}:${route.location.line} ${route.endpoint}: not registered, Flask always matches ${first?.endpoint ?? 'an earlier rule'} (the same rule ${route.rule}) first`))
+      continue
+    }
     const constant = constants.get(route.endpoint)
     if (constant === undefined) continue
     const rule = stringLiteral(file.registeredRules.get(route) ?? route.rule)
-    const methods = route.methods.length > 0 ? route.methods : route.allMethods.filter((method) => method !== 'HEAD' && method !== 'OPTIONS')
     const shorthand = methods.length === 1 ? SHORTHAND.get(methods[0]) : undefined
     factoryLines.push(lineComment(`${route.location.file}:${route.location.line} ${route.endpoint}`))
     if (shorthand !== undefined) factoryLines.push(`routes.${shorthand}(${rule}, ${constant})`)
@@ -141,6 +149,43 @@ export function emitRouteFile(input: RouteFileInput): string {
 
   const relocated = imports.mapSpecifiers(input.relocate)
   return [relocated.render(), '', ...body, ...factoryLines, ''].join('\n')
+}
+
+/** The methods a route registers: its own, without HEAD and OPTIONS unless given. */
+function routeMethods(route: RouteIR): string[] {
+  return route.methods.length > 0 ? route.methods : route.allMethods.filter((method) => method !== 'HEAD' && method !== 'OPTIONS')
+}
+
+/** Whether `earlier` matches every request `route` could for `method` (the same rule text, host and defaults), so Werkzeug dispatches to it first. */
+function takesFirst(earlier: RouteIR, route: RouteIR, method: string): boolean {
+  return (
+    earlier.rule === route.rule &&
+    earlier.subdomain === route.subdomain &&
+    earlier.host === route.host &&
+    earlier.redirectTo === null &&
+    earlier.defaults === null &&
+    route.defaults === null &&
+    earlier.allMethods.includes(method)
+  )
+}
+
+/**
+ * The methods `route` registers, without those an earlier rule of the url map takes first: two
+ * rules with the same text (`app.add_url_rule("/", endpoint="index")` after a blueprint's `/`)
+ * both match, and Werkzeug dispatches to the one added first. The router binds a handler to the
+ * first rule of a text that has the method, so registering the later one too would run it in
+ * place of the earlier one whenever its file is mounted first.
+ */
+export function unshadowedMethods(app: AppIR, route: RouteIR): string[] {
+  const index = app.routes.indexOf(route)
+  const earlier = index < 0 ? [] : app.routes.slice(0, index)
+  return routeMethods(route).filter((method) => !earlier.some((other) => takesFirst(other, route, method)))
+}
+
+/** The first earlier rule that takes `route`'s requests (see `unshadowedMethods`). */
+function shadowingRoute(app: AppIR, route: RouteIR): RouteIR | undefined {
+  const index = app.routes.indexOf(route)
+  return app.routes.slice(0, Math.max(0, index)).find((other) => routeMethods(route).some((method) => takesFirst(other, route, method)))
 }
 
 /**
