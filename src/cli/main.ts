@@ -231,9 +231,10 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--explore', 'also replay requests generated from what each view reads (query args, form fields, JSON keys, headers, cookies; edge values; writes then reads), each difference shrunk')
     .option('--legacy', 'start the service with LEGACY_URL pointing at the Flask app served over HTTP (same {tmp}): forwarded routes are verified too')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
+    .option('--setup <command>', 'shell command run in the Flask project folder before each side starts, with its environment, FLASK_APP and PYTHON (e.g. \'$PYTHON -m flask init-db\')')
     .option('--env <K=V>', 'environment for both sides (repeatable); {tmp} in V becomes a fresh temporary folder per side', parseEnv, {})
     .addHelpText('after', VERIFY_EXIT_CODES_HELP)
-    .action(async (flaskDir: string, options: { out: string; scenario?: string; har?: string; accessLog?: string; noise?: boolean; legacy?: boolean; explore?: boolean; app?: string; env: Record<string, string> }) => {
+    .action(async (flaskDir: string, options: { out: string; scenario?: string; har?: string; accessLog?: string; noise?: boolean; legacy?: boolean; explore?: boolean; app?: string; setup?: string; env: Record<string, string> }) => {
       const bad = checkInputDir(flaskDir) ?? checkInputDir(options.out)
       if (bad !== null) return void (exitCode = fail(bad))
       const configured = loadProjectConfig(flaskDir)
@@ -250,6 +251,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
         ...(options.legacy ? { legacy: true } : {}),
         ...(options.explore ? { explore: true } : {}),
         ...(app !== undefined ? { app } : {}),
+        ...(options.setup !== undefined ? { setup: options.setup } : {}),
         ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
         output: (line) => io.stdout(`${line}\n`),
         error: (line) => io.stderr(`${line}\n`),

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -46,6 +47,13 @@ export interface VerifyOptions {
   /** `module:name` or `module:factory(args)` as FLASK_APP takes it. */
   app?: string
   /**
+   * A shell command run in the Flask project folder before each side starts (and before each run of
+   * Flask alone), with that side's environment (`{tmp}` replaced), `FLASK_APP` (from `app`) and
+   * `PYTHON` (the Python with Flask): what a deployment runs first, e.g. `$PYTHON -m flask init-db`
+   * (the service and the legacy app of `--legacy` share one run, as they share the database).
+   */
+  setup?: string
+  /**
    * Environment for both sides, as `--env K=V`: the Flask side has it before the app is
    * imported, the service process in its environment. `{tmp}` in a value becomes a fresh
    * temporary folder of each side's own.
@@ -92,12 +100,15 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
   const sideEnv = (side: string): Record<string, string> => {
     const folder = join(workDir, side)
     mkdirSync(folder)
-    return Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]) => [key, value.replaceAll('{tmp}', folder)]))
+    const env = Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]) => [key, value.replaceAll('{tmp}', folder)]))
+    if (options.setup !== undefined) runSetup(options.setup, flaskDir, env, python.value, options.app, side)
+    return env
   }
   let flask: FlaskDifferential | undefined
   let service: RunningService | undefined
   let legacy: RunningService | undefined
   try {
+    if (options.setup !== undefined) print(`note: before each side starts: ${options.setup}`)
     const sources = [options.scenario, options.har, options.accessLog].filter((source) => source !== undefined)
     if (sources.length > 1) return fail('give one of --scenario, --har and --access-log')
     let scenarioFile: string
@@ -248,10 +259,30 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
     }
     print(`${outcome.value.passed} passed, ${outcome.value.failed} failed`)
     return outcome.value.failed === 0 && rowDifferences === 0 ? 0 : 1
+  } catch (error) {
+    if (error instanceof SetupFailed) return fail(error.message)
+    throw error
   } finally {
     await flask?.close()
     await service?.stop()
     await legacy?.stop()
     rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+/** A failed `--setup` command: verify stops with its message (exit status 2). */
+class SetupFailed extends Error {}
+
+/** Runs the `--setup` command for one side; throws SetupFailed when it exits with an error. */
+function runSetup(command: string, flaskDir: string, env: Record<string, string>, python: string, app: string | undefined, side: string): void {
+  const run = spawnSync('/bin/sh', ['-c', command], {
+    cwd: flaskDir,
+    env: { ...process.env, PYTHONHASHSEED: '0', ...(app !== undefined ? { FLASK_APP: app } : {}), PYTHON: python, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
+  if (run.status !== 0) {
+    const output = `${run.stderr ?? ''}${run.stdout ?? ''}`.trim().split('\n').slice(-3).join(' / ')
+    throw new SetupFailed(`--setup failed for ${side} (${run.error?.message ?? `exit status ${run.status ?? run.signal}`}): ${output}`)
   }
 }
