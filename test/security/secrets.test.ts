@@ -204,7 +204,7 @@ describe('what counts as a secret', () => {
   it.each(['SECRET_KEY', 'AWS_ACCESS_KEY_ID', 'AUTH', 'SIGNING_KEY', 'ENCRYPTION_SALT', 'db_password', 'api_key', 'SENTRY_DSN', 'SLACK_WEBHOOK', 'REDIS_URL', 'WTF_CSRF_SECRET_KEY'])('%s is a credential name', (name) => {
     expect(isSecretName(name)).toBe(true)
   })
-  it.each(['JWT_ACCESS_TOKEN_EXPIRES', 'JWT_TOKEN_LOCATION', 'SECURITY_PASSWORD_HASH', 'SESSION_COOKIE_NAME', 'ITEMS_PER_PAGE', 'MONKEY', 'AUTHOR', 'JSON_SORT_KEYS'])('%s is not', (name) => {
+  it.each(['JWT_ACCESS_TOKEN_EXPIRES', 'JWT_TOKEN_LOCATION', 'SECURITY_PASSWORD_HASH', 'SESSION_COOKIE_NAME', 'ITEMS_PER_PAGE', 'MONKEY', 'AUTHOR', 'JSON_SORT_KEYS', 'STATS_CACHE_KEY'])('%s is not', (name) => {
     expect(isSecretName(name)).toBe(false)
   })
   it.each([STRONG.awsKeyId, STRONG.stripe, STRONG.github, STRONG.bearerJwt, STRONG.hmacHex, `postgres://u:${WEAK.dsnPassword}@h/db`, STRONG.privateKey])('%s looks like a secret by its value', (value) => {
