@@ -13,7 +13,7 @@ import { DebugToolbarModel } from './ext-debugtoolbar.js'
 import type { ExtensionHost, ExtensionModel } from './ext-model.js'
 import { addCommand, appPath, callOnPath, clickCommand, moduleFilePath } from './app-extras.js'
 import { isSecretName, looksSecret } from './secrets.js'
-import { NONE, Scope, describe, holdsSecret, holdsString, isConst, markSecret, stringsOf, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
+import { NONE, Scope, describe, holdsSecret, holdsString, isConst, markSecret, secretStringsOf, stringsOf, toLiteral, truthiness, unknown, type ClassValue, type FunctionValue, type Value } from './values.js'
 
 /**
  * Runs a project's setup code symbolically, the way Python would when the app is imported:
@@ -255,9 +255,8 @@ export class Interpreter {
   /** A value bound to a name: marked secret when the name is a credential's or the value looks like one, and remembered. */
   private secretBinding(name: string, value: Value): Value {
     const bound = isSecretName(name) && holdsString(value) ? markSecret(value) : value
-    if (bound !== value || holdsSecret(bound, isSecretName, looksSecret)) {
-      for (const text of stringsOf(bound)) if (text.length >= 4) this.secretStrings.add(text)
-    }
+    // Only the secrets among its strings: the others of a record holding a key (a username, a bio) stay as they are.
+    for (const text of secretStringsOf(bound, isSecretName, looksSecret)) if (text.length >= 4) this.secretStrings.add(text)
     return bound
   }
 

@@ -199,6 +199,23 @@ export function holdsSecret(value: Value, isSecretName: (name: string) => boolea
   }
 }
 
+/**
+ * The strings of a value that are secrets: marked, shaped like one, or under a dict key named like
+ * a credential (`{"username": "bob", "api_key": "…"}` holds one secret, not two).
+ */
+export function secretStringsOf(value: Value, isSecretName: (name: string) => boolean, looksSecret: (text: string) => boolean, into: string[] = []): string[] {
+  if (value.kind === 'const') {
+    if (typeof value.value === 'string' && (value.secret === true || looksSecret(value.value))) into.push(value.value)
+  } else if (value.kind === 'list' || value.kind === 'tuple' || value.kind === 'set') for (const item of value.items) secretStringsOf(item, isSecretName, looksSecret, into)
+  else if (value.kind === 'dict') {
+    for (const [key, item] of value.entries) {
+      if (key.kind === 'const' && typeof key.value === 'string' && isSecretName(key.value)) stringsOf(item, into)
+      else secretStringsOf(item, isSecretName, looksSecret, into)
+    }
+  } else if (value.kind === 'env' && value.fallback !== null) secretStringsOf(value.fallback, isSecretName, looksSecret, into)
+  return into
+}
+
 /** Whether the value is or holds a non-empty string (numbers, booleans and None are never credentials). */
 export function holdsString(value: Value): boolean {
   if (value.kind === 'const') return typeof value.value === 'string' && value.value !== ''

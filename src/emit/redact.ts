@@ -105,14 +105,24 @@ function applyEdits(content: string, edits: Edit[]): string {
 function redactTypeScript(ts: Ts, path: string, content: string, secrets: Secrets): Edit[] {
   const source = ts.createSourceFile(path, content, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
   const edits: Edit[] = []
+  /** How many secrets of each key a module constant's data held so far: `USERS_2_API_KEY` is the second `api_key` of USERS. */
+  const entryCounts = new Map<string, number>()
   const visit = (node: import('ts-morph').ts.Node): void => {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
       const value = node.text
       const name = boundName(ts, node)
       const whole = secrets.weak.has(value) || secrets.strong.includes(value)
+      const entry = whole && name === undefined ? dataEntry(ts, node) : undefined
       if (whole && name !== undefined && ts.isVariableDeclaration(node.parent) && isSecretName(name)) {
         // `const API_KEY = "…"` (a module constant of the project): the service reads it from the environment.
         edits.push({ start: node.getStart(source), end: node.getEnd(), text: `(process.env[${tsString(name)}] ?? ${tsString(REDACTED)})`, kind: 'environment', variable: name })
+      } else if (entry !== undefined && isSecretName(entry.key)) {
+        // `USERS = [{"api_key": "…"}, …]` (a credential in a module constant's data, seed data say): read from the environment too, one variable per entry.
+        const counted = `${entry.constant}\0${entry.key}`
+        const count = (entryCounts.get(counted) ?? 0) + 1
+        entryCounts.set(counted, count)
+        const variable = `${entry.constant}_${count}_${entry.key}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_')
+        edits.push({ start: node.getStart(source), end: node.getEnd(), text: `(process.env[${tsString(variable)}] ?? ${tsString(REDACTED)})`, kind: 'environment', variable })
       } else {
         let replaced = replaceStrong(value, secrets.strong)
         if (secrets.weak.has(value) && isSecretName(name ?? '')) replaced = REDACTED
@@ -156,6 +166,23 @@ function boundName(ts: Ts, node: import('ts-morph').ts.Node): string | undefined
     if (ts.isIdentifier(left)) return left.text
     if (ts.isPropertyAccessExpression(left)) return left.name.text
     if (ts.isElementAccessExpression(left) && ts.isStringLiteral(left.argumentExpression)) return left.argumentExpression.text
+  }
+  return undefined
+}
+
+/**
+ * A literal that is the value of a dict entry (`py.dict(['api_key', '…'])`, `{ api_key: '…' }`)
+ * inside the initializer of a module constant: the entry's key and the constant's name.
+ */
+function dataEntry(ts: Ts, node: import('ts-morph').ts.Node): { key: string; constant: string } | undefined {
+  const parent = node.parent
+  let key: string | undefined
+  if (parent !== undefined && ts.isArrayLiteralExpression(parent) && parent.elements.length === 2 && parent.elements[1] === node && ts.isStringLiteral(parent.elements[0]!)) key = parent.elements[0].text
+  else if (parent !== undefined && ts.isPropertyAssignment(parent) && parent.initializer === node && (ts.isIdentifier(parent.name) || ts.isStringLiteral(parent.name))) key = parent.name.text
+  if (key === undefined) return undefined
+  for (let outer = parent!.parent; outer !== undefined; outer = outer.parent) {
+    if (ts.isFunctionLike(outer) || ts.isClassLike(outer)) return undefined
+    if (ts.isVariableDeclaration(outer) && ts.isIdentifier(outer.name) && ts.isVariableStatement(outer.parent.parent) && ts.isSourceFile(outer.parent.parent.parent)) return { key, constant: outer.name.text }
   }
   return undefined
 }

@@ -18,6 +18,8 @@ export interface TranslatedProject {
   findings: Finding[]
   /** Mapped extensions the app sets up (rules/extensions/), carried over; absent when none. */
   extensions?: TranslatedExtension[]
+  /** The app's start-up work (`with app.app_context():` in its setup, beyond db.create_all()), run when the service creates the app; absent when none. */
+  startup?: TranslatedHandler[]
 }
 
 /** A mapped extension the app sets up (`jwt.init_app(app)`), as the emitted app.ts sets it up. */

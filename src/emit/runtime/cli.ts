@@ -48,3 +48,22 @@ export async function runCommand(
   }
   return 0
 }
+
+/**
+ * The app's start-up work (`with app.app_context():` in the factory: seeding an empty database),
+ * run when the service creates the app, as Flask runs it in create_app: with an app context of
+ * its own, then the teardown_appcontext functions. An exception stops the start, as it stops
+ * create_app.
+ */
+export function runAtStartup(work: Command, teardowns: readonly Teardown[] = []): void {
+  const c = commandContext()
+  let error: unknown = null
+  try {
+    const result = runInContext(c, () => work(c))
+    if (result instanceof Promise) throw new TypeError('start-up work must not be asynchronous')
+  } catch (caught) {
+    error = caught
+  }
+  for (const teardown of [...teardowns].reverse()) void runInContext(c, () => teardown(c, error))
+  if (error !== null) throw error
+}

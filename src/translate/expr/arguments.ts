@@ -47,6 +47,13 @@ export function bindToSignature(args: CallArguments, params: ParamInfo[], what: 
   const varargs = params.findIndex((p) => p.kind === 'varargs')
   const kwargs = params.findIndex((p) => p.kind === 'kwargs')
   const named = params.filter((p) => p.kind === 'positional' || p.kind === 'keyword').map((p) => p.name)
+  // `f(**mapping)` to a function taking only `**kwargs` (a model's constructor): the mapping's items are its keywords.
+  const splat = args.splats[0]
+  if (splat?.type === 'dictionary_splat' && args.splats.length === 1 && args.keywords.size === 0 && args.positional.length === 0 && kwargs >= 0 && named.length === 0 && varargs < 0) {
+    ctx.imports.py = true
+    const mapping = translateExpr(splat.namedChildren[0]!, ctx)
+    return [...params.slice(0, kwargs).map(() => 'undefined'), `py.dict(...py.mappingItems(${mapping.code}))`]
+  }
   requireStatic(args, what, kwargs >= 0 ? [...args.keywords.keys()] : named)
   const positional = params.filter((p) => p.kind === 'positional')
   if (args.positional.length > positional.length && varargs < 0) fail('dynamic-call-arguments', args.node, `too many arguments in a call to ${what}`)

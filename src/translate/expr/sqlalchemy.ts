@@ -7,6 +7,7 @@ import { tsJson } from '../../ts-text.js'
 import { translateExpr } from './index.js'
 import { callArguments, type CallArguments } from './arguments.js'
 import { resolveName } from './names.js'
+import { startupBlocks, startupKey } from '../flask/startup.js'
 
 /**
  * Flask-SQLAlchemy in translated code (the runtime is src/emit/runtime/db.ts):
@@ -59,41 +60,21 @@ export function isMappedAttribute(attribute: string, table: TableSchema, ctx: Co
 /** Names a class cannot declare as statics (Function's own properties). */
 const FUNCTION_PROPERTIES = new Set(['name', 'length', 'prototype', 'caller', 'arguments'])
 
-const startupBlockers = new WeakMap<ProjectIndex, { file: string; line: number; text: string } | null>()
-
-/**
- * Database work the app's start-up does beyond `db.create_all()` inside `with app.app_context():`
- * (seeding an empty database, say): the service does not run it, so its database would lack
- * those rows. The first such call, or null.
- */
-export function startupDatabaseWork(project: ProjectIndex): { file: string; line: number; text: string } | null {
-  if (startupBlockers.has(project)) return startupBlockers.get(project)!
-  let found: { file: string; line: number; text: string } | null = null
-  for (const module of project.modules.values()) {
-    if (found !== null || !module.source.includes('app_context')) continue
-    for (const block of module.tree.rootNode.descendantsOfType('with_statement')) {
-      if (!/\.app_context\(\s*\)/.test(block.childForFieldName('body') === null ? '' : block.text.split(':')[0]!)) continue
-      for (const call of block.childForFieldName('body')?.descendantsOfType('call') ?? []) {
-        if (/\.create_all$/.test(call.childForFieldName('function')!.text) && call.childForFieldName('arguments')!.namedChildren.length === 0) continue
-        found = { file: module.file, line: call.startPosition.row + 1, text: call.text.split('\n')[0]! }
-        break
-      }
-      if (found !== null) break
-    }
-  }
-  startupBlockers.set(project, found)
-  return found
-}
-
 /** The model class's `extends` clause and its member declarations: the mapped attributes, typed for the translated code. */
 export function modelClassParts(table: TableSchema, ctx: Context, classNode?: SyntaxNode): { extendsClause: string; declarations: string[]; after: string[] } {
-  const startup = startupDatabaseWork(ctx.project)
-  if (startup !== null && classNode !== undefined) {
-    fail(
-      'unsupported-flask-api',
-      classNode,
-      `model \`${table.model}\`: the app's start-up does database work besides db.create_all() (${startup.file}:${startup.line} \`${startup.text}\`), which the service does not do; views using the models stay stubs rather than answer from a database that lacks what it writes`,
-    )
+  const startup = startupBlocks(ctx.project)
+  if (startup.length > 0 && classNode !== undefined) {
+    // The start-up work (seeding an empty database) runs in the service: a model is usable only when it is carried over.
+    const key = startupKey(ctx.project)
+    if (key === undefined) {
+      const work = startup[0]!.work
+      fail(
+        'unsupported-flask-api',
+        classNode,
+        `model \`${table.model}\`: the app's start-up does database work besides db.create_all() (${work.file}:${work.line} \`${work.text}\`), which the service does not do; views using the models stay stubs rather than answer from a database that lacks what it writes`,
+      )
+    }
+    ctx.dependencies.add(key)
   }
   ctx.imports.useLib('db', 'Model')
   ctx.imports.useLib('db', 'mapModel')
