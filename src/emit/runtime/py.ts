@@ -422,7 +422,7 @@ export function eq(a: Py, b: Py): boolean {
   if (isNumber(a) && isNumber(b)) return Number(a) === Number(b)
   const ta = typeof a
   const tb = typeof b
-  if (a === null || b === null || ta !== 'object' || tb !== 'object') return false
+  if (a === null || b === null || ta !== 'object' || tb !== 'object') return mixedEq(a, b) ?? false
   if (a instanceof Uint8Array && b instanceof Uint8Array)
     return a.length === b.length && a.every((byte, i) => byte === b[i])
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -436,7 +436,17 @@ export function eq(a: Py, b: Py): boolean {
   if (a instanceof PySet && b instanceof PySet)
     return a.size === b.size && a.values().every((v) => b.has(v))
   if (typeof a.__eq__ === 'function') return Boolean(a.__eq__(b))
+  if (typeof b.__eq__ === 'function') return Boolean(b.__eq__(a))
   return false
+}
+
+/** `a == b` between an object defining `__eq__` and a number or str (`Decimal(1) == 1`, `1 == Decimal(1)`). */
+function mixedEq(a: Py, b: Py): boolean | undefined {
+  if (a !== null && typeof a === 'object' && typeof a.__eq__ === 'function')
+    return Boolean(a.__eq__(b))
+  if (b !== null && typeof b === 'object' && typeof b.__eq__ === 'function')
+    return Boolean(b.__eq__(a))
+  return undefined
 }
 
 function compare(a: Py, b: Py, op: string): number {
@@ -670,7 +680,7 @@ export function mod(a: Py, b: Py): Py {
 
 /** `a ** b`: an int raised to a negative int is a float, as in Python. */
 export function pow(a: Py, b: Py): Py {
-  if (!isNumber(a) || !isNumber(b)) return unsupported('** or pow()', a, b)
+  if (!isNumber(a) || !isNumber(b)) return dunder(a, b, 'pow') ?? unsupported('** or pow()', a, b)
   const x = Number(a)
   const y = Number(b)
   if (x === 0 && y < 0) throw new ZeroDivisionError('0.0 cannot be raised to a negative power')
@@ -1209,6 +1219,8 @@ export function int(value: Py = 0, base?: number): number {
     if (!Number.isFinite(value)) throw new OverflowError('cannot convert float infinity to integer')
     return Math.trunc(value)
   }
+  if (value !== null && typeof value === 'object' && typeof value.__int__ === 'function')
+    return value.__int__()
   throw new PyTypeError(
     `int() argument must be a string, a bytes-like object or a real number, not '${typeName(value)}'`,
   )
@@ -1230,6 +1242,8 @@ export function float(value: Py = 0): number {
     throw new ValueError(`could not convert string to float: ${repr(value)}`)
   }
   if (isNumber(value)) return Number(value)
+  if (value !== null && typeof value === 'object' && typeof value.__float__ === 'function')
+    return value.__float__()
   throw new PyTypeError(
     `float() argument must be a string or a real number, not '${typeName(value)}'`,
   )
@@ -1246,6 +1260,8 @@ export function bool(value: Py = false): boolean {
 
 /** Python's `round()`: half to even, on the exact binary value. */
 export function round(value: Py, ndigits: number | null = null): Py {
+  if (value !== null && typeof value === 'object' && typeof value.__round__ === 'function')
+    return value.__round__(ndigits)
   if (!isNumber(value))
     throw new PyTypeError(`type ${typeName(value)} doesn't define __round__ method`)
   const x = Number(value)

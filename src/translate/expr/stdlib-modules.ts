@@ -16,15 +16,29 @@ import { stdlibPath } from './stdlib.js'
 interface Call {
   lib: string
   name: string
-  /** Python's parameters in order; a `*name` takes the remaining positional arguments. */
+  /** Python's parameters in order; a `*name` takes the remaining positional arguments, those after a bare `*` are keyword-only. */
   params: string[]
   type?: Emitted['type']
 }
 
 const call = (lib: string, name: string, params: string[], type?: Emitted['type']): Call => ({ lib, name, params, type })
 const hash = (name: string): Call => call('hashing', name, ['data'])
+/** TextWrapper's keyword arguments, in the order the runtime's wrap/fill/shorten take them. */
+const TEXTWRAP_OPTIONS = ['initial_indent', 'subsequent_indent', 'expand_tabs', 'replace_whitespace', 'fix_sentence_endings', 'break_long_words', 'drop_whitespace', 'break_on_hyphens', 'tabsize', 'max_lines', 'placeholder']
 
 export const STDLIB_CALLS: Record<string, Call> = {
+  'os.path.join': call('os', 'pathJoin', ['a', '*p'], 'str'),
+  'os.path.basename': call('os', 'basename', ['p'], 'str'),
+  'os.path.dirname': call('os', 'dirname', ['p'], 'str'),
+  'os.path.splitext': call('os', 'splitext', ['p']),
+  'os.path.exists': call('os', 'exists', ['path'], 'bool'),
+  'os.path.isfile': call('os', 'isfile', ['path'], 'bool'),
+  'os.path.isdir': call('os', 'isdir', ['path'], 'bool'),
+  'os.path.getsize': call('os', 'getsize', ['filename'], 'int'),
+  'os.remove': call('os', 'remove', ['path']),
+  'os.unlink': call('os', 'remove', ['path']),
+  'os.makedirs': call('os', 'makedirs', ['name', 'mode', 'exist_ok']),
+  'os.listdir': call('os', 'listdir', ['path'], 'list'),
   'hashlib.new': call('hashing', 'hashNew', ['name', 'data']),
   'hashlib.md5': hash('md5'),
   'hashlib.sha1': hash('sha1'),
@@ -92,6 +106,24 @@ export const STDLIB_CALLS: Record<string, Call> = {
   'logging.critical': call('logging', 'critical', ['msg', '*args'], 'none'),
   'logging.log': call('logging', 'log', ['level', 'msg', '*args'], 'none'),
   'operator.attrgetter': call('functional', 'attrgetter', ['*attrs']),
+  'textwrap.dedent': call('textwrap', 'dedent', ['text'], 'str'),
+  'textwrap.indent': call('textwrap', 'indent', ['text', 'prefix', 'predicate'], 'str'),
+  'textwrap.wrap': call('textwrap', 'wrap', ['text', 'width', '*', ...TEXTWRAP_OPTIONS], 'list'),
+  'textwrap.fill': call('textwrap', 'fill', ['text', 'width', '*', ...TEXTWRAP_OPTIONS], 'str'),
+  'textwrap.shorten': call('textwrap', 'shorten', ['text', 'width', '*', ...TEXTWRAP_OPTIONS], 'str'),
+  // CPython's Mersenne Twister and random.py's algorithms: a seeded generator gives Python's values.
+  'random.seed': call('random', 'seed', ['a'], 'none'),
+  'random.random': call('random', 'random', []),
+  'random.getrandbits': call('random', 'getrandbits', ['k'], 'int'),
+  'random.randrange': call('random', 'randrange', ['start', 'stop', 'step'], 'int'),
+  'random.randint': call('random', 'randint', ['a', 'b'], 'int'),
+  'random.choice': call('random', 'choice', ['seq']),
+  'random.shuffle': call('random', 'shuffle', ['x'], 'none'),
+  'random.sample': call('random', 'sample', ['population', 'k'], 'list'),
+  'random.uniform': call('random', 'uniform', ['a', 'b']),
+  'random.choices': call('random', 'choices', ['population', 'weights', '*', 'cum_weights', 'k'], 'list'),
+  'random.Random': call('random', 'new Random', ['x']),
+  'decimal.Decimal': call('decimal', 'new Decimal', ['value']),
 }
 
 /** Names used as values: a runtime export, or a constant. */
@@ -112,6 +144,12 @@ const STDLIB_VALUES: Record<string, [lib: string | null, code: string, type: Emi
   'logging.WARNING': ['logging', 'WARNING', 'int'],
   'logging.ERROR': ['logging', 'ERROR', 'int'],
   'logging.CRITICAL': ['logging', 'CRITICAL', 'int'],
+  'decimal.Decimal': ['decimal', 'Decimal', 'unknown'],
+  'decimal.InvalidOperation': ['decimal', 'InvalidOperation', 'unknown'],
+  'decimal.DivisionByZero': ['decimal', 'DivisionByZero', 'unknown'],
+  'decimal.DecimalException': ['decimal', 'DecimalException', 'unknown'],
+  ...Object.fromEntries(['ROUND_DOWN', 'ROUND_HALF_UP', 'ROUND_HALF_EVEN', 'ROUND_CEILING', 'ROUND_FLOOR', 'ROUND_UP', 'ROUND_HALF_DOWN', 'ROUND_05UP'].map((mode) => [`decimal.${mode}`, [null, tsJson(mode), 'str'] as const])),
+  'random.Random': ['random', 'Random', 'unknown'],
   'string.ascii_letters': [null, tsJson('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'str'],
   'string.ascii_lowercase': [null, tsJson('abcdefghijklmnopqrstuvwxyz'), 'str'],
   'string.ascii_uppercase': [null, tsJson('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'str'],
@@ -122,6 +160,9 @@ const STDLIB_VALUES: Record<string, [lib: string | null, code: string, type: Emi
   'string.whitespace': [null, tsJson(' \t\n\r\x0b\x0c'), 'str'],
   'string.printable': [null, tsJson('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~ \t\n\r\x0b\x0c'), 'str'],
 }
+
+/** Exception classes of the tables' modules, for `except` and `raise`. */
+export const STDLIB_EXCEPTIONS = new Set(['decimal.InvalidOperation', 'decimal.DivisionByZero', 'decimal.DecimalException'])
 
 /** Builtin types as a `defaultdict` factory: called with no argument, named in the repr. */
 const FACTORIES: Record<string, string> = { list: '() => []', dict: '() => py.dict()', set: '() => py.set()', int: '() => 0', str: "() => ''", float: '() => py.asFloat(0)' }
@@ -145,11 +186,13 @@ export function translateTableCall(path: string, node: SyntaxNode, ctx: Context)
   if (!mapping) return undefined
   const args = callArguments(node)
   if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments (\`${args.splats[0].text}\`) in a call to \`${path}()\``)
-  const rest = mapping.params.findIndex((p) => p.startsWith('*'))
-  const named = rest < 0 ? mapping.params : mapping.params.slice(0, rest)
+  const keywordOnly = mapping.params.indexOf('*')
+  const rest = mapping.params.findIndex((p) => p.startsWith('*') && p !== '*')
+  const named = (rest < 0 ? mapping.params : mapping.params.slice(0, rest)).filter((p) => p !== '*')
+  const positional = keywordOnly < 0 ? named.length : keywordOnly
   const slots: (string | undefined)[] = []
   args.positional.forEach((arg, i) => {
-    if (rest < 0 && i >= named.length) fail('unsupported-stdlib-call', arg, `\`${path}()\` takes at most ${named.length} arguments`)
+    if (rest < 0 && i >= positional) fail('unsupported-stdlib-call', arg, `\`${path}()\` takes at most ${positional} positional arguments`)
     slots[i] = translateExpr(arg, ctx).code
   })
   for (const [name, value] of args.keywords) {
