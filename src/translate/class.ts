@@ -9,6 +9,7 @@ import { responseClass } from './flask/index.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
 import { extensionName } from '../ir/extension-rules.js'
 import { isMappedAttribute, modelClassParts, modelTable } from './expr/sqlalchemy.js'
+import { libraryClass, libraryClassEpilogue, libraryClassMembers } from './stdlib-class.js'
 
 type MethodKind = 'method' | 'static' | 'classmethod' | 'property'
 
@@ -253,7 +254,11 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   // A Flask-SQLAlchemy model: the runtime's Model, its columns and relationships from the schema module.
   const model = modelTable(node, ctx)
   const modelParts = model !== null ? modelClassParts(model, ctx, node) : null
-  if (modelParts !== null) {
+  // An enum, a dataclass or a typed named tuple: what the standard library adds (stdlib-class.ts).
+  const library = libraryClass(node, ctx)
+  if (library !== null) {
+    extendsClause = library.extendsClause
+  } else if (modelParts !== null) {
     extendsClause = modelParts.extendsClause
   } else if (base && !options.methodView) {
     if (base.type === 'keyword_argument') fail('unsupported-class-feature', base, `class keyword \`${base.text}\` (metaclasses)`)
@@ -293,6 +298,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   const body = owner.node.childForFieldName('body')!
   for (const member of body.namedChildren) {
     if (member.type === 'comment' || member.type === 'pass_statement') continue
+    if (library?.skips.has(member.namedChildren[0]!)) continue
     if (member.type === 'expression_statement') {
       const inner = member.namedChildren[0]
       if (inner?.type === 'string') continue
@@ -350,6 +356,9 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
     if (selfParam?.type === 'identifier') selfAssignments(def.childForFieldName('body')!, selfParam.text, instanceAttributes)
   }
+  if (library?.kind === 'dataclass') {
+    for (const field of library.fields) instanceAttributes.add(field.name)
+  }
   for (const reserved of ['args', 'name', 'stack', 'constructor', ...(httpBase !== null ? ['response'] : [])]) {
     if (instanceAttributes.has(reserved) && baseIsException) fail('unsupported-class-feature', node, `exception attribute \`self.${reserved}\``)
   }
@@ -376,11 +385,12 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   }
   // An attribute of the class that instances may also set: read through py.getattr (instance, then class).
   for (const attr of instanceAttributes) lines.push(`  ${classAttributes.has(attr) || (baseIsException && inherited.has(attr)) ? 'declare ' : ''}${jsIdentifier(attr)}: Py`)
+  if (library !== null) lines.push(...libraryClassMembers(library, name, instanceAttributes, methods.some((m) => m.def.childForFieldName('name')!.text === '__post_init__'), ctx))
   // `self.code` / `self.description` of an HTTP exception read the instance, which the runtime's constructor sets from the class.
   for (const attr of staticNames.keys()) classAttributes.delete(attr)
   for (const { def, kind, module: methodModule } of methods) {
     const methodName = def.childForFieldName('name')!.text
-    if (methodName.startsWith('__') && methodName.endsWith('__') && !['__init__', '__str__', '__repr__', '__eq__', '__len__', '__contains__', '__bool__', '__enter__', '__exit__', '__iter__', '__next__'].includes(methodName)) {
+    if (methodName.startsWith('__') && methodName.endsWith('__') && !['__init__', '__str__', '__repr__', '__eq__', '__len__', '__contains__', '__bool__', '__enter__', '__exit__', '__iter__', '__next__', '__post_init__'].includes(methodName)) {
       fail('unsupported-class-feature', def, `special method \`${methodName}\``)
     }
     const selfParam = def.childForFieldName('parameters')?.namedChildren[0]
@@ -476,7 +486,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     }
     lines.push(`  ${kind === 'method' ? '' : 'static '}${fn.isGenerator ? '*' : ''}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
   }
-  lines.push('}', ...(modelParts?.after ?? []))
+  lines.push('}', ...(modelParts?.after ?? []), ...(library !== null ? libraryClassEpilogue(library, name) : []))
   const runtimeMixins = bases.slice(0, -1).map((b) => runtimeMixin(b, ctx)).filter((found) => found !== null)
   for (const mixin of runtimeMixins) {
     ctx.imports.useLib(mixin.lib, mixin.runtime)

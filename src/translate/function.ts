@@ -9,6 +9,7 @@ import type { ProjectIndex } from './project.js'
 import { HTTP_EXCEPTION_BASES } from './class.js'
 import { patternCaptures } from './stmt/match.js'
 import { projectSchema } from './expr/sqlalchemy.js'
+import { libraryClassSignature } from './stdlib-class.js'
 
 export interface ParamInfo {
   name: string
@@ -114,6 +115,8 @@ export function signatureOf(def: SyntaxNode, _at: SyntaxNode): ParamInfo[] {
 
 /** The parameters of a class's `__init__` (inherited from project bases), without `self`; null when the class takes builtin-exception arguments. */
 export function constructorSignature(classNode: SyntaxNode, project: ProjectIndex, module: string): ParamInfo[] {
+  const library = libraryClassSignature(classNode, project, module)
+  if (library !== null) return library
   const body = classNode.childForFieldName('body')!
   for (const member of body.namedChildren) {
     const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member

@@ -12,6 +12,7 @@ import { translateFunction, collectBindings, signatureOf, generatorDecorator, ty
 import { cacheDecorator } from './expr/stdlib-modules.js'
 import { factoryState } from './factory-state.js'
 import { translateClass } from './class.js'
+import { dataclassDecorator } from './stdlib-class.js'
 import { translateExpr } from './expr/index.js'
 import { translateStatement } from './stmt/index.js'
 import { globalSetter } from './stmt/assign.js'
@@ -931,7 +932,7 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
             ? [`export const ${jsIdentifier(name)}: functional.CachedFunction = ${cache}(function (${fn.params.join(', ')}): Py {`, ...indent(fn.body), '})'].join('\n')
             : [`export const ${jsIdentifier(name)} = ${wrapper}(${head}`, ...indent(fn.body), '})'].join('\n')
     } else if (def.kind === 'class') {
-      checkDecorators(isRestfulResource(def, module) ? def.decorators.filter((decorator) => !RESOURCE_REGISTRATION.test(decorator.text)) : def.decorators, false)
+      checkDecorators((isRestfulResource(def, module) ? def.decorators.filter((decorator) => !RESOURCE_REGISTRATION.test(decorator.text)) : def.decorators).filter((decorator) => dataclassDecorator(decorator, module) === null), false)
       result.code = translateClass(def.node, ctx, { methodView: isMethodView(def, project, module) }).join('\n')
     } else {
       // An extension object the project configures in ways the service does not carry (login_manager.x = ... in a factory).

@@ -42,5 +42,5 @@ const cases: Case[] = [
 ]
 
 describe('decimal, textwrap and random behave as in Python', async () => {
-  await differentialSuite(cases, { runtime: ['textwrap.ts', 'random.ts', 'decimal.ts'] })
+  await differentialSuite(cases)
 })

@@ -246,3 +246,102 @@ export class Deque {
     return this.maxlen === null ? `deque(${inner})` : `deque(${inner}, maxlen=${this.maxlen})`
   }
 }
+
+/**
+ * A named tuple: `class Point(NamedTuple)` extends it (its fields and constructor translated),
+ * `namedtuple("Point", "x y")` makes one. A frozen array, so it indexes, unpacks, compares and
+ * writes to JSON as the tuple it is; its fields are getters by position.
+ */
+export class NamedTuple extends Array<Py> {
+  static _fields: string[] = []
+  static _field_defaults: PyDict = new PyDict()
+  static get [Symbol.species](): ArrayConstructor {
+    return Array
+  }
+
+  constructor(...values: Py[]) {
+    super()
+    const cls = new.target as typeof NamedTuple
+    const fields = cls._fields
+    const defaults = cls._field_defaults
+    if (values.length > fields.length)
+      throw new PyTypeError(
+        `${cls.name}.__new__() takes ${fields.length + 1} positional arguments but ${values.length + 1} were given`,
+      )
+    for (let i = values.length; i < fields.length; i++) {
+      if (!defaults.has(fields[i])) {
+        const missing = fields.slice(i).filter((f) => !defaults.has(f))
+        throw new PyTypeError(
+          `${cls.name}.__new__() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${missing.map((f) => `'${f}'`).join(' and ')}`,
+        )
+      }
+      values.push(defaults.getItem(fields[i]))
+    }
+    this.push(...values)
+    accessors(cls)
+    Object.freeze(this)
+  }
+  /** `Point._make(iterable)`. */
+  static _make(iterable: Py): NamedTuple {
+    return new this(...iter(iterable))
+  }
+  _asdict(): PyDict {
+    const fields = (this.constructor as typeof NamedTuple)._fields
+    return new PyDict(fields.map((f, i) => [f, this[i]]))
+  }
+  /** `_replace(**changes)`: the keywords as a dict. */
+  _replace(changes: PyDict | null = null): NamedTuple {
+    const cls = this.constructor as typeof NamedTuple
+    const values = [...this]
+    for (const [name, value] of changes?.items() ?? []) {
+      const i = cls._fields.indexOf(name)
+      if (i < 0) throw new ValueError(`Got unexpected field names: [${repr(name)}]`)
+      values[i] = value
+    }
+    return new cls(...values)
+  }
+  __repr__(): string {
+    const cls = this.constructor as typeof NamedTuple
+    return `${cls.name}(${cls._fields.map((f, i) => `${f}=${repr(this[i])}`).join(', ')})`
+  }
+}
+
+const WITH_ACCESSORS = new WeakSet<object>()
+
+function accessors(cls: typeof NamedTuple): void {
+  if (WITH_ACCESSORS.has(cls)) return
+  WITH_ACCESSORS.add(cls)
+  cls._fields.forEach((field, i) => {
+    if (!Object.hasOwn(cls.prototype, field))
+      Object.defineProperty(cls.prototype, field, {
+        get(this: NamedTuple) {
+          return this[i]
+        },
+      })
+  })
+}
+
+/**
+ * `namedtuple(typename, field_names, defaults=None)`: a NamedTuple class, callable without
+ * `new` as Python calls it.
+ */
+export function namedtuple(typename: string, fieldNames: Py, defaults: Py = null): Py {
+  const fields: string[] =
+    typeof fieldNames === 'string'
+      ? fieldNames.replace(/,/g, ' ').split(/\s+/).filter(Boolean)
+      : [...iter(fieldNames)].map(String)
+  const given = defaults === null || defaults === undefined ? [] : [...iter(defaults)]
+  if (given.length > fields.length)
+    throw new PyTypeError('Got more default values than field names')
+  const cls = {
+    [typename]: class extends NamedTuple {
+      static override _fields = Object.freeze(fields) as string[]
+      static override _field_defaults = new PyDict(
+        given.map((value, i) => [fields[fields.length - given.length + i], value]),
+      )
+    },
+  }[typename]!
+  return new Proxy(cls, {
+    apply: (target, _self, args: Py[]) => new target(...args),
+  })
+}

@@ -377,6 +377,9 @@ export function repr(value: Py): string {
   }
   if (value instanceof PyFloat) return floatRepr(value)
   if (value instanceof Uint8Array) return bytesRepr(value)
+  // A named tuple (collections.ts) is an array with a repr of its own.
+  if (Array.isArray(value) && typeof (value as Py).__repr__ === 'function')
+    return String((value as Py).__repr__())
   if (Array.isArray(value)) {
     const inner = value.map(repr).join(', ')
     if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`
@@ -494,11 +497,7 @@ export function contains(container: Py, item: Py): boolean {
   }
   if (Array.isArray(container)) return container.some((x) => eq(x, item))
   if (container instanceof PyDict || container instanceof PySet) return container.has(item)
-  if (
-    container !== null &&
-    typeof container === 'object' &&
-    typeof container.__contains__ === 'function'
-  ) {
+  if (isObjectOrClass(container) && typeof container.__contains__ === 'function') {
     return Boolean(container.__contains__(item))
   }
   throw new PyTypeError(`argument of type '${typeName(container)}' is not iterable`)
@@ -715,8 +714,8 @@ export function getitem(obj: Py, key: Py): Py {
     const chars = [...obj]
     return chars[normalizeIndex(chars.length, key, 'string')]
   }
-  if (obj !== null && typeof obj === 'object' && typeof obj.__getitem__ === 'function')
-    return obj.__getitem__(key)
+  // A runtime class with class-level indexing too (an enum's `Color["RED"]`).
+  if (isObjectOrClass(obj) && typeof obj.__getitem__ === 'function') return obj.__getitem__(key)
   throw new PyTypeError(`'${typeName(obj)}' object is not subscriptable`)
 }
 
@@ -817,8 +816,7 @@ export function len(obj: Py): number {
   if (typeof obj === 'string') return [...obj].length
   if (Array.isArray(obj) || obj instanceof Uint8Array) return obj.length
   if (obj instanceof PyDict || obj instanceof PySet) return obj.size
-  if (obj !== null && typeof obj === 'object' && typeof obj.__len__ === 'function')
-    return obj.__len__()
+  if (isObjectOrClass(obj) && typeof obj.__len__ === 'function') return obj.__len__()
   throw new PyTypeError(`object of type '${typeName(obj)}' has no len()`)
 }
 
@@ -827,9 +825,13 @@ export function iter(obj: Py): Iterable<Py> {
   if (typeof obj === 'string' || Array.isArray(obj)) return obj
   if (obj instanceof PyDict) return obj.keys()
   if (obj instanceof PySet) return obj.values()
-  if (obj !== null && typeof obj === 'object' && typeof obj[Symbol.iterator] === 'function')
-    return obj
+  if (isObjectOrClass(obj) && typeof obj[Symbol.iterator] === 'function') return obj
   throw new PyTypeError(`'${typeName(obj)}' object is not iterable`)
+}
+
+/** An object, or a class (an enum class is indexed, counted and iterated over). */
+function isObjectOrClass(obj: Py): boolean {
+  return obj !== null && (typeof obj === 'object' || typeof obj === 'function')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1437,11 +1439,20 @@ export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
     obj !== undefined &&
     typeof obj === 'object' &&
     !(obj instanceof PyDict) &&
-    !Array.isArray(obj) &&
+    (!Array.isArray(obj) || obj.constructor !== Array) &&
     name in obj
   ) {
     const value = obj[name]
     return typeof value === 'function' ? value.bind(obj) : value
+  }
+  // A class's own attribute (a static of a translated or runtime class: `Point._fields`).
+  if (typeof obj === 'function' && !Object.hasOwn(FUNCTION_OWN, name)) {
+    for (let cls = obj; typeof cls === 'function' && cls !== Function.prototype; cls = Object.getPrototypeOf(cls)) {
+      if (Object.hasOwn(cls, name)) {
+        const value = obj[name]
+        return typeof value === 'function' ? value.bind(obj) : value
+      }
+    }
   }
   // A class attribute (a static of a translated class) seen through an instance, as Python does.
   if (obj !== null && typeof obj === 'object' && !Object.hasOwn(FUNCTION_OWN, name)) {

@@ -9,11 +9,16 @@ import { keyAndReverse } from './builtins.js'
 import { translateResponseMethod } from '../flask/index.js'
 import { tsJson } from '../../ts-text.js'
 import { translateQueryMethod } from './sqlalchemy.js'
+import { translateReplace } from './stdlib-modules.js'
 
 /** Keyword parameters of builtin methods, in positional order. */
 const METHOD_KEYWORDS: Record<string, string[]> = {
   split: ['sep', 'maxsplit'],
   rsplit: ['sep', 'maxsplit'],
+  // decimal.Decimal's
+  quantize: ['exp', 'rounding'],
+  to_integral_value: ['rounding'],
+  to_integral: ['rounding'],
 }
 
 const STR_RESULT: Record<string, PyType> = {
@@ -63,6 +68,8 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
   }
   const recv = translateExpr(object, ctx)
   ctx.imports.py = true
+  // A named tuple's `_replace(x=1)`.
+  if (name === '_replace') return translateReplace('_replace', node, ctx, recv)
   const query = translateQueryMethod(node, recv, name, ctx)
   if (query !== undefined) return query
   if (name === 'sort' && recv.type !== 'str') {

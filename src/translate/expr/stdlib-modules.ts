@@ -124,6 +124,11 @@ export const STDLIB_CALLS: Record<string, Call> = {
   'random.choices': call('random', 'choices', ['population', 'weights', '*', 'cum_weights', 'k'], 'list'),
   'random.Random': call('random', 'new Random', ['x']),
   'decimal.Decimal': call('decimal', 'new Decimal', ['value']),
+  'dataclasses.asdict': call('dataclasses', 'asdict', ['obj'], 'dict'),
+  'dataclasses.astuple': call('dataclasses', 'astuple', ['obj'], 'tuple'),
+  'dataclasses.fields': call('dataclasses', 'fields', ['class_or_instance'], 'tuple'),
+  'dataclasses.is_dataclass': call('dataclasses', 'is_dataclass', ['obj'], 'bool'),
+  'enum.auto': call('enums', 'auto', []),
 }
 
 /** Names used as values: a runtime export, or a constant. */
@@ -150,6 +155,10 @@ const STDLIB_VALUES: Record<string, [lib: string | null, code: string, type: Emi
   'decimal.DecimalException': ['decimal', 'DecimalException', 'unknown'],
   ...Object.fromEntries(['ROUND_DOWN', 'ROUND_HALF_UP', 'ROUND_HALF_EVEN', 'ROUND_CEILING', 'ROUND_FLOOR', 'ROUND_UP', 'ROUND_HALF_DOWN', 'ROUND_05UP'].map((mode) => [`decimal.${mode}`, [null, tsJson(mode), 'str'] as const])),
   'random.Random': ['random', 'Random', 'unknown'],
+  'enum.Enum': ['enums', 'Enum', 'unknown'],
+  'enum.IntEnum': ['enums', 'IntEnum', 'unknown'],
+  'enum.StrEnum': ['enums', 'StrEnum', 'unknown'],
+  'dataclasses.FrozenInstanceError': ['dataclasses', 'FrozenInstanceError', 'unknown'],
   'string.ascii_letters': [null, tsJson('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'str'],
   'string.ascii_lowercase': [null, tsJson('abcdefghijklmnopqrstuvwxyz'), 'str'],
   'string.ascii_uppercase': [null, tsJson('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'str'],
@@ -162,7 +171,7 @@ const STDLIB_VALUES: Record<string, [lib: string | null, code: string, type: Emi
 }
 
 /** Exception classes of the tables' modules, for `except` and `raise`. */
-export const STDLIB_EXCEPTIONS = new Set(['decimal.InvalidOperation', 'decimal.DivisionByZero', 'decimal.DecimalException'])
+export const STDLIB_EXCEPTIONS = new Set(['decimal.InvalidOperation', 'decimal.DivisionByZero', 'decimal.DecimalException', 'dataclasses.FrozenInstanceError'])
 
 /** Builtin types as a `defaultdict` factory: called with no argument, named in the repr. */
 const FACTORIES: Record<string, string> = { list: '() => []', dict: '() => py.dict()', set: '() => py.set()', int: '() => 0', str: "() => ''", float: '() => py.asFloat(0)' }
@@ -182,6 +191,8 @@ export function translateTableCall(path: string, node: SyntaxNode, ctx: Context)
   if (path === 'collections.defaultdict') return translateDefaultDict(node, ctx)
   if (path === 'itertools.product') return translateProduct(node, ctx)
   if (path === 'itertools.zip_longest') return translateZipLongest(node, ctx)
+  if (path === 'collections.namedtuple') return translateNamedtuple(node, ctx)
+  if (path === 'dataclasses.replace') return translateReplace('dataclasses.replace', node, ctx)
   const mapping = STDLIB_CALLS[path]
   if (!mapping) return undefined
   const args = callArguments(node)
@@ -226,6 +237,33 @@ function translateDefaultDict(node: SyntaxNode, ctx: Context): Emitted {
   ctx.imports.libNamespaces.add('collections')
   const list = [factoryCode, entries ? translateExpr(entries, ctx).code : 'null', ...(factoryName === 'null' ? [] : [factoryName])]
   return emitted(`new collections.DefaultDict(${list.join(', ')})`, Prec.Unary)
+}
+
+/** `namedtuple("Point", "x y", defaults=(0,))`: a class the runtime makes, callable as Python calls it. */
+function translateNamedtuple(node: SyntaxNode, ctx: Context): Emitted {
+  const args = callArguments(node)
+  requireStatic(args, 'collections.namedtuple()', ['defaults', 'field_names', 'typename'])
+  const typename = args.positional[0] ?? args.keywords.get('typename')
+  const names = args.positional[1] ?? args.keywords.get('field_names')
+  if (!typename || !names || args.positional.length > 2) fail('unsupported-stdlib-call', node, '`namedtuple()` with other than a typename, field names and defaults')
+  if (typename.type !== 'string') fail('unsupported-stdlib-call', typename, '`namedtuple()` whose type name is not a literal')
+  if (names.type !== 'string' && !((names.type === 'list' || names.type === 'tuple') && names.namedChildren.every((n) => n.type === 'string'))) fail('unsupported-stdlib-call', names, '`namedtuple()` whose field names are not literals')
+  const defaults = args.keywords.get('defaults')
+  ctx.imports.libNamespaces.add('collections')
+  const list = [translateExpr(typename, ctx).code, translateExpr(names, ctx).code, ...(defaults ? [translateExpr(defaults, ctx).code] : [])]
+  return emitted(`collections.namedtuple(${list.join(', ')})`, Prec.Call)
+}
+
+/** `dataclasses.replace(obj, **changes)` and a named tuple's `_replace(**changes)`: the changes as a dict. */
+export function translateReplace(what: string, node: SyntaxNode, ctx: Context, receiver?: Emitted): Emitted {
+  const args = callArguments(node)
+  requireStatic(args, `${what}()`, [...args.keywords.keys()])
+  if (args.positional.length !== (receiver ? 0 : 1)) fail('unsupported-stdlib-call', node, `\`${what}()\` takes ${receiver ? 'only keyword arguments' : 'one object and keyword arguments'}`)
+  ctx.imports.py = true
+  const changes = `py.dict(${[...args.keywords].map(([name, value]) => `[${tsJson(name)}, ${translateExpr(value, ctx).code}]`).join(', ')})`
+  if (receiver) return emitted(`py.callMethod(${receiver.code}, "_replace", ${changes})`, Prec.Call)
+  ctx.imports.libNamespaces.add('dataclasses')
+  return emitted(`dataclasses.replace(${translateExpr(args.positional[0], ctx).code}, ${changes})`, Prec.Call)
 }
 
 /** `product(*iterables, repeat=1)`. */

@@ -8,6 +8,7 @@ import { stdlibPath } from '../expr/stdlib.js'
 import { SQLITE_EXCEPTIONS, sqliteExceptionClass } from '../expr/sqlite.js'
 import { tsJson } from '../../ts-text.js'
 import { sqlalchemyExceptionClass } from '../expr/sqlalchemy.js'
+import { STDLIB_EXCEPTIONS } from '../expr/stdlib-modules.js'
 
 /** The class an `except` clause or a `raise` names. */
 function exceptionClass(node: SyntaxNode, ctx: Context): string {
@@ -35,6 +36,8 @@ function exceptionClass(node: SyntaxNode, ctx: Context): string {
       return `py.getattr(${owner.code}, ${tsJson(node.childForFieldName('attribute')!.text)})`
     }
   }
+  // `except InvalidOperation` (decimal's): the runtime module's class.
+  if ((node.type === 'identifier' || node.type === 'attribute') && STDLIB_EXCEPTIONS.has(stdlibPath(node, ctx) ?? '')) return translateExpr(node, ctx).code
   return fail('unsupported-python-construct', node, `exception type \`${snippet(node)}\``)
 }
 
