@@ -75,9 +75,17 @@ export interface LegacyOptions {
  */
 const PlatformResponse = globalThis.Response
 
+/** `alreadySent`'s responses by status: one each, as nothing reads or changes them but @hono/node-server's check. */
+const sentResponses = new Map<number, Response>()
+
 /** What the middleware returns once it wrote the response to the Node response itself. */
 function alreadySent(status: number): Response {
-  return new PlatformResponse(null, { status, headers: { 'x-hono-already-sent': 'true' } })
+  let response = sentResponses.get(status)
+  if (response === undefined) {
+    response = new PlatformResponse(null, { status, headers: { 'x-hono-already-sent': 'true' } })
+    sentResponses.set(status, response)
+  }
+  return response
 }
 
 /** The admin route (only with `MIGRATE_ADMIN=1`). */
@@ -451,15 +459,17 @@ class Upstream {
     given?: { body: Buffer | null },
   ): Outbound {
     const method = (incoming?.method ?? c.req.method).toUpperCase()
-    const url = new URL(c.req.url)
-    let target = incoming?.url ?? `${url.pathname}${url.search}`
+    // The request's URL parsed only when the raw target, Host or scheme are not at hand (not on a forwarded request's usual path).
+    let parsed: URL | null = null
+    const requestUrl = (): URL => (parsed ??= new URL(c.req.url))
+    let target = incoming?.url ?? `${requestUrl().pathname}${requestUrl().search}`
     if (!target.startsWith('/')) {
       // absolute-form (`GET http://host/path`): the origin-form of it.
       try {
         const absolute = new URL(target)
         target = `${absolute.pathname}${absolute.search}`
       } catch {
-        target = `${url.pathname}${url.search}`
+        target = `${requestUrl().pathname}${requestUrl().search}`
       }
     }
     const pairs: [string, string][] = []
@@ -503,7 +513,7 @@ class Upstream {
     }
     // A request without Host is served with the service's own address (see server.ts): Flask sees the same.
     if (host === null) {
-      host = url.host
+      host = requestUrl().host
       headers.push('Host', host)
     }
     const socket =
@@ -512,7 +522,9 @@ class Upstream {
     const clientAddress = socket?.remoteAddress
     const proto = (socket as { encrypted?: boolean } | undefined)?.encrypted
       ? 'https'
-      : url.protocol.replace(/:$/, '')
+      : incoming !== null
+        ? 'http'
+        : requestUrl().protocol.replace(/:$/, '')
     const chain = (name: (typeof FORWARDED)[number], value: string | undefined): void => {
       const values = [...forwarded[name], ...(value ? [value] : [])]
       if (values.length > 0) headers.push(FORWARDED_NAMES[name], values.join(', '))
