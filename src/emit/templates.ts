@@ -54,6 +54,13 @@ export function emitTemplatesModule(app: AppIR, moved: ReadonlyMap<string, strin
         : `${tsString(helper.name)}: ${fn}`
     sections[helper.kind].push(`    ${lineComment(where)}\n    ${entry},`)
   }
+  if (use.loginProcessor) {
+    // Flask-Login's init_app registers its context processor before the app's own (`current_user` in every template).
+    imports.addNamed('./lib/login.js', 'currentUser')
+    imports.addLine("import * as py from './lib/py.js'")
+    imports.addLine("import type { Context } from 'hono'")
+    sections.context_processor.unshift(`    ${lineComment("Flask-Login's context processor: current_user")}\n    (_c: Context) => py.dict(['current_user', currentUser()]),`)
+  }
   const section = (key: string, open: string, close: string, items: string[]): string[] => (items.length === 0 ? [] : [`  ${key}: ${open}`, ...items, `  ${close},`])
   const merged = new ImportSet()
   for (const line of imports.render().split('\n')) merged.addLine(line)

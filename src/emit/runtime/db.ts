@@ -36,7 +36,7 @@ import { PyDate, PyDateTime } from './datetime.js'
 import { abort } from './errors.js'
 import { Exception, RuntimeError, TypeError } from './exceptions.js'
 import { afterThisRequest, currentContext } from './flask.js'
-import { eq, ge, gt, le, lt, PyDict, tuple } from './py.js'
+import { eq, ge, gt, Keywords as PyKeywords, le, lt, PyDict, takesKeywords, tuple } from './py.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -544,24 +544,29 @@ export function sqlCompare(
   }
 }
 
-export function and_(...criteria: Criterion[]): Criterion {
+/** A criterion, or a Python bool (a comparison neither side of which is a column), which SQLAlchemy coerces to true()/false(). */
+function criterionOf(criterion: Criterion | boolean): Criterion {
+  if (typeof criterion === 'boolean') return new Criterion(criterion ? sql`1 = 1` : sql`1 = 0`)
+  return criterion
+}
+export function and_(...criteria: (Criterion | boolean)[]): Criterion {
   return new Criterion(
     sql`(${sql.join(
-      criteria.map((c) => c.sql),
+      criteria.map((c) => criterionOf(c).sql),
       sql` AND `,
     )})`,
   )
 }
-export function or_(...criteria: Criterion[]): Criterion {
+export function or_(...criteria: (Criterion | boolean)[]): Criterion {
   return new Criterion(
     sql`(${sql.join(
-      criteria.map((c) => c.sql),
+      criteria.map((c) => criterionOf(c).sql),
       sql` OR `,
     )})`,
   )
 }
-export function not_(criterion: Criterion): Criterion {
-  return new Criterion(sql`NOT (${criterion.sql})`)
+export function not_(criterion: Criterion | boolean): Criterion {
+  return new Criterion(sql`NOT (${criterionOf(criterion).sql})`)
 }
 
 /** `Post.tags` in a query: `.any(name="garden")`, `.has(...)` as an EXISTS subquery. */
@@ -949,7 +954,48 @@ export class Pagination<T> {
   [Symbol.iterator](): Iterator<T> {
     return this.items[Symbol.iterator]()
   }
+
+  /**
+   * Flask-SQLAlchemy 3.0's `iter_pages(*, left_edge=2, left_current=2, right_current=4,
+   * right_edge=2)`: the page numbers of a pagination widget, None for each gap.
+   */
+  iter_pages(...args: unknown[]): (number | null)[] {
+    // Keyword-only: from a template (or a translated call) the keywords come as one trailing object.
+    const options = args.at(-1)
+    if (args.length > 1 || (args.length === 1 && !(options instanceof PyKeywords || options instanceof PyDict || options === undefined)))
+      throw new TypeError(`iter_pages() takes 1 positional argument but ${args.length + 1} were given`)
+    const given = options instanceof PyKeywords ? Object.fromEntries(options.entries) : keywordRecord(options as Keywords)
+    for (const name of Object.keys(given))
+      if (!['left_edge', 'left_current', 'right_current', 'right_edge'].includes(name))
+        throw new TypeError(`iter_pages() got an unexpected keyword argument '${name}'`)
+    const option = (name: string, fallback: number): number =>
+      given[name] === undefined ? fallback : Number(given[name])
+    const leftEdge = option('left_edge', 2)
+    const leftCurrent = option('left_current', 2)
+    const rightCurrent = option('right_current', 4)
+    const rightEdge = option('right_edge', 2)
+    const out: (number | null)[] = []
+    const range = (start: number, end: number): void => {
+      for (let n = start; n < end; n++) out.push(n)
+    }
+    const pagesEnd = this.pages + 1
+    if (pagesEnd === 1) return out
+    const leftEnd = Math.min(1 + leftEdge, pagesEnd)
+    range(1, leftEnd)
+    if (leftEnd === pagesEnd) return out
+    const midStart = Math.max(leftEnd, this.page - leftCurrent)
+    const midEnd = Math.min(this.page + rightCurrent + 1, pagesEnd)
+    if (midStart - leftEnd > 0) out.push(null)
+    range(midStart, midEnd)
+    if (midEnd === pagesEnd) return out
+    const rightStart = Math.max(midEnd, pagesEnd - rightEdge)
+    if (rightStart - midEnd > 0) out.push(null)
+    range(rightStart, pagesEnd)
+    return out
+  }
 }
+
+takesKeywords(Pagination.prototype.iter_pages)
 
 // ---------------------------------------------------------------------------------------------
 // Session

@@ -172,7 +172,12 @@ function attribute(obj: Py, name: Py): Py {
   }
   if (obj instanceof Map) return obj.has(name) ? obj.get(name) : undefined
   const value = obj[name]
-  if (typeof value === 'function' && !isClass(value)) return value.bind(obj)
+  if (typeof value === 'function' && !isClass(value)) {
+    // The method's markers (it binds keywords: py.takesKeywords) stay on the bound function.
+    const bound = value.bind(obj)
+    for (const marker of Object.getOwnPropertySymbols(value)) Object.defineProperty(bound, marker, { value: value[marker] })
+    return bound
+  }
   if (value === undefined && typeof obj.__getattr__ === 'function') {
     try {
       return obj.__getattr__(name)
