@@ -27,6 +27,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
 import { matchedRoutes } from 'hono/route'
+import { type FileStorage, parseMultipart } from './multipart.js'
 import {
   HTTP_STATUS_CODES,
   HTTPException,
@@ -381,7 +382,15 @@ export class MultiDict<V = string> {
     return this.#lists.has(key)
   }
 
+  __contains__(key: string): boolean {
+    return this.#lists.has(key)
+  }
+
   get size(): number {
+    return this.#lists.size
+  }
+
+  __len__(): number {
     return this.#lists.size
   }
 
@@ -875,9 +884,9 @@ export class FlaskRequest {
   readonly #c: Context
   /** The body, or null when it is larger than the limit (`maxBodyBytes()`) and was not read. */
   readonly #body: Uint8Array | null
-  /** Form fields and files: parsed on first use (multipart bodies by `loadRequest`, which is async). */
+  /** Form fields and files: parsed on first use (multipart bodies by multipart.ts, as Werkzeug does). */
   #formPairs: [string, string][] | null
-  #filePairs: [string, File][]
+  #filePairs: [string, FileStorage][]
   #jsonCache: [unknown, unknown] = [NOT_LOADED, NOT_LOADED]
   #args: MultiDict | null = null
   /** Werkzeug's `_cached_data`: fixed by the first `get_data()` / `data`. */
@@ -886,19 +895,12 @@ export class FlaskRequest {
   #formParsed = false
   #cookies: MultiDict | null = null
 
-  /**
-   * `body` null means too large (not read); `multipart` is the parsed multipart body, if any.
-   * Url-encoded forms are parsed on first use.
-   */
-  constructor(
-    c: Context,
-    body: Uint8Array | null,
-    multipart: { form: [string, string][]; files: [string, File][] } | null = null,
-  ) {
+  /** `body` null means too large (not read). Forms are parsed on first use. */
+  constructor(c: Context, body: Uint8Array | null) {
     this.#c = c
     this.#body = body
-    this.#formPairs = multipart?.form ?? null
-    this.#filePairs = multipart?.files ?? []
+    this.#formPairs = null
+    this.#filePairs = []
   }
 
   /** Whether the body was larger than the limit and left unread (any use of it answers 413). Not Flask's. */
@@ -921,6 +923,11 @@ export class FlaskRequest {
     if (this.#formPairs !== null) return this.#formPairs
     if (!this.content_type) return (this.#formPairs = [])
     const body = this.#bytes()
+    if (this.mimetype === 'multipart/form-data') {
+      const parsed = parseMultipart(body, this.content_type)
+      this.#filePairs = parsed.files
+      return (this.#formPairs = parsed.form)
+    }
     this.#formPairs = this.mimetype === 'application/x-www-form-urlencoded' ? urlDecode(body) : []
     return this.#formPairs
   }
@@ -1055,8 +1062,8 @@ export class FlaskRequest {
     return new MultiDict(this.#loadForm())
   }
 
-  /** `request.files`: uploaded files of a multipart body (web `File`s: `.name`, `.type`, `await .arrayBuffer()`). */
-  get files(): MultiDict<File> {
+  /** `request.files`: uploaded files of a multipart body, as Werkzeug's `FileStorage`s (multipart.ts). */
+  get files(): MultiDict<FileStorage> {
     this.#loadForm()
     return new MultiDict(this.#filePairs)
   }
@@ -1400,7 +1407,6 @@ function prepareRequest(c: Context): FlaskRequest | Promise<FlaskRequest> {
   const incoming = nodeIncoming(c)
   const known = incoming === null ? undefined : nodeBodyWithoutReading(incoming, maxBodyBytes)
   if (known === undefined) return loadRequest(c)
-  // No multipart parsing: an empty or unread body gives an empty form either way.
   state.request = new FlaskRequest(c, known)
   return state.request
 }
@@ -1409,32 +1415,14 @@ function prepareRequest(c: Context): FlaskRequest | Promise<FlaskRequest> {
  * Reads the request body once (awaiting it, never past `maxBodyBytes()`) and answers Flask's
  * `request` for `c`. Middleware (`flaskContext`, `requestHooks`) calls it before hooks and views
  * run, after which `request(c)` is enough; calling it again is cheap. Parsing is lazy: JSON and
- * url-encoded forms on first use; a multipart body here (the web parser is async).
+ * forms on first use.
  */
 export async function loadRequest(c: Context): Promise<FlaskRequest> {
   const state = stateOf(c)
   if (state.request) return state.request
   const body = await readBody(c, maxBodyBytes())
   if (state.request) return state.request
-  // An empty or unread body gives an empty form, multipart or not: no need for the headers then.
-  const contentType =
-    body === null || body.length === 0 ? null : c.req.raw.headers.get('content-type')
-  let multipart: { form: [string, string][]; files: [string, File][] } | null = null
-  if (body !== null && mimetypeOf(contentType) === 'multipart/form-data') {
-    multipart = { form: [], files: [] }
-    try {
-      const parsed = await new Response(body as Uint8Array<ArrayBuffer>, {
-        headers: { 'content-type': contentType ?? '' },
-      }).formData()
-      for (const [key, value] of parsed.entries()) {
-        if (typeof value === 'string') multipart.form.push([key, value])
-        else multipart.files.push([key, value])
-      }
-    } catch {
-      // Werkzeug parses form data silently: a broken multipart body gives an empty form.
-    }
-  }
-  state.request = new FlaskRequest(c, body, multipart)
+  state.request = new FlaskRequest(c, body)
   return state.request
 }
 

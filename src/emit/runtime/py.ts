@@ -377,9 +377,6 @@ export function repr(value: Py): string {
   }
   if (value instanceof PyFloat) return floatRepr(value)
   if (value instanceof Uint8Array) return bytesRepr(value)
-  // A named tuple (collections.ts) is an array with a repr of its own.
-  if (Array.isArray(value) && typeof (value as Py).__repr__ === 'function')
-    return String((value as Py).__repr__())
   if (Array.isArray(value)) {
     const inner = value.map(repr).join(', ')
     if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`
@@ -497,7 +494,11 @@ export function contains(container: Py, item: Py): boolean {
   }
   if (Array.isArray(container)) return container.some((x) => eq(x, item))
   if (container instanceof PyDict || container instanceof PySet) return container.has(item)
-  if (isObjectOrClass(container) && typeof container.__contains__ === 'function') {
+  if (
+    container !== null &&
+    typeof container === 'object' &&
+    typeof container.__contains__ === 'function'
+  ) {
     return Boolean(container.__contains__(item))
   }
   throw new PyTypeError(`argument of type '${typeName(container)}' is not iterable`)
@@ -714,8 +715,8 @@ export function getitem(obj: Py, key: Py): Py {
     const chars = [...obj]
     return chars[normalizeIndex(chars.length, key, 'string')]
   }
-  // A runtime class with class-level indexing too (an enum's `Color["RED"]`).
-  if (isObjectOrClass(obj) && typeof obj.__getitem__ === 'function') return obj.__getitem__(key)
+  if (obj !== null && typeof obj === 'object' && typeof obj.__getitem__ === 'function')
+    return obj.__getitem__(key)
   throw new PyTypeError(`'${typeName(obj)}' object is not subscriptable`)
 }
 
@@ -806,6 +807,8 @@ export function slice(obj: Py, start: Py = null, stop: Py = null, step: Py = nul
     const items = sliceIndices(obj.length, start, stop, step).map((i) => obj[i])
     return isTuple(obj) ? tuple(...items) : items
   }
+  if (obj instanceof Uint8Array)
+    return Uint8Array.from(sliceIndices(obj.length, start, stop, step).map((i) => obj[i]!))
   // A runtime sequence that slices itself (sqlite3.Row).
   if (obj !== null && typeof obj === 'object' && typeof obj.__slice__ === 'function')
     return obj.__slice__(start, stop, step)
@@ -816,7 +819,8 @@ export function len(obj: Py): number {
   if (typeof obj === 'string') return [...obj].length
   if (Array.isArray(obj) || obj instanceof Uint8Array) return obj.length
   if (obj instanceof PyDict || obj instanceof PySet) return obj.size
-  if (isObjectOrClass(obj) && typeof obj.__len__ === 'function') return obj.__len__()
+  if (obj !== null && typeof obj === 'object' && typeof obj.__len__ === 'function')
+    return obj.__len__()
   throw new PyTypeError(`object of type '${typeName(obj)}' has no len()`)
 }
 
@@ -825,13 +829,9 @@ export function iter(obj: Py): Iterable<Py> {
   if (typeof obj === 'string' || Array.isArray(obj)) return obj
   if (obj instanceof PyDict) return obj.keys()
   if (obj instanceof PySet) return obj.values()
-  if (isObjectOrClass(obj) && typeof obj[Symbol.iterator] === 'function') return obj
+  if (obj !== null && typeof obj === 'object' && typeof obj[Symbol.iterator] === 'function')
+    return obj
   throw new PyTypeError(`'${typeName(obj)}' object is not iterable`)
-}
-
-/** An object, or a class (an enum class is indexed, counted and iterated over). */
-function isObjectOrClass(obj: Py): boolean {
-  return obj !== null && (typeof obj === 'object' || typeof obj === 'function')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1439,17 +1439,21 @@ export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
     obj !== undefined &&
     typeof obj === 'object' &&
     !(obj instanceof PyDict) &&
-    (!Array.isArray(obj) || obj.constructor !== Array) &&
+    !Array.isArray(obj) &&
     name in obj
   ) {
     const value = obj[name]
     return typeof value === 'function' ? value.bind(obj) : value
   }
-  // A class's own attribute (a static of a translated or runtime class: `Point._fields`).
-  if (typeof obj === 'function' && !Object.hasOwn(FUNCTION_OWN, name)) {
-    for (let cls = obj; typeof cls === 'function' && cls !== Function.prototype; cls = Object.getPrototypeOf(cls)) {
-      if (Object.hasOwn(cls, name)) {
-        const value = obj[name]
+  // A dict subclass's own attributes (Werkzeug's Authorization.username): getters and methods below PyDict.
+  if (obj instanceof PyDict) {
+    for (
+      let proto = Object.getPrototypeOf(obj);
+      proto !== null && proto !== PyDict.prototype;
+      proto = Object.getPrototypeOf(proto)
+    ) {
+      if (Object.hasOwn(proto, name) && name !== 'constructor') {
+        const value = (obj as Py)[name]
         return typeof value === 'function' ? value.bind(obj) : value
       }
     }

@@ -30,11 +30,11 @@ export const EXCEPTIONS = new Set(
   'BaseException Exception ArithmeticError ZeroDivisionError OverflowError AssertionError AttributeError LookupError IndexError KeyError NameError RuntimeError NotImplementedError RecursionError StopIteration TypeError ValueError UnicodeError OSError'.split(' '),
 )
 
-const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'werkzeug', 'flask.json', 'flask.wrappers', 'werkzeug.wrappers', 'werkzeug.wrappers.response', 'werkzeug.security'])
+const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'werkzeug', 'flask.json', 'flask.wrappers', 'werkzeug.wrappers', 'werkzeug.wrappers.response', 'werkzeug.security', 'werkzeug.utils'])
 export const STDLIB_MODULES = new Set([
   'os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime', 'sqlite3',
   // The modules of the tables in stdlib-modules.ts.
-  'hashlib', 'hmac', 'secrets', 'base64', 'binascii', 'urllib', 'urllib.parse', 'string', 'collections', 'functools', 'itertools', 'operator', 'logging', 'asyncio', 'textwrap', 'random', 'decimal', 'enum', 'dataclasses', 'typing',
+  'hashlib', 'hmac', 'secrets', 'base64', 'binascii', 'urllib', 'urllib.parse', 'string', 'collections', 'functools', 'itertools', 'operator', 'logging', 'asyncio',
 ])
 
 function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Binding {

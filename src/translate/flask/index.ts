@@ -36,6 +36,14 @@ function contextVar(node: SyntaxNode, ctx: Context): string {
   return 'currentContext()'
 }
 
+/** For `@after_this_request` (or `@flask.after_this_request`): the request's context variable; else null. */
+export function afterThisRequestContext(decorator: SyntaxNode, ctx: Context): string | null {
+  const expression = decorator.namedChildren[0]
+  if (expression === undefined) return null
+  const named = expression.type === 'identifier' ? flaskName(expression, ctx) : flaskCallee(expression, ctx)?.name ?? null
+  return named === 'after_this_request' ? contextVar(expression, ctx) : null
+}
+
 function flaskName(node: SyntaxNode, ctx: Context): string | null {
   if (node.type !== 'identifier') return null
   const binding = resolveName(node.text, node, ctx)
@@ -87,6 +95,7 @@ function requestMapping(object: SyntaxNode, ctx: Context): string | null {
     case 'headers':
     case 'cookies':
     case 'values':
+    case 'files':
       ctx.imports.flask.add('request')
       return `request(${c}).${name}`
   }
@@ -310,6 +319,12 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
       ctx.imports.useLib('security', runtime)
       return emitted(`${runtime}(${values.join(', ')})`, Prec.Call, name === 'generate_password_hash' ? 'str' : 'bool')
     }
+    case 'secure_filename': {
+      requireStatic(args, 'secure_filename()')
+      if (args.positional.length !== 1) fail('unsupported-flask-api', node, '`secure_filename()` without a single argument')
+      ctx.imports.useLib('multipart', 'secureFilename')
+      return emitted(`secureFilename(${translateExpr(args.positional[0], ctx).code})`, Prec.Call, 'str')
+    }
     case 'stream_with_context': {
       // The request stays reachable while a streamed body is read: the generator as it is.
       requireStatic(args, 'stream_with_context()')
@@ -475,7 +490,7 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
       return emitted(`${config}[${known}]`, Prec.Call)
     }
     const mapping = requestMapping(value, ctx)
-    if (mapping && index.length === 1) return emitted(`${mapping}.getItem(${translateExpr(index[0], ctx).code})`, Prec.Call, 'str')
+    if (mapping && index.length === 1) return emitted(`${mapping}.getItem(${translateExpr(index[0], ctx).code})`, Prec.Call, mapping.endsWith('.files') ? 'unknown' : 'str')
     if (value.type === 'attribute' && value.childForFieldName('attribute')!.text === 'headers' && index.length === 1 && index[0].type !== 'slice') {
       // `response.headers["X"]`: KeyError when missing, as Werkzeug's Headers.
       const owner = translateExpr(value.childForFieldName('object')!, ctx)
@@ -503,6 +518,17 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
         return emitted(`py.fromJs(request(${c}).json)`, Prec.Call)
       }
       if (name === 'data') return emitted(`request(${c}).data`, Prec.Call)
+      // Werkzeug's parsed headers (runtime request-headers.ts): parsed where they are read, as Werkzeug's cached properties.
+      if (name === 'accept_mimetypes') {
+        ctx.imports.useLib('request-headers', 'MIMEAccept')
+        return emitted(`new MIMEAccept(request(${c}).headers.get('Accept'))`, Prec.Unary)
+      }
+      if (name === 'authorization') {
+        ctx.imports.useLib('request-headers', 'parseAuthorization')
+        return emitted(`parseAuthorization(request(${c}).headers.get('Authorization'))`, Prec.Call)
+      }
+      // `"doc" in request.files`, `for f in request.files`: a MultiDict of Werkzeug's FileStorage (runtime multipart.ts).
+      if (name === 'files') return emitted(`request(${c}).files`, Prec.Call)
       if (name === 'view_args') {
         ctx.imports.py = true
         return emitted(`py.fromJs(request(${c}).view_args)`, Prec.Call)

@@ -2,7 +2,7 @@ import { fail, snippet } from '../diagnostics.js'
 import { lookupLocal, selfOf, type Context, type SyntaxNode } from '../context.js'
 import { translateExpr } from '../expr/index.js'
 import { translateCall } from '../expr/calls.js'
-import { translateFlaskExpr } from '../flask/index.js'
+import { afterThisRequestContext, translateFlaskExpr } from '../flask/index.js'
 import { importBindings } from '../project.js'
 import { translateAssignment, translateAugmentedAssignment } from './assign.js'
 import { generatorDecorator, signatureOf, translateFunction, usesRestConvention } from '../function.js'
@@ -117,6 +117,8 @@ export function translateNestedDef(node: SyntaxNode, ctx: Context): string[] | u
   let wraps: string | null = null
   if (node.type === 'decorated_definition') {
     const decorators = node.namedChildren.filter((c) => c.type === 'decorator')
+    const request = decorators.length === 1 ? afterThisRequestContext(decorators[0], ctx) : null
+    if (request !== null) return translateAfterThisRequest(node, request, ctx)
     wraps = wrapsDecorator(decorators, ctx)
     wrapper = wraps === null ? generatorDecorator(decorators, ctx) : null
     if (wrapper === null && wraps === null) return fail('unknown-decorator', decorators[0], `decorator \`${snippet(decorators[0])}\` on a nested function`)
@@ -146,6 +148,27 @@ export function translateNestedDef(node: SyntaxNode, ctx: Context): string[] | u
   const open = `${wrapper ? `${wrapper}(` : ''}${self ? '(' : ''}function* (${[...(self ? ['this: Py'] : []), ...fn.params].join(', ')}): Py {`
   const close = `}${self ? ').bind(this)' : ''}${wrapper ? ')' : ''}`
   return [`${head} ${open}`, ...indent(fn.body), close]
+}
+
+/**
+ * `@after_this_request` on a nested `def` (Flask's per-request response hook): the runtime's
+ * `afterThisRequest`, which runs it on this request's response before the after_request hooks.
+ */
+function translateAfterThisRequest(node: SyntaxNode, request: string, ctx: Context): string[] {
+  const def = node.childForFieldName('definition')!
+  if (def.type !== 'function_definition') fail('unsupported-python-construct', node, '`@after_this_request` on a class')
+  const name = def.childForFieldName('name')!.text
+  const found = lookupLocal(ctx.scope, name)!
+  const params = signatureOf(def, def)
+  if (params.length !== 1 || params[0]!.hasDefault) fail('unsupported-flask-api', def, 'an `@after_this_request` function that does not take just the response')
+  const fn = translateFunction(def, ctx, { kind: 'function', paramTypes: new Map([[params[0]!.name, 'response']]) })
+  if (fn.isGenerator || fn.isAsync) fail('unsupported-python-construct', def, 'an `@after_this_request` function that yields or is async')
+  const response = fn.params[0]!.split(/[:=]/)[0]!.trim()
+  ctx.imports.flask.add('afterThisRequest')
+  ctx.imports.flask.add('FlaskResponse')
+  ctx.imports.py = true
+  const head = ctx.constNames.has(name) ? `const ${found.local.jsName} =` : `${found.local.jsName} =`
+  return [`${head} afterThisRequest(${request}, (_c, ${response}: FlaskResponse): Py => {`, ...indent(fn.body), '})']
 }
 
 /** `import x` / `from x import y` inside a function: bindings only, resolved like module-level imports. */
