@@ -5,7 +5,7 @@
  * forced_update=)` with Flask-Caching's keys (`view/<request.path>`, the path and the MD5 of the
  * sorted query arguments' repr with `query_string=True`, `%s` in a key prefix); `@cache.memoize`
  * with `delete_memoized(f, *args)`; `get`, `set`, `add`, `has`, `delete`, `delete_many`, `clear`,
- * `get_many`, `set_many`, `inc`, `dec`. Backends: SimpleCache (in memory, CACHE_THRESHOLD,
+ * `get_many`, `set_many`. Backends: SimpleCache (in memory, CACHE_THRESHOLD,
  * timeouts, values copied in and out as pickle does), NullCache (nothing is kept), and RedisCache
  * (`CACHE_REDIS_URL` or host/port/db, `CACHE_KEY_PREFIX`) shared by the service's replicas: the
  * decorators and delete/clear work on it; the service's values are its own JSON encoding, not
@@ -14,7 +14,13 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createClient } from 'redis'
 import { RuntimeError, TypeError as PyTypeError } from './exceptions.js'
-import { appConfigValue, currentContext, FlaskResponse, request } from './flask.js'
+import {
+  appConfigValue,
+  currentContext,
+  FlaskResponse,
+  registerAppHooks,
+  request,
+} from './flask.js'
 import { PyFloat } from './float.js'
 import { isTuple, Keywords, PyDict, repr, takesKeywords, tuple, type Py } from './py.js'
 
@@ -352,20 +358,27 @@ export class Cache {
     const items: [Py, Py][] = mapping instanceof PyDict ? mapping.items() : Object.entries(mapping)
     return items.filter(([key, value]) => !this.set(key, value, timeout)).map(([key]) => key)
   }
-  inc(key: Py, delta: Py = 1): Py {
-    const value = Number(this.get(key) ?? 0) + Number(delta)
-    this.set(key, value)
-    return value
-  }
-  dec(key: Py, delta: Py = 1): Py {
-    return this.inc(key, -Number(delta))
+  /** Redis deletions a request started: its response waits for them (`initCache`'s hook), as Python's call waits. */
+  readonly #pending = new Set<Promise<unknown>>()
+
+  #track(done: Promise<unknown>, what: string): void {
+    const settled = done.catch((error: unknown) =>
+      console.error(`flask-caching: ${what} failed`, error),
+    )
+    this.#pending.add(settled)
+    void settled.finally(() => this.#pending.delete(settled))
   }
 
-  /** `cache.delete(key)`: with Redis, sent now and done before any later command of this process. */
+  /** Waits for the deletions started so far (the after-request hook `initCache` registers). */
+  async settle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending])
+  }
+
+  /** `cache.delete(key)`: with Redis, sent now and done before the response leaves. */
   delete(key: Py): boolean {
     const done = this.#cache.delete(String(key))
     if (done instanceof Promise) {
-      done.catch((error: unknown) => console.error('flask-caching: delete failed', error))
+      this.#track(done, 'delete')
       return true
     }
     return done
@@ -376,7 +389,7 @@ export class Cache {
   clear(): boolean {
     const done = this.#cache.clear()
     if (done instanceof Promise) {
-      done.catch((error: unknown) => console.error('flask-caching: clear failed', error))
+      this.#track(done, 'clear')
       return true
     }
     return done
@@ -541,9 +554,9 @@ export class Cache {
     const key = this.#memoKey(name, args)
     if (typeof key === 'string') this.delete(key)
     else
-      key.then(
-        (value) => this.delete(value),
-        (error: unknown) => console.error('flask-caching: delete_memoized failed', error),
+      this.#track(
+        key.then((value) => this.#cache.delete(value)),
+        'delete_memoized',
       )
   }
 
@@ -564,7 +577,15 @@ function compareTuples(a: readonly Py[], b: readonly Py[]): number {
 
 let memoizedFunctions = 0
 
-/** Flask-Caching's `cache.init_app(app)`: the backend is read from the app's config when first used. */
+/**
+ * Flask-Caching's `cache.init_app(app)`: the backend is read from the app's config when first
+ * used; with Redis, each response waits for the deletions its request started.
+ */
 export function initCache(cache: Cache): void {
-  void cache
+  registerAppHooks({
+    after: async (_c, response) => {
+      await cache.settle()
+      return response
+    },
+  })
 }
