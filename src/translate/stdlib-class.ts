@@ -13,6 +13,9 @@ import { tsJson } from '../ts-text.js'
 import type { ParamInfo } from './function.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
 
+/** Names a named tuple cannot use for a field or method: the service's named tuples are JavaScript arrays. */
+export const ARRAY_MEMBERS = new Set(Object.getOwnPropertyNames(Array.prototype))
+
 const ENUM_BASES: Record<string, string> = { 'enum.Enum': 'Enum', 'enum.IntEnum': 'IntEnum', 'enum.StrEnum': 'StrEnum' }
 
 interface Field {
@@ -127,6 +130,12 @@ export function libraryClass(classNode: SyntaxNode, ctx: Context): LibraryClass 
     if ((classNode.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').length ?? 0) > 1) fail('unsupported-class-feature', base!, 'a NamedTuple with other bases')
     const fields = annotatedFields(classNode, info, 'namedtuple')
     fields.forEach((f) => checkDefault(f, 'NamedTuple'))
+    for (const member of classNode.childForFieldName('body')!.namedChildren) {
+      const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member
+      const name = def.type === 'function_definition' ? def.childForFieldName('name')! : null
+      if (name !== null && ARRAY_MEMBERS.has(name.text)) fail('unsupported-class-feature', name, `method \`${name.text}\` of a NamedTuple (the service's named tuples are arrays, which have a member of that name)`)
+    }
+    for (const f of fields) if (ARRAY_MEMBERS.has(f.name)) fail('unsupported-class-feature', f.node, `NamedTuple field \`${f.name}\` (the service's named tuples are arrays, which have a member of that name)`)
     requireDefaultsLast(fields)
     ctx.imports.libNamespaces.add('collections')
     return { kind: 'namedtuple', extendsClause: ' extends collections.NamedTuple', fields, skips: new Set(fields.map((f) => f.node)), options: none }

@@ -1,4 +1,6 @@
-import { describe } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { parsePython } from '../../src/parse/index.js'
+import { translateSymbols } from '../../src/translate/index.js'
 import { differentialSuite, type Case } from './harness.js'
 
 /**
@@ -34,4 +36,29 @@ const cases: Case[] = [
 
 describe('enums, dataclasses and named tuples behave as in Python', async () => {
   await differentialSuite(cases)
+})
+
+/** What the library classes do not carry: reported at the construct, never mistranslated. */
+const unsupported: { name: string; source: string; ruleId: string; at: [number, number] }[] = [
+  { name: 'a mutable dataclass default (a ValueError in Python)', source: `from dataclasses import dataclass\n@dataclass\nclass A:\n    xs: list = []\ndef f():\n    return A()`, ruleId: 'unsupported-class-feature', at: [4, 16] },
+  { name: 'a dataclass default that is not a literal (evaluated once in Python)', source: `from dataclasses import dataclass\nimport time\n@dataclass\nclass A:\n    at: float = time.time()\ndef f():\n    return A()`, ruleId: 'unsupported-class-feature', at: [5, 17] },
+  { name: 'a dataclass field without a default after one with a default', source: `from dataclasses import dataclass\n@dataclass\nclass A:\n    x: int = 0\n    y: int\ndef f():\n    return A(1, 2)`, ruleId: 'unsupported-class-feature', at: [5, 5] },
+  { name: 'a dataclass with a base class', source: `from dataclasses import dataclass\nclass Base:\n    pass\n@dataclass\nclass A(Base):\n    x: int\ndef f():\n    return A(1)`, ruleId: 'unsupported-class-feature', at: [5, 9] },
+  { name: 'field() options beyond default, default_factory, init, repr and compare', source: `from dataclasses import dataclass, field\n@dataclass\nclass A:\n    x: int = field(default=0, metadata={"k": 1})\ndef f():\n    return A()`, ruleId: 'unsupported-class-feature', at: [4, 31] },
+  { name: 'a NamedTuple field named as an array member', source: `from typing import NamedTuple\nclass Stat(NamedTuple):\n    values: list\ndef f():\n    return Stat(1)`, ruleId: 'unsupported-class-feature', at: [3, 5] },
+  { name: 'a namedtuple() field named as an array member', source: `from collections import namedtuple\nRow = namedtuple("Row", "id length")\ndef f():\n    return Row(1, 2)`, ruleId: 'unsupported-stdlib-call', at: [2, 25] },
+  { name: 'a Decimal context change', source: `import decimal\ndef f():\n    decimal.getcontext().prec = 6\n    return decimal.Decimal(1) / 7`, ruleId: 'unsupported-stdlib-call', at: [3, 5] },
+  { name: 'random.sample(counts=)', source: `import random\ndef f():\n    return random.sample(["a", "b"], 2, counts=[1, 1])`, ruleId: 'unsupported-stdlib-call', at: [3, 41] },
+]
+
+describe('library classes report what they do not carry', () => {
+  for (const c of unsupported) {
+    it(c.name, () => {
+      const { modules, findings } = translateSymbols({ modules: [{ name: 'm', file: 'm.py', source: c.source, tree: parsePython(c.source) }] }, [{ module: 'm', name: 'f' }])
+      const code = modules.map((m) => m.code).join('\n')
+      expect(findings.length, code).toBeGreaterThan(0)
+      const [finding] = findings
+      expect({ ruleId: finding.ruleId, line: finding.location.line, column: finding.location.column }, finding.message).toEqual({ ruleId: c.ruleId, line: c.at[0], column: c.at[1] })
+    })
+  }
 })

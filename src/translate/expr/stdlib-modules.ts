@@ -12,6 +12,8 @@ import { callArguments, requireStatic } from './arguments.js'
 import { resolveName } from './names.js'
 import { tsJson } from '../../ts-text.js'
 import { stdlibPath } from './stdlib.js'
+import { signatureOf } from '../function.js'
+import { ARRAY_MEMBERS } from '../stdlib-class.js'
 
 interface Call {
   lib: string
@@ -71,6 +73,8 @@ export const STDLIB_CALLS: Record<string, Call> = {
   'urllib.parse.quote_plus': call('urls', 'quotePlus', ['string', 'safe'], 'str'),
   'urllib.parse.unquote': call('urls', 'unquote', ['string'], 'str'),
   'urllib.parse.unquote_plus': call('urls', 'unquotePlus', ['string'], 'str'),
+  'urllib.parse.urlsplit': call('urls', 'urlsplit', ['url', 'scheme', 'allow_fragments']),
+  'urllib.parse.urlunsplit': call('urls', 'urlunsplit', ['components'], 'str'),
   'urllib.parse.urlencode': call('urls', 'urlencode', ['query', 'doseq', 'safe'], 'str'),
   'urllib.parse.parse_qs': call('urls', 'parseQs', ['qs', 'keep_blank_values', 'strict_parsing', 'encoding', 'errors', 'max_num_fields', 'separator']),
   'urllib.parse.parse_qsl': call('urls', 'parseQsl', ['qs', 'keep_blank_values', 'strict_parsing', 'encoding', 'errors', 'max_num_fields', 'separator']),
@@ -155,6 +159,7 @@ const STDLIB_VALUES: Record<string, [lib: string | null, code: string, type: Emi
   'decimal.DecimalException': ['decimal', 'DecimalException', 'unknown'],
   ...Object.fromEntries(['ROUND_DOWN', 'ROUND_HALF_UP', 'ROUND_HALF_EVEN', 'ROUND_CEILING', 'ROUND_FLOOR', 'ROUND_UP', 'ROUND_HALF_DOWN', 'ROUND_05UP'].map((mode) => [`decimal.${mode}`, [null, tsJson(mode), 'str'] as const])),
   'random.Random': ['random', 'Random', 'unknown'],
+  'werkzeug.http.HTTP_STATUS_CODES': ['errors', 'httpStatusCodes', 'dict'],
   'enum.Enum': ['enums', 'Enum', 'unknown'],
   'enum.IntEnum': ['enums', 'IntEnum', 'unknown'],
   'enum.StrEnum': ['enums', 'StrEnum', 'unknown'],
@@ -176,6 +181,11 @@ export const STDLIB_EXCEPTIONS = new Set(['decimal.InvalidOperation', 'decimal.D
 /** Builtin types as a `defaultdict` factory: called with no argument, named in the repr. */
 const FACTORIES: Record<string, string> = { list: '() => []', dict: '() => py.dict()', set: '() => py.set()', int: '() => 0', str: "() => ''", float: '() => py.asFloat(0)' }
 
+/** Whether a dotted path is a value of the tables (a method call on it is the value's method). */
+export function isTableValue(path: string): boolean {
+  return Object.hasOwn(STDLIB_VALUES, path) && STDLIB_VALUES[path]![2] === 'dict'
+}
+
 /** A stdlib name used as a value, from the tables (undefined when it is not in them). */
 export function tableValue(path: string, ctx: Context): Emitted | undefined {
   const value = STDLIB_VALUES[path]
@@ -190,6 +200,7 @@ export function tableValue(path: string, ctx: Context): Emitted | undefined {
 export function translateTableCall(path: string, node: SyntaxNode, ctx: Context): Emitted | undefined {
   if (path === 'collections.defaultdict') return translateDefaultDict(node, ctx)
   if (path === 'itertools.product') return translateProduct(node, ctx)
+  if (path === 'functools.partial' && callArguments(node).keywords.size > 0) return translatePartial(node, ctx)
   if (path === 'itertools.zip_longest') return translateZipLongest(node, ctx)
   if (path === 'collections.namedtuple') return translateNamedtuple(node, ctx)
   if (path === 'dataclasses.replace') return translateReplace('dataclasses.replace', node, ctx)
@@ -248,6 +259,9 @@ function translateNamedtuple(node: SyntaxNode, ctx: Context): Emitted {
   if (!typename || !names || args.positional.length > 2) fail('unsupported-stdlib-call', node, '`namedtuple()` with other than a typename, field names and defaults')
   if (typename.type !== 'string') fail('unsupported-stdlib-call', typename, '`namedtuple()` whose type name is not a literal')
   if (names.type !== 'string' && !((names.type === 'list' || names.type === 'tuple') && names.namedChildren.every((n) => n.type === 'string'))) fail('unsupported-stdlib-call', names, '`namedtuple()` whose field names are not literals')
+  const fieldNames = names.type === 'string' ? names.text.slice(1, -1).replace(/,/g, ' ').split(/\s+/) : names.namedChildren.map((n) => n.text.slice(1, -1))
+  const clash = fieldNames.find((name) => ARRAY_MEMBERS.has(name))
+  if (clash !== undefined) fail('unsupported-stdlib-call', names, `namedtuple field \`${clash}\` (the service's named tuples are arrays, which have a member of that name)`)
   const defaults = args.keywords.get('defaults')
   ctx.imports.libNamespaces.add('collections')
   const list = [translateExpr(typename, ctx).code, translateExpr(names, ctx).code, ...(defaults ? [translateExpr(defaults, ctx).code] : [])]
@@ -264,6 +278,31 @@ export function translateReplace(what: string, node: SyntaxNode, ctx: Context, r
   if (receiver) return emitted(`py.callMethod(${receiver.code}, "_replace", ${changes})`, Prec.Call)
   ctx.imports.libNamespaces.add('dataclasses')
   return emitted(`dataclasses.replace(${translateExpr(args.positional[0], ctx).code}, ${changes})`, Prec.Call)
+}
+
+/**
+ * `partial(func, *args, **keywords)` with keywords: `func` must be a project function whose
+ * parameters are known by name (the runtime binds each call's arguments to them).
+ */
+function translatePartial(node: SyntaxNode, ctx: Context): Emitted {
+  const args = callArguments(node)
+  const func = args.positional[0]
+  if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in a call to `functools.partial()`')
+  const binding = func?.type === 'identifier' ? resolveName(func.text, func, ctx) : null
+  if (binding?.kind !== 'project' || binding.def.kind !== 'function' || binding.def.decorators.length > 0) {
+    return fail('unsupported-stdlib-call', node, '`functools.partial()` with keywords of something other than a plain function of the project')
+  }
+  const params = signatureOf(binding.def.node, binding.def.node)
+  if (params.some((param) => param.kind !== 'positional')) fail('unsupported-stdlib-call', node, '`functools.partial()` with keywords of a function with *args, **kwargs or keyword-only parameters')
+  const keywords = [...args.keywords].map(([name, value]) => `${tsJson(name)}: ${translateExpr(value, ctx).code}`)
+  const bound = args.positional.slice(1).map((arg) => translateExpr(arg, ctx).code)
+  ctx.imports.libNamespaces.add('functional')
+  ctx.imports.py = true
+  const names = `[${params.map((param) => tsJson(param.name)).join(', ')}]`
+  return emitted(
+    `functional.partialNamed(${translateExpr(func!, ctx).code}, ${tsJson(func!.text)}, ${names}, ${params.filter((param) => !param.hasDefault).length}, [${bound.join(', ')}], { ${keywords.join(', ')} })`,
+    Prec.Call,
+  )
 }
 
 /** `product(*iterables, repeat=1)`. */
