@@ -4,6 +4,7 @@
  * Copied verbatim into every generated service as `src/lib/errors.ts`.
  */
 import { Exception, LookupError } from './exceptions.js'
+import { PyDict } from './py.js'
 
 /** `werkzeug.http.HTTP_STATUS_CODES`: the reason phrase Werkzeug shows for a code. */
 export const HTTP_STATUS_CODES: Readonly<Record<number, string>> = {
@@ -72,6 +73,9 @@ export const HTTP_STATUS_CODES: Readonly<Record<number, string>> = {
   510: 'Not Extended',
   511: 'Network Authentication Failed',
 }
+
+/** `werkzeug.http.HTTP_STATUS_CODES` as the project's code reads it: a dict from code to reason phrase. */
+export const httpStatusCodes = new PyDict(Object.entries(HTTP_STATUS_CODES).map(([code, phrase]) => [Number(code), phrase]))
 
 /** markupsafe's `escape`. */
 export function escapeHtml(text: string): string {

@@ -1,8 +1,10 @@
 /**
  * Python's `urllib.parse` quoting and query strings (`quote`, `quote_plus`, `unquote`,
- * `unquote_plus`, `urlencode`, `parse_qs`, `parse_qsl`), as CPython 3.11 writes them.
+ * `unquote_plus`, `urlencode`, `parse_qs`, `parse_qsl`, `urlsplit`, `urlunsplit`), as CPython 3.11 writes them.
  */
 import { TypeError as PyTypeError, ValueError } from './exceptions.js'
+import { isIPv4, isIPv6 } from 'node:net'
+import { NamedTuple } from './collections.js'
 import { PyDict, iter, mappingItems, repr, str, tuple, typeName, type Py } from './py.js'
 
 const ALWAYS_SAFE = new Set(
@@ -166,3 +168,106 @@ export function parseQs(
   }
   return out
 }
+
+/** `urllib.parse.SplitResult`: the named tuple urlsplit returns. */
+export class SplitResult extends NamedTuple {
+  static override _fields = ['scheme', 'netloc', 'path', 'query', 'fragment']
+  declare readonly scheme: string
+  declare readonly netloc: string
+  declare readonly path: string
+  declare readonly query: string
+  declare readonly fragment: string
+
+  /** `geturl()`: urlunsplit of the parts. */
+  geturl(): string {
+    return urlunsplit(this)
+  }
+}
+
+const WHATWG_C0_CONTROL_OR_SPACE = /^[\x00-\x20]+/
+const SCHEME_CHARS = /^[A-Za-z0-9+\-.]*$/
+
+/**
+ * `urlsplit(url, scheme='', allow_fragments=True)` as CPython 3.11 (Debian's, with the
+ * leading C0-control strip and the bracketed-host checks) splits it.
+ */
+export function urlsplit(url: Py, scheme: Py = '', allowFragments: Py = true): SplitResult {
+  if (typeof url !== 'string') throw new PyTypeError(`Cannot mix str and non-str arguments`)
+  let rest = url.replace(WHATWG_C0_CONTROL_OR_SPACE, '').replace(/[\t\r\n]/g, '')
+  let schemeOut = String(scheme).replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\r\n]/g, '')
+  let netloc = ''
+  let query = ''
+  let fragment = ''
+  const colon = rest.indexOf(':')
+  if (colon > 0 && /^[A-Za-z]/.test(rest) && SCHEME_CHARS.test(rest.slice(0, colon))) {
+    schemeOut = rest.slice(0, colon).toLowerCase()
+    rest = rest.slice(colon + 1)
+  }
+  if (rest.startsWith('//')) {
+    let delim = rest.length
+    for (const c of '/?#') {
+      const at = rest.indexOf(c, 2)
+      if (at >= 0) delim = Math.min(delim, at)
+    }
+    netloc = rest.slice(2, delim)
+    rest = rest.slice(delim)
+    if (netloc.includes('[') !== netloc.includes(']')) throw new ValueError('Invalid IPv6 URL')
+    if (netloc.includes('[') && netloc.includes(']')) checkBracketedNetloc(netloc)
+  }
+  if (allowFragments && rest.includes('#')) {
+    const at = rest.indexOf('#')
+    fragment = rest.slice(at + 1)
+    rest = rest.slice(0, at)
+  }
+  if (rest.includes('?')) {
+    const at = rest.indexOf('?')
+    query = rest.slice(at + 1)
+    rest = rest.slice(0, at)
+  }
+  checkNetloc(netloc)
+  return new SplitResult(schemeOut, netloc, rest, query, fragment)
+}
+
+function checkBracketedNetloc(netloc: string): void {
+  const hostAndPort = netloc.slice(netloc.lastIndexOf('@') + 1)
+  const open = hostAndPort.indexOf('[')
+  let hostname: string
+  if (open >= 0) {
+    if (open > 0) throw new ValueError('Invalid IPv6 URL')
+    const bracketed = hostAndPort.slice(open + 1)
+    const close = bracketed.indexOf(']')
+    hostname = close < 0 ? bracketed : bracketed.slice(0, close)
+    const port = close < 0 ? '' : bracketed.slice(close + 1)
+    if (port !== '' && !port.startsWith(':')) throw new ValueError('Invalid IPv6 URL')
+  } else hostname = hostAndPort.split(':')[0]!
+  if (hostname.startsWith('v')) {
+    if (!/^v[a-fA-F0-9]+\..+$/s.test(hostname)) throw new ValueError('IPvFuture address is invalid')
+  } else if (isIPv4(hostname)) throw new ValueError('An IPv4 address cannot be in brackets')
+  else if (!isIPv6(hostname)) throw new ValueError(`${repr(hostname)} does not appear to be an IPv4 or IPv6 address`)
+}
+
+function checkNetloc(netloc: string): void {
+  if (netloc === '' || /^[\x00-\x7f]*$/.test(netloc)) return
+  const bare = netloc.replace(/[@:#?]/g, '')
+  const normalized = bare.normalize('NFKC')
+  if (bare === normalized) return
+  for (const c of '/?#@:')
+    if (normalized.includes(c))
+      throw new ValueError(`netloc '${netloc}' contains invalid characters under NFKC normalization`)
+}
+
+/** `urlunsplit((scheme, netloc, url, query, fragment))`. */
+export function urlunsplit(parts: Py): string {
+  const [scheme, netloc, path, query, fragment] = [...iter(parts)].map((part) => str(part))
+  let url = path!
+  if (netloc || (scheme && USES_NETLOC.has(scheme) && url.slice(0, 2) !== '//')) {
+    if (url && url[0] !== '/') url = `/${url}`
+    url = `//${netloc ?? ''}${url}`
+  }
+  if (scheme) url = `${scheme}:${url}`
+  if (query) url = `${url}?${query}`
+  if (fragment) url = `${url}#${fragment}`
+  return url
+}
+
+const USES_NETLOC = new Set(['', 'ftp', 'http', 'gopher', 'nntp', 'telnet', 'imap', 'wais', 'file', 'mms', 'https', 'shttp', 'snews', 'prospero', 'rtsp', 'rtspu', 'rsync', 'svn', 'svn+ssh', 'sftp', 'nfs', 'git', 'git+ssh', 'ws', 'wss'])

@@ -7,7 +7,7 @@ import { resolveName } from './names.js'
 import { tsJson } from '../../ts-text.js'
 import { translateStaticPath } from './files.js'
 import { sqliteValue, translateSqliteCall } from './sqlite.js'
-import { tableValue, translateTableCall } from './stdlib-modules.js'
+import { isTableValue, tableValue, translateTableCall } from './stdlib-modules.js'
 
 /** The dotted stdlib path of an expression like `os.environ.get` (null when it is not one). */
 export function stdlibPath(node: SyntaxNode, ctx: Context): string | null {
@@ -99,6 +99,8 @@ export function stdlibValue(path: string, node: SyntaxNode, ctx: Context): Emitt
 export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | undefined {
   const path = stdlibPath(node.childForFieldName('function')!, ctx)
   if (path === null) return undefined
+  // A method of a value of the tables (`HTTP_STATUS_CODES.get(code)`): a method call on that value.
+  if (isTableValue(path.slice(0, path.lastIndexOf('.')))) return undefined
   if (path.startsWith('os.path.')) {
     const projectPath = translateStaticPath(node, ctx)
     if (projectPath) return projectPath
