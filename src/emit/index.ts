@@ -1,3 +1,4 @@
+import { extensionName } from '../ir/extension-rules.js'
 import { sortFindings } from '../ir/findings.js'
 import { posix } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -181,7 +182,13 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     let specifier: string | null = null
     if ((owner === '' || owner === 'builtins') && exceptionExports.has(className)) specifier = 'src/lib/exceptions.js'
     else if ((owner === '' || /^(werkzeug|flask)(\.|$)/.test(owner)) && httpExceptionExports.has(className)) specifier = 'src/lib/errors.js'
-    else {
+    else if (extensionName(owner, className)?.name.kind === 'class') {
+      // An exception class of a mapped extension (marshmallow's ValidationError): the runtime's.
+      const mapped = extensionName(owner, className)!
+      for (const line of entry.handler.imports) imports.addLine(line)
+      imports.addNamed(`../lib/${mapped.rule.runtime}.js`, mapped.name.runtime)
+      return `${comment}\n{ exception: ${mapped.name.runtime},${scope} handle: ${handle} }`
+    } else {
       const module = translation.modules.find((candidate) => candidate.pythonModule === owner)
       if (module !== undefined && new RegExp(`export\\s+(?:abstract\\s+)?class\\s+${className}\\b`).test(module.code)) {
         specifier = (modulePaths.get(owner) as string).replace(/\.ts$/, '.js')

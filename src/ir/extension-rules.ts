@@ -11,6 +11,8 @@ export type ExtensionName =
   | { kind: 'function'; runtime: string; parameters: string[] }
   | { kind: 'proxy'; runtime: string }
   | { kind: 'class'; runtime: string; parameters?: string[] }
+  /** A constant of the extension (`marshmallow.EXCLUDE`): the runtime's export of that name. */
+  | { kind: 'value'; runtime: string }
 
 /** One extension mapping: the Python API it matches and what it becomes. */
 export interface ExtensionRule {
@@ -38,6 +40,14 @@ export interface ExtensionRule {
   after_request?: { runtime: string; symbol: string }
   /** Methods of the mapping's classes (class name → method name → mapping), called on the instance by their Python names. */
   methods?: Record<string, Record<string, ExtensionName>>
+  /**
+   * Project classes deriving from the mapping's class `base` (marshmallow's Schema): their class
+   * attributes made by the mapping's classes are declared fields, their methods decorated by
+   * `hooks` are hooks, `class Meta` sets `meta_options`.
+   */
+  schema_classes?: { base: string; hooks: string[]; meta_options: string[] }
+  /** The extension may be set up on a blueprint (`Api(api_bp)`), acting on the app as when set up on it. */
+  blueprints?: boolean
 }
 
 let cache: ExtensionRule[] | null = null
@@ -51,12 +61,22 @@ export function extensionRules(): ExtensionRule[] {
   return cache
 }
 
-/** The mapping of `module.name` (`flask_login.login_required`), if an extension rule has it. */
+/**
+ * The mapping of `module.name` (`flask_login.login_required`), if an extension rule has it. A
+ * name of a submodule of a rule's module is keyed with the submodule's path (`fields.String` for
+ * `marshmallow.fields.String`), as the project's code spells it after `from marshmallow import fields`.
+ */
 export function extensionName(module: string, name: string): { rule: ExtensionRule; name: ExtensionName } | null {
   for (const rule of extensionRules()) {
     if (!rule.modules.includes(module)) continue
     const mapped = rule.names[name]
     if (mapped !== undefined) return { rule, name: mapped }
+  }
+  for (const rule of extensionRules()) {
+    const parent = rule.modules.find((candidate) => module.startsWith(`${candidate}.`))
+    if (parent === undefined) continue
+    const mapped = rule.names[`${module.slice(parent.length + 1)}.${name}`]
+    if (mapped !== undefined && Object.hasOwn(rule.names, `${module.slice(parent.length + 1)}.${name}`)) return { rule, name: mapped }
   }
   return null
 }

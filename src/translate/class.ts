@@ -1,4 +1,5 @@
 import { fail, snippet } from './diagnostics.js'
+import { tsJson } from '../ts-text.js'
 import { jsIdentifier, type Context, type Scope, type SyntaxNode } from './context.js'
 import { translateExpr } from './expr/index.js'
 import { resolveName, EXCEPTIONS, projectReference } from './expr/names.js'
@@ -10,6 +11,7 @@ import type { ModuleInfo, ProjectIndex } from './project.js'
 import { extensionName } from '../ir/extension-rules.js'
 import { isMappedAttribute, modelClassParts, modelTable } from './expr/sqlalchemy.js'
 import { libraryClass, libraryClassEpilogue, libraryClassMembers } from './stdlib-class.js'
+import { isSchemaField, nestedSchemaNames, schemaHook, schemaMeta, schemaRuleOf } from './schema-class.js'
 
 type MethodKind = 'method' | 'static' | 'classmethod' | 'property'
 
@@ -251,6 +253,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   if (httpBase === null && flaskBase(node, ctx.project, ctx.module.name)?.module === 'werkzeug.exceptions') {
     fail('unsupported-class-feature', bases[0] ?? node, `subclass of Werkzeug's \`${flaskBase(node, ctx.project, ctx.module.name)!.name}\`, whose constructor takes other arguments`)
   }
+  const schemaRule = schemaRuleOf(node, ctx.project, ctx.module)
   // A Flask-SQLAlchemy model: the runtime's Model, its columns and relationships from the schema module.
   const model = modelTable(node, ctx)
   const modelParts = model !== null ? modelClassParts(model, ctx, node) : null
@@ -260,6 +263,11 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     extendsClause = library.extendsClause
   } else if (modelParts !== null) {
     extendsClause = modelParts.extendsClause
+  } else if (schemaRule !== null && base !== undefined && base.type === 'attribute') {
+    // `class S(marshmallow.Schema)`: the runtime's Schema.
+    const mapped = translateExpr(base, ctx)
+    extendsClause = ` extends ${mapped.code}`
+    argumentlessBase = true
   } else if (base && !options.methodView) {
     if (base.type === 'keyword_argument') fail('unsupported-class-feature', base, `class keyword \`${base.text}\` (metaclasses)`)
     if (base.type !== 'identifier') fail('unsupported-class-feature', base, `base class \`${base.text}\``)
@@ -291,6 +299,12 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     }
   }
   const classAttributes = new Map<string, SyntaxNode>()
+  /** A schema's declared fields (rules/extensions/*.yaml schema_classes), its hooks and its `class Meta`. */
+  const schemaFields: [string, SyntaxNode][] = []
+  const schemaHooks: [string, string][] = []
+  let schemaMetaLine: string | null = null
+  /** Methods under an extension's method decorators (`@marshal_with(fields)`): applied to the prototype's method after the class, innermost first. */
+  const methodWrappers: [string, string[]][] = []
   const methods: { def: SyntaxNode; kind: MethodKind; module: ModuleInfo }[] = []
   /** The module each class attribute is written in (a mixin's may be another). */
   const attributeModules = new Map<string, ModuleInfo>()
@@ -305,6 +319,11 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       if (inner?.type === 'assignment' && inner.childForFieldName('left')!.type === 'identifier' && inner.childForFieldName('right')) {
         const attr = inner.childForFieldName('left')!.text
         if (model !== null && owner.node === node && isMappedAttribute(attr, model, ctx)) continue
+        if (schemaRule !== null && owner.node === node && isSchemaField(inner.childForFieldName('right')!, schemaRule, ctx)) {
+          schemaFields.push([attr, inner.childForFieldName('right')!])
+          nestedSchemaNames(inner.childForFieldName('right')!, ctx)
+          continue
+        }
         // The first class in the MRO that defines a name wins.
         if (!classAttributes.has(attr) && !methods.some((m) => m.def.childForFieldName('name')!.text === attr)) {
           classAttributes.set(attr, inner.childForFieldName('right')!)
@@ -313,12 +332,20 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
         continue
       }
     }
+    if (schemaRule !== null && owner.node === node && member.type === 'class_definition' && member.childForFieldName('name')!.text === 'Meta') {
+      schemaMetaLine = schemaMeta(member, schemaRule, ctx)
+      continue
+    }
     let def = member
     let kind: MethodKind = 'method'
     if (member.type === 'decorated_definition') {
       const decorators = member.namedChildren.filter((c) => c.type === 'decorator')
       const known = decorators.length === 1 ? METHOD_DECORATORS[decorators[0].text] : undefined
-      if (known) kind = known
+      const hook = schemaRule !== null && owner.node === node && decorators.length === 1 ? schemaHook(decorators[0], schemaRule, ctx) : null
+      const wrappers = owner.node === node && !known && hook === null ? decorators.map((decorator) => methodWrapper(decorator, ctx)) : []
+      if (hook !== null) schemaHooks.push([member.childForFieldName('definition')!.childForFieldName('name')!.text, hook])
+      else if (wrappers.length > 0 && wrappers.every((wrapper) => wrapper !== null)) methodWrappers.push([member.childForFieldName('definition')!.childForFieldName('name')!.text, wrappers as string[]])
+      else if (known) kind = known
       else fail('unknown-decorator', decorators[0], `decorator \`${snippet(decorators[0])}\` on a method`)
       def = member.childForFieldName('definition')!
     }
@@ -368,6 +395,11 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   const inherited = new Set(httpBase !== null ? ['code', 'description'] : [])
   const classScope: Scope = { kind: 'class-body', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
   const lines: string[] = [`export class ${jsIdentifier(name)}${extendsClause} {`, ...(modelParts?.declarations ?? [])]
+  if (schemaFields.length > 0) {
+    ctx.imports.useLib(schemaRule!.runtime, 'Field')
+    lines.push('  static override declaredFields: Record<string, Field> = {', ...schemaFields.map(([field, value]) => `    ${tsJson(field)}: ${translateExpr(value, ctx).code},`), '  }')
+  }
+  if (schemaMetaLine !== null) lines.push(`  ${schemaMetaLine}`)
   for (const [attr, value] of classAttributes) {
     const renamed = staticNames.get(attr)
     lines.push(`  static ${isResponse || renamed ? 'override ' : ''}${renamed ?? jsIdentifier(attr)}: Py = ${translateExpr(value, { ...inModule(ctx, attributeModules.get(attr)!), scope: classScope }).code}`)
@@ -487,6 +519,15 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     lines.push(`  ${kind === 'method' ? '' : 'static '}${fn.isGenerator ? '*' : ''}${jsIdentifier(methodName)}(${fn.params.join(', ')}): Py {`, ...indent(indent(bodyLines)), '  }')
   }
   lines.push('}', ...(modelParts?.after ?? []), ...(library !== null ? libraryClassEpilogue(library, name) : []))
+  for (const [method, wrappers] of methodWrappers) {
+    const target = `${jsIdentifier(name)}.prototype.${jsIdentifier(method)}`
+    lines.push(`${target} = ${[...wrappers].reverse().reduce((inner, wrapper) => `${wrapper}(${inner})`, target)}`)
+  }
+  if (schemaRule !== null) {
+    // Its hooks, and its name for `Nested("Name")`.
+    ctx.imports.useLib(schemaRule.runtime, 'registerSchema')
+    lines.push(`registerSchema(${jsIdentifier(name)}${schemaHooks.length > 0 ? `, { ${schemaHooks.map(([method, hook]) => `${tsJson(method)}: ${hook}`).join(', ')} }` : ''})`)
+  }
   const runtimeMixins = bases.slice(0, -1).map((b) => runtimeMixin(b, ctx)).filter((found) => found !== null)
   for (const mixin of runtimeMixins) {
     ctx.imports.useLib(mixin.lib, mixin.runtime)
@@ -494,6 +535,21 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   }
   if (runtimeMixins.length > 0) lines.push(`py.mixInto(${jsIdentifier(name)}, [${runtimeMixins.map((mixin) => mixin.runtime).join(', ')}])`)
   return lines
+}
+
+/**
+ * A decorator of a method that a mapped extension applies to methods (`wraps_methods: true`,
+ * Flask-RESTful's `@marshal_with(fields)`): its translation; null for any other decorator.
+ */
+function methodWrapper(decorator: SyntaxNode, ctx: Context): string | null {
+  const expression = decorator.namedChildren.find((child) => child.type !== 'comment')!
+  const callee = expression.type === 'call' ? expression.childForFieldName('function')! : expression
+  if (callee.type !== 'identifier') return null
+  const binding = resolveName(callee.text, callee, ctx)
+  if (binding.kind !== 'unknown-import' || binding.name === null) return null
+  const mapped = extensionName(binding.module, binding.name)
+  if (mapped?.name.kind !== 'decorator' || (mapped.name as { wraps_methods?: boolean }).wraps_methods !== true) return null
+  return translateExpr(expression, ctx).code
 }
 
 /** `Base.__init__(self, …)`: the first argument is the method's `self`. */

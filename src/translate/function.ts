@@ -1,3 +1,5 @@
+import { extensionName } from '../ir/extension-rules.js'
+import { parametersOf } from './flask/extensions.js'
 import { fail } from './diagnostics.js'
 import { emitted, jsIdentifier, joinTypes, rawCode, tsType, type Context, type Emitted, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
@@ -139,6 +141,10 @@ export function baseConstructorSignature(classNode: SyntaxNode, project: Project
     if (resolved && resolved.def.kind === 'class') return constructorSignature(resolved.def.node, project, resolved.module.name)
     const imported = resolved ?? (def ? { def } : null)
     const external = imported?.def.kind === 'import' && imported.def.target.kind === 'member' ? imported.def.target : null
+    // A class of a mapped extension with parameters (marshmallow's Schema): the mapping's.
+    const mapped = external ? extensionName(external.module, external.name) : null
+    const mappedParameters = mapped?.name.kind === 'class' ? parametersOf(mapped.name) : null
+    if (mappedParameters !== null) return mappedParameters
     if (external && HTTP_EXCEPTION_BASES.has(external.name) && /^(werkzeug|flask)/.test(external.module)) {
       // Werkzeug's HTTPException(description=None, response=None).
       return [

@@ -23,7 +23,7 @@ import { useResources, type ProjectFileReader } from './flask/resources.js'
 import { templateHelpers, useTemplateHelpers, useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
 import { setStartupKey, startupBlocks, type StartupBlock } from './flask/startup.js'
-import { afterRequestSetups, checkCallback, extensionCallback, extensionRules, extensionSetups } from './flask/extensions.js'
+import { afterRequestSetups, checkCallback, extensionCallback, extensionInstances, extensionRules, extensionSetups } from './flask/extensions.js'
 
 export interface TranslateInput {
   modules: { name: string; file: string; source: string; tree: Parser.Tree }[]
@@ -269,11 +269,27 @@ export function translateProject(input: TranslateInput): TranslatedProject {
         ctx.imports.exceptions.add('AssertionError')
         const cases: string[] = []
         const methods = [...(options.methods ?? [])]
+        // A Flask-RESTful resource's `method_decorators = [...]`: dispatch_request wraps the bound method in each, the first innermost, at every request.
+        const methodDecoratorsNode = options.restful ? classAttributeOf(body, 'method_decorators')?.namedChildren[0]?.childForFieldName('right') : undefined
+        if (methodDecoratorsNode && (methodDecoratorsNode.type !== 'list' || methodDecoratorsNode.namedChildren.some((item) => item.type === 'list_splat'))) {
+          fail('unsupported-flask-api', methodDecoratorsNode, `\`method_decorators\` of ${className} that is not a list of decorators (a dict per HTTP method is not carried over)`)
+        }
+        const methodDecorators = methodDecoratorsNode?.namedChildren.filter((item) => item.type !== 'comment') ?? []
+        const methodDecoratorCtx = baseContext(project, module, configKeys, moduleScope(), true)
+        methodDecoratorCtx.imports = ctx.imports
+        methodDecoratorCtx.dependencies = ctx.dependencies
         for (const method of methods) {
           const def = defs.get(method.toLowerCase()) ?? (method === 'HEAD' ? defs.get('get') : undefined)
           if (!def) continue
           const args = ['c', ...viewArguments(signatureOf(def, def).slice(1))]
-          cases.push(`  case ${tsJson(method)}:`, `    return instance.${jsIdentifier(def.childForFieldName('name')!.text)}(${args.join(', ')})`)
+          const call = `instance.${jsIdentifier(def.childForFieldName('name')!.text)}(${args.join(', ')})`
+          if (methodDecorators.length === 0) {
+            cases.push(`  case ${tsJson(method)}:`, `    return ${call}`)
+            continue
+          }
+          let wrapped = `py.takesKeywords((..._viewArgs: Py[]): Py => ${call})`
+          for (const decorator of methodDecorators) wrapped = `${receiver(translateExpr(decorator, methodDecoratorCtx))}(${wrapped})`
+          cases.push(`  case ${tsJson(method)}:`, `    return py.callWithKeywords(${wrapped}, [], viewArgs)`)
         }
         ctx.imports.py = true
         const dispatch = defs.get('dispatch_request')
@@ -289,7 +305,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           body.namedChildren.find((member) => member.type === 'expression_statement' && member.namedChildren[0]?.type === 'assignment' && member.namedChildren[0].childForFieldName('left')?.text === attribute)
         if (options.restful) {
           // A Flask-RESTful resource: the Api renders what its methods return (rules/extensions/flask-restful.yaml).
-          for (const attribute of ['method_decorators', 'representations']) {
+          for (const attribute of ['representations']) {
             const assigned = classAttribute(attribute)
             if (assigned) fail('unsupported-flask-api', assigned, `\`${attribute}\` of a Flask-RESTful resource`)
           }
@@ -749,6 +765,11 @@ function viewArguments(params: ParamInfo[]): string[] {
   return args
 }
 
+/** `name = value` in a class body (the statement), if the class assigns it. */
+function classAttributeOf(body: SyntaxNode, attribute: string): SyntaxNode | undefined {
+  return body.namedChildren.find((member) => member.type === 'expression_statement' && member.namedChildren[0]?.type === 'assignment' && member.namedChildren[0].childForFieldName('left')?.text === attribute)
+}
+
 function projectReferenceForClass(ctx: Context, module: string, name: string): string {
   ctx.dependencies.add(module + '\0' + name)
   ctx.imports.useProject(module, name)
@@ -837,7 +858,7 @@ function loadTimeStatement(module: ModuleInfo, name: string, statement: SyntaxNo
 /** Module-level statements that change the data `name` holds, after its definition (its import-time state). */
 function dataMutations(project: ProjectIndex, module: ModuleInfo, name: string, configKeys: Set<string>): SymbolResult[] {
   const def = module.symbols.get(name)
-  if (def?.kind !== 'data' || !carriesPlainData(def.value, module)) return []
+  if (def?.kind !== 'data' || !(carriesPlainData(def.value, module) || builtAtLoadTime(project, module, name))) return []
   const results: SymbolResult[] = []
   for (const statement of module.tree.rootNode.namedChildren) {
     if (statement.startIndex <= def.node.startIndex || !mutatesData(statement, name, module)) continue
@@ -883,6 +904,15 @@ function mutatesData(statement: SyntaxNode, name: string, module: ModuleInfo): b
 }
 
 /** A module variable holding plain data (literals, builtins, the standard library, project code), not an app, blueprint or extension object. */
+/**
+ * An instance of a mapped extension's class that the module builds up when it loads (rules/extensions/*.yaml
+ * `load_time`: Flask-RESTful's `parser = reqparse.RequestParser()` then `parser.add_argument(...)`).
+ */
+function builtAtLoadTime(project: ProjectIndex, module: ModuleInfo, name: string): boolean {
+  const instance = extensionInstances(project).find((candidate) => candidate.module === module.name && candidate.name === name)
+  return instance !== undefined && (instance.rule as { load_time?: string[] }).load_time?.includes(instance.className) === true
+}
+
 function carriesPlainData(value: SyntaxNode, module: ModuleInfo): boolean {
   if (value.type !== 'call') return true
   let callee = value.childForFieldName('function')!

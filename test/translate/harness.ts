@@ -34,12 +34,14 @@ export interface SuiteOptions {
   flask?: boolean
   /** The cases use sqlite3: sqlite.ts is copied too, and better-sqlite3 comes from this repository's node_modules. */
   sqlite?: boolean
+  /** Further runtime files the cases' translation imports (an extension's: `marshmallow.ts`). */
+  runtime?: string[]
 }
 
 function runtimeDir(prefix: string, options: SuiteOptions): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   mkdirSync(join(dir, 'src/lib'), { recursive: true })
-  for (const f of [...(options.flask ? FLASK_RUNTIME_FILES : RUNTIME_FILES), ...(options.sqlite ? ['sqlite.ts'] : [])]) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
+  for (const f of [...(options.flask ? FLASK_RUNTIME_FILES : RUNTIME_FILES), ...(options.sqlite ? ['sqlite.ts'] : []), ...(options.runtime ?? [])]) cpSync(join(ROOT, 'src/emit/runtime', f), join(dir, 'src/lib', f))
   // Hono's types, for flask.ts's type imports; better-sqlite3 for sqlite.ts.
   if (options.flask || options.sqlite) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
   return dir

@@ -13,7 +13,7 @@
  */
 import type { Context } from 'hono'
 import { HTTPException, abort as flaskAbort } from './errors.js'
-import { FlaskResponse, addErrorRouter, request, view } from './flask.js'
+import { FlaskResponse, addErrorRouter, appConfigValue, request, view } from './flask.js'
 import { appUrlMap } from './router.js'
 import { PyDict, callWithKeywords, isTuple, jsonDumpsPy, mappingItems, type Py } from './py.js'
 
@@ -109,8 +109,20 @@ function hasRestfulRoute(c: Context): boolean {
   return endpoint !== null && ownedEndpoints.has(endpoint)
 }
 
-/** `Api.handle_error`. */
-function handleError(error: unknown): FlaskResponse {
+/**
+ * `current_app.propagate_exceptions` (Flask 2.2): `PROPAGATE_EXCEPTIONS` when set, else `TESTING`
+ * or `DEBUG`. Then `Api.handle_error` re-raises an error that is not an HTTP one, and its
+ * `error_router` leaves it to the app's own error handlers.
+ */
+function propagateExceptions(): boolean {
+  const configured = appConfigValue('PROPAGATE_EXCEPTIONS')
+  if (configured !== null && configured !== undefined) return Boolean(configured)
+  return Boolean(appConfigValue('TESTING')) || Boolean(appConfigValue('DEBUG'))
+}
+
+/** `Api.handle_error`: null when the error goes on to the app's handlers. */
+function handleError(error: unknown): FlaskResponse | null {
+  if (!(error instanceof HTTPException) && propagateExceptions()) return null
   if (error instanceof HTTPException) {
     if (error.response !== null) return FlaskResponse.fromResponse(error.getResponse())
     const data =
@@ -138,3 +150,19 @@ export function decoratedResourceView(
   ownedEndpoints.add(endpoint)
   return view(async (c) => output(await callWithKeywords(fn, [], request(c).view_args ?? {})))
 }
+
+export { RequestParser, Argument, Namespace } from './restful-reqparse.js'
+export {
+  RestfulRaw,
+  RestfulString,
+  RestfulInteger,
+  RestfulFloat,
+  RestfulBoolean,
+  RestfulDateTime,
+  RestfulNested,
+  RestfulList,
+  RestfulUrl,
+  RestfulFormattedString,
+  marshal,
+  marshal_with,
+} from './restful-fields.js'

@@ -6,6 +6,7 @@ import { resolveName, projectReference, dataType } from './names.js'
 import { translateStdlibAttribute } from './stdlib.js'
 import { typeCallArgument } from './builtins.js'
 import { tsJson } from '../../ts-text.js'
+import { translateExtensionName } from '../flask/extensions.js'
 
 /** `module.name` for a project module imported as a whole (`from . import store` → `store.ITEMS`). */
 function moduleMember(node: SyntaxNode, ctx: Context): Emitted | undefined {
@@ -20,9 +21,24 @@ function moduleMember(node: SyntaxNode, ctx: Context): Emitted | undefined {
   return emitted(code, Prec.Primary, resolved.def.kind === 'function' ? 'function' : dataType(resolved.def, ctx, resolved.module.name))
 }
 
+/**
+ * `fields.String` after `from marshmallow import fields` (or `import marshmallow`): a name of a
+ * mapped extension's module (rules/extensions/*.yaml), through the module's name.
+ */
+export function extensionMember(node: SyntaxNode, ctx: Context): { module: string; name: string } | null {
+  const object = node.childForFieldName('object')!
+  if (object.type !== 'identifier') return null
+  const binding = resolveName(object.text, object, ctx)
+  if (binding.kind !== 'unknown-import') return null
+  return { module: binding.name === null ? binding.module : `${binding.module}.${binding.name}`, name: node.childForFieldName('attribute')!.text }
+}
+
 /** `self.x` / `obj.x` / `Class.x`. */
 export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | undefined {
   if (node.type !== 'attribute') return undefined
+  const member = extensionMember(node, ctx)
+  const mapped = member === null ? undefined : translateExtensionName(member.module, member.name, node, ctx)
+  if (mapped) return mapped
   const viaModule = moduleMember(node, ctx) ?? translateStdlibAttribute(node, ctx)
   if (viaModule) return viaModule
   const object = node.childForFieldName('object')!

@@ -101,9 +101,16 @@ function translateModuleCall(node: SyntaxNode, ctx: Context): Emitted | undefine
   const object = fn.childForFieldName('object')!
   if (object.type !== 'identifier') return undefined
   const binding = resolveName(object.text, object, ctx)
+  // `fields.String(...)` after `from marshmallow import fields`: a name of a mapped extension's module.
+  if (binding.kind === 'unknown-import') {
+    const mapped = translateExtensionCall(binding.name === null ? binding.module : `${binding.module}.${binding.name}`, fn.childForFieldName('attribute')!.text, node, ctx)
+    if (mapped) return mapped
+  }
   // A method of an extension's proxy (`current_user.get_id()`): a method call on the proxied object.
   const proxy = binding.kind === 'unknown-import' && binding.name !== null && extensionName(binding.module, binding.name)?.name.kind === 'proxy'
   if (binding.kind === 'unknown-import' && !proxy) fail(unknownImportRule(binding.module), node, `\`${snippet(fn)}()\` from module \`${binding.module}\` is not supported`)
+  // Werkzeug's LocalProxy: `current_user._get_current_object()` is the object the proxy stands for, which the service's proxy already gives.
+  if (proxy && fn.childForFieldName('attribute')!.text === '_get_current_object' && (node.childForFieldName('arguments')?.namedChildren.length ?? 0) === 0) return translateExpr(object, ctx)
   if (binding.kind !== 'project-module') return undefined
   const name = fn.childForFieldName('attribute')!.text
   const resolved = ctx.project.resolveSymbol(binding.module, name)

@@ -10,6 +10,7 @@ import { translateResponseMethod } from '../flask/index.js'
 import { tsJson } from '../../ts-text.js'
 import { translateQueryMethod } from './sqlalchemy.js'
 import { translateReplace } from './stdlib-modules.js'
+import { translateSchemaMethodCall } from '../schema-class.js'
 
 /** Keyword parameters of builtin methods, in positional order. */
 const METHOD_KEYWORDS: Record<string, string[]> = {
@@ -66,6 +67,9 @@ export function translateMethodCall(node: SyntaxNode, ctx: Context, discardResul
     // `super().__init__(...)` becomes the constructor's `super(...)` (see class.ts), which checks its position.
     return emitted(`super.${jsIdentifier(name)}(${args.positional.map((a) => translateExpr(a, ctx).code).join(', ')})`, Prec.Call)
   }
+  // `task_schema.load(data, partial=True)`: a method of a mapped extension's schema class.
+  const schemaCall = translateSchemaMethodCall(node, ctx)
+  if (schemaCall !== undefined) return schemaCall
   const recv = translateExpr(object, ctx)
   ctx.imports.py = true
   // A named tuple's `_replace(x=1)`.

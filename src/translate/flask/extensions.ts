@@ -25,9 +25,17 @@ function useRuntime(rule: ExtensionRule, name: string, ctx: Context): string {
   return name
 }
 
-function parametersOf(mapped: ExtensionName): ParamInfo[] | null {
+/** A mapping's parameters; `**options` takes the other keywords (the runtime gets them as one dict), `name=` has a default. */
+export function parametersOf(mapped: ExtensionName): ParamInfo[] | null {
   const names = 'parameters' in mapped ? mapped.parameters : undefined
-  return names === undefined ? null : names.map((name, i) => ({ name, hasDefault: i > 0 || mapped.kind !== 'function', kind: 'positional' as const }))
+  return names === undefined
+    ? null
+    : names.map((name, i) =>
+        name.startsWith('**')
+          ? { name: name.slice(2), hasDefault: true, kind: 'kwargs' as const }
+          : // `req=`: a function's first parameter that has a default.
+            { name: name.replace(/=$/, ''), hasDefault: i > 0 || mapped.kind !== 'function' || name.endsWith('='), kind: 'positional' as const },
+      )
 }
 
 /**
@@ -60,6 +68,8 @@ export function translateExtensionName(module: string, name: string, node: Synta
   switch (mapped.kind) {
     case 'proxy':
       return emitted(`${useRuntime(rule, mapped.runtime, ctx)}()`, Prec.Call)
+    case 'value':
+      return emitted(useRuntime(rule, mapped.runtime, ctx), Prec.Primary)
     case 'decorator':
       if (parametersOf(mapped) !== null) return fail('unsupported-flask-api', node, `\`@${name}\` of ${rule.extension} without its call parentheses (\`@${name}()\`)`)
       return emitted(useRuntime(rule, mapped.runtime, ctx), Prec.Primary, 'function')
@@ -79,6 +89,7 @@ export function translateExtensionCall(module: string, name: string, call: Synta
   const params = parametersOf(mapped)
   switch (mapped.kind) {
     case 'proxy':
+    case 'value':
       return fail('unsupported-flask-api', call, `calling \`${snippet(call)}\``)
     case 'decorator':
       if (params === null) return fail('unsupported-flask-api', call, `\`${name}\` of ${rule.extension} is a decorator; calling it (\`${snippet(call)}\`) is not carried over`)
@@ -88,7 +99,7 @@ export function translateExtensionCall(module: string, name: string, call: Synta
       checkArguments(rule, params ?? [], args, what)
       return emitted(`${useRuntime(rule, mapped.runtime, ctx)}(${bindToSignature(args, params ?? [], what, ctx).join(', ')})`, Prec.Call)
     case 'class': {
-      if (params !== null) return emitted(`new ${useRuntime(rule, mapped.runtime, ctx)}(${constructorArguments(args, params, what, call, ctx).join(', ')})`, Prec.Call)
+      if (params !== null) return emitted(`new ${useRuntime(rule, mapped.runtime, ctx)}(${constructorArguments(rule, args, params, what, call, ctx).join(', ')})`, Prec.Call)
       // The app given to an extension's constructor is the one the service has: init_app is the emitted app's.
       const given = [...args.positional, ...[...args.keywords].filter(([key]) => key === 'app').map(([, value]) => value)]
       const onlyTheApp = args.splats.length === 0 && args.keywords.size <= (args.keywords.has('app') ? 1 : 0) && given.length <= 1 && given.every((arg) => isFlaskApp(arg, ctx))
@@ -102,13 +113,21 @@ export function translateExtensionCall(module: string, name: string, call: Synta
  * A mapped constructor's arguments bound to its parameters; the one for a parameter named `app`
  * must be the Flask app and is not passed (the service's app setup is the init_app).
  */
-function constructorArguments(args: ReturnType<typeof callArguments>, params: ParamInfo[], what: string, call: SyntaxNode, ctx: Context): string[] {
+function constructorArguments(rule: ExtensionRule, args: ReturnType<typeof callArguments>, params: ParamInfo[], what: string, call: SyntaxNode, ctx: Context): string[] {
   const appIndex = params.findIndex((param) => param.name === 'app')
   if (appIndex < 0) return bindToSignature(args, params, what, ctx)
   const appArg = args.keywords.get('app') ?? args.positional[appIndex]
-  if (appArg !== undefined && !isFlaskApp(appArg, ctx)) fail('unsupported-flask-api', call, `${what}: its app argument is not the Flask app`)
+  if (appArg !== undefined && !isFlaskApp(appArg, ctx) && !(rule.blueprints === true && isBlueprint(appArg, ctx))) fail('unsupported-flask-api', call, `${what}: its app argument is not the Flask app`)
   const rest = { ...args, positional: args.positional.filter((_, i) => i !== appIndex), keywords: new Map([...args.keywords].filter(([key]) => key !== 'app')) }
   return bindToSignature(rest, params.filter((_, i) => i !== appIndex), what, ctx)
+}
+
+/** A blueprint given to an extension's constructor (`Api(api_bp)`): a module variable made by `Blueprint(...)`. */
+function isBlueprint(node: SyntaxNode, ctx: Context): boolean {
+  if (node.type !== 'identifier') return false
+  const binding = resolveName(node.text, node, ctx)
+  if (binding.kind !== 'project' || binding.def.kind !== 'data' || binding.def.value.type !== 'call') return false
+  return /^(flask\.)?Blueprint$/.test(binding.def.value.childForFieldName('function')!.text)
 }
 
 /** `app` given to an extension's constructor: the Flask app (a module variable made by `Flask(...)`, or the factory's app). */
@@ -169,7 +188,10 @@ function findInstances(project: ProjectIndex): ExtensionInstance[] {
     for (const [name, def] of module.symbols) {
       if (def.kind !== 'data' || def.value.type !== 'call') continue
       const callee = def.value.childForFieldName('function')
-      const imported = callee?.type === 'identifier' ? importedName(module, callee.text) : null
+      let imported = callee?.type === 'identifier' ? importedName(module, callee.text) : null
+      // `reqparse.RequestParser(...)` after `from flask_restful import reqparse`: a class of the extension's submodule.
+      const owner = callee?.type === 'attribute' && callee.childForFieldName('object')!.type === 'identifier' ? importedName(module, callee.childForFieldName('object')!.text) : null
+      if (owner !== null) imported = { module: `${owner.module}.${owner.name}`, name: callee!.childForFieldName('attribute')!.text }
       if (imported === null) continue
       const mapped = extensionName(imported.module, imported.name)
       if (mapped?.name.kind === 'class') found.push({ rule: mapped.rule, className: imported.name, module: module.name, name })
@@ -241,7 +263,8 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
   // An extension with an init_app: its one instance the app sets up. One without (Flask-HTTPAuth): each instance, for its callbacks.
   const targets: { instance: ExtensionInstance; record: AppIR['extensions'][number] | null }[] = []
   for (const record of app.extensions) {
-    if (record.init === 'import-only' || record.blueprint !== undefined) continue
+    // An extension a blueprint sets up (`Api(api_bp)`) acts on the app as the app's would, when its mapping says so (`blueprints: true`).
+    if (record.init === 'import-only' || (record.blueprint !== undefined && extensionRules().find((rule) => rule.package === record.package)?.blueprints !== true)) continue
     const candidates = instances.filter((instance) => instance.rule.package === record.package && instance.className === record.symbol)
     if (targets.some((target) => target.instance.rule.package === record.package)) continue
     // Without an init_app (Flask-Bcrypt reads the app's config when used), any of its instances stands for it.

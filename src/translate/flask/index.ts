@@ -81,7 +81,7 @@ function kwargsObject(keywords: Map<string, SyntaxNode>, ctx: Context): string {
 }
 
 /** `request.args.get(...)`, `request.headers[...]`, … on a MultiDict-like of the request. */
-function requestMapping(object: SyntaxNode, ctx: Context): string | null {
+export function requestMapping(object: SyntaxNode, ctx: Context): string | null {
   if (object.type !== 'attribute') return null
   const base = object.childForFieldName('object')!
   if (flaskName(base, ctx) !== 'request') return null

@@ -9,6 +9,8 @@ import { SQLITE_EXCEPTIONS, sqliteExceptionClass } from '../expr/sqlite.js'
 import { tsJson } from '../../ts-text.js'
 import { sqlalchemyExceptionClass } from '../expr/sqlalchemy.js'
 import { STDLIB_EXCEPTIONS } from '../expr/stdlib-modules.js'
+import { extensionMember } from '../expr/attribute.js'
+import { extensionName } from '../../ir/extension-rules.js'
 
 /** The class an `except` clause or a `raise` names. */
 function exceptionClass(node: SyntaxNode, ctx: Context): string {
@@ -35,6 +37,14 @@ function exceptionClass(node: SyntaxNode, ctx: Context): string {
       ctx.imports.py = true
       return `py.getattr(${owner.code}, ${tsJson(node.childForFieldName('attribute')!.text)})`
     }
+  }
+  // `except ValidationError` (marshmallow's): an exception class of a mapped extension is the runtime's.
+  if (node.type === 'identifier' || node.type === 'attribute') {
+    const mapped = translateExpr(node, ctx)
+    const binding = node.type === 'identifier' ? resolveName(node.text, node, ctx) : null
+    const member = node.type === 'attribute' ? extensionMember(node, ctx) : null
+    const found = binding?.kind === 'unknown-import' && binding.name !== null ? extensionName(binding.module, binding.name) : member !== null ? extensionName(member.module, member.name) : null
+    if (found?.name.kind === 'class') return mapped.code
   }
   // `except InvalidOperation` (decimal's): the runtime module's class.
   if ((node.type === 'identifier' || node.type === 'attribute') && STDLIB_EXCEPTIONS.has(stdlibPath(node, ctx) ?? '')) return translateExpr(node, ctx).code
