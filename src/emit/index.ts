@@ -3,7 +3,7 @@ import { sortFindings } from '../ir/findings.js'
 import { posix } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { AppIR, ErrorHandlerIR, Finding, ProjectIR } from '../ir/types.js'
-import type { TranslatedExtension, TranslatedProject } from '../translate/types.js'
+import type { TranslatedExtension, TranslatedHandler, TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
 import { SCHEMA_MODULE_PATH, schemaModuleFor } from './db-schema.js'
 import { PRETTIER_IGNORE, emitPrettierConfig, formatRuntimeModule, formatServiceFile, formatTypeScript } from './format.js'
@@ -227,7 +227,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const isCarried = (record: AppIR['extensions'][number]): boolean =>
     extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol && (carried.records === undefined || carried.records.includes(`${record.location.file}:${record.location.line}`)))
   const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !isCarried(record)) }
-  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers), extensions))
+  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers), extensions, translation.startup))
   files.set('src/url-map.ts', emitUrlMap(app))
   const templates = emitTemplatesModule(app, moved)
   if (templates !== null) files.set('src/templates.ts', templates)
@@ -318,6 +318,7 @@ function emitAppFile(
   moved: ReadonlyMap<string, string>,
   legacy: LegacyPlan,
   extensions: readonly TranslatedExtension[] = [],
+  startup: readonly TranslatedHandler[] = [],
 ): string {
   const imports = new ImportSet()
   imports.addNamed('hono', 'Hono')
@@ -374,6 +375,18 @@ function emitAppFile(
   for (const file of routeFiles) {
     const label = file.blueprint === null ? "the app's own routes" : `blueprint ${file.blueprint}`
     lines.push(`app.route(${tsString(file.mountAt)}, ${file.factory}()) ${lineComment(label)}`)
+  }
+  // The start-up work of the app's setup (`with app.app_context():` seeding the database), with an app context of its own, then teardown_appcontext.
+  const carriedStartup = startup.filter((handler) => handler.status === 'migrated')
+  if (carriedStartup.length > 0) {
+    const teardowns = hooks.filter((entry) => entry.hook.kind === 'teardown_appcontext' && entry.handler.status === 'migrated')
+    imports.addNamed('./lib/cli.js', 'runAtStartup')
+    for (const entry of teardowns) for (const line of entry.handler.imports) handlerImports.addLine(line)
+    for (const handler of carriedStartup) {
+      for (const line of handler.imports) handlerImports.addLine(line)
+      lines.push(lineComment(`${handler.ref.location.file}:${handler.ref.location.line}: the app's start-up work, when the app is created`))
+      lines.push(`runAtStartup(${handler.code.trim()}, [${teardowns.map((entry) => entry.handler.code.trim()).join(', ')}])`)
+    }
   }
   lines.push('return app', '}', '')
   const merged = new ImportSet()

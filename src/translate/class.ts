@@ -416,6 +416,8 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     lines.push('  static [Symbol.hasInstance](value: unknown): boolean {', '    return py.isInstanceOrMixin(value, this)', '  }')
   }
   // An attribute of the class that instances may also set: read through py.getattr (instance, then class).
+  // A model's mapped column or relationship set in a method (`self.password_hash = …`) is the mapper's accessor, declared above.
+  if (model !== null) for (const attr of [...instanceAttributes]) if (isMappedAttribute(attr, model, ctx)) instanceAttributes.delete(attr)
   for (const attr of instanceAttributes) lines.push(`  ${classAttributes.has(attr) || (baseIsException && inherited.has(attr)) ? 'declare ' : ''}${jsIdentifier(attr)}: Py`)
   if (library !== null) lines.push(...libraryClassMembers(library, name, instanceAttributes, methods.some((m) => m.def.childForFieldName('name')!.text === '__post_init__'), ctx))
   // `self.code` / `self.description` of an HTTP exception read the instance, which the runtime's constructor sets from the class.
