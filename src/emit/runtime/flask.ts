@@ -893,6 +893,8 @@ export class FlaskRequest {
   #cachedData: Uint8Array | null = null
   /** Whether form parsing consumed the body stream (it does for form content types). */
   #formParsed = false
+  /** Whether `get_data(cache=False)` read the stream without keeping it: later reads get nothing, as in Werkzeug. */
+  #streamConsumed = false
   #cookies: MultiDict | null = null
 
   /** `body` null means too large (not read). Forms are parsed on first use. */
@@ -922,7 +924,8 @@ export class FlaskRequest {
     this.#formParsed = true
     if (this.#formPairs !== null) return this.#formPairs
     if (!this.content_type) return (this.#formPairs = [])
-    const body = this.#bytes()
+    // Werkzeug parses the cached data when there is some, else the stream (empty once read uncached).
+    const body = this.#cachedData ?? (this.#streamConsumed ? new Uint8Array(0) : this.#bytes())
     if (this.mimetype === 'multipart/form-data') {
       const parsed = parseMultipart(body, this.content_type)
       this.#filePairs = parsed.files
@@ -1095,12 +1098,14 @@ export class FlaskRequest {
     return options.as_text ? decodeUtf8(data) : data
   }
 
-  #readData(): Uint8Array {
-    if (this.#cachedData === null) {
-      this.#cachedData =
-        this.#formParsed && isFormMimetype(this.mimetype) ? new Uint8Array(0) : this.#bytes()
-    }
-    return this.#cachedData
+  /** Werkzeug's `get_data(cache=cache)`: the cached data, else what is left of the stream (kept with `cache`). */
+  #readData(cache = true): Uint8Array {
+    if (this.#cachedData !== null) return this.#cachedData
+    const consumed = this.#streamConsumed || (this.#formParsed && isFormMimetype(this.mimetype))
+    const data = consumed ? new Uint8Array(0) : this.#bytes()
+    if (cache) this.#cachedData = data
+    else this.#streamConsumed = true
+    return data
   }
 
   /** `request.is_json`: `application/json` or `application/*+json`. */
@@ -1128,7 +1133,7 @@ export class FlaskRequest {
     }
     let result: unknown
     try {
-      result = loadsJson(decodeJsonBytes(this.#bytes()))
+      result = loadsJson(decodeJsonBytes(this.#readData(cache)))
     } catch (error) {
       if (!(error instanceof ValueError || error instanceof SyntaxError)) throw error
       if (!silent) throw new BadRequest()

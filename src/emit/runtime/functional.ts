@@ -1,10 +1,10 @@
 /**
- * Python's `functools` (`reduce`, `partial` with positional arguments), `itertools` and
+ * Python's `functools` (`reduce`, `partial`), `itertools` and
  * `operator` (`itemgetter`, `attrgetter` and the operator functions), on the runtime's values.
  * itertools functions return lazy generators, as Python's iterators are lazy.
  */
 import { TypeError as PyTypeError, ValueError } from './exceptions.js'
-import { PyDict } from './py.js'
+import { Keywords, PyDict, takesKeywords } from './py.js'
 import {
   add,
   eq,
@@ -57,6 +57,50 @@ export function reduce(fn: Py, iterable: Py, initial: Py = NO_INITIAL): Py {
 export function partial(fn: Py, ...bound: Py[]): (...args: Py[]) => Py {
   const f = callable(fn, 'the first argument must be callable: ')
   return (...args: Py[]) => f(...bound, ...args)
+}
+
+/**
+ * `partial(func, *args, **keywords)` of a function whose parameters are known (`names`, the first
+ * `required` without a default): each call binds the partial's and its own arguments by name as
+ * Python does (the call's keywords over the partial's), with CPython's TypeErrors.
+ */
+export function partialNamed(
+  fn: Py,
+  name: string,
+  names: string[],
+  required: number,
+  bound: Py[],
+  keywords: Record<string, Py>,
+): (...args: Py[]) => Py {
+  const f = callable(fn, 'the first argument must be callable: ')
+  return takesKeywords((...args: Py[]): Py => {
+    const last = args.at(-1)
+    const given = last instanceof Keywords ? last.entries : []
+    const positional = [...bound, ...(last instanceof Keywords ? args.slice(0, -1) : args)]
+    // CPython binds keywords before it counts positional arguments: its errors come in that order.
+    const slots: Py[] = positional.slice(0, names.length)
+    for (const [key, value] of Object.entries({ ...keywords, ...Object.fromEntries(given) })) {
+      const index = names.indexOf(key)
+      if (index < 0) throw new PyTypeError(`${name}() got an unexpected keyword argument '${key}'`)
+      if (index < positional.length)
+        throw new PyTypeError(`${name}() got multiple values for argument '${key}'`)
+      slots[index] = value
+    }
+    if (positional.length > names.length)
+      throw new PyTypeError(
+        `${name}() takes ${required === names.length ? names.length : `from ${required} to ${names.length}`} positional argument${names.length === 1 ? '' : 's'} but ${positional.length} were given`,
+      )
+    const missing = names.slice(0, required).filter((_, i) => slots[i] === undefined)
+    if (missing.length > 0) {
+      const quoted = missing.map((item) => `'${item}'`)
+      const list =
+        quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`
+      throw new PyTypeError(
+        `${name}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`,
+      )
+    }
+    return f(...slots)
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

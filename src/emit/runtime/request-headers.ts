@@ -228,12 +228,31 @@ function unquote(value: string): string {
   return value
 }
 
-/** Python's `base64.b64decode` (not validating): other characters are dropped; bad padding fails. */
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/**
+ * CPython's non-strict `base64.b64decode`: other characters are skipped, a complete padding ends
+ * the input, and a quad left unfinished is an error (null here).
+ */
 function b64decode(text: string): Uint8Array | null {
-  const data = text.replace(/[^A-Za-z0-9+/=]/g, '')
-  const body = data.replace(/=+$/, '')
-  if (body.includes('=') || body.length % 4 === 1 || data.length % 4 !== 0) return null
-  return Buffer.from(body, 'base64')
+  const out: number[] = []
+  let quad = 0
+  let pads = 0
+  let left = 0
+  for (const ch of text) {
+    if (ch === '=') {
+      if (quad >= 2 && quad + ++pads >= 4) return Uint8Array.from(out)
+      continue
+    }
+    const value = B64.indexOf(ch)
+    if (value < 0) continue
+    if (quad === 1) out.push(((left << 2) | (value >> 4)) & 0xff)
+    else if (quad === 2) out.push(((left << 4) | (value >> 2)) & 0xff)
+    else if (quad === 3) out.push(((left << 6) | value) & 0xff)
+    left = value
+    quad = (quad + 1) % 4
+  }
+  return quad === 0 ? Uint8Array.from(out) : null
 }
 
 function utf8(bytes: Uint8Array): string | null {
