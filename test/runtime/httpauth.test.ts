@@ -162,6 +162,10 @@ const REQUESTS: Line[] = ['/basic', '/admin', '/both', '/optional', '/token', '/
   { path, headers: basicHeader('carol:secret') },
   { path, headers: basicHeader('nobody') },
   { path, headers: { Authorization: 'Basic !!!' } },
+  // CPython's lenient base64: extra padding after a complete quad, padding inside, an unfinished quad.
+  { path, headers: { Authorization: 'Basic YWRhOmxvdmVsYWNl=' } },
+  { path, headers: { Authorization: 'Basic YWRhOmxv=dmVsYWNl' } },
+  { path, headers: { Authorization: 'Basic YWRhOmxvdmVsYWNlYQ' } },
   { path, headers: { Authorization: 'Basic' } },
   { path, headers: { Authorization: 'Token t-ada' } },
   { path, headers: { Authorization: 'Token   t-bob' } },

@@ -29,17 +29,32 @@ function splitOnce(text: string): [string, string] | null {
   return match === null ? null : [match[1]!, match[2]!]
 }
 
-/** Python's `base64.b64decode` (not validating): characters outside the alphabet are dropped; bad padding raises. */
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/**
+ * CPython's non-strict `base64.b64decode`: other characters are skipped, a complete padding ends
+ * the input ('YW5hOnB3=' is ana:pw), and an unfinished quad raises.
+ */
 function b64decodeLenient(text: string): Buffer {
-  const data = text.replace(/[^A-Za-z0-9+/=]/g, '')
-  const body = data.replace(/=+$/, '')
-  if (
-    body.includes('=') ||
-    body.length % 4 === 1 ||
-    (data.length - body.length + body.length) % 4 !== 0
-  )
-    throw new ValueError('Incorrect padding')
-  return Buffer.from(body, 'base64')
+  const out: number[] = []
+  let quad = 0
+  let pads = 0
+  let left = 0
+  for (const ch of text) {
+    if (ch === '=') {
+      if (quad >= 2 && quad + ++pads >= 4) return Buffer.from(out)
+      continue
+    }
+    const value = B64.indexOf(ch)
+    if (value < 0) continue
+    if (quad === 1) out.push(((left << 2) | (value >> 4)) & 0xff)
+    else if (quad === 2) out.push(((left << 4) | (value >> 2)) & 0xff)
+    else if (quad === 3) out.push(((left << 6) | value) & 0xff)
+    left = value
+    quad = (quad + 1) % 4
+  }
+  if (quad !== 0) throw new ValueError('Incorrect padding')
+  return Buffer.from(out)
 }
 
 /** Werkzeug 2.2's `request.authorization`: Basic credentials, else None (Digest is not carried over). */
