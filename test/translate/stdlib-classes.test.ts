@@ -10,7 +10,7 @@ import { differentialSuite, type Case } from './harness.js'
 const cases: Case[] = [
   {
     name: 'Enum members: name, value, lookup by value and by name, iteration, comparison',
-    source: `from enum import Enum\nclass Color(Enum):\n    RED = 1\n    GREEN = 2\n    BLUE = 3\n    CRIMSON = 1\n    def describe(self):\n        return f"{self.name.lower()}={self.value}"\ndef f():\n    c = Color(2)\n    return [c.name, c.value, Color["BLUE"].value, Color.RED.describe(), [m.name for m in Color], len(Color), Color.CRIMSON is Color.RED, Color.RED == Color.RED, Color.RED == 1, Color.RED != Color.GREEN, str(Color.GREEN), repr(Color.BLUE), Color.RED in Color, isinstance(Color.RED, Color), f"{Color.GREEN}", list(Color)[1].name, {Color.RED: "r"}[Color.RED], Color(Color.BLUE).name]`,
+    source: `from enum import Enum\nclass Color(Enum):\n    RED = 1\n    GREEN = 2\n    BLUE = 3\n    CRIMSON = 1\n    def describe(self):\n        return f"{self.name.lower()}={self.value}"\ndef f():\n    c = Color(2)\n    return [c.name, c.value, Color["BLUE"].value, Color.RED.describe(), [m.name for m in Color], len(Color), Color.CRIMSON is Color.RED, Color.RED == Color.RED, Color.RED == 1, Color.RED != Color.GREEN, str(Color.GREEN), repr(Color.BLUE), Color.RED in Color, isinstance(Color.RED, Color), f"{Color.GREEN}", list(Color)[1].name, {Color.RED: "r"}[Color.RED], Color(Color.BLUE).name, Color["CRIMSON"].name]`,
   },
   {
     name: 'Enum lookups that fail',
@@ -18,7 +18,7 @@ const cases: Case[] = [
   },
   {
     name: 'IntEnum and StrEnum behave as their values; auto()',
-    source: `from enum import IntEnum, StrEnum, Enum, auto\nclass Priority(IntEnum):\n    LOW = 1\n    HIGH = 3\nclass Mode(StrEnum):\n    FAST = auto()\n    SAFE = "safe"\nclass Step(Enum):\n    ONE = auto()\n    TWO = auto()\ndef f():\n    return [Priority.HIGH == 3, Priority.LOW < Priority.HIGH, Priority.HIGH > 2, Priority.HIGH + 1, str(Priority.HIGH), f"{Priority.LOW}", repr(Priority.LOW), Priority(3).name, int(Priority.HIGH), sorted([Priority.HIGH, Priority.LOW])[0].name, Mode.FAST.value, Mode.SAFE == "safe", str(Mode.SAFE), f"mode={Mode.FAST}", Mode("safe").name, [s.value for s in Step], repr(Mode.SAFE)]`,
+    source: `from enum import IntEnum, StrEnum, Enum, auto\nclass Priority(IntEnum):\n    LOW = 1\n    HIGH = 3\nclass Mode(StrEnum):\n    FAST = auto()\n    SAFE = "safe"\nclass Step(Enum):\n    ONE = auto()\n    TWO = auto()\ndef f():\n    return [Priority.HIGH == 3, Priority.LOW < Priority.HIGH, Priority.HIGH > 2, Priority.HIGH + 1, str(Priority.HIGH), f"{Priority.LOW}", repr(Priority.LOW), Priority(3).name, int(Priority.HIGH), sorted([Priority.HIGH, Priority.LOW])[0].name, Mode.FAST.value, Mode.SAFE == "safe", str(Mode.SAFE), f"mode={Mode.FAST}", Mode("safe").name, [s.value for s in Step], repr(Mode.SAFE), Mode.SAFE.upper(), Mode.FAST.startswith("fa"), len(Mode.SAFE), Mode.SAFE + "!"]`,
   },
   {
     name: 'dataclass: generated __init__, defaults, default_factory, repr, eq, asdict, methods, __post_init__',

@@ -6,7 +6,7 @@
  * `Color["RED"]` the member of that name, and the class iterates over its members.
  */
 import { KeyError, TypeError as PyTypeError, ValueError } from './exceptions.js'
-import { add, eq, format, gt, lt, mul, repr, str, sub, type Py } from './py.js'
+import { PyDict, add, eq, format, gt, lt, mul, repr, str, strMethods, sub, type Py } from './py.js'
 
 const AUTO = Symbol('enum.auto')
 /** While `seal` makes the members, `new Color()` builds one instead of looking one up. */
@@ -17,7 +17,9 @@ export function auto(): Py {
   return { [AUTO]: true }
 }
 
-type EnumClass = typeof Enum & { __members__: Enum[] }
+/** A sealed enum class's members in definition order (aliases left out). */
+const MEMBERS = Symbol('enum members')
+type EnumClass = typeof Enum & { [MEMBERS]?: Enum[] }
 
 export class Enum {
   declare readonly name: string
@@ -28,25 +30,25 @@ export class Enum {
     if (defining) return
     const cls = new.target as unknown as EnumClass
     if (value instanceof cls) return value
-    const found = (cls.__members__ ?? []).find((member) => eq(member.value, value))
+    const found = (cls[MEMBERS] ?? []).find((member) => eq(member.value, value))
     if (found === undefined) throw new ValueError(`${repr(value)} is not a valid ${cls.name}`)
     return found
   }
 
   /** `Color["RED"]`. */
   static __getitem__(name: Py): Py {
-    const found = ((this as unknown as EnumClass).__members__ ?? []).find((m) => m.name === name)
-    if (found === undefined) throw new KeyError(name)
-    return found
+    const byName: PyDict | undefined = (this as unknown as { __members__?: PyDict }).__members__
+    if (byName === undefined || !byName.has(name)) throw new KeyError(name)
+    return byName.getItem(name)
   }
   static __len__(): number {
-    return ((this as unknown as EnumClass).__members__ ?? []).length
+    return ((this as unknown as EnumClass)[MEMBERS] ?? []).length
   }
   static __contains__(value: Py): boolean {
     return value instanceof this
   }
   static [Symbol.iterator](): Iterator<Py> {
-    return [...((this as unknown as EnumClass).__members__ ?? [])][Symbol.iterator]()
+    return [...((this as unknown as EnumClass)[MEMBERS] ?? [])][Symbol.iterator]()
   }
 
   __repr__(): string {
@@ -145,6 +147,16 @@ export class StrEnum extends Enum {
   }
 }
 
+// A StrEnum member is a str: the str methods act on its value (`Mode.FAST.upper()`).
+for (const [name, method] of Object.entries(strMethods)) {
+  if (!(name in StrEnum.prototype))
+    Object.defineProperty(StrEnum.prototype, name, {
+      value: function (this: StrEnum, ...args: Py[]): Py {
+        return method(this.value, ...args)
+      },
+    })
+}
+
 /**
  * Turns the static fields of a translated enum class into its members, in definition order. A
  * value already taken makes an alias of the first member; names starting with `_` stay attributes.
@@ -186,5 +198,12 @@ export function seal(cls: typeof Enum): void {
   } finally {
     defining = false
   }
-  Object.defineProperty(cls, '__members__', { value: members })
+  Object.defineProperty(cls, MEMBERS, { value: members })
+  // `Color.__members__`: every name, aliases too, to its member.
+  const byName = new PyDict(
+    Object.keys(cls)
+      .filter((key) => (cls as unknown as Record<string, Py>)[key] instanceof cls)
+      .map((key) => [key, (cls as unknown as Record<string, Py>)[key]]),
+  )
+  Object.defineProperty(cls, '__members__', { value: byName })
 }

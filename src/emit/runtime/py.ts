@@ -377,6 +377,9 @@ export function repr(value: Py): string {
   }
   if (value instanceof PyFloat) return floatRepr(value)
   if (value instanceof Uint8Array) return bytesRepr(value)
+  // A named tuple (collections.ts) is an array with a repr of its own.
+  if (Array.isArray(value) && typeof (value as Py).__repr__ === 'function')
+    return String((value as Py).__repr__())
   if (Array.isArray(value)) {
     const inner = value.map(repr).join(', ')
     if (isTuple(value)) return value.length === 1 ? `(${inner},)` : `(${inner})`
@@ -494,11 +497,7 @@ export function contains(container: Py, item: Py): boolean {
   }
   if (Array.isArray(container)) return container.some((x) => eq(x, item))
   if (container instanceof PyDict || container instanceof PySet) return container.has(item)
-  if (
-    container !== null &&
-    typeof container === 'object' &&
-    typeof container.__contains__ === 'function'
-  ) {
+  if (isObjectOrClass(container) && typeof container.__contains__ === 'function') {
     return Boolean(container.__contains__(item))
   }
   throw new PyTypeError(`argument of type '${typeName(container)}' is not iterable`)
@@ -715,8 +714,8 @@ export function getitem(obj: Py, key: Py): Py {
     const chars = [...obj]
     return chars[normalizeIndex(chars.length, key, 'string')]
   }
-  if (obj !== null && typeof obj === 'object' && typeof obj.__getitem__ === 'function')
-    return obj.__getitem__(key)
+  // A runtime class with class-level indexing too (an enum's `Color["RED"]`).
+  if (isObjectOrClass(obj) && typeof obj.__getitem__ === 'function') return obj.__getitem__(key)
   throw new PyTypeError(`'${typeName(obj)}' object is not subscriptable`)
 }
 
@@ -819,8 +818,7 @@ export function len(obj: Py): number {
   if (typeof obj === 'string') return [...obj].length
   if (Array.isArray(obj) || obj instanceof Uint8Array) return obj.length
   if (obj instanceof PyDict || obj instanceof PySet) return obj.size
-  if (obj !== null && typeof obj === 'object' && typeof obj.__len__ === 'function')
-    return obj.__len__()
+  if (isObjectOrClass(obj) && typeof obj.__len__ === 'function') return obj.__len__()
   throw new PyTypeError(`object of type '${typeName(obj)}' has no len()`)
 }
 
@@ -829,9 +827,13 @@ export function iter(obj: Py): Iterable<Py> {
   if (typeof obj === 'string' || Array.isArray(obj)) return obj
   if (obj instanceof PyDict) return obj.keys()
   if (obj instanceof PySet) return obj.values()
-  if (obj !== null && typeof obj === 'object' && typeof obj[Symbol.iterator] === 'function')
-    return obj
+  if (isObjectOrClass(obj) && typeof obj[Symbol.iterator] === 'function') return obj
   throw new PyTypeError(`'${typeName(obj)}' object is not iterable`)
+}
+
+/** An object, or a class (an enum class is indexed, counted and iterated over). */
+function isObjectOrClass(obj: Py): boolean {
+  return obj !== null && (typeof obj === 'object' || typeof obj === 'function')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1439,7 +1441,7 @@ export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
     obj !== undefined &&
     typeof obj === 'object' &&
     !(obj instanceof PyDict) &&
-    !Array.isArray(obj) &&
+    (!Array.isArray(obj) || obj.constructor !== Array) &&
     name in obj
   ) {
     const value = obj[name]
@@ -1454,6 +1456,19 @@ export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
     ) {
       if (Object.hasOwn(proto, name) && name !== 'constructor') {
         const value = (obj as Py)[name]
+        return typeof value === 'function' ? value.bind(obj) : value
+      }
+    }
+  }
+  // A class's own attribute (a static of a translated or runtime class: `Point._fields`).
+  if (typeof obj === 'function' && !Object.hasOwn(FUNCTION_OWN, name)) {
+    for (
+      let cls = obj;
+      typeof cls === 'function' && cls !== Function.prototype;
+      cls = Object.getPrototypeOf(cls)
+    ) {
+      if (Object.hasOwn(cls, name)) {
+        const value = obj[name]
         return typeof value === 'function' ? value.bind(obj) : value
       }
     }
@@ -2132,8 +2147,7 @@ export function percentFormat(fmt: string, args: Py): string {
       if (type === '%') return '%'
       const width = widthText === '*' ? Number(take()) : widthText
       const precision = precisionText === '*' ? Number(take()) : precisionText
-      const value =
-        key !== undefined ? (mapping ? mapping.getItem(key) : getitem(args, key)) : take()
+      let value = key !== undefined ? (mapping ? mapping.getItem(key) : getitem(args, key)) : take()
       let spec = ''
       let text: string
       const align = flags.includes('-') ? '<' : '>'
@@ -2145,6 +2159,11 @@ export function percentFormat(fmt: string, args: Py): string {
         if (precision !== undefined) text = [...text].slice(0, Number(precision)).join('')
         spec = `${align}${width ?? ''}`
         return format(text, spec)
+      }
+      // `%f` of a Decimal or an IntEnum: its float (or int), as Python converts it.
+      if (!isNumber(value) && value !== null && typeof value === 'object') {
+        if ('diu'.includes(type) && typeof value.__int__ === 'function') value = value.__int__()
+        else if (type !== 'c' && typeof value.__float__ === 'function') value = value.__float__()
       }
       if (!isNumber(value)) {
         throw new PyTypeError(

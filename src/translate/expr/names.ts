@@ -34,7 +34,7 @@ const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'w
 export const STDLIB_MODULES = new Set([
   'os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime', 'sqlite3',
   // The modules of the tables in stdlib-modules.ts.
-  'hashlib', 'hmac', 'secrets', 'base64', 'binascii', 'urllib', 'urllib.parse', 'string', 'collections', 'functools', 'itertools', 'operator', 'logging', 'asyncio',
+  'hashlib', 'hmac', 'secrets', 'base64', 'binascii', 'urllib', 'urllib.parse', 'string', 'collections', 'functools', 'itertools', 'operator', 'logging', 'asyncio', 'textwrap', 'random', 'decimal', 'enum', 'dataclasses', 'typing',
 ])
 
 function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Binding {
