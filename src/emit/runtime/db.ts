@@ -292,6 +292,39 @@ export function mapModel<C extends ModelClass>(cls: C, schema: SchemaSpec<unknow
   return defaultDatabase.register(cls)
 }
 
+const METHOD_PARAMETERS = new WeakMap<object, Record<string, string[]>>()
+
+/** The parameter names (after self) of a model class's methods, for calls with keywords (callModelMethod). */
+export function methodParameters(cls: ModelClass, methods: Record<string, string[]>): void {
+  METHOD_PARAMETERS.set(cls, methods)
+}
+
+/**
+ * `obj.name(*positional, **keywords)` on a model the translator could not type
+ * (`post.to_dict(with_comments=True)`): the keywords bound to the method's parameters by name,
+ * with Python's TypeErrors for an unknown or repeated one.
+ */
+export function callModelMethod(obj: unknown, name: string, positional: unknown[], keywords: Record<string, unknown>): unknown {
+  let params: string[] | undefined
+  for (let cls = (obj as object | null)?.constructor; obj instanceof Model && cls !== undefined && cls !== Model; cls = Object.getPrototypeOf(cls)) {
+    params = METHOD_PARAMETERS.get(cls)?.[name]
+    if (params !== undefined) break
+  }
+  const method = (obj as Record<string, unknown> | null)?.[name]
+  if (typeof method !== 'function' || params === undefined)
+    throw new TypeError(`${name}() was called with keyword arguments (${Object.keys(keywords).join(', ')}) the service cannot bind by name`)
+  const values: unknown[] = [...positional]
+  if (values.length > params.length)
+    throw new TypeError(`${name}() takes ${params.length + 1} positional arguments but ${values.length + 1} were given`)
+  for (const [key, value] of Object.entries(keywords)) {
+    const index = params.indexOf(key)
+    if (index < 0) throw new TypeError(`${(obj as Model).constructor.name}.${name}() got an unexpected keyword argument '${key}'`)
+    if (index < positional.length) throw new TypeError(`${(obj as Model).constructor.name}.${name}() got multiple values for argument '${key}'`)
+    values[index] = value
+  }
+  return (method as (...args: unknown[]) => unknown).apply(obj, values)
+}
+
 /** `db = SQLAlchemy()` / `SQLAlchemy(app)` in translated code: the app's one `db`. */
 export function sqlalchemy(): SQLAlchemy {
   defaultDatabase ??= new SQLAlchemy()

@@ -1420,6 +1420,27 @@ export function urlFor(
 }
 
 /** Builds `urlFor`'s request options from a Hono context (host, scheme, blueprint of the matched rule). */
+/**
+ * `url_for(endpoint, key=value, **mapping)`'s values: the keywords, then each unpacked mapping's
+ * items, with Python's TypeError for a key given twice. An option among a mapping's keys
+ * (`_anchor`, …), which Flask would take as the option, is refused loudly.
+ */
+export function urlForValues(keywords: Record<string, unknown>, ...mappings: unknown[]): Record<string, unknown> {
+  const values: Record<string, unknown> = { ...keywords }
+  for (const mapping of mappings) {
+    // A dict of the runtime (py.ts's PyDict: router.ts stays without it).
+    const items = (mapping as { items?: () => [unknown, unknown][] } | null)?.items
+    if (typeof items !== 'function') throw new TypeError(`url_for() argument after ** must be a mapping, not ${typeof mapping}`)
+    for (const [key, value] of items.call(mapping)) {
+      if (typeof key !== 'string') throw new TypeError('keywords must be strings')
+      if (Object.hasOwn(values, key)) throw new TypeError(`url_for() got multiple values for keyword argument '${key}'`)
+      if (['_anchor', '_method', '_scheme', '_external'].includes(key)) throw new TypeError(`url_for(): the option ${key} given in an unpacked mapping is not carried over`)
+      values[key] = value
+    }
+  }
+  return values
+}
+
 export function urlForContext(c: Context): Pick<UrlForOptions, 'host' | 'urlScheme' | 'blueprint'> {
   const url = new URL(c.req.url)
   const routing = (c.var as Partial<RoutingVariables>).routing

@@ -8,6 +8,7 @@ import { translateExpr } from './index.js'
 import { callArguments, type CallArguments } from './arguments.js'
 import { resolveName } from './names.js'
 import { startupBlocks, startupKey } from '../flask/startup.js'
+import { signatureOf } from '../function.js'
 
 /**
  * Flask-SQLAlchemy in translated code (the runtime is src/emit/runtime/db.ts):
@@ -95,7 +96,33 @@ export function modelClassParts(table: TableSchema, ctx: Context, classNode?: Sy
   }
   if (statics.some((line) => line.endsWith(': ColumnExpression'))) ctx.imports.useLib('db', 'ColumnExpression')
   if (statics.some((line) => line.endsWith(': RelationshipExpression'))) ctx.imports.useLib('db', 'RelationshipExpression')
-  return { extendsClause: ' extends Model', declarations: [...declarations, ...statics], after: [`mapModel(${name}, schema)`] }
+  // The parameters of its methods, by name: a call with keywords on a value the translator cannot type (`post.to_dict(with_comments=True)`) binds them at run time.
+  const methods = classNode === undefined ? [] : modelMethodParameters(classNode)
+  if (methods.length > 0) ctx.imports.useLib('db', 'methodParameters')
+  const parameters = methods.length > 0 ? [`methodParameters(${name}, { ${methods.map(([method, params]) => `${tsJson(method)}: ${tsJson(params)}`).join(', ')} })`] : []
+  return { extendsClause: ' extends Model', declarations: [...declarations, ...statics], after: [`mapModel(${name}, schema)`, ...parameters] }
+}
+
+/** A model's methods that take parameters besides self, with their names; methods with `*args`, `**kwargs` or keyword-only parameters are left out (the runtime then refuses keywords for them). */
+function modelMethodParameters(classNode: SyntaxNode): [string, string[]][] {
+  const out: [string, string[]][] = []
+  for (const member of classNode.childForFieldName('body')?.namedChildren ?? []) {
+    const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member
+    if (def.type !== 'function_definition' || member.type === 'decorated_definition') continue
+    const params = signatureOf(def, def).slice(1)
+    if (params.length === 0 || params.some((param) => param.kind !== 'positional')) continue
+    out.push([def.childForFieldName('name')!.text, params.map((param) => param.name)])
+  }
+  return out
+}
+
+/** The project's model classes define a method of this name (so `x.name(key=…)` on an untyped value may be one). */
+function isModelMethod(name: string, ctx: Context): boolean {
+  return projectSchema(ctx.project).tables.some((table) => {
+    if (table.model === null || table.module === null) return false
+    const def = ctx.project.modules.get(table.module)?.symbols.get(table.model)
+    return def?.kind === 'class' && modelMethodParameters(def.node).some(([method]) => method === name)
+  })
 }
 
 /** Query methods whose keyword arguments the runtime takes as one object, by method name: the keywords each accepts (null: any, as filter_by). */
@@ -138,6 +165,13 @@ export function translateQueryMethod(node: SyntaxNode, recv: Emitted, name: stri
     return emitted(`py.callMethod(${[recv.code, tsJson(name), translateExpr(args.positional[0]!, ctx).code, translateCriterion(args.positional[1]!, ctx).code].join(', ')})`, Prec.Call)
   }
   const shape = KEYWORD_METHODS[name]
+  if (shape === undefined && args.keywords.size > 0 && args.splats.length === 0 && isModelMethod(name, ctx)) {
+    // A model's method called with keywords (`post.to_dict(with_comments=True)`): bound by name when it runs, on whichever model it is.
+    ctx.imports.useLib('db', 'callModelMethod')
+    const positional = args.positional.map((arg) => translateExpr(arg, ctx).code)
+    const keywords = [...args.keywords].map(([key, value]) => `${tsJson(key)}: ${translateExpr(value, ctx).code}`)
+    return emitted(`callModelMethod(${recv.code}, ${tsJson(name)}, [${positional.join(', ')}], { ${keywords.join(', ')} })`, Prec.Call)
+  }
   if (shape === undefined || (args.keywords.size === 0 && args.splats.length === 0)) return undefined
   if (args.splats.length > 0) return fail('dynamic-call-arguments', args.splats[0]!, `unpacked arguments in a call to .${name}()`)
   if (args.positional.length > shape.positional) return fail('dynamic-call-arguments', args.node, `too many positional arguments in a call to .${name}()`)

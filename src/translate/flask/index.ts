@@ -338,7 +338,8 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
     case 'render_template_string':
       return translateRenderTemplate(node, name, ctx, contextVar(node, ctx))
     case 'url_for': {
-      if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], 'unpacked arguments in url_for()')
+      const listSplat = args.splats.find((splat) => splat.type !== 'dictionary_splat')
+      if (listSplat !== undefined) fail('dynamic-call-arguments', listSplat, 'unpacked arguments in url_for()')
       const endpoint = args.positional[0]
       if (!endpoint || args.positional.length > 1) fail('unsupported-flask-api', node, 'url_for() without a single positional endpoint')
       const urlOptions: string[] = []
@@ -351,7 +352,12 @@ function translateFlaskNamedCall(node: SyntaxNode, name: string, ctx: Context): 
       }
       ctx.imports.router.add('urlFor')
       ctx.imports.urlMap = true
-      const values = kwargsObject(new Map([...args.keywords].filter(([k]) => !k.startsWith('_'))), ctx)
+      let values = kwargsObject(new Map([...args.keywords].filter(([k]) => !k.startsWith('_'))), ctx)
+      if (args.splats.length > 0) {
+        // `**filters`: the mapping's items are values too (runtime urlForValues).
+        ctx.imports.router.add('urlForValues')
+        values = `urlForValues(${values}, ${args.splats.map((splat) => translateExpr(splat.namedChildren[0]!, ctx).code).join(', ')})`
+      }
       const relative = endpoint.type !== 'string' || endpoint.text.replace(/^[rRuU]?['"]/, '').startsWith('.')
       let options = ''
       if (urlOptions.length > 0) {
