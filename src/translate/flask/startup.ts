@@ -21,13 +21,24 @@ export interface StartupBlock {
 
 const found = new WeakMap<ProjectIndex, StartupBlock[]>()
 
+/**
+ * A module of the project's tests (pytest's and unittest's naming: a `tests`/`test` folder,
+ * `test_*.py`, `*_test.py`, `conftest.py`): the app never imports it, so its
+ * `with app.app_context():` blocks are the tests' set-up, not the app's start-up.
+ */
+function isTestModule(file: string): boolean {
+  const parts = file.split('/')
+  const name = parts.at(-1)!
+  return parts.slice(0, -1).some((part) => part === 'tests' || part === 'test') || /^test_.*\.py$|_test\.py$|^conftest\.py$/.test(name)
+}
+
 /** The project's start-up blocks, in module order (one scan per translation). */
 export function startupBlocks(project: ProjectIndex): StartupBlock[] {
   let blocks = found.get(project)
   if (blocks !== undefined) return blocks
   blocks = []
   for (const module of project.modules.values()) {
-    if (!module.source.includes('app_context')) continue
+    if (!module.source.includes('app_context') || isTestModule(module.file)) continue
     for (const block of module.tree.rootNode.descendantsOfType('with_statement')) {
       const body = block.childForFieldName('body')
       if (body === null || !/\.app_context\(\s*\)/.test(block.text.slice(0, body.startIndex - block.startIndex))) continue
