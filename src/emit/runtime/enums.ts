@@ -157,6 +157,16 @@ for (const [name, method] of Object.entries(strMethods)) {
     })
 }
 
+/** Reading a member's fields for JSON: Python's TypeError for an Enum, a loud one for the others. */
+function jsonifyGuard(member: Enum): never {
+  const name = member.constructor.name
+  if (member instanceof IntEnum || member instanceof StrEnum)
+    throw new PyTypeError(
+      `Object of type ${name} is not JSON serializable by the migrated service (Flask writes its value): jsonify ${name}.${member.name}.value`,
+    )
+  throw new PyTypeError(`Object of type ${name} is not JSON serializable`)
+}
+
 /**
  * Turns the static fields of a translated enum class into its members, in definition order. A
  * value already taken makes an alias of the first member; names starting with `_` stay attributes.
@@ -191,6 +201,13 @@ export function seal(cls: typeof Enum): void {
       if (alias === undefined) {
         Object.defineProperty(member, 'name', { value: key, enumerable: true })
         Object.defineProperty(member, 'value', { value, enumerable: true })
+        // jsonify writes a class instance's own fields: this one stops it, as Flask stops at an
+        // Enum member (a TypeError, so a 500); an IntEnum or StrEnum member, which Flask writes as
+        // its value, fails loudly too rather than becoming {"name": …, "value": …}.
+        Object.defineProperty(member, '__jsonify__', {
+          get: () => jsonifyGuard(member),
+          enumerable: true,
+        })
         members.push(member)
       }
       Object.defineProperty(cls, key, { value: member, enumerable: true, writable: false })
