@@ -3,7 +3,11 @@
  * into a migrated service does verify catch, with the app's scenario alone and with the scenario
  * plus the requests `--explore` generates?
  *
- *   node --import tsx bench/verify-mutation.ts [app ...] [--limit N] [--json FILE]
+ *   node --import tsx bench/verify-mutation.ts [app ...] [--limit N] [--json FILE] [--legacy]
+ *
+ * With --legacy each verify runs as `migrate verify --legacy`: the service's stubs are forwarded to
+ * the Flask app, so the unmutated service answers every line as Flask does and a mutant in a native
+ * view is not hidden on a line that already differs (a stub's 501, or state the stubs did not write).
  *
  * Each acceptance app (fixtures/acceptance/<app>) is migrated and transpiled once. Mutants are made
  * in the service's own code (src/routes/ and the translated project modules; never src/lib/, the
@@ -147,9 +151,12 @@ function transpileInto(serviceDir: string, file: string, source: string): void {
 }
 
 /** The differing lines verify prints (its verdict), in order. */
+/** --legacy: the service runs with LEGACY_URL (verify --legacy), its stubs forwarded to Flask, so the unmutated service differs on no line and a mutant's difference is not hidden among the stubs' 501s. */
+let legacy = false
+
 async function verdict(appDir: string, serviceDir: string, scenario: string, env: Record<string, string>, explore: boolean): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = []
-  const code = await runVerify({ flaskDir: appDir, serviceDir, scenario, env, explore, build: false, shrink: false, output: (line) => lines.push(line), error: (line) => lines.push(line) })
+  const code = await runVerify({ flaskDir: appDir, serviceDir, scenario, env, explore, legacy, build: false, shrink: false, output: (line) => lines.push(line), error: (line) => lines.push(line) })
   return { code, lines: lines.filter((line) => line.startsWith('#') || line.startsWith('migrate:')) }
 }
 
@@ -159,6 +166,7 @@ async function main(): Promise<void> {
   const limit = limitIndex >= 0 ? Number(argv[limitIndex + 1]) : Infinity
   const jsonIndex = argv.indexOf('--json')
   const jsonFile = jsonIndex >= 0 ? argv[jsonIndex + 1] : undefined
+  legacy = argv.includes('--legacy')
   const named = argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--limit' && argv[index - 1] !== '--json')
   const apps = named.length > 0 ? named : readdirSync(acceptanceDir).filter((name) => existsSync(join(acceptanceDir, name, 'scenario.jsonl'))).sort()
   const out = mkdtempSync(join(tmpdir(), 'verify-mutation-'))
@@ -235,8 +243,8 @@ async function main(): Promise<void> {
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
-  console.log(`all: scenario caught ${caughtByScenario}/${total}, scenario + explore ${caughtWithExplore}/${total}`)
-  if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify({ total, caughtByScenario, caughtWithExplore, apps: results }, null, 2) + '\n')
+  console.log(`all${legacy ? ' (--legacy)' : ''}: scenario caught ${caughtByScenario}/${total}, scenario + explore ${caughtWithExplore}/${total}`)
+  if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify({ legacy, total, caughtByScenario, caughtWithExplore, apps: results }, null, 2) + '\n')
 }
 
 await main()
