@@ -18,7 +18,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { inflateSync } from 'node:zlib'
 import { PyDate } from './datetime.js'
 import { appConfigValue, currentContext, getJson, request } from './flask.js'
-import { Keywords, PyDict, truthy, type Py } from './py.js'
+import { Keywords, PyDict, getattr, hasattr, truthy, type Py } from './py.js'
 import { flaskSession } from './session.js'
 
 /** Text that templates output without escaping (MarkupSafe's `__html__` protocol). */
@@ -887,7 +887,8 @@ export class Form {
   readonly _fields = new Map<string, Field>()
   form_errors: Py[] = []
 
-  constructor(formdata: FormData | null = null, data: Record<string, Py> = {}) {
+  /** `Form(formdata=None, obj=None, data=…)`: a field takes `obj`'s attribute of its name when `obj` has one, else `data`'s entry. */
+  constructor(formdata: FormData | null = null, obj: Py = null, data: Record<string, Py> = {}) {
     const unbound: [string, UnboundField][] = []
     const seen = new Set<string>()
     for (let cls = this.constructor as Py; cls && cls !== Form; cls = Object.getPrototypeOf(cls)) {
@@ -910,7 +911,7 @@ export class Form {
         configurable: true,
       })
     }
-    this.process(formdata, data)
+    this.process(formdata, obj, data)
   }
 
   /** Fields the form adds itself (FlaskForm's `csrf_token`). */
@@ -918,9 +919,11 @@ export class Form {
     return []
   }
 
-  process(formdata: FormData | null, data: Record<string, Py> = {}): void {
-    for (const [name, field] of this._fields)
-      field.process(formdata, name in data ? data[name] : undefined)
+  process(formdata: FormData | null, obj: Py = null, data: Record<string, Py> = {}): void {
+    for (const [name, field] of this._fields) {
+      if (obj !== null && obj !== undefined && hasattr(obj, name)) field.process(formdata, getattr(obj, name))
+      else field.process(formdata, name in data ? data[name] : undefined)
+    }
   }
 
   /** `validate(extra_validators=None)`: each field's validators, then its inline `validate_<name>` method. */
@@ -1080,8 +1083,9 @@ class CsrfTokenField extends Field {
 
 /** `flask_wtf.FlaskForm`: form data from the request when it is submitted, CSRF as configured. */
 export class FlaskForm extends Form {
-  constructor(formdata: FormData | null | undefined = undefined, data: Record<string, Py> = {}) {
-    super(formdata === undefined ? requestFormData() : formdata, data)
+  /** `FlaskForm(formdata=<the request's>, obj=None)`. */
+  constructor(formdata: FormData | null | undefined = undefined, obj: Py = null) {
+    super(formdata === undefined ? requestFormData() : formdata, obj)
   }
 
   protected override extraFields(): [string, UnboundField][] {
