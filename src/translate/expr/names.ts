@@ -35,6 +35,8 @@ export const STDLIB_MODULES = new Set([
   'os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime', 'sqlite3',
   // The modules of the tables in stdlib-modules.ts.
   'hashlib', 'hmac', 'secrets', 'base64', 'binascii', 'urllib', 'urllib.parse', 'string', 'collections', 'functools', 'itertools', 'operator', 'logging', 'asyncio', 'textwrap', 'random', 'decimal', 'enum', 'dataclasses', 'typing',
+  // Werkzeug's constants in those tables (HTTP_STATUS_CODES).
+  'werkzeug.http',
 ])
 
 function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Binding {
