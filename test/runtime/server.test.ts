@@ -5,6 +5,8 @@
  * graceful shutdown. No assertion is about time: a wait that never ends fails by the test timeout.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { Hono } from 'hono'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WerkzeugRouter, type RuleSpec } from '../../src/emit/runtime/router.js'
@@ -310,5 +312,42 @@ describe('shutdown', () => {
     expect(busy.received()).toMatch(/\r\n\r\nfinally$/)
     await stopping
     expect(stopped).toBe(true)
+  })
+})
+
+describe('memory after large bodies (issue 13)', () => {
+  // V8's own collector, as `node --expose-gc` (npm start, the Dockerfile) gives it to the server; every call recorded.
+  setFlagsFromString('--expose-gc')
+  const collect = runInNewContext('gc') as (options?: { type?: string }) => void
+  const calls: string[] = []
+  const exposed = globalThis as { gc?: unknown }
+
+  afterEach(() => {
+    delete exposed.gc
+    calls.length = 0
+  })
+
+  const post = (port: number, length: number): Promise<RawAnswer> =>
+    rawRequest(port, Buffer.concat([Buffer.from(`POST /data HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: ${length}\r\n\r\n`), Buffer.alloc(length, 0x78)]))
+
+  it('collects before a large body is read, while it is read and once it is answered', async () => {
+    exposed.gc = (options?: { type?: string }) => {
+      calls.push(options?.type ?? 'major')
+      collect(options)
+    }
+    const port = await started()
+    expect((await post(port, 1000)).body).toBe('{"len":1000}\n')
+    expect(calls).toEqual([])
+    const length = 10 * 1024 * 1024
+    expect((await post(port, length)).body).toBe(`{"len":${length}}\n`)
+    // A full collection before reading (10 MB declared), a young one per 4 MiB read, a full one after the answer.
+    await until(() => calls.length >= 4)
+    expect(calls).toEqual(['major', 'minor', 'minor', 'major'])
+  })
+
+  it('without the collector (node without --expose-gc), serves a large body as before', async () => {
+    const port = await started()
+    const length = 10 * 1024 * 1024
+    expect((await post(port, length)).body).toBe(`{"len":${length}}\n`)
   })
 })

@@ -25,6 +25,8 @@
  * - `shutdown()`: stops accepting, closes idle connections (keep-alive or not yet a request) at
  *   once, lets requests in flight finish (each then closes its connection) and resolves when
  *   every connection is gone.
+ * - Memory after large bodies is given back at once when V8's collector is exposed (`node
+ *   --expose-gc`, as `npm start` and the Dockerfile run the service): see `bodyMemory`.
  */
 import {
   createServer,
@@ -175,6 +177,7 @@ export function createFlaskServer(
   ) as FlaskServer
   server.keepAliveTimeout = options.keepAliveTimeoutMs
 
+  const memory = bodyMemory(exposedCollector())
   // Least recently used first: a connection moves to the end when it connects and when a response on it ends.
   const connections = new Map<Socket, ConnectionState>()
   let stopping = false
@@ -210,6 +213,7 @@ export function createFlaskServer(
     connections.set(socket, state)
     socket.once('close', () => connections.delete(socket))
     sniffFirstLine(socket, state, options.maxHeaderBytes)
+    if (memory !== null) socket.on('data', memory.read)
   })
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -218,8 +222,10 @@ export function createFlaskServer(
     if (!state) return
     state.firstLineDone = true
     state.active++
+    memory?.request(request)
     if (stopping) response.shouldKeepAlive = false
     response.once('close', () => {
+      memory?.responded()
       state.active--
       if (stopping && state.active === 0) closeSoon(socket)
       else if (connections.delete(socket)) connections.set(socket, state)
@@ -268,6 +274,86 @@ export function createFlaskServer(
   }
 
   return server
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory after large request bodies
+
+/** V8's collector, as `node --expose-gc` exposes it. */
+type Collector = (options?: { type?: 'minor' | 'major' }) => void
+
+/** `globalThis.gc` when the process runs with `--expose-gc`, else null. */
+function exposedCollector(): Collector | null {
+  const gc = (globalThis as { gc?: unknown }).gc
+  return typeof gc === 'function' ? (gc as Collector) : null
+}
+
+/** Bytes read from clients between two young-generation collections. */
+const YOUNG_COLLECTION_BYTES = 4 * 1024 * 1024
+/** Bytes read from clients after which the next response to end is followed by a full collection. */
+const FULL_COLLECTION_BYTES = 8 * 1024 * 1024
+/** A body declared at least this large (and within the limit) is preceded by a full collection (at most one a second). */
+const LARGE_BODY_BYTES = 1024 * 1024
+
+/** What the server tells `bodyMemory`. */
+interface BodyMemory {
+  /** A chunk read from a client (a socket's `data`). */
+  read: (chunk: Buffer) => void
+  /** A request arrived (its head): before its body is read. */
+  request: (request: IncomingMessage) => void
+  /** A response ended (or its connection closed). */
+  responded: () => void
+}
+
+/**
+ * Gives back at once the memory large request bodies leave behind; null without a collector.
+ * Node reads a socket into a new buffer each time (up to 64 KiB, outside V8's heap), and V8
+ * frees those buffers, a finished request's body and its JSON text only when it next collects,
+ * which the growth of its own heap decides, not the megabytes held outside it. Meanwhile the
+ * next upload allocates more, and the C allocator keeps what it handed out: 10 MB uploads grew
+ * the RSS by tens of MB that stayed (issue 13's bound). So:
+ * - a young-generation collection (about a millisecond) after every `YOUNG_COLLECTION_BYTES`
+ *   read from clients frees the read buffers already parsed;
+ * - a full collection after the first response to end once `FULL_COLLECTION_BYTES` have been
+ *   read since the last frees the bodies of finished requests;
+ * - a full collection before a body declared `LARGE_BODY_BYTES` or more is read (unless one ran
+ *   in the last second) frees what earlier traffic left (a flood of connections) before the
+ *   body is allocated on top of it.
+ * Ordinary traffic (small requests) reaches these counts rarely.
+ */
+function bodyMemory(collect: Collector | null): BodyMemory | null {
+  if (collect === null) return null
+  let sinceYoung = 0
+  let sinceFull = 0
+  let lastFull = 0
+  const full = (): void => {
+    sinceYoung = 0
+    sinceFull = 0
+    lastFull = performance.now()
+    collect({ type: 'major' })
+  }
+  return {
+    read: (chunk) => {
+      sinceYoung += chunk.length
+      sinceFull += chunk.length
+      if (sinceYoung < YOUNG_COLLECTION_BYTES) return
+      sinceYoung = 0
+      collect({ type: 'minor' })
+    },
+    request: (request) => {
+      const declared = declaredContentLength(request.headers['content-length'])
+      if (
+        declared !== null &&
+        declared >= LARGE_BODY_BYTES &&
+        declared <= maxBodyBytes() &&
+        performance.now() - lastFull >= 1_000
+      )
+        full()
+    },
+    responded: () => {
+      if (sinceFull >= FULL_COLLECTION_BYTES) full()
+    },
+  }
 }
 
 /** Ends a connection once what was written is flushed; destroys it if that takes too long. */
