@@ -8,7 +8,7 @@
  * With a Redis server (MIGRATE_TEST_REDIS_URL; .ci/run starts one): two processes of the
  * migrated service with CACHE_TYPE = "RedisCache" share a cached view, its cache.delete and clear.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -18,6 +18,19 @@ import { buildService, installDependencies, startService, type RunningService } 
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const python = '/usr/bin/python3'
+
+/** A command run without blocking the test worker (vitest's RPC times out under a long spawnSync). */
+function run(command: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(command, args, { cwd: repo, env: options.env ?? process.env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('close', (status) => done({ status, stdout, stderr }))
+    child.stdin.end(options.input ?? '')
+  })
+}
 const hasExtension = spawnSync(python, ['-c', 'import flask_caching'], { stdio: 'ignore' }).status === 0
 if (!hasExtension && process.env.CI === 'true') throw new Error('/usr/bin/python3 cannot import flask_caching, the oracle of test/runtime/caching.test.ts')
 const redisUrl = process.env['MIGRATE_TEST_REDIS_URL']
@@ -28,30 +41,26 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 type Line = { method?: string; path: string }
 
-function migrateApp(name: string, source: string, lines: Line[]): string {
+async function migrateApp(name: string, source: string, lines: Line[]): Promise<string> {
   const dir = join(root, name)
   mkdirSync(join(dir, 'input'), { recursive: true })
   writeFileSync(join(dir, 'input', 'wsgi.py'), source)
   writeFileSync(join(dir, 'scenario.jsonl'), lines.map((line) => JSON.stringify({ method: 'GET', ...line })).join('\n') + '\n')
-  const migrated = spawnSync(process.execPath, ['bin/migrate.js', join(dir, 'input'), '--out', join(dir, 'service'), '--force'], { cwd: repo, encoding: 'utf8', timeout: 300_000 })
+  const migrated = await run(process.execPath, ['bin/migrate.js', join(dir, 'input'), '--out', join(dir, 'service'), '--force'])
   if (migrated.status !== 0) throw new Error(migrated.stdout + migrated.stderr)
   expect(migrated.stdout, 'every view migrated').toMatch(/ 0 stubs/)
   return dir
 }
 
-function verify(dir: string): { output: string; passed: number; failed: number } {
-  const run = spawnSync(process.execPath, ['bin/migrate.js', 'verify', join(dir, 'input'), '--out', join(dir, 'service'), '--scenario', join(dir, 'scenario.jsonl')], {
-    cwd: repo,
-    encoding: 'utf8',
-    timeout: 300_000,
-  })
-  const output = `${run.stdout}\n${run.stderr}`
+async function verify(dir: string): Promise<{ output: string; passed: number; failed: number }> {
+  const replay = await run(process.execPath, ['bin/migrate.js', 'verify', join(dir, 'input'), '--out', join(dir, 'service'), '--scenario', join(dir, 'scenario.jsonl')])
+  const output = `${replay.stdout}\n${replay.stderr}`
   const summary = /(\d+) passed, (\d+) failed/.exec(output)
   return { output, passed: Number(summary?.[1] ?? 0), failed: Number(summary?.[2] ?? -1) }
 }
 
 describe.skipIf(!hasExtension)('Flask-Caching against Flask (migrate verify)', () => {
-  it('response_filter, cache_none, forced_update, a callable key_prefix, the cache API, memoize on a view', () => {
+  it('response_filter, cache_none, forced_update, a callable key_prefix, the cache API, memoize on a view', async () => {
     const lines: Line[] = [
       { path: '/filtered?ok=0' },
       { path: '/filtered?ok=0' },
@@ -77,7 +86,7 @@ describe.skipIf(!hasExtension)('Flask-Caching against Flask (migrate verify)', (
       { path: '/square/4' },
       { path: '/square/3' },
     ]
-    const dir = migrateApp(
+    const dir = await migrateApp(
       'options',
       `
 from flask import Flask, jsonify, request
@@ -145,14 +154,14 @@ def square(n):
 `,
       lines,
     )
-    const { output, passed, failed } = verify(dir)
+    const { output, passed, failed } = await verify(dir)
     expect(failed, output).toBe(0)
     expect(passed, output).toBe(lines.length)
   }, 300_000)
 
-  it('NullCache keeps nothing', () => {
+  it('NullCache keeps nothing', async () => {
     const lines = [{ path: '/' }, { path: '/' }, { path: '/get' }]
-    const dir = migrateApp(
+    const dir = await migrateApp(
       'null',
       `
 from flask import Flask, jsonify
@@ -179,7 +188,7 @@ def get():
 `,
       lines,
     )
-    const { output, passed, failed } = verify(dir)
+    const { output, passed, failed } = await verify(dir)
     expect(failed, output).toBe(0)
     expect(passed, output).toBe(lines.length)
   }, 300_000)
@@ -192,7 +201,7 @@ async function get(service: RunningService, path: string, method = 'GET'): Promi
 
 describe.skipIf(redisUrl === undefined)('Flask-Caching with RedisCache (a real Redis server)', () => {
   it('two processes of the service share a cached view, cache.delete and clear', async () => {
-    const dir = migrateApp(
+    const dir = await migrateApp(
       'redis',
       `
 import os

@@ -10,7 +10,7 @@
  * counters with the Flask app (same keys and script), and two processes of the migrated service
  * share one limit.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -20,6 +20,19 @@ import { buildService, installDependencies, startService, type RunningService } 
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const python = '/usr/bin/python3'
+
+/** A command run without blocking the test worker (vitest's RPC times out under a long spawnSync). */
+function run(command: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(command, args, { cwd: repo, env: options.env ?? process.env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('close', (status) => done({ status, stdout, stderr }))
+    child.stdin.end(options.input ?? '')
+  })
+}
 const hasExtension = spawnSync(python, ['-c', 'import flask_limiter'], { stdio: 'ignore' }).status === 0
 if (!hasExtension && process.env.CI === 'true') throw new Error('/usr/bin/python3 cannot import flask_limiter, the oracle of test/runtime/limiter.test.ts')
 const redisUrl = process.env['MIGRATE_TEST_REDIS_URL']
@@ -40,15 +53,11 @@ function writeApp(name: string, source: string, lines: Line[]): string {
   return dir
 }
 
-function verify(dir: string): { output: string; passed: number; failed: number } {
-  const migrated = spawnSync(process.execPath, ['bin/migrate.js', join(dir, 'input'), '--out', join(dir, 'service'), '--force'], { cwd: repo, encoding: 'utf8', timeout: 300_000 })
+async function verify(dir: string): Promise<{ output: string; passed: number; failed: number }> {
+  const migrated = await run(process.execPath, ['bin/migrate.js', join(dir, 'input'), '--out', join(dir, 'service'), '--force'])
   if (migrated.status !== 0) throw new Error(migrated.stdout + migrated.stderr)
-  const run = spawnSync(process.execPath, ['bin/migrate.js', 'verify', join(dir, 'input'), '--out', join(dir, 'service'), '--scenario', join(dir, 'scenario.jsonl')], {
-    cwd: repo,
-    encoding: 'utf8',
-    timeout: 300_000,
-  })
-  const output = `${run.stdout}\n${run.stderr}`
+  const replay = await run(process.execPath, ['bin/migrate.js', 'verify', join(dir, 'input'), '--out', join(dir, 'service'), '--scenario', join(dir, 'scenario.jsonl')])
+  const output = `${replay.stdout}\n${replay.stderr}`
   const summary = /(\d+) passed, (\d+) failed/.exec(output)
   return { output, passed: Number(summary?.[1] ?? 0), failed: Number(summary?.[2] ?? -1) }
 }
@@ -60,7 +69,7 @@ from flask_limiter.util import get_remote_address
 `
 
 describe.skipIf(!hasExtension)('Flask-Limiter options against Flask (migrate verify)', () => {
-  it('key_func of the app, exempt_when, per_method, cost, application limits, override_defaults=False, key prefix, request filter', () => {
+  it('key_func of the app, exempt_when, per_method, cost, application limits, override_defaults=False, key prefix, request filter', async () => {
     const dir = writeApp(
       'options',
       `${HEADER}
@@ -126,12 +135,12 @@ def plain():
         { path: '/plain' },
       ],
     )
-    const { output, passed, failed } = verify(dir)
+    const { output, passed, failed } = await verify(dir)
     expect(failed, output).toBe(0)
     expect(passed, output).toBe(25)
   }, 300_000)
 
-  it("Werkzeug's 429 page without a handler, and RATELIMIT_ENABLED = False", () => {
+  it("Werkzeug's 429 page without a handler, and RATELIMIT_ENABLED = False", async () => {
     const dir = writeApp(
       'defaults',
       `${HEADER}
@@ -151,7 +160,7 @@ def two():
 `,
       [{ path: '/' }, { path: '/' }, { path: '/' }, { method: 'HEAD', path: '/two' }, { path: '/two' }, { path: '/two' }],
     )
-    const { output, passed, failed } = verify(dir)
+    const { output, passed, failed } = await verify(dir)
     expect(failed, output).toBe(0)
     expect(passed, output).toBe(6)
 
@@ -173,7 +182,7 @@ def plain():
 `,
       [{ path: '/' }, { path: '/' }, { path: '/plain' }, { path: '/plain' }],
     )
-    const second = verify(disabled)
+    const second = await verify(disabled)
     expect(second.failed, second.output).toBe(0)
     expect(second.passed, second.output).toBe(4)
   }, 300_000)
@@ -220,10 +229,10 @@ async function get(service: RunningService, path: string): Promise<{ status: num
 describe.skipIf(!hasExtension || !hasRedis)('Flask-Limiter with Redis storage (a real Redis server)', () => {
   let dir: string
   let serviceDir: string
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = writeApp('redis', REDIS_APP, [])
     serviceDir = join(dir, 'service')
-    const migrated = spawnSync(process.execPath, ['bin/migrate.js', join(dir, 'input'), '--out', serviceDir, '--force'], { cwd: repo, encoding: 'utf8', timeout: 300_000 })
+    const migrated = await run(process.execPath, ['bin/migrate.js', join(dir, 'input'), '--out', serviceDir, '--force'])
     if (migrated.status !== 0) throw new Error(migrated.stdout + migrated.stderr)
     const installed = installDependencies(serviceDir, join(repo, 'node_modules'))
     if (!installed.ok) throw new Error(installed.message)
