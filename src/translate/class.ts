@@ -384,7 +384,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
     if (selfParam?.type === 'identifier') selfAssignments(def.childForFieldName('body')!, selfParam.text, instanceAttributes)
   }
   if (library?.kind === 'dataclass') {
-    for (const field of library.fields) instanceAttributes.add(field.name)
+    for (const field of library.fields) if (library.ownFields?.has(field.name) ?? true) instanceAttributes.add(field.name)
   }
   for (const reserved of ['args', 'name', 'stack', 'constructor', ...(httpBase !== null ? ['response'] : [])]) {
     if (instanceAttributes.has(reserved) && baseIsException) fail('unsupported-class-feature', node, `exception attribute \`self.${reserved}\``)

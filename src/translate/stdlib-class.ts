@@ -9,6 +9,7 @@ import { fail, snippet } from './diagnostics.js'
 import { jsIdentifier, type Context, type SyntaxNode } from './context.js'
 import { translateExpr } from './expr/index.js'
 import { callArguments } from './expr/arguments.js'
+import { projectReference } from './expr/names.js'
 import { tsJson } from '../ts-text.js'
 import type { ParamInfo } from './function.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
@@ -37,6 +38,10 @@ export interface LibraryClass {
   /** Statements of the class body class.ts leaves to this module (fields that are not class attributes). */
   skips: Set<SyntaxNode>
   options: { frozen: boolean; order: boolean; eq: boolean }
+  /** A dataclass's own fields (the others are its base's). */
+  ownFields?: Set<string>
+  /** A dataclass extending another: the base constructor's parameters. */
+  parentInit?: string[] | null
 }
 
 /** The dotted path an identifier or attribute names through the module's imports (`dataclasses.dataclass`), or null. */
@@ -141,28 +146,77 @@ export function libraryClass(classNode: SyntaxNode, ctx: Context): LibraryClass 
     return { kind: 'namedtuple', extendsClause: ' extends collections.NamedTuple', fields, skips: new Set(fields.map((f) => f.node)), options: none }
   }
   if (dataclass === null) return null
-  const options = { ...none }
-  if (dataclass.type === 'call') {
-    const args = callArguments(dataclass)
-    if (args.positional.length > 0 || args.splats.length > 0) fail('unsupported-class-feature', dataclass, '`@dataclass(...)` with positional arguments')
-    for (const [name, value] of args.keywords) {
-      if ((name === 'frozen' || name === 'order' || name === 'eq') && (value.type === 'true' || value.type === 'false')) options[name] = value.type === 'true'
-      else if (name === 'repr' && value.type === 'true') continue
-      else fail('unsupported-class-feature', value.parent!, `\`@dataclass(${name}=${value.text})\``)
-    }
+  const options = dataclassOptions(dataclass)
+  let extendsClause = ''
+  let parent: ProjectClass | null = null
+  if (base !== undefined) {
+    parent = dataclassParent(classNode, info, ctx.project)
+    if (parent === null) fail('unsupported-class-feature', base, 'a dataclass whose base class is not a dataclass of the project')
+    const parentDecorator = decoratorsOf(parent.node).map((d) => dataclassDecorator(d, parent!.module)).find((d) => d !== null)!
+    if (dataclassOptions(parentDecorator).frozen !== options.frozen) fail('unsupported-class-feature', base, `a ${options.frozen ? 'frozen' : 'non-frozen'} dataclass inheriting from a ${options.frozen ? 'non-frozen' : 'frozen'} one (Python raises TypeError)`)
+    extendsClause = ` extends ${projectReference(parent.module.name, parent.name, ctx)}`
   }
-  if (base !== undefined) fail('unsupported-class-feature', base, 'a dataclass with a base class')
   for (const member of classNode.childForFieldName('body')!.namedChildren) {
     const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member
     if (def.type === 'function_definition' && def.childForFieldName('name')!.text === '__init__') fail('unsupported-class-feature', def, '`__init__` of a dataclass (the dataclass makes its own)')
   }
-  const fields = annotatedFields(classNode, info, 'dataclass')
-  fields.forEach((f) => checkDefault(f, 'dataclass'))
+  const own = annotatedFields(classNode, info, 'dataclass')
+  own.forEach((f) => checkDefault(f, 'dataclass'))
+  const inherited = parent === null ? [] : dataclassFields(parent.node, parent.module, ctx.project)
+  const fields = mergeFields(inherited, own)
   requireDefaultsLast(fields.filter((f) => f.init))
   ctx.imports.libNamespaces.add('dataclasses')
   // A field whose default is a plain value stays a class attribute, as in Python; `field(...)` ones do not.
-  const skips = new Set(fields.filter((f) => f.defaultValue === null || f.defaultValue !== f.node.childForFieldName('right')).map((f) => f.node))
-  return { kind: 'dataclass', extendsClause: '', fields, skips, options }
+  const skips = new Set(own.filter((f) => f.defaultValue === null || f.defaultValue !== f.node.childForFieldName('right')).map((f) => f.node))
+  const parentInit = inherited.filter((f) => f.init).map((f) => f.name)
+  return { kind: 'dataclass', extendsClause, fields, skips, options, ownFields: new Set(own.map((f) => f.name)), parentInit: parent === null ? null : parentInit }
+}
+
+interface ProjectClass {
+  node: SyntaxNode
+  module: ModuleInfo
+  name: string
+}
+
+/** `@dataclass(frozen=True, order=True)`'s options (others are reported). */
+function dataclassOptions(dataclass: SyntaxNode): LibraryClass['options'] {
+  const options = { frozen: false, order: false, eq: true }
+  if (dataclass.type !== 'call') return options
+  const args = callArguments(dataclass)
+  if (args.positional.length > 0 || args.splats.length > 0) fail('unsupported-class-feature', dataclass, '`@dataclass(...)` with positional arguments')
+  for (const [name, value] of args.keywords) {
+    if ((name === 'frozen' || name === 'order' || name === 'eq') && (value.type === 'true' || value.type === 'false')) options[name] = value.type === 'true'
+    else if (name === 'repr' && value.type === 'true') continue
+    else fail('unsupported-class-feature', value.parent!, `\`@dataclass(${name}=${value.text})\``)
+  }
+  return options
+}
+
+/** The base of a class when it is a dataclass of the project (null otherwise). */
+function dataclassParent(classNode: SyntaxNode, info: ModuleInfo, project: ProjectIndex): ProjectClass | null {
+  const bases = classNode.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment') ?? []
+  if (bases.length !== 1 || bases[0]!.type !== 'identifier') return null
+  const def = info.symbols.get(bases[0]!.text)
+  const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module: info, name: bases[0]!.text, def } : null
+  if (resolved?.def.kind !== 'class') return null
+  const found = { node: resolved.def.node, module: resolved.module, name: resolved.name }
+  return decoratorsOf(found.node).some((d) => dataclassDecorator(d, found.module) !== null) ? found : null
+}
+
+/** A dataclass's fields in Python's order: its bases' first, a redefined one keeping its place. */
+function dataclassFields(classNode: SyntaxNode, info: ModuleInfo, project: ProjectIndex, depth = 0): Field[] {
+  const parent = depth < 20 ? dataclassParent(classNode, info, project) : null
+  return mergeFields(parent === null ? [] : dataclassFields(parent.node, parent.module, project, depth + 1), annotatedFields(classNode, info, 'dataclass'))
+}
+
+function mergeFields(inherited: Field[], own: Field[]): Field[] {
+  const merged = [...inherited]
+  for (const field of own) {
+    const at = merged.findIndex((f) => f.name === field.name)
+    if (at >= 0) merged[at] = field
+    else merged.push(field)
+  }
+  return merged
 }
 
 function requireDefaultsLast(fields: Field[]): void {
@@ -175,7 +229,7 @@ function requireDefaultsLast(fields: Field[]): void {
 }
 
 /** Members class.ts adds to the class: the fields and the generated constructor. */
-export function libraryClassMembers(record: LibraryClass, className: string, declared: Set<string>, hasPostInit: boolean, ctx: Context): string[] {
+export function libraryClassMembers(record: LibraryClass, className: string, declared: Set<string>, _hasPostInit: boolean, ctx: Context): string[] {
   if (record.kind === 'enum') return []
   const params = record.fields.filter((f) => f.init).map((f) => {
     const value = f.factory !== null ? `(${translateExpr(f.factory, ctx).code})()` : f.defaultValue !== null ? translateExpr(f.defaultValue, ctx).code : null
@@ -191,15 +245,18 @@ export function libraryClassMembers(record: LibraryClass, className: string, dec
       '  }',
     ]
   }
-  const lines = record.fields.filter((f) => !declared.has(f.name)).map((f) => `  ${jsIdentifier(f.name)}: Py`)
+  const own = record.fields.filter((f) => !record.parentInit || record.ownFields!.has(f.name))
+  const lines = own.filter((f) => !declared.has(f.name)).map((f) => `  ${jsIdentifier(f.name)}: Py`)
   lines.push(`  constructor(${params.join(', ')}) {`)
+  if (record.parentInit) lines.push(`    super(${record.parentInit.map(jsIdentifier).join(', ')})`)
   for (const f of record.fields) {
+    if (record.parentInit && !record.ownFields!.has(f.name)) continue
     if (f.init) lines.push(`    this.${jsIdentifier(f.name)} = ${jsIdentifier(f.name)}`)
     else if (f.factory !== null) lines.push(`    this.${jsIdentifier(f.name)} = (${translateExpr(f.factory, ctx).code})()`)
     else if (f.defaultValue !== null) lines.push(`    this.${jsIdentifier(f.name)} = ${translateExpr(f.defaultValue, ctx).code}`)
   }
-  if (hasPostInit) lines.push('    this.__post_init__()')
-  if (record.options.frozen) lines.push('    dataclasses.freeze(this)')
+  // `__post_init__` (its own or a base's) and freezing, once, by the class whose constructor Python runs.
+  lines.push(`    dataclasses.initialized(this, new.target, ${jsIdentifier(className)})`)
   lines.push('  }')
   return lines
 }
@@ -212,7 +269,7 @@ export function libraryClassEpilogue(record: LibraryClass, className: string): s
   const fields = record.fields.map((f) => `{ name: ${tsJson(f.name)}${f.repr ? '' : ', repr: false'}${f.compare ? '' : ', compare: false'} }`)
   const options = (['frozen', 'order'] as const).filter((o) => record.options[o]).map((o) => `${o}: true`)
   if (!record.options.eq) options.push('eq: false')
-  return [`dataclasses.dataclass(${cls}, [${fields.join(', ')}]${options.length > 0 ? `, { ${options.join(', ')} }` : ''})`]
+  return [`dataclasses.dataclass(${cls}, ${tsJson(className)}, [${fields.join(', ')}]${options.length > 0 ? `, { ${options.join(', ')} }` : ''})`]
 }
 
 /** The constructor's parameters of a library class, for calls (`Point(1, y=2)`, `Color(1)`); null for a plain class. */
@@ -225,7 +282,7 @@ export function libraryClassSignature(classNode: SyntaxNode, project: ProjectInd
   const dataclass = decoratorsOf(classNode).some((d) => dataclassDecorator(d, info) !== null)
   if (basePath !== 'typing.NamedTuple' && !dataclass) return null
   try {
-    return annotatedFields(classNode, info, dataclass ? 'dataclass' : 'namedtuple')
+    return (dataclass ? dataclassFields(classNode, info, project) : annotatedFields(classNode, info, 'namedtuple'))
       .filter((f) => f.init)
       .map((f) => ({ name: f.name, hasDefault: f.defaultValue !== null || f.factory !== null, kind: 'positional' as const }))
   } catch {

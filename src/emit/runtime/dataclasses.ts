@@ -20,6 +20,13 @@ interface Options {
 }
 
 const FIELDS = Symbol('dataclass fields')
+const OPTIONS = new WeakMap<object, Options>()
+/** The Python names of dataclasses (a class attribute `name` would hide a JavaScript class's own). */
+const NAMES = new WeakMap<object, string>()
+
+function classNameOf(instance: Py): string {
+  return NAMES.get(instance.constructor) ?? instance.constructor.name
+}
 
 /** `dataclasses.FrozenInstanceError`. */
 export class FrozenInstanceError extends AttributeError {}
@@ -35,15 +42,17 @@ function compared(value: Py): Py[] {
 }
 
 /** What `@dataclass` adds to a class whose fields and constructor are translated. */
-export function dataclass(cls: Py, fields: FieldSpec[], options: Options = {}): void {
+export function dataclass(cls: Py, name: string, fields: FieldSpec[], options: Options = {}): void {
   Object.defineProperty(cls, FIELDS, { value: fields })
+  NAMES.set(cls, name)
+  OPTIONS.set(cls, options)
   const proto = cls.prototype
   if (!Object.hasOwn(proto, '__repr__')) {
     proto.__repr__ = function (this: Py): string {
       const shown = fields
         .filter((f) => f.repr !== false)
         .map((f) => `${f.name}=${repr(this[f.name])}`)
-      return `${cls.name}(${shown.join(', ')})`
+      return `${classNameOf(this)}(${shown.join(', ')})`
     }
   }
   if (options.eq !== false && !Object.hasOwn(proto, '__eq__')) {
@@ -136,4 +145,17 @@ export function fields(value: Py): readonly Py[] {
 /** `is_dataclass(obj_or_class)`. */
 export function is_dataclass(value: Py): boolean {
   return (typeof value === 'function' ? value[FIELDS] : specsOf(value)) !== undefined
+}
+
+/**
+ * The end of a dataclass's constructor: `__post_init__` and freezing, run once by the constructor
+ * of the nearest dataclass of the instance's class (a dataclass subclass runs its own).
+ */
+export function initialized(instance: Py, newTarget: Py, cls: Py): void {
+  let nearest = newTarget
+  while (typeof nearest === 'function' && !Object.hasOwn(nearest, FIELDS))
+    nearest = Object.getPrototypeOf(nearest)
+  if (nearest !== cls) return
+  if (typeof instance.__post_init__ === 'function') instance.__post_init__()
+  if (OPTIONS.get(cls)?.frozen) freeze(instance)
 }
