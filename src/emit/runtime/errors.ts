@@ -89,6 +89,14 @@ export function escapeHtml(text: string): string {
 
 const HTML_CONTENT_TYPE = 'text/html; charset=utf-8'
 
+/** Wraps a web Response as flask.ts's FlaskResponse, which this module cannot import (flask.ts imports it). */
+let asWerkzeugResponse: ((response: Response) => unknown) | null = null
+
+/** Called by flask.ts: `get_response()` gives a FlaskResponse. */
+export function useWerkzeugResponse(wrap: (response: Response) => unknown): void {
+  asWerkzeugResponse = wrap
+}
+
 /**
  * `werkzeug.exceptions.HTTPException`. `code` and the default `description` are per class
  * (static `code` / `defaultDescription`), as Werkzeug's class attributes are. `name` is the
@@ -141,6 +149,15 @@ export class HTTPException extends Exception {
     const headers = new Headers()
     for (const [key, value] of this.getHeaders()) headers.append(key, value)
     return new Response(this.getBody(), { status: this.code ?? 500, headers })
+  }
+
+  /**
+   * Python's `e.get_response()`: a Werkzeug response an error handler may change (`.data`,
+   * `.content_type`, `.headers`), as a FlaskResponse (see `useWerkzeugResponse`).
+   */
+  get_response(_environ: unknown = null): unknown {
+    const response = this.getResponse()
+    return asWerkzeugResponse === null ? response : asWerkzeugResponse(response)
   }
 
   /** Python's `str(e)`: `404 Not Found: <description>`. */

@@ -36,6 +36,7 @@ import {
   RequestEntityTooLarge,
   RequestRedirect,
   defaultExceptions,
+  useWerkzeugResponse,
 } from './errors.js'
 import {
   ValueError,
@@ -1996,6 +1997,9 @@ export class FlaskResponse {
     return this.headers.items()
   }
 }
+
+// `e.get_response()` in an error handler: a response it can change, as Werkzeug's.
+useWerkzeugResponse((response) => FlaskResponse.fromResponse(response))
 
 /** `werkzeug.wrappers.Response`: Flask's Response without Flask's `text/html` default. */
 export class WerkzeugResponse extends FlaskResponse {

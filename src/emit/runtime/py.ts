@@ -1496,6 +1496,15 @@ export function getattr(obj: Py, name: string, ...fallback: Py[]): Py {
             : null
   if (table !== null && Object.hasOwn(table, name))
     return (...args: Py[]) => table[name]!(obj, ...args)
+  // A class's `__getattr__` (Flask-RESTful's reqparse.Namespace): called when the lookup above finds nothing.
+  if (obj !== null && typeof obj === 'object' && typeof obj.__getattr__ === 'function') {
+    try {
+      return obj.__getattr__(name)
+    } catch (error) {
+      if (!(error instanceof AttributeError) || fallback.length === 0) throw error
+      return fallback[0]
+    }
+  }
   if (fallback.length > 0) return fallback[0]
   throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
 }

@@ -5,7 +5,7 @@
  * with its conversions, choices, locations and its 400 answers (`{"message": {name: help}}`).
  */
 import { BadRequest } from './errors.js'
-import { Exception, ValueError } from './exceptions.js'
+import { AttributeError, Exception, ValueError } from './exceptions.js'
 import { currentContext, request, type FlaskRequest } from './flask.js'
 import { restfulAbort } from './restful.js'
 import {
@@ -34,7 +34,7 @@ const FRIENDLY_LOCATION: Record<string, string> = {
 /** `reqparse.Namespace`: a dict whose keys read as attributes too (`args.page`). */
 export class Namespace extends PyDict {
   __getattr__(name: string): Py {
-    if (!this.has(name)) throw new Error(`AttributeError: ${name}`)
+    if (!this.has(name)) throw new AttributeError(name)
     return this.getItem(name)
   }
 }
