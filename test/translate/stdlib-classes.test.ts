@@ -18,7 +18,7 @@ const cases: Case[] = [
   },
   {
     name: 'IntEnum and StrEnum behave as their values; auto()',
-    source: `from enum import IntEnum, StrEnum, Enum, auto\nclass Priority(IntEnum):\n    LOW = 1\n    HIGH = 3\nclass Mode(StrEnum):\n    FAST = auto()\n    SAFE = "safe"\nclass Step(Enum):\n    ONE = auto()\n    TWO = auto()\ndef f():\n    return [Priority.HIGH == 3, Priority.LOW < Priority.HIGH, Priority.HIGH > 2, Priority.HIGH + 1, str(Priority.HIGH), f"{Priority.LOW}", repr(Priority.LOW), Priority(3).name, int(Priority.HIGH), sorted([Priority.HIGH, Priority.LOW])[0].name, Mode.FAST.value, Mode.SAFE == "safe", str(Mode.SAFE), f"mode={Mode.FAST}", Mode("safe").name, [s.value for s in Step], repr(Mode.SAFE), Mode.SAFE.upper(), Mode.FAST.startswith("fa"), len(Mode.SAFE), Mode.SAFE + "!"]`,
+    source: `from enum import IntEnum, StrEnum, Enum, auto\nclass Priority(IntEnum):\n    LOW = 1\n    HIGH = 3\nclass Mode(StrEnum):\n    FAST = auto()\n    SAFE = "safe"\nclass Step(Enum):\n    ONE = auto()\n    TWO = auto()\ndef f():\n    return [Priority.HIGH == 3, Priority.LOW < Priority.HIGH, Priority.HIGH > 2, Priority.HIGH + 1, str(Priority.HIGH), f"{Priority.LOW}", repr(Priority.LOW), Priority(3).name, int(Priority.HIGH), sorted([Priority.HIGH, Priority.LOW])[0].name, Mode.FAST.value, Mode.SAFE == "safe", str(Mode.SAFE), f"mode={Mode.FAST}", Mode("safe").name, [s.value for s in Step], repr(Mode.SAFE), Mode.SAFE.upper(), Mode.FAST.startswith("fa"), len(Mode.SAFE), Mode.SAFE + "!", "mode:" + Mode.FAST, {"safe": 1}[Mode.SAFE], {Priority.HIGH: "h"}[3], 3 in {Priority.HIGH}, Mode.SAFE in {"safe", "x"}]`,
   },
   {
     name: 'dataclass: generated __init__, defaults, default_factory, repr, eq, asdict, methods, __post_init__',

@@ -276,6 +276,22 @@ export class Decimal {
     return of(0, this.coef, this.exp)
   }
 
+  /**
+   * The key this Decimal has in a dict or set: the int or float it equals (as Python's hashes
+   * agree), else a text no int, float or other Decimal value shares.
+   */
+  __hashvalue__(): Py {
+    const n = this.normalize()
+    if (n.exp >= 0) {
+      const value = n.coef * pow10(n.exp)
+      if (value <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(n.sign ? -value : value)
+    }
+    const x = Number(this.__str__())
+    const [sign, coef, exp] = exactFloat(x)
+    if (Number.isFinite(x) && of(sign, coef, exp).__compare__(this) === 0) return x
+    return `\0decimal ${n.__str__()}`
+  }
+
   /** Python's to-scientific-string. */
   __str__(): string {
     const text = this.coef.toString()

@@ -77,6 +77,10 @@ export class IntEnum extends Enum {
   override __json__(): Py {
     return this.value
   }
+  /** An IntEnum member and its int are one dict key. */
+  __hashvalue__(): Py {
+    return this.value
+  }
   __eq__(other: Py): boolean {
     return eq(this.value, other instanceof Enum ? other.value : other)
   }
@@ -126,6 +130,10 @@ export class StrEnum extends Enum {
     return format(this.value, spec)
   }
   override __json__(): Py {
+    return this.value
+  }
+  /** A StrEnum member and its str are one dict key. */
+  __hashvalue__(): Py {
     return this.value
   }
   __eq__(other: Py): boolean {

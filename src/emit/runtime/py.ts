@@ -67,6 +67,8 @@ function hashKey(key: Py): string {
   }
   if (key instanceof PyDict) throw new PyTypeError("unhashable type: 'dict'")
   if (typeof key.__hashkey__ === 'function') return 'h' + String(key.__hashkey__())
+  // A value hashing as a builtin one it equals (an IntEnum member as its int, a Decimal as its number).
+  if (typeof key.__hashvalue__ === 'function') return hashKey(key.__hashvalue__())
   if (key instanceof PySet) throw new PyTypeError("unhashable type: 'set'")
   let id = objectIds.get(key)
   if (id === undefined) {
@@ -539,6 +541,9 @@ export function add(a: Py, b: Py): Py {
   if (isNumber(a) && isNumber(b)) return arithmeticResult(Number(a) + Number(b), a, b)
   if (typeof a === 'string') {
     if (typeof b === 'string') return a + b
+    // A str subclass's member on the right (a StrEnum's): its own `__radd__`.
+    const reflected = b !== null && typeof b === 'object' ? dunder(a, b, 'add') : undefined
+    if (reflected !== undefined) return reflected
     throw new PyTypeError(`can only concatenate str (not "${typeName(b)}") to str`)
   }
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
