@@ -316,7 +316,7 @@ const LIMITS_SECTION = [
   '',
   'A value that is not a non-negative integer stops the service at start-up.',
   '',
-  '`npm start` and the Dockerfile run Node with `--optimize-for-size --expose-gc`. With the collector exposed, the server collects garbage around large request bodies (before reading one of 1 MiB or more, after every 4 MiB read, after the answer), so the memory of an upload is given back at once (in migrate's load test of a migrated service, 10 MB and 100 MB uploads, 10,000 connections and a slow-client flood keep the RSS within twice the idle RSS plus the body limit). Started without `--expose-gc` it serves the same, and V8 gives that memory back only when it next collects on its own.',
+  '`npm start` and the Dockerfile run Node with `--optimize-for-size --expose-gc`. With the collector exposed, the server collects garbage around large request bodies (before reading one of 1 MiB or more, after every 4 MiB read, after the answer), so the memory of an upload is given back at once (in the load test of a migrated service that `npm run bench:abuse` runs, 10 MB and 100 MB uploads, 10,000 connections and a slow-client flood keep the RSS within twice the idle RSS plus the body limit). Started without `--expose-gc` it serves the same, and V8 gives that memory back only when it next collects on its own.',
   '',
   '### Where it differs from Flask',
   '',
