@@ -11,7 +11,7 @@ import type { ModuleInfo, ProjectIndex } from './project.js'
 import { extensionName } from '../ir/extension-rules.js'
 import { isMappedAttribute, modelClassParts, modelTable } from './expr/sqlalchemy.js'
 import { libraryClass, libraryClassEpilogue, libraryClassMembers } from './stdlib-class.js'
-import { isSchemaField, nestedSchemaNames, schemaHook, schemaMeta, schemaRuleOf } from './schema-class.js'
+import { isSchemaField, nestedSchemaNames, schemaBaseClass, schemaHook, schemaMeta, schemaRuleOf } from './schema-class.js'
 
 type MethodKind = 'method' | 'static' | 'classmethod' | 'property'
 
@@ -264,9 +264,8 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   } else if (modelParts !== null) {
     extendsClause = modelParts.extendsClause
   } else if (schemaRule !== null && base !== undefined && base.type === 'attribute') {
-    // `class S(marshmallow.Schema)`: the runtime's Schema.
-    const mapped = translateExpr(base, ctx)
-    extendsClause = ` extends ${mapped.code}`
+    // `class S(marshmallow.Schema)`, `class S(ma.Schema)` (flask-marshmallow): the runtime's Schema.
+    extendsClause = ` extends ${schemaBaseClass(base, ctx) ?? translateExpr(base, ctx).code}`
     argumentlessBase = true
   } else if (base && !options.methodView) {
     if (base.type === 'keyword_argument') fail('unsupported-class-feature', base, `class keyword \`${base.text}\` (metaclasses)`)

@@ -1,5 +1,6 @@
 import { extensionName } from '../ir/extension-rules.js'
 import { parametersOf } from './flask/extensions.js'
+import { schemaRuleOf } from './schema-class.js'
 import { fail } from './diagnostics.js'
 import { emitted, jsIdentifier, joinTypes, rawCode, tsType, type Context, type Emitted, type PyType, type Scope, type SyntaxNode } from './context.js'
 import { Prec } from './precedence.js'
@@ -134,6 +135,10 @@ export function baseConstructorSignature(classNode: SyntaxNode, project: Project
   if (projectSchema(project).tables.some((table) => table.model === name && table.module === module)) return [{ name: 'kwargs', hasDefault: true, kind: 'kwargs' }]
   // With mixins (`class V(M1, M2, Base)`, none of which has an `__init__`), the last base's.
   const base = classNode.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
+  // `class S(ma.Schema)` (flask-marshmallow): the schema's keyword options.
+  if (base?.type === 'attribute' && project.modules.get(module) !== undefined && schemaRuleOf(classNode, project, project.modules.get(module)!) !== null) {
+    return [{ name: 'options', hasDefault: true, kind: 'kwargs' }]
+  }
   if (base?.type === 'identifier') {
     const info = project.modules.get(module)
     const def = info?.symbols.get(base.text)

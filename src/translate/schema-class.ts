@@ -4,7 +4,8 @@ import { Prec, receiver } from './precedence.js'
 import { callArguments } from './expr/arguments.js'
 import { translateExpr } from './expr/index.js'
 import { projectReference, resolveName } from './expr/names.js'
-import { extensionName, type ExtensionRule } from '../ir/extension-rules.js'
+import { extensionName, extensionRules, type ExtensionRule } from '../ir/extension-rules.js'
+import { extensionInstances, type ExtensionInstance } from './flask/extensions.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
 import { tsJson } from '../ts-text.js'
 import { requestMapping } from './flask/index.js'
@@ -17,12 +18,63 @@ import { requestMapping } from './flask/index.js'
 
 type SchemaRule = ExtensionRule & { schema_classes: NonNullable<ExtensionRule['schema_classes']> & { field_module?: string; methods?: Record<string, string[]> } }
 
+/** What an extension's instance offers as a schema base (rules/extensions/flask-marshmallow.yaml `schema_base`). */
+interface SchemaBase {
+  attribute: string
+  runtime: string
+  schema_rule: string
+  methods?: Record<string, string[]>
+}
+
+/** `ma.Schema` where `ma` is an instance of a mapping with a `schema_base` (flask-marshmallow's `Marshmallow(app)`): that instance. */
+function instanceSchemaBase(node: SyntaxNode, module: ModuleInfo, project: ProjectIndex): { instance: ExtensionInstance; base: SchemaBase } | null {
+  if (node.type !== 'attribute' || node.childForFieldName('object')!.type !== 'identifier') return null
+  const instance = instanceNamed(node.childForFieldName('object')!.text, module, project)
+  const base = (instance?.rule as { schema_base?: SchemaBase } | undefined)?.schema_base
+  return instance !== null && base !== undefined && node.childForFieldName('attribute')!.text === base.attribute ? { instance, base } : null
+}
+
+/** The extension instance a name of a module stands for (its own variable, or one imported from a project module). */
+function instanceNamed(name: string, module: ModuleInfo, project: ProjectIndex): ExtensionInstance | null {
+  const def = module.symbols.get(name)
+  let target: { module: string; name: string } | null = def?.kind === 'data' ? { module: module.name, name } : null
+  if (def?.kind === 'import' && def.target.kind === 'member' && project.modules.has(def.target.module)) {
+    const resolved = project.resolveSymbol(def.target.module, def.target.name)
+    if (resolved?.def.kind === 'data') target = { module: resolved.module.name, name: resolved.name }
+  }
+  return target === null ? null : (extensionInstances(project).find((candidate) => candidate.module === target!.module && candidate.name === target!.name) ?? null)
+}
+
+/** The runtime class a schema's base written `ma.Schema` is (`FlaskSchema`, imported); null for another base. */
+export function schemaBaseClass(base: SyntaxNode, ctx: Context): string | null {
+  const found = instanceSchemaBase(base, ctx.module, ctx.project)
+  if (found === null) return null
+  ctx.imports.useLib(found.instance.rule.runtime, found.base.runtime)
+  return found.base.runtime
+}
+
+/** The methods a schema class's instances have beyond the schema rule's (`jsonify` of ma.Schema). */
+function extraSchemaMethods(classNode: SyntaxNode, project: ProjectIndex, module: ModuleInfo, seen = new Set<SyntaxNode>()): Record<string, string[]> {
+  if (seen.has(classNode)) return {}
+  seen.add(classNode)
+  const base = classNode.childForFieldName('superclasses')?.namedChildren.filter((child) => child.type !== 'comment').at(-1)
+  if (base === undefined) return {}
+  const found = instanceSchemaBase(base, module, project)
+  if (found !== null) return found.base.methods ?? {}
+  if (base.type !== 'identifier') return {}
+  const def = module.symbols.get(base.text)
+  const resolved = def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : def ? { module, def } : null
+  return resolved?.def.kind === 'class' ? extraSchemaMethods(resolved.def.node, project, resolved.module, seen) : {}
+}
+
 /** The mapping whose schema class a project class derives from (directly or through project classes). */
 export function schemaRuleOf(classNode: SyntaxNode, project: ProjectIndex, module: ModuleInfo, seen = new Set<SyntaxNode>()): SchemaRule | null {
   if (seen.has(classNode)) return null
   seen.add(classNode)
   const base = classNode.childForFieldName('superclasses')?.namedChildren.filter((child) => child.type !== 'comment').at(-1)
   if (base === undefined) return null
+  const viaInstance = instanceSchemaBase(base, module, project)
+  if (viaInstance !== null) return (extensionRules().find((rule) => rule.extension === viaInstance.base.schema_rule && rule.schema_classes !== undefined) as SchemaRule | undefined) ?? null
   const path = importedPath(base, module, project)
   if (path !== null) {
     const dot = path.lastIndexOf('.')
@@ -50,10 +102,15 @@ function importedPath(node: SyntaxNode, module: ModuleInfo, project: ProjectInde
   return null
 }
 
-/** Whether a class attribute's value is one of the rule's fields (`fields.String(...)`). */
+/** Whether a class attribute's value is one of the rule's fields (`fields.String(...)`, or `ma.String(...)` of a schema base's instance). */
 export function isSchemaField(value: SyntaxNode, rule: SchemaRule, ctx: Context): boolean {
   if (value.type !== 'call') return false
   const callee = value.childForFieldName('function')!
+  if (callee.type === 'attribute' && callee.childForFieldName('object')!.type === 'identifier') {
+    const instance = instanceNamed(callee.childForFieldName('object')!.text, ctx.module, ctx.project)
+    const method = callee.childForFieldName('attribute')!.text
+    if ((instance?.rule as { schema_base?: SchemaBase } | undefined)?.schema_base !== undefined && /^[A-Z]/.test(method) && instance!.rule.methods?.[instance!.className]?.[method] !== undefined) return true
+  }
   const path = importedPath(callee, ctx.module, ctx.project)
   if (path === null) return false
   const fieldModule = `${rule.package}.${rule.schema_classes.field_module ?? 'fields'}`
@@ -112,7 +169,11 @@ function schemaInstanceRule(node: SyntaxNode, ctx: Context): SchemaRule | null {
   if (callee?.type !== 'identifier') return null
   const def = module.symbols.get(callee.text)
   const resolved = def?.kind === 'import' && def.target.kind === 'member' ? ctx.project.resolveSymbol(def.target.module, def.target.name) : def ? { module, def } : null
-  return resolved?.def.kind === 'class' ? schemaRuleOf(resolved.def.node, ctx.project, resolved.module) : null
+  if (resolved?.def.kind !== 'class') return null
+  const rule = schemaRuleOf(resolved.def.node, ctx.project, resolved.module)
+  if (rule === null) return null
+  const extra = extraSchemaMethods(resolved.def.node, ctx.project, resolved.module)
+  return Object.keys(extra).length === 0 ? rule : { ...rule, schema_classes: { ...rule.schema_classes, methods: { ...rule.schema_classes.methods, ...extra } } }
 }
 
 /**

@@ -375,6 +375,23 @@ def f():
         attempt(lambda: s.load({"beta": [1], "alpha": "x"})),
     ]`,
   },
+  {
+    name: 'Meta.fields naming attributes the schema does not declare: dumped by their value type (fields.Inferred)',
+    source: `import datetime
+from marshmallow import Schema, fields
+
+class RowSchema(Schema):
+    class Meta:
+        fields = ("id", "name", "when", "day", "score", "flag", "tags", "total")
+    total = fields.Integer()
+
+s = RowSchema()
+
+def g():
+    return s.dump({"id": 1, "name": "n", "when": datetime.datetime(2024, 1, 2, 3, 4, 5), "day": datetime.date(2024, 1, 2),
+                   "score": 2.5, "flag": True, "tags": ["a"], "total": "7", "hidden": 1})
+${SORTED}`,
+  },
 ]
 
 describe('marshmallow schemas behave as under marshmallow 3.18', async () => {

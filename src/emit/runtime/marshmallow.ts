@@ -545,6 +545,17 @@ export class Field {
 
 export class RawField extends Field {}
 
+/**
+ * A name of `Meta.fields` the schema does not declare (`fields.Inferred`): dumped as the field
+ * its value's type maps to in `Schema.TYPE_MAPPING` (a datetime or date in ISO 8601, an int or
+ * float as a number), anything else as it is.
+ */
+class InferredField extends Field {
+  override serializeValue(value: Py): Py {
+    return value instanceof PyDate ? value.isoformat() : value
+  }
+}
+
 export class StringField extends Field {
   static override defaultErrorMessages: Record<string, string> = {
     invalid: 'Not a valid string.',
@@ -1109,7 +1120,7 @@ export class Schema {
       )
     names = names.filter((name) => !this.exclude.has(name))
     for (const name of names) {
-      const field = declared.get(name) ?? new RawField()
+      const field = declared.get(name) ?? new InferredField()
       if (loadOnly.has(name)) field.load_only = true
       if (dumpOnly.has(name)) field.dump_only = true
       field.bind(name, this)
