@@ -181,6 +181,7 @@ export function hookSlot(hook: HookIR): 'before' | 'after' | 'teardown' | null {
   switch (hook.kind) {
     case 'before_request':
     case 'before_app_request':
+    case 'before_first_request':
       return 'before'
     case 'after_request':
     case 'after_app_request':

@@ -200,7 +200,10 @@ export function hookLists(hooks: ResolvedHook[], imports: ImportSet): string[] {
     for (const line of entry.handler.imports) imports.addLine(line)
     const code = entry.handler.code.trim()
     const scoped = entry.hook.blueprint !== null && !entry.hook.kind.endsWith('_app_request')
-    const value = scoped ? `{ blueprint: ${stringLiteral(entry.hook.blueprint as string)}, fn: ${code} }` : code
+    // A before_first_request function runs once, before the first request's hooks (runtime beforeFirstRequest).
+    const first = entry.hook.kind === 'before_first_request'
+    if (first) imports.addNamed('../lib/flask.js', 'beforeFirstRequest')
+    const value = scoped ? `{ blueprint: ${stringLiteral(entry.hook.blueprint as string)}, fn: ${code} }` : first ? `beforeFirstRequest(${code})` : code
     const line = `${handlerComment(entry.handler, `${entry.hook.kind}${entry.hook.blueprint !== null ? ` (blueprint ${entry.hook.blueprint})` : ''}`)}\n${value}`
     // Teardowns run in reverse: teardown_appcontext functions first in the list run after every teardown_request, as Flask pops the app context last.
     if (entry.hook.kind === 'teardown_appcontext') slots.teardown.splice(appContextTeardowns++, 0, line)

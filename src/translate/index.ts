@@ -498,7 +498,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     const carried = templateDrafts.find((t) => t.helper.hook === hook)
     if (carried !== undefined) return carried.handler
     const kind = hookKind(hook.kind)
-    if (kind === 'other' || hook.kind === 'before_first_request') {
+    if (kind === 'other') {
       const draft = translateHandler(hook.ref, hook.ref.qualname.split('.').pop()!, 'other', {})
       draft.error = null
       draft.handler.status = 'stub'

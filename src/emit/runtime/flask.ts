@@ -2574,6 +2574,21 @@ export function addResponseFinalizer(
   else responseFinalizers.push(fn)
 }
 
+const FIRST_REQUEST = Symbol('before_first_request')
+
+/**
+ * `@app.before_first_request` (Flask 2.2, deprecated there): `fn` runs once, before the hooks of
+ * the app's first request; its value is ignored, and a request where it raises is answered by
+ * `handle_exception` (a 500) and tries again next time, as Flask's `full_dispatch_request` does.
+ */
+export function beforeFirstRequest(fn: BeforeRequestFunction): BeforeRequestFunction {
+  return Object.assign((c: Context) => fn(c), { [FIRST_REQUEST]: true })
+}
+
+function isFirstRequestHook(hook: Hook<BeforeRequestFunction>): boolean {
+  return typeof hook === 'function' && FIRST_REQUEST in hook
+}
+
 /** `after_this_request(f)`: `f` runs for this request only, before the registered after hooks. */
 export function afterThisRequest(c: Context, fn: AfterRequestFunction): AfterRequestFunction {
   stateOf(c).afterThisRequest.push(fn)
@@ -2621,7 +2636,10 @@ export function registerAppHooks(hooks: {
 export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
   const { teardown = [], errorHandler } = options
   // An extension's init_app (registerAppHooks) registered its hooks before the app's own.
-  const before = [...extensionHooks.before.splice(0), ...(options.before ?? [])]
+  const hooks = [...extensionHooks.before.splice(0), ...(options.before ?? [])]
+  const firstRequest = hooks.filter(isFirstRequestHook) as BeforeRequestFunction[]
+  const before = hooks.filter((hook) => !isFirstRequestHook(hook))
+  let gotFirstRequest = firstRequest.length === 0
   const after = [...extensionHooks.after.splice(0), ...(options.after ?? [])]
   const handling = errorHandler ? errorHandlings.get(errorHandler) : undefined
   const handleUserException = async (error: unknown, c: Context): Promise<FlaskResponse> => {
@@ -2634,7 +2652,8 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
     return handleUserException(error, c)
   }
 
-  const hasHooks = before.length > 0 || after.length > 0 || teardown.length > 0
+  const hasHooks =
+    before.length > 0 || after.length > 0 || teardown.length > 0 || firstRequest.length > 0
   const run: MiddlewareHandler = async function flaskRequestHooks(c, next) {
     const prepared = prepareRequest(c)
     if (prepared instanceof Promise) await prepared
@@ -2650,20 +2669,32 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
     let teardownError: unknown = null
     try {
       let shortCircuit: FlaskResponse | null = null
-      try {
-        for (const name of [null, ...[...blueprints].reverse()]) {
-          for (const fn of hooksFor(before, name)) {
-            const rv = await fn(c)
-            if (rv !== undefined && rv !== null) {
-              shortCircuit = makeResponse(c, rv)
-              break
-            }
-          }
-          if (shortCircuit) break
+      // Outside Flask's try: an error here is handle_exception's (a 500), and after hooks ignore theirs.
+      let firstRequestFailed = false
+      if (!gotFirstRequest) {
+        try {
+          for (const fn of firstRequest) await fn(c)
+          gotFirstRequest = true
+        } catch (error) {
+          shortCircuit = await handleException(error, c)
+          firstRequestFailed = true
         }
-      } catch (error) {
-        shortCircuit = await handleUserException(error, c)
       }
+      if (!firstRequestFailed)
+        try {
+          for (const name of [null, ...[...blueprints].reverse()]) {
+            for (const fn of hooksFor(before, name)) {
+              const rv = await fn(c)
+              if (rv !== undefined && rv !== null) {
+                shortCircuit = makeResponse(c, rv)
+                break
+              }
+            }
+            if (shortCircuit) break
+          }
+        } catch (error) {
+          shortCircuit = await handleUserException(error, c)
+        }
       if (shortCircuit) setResponse(c, shortCircuit.toResponse())
       else if (hasHooks) await next()
 
@@ -2690,7 +2721,7 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
       }
       let response = await flaskResponseOf(c.res)
       try {
-        response = await runAfter(response, false)
+        response = await runAfter(response, firstRequestFailed)
       } catch (error) {
         response = await runAfter(await handleException(error, c), true)
       }
