@@ -9,7 +9,7 @@ import { fail, snippet } from './diagnostics.js'
 import { jsIdentifier, type Context, type SyntaxNode } from './context.js'
 import { translateExpr } from './expr/index.js'
 import { callArguments } from './expr/arguments.js'
-import { projectReference } from './expr/names.js'
+import { projectReference, resolveName } from './expr/names.js'
 import { tsJson } from '../ts-text.js'
 import type { ParamInfo } from './function.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
@@ -228,11 +228,23 @@ function requireDefaultsLast(fields: Field[]): void {
   }
 }
 
+/** A builtin as a `default_factory`, called: the empty value it makes. */
+const BUILTIN_FACTORIES: Record<string, string> = { list: '[]', dict: 'py.dict()', set: 'py.set()', int: '0', str: "''", tuple: 'py.tuple()' }
+
+/** `default_factory=f` called once per instance: `[]` for `list`, `f()` for another callable. */
+function factoryCall(factory: SyntaxNode, ctx: Context): string {
+  if (factory.type === 'identifier' && Object.hasOwn(BUILTIN_FACTORIES, factory.text) && resolveName(factory.text, factory, ctx).kind === 'builtin') {
+    ctx.imports.py = true
+    return BUILTIN_FACTORIES[factory.text]!
+  }
+  return `(${translateExpr(factory, ctx).code})()`
+}
+
 /** Members class.ts adds to the class: the fields and the generated constructor. */
 export function libraryClassMembers(record: LibraryClass, className: string, declared: Set<string>, _hasPostInit: boolean, ctx: Context): string[] {
   if (record.kind === 'enum') return []
   const params = record.fields.filter((f) => f.init).map((f) => {
-    const value = f.factory !== null ? `(${translateExpr(f.factory, ctx).code})()` : f.defaultValue !== null ? translateExpr(f.defaultValue, ctx).code : null
+    const value = f.factory !== null ? factoryCall(f.factory, ctx) : f.defaultValue !== null ? translateExpr(f.defaultValue, ctx).code : null
     return `${jsIdentifier(f.name)}: Py${value === null ? '' : ` = ${value}`}`
   })
   ctx.imports.py = true
@@ -252,7 +264,7 @@ export function libraryClassMembers(record: LibraryClass, className: string, dec
   for (const f of record.fields) {
     if (record.parentInit && !record.ownFields!.has(f.name)) continue
     if (f.init) lines.push(`    this.${jsIdentifier(f.name)} = ${jsIdentifier(f.name)}`)
-    else if (f.factory !== null) lines.push(`    this.${jsIdentifier(f.name)} = (${translateExpr(f.factory, ctx).code})()`)
+    else if (f.factory !== null) lines.push(`    this.${jsIdentifier(f.name)} = ${factoryCall(f.factory, ctx)}`)
     else if (f.defaultValue !== null) lines.push(`    this.${jsIdentifier(f.name)} = ${translateExpr(f.defaultValue, ctx).code}`)
   }
   // `__post_init__` (its own or a base's) and freezing, once, by the class whose constructor Python runs.
