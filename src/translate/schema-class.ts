@@ -8,6 +8,7 @@ import { extensionName, extensionRules, type ExtensionRule } from '../ir/extensi
 import { extensionInstances, type ExtensionInstance } from './flask/extensions.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
 import { tsJson } from '../ts-text.js'
+import { methodKind } from './class.js'
 import { requestMapping } from './flask/index.js'
 
 /**
@@ -155,7 +156,7 @@ export function isProjectSchemaBase(base: SyntaxNode, ctx: Context): boolean {
 }
 
 /** Whether a value is an instance of a project schema class: `TaskSchema(...)`, or a module variable holding one. */
-function schemaInstanceRule(node: SyntaxNode, ctx: Context): SchemaRule | null {
+function schemaInstanceRule(node: SyntaxNode, ctx: Context): (SchemaRule & { classNode: SyntaxNode; classModule: ModuleInfo }) | null {
   let call: SyntaxNode | null = null
   let module = ctx.module
   if (node.type === 'call') call = node
@@ -173,7 +174,8 @@ function schemaInstanceRule(node: SyntaxNode, ctx: Context): SchemaRule | null {
   const rule = schemaRuleOf(resolved.def.node, ctx.project, resolved.module)
   if (rule === null) return null
   const extra = extraSchemaMethods(resolved.def.node, ctx.project, resolved.module)
-  return Object.keys(extra).length === 0 ? rule : { ...rule, schema_classes: { ...rule.schema_classes, methods: { ...rule.schema_classes.methods, ...extra } } }
+  const where = { classNode: resolved.def.node, classModule: resolved.module }
+  return Object.keys(extra).length === 0 ? { ...rule, ...where } : { ...rule, ...where, schema_classes: { ...rule.schema_classes, methods: { ...rule.schema_classes.methods, ...extra } } }
 }
 
 /**
@@ -187,7 +189,12 @@ export function translateSchemaMethodCall(node: SyntaxNode, ctx: Context): Emitt
   const rule = schemaInstanceRule(fn.childForFieldName('object')!, ctx)
   const name = fn.childForFieldName('attribute')!.text
   const keywords = rule?.schema_classes.methods?.[name]
-  if (rule === null || keywords === undefined) return undefined
+  if (rule === null) return undefined
+  if (keywords === undefined) {
+    // A method the project's schema class defines is its own; any other (dumps, loads, jsonify of a plain Schema…) the runtime does not have.
+    if (methodKind(rule.classNode, name, ctx.project, rule.classModule.name) !== null) return undefined
+    return fail('unsupported-flask-api', node, `\`${snippet(fn)}()\`: ${rule.extension}'s Schema.${name}() is not carried over (carried over: ${Object.keys(rule.schema_classes.methods ?? {}).join(', ')})`)
+  }
   const args = callArguments(node)
   if (args.splats.length > 0) fail('dynamic-call-arguments', args.splats[0], `unpacked arguments in a call to ${rule.extension}'s Schema.${name}()`)
   if (args.positional.length !== 1) fail('dynamic-call-arguments', args.node, `${rule.extension}'s Schema.${name}() takes one positional argument`)
