@@ -38,6 +38,11 @@ const cases: Case[] = [
   },
 ]
 
+cases.push({
+  name: 'typing: annotations ignored, cast() is its value, NamedTuple and Optional imported together',
+  source: `from typing import Optional, List, Dict, Any, cast\nimport typing\ndef f(x: Optional[int] = None, ys: List[str] = None) -> Dict[str, Any]:\n    out: Dict[str, Any] = {"x": x, "ys": ys}\n    n: int = cast(int, "3")\n    out["n"] = typing.cast(str, n) * 2\n    return out`,
+})
+
 describe('enums, dataclasses and named tuples behave as in Python', async () => {
   await differentialSuite(cases)
 })

@@ -203,6 +203,13 @@ export function translateTableCall(path: string, node: SyntaxNode, ctx: Context)
   if (path === 'functools.partial' && callArguments(node).keywords.size > 0) return translatePartial(node, ctx)
   if (path === 'itertools.zip_longest') return translateZipLongest(node, ctx)
   if (path === 'collections.namedtuple') return translateNamedtuple(node, ctx)
+  if (path === 'typing.cast') {
+    // A hint for type checkers: the value itself.
+    const args = callArguments(node)
+    requireStatic(args, 'typing.cast()')
+    if (args.positional.length !== 2) fail('unsupported-stdlib-call', node, '`typing.cast()` takes a type and a value')
+    return translateExpr(args.positional[1]!, ctx)
+  }
   if (path === 'dataclasses.replace') return translateReplace('dataclasses.replace', node, ctx)
   const mapping = STDLIB_CALLS[path]
   if (!mapping) return undefined
