@@ -1308,7 +1308,8 @@ export class Interpreter {
     if (owner.kind === 'instance' && name === 'init_app') {
       const record = (owner.cls as ClassValue & { extension?: ExtensionIR }).extension
       const app = args[0]?.kind === 'app' ? args[0].app : null
-      if (record && app) app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text })
+      // init_app's keyword options (Talisman's), literals only, over the constructor's.
+      if (record && app) app.extensions.push({ ...record, init: 'init_app', options: { ...record.options, ...literalKwargs(kwargs) }, location: at, source: node.text })
       if (record && args[0]?.kind === 'blueprint') {
         args[0].blueprint.record((state) => (state.app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text, blueprint: state.name }), true), at)
       }

@@ -300,9 +300,11 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     }
     if (record === null && setup.length === 1) continue
     if (setup.length === 1) setup.length = 0
-    const unsupported = unsupportedSetting(rule, app, rule.package)
+    const options = (rule.init_app as { options?: boolean } | undefined)?.options === true && record !== null ? initAppOptions(rule, record) : null
+    const unsupported = unsupportedSetting(rule, app, rule.package) ?? (options !== null && 'finding' in options ? options.finding : null)
     const errorHandlers = rule.init_app?.error_handlers ? `...${rule.init_app.runtime}(${jsIdentifier(instance.name)})` : null
-    if (errorHandlers === null && rule.init_app !== undefined) setup.push(`${rule.init_app.runtime}(${jsIdentifier(instance.name)})`)
+    const optionsArgument = options !== null && 'code' in options ? `, ${options.code}` : ''
+    if (errorHandlers === null && rule.init_app !== undefined) setup.push(`${rule.init_app.runtime}(${jsIdentifier(instance.name)}${optionsArgument})`)
     setups.push({
       runtime: rule.runtime,
       unsupported,
@@ -311,6 +313,28 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     })
   }
   return setups
+}
+
+/**
+ * The keyword options of an extension's `init_app(app, **options)` (Talisman's), for a mapping
+ * whose `init_app.options` says the runtime takes them: the literal options as an object, or a
+ * finding when one is not a literal (a variable holding a literal is one) or not among the
+ * mapping's `init_app.parameters`.
+ */
+function initAppOptions(rule: ExtensionRule, record: AppIR['extensions'][number]): { code: string } | { finding: Finding } {
+  const keywords = [...record.source.matchAll(/[(,]\s*([A-Za-z_]\w*)\s*=(?!=)/g)].map((match) => match[1]!)
+  const allowed = (rule.init_app as { parameters?: string[] }).parameters ?? []
+  const refused = /\*\*/.test(record.source) ? '**' : keywords.find((keyword) => !(keyword in record.options) || !allowed.includes(keyword) || JSON.stringify(record.options[keyword]).includes('"$float"'))
+  if (refused === undefined) return { code: tsJson(record.options) }
+  return {
+    finding: {
+      ruleId: 'extension-not-migrated',
+      severity: 'error',
+      message: `${rule.extension}'s init_app option ${refused} is ${allowed.includes(refused) ? 'not a literal the migration can read' : 'not carried over'}; ${rule.extension} (${rule.package}) is not set up`,
+      location: record.location,
+      blockers: [`${rule.extension} init_app ${refused}`],
+    },
+  }
 }
 
 /**
