@@ -3,7 +3,10 @@
  * into a migrated service does verify catch, with the app's scenario alone and with the scenario
  * plus the requests `--explore` generates?
  *
- *   node --import tsx bench/verify-mutation.ts [app ...] [--limit N] [--json FILE] [--legacy]
+ *   node --import tsx bench/verify-mutation.ts [app ...] [--limit N] [--sample N] [--json FILE] [--legacy]
+ *
+ * --sample N runs every k-th mutant (k = ceil(runnable / N)), a deterministic sample over all files;
+ * --limit N the first N.
  *
  * With --legacy each verify runs as `migrate verify --legacy`: the service's stubs are forwarded to
  * the Flask app, so the unmutated service answers every line as Flask does and a mutant in a native
@@ -164,10 +167,12 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2)
   const limitIndex = argv.indexOf('--limit')
   const limit = limitIndex >= 0 ? Number(argv[limitIndex + 1]) : Infinity
+  const sampleIndex = argv.indexOf('--sample')
+  const sample = sampleIndex >= 0 ? Number(argv[sampleIndex + 1]) : Infinity
   const jsonIndex = argv.indexOf('--json')
   const jsonFile = jsonIndex >= 0 ? argv[jsonIndex + 1] : undefined
   legacy = argv.includes('--legacy')
-  const named = argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--limit' && argv[index - 1] !== '--json')
+  const named = argv.filter((arg, index) => !arg.startsWith('--') && !['--limit', '--sample', '--json'].includes(argv[index - 1] ?? ''))
   const apps = named.length > 0 ? named : readdirSync(acceptanceDir).filter((name) => existsSync(join(acceptanceDir, name, 'scenario.jsonl'))).sort()
   const out = mkdtempSync(join(tmpdir(), 'verify-mutation-'))
   const results: Record<string, unknown> = {}
@@ -197,7 +202,11 @@ async function main(): Promise<void> {
       const runnable = (mutant: Mutant): boolean =>
         native.some((endpoint) => endpoint !== 'static') && reachable.has(mutant.file) && (mutant.endpoint === undefined || !stubs.includes(mutant.endpoint))
       const unreachable = all.filter((mutant) => !runnable(mutant))
-      const mutants = all.filter(runnable).slice(0, limit)
+      // --sample N: every k-th runnable mutant (k = ceil(count / N)), spread over all files and operators alike.
+      const runnableMutants = all.filter(runnable)
+      const stride = Number.isFinite(sample) && sample > 0 ? Math.max(1, Math.ceil(runnableMutants.length / sample)) : 1
+      const mutants = runnableMutants.filter((_, index) => index % stride === 0).slice(0, limit)
+      if (stride > 1) console.log(`${app}: ${mutants.length} of ${runnableMutants.length} runnable mutants sampled (every ${stride}th)`)
       if (unreachable.length > 0) {
         const why = !native.some((endpoint) => endpoint !== 'static') ? 'the service serves none of the views natively' : 'in files no route imports or in stubbed handlers'
         console.log(`${app}: ${unreachable.length} mutants no request can run (${why}): not counted`)
