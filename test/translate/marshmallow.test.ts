@@ -41,6 +41,7 @@ class UserSchema(Schema):
     password = fields.String(load_only=True, required=True, validate=validate.Length(min=6))
     nickname = fields.String(load_default=None)
     bio = fields.String(allow_none=True)
+    contact = fields.String(validate=validate.Email(error="{input} is no address."))
 
 s = UserSchema()
 
@@ -54,6 +55,9 @@ def g():
         s.dump({"id": 1, "username": "ada", "email": "ada@example.com", "password": "secret", "role": "admin", "extra": 1}),
         s.dump({"id": 2, "username": "bob", "score": 2, "age": "41", "bio": None}),
         attempt(lambda: s.load({"username": "ada", "email": "ada@example.com", "password": "secret1", "id": 3})),
+        attempt(lambda: s.load({"username": "ada", "email": "a.b+c@sub.example.org", "password": "secret1", "contact": "x@localhost"})),
+        attempt(lambda: s.load({"username": "ada", "email": "a@b", "password": "secret1", "contact": "no-at-sign"})),
+        attempt(lambda: s.load({"username": "ada", "email": '"quoted"@example.com', "password": "secret1", "contact": "a@[127.0.0.1]"})),
     ]${SORTED}`,
   },
   {
