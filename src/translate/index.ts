@@ -22,7 +22,8 @@ import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
 import { templateHelpers, useTemplateHelpers, useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
-import { setStartupKey, startupBlocks, type StartupBlock } from './flask/startup.js'
+import { useAppSymbol } from './expr/names.js'
+import { setStartupKey, startupBlocks, useStartupApp, type StartupBlock } from './flask/startup.js'
 import { afterRequestSetups, checkCallback, extensionCallback, extensionInstances, extensionRules, extensionSetups } from './flask/extensions.js'
 
 export interface TranslateInput {
@@ -159,6 +160,7 @@ function viewParamTypes(routes: RouteIR[]): Map<string, PyType> {
 /** Translates every view, hook and error handler of the app, and what they use, across modules. */
 export function translateProject(input: TranslateInput): TranslatedProject {
   const project = new ProjectIndex(input.modules)
+  useAppSymbol(project, input.app)
   useResources(project, input.app.importName, input.readFile)
   useTemplates(project, input.app, input.readFile)
   const configKeys = new Set(input.app.config.map((c) => c.key))
@@ -540,7 +542,8 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     })
 
   // The app's start-up work (flask/startup.ts): run when the service creates the app; the models depend on it.
-  const startupDrafts = startupBlocks(project).map((block) => {
+  useStartupApp(project, input.app.location)
+  const startupDrafts = startupBlocks(project).filter((block) => block.inSetup).map((block) => {
     const draft = translateStartup(block, project, input.app, configKeys)
     const key = `${block.module.name}\0<start-up:${block.node.startPosition.row + 1}>`
     symbols.set(key, { module: block.module.name, name: key, start: block.node.startIndex, code: null, imports: draft.imports ?? new ImportSet(), dependencies: draft.dependencies, error: draft.error, file: block.module.file })

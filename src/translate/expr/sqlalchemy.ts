@@ -65,17 +65,19 @@ const FUNCTION_PROPERTIES = new Set(['name', 'length', 'prototype', 'caller', 'a
 export function modelClassParts(table: TableSchema, ctx: Context, classNode?: SyntaxNode): { extendsClause: string; declarations: string[]; after: string[] } {
   const startup = startupBlocks(ctx.project)
   if (startup.length > 0 && classNode !== undefined) {
-    // The start-up work (seeding an empty database) runs in the service: a model is usable only when it is carried over.
+    // The start-up work of the app's setup (seeding an empty database) runs in the service: a model is usable only when it is carried over.
+    // Database work in an app context elsewhere (a seed script, a helper of the factory) is not run: the models stay stubs.
     const key = startupKey(ctx.project)
-    if (key === undefined) {
-      const work = startup[0]!.work
+    const elsewhere = startup.find((block) => !block.inSetup)
+    if (key === undefined || elsewhere !== undefined) {
+      const work = (elsewhere ?? startup[0]!).work
       fail(
         'unsupported-flask-api',
         classNode,
         `model \`${table.model}\`: the app's start-up does database work besides db.create_all() (${work.file}:${work.line} \`${work.text}\`), which the service does not do; views using the models stay stubs rather than answer from a database that lacks what it writes`,
       )
     }
-    ctx.dependencies.add(key)
+    ctx.dependencies.add(key!)
   }
   ctx.imports.useLib('db', 'Model')
   ctx.imports.useLib('db', 'mapModel')
