@@ -22,7 +22,6 @@ import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
 import { templateHelpers, useTemplateHelpers, useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
-import { useAppSymbol } from './expr/names.js'
 import { setStartupKey, startupBlocks, useStartupApp, type StartupBlock } from './flask/startup.js'
 import { afterRequestSetups, checkCallback, extensionCallback, extensionInstances, extensionRules, extensionSetups } from './flask/extensions.js'
 
@@ -160,7 +159,6 @@ function viewParamTypes(routes: RouteIR[]): Map<string, PyType> {
 /** Translates every view, hook and error handler of the app, and what they use, across modules. */
 export function translateProject(input: TranslateInput): TranslatedProject {
   const project = new ProjectIndex(input.modules)
-  useAppSymbol(project, input.app)
   useResources(project, input.app.importName, input.readFile)
   useTemplates(project, input.app, input.readFile)
   const configKeys = new Set(input.app.config.map((c) => c.key))
