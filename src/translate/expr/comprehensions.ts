@@ -47,15 +47,17 @@ export function comprehensionParts(node: SyntaxNode, ctx: Context) {
   const iterable = iterableOf(forClause.childForFieldName('right')!, ctx)
   const scope: Scope = { kind: 'comprehension', parent: ctx.scope, locals: new Map(), globals: new Set(), importBindings: new Map() }
   const param = bindTarget(forClause.childForFieldName('left')!, scope, iterable.pairs, ctx)
+  // The arrow parameters are typed `Py`: the source may be a variable declared `Py` (reassigned), whose items TypeScript cannot infer.
+  ctx.imports.py = true
   const inner: Context = { ...ctx, scope }
   const conditions = clauses.filter((c) => c.type === 'if_clause').map((c) => truthy(translateExpr(c.namedChildren[0], inner), inner))
   const source = unpacked(forClause, iterable, ctx)
-  const filtered = conditions.length === 0 ? source : `${source}.filter((${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c.code})` : c.code)).join(' && ')})`
+  const filtered = conditions.length === 0 ? source : `${source}.filter((${param}: Py) => ${conditions.map((c) => (conditions.length > 1 ? `(${c.code})` : c.code)).join(' && ')})`
   return { param, inner, filtered }
 }
 
 function mapped(filtered: string, param: string, body: string, identity: boolean): string {
-  return identity ? filtered : `${filtered}.map((${param}) => ${body})`
+  return identity ? filtered : `${filtered}.map((${param}: Py) => ${body})`
 }
 
 /**
@@ -63,6 +65,7 @@ function mapped(filtered: string, param: string, body: string, identity: boolean
  * `xs.filter((x) => c).flatMap((x) => [...f(x)].map((y) => e))`, each clause nested in the last.
  */
 function nestedComprehension(node: SyntaxNode, ctx: Context, body: (inner: Context) => string): string {
+  ctx.imports.py = true
   const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause')
   const build = (at: number, outer: Context): string => {
     const forClause = clauses[at]
@@ -75,11 +78,11 @@ function nestedComprehension(node: SyntaxNode, ctx: Context, body: (inner: Conte
     const inner: Context = { ...outer, scope }
     const conditions = clauses.slice(at + 1, next).map((c) => truthy(translateExpr(c.namedChildren[0], inner), inner).code)
     const source = unpacked(forClause, iterable, outer)
-    const filtered = conditions.length === 0 ? source : `${source}.filter((${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c})` : c)).join(' && ')})`
-    if (next < clauses.length) return `${filtered}.flatMap((${param}) => ${build(next, inner)})`
+    const filtered = conditions.length === 0 ? source : `${source}.filter((${param}: Py) => ${conditions.map((c) => (conditions.length > 1 ? `(${c})` : c)).join(' && ')})`
+    if (next < clauses.length) return `${filtered}.flatMap((${param}: Py) => ${build(next, inner)})`
     const value = body(inner)
     // The innermost list is flattened into a new array by its caller's flatMap: no copy needed.
-    return value === param ? filtered : `${filtered}.map((${param}) => ${value})`
+    return value === param ? filtered : `${filtered}.map((${param}: Py) => ${value})`
   }
   return build(0, ctx)
 }
@@ -105,10 +108,10 @@ function lazyGenerator(node: SyntaxNode, ctx: Context): Emitted {
     let source = iterable.code.code
     if (!iterable.pairs && (target.type === 'pattern_list' || target.type === 'tuple_pattern')) source = `py.lazyMap(${source}, (item) => py.unpack(item, ${target.namedChildren.length}))`
     const conditions = clauses.slice(at + 1, next).map((c) => truthy(translateExpr(c.namedChildren[0], inner), inner).code)
-    const filter = conditions.length === 0 ? '' : `, (${param}) => ${conditions.map((c) => (conditions.length > 1 ? `(${c})` : c)).join(' && ')}`
-    if (next < clauses.length) return `py.lazyFlatMap(${source}, (${param}) => ${build(next, inner)}${filter})`
+    const filter = conditions.length === 0 ? '' : `, (${param}: Py) => ${conditions.map((c) => (conditions.length > 1 ? `(${c})` : c)).join(' && ')}`
+    if (next < clauses.length) return `py.lazyFlatMap(${source}, (${param}: Py) => ${build(next, inner)}${filter})`
     const body = translateExpr(node.childForFieldName('body')!, inner).code
-    return `py.lazyMap(${source}, (${param}) => ${body.startsWith('{') ? `(${body})` : body}${filter})`
+    return `py.lazyMap(${source}, (${param}: Py) => ${body.startsWith('{') ? `(${body})` : body}${filter})`
   }
   return emitted(build(0, ctx), Prec.Call, 'unknown')
 }
@@ -155,7 +158,7 @@ export function translateComprehension(node: SyntaxNode, ctx: Context): Emitted 
       const key = translateExpr(pair.childForFieldName('key')!, inner)
       const value = translateExpr(pair.childForFieldName('value')!, inner)
       ctx.imports.py = true
-      return emitted(`new py.PyDict(${filtered}.map((${param}): [Py, Py] => [${key.code}, ${value.code}]))`, Prec.Call, 'dict')
+      return emitted(`new py.PyDict(${filtered}.map((${param}: Py): [Py, Py] => [${key.code}, ${value.code}]))`, Prec.Call, 'dict')
     }
   }
   return undefined
