@@ -276,7 +276,20 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   )
 
   // No secret of the project in any file (before formatting, so that what replaced one is formatted too).
-  for (const redaction of await redactFiles(files, input.secretValues ?? [])) findings.push(redactionFinding(redaction, app))
+  const redactions = await redactFiles(files, input.secretValues ?? [])
+  for (const redaction of redactions) findings.push(redactionFinding(redaction, app))
+  // A secret constant now read from the environment is listed in .env.example, without its value.
+  const envExample = files.get('.env.example')
+  if (envExample !== undefined) {
+    const listed = new Set(envExample.split('\n').map((line) => /^#?\s*([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1]).filter((name) => name !== undefined))
+    const added: string[] = []
+    for (const redaction of redactions) {
+      if (redaction.kind !== 'environment' || redaction.variable === undefined || listed.has(redaction.variable) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(redaction.variable)) continue
+      listed.add(redaction.variable)
+      added.push(`# ${redaction.variable} (secret; a value of the project's code, ${redaction.path}): set it to the value the Flask app uses`, `${redaction.variable}=`)
+    }
+    if (added.length > 0) files.set('.env.example', `${envExample.replace(/\n*$/, '\n')}${added.join('\n')}\n`)
+  }
 
   // Formatting, file by file, as the service's .prettierrc.json says (`prettier --check .` passes there):
   // a translation prettier cannot parse stays as it is (and was reported above).
