@@ -430,7 +430,8 @@ interface UnsupportedConfig {
 /** The first config value of the app a mapping does not carry over, as a finding at the place it is set. */
 function unsupportedSetting(rule: ExtensionRule, app: AppIR, extensionPackage: string): Finding | null {
   const conditions = (rule as ExtensionRule & { unsupported_config?: Record<string, UnsupportedConfig> }).unsupported_config ?? {}
-  for (const entry of app.config) {
+  // A key chosen by the environment when the app starts: each value it can take is checked.
+  for (const entry of app.config.flatMap((read) => [read, ...(read.alternatives ?? []).map((alternative) => alternative.entry)])) {
     const condition = conditions[entry.key]
     if (condition === undefined) continue
     const value = entry.value
