@@ -300,7 +300,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   const classAttributes = new Map<string, SyntaxNode>()
   /** A schema's declared fields (rules/extensions/*.yaml schema_classes), its hooks and its `class Meta`. */
   const schemaFields: [string, SyntaxNode][] = []
-  const schemaHooks: [string, string][] = []
+  const schemaHooks: [string, string, string][] = []
   let schemaMetaLine: string | null = null
   /** Methods under an extension's method decorators (`@marshal_with(fields)`): applied to the prototype's method after the class, innermost first. */
   const methodWrappers: [string, string[]][] = []
@@ -342,7 +342,7 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       const known = decorators.length === 1 ? METHOD_DECORATORS[decorators[0].text] : undefined
       const hook = schemaRule !== null && owner.node === node && decorators.length === 1 ? schemaHook(decorators[0], schemaRule, ctx) : null
       const wrappers = owner.node === node && !known && hook === null ? decorators.map((decorator) => methodWrapper(decorator, ctx)) : []
-      if (hook !== null) schemaHooks.push([member.childForFieldName('definition')!.childForFieldName('name')!.text, hook])
+      if (hook !== null) schemaHooks.push([member.childForFieldName('definition')!.childForFieldName('name')!.text, hook, hookSignature(member.childForFieldName('definition')!)])
       else if (wrappers.length > 0 && wrappers.every((wrapper) => wrapper !== null)) methodWrappers.push([member.childForFieldName('definition')!.childForFieldName('name')!.text, wrappers as string[]])
       else if (known) kind = known
       else fail('unknown-decorator', decorators[0], `decorator \`${snippet(decorators[0])}\` on a method`)
@@ -527,7 +527,10 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   if (schemaRule !== null) {
     // Its hooks, and its name for `Nested("Name")`.
     ctx.imports.useLib(schemaRule.runtime, 'registerSchema')
-    lines.push(`registerSchema(${jsIdentifier(name)}${schemaHooks.length > 0 ? `, { ${schemaHooks.map(([method, hook]) => `${tsJson(method)}: ${hook}`).join(', ')} }` : ''})`)
+    const hooks = schemaHooks.length > 0 ? `, { ${schemaHooks.map(([method, hook]) => `${tsJson(method)}: ${hook}`).join(', ')} }` : ''
+    // Their Python parameters: marshmallow passes many= and partial= as keywords, which bind by name.
+    const signatures = schemaHooks.length > 0 ? `, { ${schemaHooks.map(([method, , signature]) => `${tsJson(method)}: ${signature}`).join(', ')} }` : ''
+    lines.push(`registerSchema(${jsIdentifier(name)}${hooks}${signatures})`)
   }
   const runtimeMixins = bases.slice(0, -1).map((b) => runtimeMixin(b, ctx)).filter((found) => found !== null)
   for (const mixin of runtimeMixins) {
@@ -536,6 +539,18 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   }
   if (runtimeMixins.length > 0) lines.push(`py.mixInto(${jsIdentifier(name)}, [${runtimeMixins.map((mixin) => mixin.runtime).join(', ')}])`)
   return lines
+}
+
+/** A schema hook's parameters after `self`, and whether it takes `**kwargs` (runtime marshmallow.ts HookSignature). */
+function hookSignature(def: SyntaxNode): string {
+  const params: string[] = []
+  let kwargs = false
+  for (const param of def.childForFieldName('parameters')!.namedChildren.slice(1)) {
+    if (param.type === 'dictionary_splat_pattern') kwargs = true
+    else if (param.type === 'identifier') params.push(param.text)
+    else if (['default_parameter', 'typed_parameter', 'typed_default_parameter'].includes(param.type)) params.push((param.childForFieldName('name') ?? param.namedChildren[0]!).text)
+  }
+  return `{ params: [${params.map((param) => tsJson(param)).join(', ')}], kwargs: ${kwargs} }`
 }
 
 /**

@@ -396,6 +396,57 @@ def g():
                    "score": 2.5, "flag": True, "tags": ["a"], "total": "7", "hidden": 1})
 ${SORTED}`,
   },
+  {
+    name: 'pass_many and pass_original hooks, Nested only/exclude, Schema(load_only=, dump_only=), a Function field with the context',
+    source: `from marshmallow import Schema, ValidationError, fields, post_dump, post_load, pre_load, validates_schema
+${ATTEMPT}
+class ItemSchema(Schema):
+    name = fields.String(required=True)
+    qty = fields.Integer(load_default=1)
+    secret = fields.String()
+    label = fields.Function(lambda obj, ctx: ctx.get("prefix", "") + obj["name"])
+
+    @pre_load(pass_many=True)
+    def unwrap(self, data, many, **kwargs):
+        return data["items"] if many and isinstance(data, dict) else data
+
+    @post_load(pass_original=True)
+    def keep_raw(self, data, original, **kwargs):
+        data["raw_keys"] = sorted(original)
+        return data
+
+    @validates_schema(pass_many=True)
+    def not_too_many(self, data, many, **kwargs):
+        if many and len(data) > 2:
+            raise ValidationError("Too many items.")
+
+    @post_dump(pass_many=True)
+    def envelope(self, data, many, **kwargs):
+        return {"items": data} if many else data
+
+class OrderSchema(Schema):
+    id = fields.Integer()
+    first = fields.Nested(ItemSchema, only=("name",))
+    rest = fields.List(fields.Nested(ItemSchema, exclude=("secret", "label")))
+
+items = ItemSchema(many=True, context={"prefix": "#"})
+one = ItemSchema(context={"prefix": "@"})
+order = OrderSchema()
+limited = ItemSchema(load_only=("secret",), dump_only=("qty",))
+
+def g():
+    return [
+        attempt(lambda: items.load({"items": [{"name": "a"}, {"name": "b", "qty": "2"}]})),
+        attempt(lambda: items.load([{"name": "a"}, {"name": "b"}, {"name": "c"}])),
+        attempt(lambda: one.load({"name": "x", "secret": "s"})),
+        items.dump([{"name": "a", "qty": 1, "secret": "s"}]),
+        one.dump({"name": "b", "qty": 2}),
+        order.dump({"id": 1, "first": {"name": "f", "qty": 9, "secret": "s"}, "rest": [{"name": "r", "qty": 3, "secret": "t"}]}),
+        limited.dump({"name": "n", "qty": 4, "secret": "s"}),
+        attempt(lambda: limited.load({"name": "n", "qty": 4, "secret": "s"})),
+    ]
+${SORTED}`,
+  },
 ]
 
 describe('marshmallow schemas behave as under marshmallow 3.18', async () => {

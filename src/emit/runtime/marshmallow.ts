@@ -9,7 +9,7 @@
  * arrays, as everywhere in translated code.
  */
 import { PyDate, PyDateTime, PyTimeDelta, PyTimezone } from './datetime.js'
-import { Exception, ValueError } from './exceptions.js'
+import { Exception, TypeError as PyTypeError, ValueError } from './exceptions.js'
 import {
   Keywords,
   PyDict,
@@ -21,6 +21,7 @@ import {
   int,
   isList,
   isTuple,
+  iter,
   len,
   mappingItems,
   repr,
@@ -1047,10 +1048,25 @@ function schemaClassNamed(name: string): typeof Schema {
 }
 
 /** After a schema class: its hooks (method name → hook), and its name in the class registry (`Nested("Name")`). */
-export function registerSchema(cls: typeof Schema, hooks: Record<string, Hook> = {}): void {
+export function registerSchema(
+  cls: typeof Schema,
+  hooks: Record<string, Hook> = {},
+  signatures: Record<string, HookSignature> = {},
+): void {
   ;(cls as unknown as { [HOOKS]: Record<string, Hook> })[HOOKS] = hooks
+  ;(cls as unknown as { [SIGNATURES]: Record<string, HookSignature> })[SIGNATURES] = signatures
   registry.set(cls.name, cls)
 }
+
+/**
+ * A hook method's Python parameters after `self` (`def unwrap(self, data, many, **kwargs)`):
+ * marshmallow passes `many=` and `partial=` as keywords, which bind to such a parameter by name.
+ */
+export interface HookSignature {
+  params: string[]
+  kwargs: boolean
+}
+const SIGNATURES = Symbol('marshmallow hook signatures')
 
 function keywordList(value: Py): string[] {
   return value === null || value === undefined ? [] : [...value].map((item: Py) => String(item))
@@ -1151,9 +1167,27 @@ export class Schema {
     return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   }
 
+  /** A hook called as marshmallow calls it: `processor(data, many=many, partial=partial)`, keywords bound by the method's signature. */
   #call(name: string, ...args: Py[]): Py {
     const method = (this as unknown as Record<string, (...args: Py[]) => Py>)[name]!
-    return method.call(this, ...args)
+    let signature: HookSignature | undefined
+    for (let cls: Py = this.constructor; cls && cls !== Schema; cls = Object.getPrototypeOf(cls)) {
+      signature ??= Object.hasOwn(cls, SIGNATURES) ? cls[SIGNATURES][name] : undefined
+    }
+    const last = args.at(-1)
+    if (signature === undefined || !(last instanceof Keywords)) return method.call(this, ...args)
+    const positional = args.slice(0, -1)
+    const remaining = new Map(last.entries)
+    for (const param of signature.params.slice(positional.length)) {
+      positional.push(remaining.has(param) ? remaining.get(param) : undefined)
+      remaining.delete(param)
+    }
+    while (positional.length > 0 && positional.at(-1) === undefined) positional.pop()
+    if (signature.kwargs) return method.call(this, ...positional, new Keywords([...remaining]))
+    const unexpected = [...remaining.keys()][0]
+    if (unexpected !== undefined)
+      throw new PyTypeError(`${name}() got an unexpected keyword argument '${unexpected}'`)
+    return method.call(this, ...positional)
   }
 
   #invokeProcessors(
@@ -1175,8 +1209,9 @@ export class Schema {
       )
     for (const [name, hook] of this.#hooks(tag, passMany)) {
       if (many && !passMany) {
-        const items = [...data]
-        const originals = [...original]
+        // Python's zip(data, original_data): as many as the shorter has.
+        const items = [...data].slice(0, hook.passOriginal ? [...iter(original)].length : undefined)
+        const originals = [...iter(original)]
         data = items.map((item: Py, i: number) =>
           hook.passOriginal
             ? this.#call(name, item, originals[i], keywords())
@@ -1422,8 +1457,10 @@ export class Schema {
         }
       }
       if (many && !passMany) {
-        const originals = [...original]
-        ;[...data].forEach((item: Py, i: number) => run(item, originals[i], i))
+        const originals = [...iter(original)]
+        ;[...data]
+          .slice(0, originals.length)
+          .forEach((item: Py, i: number) => run(item, originals[i], i))
       } else {
         run(data, original, null)
       }
