@@ -925,6 +925,55 @@ function carriesPlainData(value: SyntaxNode, module: ModuleInfo): boolean {
   return !(from === 'flask' || from === 'werkzeug' || from.startsWith('flask_'))
 }
 
+/**
+ * The decorators of a module function when each is a decorator method of a mapped extension's
+ * instance (`@cache.memoize(60)`, `@cache.cached(key_prefix="x")`: rules/extensions/*.yaml
+ * `methods` of kind decorator); null otherwise.
+ */
+function extensionDecorators(decorators: SyntaxNode[], module: ModuleInfo, project: ProjectIndex): SyntaxNode[] | null {
+  if (decorators.length === 0) return null
+  for (const decorator of decorators) {
+    let expression = decorator.namedChildren.find((child) => child.type !== 'comment')
+    if (expression?.type === 'call') expression = expression.childForFieldName('function')!
+    if (expression?.type !== 'attribute') return null
+    const object = expression.childForFieldName('object')!
+    if (object.type !== 'identifier') return null
+    const def = module.symbols.get(object.text)
+    const target =
+      def?.kind === 'data' ? { module: module.name, name: object.text } : def?.kind === 'import' && def.target.kind === 'member' ? project.resolveSymbol(def.target.module, def.target.name) : null
+    const location = target === null ? null : 'def' in target ? { module: target.module.name, name: target.name } : target
+    const instance = location === null ? undefined : extensionInstances(project).find((candidate) => candidate.module === location.module && candidate.name === location.name)
+    const mapped = instance?.rule.methods?.[instance.className]?.[expression.childForFieldName('attribute')!.text]
+    if (mapped?.kind !== 'decorator') return null
+  }
+  return decorators
+}
+
+/**
+ * A module function under decorators of a mapped extension (`@cache.memoize(60)`): the function
+ * as Python code can call it (keywords bound by name), the decorators applied once when the module
+ * loads, bottom-up, as Python applies them; exported as the value they return.
+ */
+function extensionDecoratedFunction(def: SyntaxNode, decorators: SyntaxNode[], ctx: Context): string {
+  const name = def.childForFieldName('name')!.text
+  const fn = translateFunction(def, ctx, { kind: 'function' })
+  const params = signatureOf(def, def)
+  if (fn.isGenerator || fn.isAsync || params.some((param) => param.kind !== 'positional')) {
+    fail('unsupported-python-construct', def, `\`${snippet(decorators[0]!)}\` on a generator, an async function or a function with *args, **kwargs or keyword-only parameters`)
+  }
+  ctx.imports.py = true
+  let code = [
+    `py.withKeywords(${tsJson(name)}, [${params.map((param) => tsJson(param.name)).join(', ')}], ${params.filter((param) => !param.hasDefault).length}, (${fn.params.join(', ')}): Py => {`,
+    ...indent(fn.body),
+    '})',
+  ].join('\n')
+  for (const decorator of [...decorators].reverse()) {
+    const value = translateExpr(decorator.namedChildren.find((child) => child.type !== 'comment')!, ctx)
+    code = `${receiver(value)}(\n${indent(code.split('\n')).join('\n')},\n)`
+  }
+  return `export const ${jsIdentifier(name)} = ${code}`
+}
+
 /** One top-level function, class or data definition as exported TypeScript. */
 function translateSymbol(project: ProjectIndex, moduleName: string, name: string, configKeys: Set<string>, factoryDef?: SymbolDef): SymbolResult {
   const module = project.modules.get(moduleName)!
@@ -950,7 +999,12 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
       const generator = registered ? null : generatorDecorator(def.decorators, ctx)
       const cache = registered || generator !== null ? null : cacheDecorator(def.decorators, ctx)
       const wrapper = generator ?? cache
-      checkDecorators(wrapper === null && !registered ? def.decorators : [], false)
+      const extensionWrappers = wrapper === null && !registered ? extensionDecorators(def.decorators, module, project) : null
+      checkDecorators(wrapper === null && !registered && extensionWrappers === null ? def.decorators : [], false)
+      if (extensionWrappers !== null) {
+        result.code = extensionDecoratedFunction(def.node, extensionWrappers, ctx)
+        return result
+      }
       const fn = translateFunction(def.node, ctx, { kind: 'function', variadic: true, allowAsync: wrapper === null })
       if (cache !== null && (fn.isGenerator || fn.isAsync)) fail('unsupported-python-construct', def.decorators[0], `\`${snippet(def.decorators[0])}\` on a generator or an async function`)
       if (generator !== null && !fn.isGenerator) fail('unsupported-python-construct', def.decorators[0], `\`${snippet(def.decorators[0])}\` on a function that does not yield`)

@@ -3,7 +3,7 @@
  * 2.0.2: small apps migrated by the CLI and replayed by `migrate verify` against real Flask, for
  * what fixtures/ext-flask-caching does not cover: NullCache, response_filter, cache_none,
  * forced_update, a callable key_prefix, the cache API called by views (get, set, add, has,
- * delete), memoize on a view.
+ * delete), memoize on a view, memoize and cached on module functions with delete_memoized.
  *
  * With a Redis server (MIGRATE_TEST_REDIS_URL; .ci/run starts one): two processes of the
  * migrated service with CACHE_TYPE = "RedisCache" share a cached view, its cache.delete and clear.
@@ -151,6 +151,77 @@ def api():
 @cache.memoize(60)
 def square(n):
     return {"square": n * n, "call": count()}
+`,
+      lines,
+    )
+    const { output, passed, failed } = await verify(dir)
+    expect(failed, output).toBe(0)
+    expect(passed, output).toBe(lines.length)
+  }, 300_000)
+
+  it('memoize and cached on module functions, delete_memoized of one call and of every call', async () => {
+    const lines: Line[] = [
+      { path: '/price/apple' },
+      { path: '/price/apple' },
+      { path: '/price/pear' },
+      { path: '/prices' },
+      { path: '/prices' },
+      { method: 'POST', path: '/price/apple/5' },
+      { path: '/price/apple' },
+      { path: '/price/pear' },
+      { path: '/prices' },
+      { method: 'POST', path: '/forget' },
+      { path: '/price/pear' },
+      { path: '/price/apple' },
+      { path: '/price/apple' },
+    ]
+    const dir = await migrateApp(
+      'memoize',
+      `
+from flask import Flask, jsonify
+from flask_caching import Cache
+
+app = Flask(__name__)
+app.config["CACHE_TYPE"] = "SimpleCache"
+cache = Cache(app)
+PRICES = {"apple": 3, "pear": 4}
+CALLS = {"n": 0}
+
+
+@cache.memoize(timeout=120)
+def price_of(name, currency="EUR"):
+    CALLS["n"] += 1
+    return {"name": name, "price": PRICES.get(name), "currency": currency, "call": CALLS["n"]}
+
+
+@cache.cached(timeout=60, key_prefix="all-prices")
+def all_prices():
+    CALLS["n"] += 1
+    return {"prices": dict(PRICES), "call": CALLS["n"]}
+
+
+@app.get("/price/<name>")
+def price(name):
+    return jsonify(price_of(name))
+
+
+@app.get("/prices")
+def prices():
+    return jsonify(all_prices())
+
+
+@app.post("/price/<name>/<int:value>")
+def set_price(name, value):
+    PRICES[name] = value
+    cache.delete_memoized(price_of, name)
+    cache.delete("all-prices")
+    return {"name": name, "price": value}
+
+
+@app.post("/forget")
+def forget():
+    cache.delete_memoized(price_of)
+    return {"forgotten": True}
 `,
       lines,
     )
