@@ -1,6 +1,7 @@
 import { readSqlalchemySchema, type ColumnSchema, type ColumnType, type RelationshipSchema, type SqlalchemySchema, type TableSchema } from '../analyze/ext-sqlalchemy.js'
 import type { ProjectIR } from '../ir/types.js'
 import { parsePython } from '../parse/index.js'
+import { scanTokens } from '../parse/tokens.js'
 import { commentText, tsJson, tsString } from '../ts-text.js'
 import type { SchemaSpec } from './runtime/db.js'
 
@@ -235,7 +236,8 @@ export function schemaModuleFor(ir: ProjectIR, sources: ReadonlyMap<string, stri
   if (sources === undefined || ![...files].some(([path, code]) => path.endsWith('.ts') && /from '(?:\.\.\/)*(?:\.\/)?db-schema\.js'/.test(code))) return null
   const modules = ir.modules.flatMap((module) => {
     const source = sources.get(module.file)
-    return source === undefined ? [] : [{ name: module.name, file: module.file, source, tree: parsePython(source) }]
+    // As parseFiles reads it: long blocks of comment lines left out (tree-sitter reads ahead over all of them at each line end; issue 13 item 6).
+    return source === undefined ? [] : [{ name: module.name, file: module.file, source, tree: parsePython(source, scanTokens(source).excluded) }]
   })
   const schema = readSqlalchemySchema(modules)
   const createAll = modules.some((module) => /\.create_all\(\s*\)/.test(module.source))

@@ -34,3 +34,19 @@ it('1,000 routes in 40 blueprints go through the whole pipeline', async () => {
   expect(views).toHaveLength(modules * routes)
   expect(views.filter((route) => route.status !== 'migrated')).toEqual([])
 }, 300_000)
+
+it('a module of models with 60,000 comment lines goes through the whole pipeline, its schema included', async () => {
+  // Found by npm run fuzz (seed 20261130, case 170): emit read the models again without leaving out
+  // long comment blocks, and tree-sitter took minutes over them (the parse stage already did).
+  const dir = join(root, 'commented')
+  mkdirSync(dir, { recursive: true })
+  const models = ['from flask import Flask, jsonify', 'from flask_sqlalchemy import SQLAlchemy', '', 'app = Flask(__name__)', 'app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///notes.db"', 'db = SQLAlchemy(app)', '', '', 'class Note(db.Model):', '    id = db.Column(db.Integer, primary_key=True)', '    text = db.Column(db.String(200), nullable=False)', '', '', '@app.route("/notes")', 'def notes():', '    return jsonify(ids=[note.id for note in Note.query.all()])', '']
+  writeFileSync(join(dir, 'app.py'), models.join('\n'))
+  const plain = await runPipeline({ input: dir }, await defaultStages())
+  writeFileSync(join(dir, 'app.py'), [...models, '# a comment line, many times over */ `${x}`', ...Array(60_000).fill('# c'), ''].join('\n'))
+  const commented = await runPipeline({ input: dir }, await defaultStages())
+  if (!plain.ok || !commented.ok) throw new Error('the pipeline failed')
+  const schema = (outcome: typeof plain): string | undefined => (outcome.ok ? outcome.result.files.get('src/db-schema.ts') : undefined)
+  expect(schema(plain)).toContain('NoteEntity')
+  expect(schema(commented)).toBe(schema(plain))
+}, 120_000)
