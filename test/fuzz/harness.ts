@@ -81,7 +81,7 @@ export async function runFuzz(options: FuzzOptions): Promise<CaseResult[]> {
           clearTimeout(timer)
           timer = setTimeout(() => {
             const index = current!
-            record(failure(options.seed, index, `hang: no result within ${timeout / 1000} s`, stderr))
+            record(failure(options, index, `hang: no result within ${timeout / 1000} s`, stderr))
             child.kill('SIGKILL')
             finish(index + 1)
           }, timeout)
@@ -95,11 +95,11 @@ export async function runFuzz(options: FuzzOptions): Promise<CaseResult[]> {
       child.on('exit', (code, signal) => {
         if (settled) return
         if (current !== null) {
-          record(failure(options.seed, current, `crash: the process ended (${signal ?? `exit ${code}`}) during the case`, stderr))
+          record(failure(options, current, `crash: the process ended (${signal ?? `exit ${code}`}) during the case`, stderr))
           finish(current + 1)
         } else if (done < end) {
           // Died between cases (or before the first): count it against the next case, so the run goes on.
-          record(failure(options.seed, done, `crash: the runner ended (${signal ?? `exit ${code}`}) before the case`, stderr))
+          record(failure(options, done, `crash: the runner ended (${signal ?? `exit ${code}`}) before the case`, stderr))
           finish(done + 1)
         } else finish(end)
       })
@@ -107,8 +107,9 @@ export async function runFuzz(options: FuzzOptions): Promise<CaseResult[]> {
   }
 }
 
-function failure(seed: number, index: number, problem: string, stderr: string): CaseResult {
-  const fuzzCase = generateCase(seed, index)
+function failure(options: { seed: number; big?: boolean }, index: number, problem: string, stderr: string): CaseResult {
+  // The case as the runner made it (--big makes other inputs under the same seed and index).
+  const fuzzCase = generateCase(options.seed, index, { big: options.big === true })
   return { index, kind: fuzzCase.kind, description: fuzzCase.description, argv: [], exitCode: null, ms: 0, problems: [problem], service: [], stderr: stderr.slice(-800) }
 }
 
