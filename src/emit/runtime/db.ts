@@ -304,22 +304,41 @@ export function methodParameters(cls: ModelClass, methods: Record<string, string
  * (`post.to_dict(with_comments=True)`): the keywords bound to the method's parameters by name,
  * with Python's TypeErrors for an unknown or repeated one.
  */
-export function callModelMethod(obj: unknown, name: string, positional: unknown[], keywords: Record<string, unknown>): unknown {
+export function callModelMethod(
+  obj: unknown,
+  name: string,
+  positional: unknown[],
+  keywords: Record<string, unknown>,
+): unknown {
   let params: string[] | undefined
-  for (let cls = (obj as object | null)?.constructor; obj instanceof Model && cls !== undefined && cls !== Model; cls = Object.getPrototypeOf(cls)) {
+  for (
+    let cls = (obj as object | null)?.constructor;
+    obj instanceof Model && cls !== undefined && cls !== Model;
+    cls = Object.getPrototypeOf(cls)
+  ) {
     params = METHOD_PARAMETERS.get(cls)?.[name]
     if (params !== undefined) break
   }
   const method = (obj as Record<string, unknown> | null)?.[name]
   if (typeof method !== 'function' || params === undefined)
-    throw new TypeError(`${name}() was called with keyword arguments (${Object.keys(keywords).join(', ')}) the service cannot bind by name`)
+    throw new TypeError(
+      `${name}() was called with keyword arguments (${Object.keys(keywords).join(', ')}) the service cannot bind by name`,
+    )
   const values: unknown[] = [...positional]
   if (values.length > params.length)
-    throw new TypeError(`${name}() takes ${params.length + 1} positional arguments but ${values.length + 1} were given`)
+    throw new TypeError(
+      `${name}() takes ${params.length + 1} positional arguments but ${values.length + 1} were given`,
+    )
   for (const [key, value] of Object.entries(keywords)) {
     const index = params.indexOf(key)
-    if (index < 0) throw new TypeError(`${(obj as Model).constructor.name}.${name}() got an unexpected keyword argument '${key}'`)
-    if (index < positional.length) throw new TypeError(`${(obj as Model).constructor.name}.${name}() got multiple values for argument '${key}'`)
+    if (index < 0)
+      throw new TypeError(
+        `${(obj as Model).constructor.name}.${name}() got an unexpected keyword argument '${key}'`,
+      )
+    if (index < positional.length)
+      throw new TypeError(
+        `${(obj as Model).constructor.name}.${name}() got multiple values for argument '${key}'`,
+      )
     values[index] = value
   }
   return (method as (...args: unknown[]) => unknown).apply(obj, values)
@@ -995,9 +1014,18 @@ export class Pagination<T> {
   iter_pages(...args: unknown[]): (number | null)[] {
     // Keyword-only: from a template (or a translated call) the keywords come as one trailing object.
     const options = args.at(-1)
-    if (args.length > 1 || (args.length === 1 && !(options instanceof PyKeywords || options instanceof PyDict || options === undefined)))
-      throw new TypeError(`iter_pages() takes 1 positional argument but ${args.length + 1} were given`)
-    const given = options instanceof PyKeywords ? Object.fromEntries(options.entries) : keywordRecord(options as Keywords)
+    if (
+      args.length > 1 ||
+      (args.length === 1 &&
+        !(options instanceof PyKeywords || options instanceof PyDict || options === undefined))
+    )
+      throw new TypeError(
+        `iter_pages() takes 1 positional argument but ${args.length + 1} were given`,
+      )
+    const given =
+      options instanceof PyKeywords
+        ? Object.fromEntries(options.entries)
+        : keywordRecord(options as Keywords)
     for (const name of Object.keys(given))
       if (!['left_edge', 'left_current', 'right_current', 'right_edge'].includes(name))
         throw new TypeError(`iter_pages() got an unexpected keyword argument '${name}'`)

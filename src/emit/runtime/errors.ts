@@ -75,7 +75,9 @@ export const HTTP_STATUS_CODES: Readonly<Record<number, string>> = {
 }
 
 /** `werkzeug.http.HTTP_STATUS_CODES` as the project's code reads it: a dict from code to reason phrase. */
-export const httpStatusCodes = new PyDict(Object.entries(HTTP_STATUS_CODES).map(([code, phrase]) => [Number(code), phrase]))
+export const httpStatusCodes = new PyDict(
+  Object.entries(HTTP_STATUS_CODES).map(([code, phrase]) => [Number(code), phrase]),
+)
 
 /** markupsafe's `escape`. */
 export function escapeHtml(text: string): string {

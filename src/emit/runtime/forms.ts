@@ -921,7 +921,8 @@ export class Form {
 
   process(formdata: FormData | null, obj: Py = null, data: Record<string, Py> = {}): void {
     for (const [name, field] of this._fields) {
-      if (obj !== null && obj !== undefined && hasattr(obj, name)) field.process(formdata, getattr(obj, name))
+      if (obj !== null && obj !== undefined && hasattr(obj, name))
+        field.process(formdata, getattr(obj, name))
       else field.process(formdata, name in data ? data[name] : undefined)
     }
   }

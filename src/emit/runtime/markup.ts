@@ -4,12 +4,33 @@
  * combined with it (`%`, `+`, `join`, the str methods) is escaped first, as MarkupSafe does.
  */
 import { TypeError as PyTypeError } from './exceptions.js'
-import { PyDict, isTuple, iter, percentFormat, repr, str, strMethods, tuple, type Py } from './py.js'
+import {
+  PyDict,
+  isTuple,
+  iter,
+  percentFormat,
+  repr,
+  str,
+  strMethods,
+  tuple,
+  type Py,
+} from './py.js'
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+}
 
 function hasHtml(value: Py): boolean {
-  return value !== null && value !== undefined && typeof value === 'object' && typeof value.__html__ === 'function'
+  return (
+    value !== null &&
+    value !== undefined &&
+    typeof value === 'object' &&
+    typeof value.__html__ === 'function'
+  )
 }
 
 /** `markupsafe.escape(s)`: a Markup; its argument's own markup (`__html__`) unchanged. */
@@ -21,8 +42,15 @@ export function escape(s: Py): Markup {
 
 /** What `Markup % x` formats: escaped as text (`%s`, `%r`), numbers as they are (`%d`). */
 function escapeArgument(value: Py): Py {
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value
-  if (value !== null && typeof value === 'object' && typeof value.valueOf === 'function' && typeof value.valueOf() === 'number') return value
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return value
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof value.valueOf === 'function' &&
+    typeof value.valueOf() === 'number'
+  )
+    return value
   return {
     __str__: () => escape(value).val,
     __repr__: () => escape(repr(value)).val,
@@ -30,7 +58,22 @@ function escapeArgument(value: Py): Py {
 }
 
 /** Methods of str that MarkupSafe wraps: their str arguments are escaped and the result is Markup. */
-const WRAPPED = ['capitalize', 'title', 'lower', 'upper', 'replace', 'ljust', 'rjust', 'lstrip', 'rstrip', 'center', 'strip', 'expandtabs', 'swapcase', 'zfill']
+const WRAPPED = [
+  'capitalize',
+  'title',
+  'lower',
+  'upper',
+  'replace',
+  'ljust',
+  'rjust',
+  'lstrip',
+  'rstrip',
+  'center',
+  'strip',
+  'expandtabs',
+  'swapcase',
+  'zfill',
+]
 
 export class Markup {
   readonly val: string
@@ -97,7 +140,12 @@ export class Markup {
     return (strMethods.splitlines!(this.val, keepends) as string[]).map((part) => new Markup(part))
   }
   format(...args: Py[]): Markup {
-    return new Markup(strMethods.format!(this.val, ...args.map((arg) => (arg instanceof PyDict ? arg : escapeArgument(arg)))))
+    return new Markup(
+      strMethods.format!(
+        this.val,
+        ...args.map((arg) => (arg instanceof PyDict ? arg : escapeArgument(arg))),
+      ),
+    )
   }
 }
 
@@ -105,7 +153,12 @@ for (const name of WRAPPED) {
   Object.defineProperty(Markup.prototype, name, {
     value(this: Markup, ...args: Py[]): Markup {
       const method = strMethods[name]!
-      return new Markup(method(this.val, ...args.map((arg) => (typeof arg === 'string' || hasHtml(arg) ? escape(arg).val : arg))))
+      return new Markup(
+        method(
+          this.val,
+          ...args.map((arg) => (typeof arg === 'string' || hasHtml(arg) ? escape(arg).val : arg)),
+        ),
+      )
     },
   })
 }

@@ -1425,16 +1425,24 @@ export function urlFor(
  * items, with Python's TypeError for a key given twice. An option among a mapping's keys
  * (`_anchor`, …), which Flask would take as the option, is refused loudly.
  */
-export function urlForValues(keywords: Record<string, unknown>, ...mappings: unknown[]): Record<string, unknown> {
+export function urlForValues(
+  keywords: Record<string, unknown>,
+  ...mappings: unknown[]
+): Record<string, unknown> {
   const values: Record<string, unknown> = { ...keywords }
   for (const mapping of mappings) {
     // A dict of the runtime (py.ts's PyDict: router.ts stays without it).
     const items = (mapping as { items?: () => [unknown, unknown][] } | null)?.items
-    if (typeof items !== 'function') throw new TypeError(`url_for() argument after ** must be a mapping, not ${typeof mapping}`)
+    if (typeof items !== 'function')
+      throw new TypeError(`url_for() argument after ** must be a mapping, not ${typeof mapping}`)
     for (const [key, value] of items.call(mapping)) {
       if (typeof key !== 'string') throw new TypeError('keywords must be strings')
-      if (Object.hasOwn(values, key)) throw new TypeError(`url_for() got multiple values for keyword argument '${key}'`)
-      if (['_anchor', '_method', '_scheme', '_external'].includes(key)) throw new TypeError(`url_for(): the option ${key} given in an unpacked mapping is not carried over`)
+      if (Object.hasOwn(values, key))
+        throw new TypeError(`url_for() got multiple values for keyword argument '${key}'`)
+      if (['_anchor', '_method', '_scheme', '_external'].includes(key))
+        throw new TypeError(
+          `url_for(): the option ${key} given in an unpacked mapping is not carried over`,
+        )
       values[key] = value
     }
   }

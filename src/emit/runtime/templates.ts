@@ -175,7 +175,8 @@ function attribute(obj: Py, name: Py): Py {
   if (typeof value === 'function' && !isClass(value)) {
     // The method's markers (it binds keywords: py.takesKeywords) stay on the bound function.
     const bound = value.bind(obj)
-    for (const marker of Object.getOwnPropertySymbols(value)) Object.defineProperty(bound, marker, { value: value[marker] })
+    for (const marker of Object.getOwnPropertySymbols(value))
+      Object.defineProperty(bound, marker, { value: value[marker] })
     return bound
   }
   if (value === undefined && typeof obj.__getattr__ === 'function') {

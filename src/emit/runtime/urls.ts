@@ -194,7 +194,9 @@ const SCHEME_CHARS = /^[A-Za-z0-9+\-.]*$/
 export function urlsplit(url: Py, scheme: Py = '', allowFragments: Py = true): SplitResult {
   if (typeof url !== 'string') throw new PyTypeError(`Cannot mix str and non-str arguments`)
   let rest = url.replace(WHATWG_C0_CONTROL_OR_SPACE, '').replace(/[\t\r\n]/g, '')
-  let schemeOut = String(scheme).replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\r\n]/g, '')
+  let schemeOut = String(scheme)
+    .replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '')
+    .replace(/[\t\r\n]/g, '')
   let netloc = ''
   let query = ''
   let fragment = ''
@@ -243,7 +245,8 @@ function checkBracketedNetloc(netloc: string): void {
   if (hostname.startsWith('v')) {
     if (!/^v[a-fA-F0-9]+\..+$/s.test(hostname)) throw new ValueError('IPvFuture address is invalid')
   } else if (isIPv4(hostname)) throw new ValueError('An IPv4 address cannot be in brackets')
-  else if (!isIPv6(hostname)) throw new ValueError(`${repr(hostname)} does not appear to be an IPv4 or IPv6 address`)
+  else if (!isIPv6(hostname))
+    throw new ValueError(`${repr(hostname)} does not appear to be an IPv4 or IPv6 address`)
 }
 
 function checkNetloc(netloc: string): void {
@@ -253,7 +256,9 @@ function checkNetloc(netloc: string): void {
   if (bare === normalized) return
   for (const c of '/?#@:')
     if (normalized.includes(c))
-      throw new ValueError(`netloc '${netloc}' contains invalid characters under NFKC normalization`)
+      throw new ValueError(
+        `netloc '${netloc}' contains invalid characters under NFKC normalization`,
+      )
 }
 
 /** `urlunsplit((scheme, netloc, url, query, fragment))`. */
@@ -270,4 +275,30 @@ export function urlunsplit(parts: Py): string {
   return url
 }
 
-const USES_NETLOC = new Set(['', 'ftp', 'http', 'gopher', 'nntp', 'telnet', 'imap', 'wais', 'file', 'mms', 'https', 'shttp', 'snews', 'prospero', 'rtsp', 'rtspu', 'rsync', 'svn', 'svn+ssh', 'sftp', 'nfs', 'git', 'git+ssh', 'ws', 'wss'])
+const USES_NETLOC = new Set([
+  '',
+  'ftp',
+  'http',
+  'gopher',
+  'nntp',
+  'telnet',
+  'imap',
+  'wais',
+  'file',
+  'mms',
+  'https',
+  'shttp',
+  'snews',
+  'prospero',
+  'rtsp',
+  'rtspu',
+  'rsync',
+  'svn',
+  'svn+ssh',
+  'sftp',
+  'nfs',
+  'git',
+  'git+ssh',
+  'ws',
+  'wss',
+])
