@@ -397,8 +397,10 @@ function emitAppFile(
     for (const entry of teardowns) for (const line of entry.handler.imports) handlerImports.addLine(line)
     for (const handler of carriedStartup) {
       for (const line of handler.imports) handlerImports.addLine(line)
-      lines.push(lineComment(`${handler.ref.location.file}:${handler.ref.location.line}: the app's start-up work, when the app is created`))
-      lines.push(`runAtStartup(${handler.code.trim()}, [${teardowns.map((entry) => entry.handler.code.trim()).join(', ')}])`)
+      // A call the factory makes (`store.reset()`) has no app context of its own: no teardown_appcontext after it.
+      const call = handler.name === 'factory-call'
+      lines.push(lineComment(`${handler.ref.location.file}:${handler.ref.location.line}: ${call ? 'a call of the app factory' : "the app's start-up work"}, when the app is created`))
+      lines.push(`runAtStartup(${handler.code.trim()}, [${call ? '' : teardowns.map((entry) => entry.handler.code.trim()).join(', ')}])`)
     }
   }
   lines.push('return app', '}', '')

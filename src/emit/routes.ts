@@ -203,7 +203,11 @@ export function hookLists(hooks: ResolvedHook[], imports: ImportSet): string[] {
     // A before_first_request function runs once, before the first request's hooks (runtime beforeFirstRequest).
     const first = entry.hook.kind === 'before_first_request'
     if (first) imports.addNamed('../lib/flask.js', 'beforeFirstRequest')
-    const value = scoped ? `{ blueprint: ${stringLiteral(entry.hook.blueprint as string)}, fn: ${code} }` : first ? `beforeFirstRequest(${code})` : code
+    // A teardown_appcontext function also ends the app contexts handlers push (runtime appContextTeardown).
+    const appTeardown = entry.hook.kind === 'teardown_appcontext'
+    if (appTeardown) imports.addNamed('../lib/flask.js', 'appContextTeardown')
+    const wrapped = first ? `beforeFirstRequest(${code})` : appTeardown ? `appContextTeardown(${code})` : code
+    const value = scoped ? `{ blueprint: ${stringLiteral(entry.hook.blueprint as string)}, fn: ${code} }` : wrapped
     const line = `${handlerComment(entry.handler, `${entry.hook.kind}${entry.hook.blueprint !== null ? ` (blueprint ${entry.hook.blueprint})` : ''}`)}\n${value}`
     // Teardowns run in reverse: teardown_appcontext functions first in the list run after every teardown_request, as Flask pops the app context last.
     if (entry.hook.kind === 'teardown_appcontext') slots.teardown.splice(appContextTeardowns++, 0, line)

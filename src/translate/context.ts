@@ -235,7 +235,7 @@ export function lookupLocal(scope: Scope | null, name: string): { local: LocalVa
 }
 
 const JS_RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity py Py c kwargs form hashing urls collections functional logging asyncio textwrap random decimal enums dataclasses os'.split(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity py Py c kwargs form hashing urls collections functional logging asyncio textwrap random decimal enums dataclasses os copy'.split(
     ' ',
   ),
 )

@@ -10,7 +10,7 @@
 import type { SyntaxNode } from './context.js'
 import { collectBindings } from './function.js'
 import { BUILTINS } from './expr/names.js'
-import type { ModuleInfo, SymbolDef } from './project.js'
+import type { ModuleInfo, ProjectIndex, SymbolDef } from './project.js'
 
 /** Builtins whose call makes a fresh value and runs no project code. */
 const CONSTRUCTORS = new Set(['dict', 'list', 'set', 'tuple', 'frozenset', 'str', 'int', 'float', 'bool', 'bytes', 'bytearray', 'object', 'range'])
@@ -81,4 +81,61 @@ function onlyHandlersUse(name: string, body: SyntaxNode, assignment: SyntaxNode)
   const calls = (node: SyntaxNode): boolean =>
     (node.type === 'call' && handlers.includes(node.childForFieldName('function')?.text ?? '')) || node.namedChildren.some(calls)
   return !others.some(calls)
+}
+
+/** A call of a project function the app factory makes at its top level without passing the app (`store.reset()`). */
+export interface FactoryCall {
+  module: ModuleInfo
+  /** The factory's `def`. */
+  factory: SyntaxNode
+  /** The `expression_statement` of the call. */
+  node: SyntaxNode
+  /** The module of the function called: its data is what the call prepares. */
+  callee: string
+}
+
+/**
+ * The calls of project functions at the top of the app factory that do not take the app: work
+ * such as `store.reset()` or `seed()` that fills module data before the first request. Calls
+ * passing the app are set-up the analysis follows (`register_error_handlers(app)`).
+ */
+export function factoryCalls(project: ProjectIndex, app: { module: string; variable: string; factory: string | null }): FactoryCall[] {
+  // The factory FLASK_APP names, or the one a module variable holds the result of (`wsgi.py`: `app = create_app()`),
+  // which may live in another module.
+  let found = app.factory === null ? null : project.resolveSymbol(app.module, app.factory.replace(/\(.*$/, ''))
+  const variable = app.factory === null ? project.modules.get(app.module)?.symbols.get(app.variable) : undefined
+  if (variable?.kind === 'data' && variable.value.type === 'call') {
+    const callee = variable.value.childForFieldName('function')!
+    if (callee.type === 'identifier') found = project.resolveSymbol(app.module, callee.text)
+  }
+  if (found === null || found.def.kind !== 'function') return []
+  const module = found.module
+  const factory = found.def
+  const calls: FactoryCall[] = []
+  for (const statement of factory.node.childForFieldName('body')!.namedChildren) {
+    const call = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined
+    if (call?.type !== 'call') continue
+    const args = call.childForFieldName('arguments')?.namedChildren ?? []
+    if (args.some((arg) => (arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg)?.text === app.variable)) continue
+    const callee = projectFunctionModule(call.childForFieldName('function')!, module, project)
+    if (callee !== null) calls.push({ module, factory: factory.node, node: statement, callee })
+  }
+  return calls
+}
+
+/** The module of the project function `callee` names (`reset`, `store.reset`), or null. */
+function projectFunctionModule(callee: SyntaxNode, module: ModuleInfo, project: ProjectIndex): string | null {
+  const resolve = (moduleName: string, name: string): string | null => {
+    const found = project.resolveSymbol(moduleName, name)
+    return found?.def.kind === 'function' ? found.module.name : null
+  }
+  if (callee.type === 'identifier') return resolve(module.name, callee.text)
+  if (callee.type !== 'attribute') return null
+  const object = callee.childForFieldName('object')!
+  const name = callee.childForFieldName('attribute')!.text
+  if (object.type !== 'identifier') return null
+  const def = module.symbols.get(object.text)
+  if (def?.kind !== 'import') return null
+  const target = def.target.kind === 'module' ? def.target.module : `${def.target.module}.${def.target.name}`
+  return project.modules.has(target) ? resolve(target, name) : null
 }

@@ -10,7 +10,7 @@ import { moduleSettings, settingsInFunctions, uncarriedSettings } from './extens
 import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
 import { cacheDecorator } from './expr/stdlib-modules.js'
-import { factoryState } from './factory-state.js'
+import { factoryCalls, factoryState, type FactoryCall } from './factory-state.js'
 import { translateClass } from './class.js'
 import { dataclassDecorator } from './stdlib-class.js'
 import { translateExpr } from './expr/index.js'
@@ -22,6 +22,7 @@ import { lineComment, tsJson } from '../ts-text.js'
 import { useResources, type ProjectFileReader } from './flask/resources.js'
 import { templateHelpers, useTemplateHelpers, useTemplates } from './flask/templates.js'
 import { stdlibPath } from './expr/stdlib.js'
+import { useAppSymbol } from './expr/names.js'
 import { setStartupKey, startupBlocks, useStartupApp, type StartupBlock } from './flask/startup.js'
 import { afterRequestSetups, checkCallback, extensionCallback, extensionInstances, extensionRules, extensionSetups } from './flask/extensions.js'
 
@@ -159,6 +160,7 @@ function viewParamTypes(routes: RouteIR[]): Map<string, PyType> {
 /** Translates every view, hook and error handler of the app, and what they use, across modules. */
 export function translateProject(input: TranslateInput): TranslatedProject {
   const project = new ProjectIndex(input.modules)
+  useAppSymbol(project, input.app)
   useResources(project, input.app.importName, input.readFile)
   useTemplates(project, input.app, input.readFile)
   const configKeys = new Set(input.app.config.map((c) => c.key))
@@ -551,6 +553,19 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     return draft
   })
 
+  // Calls of project functions the app factory makes without the app (`store.reset()` filling module data):
+  // run when the service creates the app; the data of the called function's module depends on them.
+  const factoryCallModules = new Map<string, string>()
+  for (const call of factoryCalls(project, input.app)) {
+    const draft = translateFactoryCall(call, project, input.app, configKeys)
+    const key = `${call.module.name}\0<factory-call:${call.node.startPosition.row + 1}>`
+    symbols.set(key, { module: call.module.name, name: key, start: call.node.startIndex, code: null, imports: draft.imports ?? new ImportSet(), dependencies: draft.dependencies, error: draft.error, file: call.module.file })
+    factoryCallModules.set(key, call.callee)
+    request(draft.dependencies)
+    drafts.push(draft)
+    startupDrafts.push(draft)
+  }
+
   // Project symbols used by handlers, transitively; with a module, what it does at import that the service must do too.
   const setups = new Map<string, SymbolResult[]>()
   const mutated = new Set<string>()
@@ -585,6 +600,14 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       }
     }
     if (!added && pending.length === 0) break
+  }
+
+  for (const [callKey, calleeModule] of factoryCallModules) {
+    for (const [key, result] of symbols) {
+      if (result.module !== calleeModule || key === callKey) continue
+      const name = key.split('\0')[1]!
+      if (project.modules.get(calleeModule)?.symbols.get(name)?.kind === 'data') result.dependencies.add(callKey)
+    }
   }
 
   // A symbol is usable when it and everything it uses translated.
@@ -672,7 +695,8 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   }
   const usable = extensionSetupList.filter((setup) => setup.unsupported === null && setup.dependencies.every((dependency) => !broken.has(dependency) && symbols.get(dependency)?.error === null))
   const extensions = [...usable.map((setup) => setup.translated), ...afterRequestSetups(input.app)]
-  const startup = startupDrafts.map((draft) => draft.handler)
+  // In the factory's order: its calls and its app-context blocks.
+  const startup = startupDrafts.map((draft) => draft.handler).sort((a, b) => (a.ref.location.file === b.ref.location.file ? a.ref.location.line - b.ref.location.line : 0))
   return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}), ...(startup.length > 0 ? { startup } : {}) }
 }
 
@@ -700,6 +724,34 @@ function translateStartup(block: StartupBlock, project: ProjectIndex, app: AppIR
     ctx.imports.honoContext = true
     const code = `(c: Context) => {\n${indent(fn.body).join('\n')}\n}`
     checkParses(code, 'expression', block.node)
+    handler.code = code
+    handler.status = 'migrated'
+    handler.imports = ctx.imports.lines('routes', null)
+    draft.imports = ctx.imports
+    draft.dependencies = ctx.dependencies
+  } catch (error) {
+    if (!(error instanceof Untranslatable)) throw error
+    draft.error = error
+  }
+  return draft
+}
+
+/** A factory call (factory-state.ts `factoryCalls`) as start-up work: `(c: Context) => { reset() }`, run when the app is created. */
+function translateFactoryCall(call: FactoryCall, project: ProjectIndex, app: AppIR, configKeys: Set<string>): { handler: TranslatedHandler; imports: ImportSet | null; dependencies: Set<string>; error: Untranslatable | null; file: string } {
+  const location = { file: call.module.file, line: call.node.startPosition.row + 1, column: call.node.startPosition.column + 1 }
+  const handler: TranslatedHandler = { ref: { module: call.module.name, qualname: `${call.factory.childForFieldName('name')!.text}.<call>`, location }, name: 'factory-call', status: 'stub', code: '', imports: [], pythonSource: call.node.text, findings: [] }
+  const draft = { handler, imports: null as ImportSet | null, dependencies: new Set<string>(), error: null as Untranslatable | null, file: call.module.file }
+  try {
+    const bindings = collectBindings(call.factory.childForFieldName('body')!)
+    const params = signatureOf(call.factory, call.factory).map((p) => p.name)
+    const scope: Scope = { kind: 'function', parent: moduleScope(), locals: new Map(), globals: new Set(), importBindings: new Map(), appNames: new Set([app.variable]), factoryLocals: new Set([...bindings.bindings.keys(), ...params]) }
+    const ctx = baseContext(project, call.module, configKeys, scope, true)
+    ctx.flask = { contextVar: 'c' }
+    const body = translateStatement(call.node, ctx)
+    if (ctx.needsAsync.value) fail('unsupported-python-construct', call.node, 'an app factory call that awaits')
+    ctx.imports.honoContext = true
+    const code = `(c: Context) => {\n${indent(body).join('\n')}\n}`
+    checkParses(code, 'expression', call.node)
     handler.code = code
     handler.status = 'migrated'
     handler.imports = ctx.imports.lines('routes', null)

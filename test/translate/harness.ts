@@ -25,9 +25,9 @@ export interface Outcome {
 
 const ROOT = resolve(import.meta.dirname, '../..')
 /** The runtime files translated code imports (the rest need Hono). */
-const RUNTIME_FILES = ['py.ts', 'exceptions.ts', 'float.ts', 'json.ts', 'datetime.ts', 'hashing.ts', 'urls.ts', 'collections.ts', 'functional.ts', 'logging.ts', 'asyncio.ts', 'textwrap.ts', 'random.ts', 'decimal.ts', 'enums.ts', 'dataclasses.ts']
+const RUNTIME_FILES = ['py.ts', 'exceptions.ts', 'float.ts', 'json.ts', 'datetime.ts', 'hashing.ts', 'urls.ts', 'collections.ts', 'functional.ts', 'logging.ts', 'asyncio.ts', 'textwrap.ts', 'random.ts', 'decimal.ts', 'enums.ts', 'dataclasses.ts', 'copy.ts']
 /** With `flask: true`, Flask's objects too (flask.ts imports only types from Hono, so it runs without it). */
-const FLASK_RUNTIME_FILES = [...RUNTIME_FILES, 'flask.ts', 'errors.ts', 'router.ts', 'session.ts', 'security.ts']
+const FLASK_RUNTIME_FILES = [...RUNTIME_FILES, 'flask.ts', 'multipart.ts', 'errors.ts', 'router.ts', 'session.ts', 'security.ts']
 
 export interface SuiteOptions {
   /** The cases use Flask objects that need no request (Response, exceptions): flask.ts is copied beside py.ts. */

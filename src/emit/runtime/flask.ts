@@ -111,6 +111,8 @@ interface RequestState {
   afterThisRequest: AfterRequestFunction[]
   /** The exception that became a 500 without a handler taking it: what Flask passes to teardown. */
   unhandledError: unknown
+  /** The app's teardown_appcontext functions (set by `requestHooks`), for the app contexts a handler pushes. */
+  appContextTeardowns?: TeardownRequestFunction[]
 }
 
 /** Where a request's state lives: a property of the web `Request`, the same across sub-apps (a WeakMap costs the GC more). */
@@ -827,6 +829,9 @@ export function dumps(value: unknown): string {
     seen.add(object)
     try {
       if (Array.isArray(object)) return '[' + object.map(encode).join(',') + ']'
+      // A runtime value that says how Python's json writes it (an IntEnum or StrEnum member: its value).
+      const json = (object as { __json__?: unknown }).__json__
+      if (typeof json === 'function') return encode(json.call(object))
       const entries = dictEntries(object)
       if (entries) {
         entries.sort((a, b) => compareKeys(a[0], b[0]))
@@ -2589,6 +2594,47 @@ function isFirstRequestHook(hook: Hook<BeforeRequestFunction>): boolean {
   return typeof hook === 'function' && FIRST_REQUEST in hook
 }
 
+const APP_CONTEXT_TEARDOWN = Symbol('teardown_appcontext')
+
+/**
+ * A teardown_appcontext function among `requestHooks`' teardowns: it also ends the app contexts
+ * a handler pushes (`appContext`), as Flask runs it whenever an app context is popped.
+ */
+export function appContextTeardown(fn: TeardownRequestFunction): TeardownRequestFunction {
+  return Object.assign((c: Context, error: unknown) => fn(c, error), {
+    [APP_CONTEXT_TEARDOWN]: true,
+  })
+}
+
+/**
+ * `app.app_context()` inside a request: while it is pushed, `g` is a new one of its own (Flask
+ * 2.2 keeps `g` on the app context); when it ends, the teardown_appcontext functions run with
+ * the exception that ended it (in reverse order, errors propagating), and the request's `g` is back.
+ */
+export function appContext(c: Context): {
+  __enter__(): unknown
+  __exit__(type: unknown, error: unknown): boolean
+} {
+  let saved: unknown
+  const context = {
+    __enter__(): unknown {
+      saved = c.get('g')
+      c.set('g', new FlaskG())
+      return context
+    },
+    __exit__(_type: unknown, error: unknown): boolean {
+      try {
+        const teardowns = stateOf(c).appContextTeardowns ?? []
+        for (const fn of [...teardowns].reverse()) fn(c, error ?? null)
+      } finally {
+        c.set('g', saved as FlaskG)
+      }
+      return false
+    },
+  }
+  return context
+}
+
 /** `after_this_request(f)`: `f` runs for this request only, before the registered after hooks. */
 export function afterThisRequest(c: Context, fn: AfterRequestFunction): AfterRequestFunction {
   stateOf(c).afterThisRequest.push(fn)
@@ -2640,6 +2686,10 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
   const firstRequest = hooks.filter(isFirstRequestHook) as BeforeRequestFunction[]
   const before = hooks.filter((hook) => !isFirstRequestHook(hook))
   let gotFirstRequest = firstRequest.length === 0
+  const appContextTeardowns = teardown.filter(
+    (hook): hook is TeardownRequestFunction =>
+      typeof hook === 'function' && APP_CONTEXT_TEARDOWN in hook,
+  )
   const after = [...extensionHooks.after.splice(0), ...(options.after ?? [])]
   const handling = errorHandler ? errorHandlings.get(errorHandler) : undefined
   const handleUserException = async (error: unknown, c: Context): Promise<FlaskResponse> => {
@@ -2658,6 +2708,7 @@ export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
     const prepared = prepareRequest(c)
     if (prepared instanceof Promise) await prepared
     const state = stateOf(c)
+    if (appContextTeardowns.length > 0) state.appContextTeardowns = appContextTeardowns
     if (!hasHooks) {
       // Nothing registered: the view runs, and the after phase only for after_this_request or a
       // response finalizer (the session).

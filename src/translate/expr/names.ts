@@ -34,7 +34,7 @@ const FLASK_MODULES = new Set(['flask', 'flask.views', 'werkzeug.exceptions', 'w
 export const STDLIB_MODULES = new Set([
   'os', 'json', 'math', 'uuid', 're', 'time', 'os.path', 'datetime', 'sqlite3',
   // The modules of the tables in stdlib-modules.ts.
-  'hashlib', 'hmac', 'secrets', 'base64', 'binascii', 'urllib', 'urllib.parse', 'string', 'collections', 'functools', 'itertools', 'operator', 'logging', 'asyncio', 'textwrap', 'random', 'decimal', 'enum', 'dataclasses', 'typing',
+  'hashlib', 'hmac', 'secrets', 'base64', 'binascii', 'urllib', 'urllib.parse', 'string', 'copy', 'collections', 'functools', 'itertools', 'operator', 'logging', 'asyncio', 'textwrap', 'random', 'decimal', 'enum', 'dataclasses', 'typing',
   // Werkzeug's constants in those tables (HTTP_STATUS_CODES).
   'werkzeug.http',
 ])
@@ -51,8 +51,11 @@ function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Bindi
     if (resolved && resolved.def.kind !== 'import') {
       return { kind: 'project', module: resolved.module.name, name: resolved.name, def: resolved.def }
     }
-    if (resolved && resolved.def.kind === 'import') return fromTarget(resolved.def.target, ctx, node)
-    if (ctx.project.modules.has(`${target.module}.${target.name}`)) return { kind: 'project-module', module: `${target.module}.${target.name}` }
+    // A package's own `from . import store` resolves to that import again: the submodule, not a loop.
+    const submodule = `${target.module}.${target.name}`
+    const self = resolved?.def.kind === 'import' && resolved.def.target.kind === 'member' && resolved.def.target.module === target.module && resolved.def.target.name === target.name
+    if (resolved && resolved.def.kind === 'import' && !(self && ctx.project.modules.has(submodule))) return fromTarget(resolved.def.target, ctx, node)
+    if (ctx.project.modules.has(submodule)) return { kind: 'project-module', module: submodule }
     fail('missing-definition', node, `\`${target.name}\` is not defined in project module ${target.module}`)
   }
   if (FLASK_MODULES.has(target.module)) return { kind: 'flask', name: target.name, module: target.module }
@@ -60,8 +63,30 @@ function fromTarget(target: ImportTarget, ctx: Context, node: SyntaxNode): Bindi
   return { kind: 'unknown-import', module: target.module, name: target.name }
 }
 
+/** The app the translation is for, when a module variable holds it (`app = Flask(__name__)`): `module\0name`. */
+const APP_SYMBOLS = new WeakMap<object, string>()
+
+export function useAppSymbol(project: object, app: { module: string; variable: string; factory: string | null }): void {
+  if (app.factory === null) APP_SYMBOLS.set(project, `${app.module}\0${app.variable}`)
+}
+
+/**
+ * Inside a function, the module variable holding the app (`app.config[...]`, `app.logger`,
+ * `with app.app_context()` in a view) is the app, as the app factory's local is; module-level
+ * code keeps it a project symbol (extension set-up such as `db = SQLAlchemy(app)` matches it so).
+ */
+function asApp(binding: Binding, ctx: Context): Binding {
+  if (binding.kind !== 'project' || APP_SYMBOLS.get(ctx.project) !== `${binding.module}\0${binding.name}`) return binding
+  for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) if (s.kind === 'function') return { kind: 'app' }
+  return binding
+}
+
 /** Resolves a Python name at `node` with Python's LEGB rule. */
 export function resolveName(name: string, node: SyntaxNode, ctx: Context): Binding {
+  return asApp(resolveLexically(name, node, ctx), ctx)
+}
+
+function resolveLexically(name: string, node: SyntaxNode, ctx: Context): Binding {
   for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) {
     if (s.kind === 'class-body') continue
     if (s.self && s.self.name === name && s.locals.get(name)?.jsName === 'this') return { kind: 'self', className: s.self.className }

@@ -29,6 +29,8 @@ const hash = (name: string): Call => call('hashing', name, ['data'])
 const TEXTWRAP_OPTIONS = ['initial_indent', 'subsequent_indent', 'expand_tabs', 'replace_whitespace', 'fix_sentence_endings', 'break_long_words', 'drop_whitespace', 'break_on_hyphens', 'tabsize', 'max_lines', 'placeholder']
 
 export const STDLIB_CALLS: Record<string, Call> = {
+  'copy.copy': call('copy', 'copy', ['x']),
+  'copy.deepcopy': call('copy', 'deepcopy', ['x']),
   'os.path.join': call('os', 'pathJoin', ['a', '*p'], 'str'),
   'os.path.basename': call('os', 'basename', ['p'], 'str'),
   'os.path.dirname': call('os', 'dirname', ['p'], 'str'),

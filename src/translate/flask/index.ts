@@ -198,6 +198,12 @@ function translateFlaskCall(node: SyntaxNode, ctx: Context): Emitted | undefined
       return emitted(`g(${contextVar(node, ctx)}).${method}(${positional().join(', ')})`, Prec.Call)
     }
     if ((root === 'current_app' || root === 'app') && object.type === 'identifier' && method === 'open_resource') return translateOpenResource(node, ctx)
+    if ((root === 'current_app' || root === 'app') && object.type === 'identifier' && method === 'app_context') {
+      // `with app.app_context():` in a handler: a context of its own, with its own `g` (runtime appContext).
+      if (args.positional.length > 0 || args.keywords.size > 0 || args.splats.length > 0) fail('unsupported-flask-api', node, '`app_context()` with arguments')
+      ctx.imports.flask.add('appContext')
+      return emitted(`appContext(${contextVar(node, ctx)})`, Prec.Call)
+    }
     if ((root === 'current_app' || root === 'app') && object.type === 'identifier') {
       return fail('unsupported-flask-api', node, `\`${snippet(fn)}()\``)
     }
