@@ -1061,6 +1061,21 @@ takesKeywords(Pagination.prototype.iter_pages)
 // ---------------------------------------------------------------------------------------------
 // Session
 
+/** SQLAlchemy's `SessionTransaction` as `with session.begin():` uses it. */
+export class SessionTransaction {
+  constructor(private readonly session: Session) {}
+
+  __enter__(): SessionTransaction {
+    return this
+  }
+
+  __exit__(_type: unknown, error: unknown): boolean {
+    if (error === null || error === undefined) this.session.commit()
+    else this.session.rollback()
+    return false
+  }
+}
+
 export class Session {
   private readonly identityMap = new Map<string, Model>()
   /** Objects added and not yet flushed, in `add` order. */
@@ -1072,13 +1087,28 @@ export class Session {
    */
   private readonly watched = new Set<Model>()
   private inTransaction = false
+  /** A query ran since the last commit or rollback (reads do not open a SQLite transaction here, SQLAlchemy's do). */
+  private queried = false
   private needsRollback = false
   private flushing = false
   autoflushEnabled = true
 
   constructor(private readonly db: SQLAlchemy) {}
 
-  begin(): void {
+  /**
+   * `session.begin()`, SQLAlchemy's: a transaction as a context manager (`with
+   * db.session.begin():` commits when the block ends, rolls back when it raises); an
+   * InvalidRequestError when the session already began one (any query or flush does).
+   */
+  begin(): SessionTransaction {
+    if (this.inTransaction || this.queried)
+      throw new InvalidRequestError('A transaction is already begun on this Session.')
+    this.autobegin()
+    return new SessionTransaction(this)
+  }
+
+  /** The transaction the session begins by itself before its first statement. */
+  private autobegin(): void {
     if (!this.inTransaction) {
       // A transaction another session left open belongs to a request that ended without its
       // teardown (an unhandled error): rolled back, as Flask-SQLAlchemy's teardown would have.
@@ -1198,6 +1228,8 @@ export class Session {
   }
 
   autoflush(): void {
+    // Every query comes here first: SQLAlchemy's session has begun its transaction by then.
+    this.queried = true
     if (this.autoflushEnabled && !this.flushing) this.flush()
   }
 
@@ -1291,7 +1323,7 @@ export class Session {
     const dirty = this.dirty()
     const deletes = this.expandDeletes()
     if (inserts.length === 0 && dirty.length === 0 && deletes.length === 0) return
-    this.begin()
+    this.autobegin()
     for (const obj of inserts) this.insert(obj)
     this.pending.length = 0
     for (const obj of [...dirty, ...inserts]) this.syncManyToOne(obj)
@@ -1530,12 +1562,14 @@ export class Session {
     this.flush()
     if (this.inTransaction) this.db.runStatement('COMMIT')
     this.inTransaction = false
+    this.queried = false
     this.expireAll()
   }
 
   rollback(): void {
     if (this.inTransaction) this.db.runStatement('ROLLBACK')
     this.inTransaction = false
+    this.queried = false
     this.needsRollback = false
     for (const obj of this.pending) {
       stateOf(obj).session = null
@@ -1596,7 +1630,7 @@ export class Session {
     this.checkUsable()
     this.autoflush()
     if (/^\s*select\b/i.test(clause.text)) return this.db.run(sql.raw(clause.text))
-    this.begin()
+    this.autobegin()
     this.db.runWrite(sql.raw(clause.text))
     return []
   }
