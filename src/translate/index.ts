@@ -700,33 +700,38 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}), ...(startup.length > 0 ? { startup } : {}) }
 }
 
+type StartupDraft = { handler: TranslatedHandler; imports: ImportSet | null; dependencies: Set<string>; error: Untranslatable | null; file: string }
+
 /**
- * A start-up block (`with app.app_context():` in the factory) as `(c: Context) => { … }`, which
- * the emitted app runs with an app context of its own when it is created (runtime cli.ts).
+ * Start-up work as `(c: Context) => { … }`, which the emitted app runs when it is created
+ * (runtime cli.ts): `translate` gets a maker of handler contexts and answers its statements.
  */
-function translateStartup(block: StartupBlock, project: ProjectIndex, app: AppIR, configKeys: Set<string>): { handler: TranslatedHandler; imports: ImportSet | null; dependencies: Set<string>; error: Untranslatable | null; file: string } {
-  const location = { file: block.module.file, line: block.node.startPosition.row + 1, column: block.node.startPosition.column + 1 }
-  const handler: TranslatedHandler = { ref: { module: block.module.name, qualname: [...block.enclosing.map((outer) => outer.childForFieldName('name')!.text), '<app_context>'].join('.'), location }, name: 'start-up', status: 'stub', code: '', imports: [], pythonSource: block.node.text, findings: [] }
-  const draft = { handler, imports: null as ImportSet | null, dependencies: new Set<string>(), error: null as Untranslatable | null, file: block.module.file }
+function startupDraft(
+  module: ModuleInfo,
+  node: SyntaxNode,
+  handler: Pick<TranslatedHandler, 'name'> & { qualname: string },
+  translate: (context: (scope: Scope) => Context) => { ctx: Context; body: string[] },
+  project: ProjectIndex,
+  configKeys: Set<string>,
+): StartupDraft {
+  const location = { file: module.file, line: node.startPosition.row + 1, column: node.startPosition.column + 1 }
+  const draft: StartupDraft = {
+    handler: { ref: { module: module.name, qualname: handler.qualname, location }, name: handler.name, status: 'stub', code: '', imports: [], pythonSource: node.text, findings: [] },
+    imports: null,
+    dependencies: new Set<string>(),
+    error: null,
+    file: module.file,
+  }
+  const context = (scope: Scope): Context => ({ ...baseContext(project, module, configKeys, scope, true), flask: { contextVar: 'c' } })
   try {
-    let scope = moduleScope()
-    for (const outer of block.enclosing) {
-      if (outer.type !== 'function_definition') fail('unsupported-python-construct', outer, 'start-up work nested in a class')
-      const bindings = collectBindings(outer.childForFieldName('body')!)
-      const params = signatureOf(outer, outer).map((p) => p.name)
-      scope = { kind: 'function', parent: scope, locals: new Map(), globals: new Set(), importBindings: new Map(), appNames: new Set([app.variable, 'app']), factoryLocals: new Set([...bindings.bindings.keys(), ...params]) }
-    }
-    const ctx = baseContext(project, block.module, configKeys, scope, true)
-    ctx.flask = { contextVar: 'c' }
-    // The block's body runs as the body of a function without parameters.
-    const fn = translateFunction(block.node, ctx, { kind: 'function' })
-    if (fn.isAsync || ctx.needsAsync.value) fail('unsupported-python-construct', block.node, 'start-up work that awaits')
+    const { ctx, body } = translate(context)
+    if (ctx.needsAsync.value) fail('unsupported-python-construct', node, 'start-up work that awaits')
     ctx.imports.honoContext = true
-    const code = `(c: Context) => {\n${indent(fn.body).join('\n')}\n}`
-    checkParses(code, 'expression', block.node)
-    handler.code = code
-    handler.status = 'migrated'
-    handler.imports = ctx.imports.lines('routes', null)
+    const code = `(c: Context) => {\n${indent(body).join('\n')}\n}`
+    checkParses(code, 'expression', node)
+    draft.handler.code = code
+    draft.handler.status = 'migrated'
+    draft.handler.imports = ctx.imports.lines('routes', null)
     draft.imports = ctx.imports
     draft.dependencies = ctx.dependencies
   } catch (error) {
@@ -736,32 +741,37 @@ function translateStartup(block: StartupBlock, project: ProjectIndex, app: AppIR
   return draft
 }
 
-/** A factory call (factory-state.ts `factoryCalls`) as start-up work: `(c: Context) => { reset() }`, run when the app is created. */
-function translateFactoryCall(call: FactoryCall, project: ProjectIndex, app: AppIR, configKeys: Set<string>): { handler: TranslatedHandler; imports: ImportSet | null; dependencies: Set<string>; error: Untranslatable | null; file: string } {
-  const location = { file: call.module.file, line: call.node.startPosition.row + 1, column: call.node.startPosition.column + 1 }
-  const handler: TranslatedHandler = { ref: { module: call.module.name, qualname: `${call.factory.childForFieldName('name')!.text}.<call>`, location }, name: 'factory-call', status: 'stub', code: '', imports: [], pythonSource: call.node.text, findings: [] }
-  const draft = { handler, imports: null as ImportSet | null, dependencies: new Set<string>(), error: null as Untranslatable | null, file: call.module.file }
-  try {
-    const bindings = collectBindings(call.factory.childForFieldName('body')!)
-    const params = signatureOf(call.factory, call.factory).map((p) => p.name)
-    const scope: Scope = { kind: 'function', parent: moduleScope(), locals: new Map(), globals: new Set(), importBindings: new Map(), appNames: new Set([app.variable]), factoryLocals: new Set([...bindings.bindings.keys(), ...params]) }
-    const ctx = baseContext(project, call.module, configKeys, scope, true)
-    ctx.flask = { contextVar: 'c' }
-    const body = translateStatement(call.node, ctx)
-    if (ctx.needsAsync.value) fail('unsupported-python-construct', call.node, 'an app factory call that awaits')
-    ctx.imports.honoContext = true
-    const code = `(c: Context) => {\n${indent(body).join('\n')}\n}`
-    checkParses(code, 'expression', call.node)
-    handler.code = code
-    handler.status = 'migrated'
-    handler.imports = ctx.imports.lines('routes', null)
-    draft.imports = ctx.imports
-    draft.dependencies = ctx.dependencies
-  } catch (error) {
-    if (!(error instanceof Untranslatable)) throw error
-    draft.error = error
-  }
-  return draft
+/** The scope of code in an app factory: the app and the factory's locals. */
+function factoryScope(factory: SyntaxNode, parent: Scope, appNames: string[]): Scope {
+  const bindings = collectBindings(factory.childForFieldName('body')!)
+  const params = signatureOf(factory, factory).map((p) => p.name)
+  return { kind: 'function', parent, locals: new Map(), globals: new Set(), importBindings: new Map(), appNames: new Set(appNames), factoryLocals: new Set([...bindings.bindings.keys(), ...params]) }
+}
+
+/** A start-up block (`with app.app_context():` in the factory), run with an app context of its own. */
+function translateStartup(block: StartupBlock, project: ProjectIndex, app: AppIR, configKeys: Set<string>): StartupDraft {
+  const qualname = [...block.enclosing.map((outer) => outer.childForFieldName('name')!.text), '<app_context>'].join('.')
+  return startupDraft(block.module, block.node, { name: 'start-up', qualname }, (context) => {
+    let scope = moduleScope()
+    for (const outer of block.enclosing) {
+      if (outer.type !== 'function_definition') fail('unsupported-python-construct', outer, 'start-up work nested in a class')
+      scope = factoryScope(outer, scope, [app.variable, 'app'])
+    }
+    // The block's body runs as the body of a function without parameters.
+    const ctx = context(scope)
+    const fn = translateFunction(block.node, ctx, { kind: 'function' })
+    if (fn.isAsync) fail('unsupported-python-construct', block.node, 'start-up work that awaits')
+    return { ctx, body: fn.body }
+  }, project, configKeys)
+}
+
+/** A factory call (factory-state.ts `factoryCalls`) as start-up work: `(c: Context) => { reset() }`. */
+function translateFactoryCall(call: FactoryCall, project: ProjectIndex, app: AppIR, configKeys: Set<string>): StartupDraft {
+  const qualname = `${call.factory.childForFieldName('name')!.text}.<call>`
+  return startupDraft(call.module, call.node, { name: 'factory-call', qualname }, (context) => {
+    const ctx = context(factoryScope(call.factory, moduleScope(), [app.variable]))
+    return { ctx, body: translateStatement(call.node, ctx) }
+  }, project, configKeys)
 }
 
 /**

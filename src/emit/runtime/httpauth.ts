@@ -11,6 +11,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { Context } from 'hono'
 import { TypeError as PyTypeError, ValueError } from './exceptions.js'
 import { currentContext, FlaskResponse, g, makeResponse, request } from './flask.js'
+import { b64decode } from './hashing.js'
 import { callWithKeywords, isTuple, Keywords, takesKeywords, type Py } from './py.js'
 
 type PyFunction = (...args: Py[]) => Py
@@ -29,32 +30,9 @@ function splitOnce(text: string): [string, string] | null {
   return match === null ? null : [match[1]!, match[2]!]
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-
-/**
- * CPython's non-strict `base64.b64decode`: other characters are skipped, a complete padding ends
- * the input ('YW5hOnB3=' is ana:pw), and an unfinished quad raises.
- */
+/** CPython's non-strict `base64.b64decode` (runtime hashing.ts): raises on an unfinished quad. */
 function b64decodeLenient(text: string): Buffer {
-  const out: number[] = []
-  let quad = 0
-  let pads = 0
-  let left = 0
-  for (const ch of text) {
-    if (ch === '=') {
-      if (quad >= 2 && quad + ++pads >= 4) return Buffer.from(out)
-      continue
-    }
-    const value = B64.indexOf(ch)
-    if (value < 0) continue
-    if (quad === 1) out.push(((left << 2) | (value >> 4)) & 0xff)
-    else if (quad === 2) out.push(((left << 4) | (value >> 2)) & 0xff)
-    else if (quad === 3) out.push(((left << 6) | value) & 0xff)
-    left = value
-    quad = (quad + 1) % 4
-  }
-  if (quad !== 0) throw new ValueError('Incorrect padding')
-  return Buffer.from(out)
+  return Buffer.from(b64decode(text))
 }
 
 /** Werkzeug 2.2's `request.authorization`: Basic credentials, else None (Digest is not carried over). */

@@ -4,6 +4,7 @@
  * rules, ordering and results (qualities are Python ints or floats as Werkzeug makes them).
  */
 import { ValueError } from './exceptions.js'
+import { b64decode } from './hashing.js'
 import { PyDict, str, toFloat } from './py.js'
 import type { Py } from './py.js'
 
@@ -228,31 +229,13 @@ function unquote(value: string): string {
   return value
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-
-/**
- * CPython's non-strict `base64.b64decode`: other characters are skipped, a complete padding ends
- * the input, and a quad left unfinished is an error (null here).
- */
-function b64decode(text: string): Uint8Array | null {
-  const out: number[] = []
-  let quad = 0
-  let pads = 0
-  let left = 0
-  for (const ch of text) {
-    if (ch === '=') {
-      if (quad >= 2 && quad + ++pads >= 4) return Uint8Array.from(out)
-      continue
-    }
-    const value = B64.indexOf(ch)
-    if (value < 0) continue
-    if (quad === 1) out.push(((left << 2) | (value >> 4)) & 0xff)
-    else if (quad === 2) out.push(((left << 4) | (value >> 2)) & 0xff)
-    else if (quad === 3) out.push(((left << 6) | value) & 0xff)
-    left = value
-    quad = (quad + 1) % 4
+/** CPython's non-strict `base64.b64decode` (runtime hashing.ts), or null where it raises. */
+function b64decodeOrNull(text: string): Uint8Array | null {
+  try {
+    return b64decode(text)
+  } catch {
+    return null
   }
-  return quad === 0 ? Uint8Array.from(out) : null
 }
 
 function utf8(bytes: Uint8Array): string | null {
@@ -271,7 +254,7 @@ export function parseAuthorization(header: string | null | undefined): Authoriza
   const type = match[1]!.toLowerCase()
   const info = match[2]!
   if (type === 'basic') {
-    const decoded = b64decode(info)
+    const decoded = b64decodeOrNull(info)
     const colon = decoded?.indexOf(0x3a) ?? -1
     if (decoded === null || colon < 0) return null
     const username = utf8(decoded.subarray(0, colon))
