@@ -102,6 +102,15 @@ function applyEdits(content: string, edits: Edit[]): string {
   return out
 }
 
+/**
+ * A secret read from the environment variable `name`. Unset, it is a random value of this process
+ * (Node's global Web Crypto), never a constant: a password compared with it matches nothing, a key
+ * signs what no one else can verify, where a fixed placeholder would be a credential anyone knows.
+ */
+function fromEnvironment(name: string): string {
+  return `(process.env[${tsString(name)}] ?? crypto.randomUUID())`
+}
+
 function redactTypeScript(ts: Ts, path: string, content: string, secrets: Secrets): Edit[] {
   const source = ts.createSourceFile(path, content, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
   const edits: Edit[] = []
@@ -115,14 +124,14 @@ function redactTypeScript(ts: Ts, path: string, content: string, secrets: Secret
       const entry = whole && name === undefined ? dataEntry(ts, node) : undefined
       if (whole && name !== undefined && ts.isVariableDeclaration(node.parent) && isSecretName(name)) {
         // `const API_KEY = "…"` (a module constant of the project): the service reads it from the environment.
-        edits.push({ start: node.getStart(source), end: node.getEnd(), text: `(process.env[${tsString(name)}] ?? ${tsString(REDACTED)})`, kind: 'environment', variable: name })
+        edits.push({ start: node.getStart(source), end: node.getEnd(), text: fromEnvironment(name), kind: 'environment', variable: name })
       } else if (entry !== undefined && isSecretName(entry.key)) {
         // `USERS = [{"api_key": "…"}, …]` (a credential in a module constant's data, seed data say): read from the environment too, one variable per entry.
         const counted = `${entry.constant}\0${entry.key}`
         const count = (entryCounts.get(counted) ?? 0) + 1
         entryCounts.set(counted, count)
         const variable = `${entry.constant}_${count}_${entry.key}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_')
-        edits.push({ start: node.getStart(source), end: node.getEnd(), text: `(process.env[${tsString(variable)}] ?? ${tsString(REDACTED)})`, kind: 'environment', variable })
+        edits.push({ start: node.getStart(source), end: node.getEnd(), text: fromEnvironment(variable), kind: 'environment', variable })
       } else {
         let replaced = replaceStrong(value, secrets.strong)
         if (secrets.weak.has(value) && isSecretName(name ?? '')) replaced = REDACTED

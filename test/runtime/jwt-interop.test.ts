@@ -85,7 +85,8 @@ describe.skipIf(!hasExtension)('JWTs between the Flask app and the migrated serv
     if (!installed.ok) throw new Error(installed.message)
     const built = buildService(dir)
     if (!built.ok) throw new Error(built.message)
-    const started = await startService(dir, 60_000, { JWT_SECRET_KEY: SECRET })
+    // The users' passwords are credentials the service reads from the environment (secret-redacted).
+    const started = await startService(dir, 60_000, { JWT_SECRET_KEY: SECRET, USERS_1_PASSWORD: 'wonderland', USERS_2_PASSWORD: 'builder' })
     if (!started.ok) throw new Error(started.message)
     service = started.value
   }, 300_000)
