@@ -219,6 +219,40 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     expect((await send(plain.baseUrl, 'GET', '/__migrate/routes')).status).toBe(404)
   })
 
+  it('sends the 405 of a forced endpoint to Flask too: a method the rule lacks is answered by Flask\'s hooks and error handlers', async () => {
+    // /forceable (GET only) is forced; /native-post is not: the app's errorhandler(405) answers each, on its own side.
+    const forced = await send(service.baseUrl, 'POST', '/forceable')
+    expect(forced.status).toBe(405)
+    expect(json(forced.body)).toEqual({ side: 'flask', status: 405 })
+    expect(flask.log()).toMatch(/"POST \/forceable HTTP\/1\.1" 405/)
+    expect(json((await send(service.baseUrl, 'GET', '/native-post')).body)).toEqual({ side: 'service', status: 405 })
+  })
+
+  it('with LEGACY_ROUTES=* forwards every request: native routes, 405s, redirects and automatic OPTIONS', async () => {
+    const urlMap = [
+      { rule: '/native', endpoint: 'native', methods: ['GET', 'HEAD', 'OPTIONS'] },
+      { rule: '/native-post', endpoint: 'native_post', methods: ['POST', 'OPTIONS'] },
+      { rule: '/dir/', endpoint: 'directory', methods: ['GET', 'HEAD', 'OPTIONS'] },
+    ]
+    const app = new Hono<{ Variables: RoutingVariables }>({ router: new WerkzeugRouter(urlMap) })
+    app.use(legacyFallback({ native: ['native', 'native_post', 'directory'], stubs: [], legacyUrl: flask.url, legacyRoutes: '*' }))
+    app.get('/native', (c) => c.json({ side: 'service' }))
+    app.post('/native-post', (c) => c.json({ side: 'service' }))
+    app.get('/dir/', (c) => c.json({ side: 'service' }))
+    app.onError((error, c) => c.json({ side: 'service', error: String(error) }, 500))
+    expect(await (await app.request('/native')).json()).toEqual({ side: 'flask' })
+    const notAllowed = await app.request('/native-post')
+    expect(notAllowed.status).toBe(405)
+    expect(await notAllowed.json()).toEqual({ side: 'flask', status: 405 })
+    const redirect = await app.request('/dir?q=1', { redirect: 'manual' })
+    expect(redirect.status).toBe(308)
+    expect(redirect.headers.get('location')).toMatch(/\/dir\/\?q=1$/)
+    const options = await app.request('/native', { method: 'OPTIONS' })
+    expect(options.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'OPTIONS'])
+    expect(flask.log()).toMatch(/"OPTIONS \/native HTTP\/1\.1" 200/)
+    expect(flask.log()).toMatch(/"GET \/dir\?q=1 HTTP\/1\.1" 308/)
+  })
+
   it('answers 504 when Flask is slower than LEGACY_TIMEOUT_MS, and keeps serving', async () => {
     const started = Date.now()
     const slow = await send(service.baseUrl, 'GET', '/slow?s=4')

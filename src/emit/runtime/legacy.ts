@@ -8,7 +8,8 @@
  *   analysis could not see), and endpoints named by `LEGACY_ROUTES` (`endpoint,blueprint.*`: exact
  *   names and `prefix.*`; `*` is every endpoint), an instant rollback without a rebuild. A 405 or a
  *   redirect of the router is answered here as Flask would, unless a hook or error handler that
- *   would take part in it is a stub (`legacyOnFailure`).
+ *   would take part in it is a stub (`legacyOnFailure`) or `LEGACY_ROUTES` forces an endpoint of a
+ *   rule it is about (a PATCH to a forced GET/PUT route gets Flask's 405, through Flask's hooks).
  * - The middleware runs before the request hooks (`src/app.ts` registers it first), so a forwarded
  *   request runs none of the service's hooks: Flask runs its own.
  * - Forwarding keeps the method, the raw path and query, every header (the original `Host` too:
@@ -115,8 +116,11 @@ const FORWARDED_NAMES = {
 /** Methods a request without a body may be sent again with after a stale keep-alive connection. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
+/** `LEGACY_ROUTES` as a predicate on endpoints: `a.b` exactly, `bp.*` every endpoint under `bp.`, `*` all (`every`). */
+export type LegacyRoutes = ((endpoint: string) => boolean) & { every: boolean }
+
 /** `LEGACY_ROUTES` as a predicate on endpoints: `a.b` exactly, `bp.*` every endpoint under `bp.`, `*` all. */
-export function legacyRoutesMatcher(spec: string): (endpoint: string) => boolean {
+export function legacyRoutesMatcher(spec: string): LegacyRoutes {
   const exact = new Set<string>()
   const prefixes: string[] = []
   let all = false
@@ -128,8 +132,9 @@ export function legacyRoutesMatcher(spec: string): (endpoint: string) => boolean
     else if (item.endsWith('.*')) prefixes.push(item.slice(0, -1))
     else exact.add(item)
   }
-  return (endpoint) =>
+  const matcher = (endpoint: string): boolean =>
     all || exact.has(endpoint) || prefixes.some((prefix) => endpoint.startsWith(prefix))
+  return Object.assign(matcher, { every: all })
 }
 
 /** Reads the legacy settings from the environment; a malformed value stops the service at start-up. */
@@ -169,20 +174,26 @@ function parseTimeout(value: string | undefined): number {
   return Number(value)
 }
 
-/** Whether a request routed as `routing` goes to the Flask app. */
+/**
+ * Whether a request routed as `routing` goes to the Flask app. A routing failure (405, a redirect)
+ * about a rule whose endpoint `LEGACY_ROUTES` forces goes there too, and with `LEGACY_ROUTES=*`
+ * every request does: Flask answers it with its own hooks and error handlers (a PATCH to a route
+ * without PATCH is the 405 of the Flask app, its after_request hooks included).
+ */
 export function forwardsTo(
   routing: RoutingInfo | undefined,
   stubs: ReadonlySet<string>,
-  forced: (endpoint: string) => boolean,
+  forced: LegacyRoutes,
   legacyOnFailure: readonly RoutingFailure[],
 ): boolean {
-  if (routing === undefined) return true
+  if (routing === undefined || forced.every) return true
   if (routing.endpoint === null) {
     const failure = routing.failure ?? 'notFound'
     return (
       failure === 'notFound' ||
       ((failure === 'methodNotAllowed' || failure === 'redirect') &&
-        legacyOnFailure.includes(failure))
+        legacyOnFailure.includes(failure)) ||
+      (routing.failureEndpoints?.some(forced) ?? false)
     )
   }
   return stubs.has(routing.endpoint) || forced(routing.endpoint)

@@ -56,6 +56,11 @@ export interface RoutingInfo {
   blueprints: string[]
   /** Why routing failed (absent when a rule matched): what legacy.ts forwards to the Flask app. */
   failure?: 'notFound' | 'methodNotAllowed' | 'redirect' | 'error'
+  /**
+   * When routing failed: the endpoints of the rules the failure is about (those matching the path
+   * for other methods, the rule a redirect leads to or comes from), for `LEGACY_ROUTES`.
+   */
+  failureEndpoints?: string[]
 }
 
 /** The Hono `Variables` fragment the router fills: `c.var.routing`. */
@@ -663,7 +668,9 @@ function isAllMethods(spec: RuleSpec): boolean {
   return (spec as RuleSpec & { [ALL_METHODS]?: boolean })[ALL_METHODS] === true
 }
 
-class SlashRequired {}
+class SlashRequired {
+  constructor(readonly endpoint: string) {}
+}
 
 type MatchOutcome =
   | {
@@ -673,19 +680,27 @@ type MatchOutcome =
       viewArgs: Record<string, unknown>
     }
   /** Location is `<scheme>://<host>/` + path (+ the request's query when `keepQuery`). */
-  | { kind: 'redirect'; path: string; keepQuery: boolean }
+  | { kind: 'redirect'; path: string; keepQuery: boolean; endpoints: string[] }
   /** `redirect_to`: joined against `<scheme>://<host>/`. */
-  | { kind: 'redirectTo'; target: string }
+  | { kind: 'redirectTo'; target: string; endpoints: string[] }
   | { kind: 'notFound' }
-  | { kind: 'methodNotAllowed'; validMethods: string[] }
+  | { kind: 'methodNotAllowed'; validMethods: string[]; endpoints: string[] }
   | { kind: 'error'; error: unknown }
 
 class NoMatch {
-  constructor(readonly haveMatchFor: Set<string>) {}
+  constructor(
+    readonly haveMatchFor: Set<string>,
+    /** The endpoints of the rules that matched the path for other methods. */
+    readonly endpoints: Set<string>,
+  ) {}
 }
 
 class RequestPath {
-  constructor(readonly pathInfo: string) {}
+  constructor(
+    readonly pathInfo: string,
+    /** The endpoint of the rule the redirect leads to. */
+    readonly endpoint: string,
+  ) {}
 }
 
 /**
@@ -794,6 +809,7 @@ export class UrlMap {
       }
     }
     const haveMatchFor = new Set<string>()
+    const haveMatchEndpoints = new Set<string>()
     let parts: string[] = []
     // Converter groups of the parts matched so far (truncated on backtracking).
     const values: string[] = []
@@ -801,15 +817,16 @@ export class UrlMap {
     const step = (state: State, index: number): CompiledRule | null => {
       if (index === parts.length) {
         for (const rule of state.rules) {
-          if (rule.methods !== null && !rule.methods.has(method))
+          if (rule.methods !== null && !rule.methods.has(method)) {
             rule.methods.forEach((m) => haveMatchFor.add(m))
-          else return rule
+            haveMatchEndpoints.add(rule.endpoint)
+          } else return rule
         }
         const slashState = state.static.get('')
         if (slashState !== undefined) {
           for (const rule of slashState.rules) {
             if (rule.methods === null || rule.methods.has(method)) {
-              if (rule.strictSlashes) throw new SlashRequired()
+              if (rule.strictSlashes) throw new SlashRequired(rule.endpoint)
               return rule
             }
           }
@@ -835,9 +852,10 @@ export class UrlMap {
       if (index === parts.length - 1 && part === '') {
         for (const rule of state.rules) {
           if (rule.strictSlashes) continue
-          if (rule.methods !== null && !rule.methods.has(method))
+          if (rule.methods !== null && !rule.methods.has(method)) {
             rule.methods.forEach((m) => haveMatchFor.add(m))
-          else return rule
+            haveMatchEndpoints.add(rule.endpoint)
+          } else return rule
         }
       }
       return null
@@ -850,7 +868,7 @@ export class UrlMap {
         const rule = step(root, 0)
         return rule === null ? null : [rule, values]
       } catch (error) {
-        if (error instanceof SlashRequired) throw new RequestPath(`${p}/`)
+        if (error instanceof SlashRequired) throw new RequestPath(`${p}/`, error.endpoint)
         throw error
       }
     }
@@ -860,8 +878,8 @@ export class UrlMap {
       // merge_slashes: match again with "//" merged and redirect there when that matches.
       const merged = path.replace(/\/{2,}?/g, '/')
       rv = attempt(merged)
-      if (rv === null) throw new NoMatch(haveMatchFor)
-      throw new RequestPath(merged)
+      if (rv === null) throw new NoMatch(haveMatchFor, haveMatchEndpoints)
+      throw new RequestPath(merged, rv[0].endpoint)
     }
     const [rule] = rv
     const raw: Record<string, string> = {}
@@ -874,7 +892,7 @@ export class UrlMap {
       try {
         result[name] = converter.toPython(value)
       } catch (error) {
-        if (error instanceof ValidationError) throw new NoMatch(haveMatchFor)
+        if (error instanceof ValidationError) throw new NoMatch(haveMatchFor, haveMatchEndpoints)
         throw error
       }
     }
@@ -890,10 +908,19 @@ export class UrlMap {
       matched = this.matchPath(path, method)
     } catch (error) {
       if (error instanceof RequestPath)
-        return { kind: 'redirect', path: urlQuote(error.pathInfo, '/:|+'), keepQuery: true }
+        return {
+          kind: 'redirect',
+          path: urlQuote(error.pathInfo, '/:|+'),
+          keepQuery: true,
+          endpoints: [error.endpoint],
+        }
       if (error instanceof NoMatch) {
         return error.haveMatchFor.size > 0
-          ? { kind: 'methodNotAllowed', validMethods: [...error.haveMatchFor].sort() }
+          ? {
+              kind: 'methodNotAllowed',
+              validMethods: [...error.haveMatchFor].sort(),
+              endpoints: [...error.endpoints],
+            }
           : { kind: 'notFound' }
       }
       return { kind: 'error', error }
@@ -906,7 +933,8 @@ export class UrlMap {
         if (providesDefaultsFor(other, rule) && suitableFor(other, viewArgs, method)) {
           const values = { ...viewArgs, ...other.defaults }
           const built = buildRule(other, values, true)
-          if (built !== null) return { kind: 'redirect', path: built, keepQuery: true }
+          if (built !== null)
+            return { kind: 'redirect', path: built, keepQuery: true, endpoints: [rule.endpoint] }
         }
       }
       if (rule.spec.redirectTo !== undefined) {
@@ -915,7 +943,7 @@ export class UrlMap {
           if (converter === undefined || !(name in viewArgs)) throw new LookupError(name)
           return converter.toUrl(viewArgs[name])
         })
-        return { kind: 'redirectTo', target }
+        return { kind: 'redirectTo', target, endpoints: [rule.endpoint] }
       }
     } catch (error) {
       return { kind: 'error', error }
@@ -1321,8 +1349,10 @@ export class WerkzeugRouter<T> implements Router<T> {
         break
       }
     }
-    if (outcome.kind !== 'rule')
+    if (outcome.kind !== 'rule') {
       info.failure = outcome.kind === 'redirectTo' ? 'redirect' : outcome.kind
+      if ('endpoints' in outcome) info.failureEndpoints = outcome.endpoints
+    }
     const setRouting = entry((c, next) => {
       c.set('routing', info)
       return next()
