@@ -16,6 +16,8 @@ export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
   '@types/better-sqlite3': '9.6.0',
   nunjucks: '3.2.4',
   '@types/nunjucks': '3.2.6',
+  pg: '8.23.1',
+  '@types/pg': '8.23.1',
   '@types/node': '20.19.43',
   prettier: '3.10.1',
   redis: '6.3.1',
@@ -24,7 +26,7 @@ export const SERVICE_PACKAGE_VERSIONS: Readonly<Record<string, string>> = {
 }
 
 /** Type declarations tsc needs beside a package the service imports. */
-const TYPES_PACKAGES: Readonly<Record<string, string>> = { 'better-sqlite3': '@types/better-sqlite3', nunjucks: '@types/nunjucks' }
+const TYPES_PACKAGES: Readonly<Record<string, string>> = { 'better-sqlite3': '@types/better-sqlite3', nunjucks: '@types/nunjucks', pg: '@types/pg' }
 
 /** What every service needs to build, run its smoke test and `npm run dev` (tsx), and check its formatting (prettier). */
 const DEV_DEPENDENCIES = ['@types/node', 'prettier', 'tsx', 'typescript']

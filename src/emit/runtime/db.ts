@@ -19,7 +19,10 @@
  */
 import BetterSqlite3 from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
+import type { ClientConfig } from 'pg'
 import {
   DummyDriver,
   Kysely,
@@ -105,6 +108,8 @@ export class DBAPIError extends SQLAlchemyError {
 }
 export class IntegrityError extends DBAPIError {}
 export class OperationalError extends DBAPIError {}
+export class ProgrammingError extends DBAPIError {}
+export class DataError extends DBAPIError {}
 export class InvalidRequestError extends SQLAlchemyError {}
 export class PendingRollbackError extends InvalidRequestError {}
 export class NoResultFound extends InvalidRequestError {}
@@ -114,6 +119,8 @@ for (const [cls, name] of [
   [IntegrityError, 'IntegrityError'],
   [OperationalError, 'OperationalError'],
   [NoResultFound, 'NoResultFound'],
+  [ProgrammingError, 'ProgrammingError'],
+  [DataError, 'DataError'],
 ] as const) {
   Object.defineProperty(cls, 'name', { value: name })
 }
@@ -126,6 +133,218 @@ function wrapDriverError(error: unknown, statement: string): never {
   if (typeof code === 'string' && code.startsWith('SQLITE_'))
     throw new OperationalError(`(sqlite3.OperationalError) ${message}\n[SQL: ${statement}]`, error)
   throw error
+}
+
+/** psycopg2's exception class names of the SQLSTATEs a service meets (psycopg2.errors). */
+const PSYCOPG2_ERRORS: Record<string, string> = {
+  '23505': 'UniqueViolation',
+  '23503': 'ForeignKeyViolation',
+  '23502': 'NotNullViolation',
+  '23514': 'CheckViolation',
+  '22001': 'StringDataRightTruncation',
+  '22P02': 'InvalidTextRepresentation',
+  '42P01': 'UndefinedTable',
+  '42703': 'UndefinedColumn',
+  '42601': 'SyntaxError',
+  '25P02': 'InFailedSqlTransaction',
+}
+
+/** A Postgres error as SQLAlchemy wraps psycopg2's: IntegrityError for SQLSTATE class 23, and so on. */
+function wrapPostgresError(error: PostgresError, statement: string): never {
+  const name = PSYCOPG2_ERRORS[error.code ?? ''] ?? 'Error'
+  const text = `(psycopg2.errors.${name}) ${error.message}${error.detail ? `\nDETAIL:  ${error.detail}` : ''}\n\n[SQL: ${statement}]`
+  const sqlState = error.code ?? ''
+  if (sqlState.startsWith('23')) throw new IntegrityError(text, error)
+  if (sqlState.startsWith('22')) throw new DataError(text, error)
+  if (sqlState.startsWith('42')) throw new ProgrammingError(text, error)
+  throw new OperationalError(text, error)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Postgres, synchronously: the `pg` driver in a worker thread, the handler's thread blocked on
+// Atomics.wait until the worker has the answer. Handlers call the data layer as Python code
+// does (`self.author.username` in a `to_dict()`), so the data layer cannot be asynchronous; one
+// connection serves the process, which runs one statement at a time.
+
+interface PostgresError {
+  message: string
+  code?: string
+  detail?: string
+}
+
+interface PostgresResult {
+  rows: unknown[]
+  rowCount: number
+}
+
+type PostgresReply = { result: PostgresResult } | { error: PostgresError }
+
+/** What a SQLAlchemy URL gives the `pg` driver (its ClientConfig: the worker imports `pg`). */
+type PostgresSettings = Pick<ClientConfig, 'host' | 'port' | 'user' | 'password' | 'database'>
+
+/**
+ * The worker's code (it runs as the source text of this function, so it uses nothing from this
+ * module). Values come back as psycopg2 hands them to SQLAlchemy's types: integers as numbers
+ * (count(*) is a bigint), timestamps and dates as Postgres's text (the column types parse them
+ * into datetime and date), JSON as its text, bytea as bytes.
+ */
+function postgresWorker(): void {
+  const threads = require('node:worker_threads') as typeof import('node:worker_threads')
+  const data = threads.workerData as {
+    driver: string
+    settings: PostgresSettings
+    port: MessagePort
+    signal: Int32Array
+  }
+  interface Client {
+    connect(): Promise<void>
+    query(config: object): Promise<{ rows: unknown[]; rowCount: number | null }>
+    on(event: string, listener: (error: Error) => void): void
+  }
+  let lost: Error | null = null
+  const open = async (): Promise<Client> => {
+    const pg = require(data.driver) as {
+      Client: new (config: object) => Client
+      types: { getTypeParser(oid: number, format?: string): (text: string) => unknown }
+    }
+    const asText = (text: string): string => text
+    const parsers: Record<number, (text: string) => unknown> = {
+      20: Number, // int8
+      1700: asText, // numeric
+      1082: asText, // date
+      1114: asText, // timestamp
+      1184: asText, // timestamptz
+      1083: asText, // time
+      114: asText, // json
+      3802: asText, // jsonb
+    }
+    const client = new pg.Client({
+      ...data.settings,
+      types: {
+        getTypeParser: (oid: number, format?: string) =>
+          parsers[oid] ?? pg.types.getTypeParser(oid, format),
+      },
+    })
+    client.on('error', (error) => {
+      lost = error
+    })
+    await client.connect()
+    return client
+  }
+  const connected = open()
+  // A failure to connect is the answer to the first request, not an unhandled rejection.
+  connected.catch(() => undefined)
+  const reply = (message: PostgresReply): void => {
+    data.port.postMessage(message)
+    Atomics.store(data.signal, 0, 1)
+    Atomics.notify(data.signal, 0)
+  }
+  data.port.on(
+    'message',
+    (request: { text: string; values: unknown[]; rowMode?: 'array' } | { connect: true }) => {
+      void (async () => {
+        try {
+          const client = await connected
+          if (lost !== null) throw lost
+          if ('connect' in request) return reply({ result: { rows: [], rowCount: 0 } })
+          const result = await client.query(request)
+          reply({ result: { rows: result.rows, rowCount: result.rowCount ?? 0 } })
+        } catch (caught) {
+          const error = caught as { message?: string; code?: string; detail?: string }
+          reply({
+            error: {
+              message: String(error.message ?? caught),
+              code: error.code,
+              detail: error.detail,
+            },
+          })
+        }
+      })()
+    },
+  )
+}
+
+/** One connection to Postgres, used synchronously. */
+export class PostgresConnection {
+  private readonly worker: Worker
+  private readonly port: MessagePort
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4))
+  /** BEGIN was sent and neither COMMIT nor ROLLBACK since. */
+  inTransaction = false
+
+  constructor(settings: PostgresSettings) {
+    const channel = new MessageChannel()
+    // The function's own source is the worker's code. Loaders that keep function names (tsx,
+    // esbuild) call a `__name` helper in it, defined here as the identity.
+    this.worker = new Worker(`var __name = (f) => f;\n(${postgresWorker.toString()})()`, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve('pg'),
+        settings,
+        port: channel.port2,
+        signal: this.signal,
+      },
+      transferList: [channel.port2],
+    })
+    // The worker never keeps a stopping service alive.
+    this.worker.unref()
+    this.port = channel.port1
+    this.port.unref()
+    const answer = this.send({ connect: true })
+    if ('error' in answer) {
+      void this.worker.terminate()
+      throw new OperationalError(
+        `could not connect to Postgres: ${answer.error.message}`,
+        answer.error,
+      )
+    }
+  }
+
+  private send(request: object): PostgresReply {
+    Atomics.store(this.signal, 0, 0)
+    this.port.postMessage(request)
+    // A worker that stopped answering (it died) must not hang the service for ever.
+    if (Atomics.wait(this.signal, 0, 0, 300_000) === 'timed-out')
+      return { error: { message: 'the Postgres worker did not answer within 300 s' } }
+    const message = receiveMessageOnPort(this.port)
+    if (message === undefined) return { error: { message: 'the Postgres worker gave no answer' } }
+    return message.message as PostgresReply
+  }
+
+  /** Runs one statement; its rows as objects, or as arrays with `rowMode: 'array'`. */
+  query(text: string, values: readonly unknown[], rowMode?: 'array'): PostgresResult {
+    const answer = this.send({ text, values, rowMode })
+    if ('error' in answer) wrapPostgresError(answer.error, text)
+    if (/^(BEGIN|START TRANSACTION)\b/i.test(text)) this.inTransaction = true
+    else if (/^(COMMIT|ROLLBACK|END)\b/i.test(text)) this.inTransaction = false
+    return answer.result
+  }
+
+  close(): void {
+    void this.worker.terminate()
+  }
+}
+
+/** libpq's settings from a SQLAlchemy URL (`postgresql+psycopg2://user:pw@host:port/db?host=/socket/dir`). */
+export function postgresSettings(url: string): PostgresSettings {
+  const match =
+    /^[^:]+:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?(\[[^\]]*\]|[^:/?]*)(?::(\d+))?(?:\/([^?]*))?(?:\?(.*))?$/.exec(
+      url,
+    )
+  if (match === null) throw new OperationalError('SQLALCHEMY_DATABASE_URI is not a database URL')
+  const [, user, password, host, port, database, query] = match
+  const settings: PostgresSettings = {}
+  if (host) settings.host = decodeURIComponent(host.replace(/^\[|\]$/g, ''))
+  if (port) settings.port = Number(port)
+  if (user) settings.user = decodeURIComponent(user)
+  if (password) settings.password = decodeURIComponent(password)
+  if (database) settings.database = decodeURIComponent(database)
+  const parameters = new URLSearchParams(query ?? '')
+  const socket = parameters.get('host')
+  if (socket !== null) settings.host = socket
+  const socketPort = parameters.get('port')
+  if (socketPort !== null) settings.port = Number(socketPort)
+  return settings
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +403,11 @@ function fromStored(value: unknown, column: ColumnMeta): unknown {
     }
     case 'JSON':
       return JSON.parse(String(value))
+    case 'Numeric':
+      // Postgres's numeric arrives as its text; the service's Numeric is a number, as on SQLite.
+      return typeof value === 'string' ? Number(value) : value
+    case 'LargeBinary':
+      return value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value) : value
     default:
       return value
   }
@@ -841,8 +1065,8 @@ export class Query<T = Model> {
         sql`ORDER BY ${sql.join(this.state.order.map((o) => sql`${o.column.ref()} ${sql.raw(o.direction.toUpperCase())}`))}`,
       )
     if (this.state.limit !== null || this.state.offset !== null) {
-      // SQLAlchemy on SQLite: LIMIT -1 when there is only an offset.
-      parts.push(sql`LIMIT ${this.state.limit ?? -1}`)
+      // SQLAlchemy on SQLite: LIMIT -1 when there is only an offset (NULL, no limit, on Postgres).
+      parts.push(sql`LIMIT ${this.state.limit ?? this.db.noLimit}`)
       if (this.state.offset !== null) parts.push(sql`OFFSET ${this.state.offset}`)
     }
     return sql.join(parts, sql` `)
@@ -1398,13 +1622,14 @@ export class Session {
       (c) => c !== mapper.primaryKey && !state.values.has(c.attribute),
     )
     const values = columns.map((c) => toStored(state.values.get(c.attribute) ?? null, c))
-    const result = this.db.runWrite(
+    const insertedKey = this.db.runInsert(
       columns.length === 0
         ? sql`INSERT INTO ${sql.table(mapper.table.name)} DEFAULT VALUES`
         : sql`INSERT INTO ${sql.table(mapper.table.name)} (${sql.join(columns.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`,
+      mapper.primaryKey.name,
     )
     if ((state.values.get(mapper.primaryKey.attribute) ?? null) === null)
-      state.values.set(mapper.primaryKey.attribute, Number(result.lastInsertRowid))
+      state.values.set(mapper.primaryKey.attribute, insertedKey)
     for (const column of mapper.table.columns)
       if (state.values.has(column.attribute))
         state.committed.set(column.attribute, state.values.get(column.attribute))
@@ -1761,7 +1986,7 @@ export class ColumnQuery {
         sql`ORDER BY ${sql.join(this.state.order.map((o) => sql`${o.column.ref()} ${sql.raw(o.direction.toUpperCase())}`))}`,
       )
     if (this.state.limit !== null || this.state.offset !== null) {
-      parts.push(sql`LIMIT ${this.state.limit ?? -1}`)
+      parts.push(sql`LIMIT ${this.state.limit ?? this.db.noLimit}`)
       if (this.state.offset !== null) parts.push(sql`OFFSET ${this.state.offset}`)
     }
     return sql.join(parts, sql` `)
@@ -1867,7 +2092,8 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
     return empty
   }
   const ownId = primaryKeyOf(obj)
-  const cols = sql.join(target.table.columns.map((c) => sql.ref(`${target.table.name}.${c.name}`)))
+  // Built only when a statement is compiled: runShape compiles each shape once.
+  const cols = (): RawBuilder<unknown> => selectList(target.table)
   let value: unknown
   if (rel.secondary) {
     // SQLAlchemy's lazy load of a many-to-many: no ORDER BY unless the relationship has one.
@@ -1880,7 +2106,7 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
     const rows = db.runShape(
       `lazy\0${rel.model}\0${attribute}`,
       (id) =>
-        sql`SELECT ${cols} FROM ${sql.table(target.table.name)}, ${sql.table(secondary.name)} WHERE ${id} = ${sql.ref(`${secondary.name}.${ownKey.name}`)} AND ${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}${orderByClause(rel, target)}`,
+        sql`SELECT ${cols()} FROM ${sql.table(target.table.name)}, ${sql.table(secondary.name)} WHERE ${id} = ${sql.ref(`${secondary.name}.${ownKey.name}`)} AND ${sql.ref(`${target.table.name}.${targetKey.foreignKey!.column}`)} = ${sql.ref(`${secondary.name}.${targetKey.name}`)}${orderByClause(rel, target)}`,
       [ownId],
     )
     value = session.loadRows(target, rows)
@@ -1890,7 +2116,7 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
     const rows = db.runShape(
       `lazy\0${rel.model}\0${attribute}`,
       (id) =>
-        sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${id} = ${sql.ref(`${target.table.name}.${fk.name}`)}${orderByClause(rel, target)}`,
+        sql`SELECT ${cols()} FROM ${sql.table(target.table.name)} WHERE ${id} = ${sql.ref(`${target.table.name}.${fk.name}`)}${orderByClause(rel, target)}`,
       [ownId],
     )
     value = session.loadRows(target, rows)
@@ -1908,7 +2134,7 @@ function relationshipValue(db: SQLAlchemy, obj: Model, attribute: string): unkno
         session.loadRows(
           target,
           db.run(
-            sql`SELECT ${cols} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${backFk.name}`)}`,
+            sql`SELECT ${cols()} FROM ${sql.table(target.table.name)} WHERE ${ownId} = ${sql.ref(`${target.table.name}.${backFk.name}`)}`,
           ),
         )[0] ?? null
     }
@@ -2010,6 +2236,24 @@ function compiler(dialect: Dialect): Kysely<unknown> {
   })
 }
 
+/**
+ * Why the data layer cannot run on the database of a SQLAlchemy URL, in one line that names no
+ * credential, or null when it can (the migration report's `database-not-supported` finding says
+ * the same of a URL written in the source).
+ */
+export function databaseUrlProblem(url: string): string | null {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
+  const dialect = scheme?.split('+')[0]
+  if (dialect === 'sqlite' || dialect === 'postgresql' || dialect === 'postgres') return null
+  return `database: SQLALCHEMY_DATABASE_URI names ${dialect === undefined ? 'no database dialect' : `a ${dialect} database`}; this service's data layer runs on SQLite and Postgres only (see database-not-supported in MIGRATION_REPORT.md)`
+}
+
+/** Stops the service with a one-line message on stderr (a database it cannot use). */
+function stopService(message: string): never {
+  console.error(message)
+  process.exit(1)
+}
+
 /** A SQLite path from a SQLAlchemy URL (`sqlite:///rel.db`, `sqlite:////abs.db`, `sqlite://` in memory); relative paths under `instanceDir`. */
 export function sqlitePath(url: string, instanceDir: string): string {
   if (url === 'sqlite://' || url === 'sqlite:///:memory:') return ':memory:'
@@ -2022,8 +2266,12 @@ export function sqlitePath(url: string, instanceDir: string): string {
 /** Flask-SQLAlchemy's `db`: the models, the session of the current request, create_all. */
 export class SQLAlchemy<DB = unknown> {
   private connection: BetterSqlite3.Database | null = null
+  /** The connection when the database is Postgres (then `connection` stays null). */
+  private postgres: PostgresConnection | null = null
   private readonly mappersByName = new Map<string, Mapper>()
-  private readonly kysely = compiler('sqlite')
+  private kysely = compiler('sqlite')
+  /** The SQL dialect of the connected database. */
+  dialect: Dialect = 'sqlite'
   private readonly sessions = new WeakMap<object, Session>()
   private readonly statements = new Map<string, BetterSqlite3.Statement>()
   /** The session outside requests (start-up code, CLI commands, tests). */
@@ -2056,14 +2304,50 @@ export class SQLAlchemy<DB = unknown> {
    */
   configure(url: () => string | undefined, instanceDir: string): void {
     this.urlSource = { url, instanceDir }
+    this.failAtStartup = true
+    // Once the app is created (its set-up code may change the config): a URL the data layer
+    // cannot run stops the service now, not with a 500 on the first request that needs it.
+    setImmediate(() => {
+      const configured = url()
+      const problem = typeof configured === 'string' ? databaseUrlProblem(configured) : null
+      if (problem !== null) stopService(problem)
+      // A Postgres server that cannot be reached (or refuses the login) stops it too.
+      if (typeof configured === 'string' && !configured.startsWith('sqlite:'))
+        this.ensureConnected()
+    })
   }
 
-  /** Opens the database (`init_app`); only SQLite runs in this version of the runtime. */
+  /** The service's own database (`configure`): a URL it cannot run stops the process with one line. */
+  private failAtStartup = false
+
+  /** Opens the database (`init_app`): a SQLite file, or a Postgres database. */
   connect(url: string, instanceDir = 'instance'): void {
-    if (!url.startsWith('sqlite:'))
-      throw new OperationalError(
-        `only SQLite databases are supported by this service's data layer, not ${url.split(':')[0]}`,
-      )
+    const problem = databaseUrlProblem(url)
+    if (problem !== null) {
+      if (this.failAtStartup) stopService(problem)
+      throw new OperationalError(problem)
+    }
+    if (!url.startsWith('sqlite:')) {
+      let settings: PostgresSettings = {}
+      try {
+        settings = postgresSettings(url)
+        this.postgres = new PostgresConnection(settings)
+      } catch (error) {
+        if (!this.failAtStartup) throw error
+        const where = `${settings.database ?? '(default database)'} on ${settings.host ?? 'localhost'}${settings.port === undefined ? '' : `:${settings.port}`}`
+        stopService(
+          `database: ${error instanceof Error ? error.message : String(error)} (${where})`.replace(
+            /\s*\n\s*/g,
+            ' ',
+          ),
+        )
+      }
+      this.dialect = 'postgres'
+      this.kysely = compiler('postgres')
+      this.shapes.clear()
+      this.pgShapes.clear()
+      return
+    }
     const path = sqlitePath(url, instanceDir)
     // Flask-SQLAlchemy creates the instance folder for a relative SQLite path.
     if (path !== ':memory:' && !/^sqlite:\/\/\/\//.test(url))
@@ -2182,8 +2466,9 @@ export class SQLAlchemy<DB = unknown> {
     }
   }
 
-  private db(): BetterSqlite3.Database {
-    if (this.connection === null && this.urlSource !== null) {
+  /** Connects on first use, to the URL the app's config holds then (and creates the tables when the app does). */
+  private ensureConnected(): void {
+    if (this.connection === null && this.postgres === null && this.urlSource !== null) {
       const url = this.urlSource.url()
       if (url === undefined || url === null)
         throw new RuntimeError(
@@ -2192,6 +2477,10 @@ export class SQLAlchemy<DB = unknown> {
       this.connect(url, this.urlSource.instanceDir)
       if (this.schema.createAll) this.create_all()
     }
+  }
+
+  private db(): BetterSqlite3.Database {
+    this.ensureConnected()
     if (this.connection === null)
       throw new OperationalError('the database is not connected (db.connect(url) was not called)')
     return this.connection
@@ -2208,6 +2497,13 @@ export class SQLAlchemy<DB = unknown> {
 
   /** Runs a SELECT built with Kysely's `sql`. */
   private readonly shapes = new Map<string, BetterSqlite3.Statement>()
+  private readonly pgShapes = new Map<string, string>()
+
+  /** The connection when the database is Postgres (connecting on first use), or null on SQLite. */
+  private postgresConnection(): PostgresConnection | null {
+    if (this.postgres === null && this.connection === null) this.ensureConnected()
+    return this.postgres
+  }
 
   /**
    * A statement whose text depends only on `key` (a lazy load, a lookup by primary key): compiled
@@ -2218,6 +2514,14 @@ export class SQLAlchemy<DB = unknown> {
     build: (...params: unknown[]) => RawBuilder<unknown>,
     params: unknown[],
   ): Record<string, unknown>[] {
+    if (this.postgres !== null) {
+      let text = this.pgShapes.get(key)
+      if (text === undefined) {
+        text = build(...params).compile(this.kysely).sql
+        this.pgShapes.set(key, text)
+      }
+      return this.postgres.query(text, params).rows as Record<string, unknown>[]
+    }
     let statement = this.shapes.get(key)
     if (statement === undefined) {
       statement = this.prepare(build(...params).compile(this.kysely).sql)
@@ -2231,7 +2535,10 @@ export class SQLAlchemy<DB = unknown> {
   }
 
   run(query: RawBuilder<unknown>): Record<string, unknown>[] {
+    const postgres = this.postgresConnection()
     const compiled = query.compile(this.kysely)
+    if (postgres !== null)
+      return postgres.query(compiled.sql, compiled.parameters).rows as Record<string, unknown>[]
     try {
       return this.prepare(compiled.sql)
         .raw(false)
@@ -2243,7 +2550,10 @@ export class SQLAlchemy<DB = unknown> {
 
   /** Runs a SELECT and returns its rows as arrays (columns of the same name stay apart). */
   runValues(query: RawBuilder<unknown>): unknown[][] {
+    const postgres = this.postgresConnection()
     const compiled = query.compile(this.kysely)
+    if (postgres !== null)
+      return postgres.query(compiled.sql, compiled.parameters, 'array').rows as unknown[][]
     try {
       return this.prepare(compiled.sql)
         .raw(true)
@@ -2253,8 +2563,11 @@ export class SQLAlchemy<DB = unknown> {
     }
   }
 
-  runWrite(query: RawBuilder<unknown>): BetterSqlite3.RunResult {
+  runWrite(query: RawBuilder<unknown>): { changes: number } {
+    const postgres = this.postgresConnection()
     const compiled = query.compile(this.kysely)
+    if (postgres !== null)
+      return { changes: postgres.query(compiled.sql, compiled.parameters).rowCount }
     try {
       return this.prepare(compiled.sql).run(...(compiled.parameters as unknown[]))
     } catch (error) {
@@ -2262,31 +2575,64 @@ export class SQLAlchemy<DB = unknown> {
     }
   }
 
+  /** Runs an INSERT and gives the row's primary key: SQLite's lastrowid, Postgres's `RETURNING` (as SQLAlchemy does on each). */
+  runInsert(query: RawBuilder<unknown>, primaryKey: string): unknown {
+    const postgres = this.postgresConnection()
+    const compiled = query.compile(this.kysely)
+    if (postgres !== null) {
+      const text = `${compiled.sql} RETURNING "${primaryKey.replace(/"/g, '""')}"`
+      const rows = postgres.query(text, compiled.parameters, 'array').rows as unknown[][]
+      return rows[0]?.[0]
+    }
+    try {
+      return Number(
+        this.prepare(compiled.sql).run(...(compiled.parameters as unknown[])).lastInsertRowid,
+      )
+    } catch (error) {
+      wrapDriverError(error, compiled.sql)
+    }
+  }
+
   connectionInTransaction(): boolean {
+    if (this.postgres !== null) return this.postgres.inTransaction
     return this.connection?.inTransaction ?? false
   }
 
   runStatement(text: string): void {
-    this.db().exec(text)
+    const postgres = this.postgresConnection()
+    if (postgres !== null) postgres.query(text, [])
+    else this.db().exec(text)
+  }
+
+  /** The LIMIT of a query with only an OFFSET: SQLite's -1, Postgres's NULL (as SQLAlchemy writes them). */
+  get noLimit(): number | null {
+    return this.dialect === 'postgres' ? null : -1
   }
 
   /** `db.create_all()`: the tables and indexes that do not exist yet, as SQLAlchemy creates them. */
   create_all(): void {
+    const postgres = this.postgresConnection()
     const existing = new Set(
-      (
-        this.db().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-          name: string
-        }[]
-      ).map((row) => row.name),
+      postgres !== null
+        ? (
+            postgres.query(
+              'SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()',
+              [],
+              'array',
+            ).rows as [string][]
+          ).map((row) => row[0])
+        : (
+            this.db().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+              name: string
+            }[]
+          ).map((row) => row.name),
     )
     // Like SQLAlchemy's checkfirst: a table that exists is left as it is, with its indexes.
     let created = false
-    for (const statement of this.schema.sqlite) {
+    for (const statement of postgres !== null ? this.schema.postgres : this.schema.sqlite) {
       const table = /^CREATE TABLE ("(?:[^"]|"")*"|\S+)/.exec(statement)
-      if (table) {
-        created = !existing.has(table[1]!.replace(/^"|"$/g, '').replace(/""/g, '"'))
-        if (created) this.db().exec(statement)
-      } else if (created) this.db().exec(statement)
+      if (table) created = !existing.has(table[1]!.replace(/^"|"$/g, '').replace(/""/g, '"'))
+      if (created) this.runStatement(statement)
     }
   }
 
@@ -2314,6 +2660,6 @@ export class SQLAlchemy<DB = unknown> {
 
   drop_all(): void {
     for (const table of [...tableOrder(this)].reverse())
-      this.db().exec(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`)
+      this.runStatement(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`)
   }
 }
