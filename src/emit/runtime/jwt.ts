@@ -602,8 +602,9 @@ function pyjwtDecode(token: string, secret: string, options: DecodeOptions): PyD
         (claim instanceof PyDict && claim.size === 0)
       : !payload.has('aud')
   if (audience === null || audience === undefined) {
-    // A token for an audience, read by an app that expects none.
-    if (!noAudience) throw new InvalidAudienceError('Invalid audience')
+    // A token for an audience, read by an app that expects none: 4.x turns PyJWT's aud check
+    // off then (verify_aud=False); 3.x leaves PyJWT 1.7's on, which refuses it.
+    if (major === 3 && !noAudience) throw new InvalidAudienceError('Invalid audience')
   } else {
     if (noAudience) throw new MissingRequiredClaimError('aud')
     const claims = typeof claim === 'string' ? [claim] : claim
