@@ -61,6 +61,11 @@ export function emitTemplatesModule(app: AppIR, moved: ReadonlyMap<string, strin
     imports.addLine("import type { Context } from 'hono'")
     sections.context_processor.unshift(`    ${lineComment("Flask-Login's context processor: current_user")}\n    (_c: Context) => py.dict(['current_user', currentUser()]),`)
   }
+  if (use.csrfGlobal) {
+    // Flask-WTF's CSRFProtect.init_app makes csrf_token() a template global.
+    imports.addNamed('./lib/forms.js', 'generateCsrf')
+    sections.global.unshift(`    ${lineComment("Flask-WTF's CSRFProtect: csrf_token()")}\n    csrf_token: generateCsrf,`)
+  }
   const section = (key: string, open: string, close: string, items: string[]): string[] => (items.length === 0 ? [] : [`  ${key}: ${open}`, ...items, `  ${close},`])
   const merged = new ImportSet()
   for (const line of imports.render().split('\n')) merged.addLine(line)

@@ -29,9 +29,15 @@ export interface ExtensionRule {
   /**
    * What the emitted app does for the extension's `init_app`: `runtime` is the runtime function
    * given the project's instance; with `error_handlers`, it returns the error handlers init_app
-   * registers on the app, which go first into the app's `errorHandlers([...])`.
+   * registers on the app, which go first into the app's `errorHandlers([...])`. With `optional`,
+   * code using the runtime works without it (FlaskForm without CSRFProtect).
    */
-  init_app?: { runtime: string; error_handlers?: boolean }
+  init_app?: { runtime: string; error_handlers?: boolean; optional?: boolean }
+  /**
+   * Calls `<instance>.<method>(bp)` on the app's set-up path with a blueprint (`csrf.exempt(api_bp)`):
+   * the setup calls the runtime method `<instance>.<runtime>('<blueprint name>')`.
+   */
+  exempt_blueprints?: { method: string; runtime: string }
   /**
    * What the extension set up on the app or a blueprint with keyword options (`CORS(api_bp,
    * origins=[...])`) becomes: the runtime function `runtime(options)` giving the after-request

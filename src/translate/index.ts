@@ -633,7 +633,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   // Code using an extension's runtime depends on its setup: a callback that did not translate stubs it.
   for (const draft of drafts) {
     for (const rule of extensionRules()) {
-      if (rule.init_app === undefined || !draft.imports?.lib.has(rule.runtime) || extensionSetupList.some((setup) => setup.runtime === rule.runtime)) continue
+      if (rule.init_app === undefined || rule.init_app.optional === true || !draft.imports?.lib.has(rule.runtime) || extensionSetupList.some((setup) => setup.runtime === rule.runtime)) continue
       draft.handler.findings.push({
         ruleId: 'extension-not-migrated',
         severity: 'error',

@@ -17,7 +17,17 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
 import { PyDate } from './datetime.js'
-import { appConfigValue, currentContext, getJson, request } from './flask.js'
+import type { Context } from 'hono'
+import { BadRequest } from './errors.js'
+import {
+  appConfigValue,
+  currentContext,
+  g,
+  getJson,
+  registerAppHooks,
+  request,
+  viewFunctionOf,
+} from './flask.js'
 import { Keywords, PyDict, getattr, hasattr, truthy, type Py } from './py.js'
 import { flaskSession } from './session.js'
 
@@ -1031,14 +1041,21 @@ class CsrfSerializer {
   }
 }
 
-/** `flask_wtf.csrf.generate_csrf()`: the raw token kept in the session, signed with the time. */
+/**
+ * `flask_wtf.csrf.generate_csrf()`: the raw token kept in the session, signed with the time;
+ * made once per request and kept in `g` under the field's name, as Flask-WTF keeps it.
+ */
 export function generateCsrf(): string {
   const c = currentContext()
   const field = config('WTF_CSRF_FIELD_NAME', 'csrf_token') as string
-  const session = flaskSession(c)
-  if (!session.has(field))
-    session.set(field, createHash('sha1').update(randomBytes(64)).digest('hex'))
-  return new CsrfSerializer(csrfSecret()).dumps(String(session.get(field)))
+  const flaskG = g(c)
+  if (!flaskG.has(field)) {
+    const session = flaskSession(c)
+    if (!session.has(field))
+      session.set(field, createHash('sha1').update(randomBytes(64)).digest('hex'))
+    flaskG[field] = new CsrfSerializer(csrfSecret()).dumps(String(session.get(field)))
+  }
+  return flaskG.get(field) as string
 }
 
 /** `flask_wtf.csrf.validate_csrf(data)`: throws a `ValidationError` with Flask-WTF's message. */
@@ -1069,6 +1086,8 @@ class CsrfTokenField extends Field {
     return this.current_token ?? generateCsrf()
   }
   override pre_validate(_form: Form): void {
+    // Already checked by CSRFProtect before the request (`g.csrf_valid`).
+    if (truthy(g(currentContext()).get('csrf_valid', false) as Py)) return
     validateCsrf(this.data)
   }
   override process_formdata(valuelist: Py[]): void {
@@ -1114,6 +1133,140 @@ export class FlaskForm extends Form {
         .join(''),
     )
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flask-WTF's CSRFProtect
+
+/** `flask_wtf.csrf.CSRFError`: the 400 of a request CSRFProtect refuses, its description the reason. */
+export class CSRFError extends BadRequest {
+  static override readonly defaultDescription: string | null = 'CSRF validation failed.'
+}
+
+/** A config value that is a list, tuple or set of strings (`WTF_CSRF_METHODS`, `WTF_CSRF_HEADERS`). */
+function configStrings(key: string, fallback: string[]): string[] {
+  const value = config(key, fallback)
+  if (typeof value === 'string') return [...value]
+  if (value !== null && typeof value === 'object' && Symbol.iterator in value)
+    return [...(value as Iterable<Py>)].map(String)
+  return fallback
+}
+
+/** Python's `urlparse(uri)`: scheme, hostname (lower-cased) and port, as `same_origin` compares them. */
+function originOf(uri: string): [string, string | null, number | null] {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)
+  const scheme = match === null ? '' : match[1]!.toLowerCase()
+  const rest = match === null ? uri : uri.slice(match[0].length)
+  if (!rest.startsWith('//')) return [scheme, null, null]
+  const netloc = /^\/\/([^/?#]*)/.exec(rest)![1]!
+  const hostPort = netloc.slice(netloc.lastIndexOf('@') + 1)
+  const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(hostPort)
+  const colon = hostPort.lastIndexOf(':')
+  const host = bracket !== null ? bracket[1]! : colon < 0 ? hostPort : hostPort.slice(0, colon)
+  const port = bracket !== null ? (bracket[2] ?? '') : colon < 0 ? '' : hostPort.slice(colon + 1)
+  return [scheme, host === '' ? null : host.toLowerCase(), port === '' ? null : Number(port)]
+}
+
+/** `flask_wtf.csrf.same_origin(current_uri, compare_uri)`. */
+function sameOrigin(current: string, compare: string): boolean {
+  const [a, b] = [originOf(current), originOf(compare)]
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2]
+}
+
+/**
+ * `flask_wtf.csrf.CSRFProtect`: the check `init_app` registers before every request whose
+ * method is in `WTF_CSRF_METHODS` (unless `WTF_CSRF_ENABLED` or `WTF_CSRF_CHECK_DEFAULT` is
+ * false, routing failed, or the view or its blueprint is exempt), the token from the form field
+ * `WTF_CSRF_FIELD_NAME` (or a field ending with it) or a header of `WTF_CSRF_HEADERS`, the
+ * referrer checks of `WTF_CSRF_SSL_STRICT` on https, and a `CSRFError` with Flask-WTF's reason.
+ */
+export class CSRFProtect {
+  readonly #exemptViews = new WeakSet<object>()
+  readonly #exemptBlueprints = new Set<string>()
+
+  /** `@csrf.exempt` on a view (Flask-WTF keys it by the view's module and name, which `functools.wraps` keeps). */
+  exempt(view: Py): Py {
+    if (typeof view !== 'function')
+      throw new TypeError(
+        'csrf.exempt() of something other than a view function is not carried over',
+      )
+    this.#exemptViews.add(view)
+    return view
+  }
+
+  /** `csrf.exempt(blueprint)`: the blueprint's requests are not checked. */
+  exemptBlueprint(name: string): void {
+    this.#exemptBlueprints.add(name)
+  }
+
+  /** Whether the view of the request, or one it wraps, was given to `exempt`. */
+  #isExemptView(c: Context): boolean {
+    let fn: Py = viewFunctionOf(c)
+    while (typeof fn === 'function') {
+      if (this.#exemptViews.has(fn)) return true
+      fn = (fn as { __wrapped__?: Py }).__wrapped__
+    }
+    return false
+  }
+
+  /** The before-request hook init_app registers (`csrf_protect`). */
+  readonly csrfProtect = (c: Context): null => {
+    if (!truthy(config('WTF_CSRF_ENABLED', true))) return null
+    if (!truthy(config('WTF_CSRF_CHECK_DEFAULT', true))) return null
+    const req = request(c)
+    if (!configStrings('WTF_CSRF_METHODS', DEFAULT_METHODS).includes(req.method)) return null
+    if (!req.endpoint) return null
+    if (req.blueprint !== null && this.#exemptBlueprints.has(req.blueprint)) return null
+    if (this.#isExemptView(c)) return null
+    this.protect()
+    return null
+  }
+
+  /** `_get_csrf_token()`: the form field, a field ending with its name (a form's prefix), then the headers. */
+  #token(c: Context): Py {
+    const req = request(c)
+    const field = String(config('WTF_CSRF_FIELD_NAME', 'csrf_token'))
+    const form = req.form
+    const base = form.get(field)
+    if (base) return base
+    for (const key of form.keys()) {
+      const token = form.get(key)
+      if (key.endsWith(field) && token) return token
+    }
+    for (const header of configStrings('WTF_CSRF_HEADERS', DEFAULT_HEADERS)) {
+      const token = req.headers.get(header)
+      if (token) return token
+    }
+    return null
+  }
+
+  /** `csrf.protect()`: raises `CSRFError` with the reason, else marks the request valid (`g.csrf_valid`). */
+  protect(): void {
+    const c = currentContext()
+    const req = request(c)
+    if (!configStrings('WTF_CSRF_METHODS', DEFAULT_METHODS).includes(req.method)) return
+    try {
+      validateCsrf(this.#token(c))
+    } catch (error) {
+      if (error instanceof ValidationError) throw new CSRFError(String(error.text))
+      throw error
+    }
+    if (req.is_secure && truthy(config('WTF_CSRF_SSL_STRICT', true))) {
+      const referrer = req.referrer
+      if (!referrer) throw new CSRFError('The referrer header is missing.')
+      if (!sameOrigin(referrer, `https://${req.host}/`))
+        throw new CSRFError('The referrer does not match the host.')
+    }
+    g(c).csrf_valid = true
+  }
+}
+
+const DEFAULT_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE']
+const DEFAULT_HEADERS = ['X-CSRFToken', 'X-CSRF-Token']
+
+/** `csrf.init_app(app)`: its before-request check, registered before the app's own hooks. */
+export function initCsrf(csrf: CSRFProtect): void {
+  registerAppHooks({ before: csrf.csrfProtect })
 }
 
 function requestFormData(): FormData | null {

@@ -265,7 +265,8 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
   for (const record of app.extensions) {
     // An extension a blueprint sets up (`Api(api_bp)`) acts on the app as the app's would, when its mapping says so (`blueprints: true`).
     if (record.init === 'import-only' || (record.blueprint !== undefined && extensionRules().find((rule) => rule.package === record.package)?.blueprints !== true)) continue
-    const candidates = instances.filter((instance) => instance.rule.package === record.package && instance.className === record.symbol)
+    // `from flask_wtf.csrf import CSRFProtect`: the analysis records the symbol by its path in the package (`csrf.CSRFProtect`).
+    const candidates = instances.filter((instance) => instance.rule.package === record.package && (instance.className === record.symbol || record.symbol.endsWith(`.${instance.className}`)))
     if (targets.some((target) => target.instance.rule.package === record.package)) continue
     // Without an init_app (Flask-Bcrypt reads the app's config when used), any of its instances stands for it.
     if (candidates.length === 1 || (candidates.length > 1 && candidates[0]!.rule.init_app === undefined)) targets.push({ instance: candidates[0]!, record })
@@ -298,10 +299,13 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
         }
       }
     }
+    const exemptions = rule.exempt_blueprints !== undefined && record !== null ? blueprintExemptions(project, reached, instance, rule.exempt_blueprints) : null
+    for (const line of exemptions?.lines ?? []) setup.push(line)
     if (record === null && setup.length === 1) continue
     if (setup.length === 1) setup.length = 0
     const options = (rule.init_app as { options?: boolean } | undefined)?.options === true && record !== null ? initAppOptions(rule, record) : null
-    const unsupported = unsupportedSetting(rule, app, rule.package) ?? (options !== null && 'finding' in options ? options.finding : null)
+    const unsupported =
+      unsupportedSetting(rule, app, rule.package) ?? (options !== null && 'finding' in options ? options.finding : null) ?? exemptions?.finding ?? (rule.init_app?.optional === true && record !== null ? hookBeforeSetup(rule, app, record) : null)
     const errorHandlers = rule.init_app?.error_handlers ? `...${rule.init_app.runtime}(${jsIdentifier(instance.name)})` : null
     const optionsArgument = options !== null && 'code' in options ? `, ${options.code}` : ''
     if (errorHandlers === null && rule.init_app !== undefined) setup.push(`${rule.init_app.runtime}(${jsIdentifier(instance.name)}${optionsArgument})`)
@@ -309,10 +313,94 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
       runtime: rule.runtime,
       unsupported,
       dependencies,
-      translated: { extension: rule.extension, package: rule.package, symbol: instance.className, imports: imports.lines('routes', null), setup, errorHandlers },
+      translated: { extension: rule.extension, package: rule.package, symbol: record?.symbol ?? instance.className, imports: imports.lines('routes', null), setup, errorHandlers },
     })
   }
   return setups
+}
+
+/**
+ * `csrf.exempt(api_bp)` calls in the modules the app reaches (its factory, module level): each
+ * with a blueprint made by `Blueprint("name", ...)` becomes `csrf.exemptBlueprint('name')` in the
+ * app's setup; one with any other argument is a finding (the extension is then not set up).
+ */
+function blueprintExemptions(project: ProjectIndex, reached: Set<string>, instance: ExtensionInstance, mapping: { method: string; runtime: string }): { lines: string[]; finding: Finding | null } {
+  const lines: string[] = []
+  let finding: Finding | null = null
+  for (const module of [...project.modules.values()].filter((candidate) => reached.has(candidate.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+    const walk = (node: SyntaxNode): void => {
+      if (node.type === 'call') {
+        const fn = node.childForFieldName('function')!
+        const object = fn.type === 'attribute' ? fn.childForFieldName('object')! : null
+        const target = object?.type === 'identifier' ? resolveData(module, object.text, project) : null
+        if (target !== null && target.module === instance.module && target.name === instance.name && fn.childForFieldName('attribute')!.text === mapping.method) {
+          const args = node.childForFieldName('arguments')!.namedChildren.filter((child) => child.type !== 'comment')
+          const name = args.length === 1 && args[0]!.type === 'identifier' ? blueprintName(module, args[0]!, project) : null
+          const where = `${module.file}:${node.startPosition.row + 1}`
+          if (name !== null) lines.push(`${jsIdentifier(instance.name)}.${mapping.runtime}(${tsJson(name)}) ${lineComment(`${where} ${node.text.replace(/\s+/g, ' ').slice(0, 60)}`)}`)
+          else
+            finding ??= {
+              ruleId: 'extension-not-migrated',
+              severity: 'error',
+              message: `\`${snippet(node)}\`: only a blueprint made by Blueprint("name", ...) is carried over as ${instance.rule.extension}'s exemption here (a view is exempted with the decorator); ${instance.rule.extension} (${instance.rule.package}) is not set up`,
+              location: { file: module.file, line: node.startPosition.row + 1, column: node.startPosition.column + 1 },
+              blockers: [`${instance.rule.extension} ${instance.name}.${mapping.method}(...)`],
+            }
+          return
+        }
+      }
+      for (const child of node.namedChildren) walk(child)
+    }
+    walk(module.tree.rootNode)
+  }
+  return { lines, finding }
+}
+
+/**
+ * The name of the blueprint a module variable holds (`api_bp = Blueprint("api", __name__)`), named
+ * here in the module or imported, at module level or in the enclosing function (`from .api import
+ * api_bp` inside `create_app()`); null otherwise.
+ */
+function blueprintName(module: ModuleInfo, identifier: SyntaxNode, project: ProjectIndex): string | null {
+  const name = identifier.text
+  let target = resolveData(module, name, project)
+  for (let scope = identifier.parent; target === null && scope !== null; scope = scope.parent) {
+    if (scope.type !== 'function_definition') continue
+    const imports: SyntaxNode[] = []
+    const collect = (node: SyntaxNode): void => {
+      if (node.type === 'import_from_statement') imports.push(node)
+      else if (node.type !== 'function_definition' && node.type !== 'class_definition') for (const child of node.namedChildren) collect(child)
+    }
+    for (const child of scope.childForFieldName('body')?.namedChildren ?? []) collect(child)
+    for (const statement of imports) {
+      const bound = importBindings(project, module, statement).find(([local]) => local === name)?.[1]
+      if (bound?.kind !== 'member' || !project.modules.has(bound.module)) continue
+      const resolved = project.resolveSymbol(bound.module, bound.name)
+      if (resolved !== null && resolved.def.kind === 'data') target = { module: resolved.module.name, name: resolved.name }
+    }
+  }
+  const def = target === null ? undefined : project.modules.get(target.module)?.symbols.get(target.name)
+  if (def?.kind !== 'data' || def.value.type !== 'call' || !/^(flask\.)?Blueprint$/.test(def.value.childForFieldName('function')!.text)) return null
+  const args = callArguments(def.value)
+  const first = args.keywords.get('name') ?? args.positional[0]
+  const literal = first?.type === 'string' ? /^[rRuU]?(['"])([^'"\\]*)\1$/.exec(first.text) : null
+  return literal?.[2] ?? null
+}
+
+/**
+ * An app-wide before_request hook of the project registered above the extension's setup in the
+ * same file runs before the extension's hook in Flask; the service runs the extension's first.
+ */
+function hookBeforeSetup(rule: ExtensionRule, app: AppIR, record: AppIR['extensions'][number]): Finding | null {
+  const earlier = app.hooks.find((hook) => hook.kind === 'before_request' && hook.blueprint === null && hook.location.file === record.location.file && hook.location.line < record.location.line)
+  if (earlier === undefined) return null
+  return {
+    ruleId: 'extension-not-migrated',
+    severity: 'error',
+    message: `the before_request hook ${earlier.ref.qualname} is registered before ${rule.extension}'s set-up (${record.source.replace(/\s+/g, ' ').slice(0, 60)}), so Flask runs it first; the service runs the extension's check first: ${rule.extension} (${rule.package}) is not set up`,
+    location: earlier.location,
+    blockers: [`${rule.extension} after a before_request hook`],
+  }
 }
 
 /**

@@ -57,6 +57,8 @@ export interface TemplatesUse {
    * every view rendering a template depends on Flask-Login being carried over.
    */
   loginProcessor?: true
+  /** The app sets up Flask-WTF's CSRFProtect, whose init_app makes `csrf_token()` a template global. */
+  csrfGlobal?: true
 }
 
 interface TemplateState extends TemplatesUse {
@@ -97,6 +99,7 @@ export function useTemplates(project: ProjectIndex, app: AppIR, read: ProjectFil
   const blockers: TemplateState['blockers'] = []
   const extensionNames = new Map<string, string>()
   const loginSetUp = app.extensions.some((extension) => extension.package === 'flask_login' && extension.symbol === 'LoginManager' && extension.init !== 'import-only')
+  const csrfSetUp = app.extensions.some((extension) => extension.package === 'flask_wtf' && /(^|\.)CSRFProtect$/.test(extension.symbol) && extension.init !== 'import-only')
   for (const module of [...project.modules.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
     module.source.split('\n').forEach((text, i) => {
       if (text.trimStart().startsWith('#')) return
@@ -105,10 +108,10 @@ export function useTemplates(project: ProjectIndex, app: AppIR, read: ProjectFil
         if (match !== null) blockers.push({ message: `${message} (\`${text.trim()}\`)`, location: { file: module.file, line: i + 1, column: match.index + 1 } })
       }
       if (/\bflask_login\b/.test(text) && !loginSetUp) extensionNames.set('current_user', 'Flask-Login puts `current_user` in every template')
-      if (/\bflask_wtf\b/.test(text)) extensionNames.set('csrf_token', 'Flask-WTF puts `csrf_token()` in every template')
+      if (/\bflask_wtf\b/.test(text) && !csrfSetUp) extensionNames.set('csrf_token', 'Flask-WTF puts `csrf_token()` in every template')
     })
   }
-  const state: TemplateState = { folders, used: false, blockers, extensionNames, read, helpers: [], knownFilters: [], knownTests: [], ...(loginSetUp ? { loginProcessor: true as const } : {}) }
+  const state: TemplateState = { folders, used: false, blockers, extensionNames, read, helpers: [], knownFilters: [], knownTests: [], ...(loginSetUp ? { loginProcessor: true as const } : {}), ...(csrfSetUp ? { csrfGlobal: true as const } : {}) }
   STATES.set(project, state)
   USES.set(app, state)
 }
@@ -287,6 +290,8 @@ export function translateRenderTemplate(node: SyntaxNode, name: 'render_template
   state.used = true
   // Flask-Login's context processor runs for every template (and loads the user): the view depends on its setup.
   if (state.loginProcessor) ctx.imports.useLib('login', 'currentUser')
+  // CSRFProtect's `csrf_token()` global: the view depends on its setup.
+  if (state.csrfGlobal) ctx.imports.useLib('forms', 'generateCsrf')
   const runtime = name === 'render_template' ? 'renderTemplate' : 'renderTemplateString'
   ctx.imports.useProject('templates', runtime)
   let extra = unpacked.map((splat) => translateExpr(splat.namedChildren[0]!, ctx).code)
