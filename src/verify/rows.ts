@@ -11,6 +11,7 @@
 import BetterSqlite3 from 'better-sqlite3'
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import type { ClientConfig } from 'pg'
 
 type Row = unknown[]
 
@@ -21,7 +22,15 @@ interface TableRows {
   rows: Row[]
 }
 
-type Database = Map<string, TableRows>
+/** A database's rows by table name. */
+export type Database = Map<string, TableRows>
+
+/** A SQLite file by its path, or the rows already read (a Postgres database: `readPostgresDatabase`). */
+type Source = string | Database
+
+function load(source: Source): Database {
+  return typeof source === 'string' ? readDatabase(source) : source
+}
 
 function isSqliteFile(path: string): boolean {
   try {
@@ -78,6 +87,37 @@ function readDatabase(path: string): Database {
   }
 }
 
+/**
+ * The rows of every table of a Postgres database's current schema, each value as Postgres writes
+ * it as text (`2024-03-01 12:00:00.5`, `t`, `\\x00ff`), matched by primary key as on SQLite.
+ */
+export async function readPostgresDatabase(config: ClientConfig): Promise<Database> {
+  // pg is loaded only here: a tool installed without it still verifies SQLite apps.
+  const { default: pg } = await import('pg')
+  const client = new pg.Client({ ...config, types: { getTypeParser: () => (text: string) => text } })
+  await client.connect()
+  try {
+    const tables = (await client.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")).rows.map((row) => row.name)
+    const out: Database = new Map()
+    for (const table of tables) {
+      const columns = (await client.query<{ name: string }>('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position', [table])).rows.map((row) => row.name)
+      const keyColumns = (
+        await client.query<{ name: string }>(
+          "SELECT k.column_name AS name FROM information_schema.table_constraints c JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema AND k.table_name = c.table_name WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() AND c.table_name = $1 ORDER BY k.ordinal_position",
+          [table],
+        )
+      ).rows.map((row) => row.name)
+      const key = keyColumns.length > 0 ? keyColumns.map((column) => columns.indexOf(column)) : columns.map((_, index) => index)
+      const order = key.map((index) => quote(columns[index]!)).join(', ')
+      const rows = (await client.query<Row>({ text: `SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} ORDER BY ${order}`, rowMode: 'array' })).rows
+      out.set(table, { columns, key, rows })
+    }
+    return out
+  } finally {
+    await client.end()
+  }
+}
+
 function cell(value: unknown): string {
   if (value instanceof Uint8Array) return `x'${Buffer.from(value).toString('hex')}'`
   return JSON.stringify(value)
@@ -105,10 +145,10 @@ function rowText(columns: string[], row: Row): string {
 }
 
 /** `table.column` of every column whose value differs between two databases for rows of the same key (two runs of Flask). */
-export function noisyColumns(first: string, second: string): Set<string> {
+export function noisyColumns(first: Source, second: Source): Set<string> {
   const out = new Set<string>()
-  const a = readDatabase(first)
-  const b = readDatabase(second)
+  const a = load(first)
+  const b = load(second)
   for (const [table, rowsA] of a) {
     const rowsB = b.get(table)
     if (!rowsB || rowsB.columns.join() !== rowsA.columns.join()) continue
@@ -128,9 +168,9 @@ export function noisyColumns(first: string, second: string): Set<string> {
  * The differences between the rows of two databases, one line each:
  * `rows <file> <table>: key … flask {…} | service {…}`; `ignored` columns (`table.column`) are not compared.
  */
-export function compareRows(label: string, flaskPath: string, servicePath: string, ignored: ReadonlySet<string> = new Set()): { tables: number; rows: number; differences: string[] } {
-  const flask = readDatabase(flaskPath)
-  const service = readDatabase(servicePath)
+export function compareRows(label: string, flaskPath: Source, servicePath: Source, ignored: ReadonlySet<string> = new Set()): { tables: number; rows: number; differences: string[] } {
+  const flask = load(flaskPath)
+  const service = load(servicePath)
   const differences: string[] = []
   let rows = 0
   for (const table of [...new Set([...flask.keys(), ...service.keys()])].sort()) {
