@@ -11,8 +11,8 @@
  * - `loaders`: every error loader of its own (expired, invalid, unauthorized, needs_fresh,
  *   revoked through token_in_blocklist_loader, user_lookup_error, token_verification_failed),
  *   additional_claims_loader, user_lookup_loader and current_user, and JWT_HEADER_NAME,
- *   JWT_HEADER_TYPE, JWT_ERROR_MESSAGE_KEY, JWT_IDENTITY_CLAIM, JWT_ENCODE/DECODE_AUDIENCE and
- *   JWT_ENCODE/DECODE_ISSUER.
+ *   JWT_HEADER_TYPE, JWT_ERROR_MESSAGE_KEY, JWT_IDENTITY_CLAIM, JWT_ENCODE/DECODE_AUDIENCE,
+ *   JWT_ENCODE/DECODE_ISSUER, JWT_ALGORITHM (HS384), JWT_ENCODE_NBF and JWT_DECODE_LEEWAY.
  * Every step runs with the tokens Flask issued and with the ones the service issued; the answers
  * (status, JSON, Set-Cookie attributes) must be Flask's, and Flask answers the service's tokens
  * as its own.
@@ -158,6 +158,9 @@ const CONFIG: Record<AppName, Record<string, unknown>> = {
     JWT_ENCODE_ISSUER: 'issuer',
     JWT_DECODE_ISSUER: 'issuer',
     JWT_ACCESS_TOKEN_EXPIRES: new PyTimeDelta(0, 300),
+    JWT_ALGORITHM: 'HS384',
+    JWT_ENCODE_NBF: false,
+    JWT_DECODE_LEEWAY: 10,
   },
 }
 
@@ -349,7 +352,7 @@ describe.skipIf(!hasExtension)('Flask-JWT-Extended 4: cookies with CSRF, query s
     // Each loader of its own answered some request, and the defaults others.
     expect(new Set(statuses)).toEqual(new Set([200, 400, 401, 403, 404, 419, 422, 428, 451]))
     const messages = JSON.stringify(expected)
-    for (const text of ['Missing CSRF token', 'CSRF double submit tokens do not match', 'Token is missing the \\"iss\\" claim', 'Missing JWT in cookies, headers, query_string or json', "Expected the value to start with 'Bearer '"]) expect(messages.includes(text), text).toBe(true)
+    for (const text of ['Missing CSRF token', 'CSRF double submit tokens do not match', 'Missing JWT in cookies, headers, query_string or json', 'The specified alg value is not allowed', "Expected the value to start with 'Bearer '"]) expect(messages.includes(text), text).toBe(true)
   })
 
   it("issues tokens Flask answers as its own, and answers them as Flask does", async () => {

@@ -96,13 +96,14 @@ def cookies_app():
 
 
 def loaders_app():
-    """Headers only, with other settings and every error loader of its own."""
+    """Headers only, HS384 without nbf and a leeway, other settings and every error loader of its own."""
     app = Flask("loaders")
     app.config.update(JWT_SECRET_KEY=SECRET, JWT_HEADER_NAME="X-Auth", JWT_HEADER_TYPE="JWT",
                       JWT_ERROR_MESSAGE_KEY="error", JWT_IDENTITY_CLAIM="uid",
                       JWT_ENCODE_AUDIENCE="svc", JWT_DECODE_AUDIENCE="svc",
                       JWT_ENCODE_ISSUER="issuer", JWT_DECODE_ISSUER="issuer",
-                      JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=5))
+                      JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=5), JWT_ALGORITHM="HS384",
+                      JWT_ENCODE_NBF=False, JWT_DECODE_LEEWAY=10)
     jwt = JWTManager(app)
 
     @jwt.additional_claims_loader
