@@ -1,7 +1,8 @@
 """The Python side of test/db/session.test.ts: scenarios on the journal's models, run by real
 Flask-SQLAlchemy (Debian's) on a copy of a seeded database. Prints one JSON object: scenario → result.
 
-usage: journal_session.py <journal folder> <sqlite path> <scenario>...
+usage: journal_session.py <journal folder> <sqlite path or SQLAlchemy URL> <scenario>...
+(SCENARIO in the path or URL is replaced by each scenario's name)
 """
 import json
 import sys
@@ -12,7 +13,12 @@ import os
 
 os.environ["JOURNAL_TESTING"] = "1"
 # SCENARIO in the path is replaced by each scenario's name: each runs on its own copy.
-os.environ["DATABASE_URL"] = "sqlite:///" + sys.argv[2].replace("SCENARIO", sys.argv[3])
+def database_url(name):
+    where = sys.argv[2].replace("SCENARIO", name)
+    return where if "://" in where else "sqlite:///" + where
+
+
+os.environ["DATABASE_URL"] = database_url(sys.argv[3])
 
 from sqlalchemy.exc import IntegrityError  # noqa: E402
 from werkzeug.exceptions import NotFound  # noqa: E402
@@ -185,7 +191,7 @@ SCENARIOS["tag_counts"] = tag_counts_scenario
 results = {}
 for name in sys.argv[3:]:
     # Each scenario on its own database file: one app per scenario.
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[2].replace("SCENARIO", name)})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(name)})
     with app.app_context():
         results[name] = SCENARIOS[name]()
         db.session.remove()
