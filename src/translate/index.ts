@@ -649,6 +649,11 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       if (setup.unsupported !== null) draft.handler.findings.push({ ...setup.unsupported, ...(draft.endpoint !== undefined ? { endpoint: draft.endpoint } : {}) })
     }
   }
+  // An optional setup not carried over whose runtime no handler uses (CSRFProtect's check alone): its reason is the app's finding.
+  for (const setup of extensionSetupList) {
+    const optional = extensionRules().find((rule) => rule.runtime === setup.runtime)?.init_app?.optional === true
+    if (optional && setup.unsupported !== null && !drafts.some((draft) => draft.imports?.lib.has(setup.runtime))) findings.push(setup.unsupported)
+  }
   for (const draft of drafts) {
     const endpoint = draft.endpoint
     if (draft.error) {

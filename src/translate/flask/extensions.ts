@@ -389,10 +389,14 @@ function blueprintName(module: ModuleInfo, identifier: SyntaxNode, project: Proj
 
 /**
  * An app-wide before_request hook of the project registered above the extension's setup in the
- * same file runs before the extension's hook in Flask; the service runs the extension's first.
+ * same file runs before the extension's hook in Flask; the service runs the extension's first. A
+ * blueprint's `before_app_request` hook is registered where the blueprint is (its module's
+ * blueprint's `register_blueprint`).
  */
 function hookBeforeSetup(rule: ExtensionRule, app: AppIR, record: AppIR['extensions'][number]): Finding | null {
-  const earlier = app.hooks.find((hook) => hook.kind === 'before_request' && hook.blueprint === null && hook.location.file === record.location.file && hook.location.line < record.location.line)
+  const registeredAt = (hook: AppIR['hooks'][number]): { file: string; line: number } =>
+    hook.location.file === record.location.file ? hook.location : (app.blueprints.find((blueprint) => blueprint.location.file === hook.location.file)?.registeredAt ?? hook.location)
+  const earlier = app.hooks.find((hook) => hook.kind === 'before_request' && hook.blueprint === null && registeredAt(hook).file === record.location.file && registeredAt(hook).line < record.location.line)
   if (earlier === undefined) return null
   return {
     ruleId: 'extension-not-migrated',
