@@ -9,6 +9,7 @@ import { indent } from './stmt/index.js'
 import { responseClass } from './flask/index.js'
 import type { ModuleInfo, ProjectIndex } from './project.js'
 import { extensionName } from '../ir/extension-rules.js'
+import { extensionInstances } from './flask/extensions.js'
 import { isMappedAttribute, modelClassParts, modelTable } from './expr/sqlalchemy.js'
 import { libraryClass, libraryClassEpilogue, libraryClassMembers } from './stdlib-class.js'
 import { isSchemaField, nestedSchemaNames, schemaBaseClass, schemaHook, schemaMeta, schemaRuleOf } from './schema-class.js'
@@ -522,7 +523,9 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   lines.push('}', ...(modelParts?.after ?? []), ...(library !== null ? libraryClassEpilogue(library, name) : []))
   for (const [method, wrappers] of methodWrappers) {
     const target = `${jsIdentifier(name)}.prototype.${jsIdentifier(method)}`
-    lines.push(`${target} = ${[...wrappers].reverse().reduce((inner, wrapper) => `${wrapper}(${inner})`, target)}`)
+    // A documentation decorator ('') changes nothing; a method under only such decorators stays as it is.
+    const applied = wrappers.filter((wrapper) => wrapper !== '')
+    if (applied.length > 0) lines.push(`${target} = ${[...applied].reverse().reduce((inner, wrapper) => `${wrapper}(${inner})`, target)}`)
   }
   if (schemaRule !== null) {
     // Its hooks, and its name for `Nested("Name")`.
@@ -560,11 +563,30 @@ function hookSignature(def: SyntaxNode): string {
 function methodWrapper(decorator: SyntaxNode, ctx: Context): string | null {
   const expression = decorator.namedChildren.find((child) => child.type !== 'comment')!
   const callee = expression.type === 'call' ? expression.childForFieldName('function')! : expression
+  if (callee.type === 'attribute') return instanceMethodWrapper(expression, callee, ctx)
   if (callee.type !== 'identifier') return null
   const binding = resolveName(callee.text, callee, ctx)
   if (binding.kind !== 'unknown-import' || binding.name === null) return null
   const mapped = extensionName(binding.module, binding.name)
   if (mapped?.name.kind !== 'decorator' || (mapped.name as { wraps_methods?: boolean }).wraps_methods !== true) return null
+  return translateExpr(expression, ctx).code
+}
+
+/**
+ * A method decorator that is a method of a mapped extension's object (`@ns.marshal_with(model)`,
+ * Flask-RESTX's namespaces): its translation when the mapping applies it to methods
+ * (`wraps_methods: true`), '' when it only documents (`documents: true`, `@ns.doc(...)`: dropped),
+ * null for any other decorator.
+ */
+function instanceMethodWrapper(expression: SyntaxNode, callee: SyntaxNode, ctx: Context): string | null {
+  const object = callee.childForFieldName('object')!
+  if (object.type !== 'identifier') return null
+  const binding = resolveName(object.text, object, ctx)
+  if (binding.kind !== 'project' || binding.def.kind !== 'data') return null
+  const instance = extensionInstances(ctx.project).find((candidate) => candidate.module === binding.module && candidate.name === binding.name)
+  const mapped = instance?.rule.methods?.[instance.className]?.[callee.childForFieldName('attribute')!.text] as { wraps_methods?: boolean; documents?: boolean } | undefined
+  if (mapped?.wraps_methods !== true) return null
+  if (mapped.documents === true) return ''
   return translateExpr(expression, ctx).code
 }
 

@@ -186,7 +186,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     ref: CodeRef,
     name: string,
     kind: 'view' | 'class-view' | 'before' | 'after' | 'teardown' | 'errorhandler' | 'command' | 'template-helper' | 'other',
-    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string; restful?: boolean },
+    options: { routes?: RouteIR[]; methods?: string[]; endpoint?: string; restful?: 'flask_restful' | 'flask_restx' },
   ): HandlerDraft => {
     const module = project.modules.get(ref.module)
     const file = module?.file ?? ref.location.file
@@ -256,7 +256,10 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       let code: string
       if (kind === 'class-view') {
         // `@api.resource("/url")` registers a Flask-RESTful resource (the analysis routed it); it does not wrap the class.
-        checkDecorators(options.restful ? found.decorators.filter((decorator) => !RESOURCE_REGISTRATION.test(decorator.text)) : found.decorators, false)
+        // Flask-RESTX's `@ns.route(...)`, `@ns.doc(...)`, `@ns.param(...)` on the class: routed by the analysis, or documentation only.
+        const registration = options.restful === 'flask_restx' ? RESTX_CLASS_DECORATOR : RESOURCE_REGISTRATION
+        checkDecorators(options.restful ? found.decorators.filter((decorator) => !registration.test(decorator.text)) : found.decorators, false)
+        const restfulLib = options.restful === 'flask_restx' ? 'restx' : 'restful'
         const node = found.node
         const className = node.childForFieldName('name')!.text
         const classRef = projectReferenceForClass(ctx, module.name, className)
@@ -285,13 +288,16 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           if (!def) continue
           const args = ['c', ...viewArguments(signatureOf(def, def).slice(1))]
           const call = `instance.${jsIdentifier(def.childForFieldName('name')!.text)}(${args.join(', ')})`
+          // Flask-RESTX checks the payload against `@ns.expect(model, validate=True)` before calling the method.
+          const validate = options.restful === 'flask_restx' ? [`    validatePayload(instance.${jsIdentifier(def.childForFieldName('name')!.text)})`] : []
+          if (validate.length > 0) ctx.imports.useLib('restx', 'validatePayload')
           if (methodDecorators.length === 0) {
-            cases.push(`  case ${tsJson(method)}:`, `    return ${call}`)
+            cases.push(`  case ${tsJson(method)}:`, ...validate, `    return ${call}`)
             continue
           }
           let wrapped = `py.takesKeywords((..._viewArgs: Py[]): Py => ${call})`
           for (const decorator of methodDecorators) wrapped = `${receiver(translateExpr(decorator, methodDecoratorCtx))}(${wrapped})`
-          cases.push(`  case ${tsJson(method)}:`, `    return py.callWithKeywords(${wrapped}, [], viewArgs)`)
+          cases.push(`  case ${tsJson(method)}:`, ...validate, `    return py.callWithKeywords(${wrapped}, [], viewArgs)`)
         }
         ctx.imports.py = true
         const dispatch = defs.get('dispatch_request')
@@ -333,11 +339,11 @@ export function translateProject(input: TranslateInput): TranslatedProject {
           decoratorCtx.dependencies = ctx.dependencies
           let decorated = ['py.takesKeywords((..._viewArgs: Py[]): Py => {', '  const c = currentContext()', ...dispatchLines, '})'].join('\n')
           for (const decorator of decorators) decorated = `${receiver(translateExpr(decorator, decoratorCtx))}(\n${indent(decorated.split('\n')).join('\n')},\n)`
-          if (options.restful) ctx.imports.useLib('restful', 'decoratedResourceView')
+          if (options.restful) ctx.imports.useLib(restfulLib, 'decoratedResourceView')
           else ctx.imports.flask.add('decoratedView')
           code = `${options.restful ? `decoratedResourceView(${tsJson(options.endpoint!)}, ` : 'decoratedView('}\n${indent(decorated.split('\n')).join('\n')},\n)`
         } else {
-          if (options.restful) ctx.imports.useLib('restful', 'resourceView')
+          if (options.restful) ctx.imports.useLib(restfulLib, 'resourceView')
           code = [options.restful ? `resourceView(${tsJson(options.endpoint!)}, (c) => {` : 'view(async (c) => {', ...dispatchLines, '})'].join('\n')
         }
       } else {
@@ -454,6 +460,16 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   for (const [endpoint, routes] of viewRoutes) {
     const viewIR = routes[0].view!
     const methods = [...new Set(routes.flatMap((r) => r.allMethods))].filter((m) => m !== 'OPTIONS')
+    if (viewIR.extension === 'flask_restx' && viewIR.ref.module === 'flask_restx.api' && viewIR.ref.qualname === 'Api.render_root') {
+      // Flask-RESTX's API root: `abort(404)`, which the app answers (the root is not one of the Api's endpoints).
+      const imports = new ImportSet()
+      imports.flask.add('view')
+      imports.useLib('restx', 'renderRoot')
+      const handler: TranslatedHandler = { ref: viewIR.ref, name: endpoint, status: 'migrated', code: 'view(async () => renderRoot())', imports: [], pythonSource: '', findings: [] }
+      drafts.push({ handler, imports, dependencies: new Set(), error: null, file: viewIR.ref.location.file, endpoint })
+      views[endpoint] = handler
+      continue
+    }
     if (viewIR.extension !== undefined && !project.modules.has(viewIR.ref.module)) {
       // An extension's own view (flask_restx's Swagger spec, doc page and API root): no project code to translate.
       const handler: TranslatedHandler = { ref: viewIR.ref, name: endpoint, status: 'stub', code: '', imports: [], pythonSource: '', findings: [] }
@@ -471,9 +487,9 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     }
     const draft =
       viewIR.kind === 'class'
-        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint, restful: viewIR.extension === 'flask_restful' })
+        ? translateHandler(viewIR.ref, endpoint, 'class-view', { methods: [...new Set([...viewIR.methods, ...methods])], endpoint, restful: viewIR.extension === 'flask_restful' || viewIR.extension === 'flask_restx' ? viewIR.extension : undefined })
         : translateHandler(viewIR.ref, endpoint, 'view', { routes, endpoint })
-    if (viewIR.extension !== undefined && !(viewIR.extension === 'flask_restful' && viewIR.kind === 'class')) {
+    if (viewIR.extension !== undefined && !((viewIR.extension === 'flask_restful' || viewIR.extension === 'flask_restx') && viewIR.kind === 'class')) {
       // An extension's resource (or a method of an extension's view class, as Flask-Admin's `@expose`):
       // the extension dispatches it and shapes its responses and errors.
       draft.error = null
@@ -847,12 +863,15 @@ function projectReferenceForClass(ctx: Context, module: string, name: string): s
 /** `@api.resource("/url")` on a Flask-RESTful resource: a registration the analysis routed, not a wrapper. */
 const RESOURCE_REGISTRATION = /^@\s*[\w.]+\.resource\s*\(/
 
+/** Flask-RESTX's decorators of a Resource class: its registration (`@ns.route`) and documentation, which change no answer. */
+const RESTX_CLASS_DECORATOR = /^@\s*[\w.]+\.(route|doc|param|response|header|produces|vendor|hide|deprecated|expect)\b/
+
 /** A subclass of Flask-RESTful's Resource (its last base). */
-function isRestfulResource(def: SymbolDef, module: ModuleInfo): boolean {
+function isRestfulResource(def: SymbolDef, module: ModuleInfo, extension = 'flask_restful'): boolean {
   if (def.kind !== 'class') return false
   const base = def.node.childForFieldName('superclasses')?.namedChildren.filter((c) => c.type !== 'comment').at(-1)
   const binding = base ? module.symbols.get(base.text) : undefined
-  return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module === 'flask_restful' && binding.target.name === 'Resource'
+  return binding?.kind === 'import' && binding.target.kind === 'member' && binding.target.module === extension && binding.target.name === 'Resource'
 }
 
 function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo): boolean {
@@ -863,7 +882,7 @@ function isMethodView(def: SymbolDef, project: ProjectIndex, module: ModuleInfo)
   const binding = module.symbols.get(base.text)
   if (binding?.kind !== 'import' || binding.target.kind !== 'member') return false
   // A Flask-RESTful Resource is a MethodView too.
-  if (binding.target.module === 'flask_restful') return binding.target.name === 'Resource'
+  if (binding.target.module === 'flask_restful' || binding.target.module === 'flask_restx') return binding.target.name === 'Resource'
   return binding.target.module.startsWith('flask') && (binding.target.name === 'MethodView' || binding.target.name === 'View')
 }
 
@@ -1084,7 +1103,8 @@ function translateSymbol(project: ProjectIndex, moduleName: string, name: string
             ? [`export const ${jsIdentifier(name)}: functional.CachedFunction = ${cache}(function (${fn.params.join(', ')}): Py {`, ...indent(fn.body), '})'].join('\n')
             : [`export const ${jsIdentifier(name)} = ${wrapper}(${head}`, ...indent(fn.body), '})'].join('\n')
     } else if (def.kind === 'class') {
-      checkDecorators((isRestfulResource(def, module) ? def.decorators.filter((decorator) => !RESOURCE_REGISTRATION.test(decorator.text)) : def.decorators).filter((decorator) => dataclassDecorator(decorator, module) === null), false)
+      const registration = isRestfulResource(def, module, 'flask_restx') ? RESTX_CLASS_DECORATOR : isRestfulResource(def, module) ? RESOURCE_REGISTRATION : null
+      checkDecorators((registration !== null ? def.decorators.filter((decorator) => !registration.test(decorator.text)) : def.decorators).filter((decorator) => dataclassDecorator(decorator, module) === null), false)
       result.code = translateClass(def.node, ctx, { methodView: isMethodView(def, project, module) }).join('\n')
     } else {
       // An extension object the project configures in ways the service does not carry (login_manager.x = ... in a factory).

@@ -33,7 +33,9 @@ export function parametersOf(mapped: ExtensionName): ParamInfo[] | null {
     : names.map((name, i) =>
         name.startsWith('**')
           ? { name: name.slice(2), hasDefault: true, kind: 'kwargs' as const }
-          : // `req=`: a function's first parameter that has a default.
+          : name.startsWith('*')
+            ? { name: name.slice(1), hasDefault: true, kind: 'varargs' as const }
+            : // `req=`: a function's first parameter that has a default.
             { name: name.replace(/=$/, ''), hasDefault: i > 0 || mapped.kind !== 'function' || name.endsWith('='), kind: 'positional' as const },
       )
 }
@@ -210,8 +212,14 @@ function importedName(module: ModuleInfo, name: string): { module: string; name:
  * A decorator registering a callback on an extension instance (`@jwt.user_lookup_loader`): the
  * instance and the manager's method, or null when the decorator is not one.
  */
-export function extensionCallback(decorator: SyntaxNode, module: ModuleInfo, project: ProjectIndex): { instance: ExtensionInstance; callback: string; method: string | null } | null {
-  const expression = decorator.namedChildren.find((child) => child.type !== 'comment')
+export function extensionCallback(decorator: SyntaxNode, module: ModuleInfo, project: ProjectIndex): { instance: ExtensionInstance; callback: string; method: string | null; args?: SyntaxNode[] } | null {
+  let expression = decorator.namedChildren.find((child) => child.type !== 'comment')
+  // `@api.errorhandler(NotFound)`: a callback registered with arguments (project names), when the mapping says so.
+  let args: SyntaxNode[] | undefined
+  if (expression?.type === 'call' && expression.childForFieldName('function')?.type === 'attribute') {
+    args = expression.childForFieldName('arguments')!.namedChildren.filter((child) => child.type !== 'comment')
+    expression = expression.childForFieldName('function')!
+  }
   if (expression?.type !== 'attribute') return null
   const object = expression.childForFieldName('object')!
   if (object.type !== 'identifier') return null
@@ -221,7 +229,9 @@ export function extensionCallback(decorator: SyntaxNode, module: ModuleInfo, pro
   const instance = extensionInstances(project).find((candidate) => candidate.module === target.module && candidate.name === target.name)
   if (instance === undefined) return null
   const method = instance.rule.callbacks?.[callback]
-  if (method !== undefined) return { instance, callback, method }
+  const withArguments = (instance.rule as { callbacks_with_arguments?: string[] }).callbacks_with_arguments?.includes(callback) === true
+  if (args !== undefined && !withArguments) return null
+  if (method !== undefined) return { instance, callback, method, ...(args !== undefined ? { args } : {}) }
   if (instance.rule.unsupported_callbacks?.includes(callback)) return { instance, callback, method: null }
   return null
 }
@@ -232,6 +242,15 @@ function resolveData(module: ModuleInfo, name: string, project: ProjectIndex): {
   if (def?.kind !== 'import' || def.target.kind !== 'member' || !project.modules.has(def.target.module)) return null
   const resolved = project.resolveSymbol(def.target.module, def.target.name)
   return resolved !== null && resolved.def.kind === 'data' ? { module: resolved.module.name, name: resolved.name } : null
+}
+
+/** A class of the project named in `module` (defined there or imported from a project module). */
+function projectClass(module: ModuleInfo, name: string, project: ProjectIndex): { module: string; name: string } | null {
+  const def = module.symbols.get(name)
+  if (def?.kind === 'class') return { module: module.name, name }
+  if (def?.kind !== 'import' || def.target.kind !== 'member' || !project.modules.has(def.target.module)) return null
+  const resolved = project.resolveSymbol(def.target.module, def.target.name)
+  return resolved !== null && resolved.def.kind === 'class' ? { module: resolved.module.name, name: resolved.name } : null
 }
 
 /** A callback the mapping does not carry over (`@jwt.decode_key_loader`) makes the function untranslatable. */
@@ -283,6 +302,7 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     const dependencies = [`${instance.module}\0${instance.name}`]
     const where = record === null ? `${instance.module}.${instance.name}` : `${record.location.file}:${record.location.line} ${record.source.replace(/\s+/g, ' ').slice(0, 80)}`
     const setup: string[] = [lineComment(`${rule.extension} (${where}): the callbacks the project registers`)]
+    let uncarried: Finding | null = null
     for (const module of [...project.modules.values()].filter((candidate) => reached.has(candidate.name)).sort((a, b) => a.name.localeCompare(b.name))) {
       for (const statement of module.tree.rootNode.namedChildren) {
         if (statement.type !== 'decorated_definition') continue
@@ -291,11 +311,37 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
         const name = def.childForFieldName('name')!.text
         for (const decorator of statement.namedChildren.filter((child) => child.type === 'decorator')) {
           const found = extensionCallback(decorator, module, project)
-          if (found === null || found.instance.module !== instance.module || found.instance.name !== instance.name) continue
+          // The extension's other objects (Flask-RESTX's namespaces beside its Api) register theirs with the set-up one.
+          const sameObject = found !== null && found.instance.module === instance.module && found.instance.name === instance.name
+          if (found === null || !(sameObject || (found.instance.rule === rule && found.instance.className !== instance.className))) continue
           dependencies.push(`${module.name}\0${name}`)
           imports.useProject(module.name, jsIdentifier(name))
+          if (!sameObject) {
+            dependencies.push(`${found.instance.module}\0${found.instance.name}`)
+            imports.useProject(found.instance.module, jsIdentifier(found.instance.name))
+          }
           const method = found.method ?? found.callback
-          setup.push(`${jsIdentifier(instance.name)}.${method}(${jsIdentifier(name)}) ${lineComment(`${module.file}:${decorator.startPosition.row + 1}`)}`)
+          // Arguments of the registration (`errorhandler(NotReady)`): names of the project's module, imported as they are.
+          let call = ''
+          if (found.args !== undefined) {
+            const names = found.args.map((arg) => (arg.type === 'identifier' ? resolveData(module, arg.text, project) ?? projectClass(module, arg.text, project) : null))
+            if (names.some((resolved) => resolved === null)) {
+              uncarried ??= {
+                ruleId: 'extension-not-migrated',
+                severity: 'error',
+                message: `\`${snippet(decorator.namedChildren.find((child) => child.type !== 'comment')!)}\`: ${rule.extension}'s ${found.callback} is carried over for the project's own classes only; the code using ${rule.extension} (${rule.package}) is not carried over`,
+                location: { file: module.file, line: decorator.startPosition.row + 1, column: decorator.startPosition.column + 1 },
+                blockers: [`${rule.extension} ${found.callback}`],
+              }
+              continue
+            }
+            for (const resolved of names) {
+              dependencies.push(`${resolved!.module}\0${resolved!.name}`)
+              imports.useProject(resolved!.module, jsIdentifier(resolved!.name))
+            }
+            call = `(${names.map((resolved) => jsIdentifier(resolved!.name)).join(', ')})`
+          }
+          setup.push(`${jsIdentifier(found.instance.name)}.${method}${call}(${jsIdentifier(name)}) ${lineComment(`${module.file}:${decorator.startPosition.row + 1}`)}`)
         }
       }
     }
@@ -305,7 +351,7 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     if (setup.length === 1) setup.length = 0
     const options = (rule.init_app as { options?: boolean } | undefined)?.options === true && record !== null ? initAppOptions(rule, record) : null
     const unsupported =
-      unsupportedSetting(rule, app, rule.package) ?? (options !== null && 'finding' in options ? options.finding : null) ?? exemptions?.finding ?? (rule.init_app?.optional === true && record !== null ? hookBeforeSetup(rule, app, record) : null)
+      unsupportedSetting(rule, app, rule.package) ?? uncarried ?? (options !== null && 'finding' in options ? options.finding : null) ?? exemptions?.finding ?? (rule.init_app?.optional === true && record !== null ? hookBeforeSetup(rule, app, record) : null)
     const errorHandlers = rule.init_app?.error_handlers ? `...${rule.init_app.runtime}(${jsIdentifier(instance.name)})` : null
     const optionsArgument = options !== null && 'code' in options ? `, ${options.code}` : ''
     if (errorHandlers === null && rule.init_app !== undefined) setup.push(`${rule.init_app.runtime}(${jsIdentifier(instance.name)}${optionsArgument})`)
