@@ -7,7 +7,8 @@ export const EXTENSION_RULES_DIR = fileURLToPath(new URL('../../rules/extensions
 
 /** What a Python name of an extension becomes in the service. */
 export type ExtensionName =
-  | { kind: 'decorator'; runtime: string; parameters?: string[] }
+  /** With `bare`: the runtime decorator the name is without its call parentheses (`@jwt_required`, Flask-JWT-Extended 3's form). */
+  | { kind: 'decorator'; runtime: string; parameters?: string[]; bare?: string }
   | { kind: 'function'; runtime: string; parameters: string[] }
   | { kind: 'proxy'; runtime: string }
   | { kind: 'class'; runtime: string; parameters?: string[] }
@@ -52,6 +53,13 @@ export interface ExtensionRule {
    * `hooks` are hooks, `class Meta` sets `meta_options`.
    */
   schema_classes?: { base: string; hooks: string[]; meta_options: string[] }
+  /**
+   * An earlier major version of the extension with other semantics (Flask-JWT-Extended 3): a
+   * project importing one of `names`, registering one of `callbacks` on the instance, or using
+   * one of `bare_decorators` without call parentheses is written for it, and its setup calls
+   * `init_app` (the runtime function acting as that version) instead of `init_app.runtime`.
+   */
+  legacy_version?: { version: string; names: string[]; callbacks: string[]; bare_decorators: string[]; init_app: string }
   /** The extension may be set up on a blueprint (`Api(api_bp)`), acting on the app as when set up on it. */
   blueprints?: boolean
 }

@@ -73,6 +73,8 @@ export function translateExtensionName(module: string, name: string, node: Synta
     case 'value':
       return emitted(useRuntime(rule, mapped.runtime, ctx), Prec.Primary)
     case 'decorator':
+      // `@jwt_required` without parentheses: Flask-JWT-Extended 3's decorator (mapped.bare acts as 3.x in a 3.x project, as 4.x's broken view in a 4.x one).
+      if (parametersOf(mapped) !== null && mapped.bare !== undefined) return emitted(useRuntime(rule, mapped.bare, ctx), Prec.Primary, 'function')
       if (parametersOf(mapped) !== null) return fail('unsupported-flask-api', node, `\`@${name}\` of ${rule.extension} without its call parentheses (\`@${name}()\`)`)
       return emitted(useRuntime(rule, mapped.runtime, ctx), Prec.Primary, 'function')
     case 'function':
@@ -189,17 +191,62 @@ function findInstances(project: ProjectIndex): ExtensionInstance[] {
   for (const module of project.modules.values()) {
     for (const [name, def] of module.symbols) {
       if (def.kind !== 'data' || def.value.type !== 'call') continue
-      const callee = def.value.childForFieldName('function')
-      let imported = callee?.type === 'identifier' ? importedName(module, callee.text) : null
-      // `reqparse.RequestParser(...)` after `from flask_restful import reqparse`: a class of the extension's submodule.
-      const owner = callee?.type === 'attribute' && callee.childForFieldName('object')!.type === 'identifier' ? importedName(module, callee.childForFieldName('object')!.text) : null
-      if (owner !== null) imported = { module: `${owner.module}.${owner.name}`, name: callee!.childForFieldName('attribute')!.text }
-      if (imported === null) continue
-      const mapped = extensionName(imported.module, imported.name)
-      if (mapped?.name.kind === 'class') found.push({ rule: mapped.rule, className: imported.name, module: module.name, name })
+      const made = constructedClass(module, def.value)
+      if (made !== null) found.push({ ...made, module: module.name, name })
+    }
+  }
+  // Objects the extension's objects give (`ns = api.namespace(...)`: a mapped method with `returns`), and
+  // module variables bound to one kept as a class attribute (`api = UserDto.api`), until no more are found.
+  for (let more = true; more; ) {
+    more = false
+    for (const module of project.modules.values()) {
+      for (const [name, def] of module.symbols) {
+        if (def.kind !== 'data' || found.some((instance) => instance.module === module.name && instance.name === name)) continue
+        const derived = derivedInstance(project, module, def.value, found)
+        if (derived === null) continue
+        found.push({ ...derived, module: module.name, name })
+        more = true
+      }
     }
   }
   return found.sort((a, b) => (a.module === b.module ? a.name.localeCompare(b.name) : a.module.localeCompare(b.module)))
+}
+
+/** The mapped extension class a call constructs (`Api(...)`, `reqparse.RequestParser()` after `from flask_restful import reqparse`), or null. */
+function constructedClass(module: ModuleInfo, call: SyntaxNode): { rule: ExtensionRule; className: string } | null {
+  const callee = call.childForFieldName('function')
+  let imported = callee?.type === 'identifier' ? importedName(module, callee.text) : null
+  const owner = callee?.type === 'attribute' && callee.childForFieldName('object')!.type === 'identifier' ? importedName(module, callee.childForFieldName('object')!.text) : null
+  if (owner !== null) imported = { module: `${owner.module}.${owner.name}`, name: callee!.childForFieldName('attribute')!.text }
+  if (imported === null) return null
+  const mapped = extensionName(imported.module, imported.name)
+  return mapped?.name.kind === 'class' ? { rule: mapped.rule, className: imported.name } : null
+}
+
+/** `inst.method(...)` whose mapping `returns` one of the extension's classes, or `Cls.attr` with `attr = Ext(...)` in the class's body. */
+function derivedInstance(project: ProjectIndex, module: ModuleInfo, value: SyntaxNode, found: ExtensionInstance[]): { rule: ExtensionRule; className: string } | null {
+  if (value.type === 'call' && value.childForFieldName('function')?.type === 'attribute') {
+    const callee = value.childForFieldName('function')!
+    const object = callee.childForFieldName('object')!
+    if (object.type !== 'identifier') return null
+    const target = resolveData(module, object.text, project)
+    const instance = target === null ? undefined : found.find((candidate) => candidate.module === target.module && candidate.name === target.name)
+    const returns = (instance?.rule.methods?.[instance.className]?.[callee.childForFieldName('attribute')!.text] as { returns?: string } | undefined)?.returns
+    return instance !== undefined && returns !== undefined ? { rule: instance.rule, className: returns } : null
+  }
+  if (value.type !== 'attribute' || value.childForFieldName('object')!.type !== 'identifier') return null
+  const cls = projectClass(module, value.childForFieldName('object')!.text, project)
+  const classModule = cls === null ? undefined : project.modules.get(cls.module)
+  const def = cls === null ? undefined : classModule?.symbols.get(cls.name)
+  if (def?.kind !== 'class' || classModule === undefined) return null
+  const attribute = value.childForFieldName('attribute')!.text
+  for (const member of def.node.childForFieldName('body')!.namedChildren) {
+    const assignment = member.type === 'expression_statement' ? member.namedChildren[0] : undefined
+    if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== attribute) continue
+    const right = assignment.childForFieldName('right')
+    return right?.type === 'call' ? constructedClass(classModule, right) : null
+  }
+  return null
 }
 
 function importedName(module: ModuleInfo, name: string): { module: string; name: string } | null {
@@ -288,7 +335,8 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     const candidates = instances.filter((instance) => instance.rule.package === record.package && (instance.className === record.symbol || record.symbol.endsWith(`.${instance.className}`)))
     if (targets.some((target) => target.instance.rule.package === record.package)) continue
     // Without an init_app (Flask-Bcrypt reads the app's config when used), any of its instances stands for it.
-    if (candidates.length === 1 || (candidates.length > 1 && candidates[0]!.rule.init_app === undefined)) targets.push({ instance: candidates[0]!, record })
+    // Several instances set up on the app and its blueprints (Flask-RESTX's Apis, `init_app.several`): the first stands for them, with every one's callbacks.
+    if (candidates.length === 1 || (candidates.length > 1 && (candidates[0]!.rule.init_app === undefined || (candidates[0]!.rule.init_app as { several?: boolean }).several === true))) targets.push({ instance: candidates[0]!, record })
   }
   for (const instance of instances) {
     if (instance.rule.init_app !== undefined || instance.rule.callbacks === undefined) continue
@@ -297,11 +345,14 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
   for (const { instance, record } of targets) {
     const rule = instance.rule
     const imports = new ImportSet()
-    if (rule.init_app !== undefined) imports.useLib(rule.runtime, rule.init_app.runtime)
+    const legacy = legacyVersionEvidence(rule, project, reached)
+    const initRuntime = legacy !== null ? rule.legacy_version!.init_app : rule.init_app?.runtime
+    if (initRuntime !== undefined) imports.useLib(rule.runtime, initRuntime)
     imports.useProject(instance.module, jsIdentifier(instance.name))
     const dependencies = [`${instance.module}\0${instance.name}`]
     const where = record === null ? `${instance.module}.${instance.name}` : `${record.location.file}:${record.location.line} ${record.source.replace(/\s+/g, ' ').slice(0, 80)}`
     const setup: string[] = [lineComment(`${rule.extension} (${where}): the callbacks the project registers`)]
+    if (legacy !== null) setup.push(lineComment(`${rule.extension} ${rule.legacy_version!.version}: ${legacy}, so the runtime acts as ${rule.legacy_version!.version} (${initRuntime})`))
     let uncarried: Finding | null = null
     for (const module of [...project.modules.values()].filter((candidate) => reached.has(candidate.name)).sort((a, b) => a.name.localeCompare(b.name))) {
       for (const statement of module.tree.rootNode.namedChildren) {
@@ -313,7 +364,8 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
           const found = extensionCallback(decorator, module, project)
           // The extension's other objects (Flask-RESTX's namespaces beside its Api) register theirs with the set-up one.
           const sameObject = found !== null && found.instance.module === instance.module && found.instance.name === instance.name
-          if (found === null || !(sameObject || (found.instance.rule === rule && found.instance.className !== instance.className))) continue
+          const several = (rule.init_app as { several?: boolean } | undefined)?.several === true
+          if (found === null || !(sameObject || (found.instance.rule === rule && (found.instance.className !== instance.className || several)))) continue
           dependencies.push(`${module.name}\0${name}`)
           imports.useProject(module.name, jsIdentifier(name))
           if (!sameObject) {
@@ -352,9 +404,9 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     const options = (rule.init_app as { options?: boolean } | undefined)?.options === true && record !== null ? initAppOptions(rule, record) : null
     const unsupported =
       unsupportedSetting(rule, app, rule.package) ?? uncarried ?? (options !== null && 'finding' in options ? options.finding : null) ?? exemptions?.finding ?? (rule.init_app?.optional === true && record !== null ? hookBeforeSetup(rule, app, record) : null)
-    const errorHandlers = rule.init_app?.error_handlers ? `...${rule.init_app.runtime}(${jsIdentifier(instance.name)})` : null
+    const errorHandlers = rule.init_app?.error_handlers ? `...${initRuntime}(${jsIdentifier(instance.name)})` : null
     const optionsArgument = options !== null && 'code' in options ? `, ${options.code}` : ''
-    if (errorHandlers === null && rule.init_app !== undefined) setup.push(`${rule.init_app.runtime}(${jsIdentifier(instance.name)}${optionsArgument})`)
+    if (errorHandlers === null && rule.init_app !== undefined) setup.push(`${initRuntime}(${jsIdentifier(instance.name)}${optionsArgument})`)
     setups.push({
       runtime: rule.runtime,
       unsupported,
@@ -451,6 +503,37 @@ function hookBeforeSetup(rule: ExtensionRule, app: AppIR, record: AppIR['extensi
     location: earlier.location,
     blockers: [`${rule.extension} after a before_request hook`],
   }
+}
+
+/**
+ * Why the project is written for the mapping's earlier major version (`legacy_version`): the
+ * first of its names imported, its callbacks registered or its decorators used without call
+ * parentheses in the modules the app reaches, as "<file>:<line> <what>"; null when none is.
+ */
+function legacyVersionEvidence(rule: ExtensionRule, project: ProjectIndex, reached: Set<string>): string | null {
+  const legacy = rule.legacy_version
+  if (legacy === undefined) return null
+  for (const module of [...project.modules.values()].filter((candidate) => reached.has(candidate.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+    const imported = (name: string): string | null => {
+      const def = module.symbols.get(name)
+      return def?.kind === 'import' && def.target.kind === 'member' && rule.modules.includes(def.target.module) ? def.target.name : null
+    }
+    for (const statement of module.tree.rootNode.descendantsOfType(['import_from_statement', 'decorator'])) {
+      const line = `${module.file}:${statement.startPosition.row + 1}`
+      if (statement.type === 'import_from_statement') {
+        const names = statement.childrenForFieldName('name').map((child) => (child.type === 'aliased_import' ? child.childForFieldName('name')! : child).text)
+        const source = statement.childForFieldName('module_name')?.text ?? ''
+        const found = rule.modules.includes(source) ? names.find((name) => legacy.names.includes(name)) : undefined
+        if (found !== undefined) return `${line} imports ${found}`
+        continue
+      }
+      const expression = statement.namedChildren.find((child) => child.type !== 'comment')
+      if (expression?.type === 'identifier' && legacy.bare_decorators.includes(imported(expression.text) ?? '')) return `${line} uses @${expression.text} without parentheses`
+      const callback = expression?.type === 'attribute' ? expression.childForFieldName('attribute')!.text : null
+      if (callback !== null && legacy.callbacks.includes(callback) && extensionCallback(statement, module, project)?.instance.rule === rule) return `${line} registers @${expression!.text}`
+    }
+  }
+  return null
 }
 
 /**

@@ -12,6 +12,7 @@ submit value as ${csrf:NAME}. A step {"tokens": {NAME: token}} gives tokens issu
 import base64
 import hmac
 import json
+import os
 import re
 import sys
 from datetime import timedelta
@@ -25,81 +26,30 @@ if not hasattr(werkzeug.security, "safe_str_cmp"):
 import flask_jwt_extended  # noqa: E402
 from flask import Flask, jsonify, make_response  # noqa: E402
 from flask_jwt_extended import (  # noqa: E402
-    JWTManager, create_access_token, create_refresh_token, current_user, fresh_jwt_required,
-    get_current_user, get_jwt_claims, get_jwt_identity, get_raw_jwt,
-    jwt_optional, jwt_refresh_token_required, jwt_required, set_access_cookies,
+    JWTManager, create_access_token, create_refresh_token, get_jwt_claims, get_jwt_identity,
+    get_raw_jwt, jwt_optional, jwt_refresh_token_required, jwt_required, set_access_cookies,
     set_refresh_cookies, unset_jwt_cookies)
 
 assert flask_jwt_extended.__version__.startswith("3."), flask_jwt_extended.__version__
 
 SECRET = "jwt3-oracle-secret"
-USERS = {"alice": {"name": "Alice", "role": "admin"}, "bob": {"name": "Bob", "role": "banned"},
-         "revoked": {"name": "Revoked", "role": "member"}}
 
 
 def claims_view():
     raw = get_raw_jwt()
     fresh = raw.get("fresh")
     # A time until which the token is fresh differs with the second it was issued: its type only.
-    if type(fresh) in (int, float):
-        fresh = type(fresh).__name__
+    if isinstance(fresh, (int, float)) and not isinstance(fresh, bool):
+        fresh = "int" if isinstance(fresh, int) else "float"
     return {"identity": get_jwt_identity(), "claims": get_jwt_claims(),
             "keys": sorted(raw), "type": raw.get("type"), "fresh": fresh,
             "has_exp": "exp" in raw}
 
 
 def headers_app():
-    """Tokens in headers; every 3.x loader set; the blacklist on."""
-    app = Flask("headers")
-    app.config["JWT_SECRET_KEY"] = SECRET
-    app.config["JWT_BLACKLIST_ENABLED"] = True
-    jwt = JWTManager(app)
-
-    @jwt.user_claims_loader
-    def add_claims(identity):
-        return {"role": USERS.get(identity, {}).get("role", "guest")}
-
-    @jwt.user_loader_callback_loader
-    def load_user(identity):
-        return USERS.get(identity)
-
-    @jwt.claims_verification_loader
-    def check_claims(user_claims):
-        return user_claims.get("role") != "banned"
-
-    @jwt.token_in_blacklist_loader
-    def in_blacklist(decrypted_token):
-        return decrypted_token["identity"] == "revoked"
-
-    @jwt.expired_token_loader
-    def expired(token):
-        return jsonify(expired=token["identity"], type=token["type"]), 401
-
-    @app.route("/protected")
-    @jwt_required
-    def protected():
-        return jsonify(user=current_user["name"], **claims_view())
-
-    @app.route("/optional")
-    @jwt_optional
-    def optional():
-        user = get_current_user()
-        return jsonify(user=None if user is None else user["name"], **claims_view())
-
-    @app.route("/fresh")
-    @fresh_jwt_required
-    def fresh():
-        return jsonify(**claims_view())
-
-    @app.route("/refresh", methods=["POST"])
-    @jwt_refresh_token_required
-    def refresh():
-        return jsonify(access=len(create_access_token(identity=get_jwt_identity())) > 0, **claims_view())
-
-    @app.route("/open")
-    def open_view():
-        return jsonify(identity=get_jwt_identity(), raw=get_raw_jwt(), claims=get_jwt_claims())
-
+    """test/runtime/jwt3/project/wsgi.py: tokens in headers; every 3.x loader set; the blacklist on."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "project"))
+    from wsgi import app
     return app
 
 
