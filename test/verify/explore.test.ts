@@ -49,6 +49,57 @@ class Theme(MethodView):
 app.add_url_rule("/theme", view_func=Theme.as_view("theme"))
 `
 
+// Reads behind a decorator, in the project's helpers and in a form class (flask_reads.py follows them).
+const helpersApp = `
+from functools import wraps
+from flask import Flask, jsonify, request
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import Length
+
+app = Flask(__name__)
+app.config["WTF_CSRF_ENABLED"] = False
+KEY_HEADER = "X-Key"
+
+def key_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not request.headers.get(KEY_HEADER):
+            return jsonify(error="key"), 401
+        return view(*args, **kwargs)
+    return wrapped
+
+def json_body():
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+def text_field(data, name, max_length=None):
+    value = data.get(name) or ""
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(name)
+    return value
+
+def day_of(data):
+    return data.get("day")
+
+class NoteForm(FlaskForm):
+    title = StringField("Title", validators=[Length(max=40)])
+    day = DateField("Day")
+    rank = IntegerField("Rank")
+
+@app.route("/notes", methods=["POST"])
+@key_required
+def create_note():
+    data = json_body()
+    draft = data.get("mode", "").lower() == "draft"
+    return jsonify(title=text_field(data, "title", 80), day=day_of(data), draft=draft)
+
+@app.route("/form", methods=["POST"])
+def form_note():
+    form = NoteForm()
+    return jsonify(ok=form.validate())
+`
+
 function rule(path: string, endpoint: string, methods: string[], converters: UrlMapRule['converters'] = []): UrlMapRule {
   return { rule: path, endpoint, methods, converters, defaults: null, strictSlashes: true, subdomain: null, host: null, redirectTo: null, provideAutomaticOptions: true }
 }
@@ -62,11 +113,23 @@ describe.skipIf(!hasFlask)('what views read (flask_reads.py)', () => {
     const reads = dumpFlaskReads(python, dir)
     expect(reads.ok).toBe(true)
     if (!reads.ok) return
-    expect(reads.value.search).toEqual({ args: { q: null, limit: 'int' }, form: {}, json: {}, headers: {}, cookies: {} })
+    expect(reads.value.search).toEqual({ args: { q: null, limit: 'int' }, form: {}, json: {}, headers: {}, cookies: {}, lengths: [], literals: [] })
     expect(reads.value.create).toMatchObject({ json: { name: null, price: null } })
     expect(reads.value.theme).toMatchObject({ form: { theme: null }, cookies: { seen: null } })
     expect(reads.value['*']).toMatchObject({ headers: { 'X-Tag': null } })
     expect(reads.value.__vocabulary__).toEqual(expect.arrayContaining(['bolt', 'nut']))
+  })
+
+  const hasWtf = spawnSync(python, ['-c', 'import flask_wtf'], { stdio: 'ignore' }).status === 0
+  it.skipIf(!hasWtf)('follows decorators\' wrappers, module constants, the project\'s helpers (keys passed to them, a JSON body they return, a length bound passed in) and form classes', () => {
+    const helpersDir = join(dir, 'helpers')
+    mkdirSync(helpersDir, { recursive: true })
+    writeFileSync(join(helpersDir, 'app.py'), helpersApp)
+    const reads = dumpFlaskReads(python, helpersDir)
+    expect(reads.ok, reads.ok ? '' : reads.message).toBe(true)
+    if (!reads.ok) return
+    expect(reads.value.create_note).toEqual({ args: {}, form: {}, json: { mode: null, title: null, day: null }, headers: { 'X-Key': null }, cookies: {}, lengths: [80], literals: ['draft'] })
+    expect(reads.value.form_note).toEqual({ args: {}, form: { title: 'str', day: 'date', rank: 'int' }, json: {}, headers: {}, cookies: {}, lengths: [40], literals: [] })
   })
 })
 
@@ -115,8 +178,34 @@ describe('generated requests', () => {
     expect(lines.slice(lastWrite + 1).map((line) => line.path)).toContain('/items/1')
   })
 
-  it('takes credentials from the scenario\'s headers that use a saved value', () => {
-    expect(scenarioCredentials([{ headers: { Authorization: 'Bearer ${jwt}', Accept: 'x' } }, { headers: { 'X-API-Key': 'fixed' } }])).toEqual({ Authorization: 'Bearer ${jwt}' })
+  it('takes credentials from the scenario: its credential headers by endpoint, and its last login', () => {
+    const scenario = [
+      { method: 'GET', path: '/search?q=a', headers: { Authorization: 'Bearer ${jwt}', Accept: 'x' } },
+      { method: 'GET', path: '/items/${ID}', headers: { 'X-API-Key': 'wrong' } },
+      { method: 'GET', path: '/items/7', headers: { 'X-API-Key': 'fixed' } },
+      { method: 'GET', path: '/items/8', headers: { 'X-API-Key': 'fixed' } },
+      { method: 'POST', path: '/login', form: { username: 'ada', password: 'pw' }, save: { X: 'json.x' } },
+      { method: 'POST', path: '/login', form: { username: 'bob', password: 'pw2' } },
+      { method: 'GET', path: '/logout' },
+    ]
+    const credentials = scenarioCredentials(scenario)
+    expect(credentials.login).toEqual({ method: 'POST', path: '/login', form: { username: 'bob', password: 'pw2' } })
+    const explored = generateExploreScenario(urlMap, reads, credentials)
+    // The endpoint's own (most frequent) credentials, and the most frequent overall elsewhere (never two schemes mixed).
+    expect(explored.filter((line) => line.path.startsWith('/items/')).every((line) => line.headers?.['X-API-Key'] === 'fixed' && line.headers.Authorization === undefined)).toBe(true)
+    expect(explored.filter((line) => line.path.startsWith('/search')).every((line) => line.headers?.Authorization === 'Bearer ${jwt}' && line.headers['X-API-Key'] === undefined)).toBe(true)
+    // Logged in first, and again before the writes.
+    expect(explored[0]).toEqual(credentials.login)
+    expect(explored.filter((line) => line.path === '/login').length).toBe(3)
+  })
+
+  it('tries strings at the length bounds the code checks, the strings it compares with in other cases, dates, and each create twice', () => {
+    const bounded = generateExploreScenario(urlMap, { ...reads, create: { args: {}, form: {}, json: { name: null, day: null }, headers: {}, cookies: {}, lengths: [5], literals: ['true'] } })
+    const bodies = bounded.filter((line) => line.method === 'POST').map((line) => JSON.stringify(line.json))
+    for (const value of ['true', 'TRUE', 'True']) expect(bodies).toContain(JSON.stringify({ name: value, day: '2024-03-01' }))
+    expect(bodies).toContain(JSON.stringify({ name: 'xxxxx', day: '2024-03-01' }))
+    expect(bodies).toContain(JSON.stringify({ name: 'xxxxxx', day: '2024-03-01' }))
+    expect(bodies.filter((body) => body === JSON.stringify({ name: 'Widget', day: '2024-03-01' })).length).toBe(2)
   })
 
   it('shrinks a request one part at a time', () => {
