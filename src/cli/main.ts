@@ -232,9 +232,10 @@ async function run(argv: string[], io: CliContext): Promise<number> {
     .option('--legacy', 'start the service with LEGACY_URL pointing at the Flask app served over HTTP (same {tmp}): forwarded routes are verified too')
     .option('--app <app>', 'the Flask app, as FLASK_APP: module:name or "module:factory(args)"', parseApp)
     .option('--setup <command>', 'shell command run in the Flask project folder before each side starts, with its environment, FLASK_APP and PYTHON (e.g. \'$PYTHON -m flask init-db\')')
+    .option('--seed-database <file>', 'a SQLite database the Flask app created and seeded: each side starts on its own copy, {tmp}/<its name> (point the app at it with --env)')
     .option('--env <K=V>', 'environment for both sides (repeatable); {tmp} in V becomes a fresh temporary folder per side', parseEnv, {})
     .addHelpText('after', VERIFY_EXIT_CODES_HELP)
-    .action(async (flaskDir: string, options: { out: string; scenario?: string; har?: string; accessLog?: string; noise?: boolean; legacy?: boolean; explore?: boolean; app?: string; setup?: string; env: Record<string, string> }) => {
+    .action(async (flaskDir: string, options: { out: string; scenario?: string; har?: string; accessLog?: string; noise?: boolean; legacy?: boolean; explore?: boolean; app?: string; setup?: string; seedDatabase?: string; env: Record<string, string> }) => {
       const bad = checkInputDir(flaskDir) ?? checkInputDir(options.out)
       if (bad !== null) return void (exitCode = fail(bad))
       const configured = loadProjectConfig(flaskDir)
@@ -252,6 +253,7 @@ async function run(argv: string[], io: CliContext): Promise<number> {
         ...(options.explore ? { explore: true } : {}),
         ...(app !== undefined ? { app } : {}),
         ...(options.setup !== undefined ? { setup: options.setup } : {}),
+        ...(options.seedDatabase !== undefined ? { seedDatabase: options.seedDatabase } : {}),
         ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
         output: (line) => io.stdout(`${line}\n`),
         error: (line) => io.stderr(`${line}\n`),

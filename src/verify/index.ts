@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { noiseBetween, type Observation } from '../emit/runtime/compare.js'
 import { shrinkDifferences } from './shrink.js'
 import { dumpFlaskReads, dumpFlaskUrlMap, FlaskDifferential, findFlaskPython, replayOnFlask, type LineResult, type Outcome } from './flask-side.js'
@@ -54,6 +54,13 @@ export interface VerifyOptions {
    */
   setup?: string
   /**
+   * A SQLite database file (one the Flask app created and seeded) copied into each side's `{tmp}`
+   * folder under its own name before that side starts (and before `setup`): both sides start on a
+   * copy of the same data, and the rows they leave are compared. `env` points the app at the copy
+   * (`DATABASE_URL=sqlite:///{tmp}/<name>`); the file itself is never written.
+   */
+  seedDatabase?: string
+  /**
    * Environment for both sides, as `--env K=V`: the Flask side has it before the app is
    * imported, the service process in its environment. `{tmp}` in a value becomes a fresh
    * temporary folder of each side's own.
@@ -95,11 +102,19 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
   const python = findFlaskPython(options.python)
   if (!python.ok) return fail(python.message)
 
+  let seedDatabase: string | undefined
+  if (options.seedDatabase !== undefined) {
+    seedDatabase = resolve(options.seedDatabase)
+    const problem = seedDatabaseProblem(seedDatabase, options.env ?? {})
+    if (problem !== null) return fail(problem)
+  }
+
   const workDir = mkdtempSync(join(tmpdir(), 'migrate-verify-'))
-  /** The environment of one side, `{tmp}` replaced by a folder of its own. */
+  /** The environment of one side, `{tmp}` replaced by a folder of its own (with its copy of --seed-database). */
   const sideEnv = (side: string): Record<string, string> => {
     const folder = join(workDir, side)
     mkdirSync(folder)
+    if (seedDatabase !== undefined) copySqliteDatabase(seedDatabase, join(folder, basename(seedDatabase)))
     const env = Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]) => [key, value.replaceAll('{tmp}', folder)]))
     if (options.setup !== undefined) runSetup(options.setup, flaskDir, env, python.value, options.app, side)
     return env
@@ -108,6 +123,7 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
   let service: RunningService | undefined
   let legacy: RunningService | undefined
   try {
+    if (seedDatabase !== undefined) print(`note: each side starts on its own copy of ${seedDatabase} ({tmp}/${basename(seedDatabase)})`)
     if (options.setup !== undefined) print(`note: before each side starts: ${options.setup}`)
     const sources = [options.scenario, options.har, options.accessLog].filter((source) => source !== undefined)
     if (sources.length > 1) return fail('give one of --scenario, --har and --access-log')
@@ -268,6 +284,30 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
     await legacy?.stop()
     rmSync(workDir, { recursive: true, force: true })
   }
+}
+
+/** Why `--seed-database` cannot be used as given (a missing file, not SQLite, no side pointed at `{tmp}`), or null. */
+function seedDatabaseProblem(file: string, env: Record<string, string>): string | null {
+  if (!existsSync(file) || !statSync(file).isFile()) return `--seed-database ${file}: no such file`
+  const header = Buffer.alloc(16)
+  const fd = openSync(file, 'r')
+  try {
+    readSync(fd, header, 0, 16, 0)
+  } finally {
+    closeSync(fd)
+  }
+  if (header.toString('latin1') !== 'SQLite format 3\u0000') return `--seed-database ${file}: not a SQLite database`
+  // Without a {tmp} value the sides would open some other database, and the copies would prove nothing.
+  if (!Object.values(env).some((value) => value.includes('{tmp}'))) {
+    return `--seed-database copies ${basename(file)} into each side's {tmp} folder: point the app at it with --env, e.g. --env 'DATABASE_URL=sqlite:///{tmp}/${basename(file)}'`
+  }
+  return null
+}
+
+/** Copies a SQLite database with its write-ahead log, when it has one (committed rows may still be there). */
+function copySqliteDatabase(from: string, to: string): void {
+  copyFileSync(from, to)
+  if (existsSync(`${from}-wal`)) copyFileSync(`${from}-wal`, `${to}-wal`)
 }
 
 /** A failed `--setup` command: verify stops with its message (exit status 2). */
