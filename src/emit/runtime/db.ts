@@ -1015,11 +1015,16 @@ export class Query<T = Model> {
     return this.with({ where: [...this.state.where, ...criteria] })
   }
 
-  order_by(...orderings: (Ordering | SqlExpression)[]): Query<T> {
+  order_by(...orderings: (Ordering | SqlExpression | null)[]): Query<T> {
+    // `order_by(None)`: SQLAlchemy's way to drop the ordering so far.
+    if (orderings.length === 1 && orderings[0] === null) return this.with({ order: [] })
     return this.with({
       order: [
         ...this.state.order,
-        ...orderings.map((o) => (o instanceof Ordering ? o : new Ordering(o, 'asc'))),
+        ...orderings.map((o) => {
+          if (o === null) throw new TypeError('order_by(None) takes no other argument')
+          return o instanceof Ordering ? o : new Ordering(o, 'asc')
+        }),
       ],
     })
   }
@@ -1203,7 +1208,8 @@ export class Pagination<T> {
       .offset((page - 1) * perPage)
       .all()
     if (this.items.length === 0 && page !== 1 && errorOut) abort(404)
-    this.total = options.count === false ? null : query.count()
+    // Flask-SQLAlchemy 3.0 counts `query.order_by(None)`: no ORDER BY in the count's subquery.
+    this.total = options.count === false ? null : query.order_by(null).count()
   }
 
   get first(): number {
@@ -1533,10 +1539,47 @@ export class Session {
     }
   }
 
+  /**
+   * What the flush below would find without building its lists: nothing pending or deleted, and
+   * every watched object with its columns and many-to-one keys as loaded, its collections the
+   * very lists loaded (same items, same order; any other list takes the full path) and nothing
+   * unsaved reachable from it. Every autoflush before a query of a read comes here.
+   */
+  private nothingToFlush(): boolean {
+    if (this.pending.length > 0 || this.deletedObjects.length > 0) return false
+    const unsaved = (item: unknown): boolean =>
+      item instanceof Model && stateOf(item).session !== this && !stateOf(item).persistent
+    for (const obj of this.watched) {
+      const state = stateOf(obj)
+      for (const [attribute, value] of state.related) {
+        if (Array.isArray(value)) {
+          const loaded = state.loadedCollections.get(attribute)
+          if (loaded === undefined || loaded.length !== value.length) return false
+          for (let i = 0; i < value.length; i++)
+            if (value[i] !== loaded[i] || unsaved(value[i])) return false
+        } else if (unsaved(value)) return false
+      }
+      if (state.deleted || state.expired) continue
+      for (const column of state.mapper.table.columns)
+        if (
+          state.values.has(column.attribute) &&
+          !sameValue(
+            state.values.get(column.attribute),
+            state.committed.get(column.attribute),
+            column,
+          )
+        )
+          return false
+      if (this.manyToOneChanged(obj)) return false
+    }
+    return true
+  }
+
   private flushChanges(): void {
     // Nothing added, deleted, set or loaded as a list: nothing to write (most autoflushes of a read).
     if (this.pending.length === 0 && this.deletedObjects.length === 0 && this.watched.size === 0)
       return
+    if (this.nothingToFlush()) return
     // Objects reached by save-update cascade from pending or persistent ones join the session.
     for (const obj of [...this.pending, ...this.watched]) this.cascadeAdd(obj)
     const order = tableOrder(this.db)
