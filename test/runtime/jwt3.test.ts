@@ -38,6 +38,10 @@ import {
   setAccessCookies,
   setRefreshCookies,
   unsetJwtCookies,
+  verifyFreshJwtInRequest,
+  verifyJwtInRequest,
+  verifyJwtInRequestOptional,
+  verifyJwtRefreshTokenInRequest,
 } from '../../src/emit/runtime/jwt.js'
 import { PyDict, PyTimeDelta, tuple, type Py } from '../../src/emit/runtime/py.js'
 import { WerkzeugRouter } from '../../src/emit/runtime/router.js'
@@ -112,6 +116,15 @@ function steps(): Step[] {
     { app: 'cookies', path: '/protected', method: 'POST', json: { access_token: '${c-access}' } },
     { app: 'cookies', path: '/refresh', method: 'POST', json: { refresh_token: '${c-refresh}' } },
     { app: 'cookies', path: '/refresh', method: 'POST', json: { access_token: '${c-refresh}' } },
+    // verify_jwt_in_request() and its 3.x variants, called in a view.
+    { app: 'cookies', path: '/verify', query: { jwt: '${c-access}' } },
+    { app: 'cookies', path: '/verify' },
+    { app: 'cookies', path: '/verify-optional' },
+    { app: 'cookies', path: '/verify-optional', method: 'POST', cookies: access },
+    { app: 'cookies', path: '/verify-optional', method: 'POST', cookies: access, headers: { 'X-CSRF-TOKEN': '${csrf:c-access}' } },
+    { app: 'cookies', path: '/verify-fresh', method: 'POST', json: { access_token: '${c-access}' } },
+    { app: 'cookies', path: '/verify-refresh', method: 'POST', json: { refresh_token: '${c-refresh}' } },
+    { app: 'cookies', path: '/verify-refresh', method: 'POST', json: { refresh_token: '${c-access}' } },
   )
   return out
 }
@@ -213,6 +226,22 @@ function serviceApp(name: AppName): ServiceApp {
     route('/protected', ['GET', 'POST', 'DELETE'], jwtRequiredBare(() => json(...claimsView())))
     route('/optional', ['GET', 'POST'], jwtOptional(() => json(...claimsView())))
     route('/refresh', ['POST'], jwtRefreshTokenRequired(() => json(...claimsView())))
+    route('/verify', ['GET', 'POST'], () => {
+      verifyJwtInRequest()
+      return json(...claimsView())
+    })
+    route('/verify-optional', ['GET', 'POST'], () => {
+      verifyJwtInRequestOptional()
+      return json(...claimsView())
+    })
+    route('/verify-fresh', ['POST'], () => {
+      verifyFreshJwtInRequest()
+      return json(...claimsView())
+    })
+    route('/verify-refresh', ['POST'], () => {
+      verifyJwtRefreshTokenInRequest()
+      return json(...claimsView())
+    })
   }
   const app = new Hono<AppEnv>({ router: new WerkzeugRouter(routes) })
   const onError = errorHandlers([...initJwt3(jwt)])

@@ -28,7 +28,8 @@ from flask import Flask, jsonify, make_response  # noqa: E402
 from flask_jwt_extended import (  # noqa: E402
     JWTManager, create_access_token, create_refresh_token, get_jwt_claims, get_jwt_identity,
     get_raw_jwt, jwt_optional, jwt_refresh_token_required, jwt_required, set_access_cookies,
-    set_refresh_cookies, unset_jwt_cookies)
+    set_refresh_cookies, unset_jwt_cookies, verify_fresh_jwt_in_request, verify_jwt_in_request,
+    verify_jwt_in_request_optional, verify_jwt_refresh_token_in_request)
 
 assert flask_jwt_extended.__version__.startswith("3."), flask_jwt_extended.__version__
 
@@ -86,6 +87,26 @@ def cookies_app():
     @app.route("/refresh", methods=["POST"])
     @jwt_refresh_token_required
     def refresh():
+        return jsonify(**claims_view())
+
+    @app.route("/verify", methods=["GET", "POST"])
+    def verify():
+        verify_jwt_in_request()
+        return jsonify(**claims_view())
+
+    @app.route("/verify-optional", methods=["GET", "POST"])
+    def verify_optional():
+        verify_jwt_in_request_optional()
+        return jsonify(**claims_view())
+
+    @app.route("/verify-fresh", methods=["POST"])
+    def verify_fresh():
+        verify_fresh_jwt_in_request()
+        return jsonify(**claims_view())
+
+    @app.route("/verify-refresh", methods=["POST"])
+    def verify_refresh():
+        verify_jwt_refresh_token_in_request()
         return jsonify(**claims_view())
 
     return app
