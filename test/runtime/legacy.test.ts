@@ -53,10 +53,17 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
   const out = mkdtempSync(join(tmpdir(), 'migrate-legacy-'))
   const serviceDir = join(out, 'service')
   let flask: RunningFlask
-  /** LEGACY_URL → Flask, LEGACY_ROUTES=forceable,bp.*, MIGRATE_ADMIN=1, a small timeout and body limit. */
+  /**
+   * LEGACY_URL → Flask, LEGACY_ROUTES=forceable,bp.*, MIGRATE_ADMIN=1, a small timeout and body
+   * limit; no request log, as deployed: forwarded before the Hono app runs (server.ts's forwarder).
+   */
   let service: RunningService
-  /** LEGACY_URL → a port nobody listens on. */
+  /** The same with request logs on (LOG_LEVEL=INFO): forwarded by the middleware, after Hono's logger. */
+  let logged: RunningService
+  /** LEGACY_URL → a port nobody listens on (no request log). */
   let down: RunningService
+  /** The same with request logs on. */
+  let downLogged: RunningService
   /** No LEGACY_URL. */
   let plain: RunningService
   let serviceHost: string
@@ -71,28 +78,36 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     // A route only the Flask app has: the analysis never saw it.
     flask = await startFlask(appDir, 'wsgi:app', { SIDE: 'flask' }, "app.add_url_rule('/only-in-flask', 'only_in_flask', lambda: {'hidden': True, 'side': 'flask'})")
     const closedPort = await freePort()
+    const settings = {
+      SIDE: 'service',
+      LEGACY_URL: flask.url,
+      LEGACY_ROUTES: 'forceable,bp.*',
+      LEGACY_TIMEOUT_MS: '1500',
+      MIGRATE_ADMIN: '1',
+      MAX_BODY_BYTES: '1000',
+    }
     const started = await Promise.all([
-      startService(serviceDir, 60_000, {
-        SIDE: 'service',
-        LEGACY_URL: flask.url,
-        LEGACY_ROUTES: 'forceable,bp.*',
-        LEGACY_TIMEOUT_MS: '1500',
-        MIGRATE_ADMIN: '1',
-        MAX_BODY_BYTES: '1000',
-      }),
-      startService(serviceDir, 60_000, { SIDE: 'service', LEGACY_URL: `http://127.0.0.1:${closedPort}` }),
+      startService(serviceDir, 60_000, { ...settings, LOG_LEVEL: 'WARNING' }),
+      startService(serviceDir, 60_000, { ...settings, LOG_LEVEL: 'INFO' }),
+      startService(serviceDir, 60_000, { SIDE: 'service', LEGACY_URL: `http://127.0.0.1:${closedPort}`, LOG_LEVEL: 'WARNING' }),
+      startService(serviceDir, 60_000, { SIDE: 'service', LEGACY_URL: `http://127.0.0.1:${closedPort}`, LOG_LEVEL: 'INFO' }),
       startService(serviceDir, 60_000, { SIDE: 'service', LEGACY_URL: '' }),
     ])
     for (const outcome of started) if (!outcome.ok) throw new Error(outcome.message)
-    ;[service, down, plain] = started.map((outcome) => (outcome as { ok: true; value: RunningService }).value) as [RunningService, RunningService, RunningService]
+    ;[service, logged, down, downLogged, plain] = started.map((outcome) => (outcome as { ok: true; value: RunningService }).value) as [RunningService, RunningService, RunningService, RunningService, RunningService]
     serviceHost = new URL(service.baseUrl).host
   }, 600_000)
 
   afterAll(async () => {
-    await Promise.all([service?.stop(), down?.stop(), plain?.stop(), flask?.stop()])
+    await Promise.all([service?.stop(), logged?.stop(), down?.stop(), downLogged?.stop(), plain?.stop(), flask?.stop()])
     rmSync(out, { recursive: true, force: true })
   })
 
+  /** Each forwarding test runs on both paths: before the Hono app (no request log) and through the middleware. */
+  const paths: [string, () => RunningService][] = [
+    ['before the Hono app', () => service],
+    ['through the middleware', () => logged],
+  ]
   const json = (body: Buffer): Record<string, unknown> => JSON.parse(body.toString('utf8')) as Record<string, unknown>
   /** echo's answer without what depends on the host the client called. */
   const hostless = (body: Record<string, unknown>): Record<string, unknown> => {
@@ -110,12 +125,13 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     expect(readFileSync(join(serviceDir, 'Dockerfile'), 'utf8')).toContain('LEGACY_URL=')
   })
 
-  it('forwards a stub with its method, query, JSON body and headers, as Flask answers it directly', async () => {
+  it.each(paths)('forwards a stub with its method, query, JSON body and headers, as Flask answers it directly (%s)', async (_path, which) => {
+    const target = which()
     const path = '/echo?x=1&x=2&y=%20z&e=%C3%A9'
     const headers = { 'Content-Type': 'application/json', 'X-Custom': ['a', 'b'] }
     const body = JSON.stringify({ name: 'widget', tags: ['a', 'b'], n: 3.0 })
     const direct = await send(flask.url, 'POST', path, headers, body)
-    const forwarded = await send(service.baseUrl, 'POST', path, headers, body)
+    const forwarded = await send(target.baseUrl, 'POST', path, headers, body)
     expect(forwarded.status).toBe(200)
     expect(json(forwarded.body).side).toBe('flask')
     expect(json(forwarded.body).method).toBe('POST')
@@ -126,12 +142,13 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     )
   })
 
-  it('forwards form bodies and every method the rule has', async () => {
+  it.each(paths)('forwards form bodies and every method the rule has (%s)', async (_path, which) => {
+    const target = which()
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const headers = { 'Content-Type': 'application/x-www-form-urlencoded' }
       const body = 'a=1&a=2&b=%E2%82%AC+x'
       const direct = await send(flask.url, method, '/echo', headers, body)
-      const forwarded = await send(service.baseUrl, method, '/echo', headers, body)
+      const forwarded = await send(target.baseUrl, method, '/echo', headers, body)
       expect(forwarded.status, method).toBe(200)
       expect(json(forwarded.body).method).toBe(method)
       expect(json(forwarded.body).form).toEqual({ a: ['1', '2'], b: ['€ x'] })
@@ -152,9 +169,10 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     expect(chained.external).toBe('http://public.example:8443/echo')
   })
 
-  it('passes every Set-Cookie and repeated header through, in order', async () => {
+  it.each(paths)('passes every Set-Cookie and repeated header through, in order (%s)', async (_path, which) => {
+    const target = which()
     const direct = await send(flask.url, 'GET', '/cookies')
-    const forwarded = await send(service.baseUrl, 'GET', '/cookies')
+    const forwarded = await send(target.baseUrl, 'GET', '/cookies')
     expect(forwarded.status).toBe(201)
     expect(headerValues(forwarded.rawHeaders, 'set-cookie')).toHaveLength(3)
     expect(headerValues(forwarded.rawHeaders, 'set-cookie')).toEqual(headerValues(direct.rawHeaders, 'set-cookie'))
@@ -163,45 +181,49 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     expect(forwarded.body.toString()).toBe('cookies')
   })
 
-  it('passes a gzip-encoded response through untouched', async () => {
+  it.each(paths)('passes a gzip-encoded response through untouched (%s)', async (_path, which) => {
+    const target = which()
     const direct = await send(flask.url, 'GET', '/gzip', { 'Accept-Encoding': 'gzip' })
-    const forwarded = await send(service.baseUrl, 'GET', '/gzip', { 'Accept-Encoding': 'gzip' })
+    const forwarded = await send(target.baseUrl, 'GET', '/gzip', { 'Accept-Encoding': 'gzip' })
     expect(headerValues(forwarded.rawHeaders, 'content-encoding')).toEqual(['gzip'])
     expect(forwarded.body.equals(direct.body)).toBe(true)
     expect(gunzipSync(forwarded.body).toString()).toBe('hello legacy '.repeat(200))
     expect(headerValues(forwarded.rawHeaders, 'content-length')).toEqual([String(direct.body.length)])
   })
 
-  it('streams a chunked request body past MAX_BODY_BYTES (Flask applies its own limit) and a streamed response', async () => {
+  it.each(paths)('streams a chunked request body past MAX_BODY_BYTES (Flask applies its own limit) and a streamed response (%s)', async (_path, which) => {
+    const target = which()
     const part = Buffer.alloc(50_000, 'x')
-    const forwarded = await send(service.baseUrl, 'POST', '/echo', { 'Content-Type': 'application/octet-stream' }, [part, part, part, part])
+    const forwarded = await send(target.baseUrl, 'POST', '/echo', { 'Content-Type': 'application/octet-stream' }, [part, part, part, part])
     expect(forwarded.status).toBe(200)
     expect(json(forwarded.body).length).toBe(200_000)
     expect(json(forwarded.body).te).toBe('chunked')
-    const streamed = await send(service.baseUrl, 'GET', '/stream')
+    const streamed = await send(target.baseUrl, 'GET', '/stream')
     expect(streamed.body.toString()).toBe([0, 1, 2, 3, 4].map((i) => `chunk ${i}\n`).join(''))
   })
 
-  it('forwards paths the url map does not know', async () => {
-    const hidden = await send(service.baseUrl, 'GET', '/only-in-flask')
+  it.each(paths)('forwards paths the url map does not know (%s)', async (_path, which) => {
+    const target = which()
+    const hidden = await send(target.baseUrl, 'GET', '/only-in-flask')
     expect(hidden.status).toBe(200)
     expect(json(hidden.body)).toEqual({ hidden: true, side: 'flask' })
     const direct = await send(flask.url, 'GET', '/no/such/page')
-    const missing = await send(service.baseUrl, 'GET', '/no/such/page')
+    const missing = await send(target.baseUrl, 'GET', '/no/such/page')
     expect(missing.status).toBe(404)
     expect(missing.body.equals(direct.body)).toBe(true)
   })
 
-  it('serves native routes itself, 405s and redirects included', async () => {
-    expect(json((await send(service.baseUrl, 'GET', '/native')).body)).toEqual({ side: 'service' })
-    expect(json((await send(service.baseUrl, 'POST', '/native-post')).body)).toEqual({ side: 'service' })
+  it.each(paths)('serves native routes itself, 405s and redirects included (%s)', async (_path, which) => {
+    const target = which()
+    expect(json((await send(target.baseUrl, 'GET', '/native')).body)).toEqual({ side: 'service' })
+    expect(json((await send(target.baseUrl, 'POST', '/native-post')).body)).toEqual({ side: 'service' })
     // The app's errorhandler(405) is migrated: the service answers the 405.
-    const notAllowed = await send(service.baseUrl, 'GET', '/native-post')
+    const notAllowed = await send(target.baseUrl, 'GET', '/native-post')
     expect(notAllowed.status).toBe(405)
     expect(json(notAllowed.body)).toEqual({ side: 'service', status: 405 })
-    const redirect = await send(service.baseUrl, 'GET', '/dir?q=1')
+    const redirect = await send(target.baseUrl, 'GET', '/dir?q=1')
     expect(redirect.status).toBe(308)
-    expect(headerValues(redirect.rawHeaders, 'location')).toEqual([`http://${serviceHost}/dir/?q=1`])
+    expect(headerValues(redirect.rawHeaders, 'location')).toEqual([`http://${new URL(target.baseUrl).host}/dir/?q=1`])
     expect(flask.log()).not.toMatch(/"(GET \/native|POST \/native-post|GET \/dir)[ ?]/)
   })
 
@@ -219,13 +241,14 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     expect((await send(plain.baseUrl, 'GET', '/__migrate/routes')).status).toBe(404)
   })
 
-  it('sends the 405 of a forced endpoint to Flask too: a method the rule lacks is answered by Flask\'s hooks and error handlers', async () => {
+  it.each(paths)('sends the 405 of a forced endpoint to Flask too: a method the rule lacks is answered by Flask\'s hooks and error handlers (%s)', async (_path, which) => {
+    const target = which()
     // /forceable (GET only) is forced; /native-post is not: the app's errorhandler(405) answers each, on its own side.
-    const forced = await send(service.baseUrl, 'POST', '/forceable')
+    const forced = await send(target.baseUrl, 'POST', '/forceable')
     expect(forced.status).toBe(405)
     expect(json(forced.body)).toEqual({ side: 'flask', status: 405 })
     expect(flask.log()).toMatch(/"POST \/forceable HTTP\/1\.1" 405/)
-    expect(json((await send(service.baseUrl, 'GET', '/native-post')).body)).toEqual({ side: 'service', status: 405 })
+    expect(json((await send(target.baseUrl, 'GET', '/native-post')).body)).toEqual({ side: 'service', status: 405 })
   })
 
   it('with LEGACY_ROUTES=* forwards every request: native routes, 405s, redirects and automatic OPTIONS', async () => {
@@ -253,16 +276,21 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     expect(flask.log()).toMatch(/"GET \/dir\?q=1 HTTP\/1\.1" 308/)
   })
 
-  it('answers 504 when Flask is slower than LEGACY_TIMEOUT_MS, and keeps serving', async () => {
+  it.each(paths)('answers 504 when Flask is slower than LEGACY_TIMEOUT_MS, and keeps serving (%s)', async (_path, which) => {
+    const target = which()
     const started = Date.now()
-    const slow = await send(service.baseUrl, 'GET', '/slow?s=4')
+    const slow = await send(target.baseUrl, 'GET', '/slow?s=4')
     expect(slow.status).toBe(504)
     expect(slow.body.toString()).toContain('Gateway Timeout')
     expect(Date.now() - started).toBeLessThan(3_500)
-    expect((await send(service.baseUrl, 'GET', '/slow?s=0.1')).body.toString()).toBe('late')
+    expect((await send(target.baseUrl, 'GET', '/slow?s=0.1')).body.toString()).toBe('late')
   })
 
-  it('answers 502 when the Flask app is down, and still serves native routes', async () => {
+  it.each([
+    ['before the Hono app', () => down],
+    ['through the middleware', () => downLogged],
+  ] as [string, () => RunningService][])('answers 502 when the Flask app is down, and still serves native routes (%s)', async (_path, which) => {
+    const down = which()
     for (const [method, body] of [['GET', undefined], ['POST', '{"a": 1}'], ['POST', [Buffer.alloc(100_000, 'y')]]] as const) {
       const answer = await send(down.baseUrl, method, '/echo', { 'Content-Type': 'application/json' }, body as never)
       expect(answer.status).toBe(502)

@@ -11,7 +11,12 @@
  *   would take part in it is a stub (`legacyOnFailure`) or `LEGACY_ROUTES` forces an endpoint of a
  *   rule it is about (a PATCH to a forced GET/PUT route gets Flask's 405, through Flask's hooks).
  * - The middleware runs before the request hooks (`src/app.ts` registers it first), so a forwarded
- *   request runs none of the service's hooks: Flask runs its own.
+ *   request runs none of the service's hooks: Flask runs its own. Under the service's server
+ *   (server.ts) the same decision is taken before the Hono app runs (`setNodeForwarder`): a
+ *   forwarded request costs no web Request, Context or middleware chain. Not for a target Hono
+ *   would read differently (percent-escapes, dot segments, characters node-server normalizes, an
+ *   unusual Host), the admin paths, nor with request logs on (Hono's logger runs first): those
+ *   take the middleware.
  * - Forwarding keeps the method, the raw path and query, every header (the original `Host` too:
  *   Flask builds external URLs from it), adds `X-Forwarded-For` / `-Proto` / `-Host` (appended to a
  *   chain already there), drops hop-by-hop headers, and streams the body both ways. The response
@@ -37,7 +42,9 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { Readable } from 'node:stream'
 import { BadGateway, GatewayTimeout } from './errors.js'
-import type { RoutingInfo } from './router.js'
+import { logsRequests } from './flask.js'
+import { routingFor, type RoutingInfo } from './router.js'
+import { setNodeForwarder } from './server.js'
 import {
   ADMIN_SHADOW_PATH,
   Shadow,
@@ -113,6 +120,12 @@ const FORWARDED_NAMES = {
   'x-forwarded-proto': 'X-Forwarded-Proto',
   'x-forwarded-host': 'X-Forwarded-Host',
 } as const
+/** Request targets @hono/node-server takes as they are (its reValidRequestUrl / reDotSegment), without percent-escapes. */
+const PLAIN_TARGET = /^\/[!#$&-;=?-[\]_a-z~]*$/
+const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/
+/** Hosts node-server takes as they are (its reValidHost). */
+const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/
+
 /** Methods a request without a body may be sent again with after a stale keep-alive connection. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
@@ -228,6 +241,22 @@ export function legacyFallback(options: LegacyOptions): MiddlewareHandler {
   const shadow = shadowSettings.enabled && upstream !== null ? new Shadow(shadowSettings) : null
   // Without LEGACY_URL and MIGRATE_ADMIN there is nothing to do for any request: no await on the way.
   if (upstream === null && !admin) return (_c, next) => next()
+  if (upstream !== null && !logsRequests()) {
+    setNodeForwarder((incoming, outgoing, defaultHost) => {
+      const target = incoming.url ?? ''
+      const host = incoming.headers.host
+      // Only where Hono's path is the raw one (node-server builds the URL as is, getPath slices it).
+      if (!PLAIN_TARGET.test(target) || DOT_SEGMENT.test(target)) return false
+      if (host !== undefined && !PLAIN_HOST.test(host)) return false
+      const end = target.search(/[?#]/)
+      const path = end === -1 ? target : target.slice(0, end)
+      if (admin && (path === ADMIN_ROUTES_PATH || path === ADMIN_SHADOW_PATH)) return false
+      const routing = routingFor(incoming.method ?? 'GET', path)
+      if (routing === null || !forwardsTo(routing, stubs, forced, legacyOnFailure)) return false
+      void upstream.forwardNode(incoming, outgoing, defaultHost)
+      return true
+    })
+  }
 
   return async function legacyFallbackMiddleware(c, next) {
     if (admin && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
@@ -334,7 +363,7 @@ class Upstream {
   /** Sends the request with this body (shadow mode) and reads Flask's answer whole; a 502/504 Response when it failed. */
   async exchange(c: Context, body: Buffer | null): Promise<BufferedResponse | Response> {
     const { incoming } = nodeStreams(c)
-    const outbound = this.outbound(c, incoming, { body })
+    const outbound = this.outboundOf(c, incoming, { body })
     try {
       const response = await this.send(outbound, null)
       const chunks: Buffer[] = []
@@ -393,9 +422,66 @@ class Upstream {
     })
   }
 
+  /** Forwards a Node request before the Hono app saw it (server.ts): the answer is written to `outgoing`. */
+  async forwardNode(
+    incoming: IncomingMessage,
+    outgoing: ServerResponse,
+    defaultHost: () => string,
+  ): Promise<void> {
+    try {
+      const outbound = this.outbound(
+        incoming,
+        () => new URL(`http://${incoming.headers.host ?? defaultHost()}${incoming.url ?? '/'}`),
+        null,
+        incoming.socket,
+      )
+      const answer = await this.forwardOutbound(outbound, incoming, outgoing)
+      // Written already (Flask's answer, or nothing for a client that left).
+      if (outgoing.headersSent || outgoing.destroyed || answer.headers.has('x-hono-already-sent'))
+        return
+      // A 502 / 504 of our own.
+      const body = Buffer.from(await answer.arrayBuffer())
+      const headers: string[] = []
+      answer.headers.forEach((value, name) => headers.push(name, value))
+      outgoing.writeHead(answer.status, headers)
+      outgoing.end(incoming.method === 'HEAD' ? undefined : body)
+    } catch (error) {
+      console.error(`legacy: ${incoming.method} ${incoming.url}: ${(error as Error).message}`)
+      if (!outgoing.headersSent) {
+        outgoing.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8' })
+        outgoing.end('Bad Gateway')
+      } else outgoing.destroy()
+    }
+  }
+
   async forward(c: Context): Promise<Response> {
     const { incoming, outgoing } = nodeStreams(c)
-    const outbound = this.outbound(c, incoming)
+    return this.forwardOutbound(this.outboundOf(c, incoming), incoming, outgoing)
+  }
+
+  /** `outbound` for a request the Hono app has: its URL parsed only when needed. */
+  private outboundOf(
+    c: Context,
+    incoming: IncomingMessage | null,
+    given?: { body: Buffer | null },
+  ): Outbound {
+    let parsed: URL | null = null
+    const socket =
+      incoming?.socket ??
+      (c.env as { incoming?: { socket?: IncomingMessage['socket'] } } | undefined)?.incoming?.socket
+    return this.outbound(incoming, () => (parsed ??= new URL(c.req.url)), c.req.raw, socket, given)
+  }
+
+  /**
+   * Sends the request and streams Flask's answer: written to `outgoing` when there is one (an
+   * already-sent Response then), else returned as a web Response; a 502 / 504 Response when Flask
+   * did not answer.
+   */
+  private async forwardOutbound(
+    outbound: Outbound,
+    incoming: IncomingMessage | null,
+    outgoing: ServerResponse | null,
+  ): Promise<Response> {
     let response: IncomingMessage
     try {
       response = await this.send(outbound, outgoing)
@@ -465,14 +551,16 @@ class Upstream {
 
   /** The request to send: raw target and headers when the Node request is there, else from the web Request. */
   private outbound(
-    c: Context,
     incoming: IncomingMessage | null,
+    /** The request's URL, parsed only when the raw target, Host or scheme are not at hand (not on a forwarded request's usual path). */
+    requestUrl: () => URL,
+    /** The web Request, for what is not at hand without the Node one. */
+    web: Request | null,
+    /** The client's connection (its address for X-Forwarded-For). */
+    socket: IncomingMessage['socket'] | undefined,
     given?: { body: Buffer | null },
   ): Outbound {
-    const method = (incoming?.method ?? c.req.method).toUpperCase()
-    // The request's URL parsed only when the raw target, Host or scheme are not at hand (not on a forwarded request's usual path).
-    let parsed: URL | null = null
-    const requestUrl = (): URL => (parsed ??= new URL(c.req.url))
+    const method = (incoming?.method ?? web?.method ?? 'GET').toUpperCase()
     let target = incoming?.url ?? `${requestUrl().pathname}${requestUrl().search}`
     if (!target.startsWith('/')) {
       // absolute-form (`GET http://host/path`): the origin-form of it.
@@ -488,7 +576,7 @@ class Upstream {
       for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2)
         pairs.push([incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!])
     } else {
-      c.req.raw.headers.forEach((value, name) => {
+      web?.headers.forEach((value, name) => {
         if (name === 'set-cookie') return
         pairs.push([name, value])
       })
@@ -527,9 +615,6 @@ class Upstream {
       host = requestUrl().host
       headers.push('Host', host)
     }
-    const socket =
-      incoming?.socket ??
-      (c.env as { incoming?: { socket?: IncomingMessage['socket'] } } | undefined)?.incoming?.socket
     const clientAddress = socket?.remoteAddress
     const proto = (socket as { encrypted?: boolean } | undefined)?.encrypted
       ? 'https'
@@ -550,8 +635,8 @@ class Upstream {
       if (given.body !== null && given.body.length > 0) body = Readable.from([given.body])
     } else if (incoming !== null) {
       if (chunked || (contentLength !== null && contentLength.trim() !== '0')) body = incoming
-    } else if (c.req.raw.body !== null && !['GET', 'HEAD'].includes(method)) {
-      body = Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream)
+    } else if (web !== null && web.body !== null && !['GET', 'HEAD'].includes(method)) {
+      body = Readable.fromWeb(web.body as import('node:stream/web').ReadableStream)
       if (contentLength === null) chunked = true
     }
     // Node frames the body again: chunked when the client sent it so (or its length is unknown).

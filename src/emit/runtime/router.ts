@@ -1185,6 +1185,34 @@ export function appUrlMap(): UrlMap | null {
   return lastUrlMap
 }
 
+/** What `c.var.routing` says for a match outcome. */
+function routingInfoOf(outcome: MatchOutcome): RoutingInfo {
+  if (outcome.kind === 'rule') {
+    const { rule } = outcome
+    return {
+      endpoint: rule.endpoint,
+      rule: rule.rule,
+      viewArgs: outcome.viewArgs,
+      blueprints: rule.spec.blueprints ?? [],
+    }
+  }
+  const info: RoutingInfo = { endpoint: null, rule: null, viewArgs: null, blueprints: [] }
+  info.failure = outcome.kind === 'redirectTo' ? 'redirect' : outcome.kind
+  if ('endpoints' in outcome) info.failureEndpoints = outcome.endpoints
+  return info
+}
+
+/**
+ * The routing of a request by the app's router (the last made), as `c.var.routing` will say, for
+ * a path as Hono hands it to the router (HEAD routed as GET, as Hono does); null before a router
+ * exists. legacy.ts decides with it before the Hono app runs.
+ */
+export function routingFor(method: string, path: string): RoutingInfo | null {
+  if (lastUrlMap === null) return null
+  const upper = method.toUpperCase()
+  return routingInfoOf(lastUrlMap.match(decodePathInfo(path), upper === 'HEAD' ? 'GET' : upper))
+}
+
 export class WerkzeugRouter<T> implements Router<T> {
   name = 'WerkzeugRouter'
   readonly urlMap: UrlMap
@@ -1266,7 +1294,7 @@ export class WerkzeugRouter<T> implements Router<T> {
     const entry = (handler: Handler, routePath: string): T =>
       [handler, { basePath: '/', path: routePath, method, handler }] as unknown as T
 
-    let info: RoutingInfo = { endpoint: null, rule: null, viewArgs: null, blueprints: [] }
+    const info = routingInfoOf(outcome)
     let params: Params = {}
     let chain: T[]
     switch (outcome.kind) {
@@ -1309,12 +1337,6 @@ export class WerkzeugRouter<T> implements Router<T> {
         break
       case 'rule': {
         const { rule } = outcome
-        info = {
-          endpoint: rule.endpoint,
-          rule: rule.rule,
-          viewArgs: outcome.viewArgs,
-          blueprints: rule.spec.blueprints ?? [],
-        }
         params = Object.fromEntries(
           Object.entries(outcome.raw).map(([k, v]) => [k, encodeParam(v)]),
         )
@@ -1348,10 +1370,6 @@ export class WerkzeugRouter<T> implements Router<T> {
         }
         break
       }
-    }
-    if (outcome.kind !== 'rule') {
-      info.failure = outcome.kind === 'redirectTo' ? 'redirect' : outcome.kind
-      if ('endpoints' in outcome) info.failureEndpoints = outcome.endpoints
     }
     const setRouting = entry((c, next) => {
       c.set('routing', info)

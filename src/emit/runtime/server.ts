@@ -109,6 +109,24 @@ export interface FlaskServer extends Server {
 
 type FetchCallback = Parameters<typeof getRequestListener>[0]
 
+/**
+ * A handler of the Node request tried before the Hono app: true when it took the request (it then
+ * answers it). legacy.ts's forwarding registers one, so a forwarded request costs no Request,
+ * Context or middleware chain. `defaultHost` is the Host of a request without one.
+ */
+export type NodeForwarder = (
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  defaultHost: () => string,
+) => boolean
+
+let nodeForwarder: NodeForwarder | null = null
+
+/** Registers (or with null removes) the handler every server of this process tries first. */
+export function setNodeForwarder(forwarder: NodeForwarder | null): void {
+  nodeForwarder = forwarder
+}
+
 interface ConnectionState {
   /** Requests received on the connection whose response has not finished. */
   active: number
@@ -172,8 +190,13 @@ export function createFlaskServer(
       // Flask serves a request without Host (HTTP/1.0 or not); request.host is then the server's address.
       requireHostHeader: false,
     },
-    (request, response) =>
-      (listener ??= getRequestListener(typedFetch, { hostname: defaultHost() }))(request, response),
+    (request, response) => {
+      if (nodeForwarder !== null && nodeForwarder(request, response, defaultHost)) return
+      void (listener ??= getRequestListener(typedFetch, { hostname: defaultHost() }))(
+        request,
+        response,
+      )
+    },
   ) as FlaskServer
   server.keepAliveTimeout = options.keepAliveTimeoutMs
 
