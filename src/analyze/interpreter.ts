@@ -1036,7 +1036,7 @@ export class Interpreter {
       source: node.text.length > 300 ? node.text.slice(0, 300) + '…' : node.text,
       location: at,
     }
-    if (app) app.extensions.push(record)
+    if (app) app.extensions.push(withHooksBefore(record, app))
     // Set up on a blueprint (`CORS(api_bp)`): it acts on the requests of that blueprint, wherever it is registered.
     const blueprint = args[0]?.kind === 'blueprint' ? args[0].blueprint : kwargs.get('app')?.kind === 'blueprint' ? (kwargs.get('app') as { blueprint: BlueprintState }).blueprint : null
     if (blueprint) blueprint.record((state) => (state.app.extensions.push({ ...record, init: 'constructor', blueprint: state.name }), true), at)
@@ -1309,7 +1309,7 @@ export class Interpreter {
       const record = (owner.cls as ClassValue & { extension?: ExtensionIR }).extension
       const app = args[0]?.kind === 'app' ? args[0].app : null
       // init_app's keyword options (Talisman's), literals only, over the constructor's.
-      if (record && app) app.extensions.push({ ...record, init: 'init_app', options: { ...record.options, ...literalKwargs(kwargs) }, location: at, source: node.text })
+      if (record && app) app.extensions.push(withHooksBefore({ ...record, init: 'init_app', options: { ...record.options, ...literalKwargs(kwargs) }, location: at, source: node.text }, app))
       if (record && args[0]?.kind === 'blueprint') {
         args[0].blueprint.record((state) => (state.app.extensions.push({ ...record, init: 'init_app', location: at, source: node.text, blueprint: state.name }), true), at)
       }
@@ -1680,4 +1680,10 @@ function unescapePython(text: string): string {
         return '\\' + escape
     }
   })
+}
+
+/** An extension set up on the app, with the number of app-wide before_request hooks registered before it (when any). */
+function withHooksBefore(record: ExtensionIR, app: AppState): ExtensionIR {
+  const count = app.hooks.filter((hook) => hook.kind === 'before_request' && hook.blueprint === null).length
+  return count > 0 ? { ...record, beforeRequestHooks: count } : record
 }

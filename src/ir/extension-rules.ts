@@ -31,9 +31,11 @@ export interface ExtensionRule {
    * What the emitted app does for the extension's `init_app`: `runtime` is the runtime function
    * given the project's instance; with `error_handlers`, it returns the error handlers init_app
    * registers on the app, which go first into the app's `errorHandlers([...])`. With `optional`,
-   * code using the runtime works without it (FlaskForm without CSRFProtect).
+   * code using the runtime works without it (FlaskForm without CSRFProtect). With `hook_position`,
+   * the runtime function also takes the number of the app's before_request hooks registered before
+   * the set-up, which Flask runs before the extension's.
    */
-  init_app?: { runtime: string; error_handlers?: boolean; optional?: boolean }
+  init_app?: { runtime: string; error_handlers?: boolean; optional?: boolean; hook_position?: boolean }
   /**
    * Calls `<instance>.<method>(bp)` on the app's set-up path with a blueprint (`csrf.exempt(api_bp)`):
    * the setup calls the runtime method `<instance>.<runtime>('<blueprint name>')`.

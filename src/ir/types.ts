@@ -174,6 +174,8 @@ export interface ExtensionIR {
   blueprint?: string
   /** Keyword arguments whose values are literals. */
   options: Record<string, PyLiteral>
+  /** App-wide before_request hooks registered before this set-up (absent when none): Flask runs them before the hooks it registers. */
+  beforeRequestHooks?: number
   /** The call's source text, for the report. */
   source: string
   location: SourceLocation

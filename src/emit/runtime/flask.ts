@@ -2654,17 +2654,43 @@ const extensionHooks: { before: BeforeRequestFunction[]; after: AfterRequestFunc
   after: [],
 }
 
+/** The number of the app's own app-wide before hooks Flask runs before an extension's (registered before its init_app). */
+const beforeHookPositions = new WeakMap<BeforeRequestFunction, number>()
+
 /**
  * An extension's `init_app(app)` registering app-wide hooks (Flask-Limiter's limit check and
  * headers): called in `createApp()` before the app's `requestHooks(...)`, which puts them before
- * the project's own hooks, where Flask has them when init_app runs first.
+ * the project's own hooks, where Flask has them when init_app runs first. With
+ * `afterAppHooks: n`, the before hook runs after the app's first n app-wide before hooks (those
+ * the app registered before calling init_app).
  */
 export function registerAppHooks(hooks: {
   before?: BeforeRequestFunction
   after?: AfterRequestFunction
+  afterAppHooks?: number
 }): void {
-  if (hooks.before) extensionHooks.before.push(hooks.before)
+  if (hooks.before) {
+    extensionHooks.before.push(hooks.before)
+    if (hooks.afterAppHooks) beforeHookPositions.set(hooks.before, hooks.afterAppHooks)
+  }
   if (hooks.after) extensionHooks.after.push(hooks.after)
+}
+
+/** The app's before hooks with the extensions' placed where Flask has them (see `registerAppHooks`). */
+function withExtensionBeforeHooks(
+  own: readonly Hook<BeforeRequestFunction>[],
+  extensions: BeforeRequestFunction[],
+): Hook<BeforeRequestFunction>[] {
+  const position = (hook: BeforeRequestFunction): number => beforeHookPositions.get(hook) ?? 0
+  const pending = [...extensions].sort((a, b) => position(a) - position(b))
+  const out: Hook<BeforeRequestFunction>[] = []
+  let seen = 0
+  for (const hook of own) {
+    while (pending.length > 0 && position(pending[0]!) <= seen) out.push(pending.shift()!)
+    out.push(hook)
+    if (typeof hook === 'function' && !isFirstRequestHook(hook)) seen++
+  }
+  return [...out, ...pending]
 }
 
 /**
@@ -2682,7 +2708,7 @@ export function registerAppHooks(hooks: {
 export function requestHooks(options: RequestHooksOptions): MiddlewareHandler {
   const { teardown = [], errorHandler } = options
   // An extension's init_app (registerAppHooks) registered its hooks before the app's own.
-  const hooks = [...extensionHooks.before.splice(0), ...(options.before ?? [])]
+  const hooks = withExtensionBeforeHooks(options.before ?? [], extensionHooks.before.splice(0))
   const firstRequest = hooks.filter(isFirstRequestHook) as BeforeRequestFunction[]
   const before = hooks.filter((hook) => !isFirstRequestHook(hook))
   let gotFirstRequest = firstRequest.length === 0

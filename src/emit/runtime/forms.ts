@@ -1264,9 +1264,12 @@ export class CSRFProtect {
 const DEFAULT_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE']
 const DEFAULT_HEADERS = ['X-CSRFToken', 'X-CSRF-Token']
 
-/** `csrf.init_app(app)`: its before-request check, registered before the app's own hooks. */
-export function initCsrf(csrf: CSRFProtect): void {
-  registerAppHooks({ before: csrf.csrfProtect })
+/**
+ * `csrf.init_app(app)`: its before-request check, after the `afterAppHooks` app-wide before hooks
+ * the app registered before calling it and before the others, as Flask runs them.
+ */
+export function initCsrf(csrf: CSRFProtect, afterAppHooks = 0): void {
+  registerAppHooks({ before: csrf.csrfProtect, afterAppHooks })
 }
 
 function requestFormData(): FormData | null {

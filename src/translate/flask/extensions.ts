@@ -403,9 +403,11 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     if (setup.length === 1) setup.length = 0
     const options = (rule.init_app as { options?: boolean } | undefined)?.options === true && record !== null ? initAppOptions(rule, record) : null
     const unsupported =
-      unsupportedSetting(rule, app, rule.package) ?? uncarried ?? (options !== null && 'finding' in options ? options.finding : null) ?? exemptions?.finding ?? (rule.init_app?.optional === true && record !== null ? hookBeforeSetup(rule, app, record) : null)
+      unsupportedSetting(rule, app, rule.package) ?? uncarried ?? (options !== null && 'finding' in options ? options.finding : null) ?? exemptions?.finding ?? null
     const errorHandlers = rule.init_app?.error_handlers ? `...${initRuntime}(${jsIdentifier(instance.name)})` : null
-    const optionsArgument = options !== null && 'code' in options ? `, ${options.code}` : ''
+    // `init_app.hook_position`: the runtime takes the number of the app's before_request hooks registered before the set-up.
+    const hooksBefore = rule.init_app?.hook_position === true && (record?.beforeRequestHooks ?? 0) > 0 ? `, ${record!.beforeRequestHooks}` : ''
+    const optionsArgument = options !== null && 'code' in options ? `, ${options.code}` : hooksBefore
     if (errorHandlers === null && rule.init_app !== undefined) setup.push(`${initRuntime}(${jsIdentifier(instance.name)}${optionsArgument})`)
     setups.push({
       runtime: rule.runtime,
@@ -483,26 +485,6 @@ function blueprintName(module: ModuleInfo, identifier: SyntaxNode, project: Proj
   const first = args.keywords.get('name') ?? args.positional[0]
   const literal = first?.type === 'string' ? /^[rRuU]?(['"])([^'"\\]*)\1$/.exec(first.text) : null
   return literal?.[2] ?? null
-}
-
-/**
- * An app-wide before_request hook of the project registered above the extension's setup in the
- * same file runs before the extension's hook in Flask; the service runs the extension's first. A
- * blueprint's `before_app_request` hook is registered where the blueprint is (its module's
- * blueprint's `register_blueprint`).
- */
-function hookBeforeSetup(rule: ExtensionRule, app: AppIR, record: AppIR['extensions'][number]): Finding | null {
-  const registeredAt = (hook: AppIR['hooks'][number]): { file: string; line: number } =>
-    hook.location.file === record.location.file ? hook.location : (app.blueprints.find((blueprint) => blueprint.location.file === hook.location.file)?.registeredAt ?? hook.location)
-  const earlier = app.hooks.find((hook) => hook.kind === 'before_request' && hook.blueprint === null && registeredAt(hook).file === record.location.file && registeredAt(hook).line < record.location.line)
-  if (earlier === undefined) return null
-  return {
-    ruleId: 'extension-not-migrated',
-    severity: 'error',
-    message: `the before_request hook ${earlier.ref.qualname} is registered before ${rule.extension}'s set-up (${record.source.replace(/\s+/g, ' ').slice(0, 60)}), so Flask runs it first; the service runs the extension's check first: ${rule.extension} (${rule.package}) is not set up`,
-    location: earlier.location,
-    blockers: [`${rule.extension} after a before_request hook`],
-  }
 }
 
 /**
