@@ -91,11 +91,15 @@ describe('the migrated journal on Postgres against Flask-SQLAlchemy on Postgres'
     expect(compared.rows).toBeGreaterThanOrEqual(30)
   }, 600_000)
 
-  it('stops at start-up with one line on a database it cannot use: another dialect, an unreachable server', () => {
+  it('stops at start-up with one line on a database it cannot use: another dialect, postgres://, a database that does not exist', () => {
     if (postgres === null) return
     const mysql = runServiceUntilExit({ DATABASE_URL: 'mysql+pymysql://app:hunter2@db.example/app' })
     expect(mysql.status).toBe(1)
     expect(mysql.stderr.trim()).toBe("database: SQLALCHEMY_DATABASE_URI names a mysql database; this service's data layer runs on SQLite and Postgres only (see database-not-supported in MIGRATION_REPORT.md)")
+    // SQLAlchemy 1.4 refuses the old postgres:// name, so Flask does not start on it either.
+    const heroku = runServiceUntilExit({ DATABASE_URL: postgres.sqlalchemyUrl('journal', driver).replace(/^postgresql\+\w+:/, 'postgres:') })
+    expect(heroku.status).toBe(1)
+    expect(heroku.stderr.trim()).toBe("database: SQLALCHEMY_DATABASE_URI starts with postgres://, which SQLAlchemy 1.4 refuses (Can't load plugin: sqlalchemy.dialects:postgres); write postgresql://")
     const missing = runServiceUntilExit({ DATABASE_URL: postgres.sqlalchemyUrl('journal_no_such_database', driver) })
     expect(missing.status).toBe(1)
     expect(missing.stderr.trim().split('\n')).toHaveLength(1)

@@ -39,7 +39,19 @@ import { PyDate, PyDateTime } from './datetime.js'
 import { abort } from './errors.js'
 import { Exception, RuntimeError, TypeError } from './exceptions.js'
 import { afterThisRequest, currentContext } from './flask.js'
-import { eq, ge, gt, Keywords as PyKeywords, le, lt, PyDict, takesKeywords, tuple } from './py.js'
+import {
+  eq,
+  ge,
+  gt,
+  jsonDumpsPy,
+  Keywords as PyKeywords,
+  le,
+  lt,
+  PyDict,
+  takesKeywords,
+  tuple,
+  type Py,
+} from './py.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -175,6 +187,8 @@ interface PostgresError {
 interface PostgresResult {
   rows: unknown[]
   rowCount: number
+  /** The statement ran on a new connection: the transaction of the old one is gone. */
+  reconnected?: boolean
 }
 
 type PostgresReply = { result: PostgresResult } | { error: PostgresError }
@@ -231,7 +245,7 @@ function postgresWorker(): void {
     await client.connect()
     return client
   }
-  const connected = open()
+  let connected = open()
   // A failure to connect is the answer to the first request, not an unhandled rejection.
   connected.catch(() => undefined)
   const reply = (message: PostgresReply): void => {
@@ -244,13 +258,24 @@ function postgresWorker(): void {
     (request: { text: string; values: unknown[]; rowMode?: 'array' } | { connect: true }) => {
       void (async () => {
         try {
+          // A connection the server closed is replaced on the next statement, as SQLAlchemy's pool
+          // replaces an invalidated one: the statement that met the failure failed, this one runs.
+          let reconnected = false
+          if (lost !== null) {
+            lost = null
+            reconnected = true
+            connected = open()
+            connected.catch(() => undefined)
+          }
           const client = await connected
-          if (lost !== null) throw lost
           if ('connect' in request) return reply({ result: { rows: [], rowCount: 0 } })
           const result = await client.query(request)
-          reply({ result: { rows: result.rows, rowCount: result.rowCount ?? 0 } })
+          reply({ result: { rows: result.rows, rowCount: result.rowCount ?? 0, reconnected } })
         } catch (caught) {
           const error = caught as { message?: string; code?: string; detail?: string }
+          // No SQLSTATE (the socket closed), or a connection class one: the next statement reconnects.
+          if (error.code === undefined || /^(08|57P|E[A-Z])/.test(error.code))
+            lost ??= caught as Error
           reply({
             error: {
               message: String(error.message ?? caught),
@@ -315,6 +340,7 @@ export class PostgresConnection {
   query(text: string, values: readonly unknown[], rowMode?: 'array'): PostgresResult {
     const answer = this.send({ text, values, rowMode })
     if ('error' in answer) wrapPostgresError(answer.error, text)
+    if (answer.result.reconnected) this.inTransaction = false
     if (/^(BEGIN|START TRANSACTION)\b/i.test(text)) this.inTransaction = true
     else if (/^(COMMIT|ROLLBACK|END)\b/i.test(text)) this.inTransaction = false
     return answer.result
@@ -371,10 +397,23 @@ function toStored(value: unknown, column: ColumnMeta): unknown {
         return `${pad(value.year, 4)}-${pad(value.month, 2)}-${pad(value.day, 2)}`
       throw new TypeError('SQLite Date type only accepts Python date objects as input.')
     case 'JSON':
-      return JSON.stringify(value)
+      // SQLAlchemy's JSON type writes json.dumps's text (`{"a": [1, 2]}`), which a JSON column keeps as it is.
+      return jsonDumpsPy(asPyJson(value))
     default:
       return value
   }
+}
+
+/** Plain objects (JSON.parse's, or written by hand) as the dicts they stand for, for json.dumps. */
+function asPyJson(value: unknown): Py {
+  if (Array.isArray(value)) return value.map(asPyJson)
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  )
+    return new PyDict(Object.entries(value).map(([key, item]) => [key, asPyJson(item)] as [Py, Py]))
+  return value as Py
 }
 
 function fromStored(value: unknown, column: ColumnMeta): unknown {
@@ -2287,7 +2326,11 @@ function compiler(dialect: Dialect): Kysely<unknown> {
 export function databaseUrlProblem(url: string): string | null {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
   const dialect = scheme?.split('+')[0]
-  if (dialect === 'sqlite' || dialect === 'postgresql' || dialect === 'postgres') return null
+  if (dialect === 'sqlite' || dialect === 'postgresql') return null
+  // SQLAlchemy 1.4 has no `postgres` dialect name any more: the Flask app fails to start on it too.
+  if (dialect === 'postgres')
+    return "database: SQLALCHEMY_DATABASE_URI starts with postgres://, which SQLAlchemy 1.4 refuses (Can't load plugin: sqlalchemy.dialects:postgres); write postgresql://"
+
   return `database: SQLALCHEMY_DATABASE_URI names ${dialect === undefined ? 'no database dialect' : `a ${dialect} database`}; this service's data layer runs on SQLite and Postgres only (see database-not-supported in MIGRATION_REPORT.md)`
 }
 
