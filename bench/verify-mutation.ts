@@ -6,7 +6,8 @@
  *   node --import tsx bench/verify-mutation.ts [app ...] [--limit N] [--sample N] [--json FILE] [--legacy]
  *
  * --sample N runs every k-th mutant (k = ceil(runnable / N)), a deterministic sample over all files;
- * --limit N the first N.
+ * --limit N the first N; --part i/n only the i-th of n interleaved parts of those (i from 1), so that
+ * n processes share one sample (their JSON files are summed by hand).
  *
  * With --legacy each verify runs as `migrate verify --legacy`: the service's stubs are forwarded to
  * the Flask app, so the unmutated service answers every line as Flask does and a mutant in a native
@@ -19,8 +20,28 @@
  * plus one, a negation dropped, true/false swapped, a string method call dropped
  * (`.lower()`, `.strip()`), an isinstance type list narrowed (int-or-float to int). A mutant's file
  * is transpiled alone into dist/ (TypeScript's transpileModule), verify runs (no rebuild, no shrinking), and the mutant
- * is caught when the set of differing lines is not the unmutated service's. Survivors are listed:
- * some are equivalent (no request can tell them apart), and are judged by reading them.
+ * is caught when the set of differing lines is not the unmutated service's. Survivors are listed.
+ *
+ * Equivalent mutants (no request can tell them from the original) are excluded from the score by
+ * stated rules (`equivalentBecause`), each a property of the code checked mechanically, never a
+ * list of mutants:
+ * - unread: the mutant changes the value of a property of src/db-schema.ts (the schema db.ts reads
+ *   by property access) that nothing in the service or its runtime reads (no `.key`, no `'key'`
+ *   string, no destructuring of it anywhere in src/, src/lib/ included): the columns' `nullable`
+ *   flags (the tables are created from SQLAlchemy's own DDL, written in the schema).
+ * - primary key: src/lib/db.ts reads a column's `primaryKey` only as
+ *   `table.columns.find((c) => c.primaryKey)` when it maps a model to its table; a flag of a table
+ *   mapped to no model (an association table) or of a column after the table's first primary-key
+ *   column changes nothing.
+ * - create_all: the app calls `db.create_all()` at start-up itself (src/app.ts): the schema's
+ *   `createAll` (the same call when the database is first used) changes nothing.
+ * - positional binding of a view: `py.withKeywords(name, names, required, …)` with `required` raised
+ *   past `names.length` from `names.length`, and `varargs` of a view decorator's wrapper: both only
+ *   change what happens to positional arguments, and the router calls views (and their wrappers)
+ *   with the rule's values as keywords only.
+ *
+ * Usage for the survivors of an earlier run: `--judge FILE.json ...` migrates each app again and
+ * prints each survivor with its rule (or "not equivalent") and the score without the equivalent ones.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -83,6 +104,55 @@ function serviceFiles(serviceDir: string): string[] {
   }
   walk(join(serviceDir, 'src'))
   return out.sort()
+}
+
+/** Every .ts file under the service's src/ (runtime included), read once per service. */
+const sourcesOf = new Map<string, string[]>()
+function serviceSources(serviceDir: string): string[] {
+  let texts = sourcesOf.get(serviceDir)
+  if (texts === undefined) {
+    texts = allTypeScript(join(serviceDir, 'src')).map((file) => readFileSync(file, 'utf8'))
+    sourcesOf.set(serviceDir, texts)
+  }
+  return texts
+}
+
+/** The stated rule that makes a mutant equivalent (see the module comment), or null. */
+export function equivalentBecause(mutant: Pick<Mutant, 'file' | 'line' | 'before' | 'after'>, serviceDir: string): string | null {
+  const file = resolve(serviceDir, mutant.file)
+  const property = /^(\w+): (.*?),?$/.exec(mutant.before)
+  // unread: a property of the schema nothing reads.
+  if (property !== null && file.endsWith(join('src', 'db-schema.ts'))) {
+    const key = property[1]!
+    const read = new RegExp(`\\.${key}\\b|['"\`]${key}['"\`]|\\{[^}]*\\b${key}\\b[^}]*\\}\\s*=`)
+    if (!serviceSources(serviceDir).some((text) => read.test(text))) return `unread: no code of the service or its runtime reads .${key}`
+  }
+  const lines = readFileSync(file, 'utf8').split('\n')
+  // primary key: only the first primaryKey column of a table mapped to a model is read.
+  if (file.endsWith(join('src', 'db-schema.ts')) && property?.[1] === 'primaryKey') {
+    let start = mutant.line - 1
+    while (start > 0 && !/^    \{$/.test(lines[start]!)) start -= 1
+    const model = lines.slice(start, mutant.line).map((text) => /^      model: (null|'[^']*'),$/.exec(text)).find((match) => match !== null)
+    if (model?.[1] === 'null') return 'primary key: the table is mapped to no model (db.ts reads primaryKey only in register())'
+    const earlier = lines.slice(start, mutant.line - 1).some((text) => /^          primaryKey: true,$/.test(text))
+    if (earlier) return "primary key: an earlier column of the table is its primary key (db.ts takes the first: columns.find((c) => c.primaryKey))"
+  }
+  // create_all: the app creates the tables at start-up itself.
+  if (file.endsWith(join('src', 'db-schema.ts')) && property?.[1] === 'createAll') {
+    const app = readFileSync(join(serviceDir, 'src', 'app.ts'), 'utf8')
+    if (/callMethod\(db, 'create_all'\)|\bdb\.create_all\(\)/.test(app)) return 'create_all: src/app.ts calls db.create_all() at start-up'
+  }
+  // positional binding of a view.
+  const arity = /py\.withKeywords\('[^']*', \[([^\]]*)\], (\d+),/
+  const before = arity.exec(mutant.before)
+  const after = arity.exec(mutant.after)
+  if (before !== null && after !== null) {
+    const names = before[1]!.trim() === '' ? 0 : before[1]!.split(',').length
+    if (Number(before[2]) === names && Number(after[2]) > names) return 'positional binding: required raised past the parameters of a view the router calls with keywords only'
+  }
+  if (property?.[1] === 'varargs' && lines.slice(Math.max(0, mutant.line - 8), mutant.line).some((text) => /py\.wraps\(/.test(text)))
+    return "positional binding: varargs of a view decorator's wrapper, called with keywords only"
+  return null
 }
 
 /** Lines that are code (not imports, comments or route registrations). */
@@ -163,16 +233,71 @@ async function verdict(appDir: string, serviceDir: string, scenario: string, env
   return { code, lines: lines.filter((line) => line.startsWith('#') || line.startsWith('migrate:')) }
 }
 
+interface AppResult {
+  mutants: number
+  caughtByScenario: number
+  caughtWithExplore: number
+  survivors: Mutant[]
+}
+
+/** Each survivor with its equivalence rule; the score without the equivalent mutants. */
+function judge(app: string, result: AppResult, serviceDir: string): { equivalent: number; line: string } {
+  let equivalent = 0
+  for (const survivor of result.survivors) {
+    const because = equivalentBecause(survivor, serviceDir)
+    if (because !== null) equivalent += 1
+    console.log(`  ${because === null ? 'not equivalent' : 'equivalent    '} ${survivor.file}:${survivor.line} ${survivor.operator}: ${survivor.after.slice(0, 90)}${because === null ? '' : `\n      ${because}`}`)
+  }
+  const counted = result.mutants - equivalent
+  const score = counted === 0 ? 100 : (100 * result.caughtWithExplore) / counted
+  return { equivalent, line: `${app}: ${result.caughtWithExplore} of ${counted} behaviour-changing mutants caught (${score.toFixed(1)}%; ${result.mutants} run, ${equivalent} equivalent by the stated rules; scenario alone ${result.caughtByScenario})` }
+}
+
+/** `--judge FILE.json ...`: the survivors of earlier runs (their apps migrated again), summed per app. */
+function judgeFiles(files: string[]): void {
+  const byApp = new Map<string, AppResult>()
+  for (const file of files) {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { apps: Record<string, AppResult> }
+    for (const [app, result] of Object.entries(data.apps)) {
+      const sum = byApp.get(app) ?? { mutants: 0, caughtByScenario: 0, caughtWithExplore: 0, survivors: [] }
+      sum.mutants += result.mutants
+      sum.caughtByScenario += result.caughtByScenario
+      sum.caughtWithExplore += result.caughtWithExplore
+      sum.survivors.push(...result.survivors)
+      byApp.set(app, sum)
+    }
+  }
+  const out = mkdtempSync(join(tmpdir(), 'verify-mutation-judge-'))
+  try {
+    for (const [app, result] of byApp) {
+      const serviceDir = join(out, app)
+      const migrated = spawnSync(process.execPath, ['bin/migrate.js', join(acceptanceDir, app), '--out', serviceDir], { cwd: repoRoot, encoding: 'utf8' })
+      if (migrated.status !== 0) throw new Error(`migrate ${app}: ${migrated.stderr}`)
+      console.log(`${app}: ${result.survivors.length} survivors`)
+      console.log(judge(app, result, serviceDir).line)
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)
+  const judgeIndex = argv.indexOf('--judge')
+  if (judgeIndex >= 0) {
+    judgeFiles(argv.slice(judgeIndex + 1).filter((arg) => !arg.startsWith('--')))
+    return
+  }
   const limitIndex = argv.indexOf('--limit')
   const limit = limitIndex >= 0 ? Number(argv[limitIndex + 1]) : Infinity
   const sampleIndex = argv.indexOf('--sample')
   const sample = sampleIndex >= 0 ? Number(argv[sampleIndex + 1]) : Infinity
+  const partIndex = argv.indexOf('--part')
+  const [partNumber, partCount] = partIndex >= 0 ? (argv[partIndex + 1] ?? '1/1').split('/').map(Number) as [number, number] : [1, 1]
   const jsonIndex = argv.indexOf('--json')
   const jsonFile = jsonIndex >= 0 ? argv[jsonIndex + 1] : undefined
   legacy = argv.includes('--legacy')
-  const named = argv.filter((arg, index) => !arg.startsWith('--') && !['--limit', '--sample', '--json'].includes(argv[index - 1] ?? ''))
+  const named = argv.filter((arg, index) => !arg.startsWith('--') && !['--limit', '--sample', '--json', '--part'].includes(argv[index - 1] ?? ''))
   const apps = named.length > 0 ? named : readdirSync(acceptanceDir).filter((name) => existsSync(join(acceptanceDir, name, 'scenario.jsonl'))).sort()
   const out = mkdtempSync(join(tmpdir(), 'verify-mutation-'))
   const results: Record<string, unknown> = {}
@@ -205,7 +330,10 @@ async function main(): Promise<void> {
       // --sample N: every k-th runnable mutant (k = ceil(count / N)), spread over all files and operators alike.
       const runnableMutants = all.filter(runnable)
       const stride = Number.isFinite(sample) && sample > 0 ? Math.max(1, Math.ceil(runnableMutants.length / sample)) : 1
-      const mutants = runnableMutants.filter((_, index) => index % stride === 0).slice(0, limit)
+      const mutants = runnableMutants
+        .filter((_, index) => index % stride === 0)
+        .slice(0, limit)
+        .filter((_, index) => index % partCount === partNumber - 1)
       if (stride > 1) console.log(`${app}: ${mutants.length} of ${runnableMutants.length} runnable mutants sampled (every ${stride}th)`)
       if (unreachable.length > 0) {
         const why = !native.some((endpoint) => endpoint !== 'static') ? 'the service serves none of the views natively' : 'in files no route imports or in stubbed handlers'
@@ -248,6 +376,7 @@ async function main(): Promise<void> {
         survivors: survivors.map((mutant) => ({ ...mutant, file: relative(serviceDir, mutant.file) })),
       }
       console.log(`${app}: scenario caught ${appScenario}/${mutants.length}, scenario + explore ${appExplore}/${mutants.length}`)
+      console.log(judge(app, { mutants: mutants.length, caughtByScenario: appScenario, caughtWithExplore: appExplore, survivors: survivors.map((mutant) => ({ ...mutant, file: relative(serviceDir, mutant.file) })) }, serviceDir).line)
     }
   } finally {
     rmSync(out, { recursive: true, force: true })
