@@ -57,6 +57,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       tags_any: ids(Post.query.filter((Post as unknown as { tags: { any(f: object): never } }).tags.any({ name: 'garden' })).order_by(c.postId).all()),
       join: ids(Post.query.join(User).filter(c.username.eq('alice')).order_by(c.postDay.desc()).all()),
       join_count: Post.query.join(User).filter(c.username.eq('alice')).count(),
+      order_by_none: ids(Post.query.order_by(c.postDay.desc()).order_by(null).order_by(c.postId).all()),
       dynamic_count: [User.query.get(1)!.posts.count(), User.query.get(2)!.comments.count()],
       dynamic_order: ids(User.query.get(1)!.posts.order_by(c.postDay.desc()).limit(2).all()),
       backref_dynamic: ids(Tag.query.filter_by({ name: 'ideas' }).first()!.posts.order_by(c.postId).all()),

@@ -71,6 +71,7 @@ def queries():
         "tags_any": ids(Post.query.filter(Post.tags.any(name="garden")).order_by(Post.id).all()),
         "join": ids(Post.query.join(User).filter(User.username == "alice").order_by(Post.day.desc()).all()),
         "join_count": Post.query.join(User).filter(User.username == "alice").count(),
+        "order_by_none": ids(Post.query.order_by(Post.day.desc()).order_by(None).order_by(Post.id).all()),
         "dynamic_count": [User.query.get(1).posts.count(), User.query.get(2).comments.count()],
         "dynamic_order": ids(User.query.get(1).posts.order_by(Post.day.desc()).limit(2).all()),
         "backref_dynamic": ids(Tag.query.filter_by(name="ideas").first().posts.order_by(Post.id).all()),
