@@ -33,6 +33,9 @@
  *   `table.columns.find((c) => c.primaryKey)` when it maps a model to its table; a flag of a table
  *   mapped to no model (an association table) or of a column after the table's first primary-key
  *   column changes nothing.
+ * - many-to-many cascade: db.ts reads a relationship's `cascadeDelete` only for one-to-many ones
+ *   (expandDeletes skips relationships with a `secondary` table; deleteRow deletes their
+ *   association rows before reading it): the flag of a relationship with `secondary` changes nothing.
  * - create_all: the app calls `db.create_all()` at start-up itself (src/app.ts): the schema's
  *   `createAll` (the same call when the database is first used) changes nothing.
  * - positional binding of a view: `py.withKeywords(name, names, required, …)` with `required` raised
@@ -136,6 +139,13 @@ export function equivalentBecause(mutant: Pick<Mutant, 'file' | 'line' | 'before
     if (model?.[1] === 'null') return 'primary key: the table is mapped to no model (db.ts reads primaryKey only in register())'
     const earlier = lines.slice(start, mutant.line - 1).some((text) => /^          primaryKey: true,$/.test(text))
     if (earlier) return "primary key: an earlier column of the table is its primary key (db.ts takes the first: columns.find((c) => c.primaryKey))"
+  }
+  // many-to-many cascade: never read for a relationship with a secondary table.
+  if (file.endsWith(join('src', 'db-schema.ts')) && property?.[1] === 'cascadeDelete') {
+    let start = mutant.line - 1
+    while (start > 0 && !/^    \{$/.test(lines[start]!)) start -= 1
+    const secondary = lines.slice(start, mutant.line).map((text) => /^      secondary: (null|'[^']*'),$/.exec(text)).find((match) => match !== null)
+    if (secondary !== undefined && secondary[1] !== 'null') return 'many-to-many cascade: db.ts never reads cascadeDelete of a relationship with a secondary table'
   }
   // create_all: the app creates the tables at start-up itself.
   if (file.endsWith(join('src', 'db-schema.ts')) && property?.[1] === 'createAll') {
