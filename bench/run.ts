@@ -9,6 +9,8 @@
  *     `--cache` (goal: ≤ 10% of the cold run);
  *  2. a generated app of about M lines (default 20,000): a full `--out` run against its raw parse
  *     (goal: ≤ 3×), and its stages, wall clock and CPU (the in-memory pipeline).
+ *  3. the migrated journal's API reads against the same queries written by hand with Kysely and
+ *     better-sqlite3 (goal: ≥ 0.9×; bench/db-reads.ts, alone: `npm run bench:db`).
  *
  * migrate runs as its users run it, a process of the compiled build (dist/, rebuilt first). Not a
  * test: numbers vary by machine and by what else runs on it; run it twice and compare.
@@ -203,17 +205,20 @@ try {
     console.log(`  (no stage times: the sources do not load: ${String(error).split('\n')[0]})`)
     return null
   })
-  if (pipeline === null) process.exit(0)
-  const stages = await pipeline.defaultStages()
-  for (const audit of [false, true]) {
+  const stages = pipeline === null ? null : await pipeline.defaultStages()
+  for (const audit of stages === null ? [] : [false, true]) {
     const timings: StageTimings = {}
     const start = performance.now()
-    const result = await pipeline.runPipeline({ input: app, timings, audit }, stages)
+    const result = await pipeline!.runPipeline({ input: app, timings, audit }, stages!)
     const ms = performance.now() - start
     if (!result.ok) throw new Error(result.error.message)
     console.log(`  stages of the in-memory pipeline, ${audit ? '--dry-run (audit)' : 'full run'}: ${seconds(ms)}`)
     for (const [name, t] of Object.entries(timings)) console.log(`    ${name.padEnd(30)} ${t.wall.toFixed(0).padStart(7)} ms wall ${t.cpu.toFixed(0).padStart(7)} ms cpu`)
   }
+
+  // 3. The journal's API reads, migrated against by hand (issue 17), in a process of their own.
+  console.log('')
+  execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(repo, 'bench', 'db-reads.ts')], { stdio: 'inherit', cwd: repo })
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
