@@ -6,7 +6,7 @@ import { resolveName, projectReference, dataType } from './names.js'
 import { translateStdlibAttribute } from './stdlib.js'
 import { typeCallArgument } from './builtins.js'
 import { tsJson } from '../../ts-text.js'
-import { translateExtensionName } from '../flask/extensions.js'
+import { extensionInstances, translateExtensionName } from '../flask/extensions.js'
 
 /** `module.name` for a project module imported as a whole (`from . import store` → `store.ITEMS`). */
 function moduleMember(node: SyntaxNode, ctx: Context): Emitted | undefined {
@@ -68,6 +68,12 @@ export function translateAttribute(node: SyntaxNode, ctx: Context): Emitted | un
   if (object.type === 'identifier') {
     const binding = resolveName(object.text, object, ctx)
     if (binding.kind === 'project' && binding.def.kind === 'class') return emitted(`${value.code}.${jsIdentifier(name)}`, Prec.Call, 'unknown')
+    // `@csrf.exempt`: a decorator method of a mapped extension's instance, called where it decorates.
+    if (binding.kind === 'project' && binding.def.kind === 'data' && node.parent?.type === 'decorator') {
+      const instance = extensionInstances(ctx.project).find((candidate) => candidate.module === binding.module && candidate.name === binding.name)
+      const mapped = instance?.rule.methods?.[instance.className]?.[name]
+      if (mapped?.kind === 'decorator' && mapped.parameters === undefined) return emitted(`${value.code}.${jsIdentifier(mapped.runtime)}`, Prec.Call, 'function')
+    }
   }
   if (['str', 'list', 'dict', 'set', 'tuple', 'int', 'float', 'bool', 'none'].includes(value.type)) {
     fail('unsupported-python-construct', node, `attribute \`${name}\` of a ${value.type} used as a value`)
