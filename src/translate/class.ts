@@ -342,7 +342,9 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
       const decorators = member.namedChildren.filter((c) => c.type === 'decorator')
       const known = decorators.length === 1 ? METHOD_DECORATORS[decorators[0].text] : undefined
       const hook = schemaRule !== null && owner.node === node && decorators.length === 1 ? schemaHook(decorators[0], schemaRule, ctx) : null
-      const wrappers = owner.node === node && !known && hook === null ? decorators.map((decorator) => methodWrapper(decorator, ctx)) : []
+      // A decorator's names are the class body's: its attributes so far read as `Class.attr` (the wrappers apply after the class).
+      const bodyScope: Scope = { kind: 'function', parent: ctx.scope, locals: new Map([...classAttributes.keys()].map((attr) => [attr, { jsName: `${jsIdentifier(name)}.${jsIdentifier(attr)}`, type: 'unknown' as const }])), globals: new Set(), importBindings: new Map() }
+      const wrappers = owner.node === node && !known && hook === null ? decorators.map((decorator) => methodWrapper(decorator, classAttributes.size > 0 ? { ...ctx, scope: bodyScope } : ctx)) : []
       if (hook !== null) schemaHooks.push([member.childForFieldName('definition')!.childForFieldName('name')!.text, hook, hookSignature(member.childForFieldName('definition')!)])
       else if (wrappers.length > 0 && wrappers.every((wrapper) => wrapper !== null)) methodWrappers.push([member.childForFieldName('definition')!.childForFieldName('name')!.text, wrappers as string[]])
       else if (known) kind = known
@@ -402,6 +404,9 @@ export function translateClass(node: SyntaxNode, ctx: Context, options: { method
   if (schemaMetaLine !== null) lines.push(`  ${schemaMetaLine}`)
   for (const [attr, value] of classAttributes) {
     const renamed = staticNames.get(attr)
+    // The class body's names: an attribute set above reads as the class's (`user = api.model(...)` after `api = Namespace(...)`).
+    const earlier = [...classAttributes.keys()].slice(0, [...classAttributes.keys()].indexOf(attr))
+    for (const name_ of earlier) classScope.locals.set(name_, { jsName: `${jsIdentifier(name)}.${staticNames.get(name_) ?? jsIdentifier(name_)}`, type: 'unknown' })
     lines.push(`  static ${isResponse || renamed ? 'override ' : ''}${renamed ?? jsIdentifier(attr)}: Py = ${translateExpr(value, { ...inModule(ctx, attributeModules.get(attr)!), scope: classScope }).code}`)
   }
   if (mixins.length > 0) {

@@ -45,12 +45,14 @@ function ownerOf(name: string, module: ModuleInfo, all: SettingsOwner[]): Settin
   return undefined
 }
 
-/** `owner.attr = value` as (owner, attribute, value), or null. */
+/** `owner.attr = value` (or `owner.attr[key] = value`) as (owner, attribute, value), or null. */
 function settingAssignment(statement: SyntaxNode, module: ModuleInfo, all: SettingsOwner[]): { owner: SettingsOwner; attribute: string; value: SyntaxNode } | null {
   const assignment = statement.type === 'expression_statement' ? statement.namedChildren[0] : statement
   if (assignment?.type !== 'assignment') return null
-  const left = assignment.childForFieldName('left')
+  let left = assignment.childForFieldName('left')
   const value = assignment.childForFieldName('right')
+  // `api.representations["application/xml"] = output_xml`: an item of the attribute is set, which sets it too.
+  if (left?.type === 'subscript' && left.childForFieldName('value')?.type === 'attribute') left = left.childForFieldName('value')
   if (left?.type !== 'attribute' || value === null) return null
   const object = left.childForFieldName('object')!
   if (object.type !== 'identifier') return null

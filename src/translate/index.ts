@@ -460,8 +460,10 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   for (const [endpoint, routes] of viewRoutes) {
     const viewIR = routes[0].view!
     const methods = [...new Set(routes.flatMap((r) => r.allMethods))].filter((m) => m !== 'OPTIONS')
-    if (viewIR.extension === 'flask_restx' && viewIR.ref.module === 'flask_restx.api' && viewIR.ref.qualname === 'Api.render_root') {
-      // Flask-RESTX's API root: `abort(404)`, which the app answers (the root is not one of the Api's endpoints).
+    // Flask-RESTX's API root: `abort(404)`, which the app answers (the root is not one of the Api's endpoints);
+    // under the Swagger UI's page at the same URL (`doc="/"`, the default), the page answers and both stay stubs.
+    const underDoc = input.app.routes.some((route) => route.rule === routes[0].rule && route.view?.ref.qualname === 'Api.render_doc')
+    if (viewIR.extension === 'flask_restx' && viewIR.ref.module === 'flask_restx.api' && viewIR.ref.qualname === 'Api.render_root' && !underDoc) {
       const imports = new ImportSet()
       imports.flask.add('view')
       imports.useLib('restx', 'renderRoot')

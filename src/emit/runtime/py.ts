@@ -1847,11 +1847,21 @@ export function callMethod(obj: Py, name: string, ...args: Py[]): Py {
   }
   if (obj !== null && obj !== undefined && (typeof obj === 'object' || typeof obj === 'function')) {
     if (typeof obj[name] === 'function') return obj[name](...args)
+    // A method the translation renamed (`def delete(self)` is `delete_`: a reserved word in TypeScript).
+    if (JS_RENAMED.has(name) && typeof obj[`${name}_`] === 'function')
+      return obj[`${name}_`](...args)
     const method = getattr(obj, name) // a static or class method seen through an instance
     if (typeof method === 'function') return method(...args)
   }
   throw new AttributeError(`'${typeName(obj)}' object has no attribute '${name}'`)
 }
+
+/** Python names the translation gives a trailing underscore to (src/translate/context.ts jsIdentifier's reserved words). */
+const JS_RENAMED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined'.split(
+    ' ',
+  ),
+)
 
 /** `list.sort(key=, reverse=)`. */
 export function sortList(l: Py, key: ((x: Py) => Py) | null = null, reverse = false): null {

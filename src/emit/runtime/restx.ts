@@ -68,6 +68,8 @@ let defaultErrorHandler: ((error: Py) => Py) | null = null
 let catchAll404s = false
 /** `Api(validate=)`: null lets `RESTX_VALIDATE` decide. */
 let validateDefault: Py = null
+/** How many Apis the service made. */
+let apis = 0
 
 /** Keyword options given as a dict (`**kwargs`), or none. */
 function optionsOf(options: Py): PyDict {
@@ -253,6 +255,17 @@ export class Api extends NamespaceBase {
       )
     if (decorators !== null && decorators !== undefined && [...decorators].length > 0)
       throw new Error('flask_restx.Api(decorators=[...]) is not carried over')
+    // The service keeps one error routing and one validation default for its Apis: several Apis (one
+    // per blueprint) must agree on them, else the service refuses to start rather than answer one Api's
+    // requests with another's settings.
+    apis += 1
+    if (
+      apis > 1 &&
+      (Boolean(catch_all_404s) !== catchAll404s || (validate ?? null) !== validateDefault)
+    )
+      throw new Error(
+        'several flask_restx Apis with different catch_all_404s= or validate= are not carried over',
+      )
     if (catch_all_404s) catchAll404s = true
     if (validate !== null && validate !== undefined) validateDefault = validate
   }
@@ -401,7 +414,11 @@ function handleError(error: unknown, c: Context): FlaskResponse | null {
   if (includeMessage && !defaultData.has('message')) defaultData.set('message', str(error))
   const data: Py = (error as { data?: Py }).data ?? defaultData
   if (code >= 500) console.error(`Exception on ${request(c).path} [${request(c).method}]`, error)
-  else if (code === 404 && (appConfigValue('RESTX_ERROR_404_HELP') ?? true) && includeMessage)
+  else if (
+    code === 404 &&
+    (appConfigValue('ERROR_404_HELP') ?? appConfigValue('RESTX_ERROR_404_HELP') ?? true) &&
+    includeMessage
+  )
     data.set('message', helpOn404(data.has('message') ? data.get('message') : null, request(c)))
   return outputJson(
     data,

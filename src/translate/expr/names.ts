@@ -88,7 +88,8 @@ export function resolveName(name: string, node: SyntaxNode, ctx: Context): Bindi
 
 function resolveLexically(name: string, node: SyntaxNode, ctx: Context): Binding {
   for (let s: typeof ctx.scope | null = ctx.scope; s; s = s.parent) {
-    if (s.kind === 'class-body') continue
+    // A class body's names are seen by its own statements only (not by its methods or comprehensions).
+    if (s.kind === 'class-body' && s !== ctx.scope) continue
     if (s.self && s.self.name === name && s.locals.get(name)?.jsName === 'this') return { kind: 'self', className: s.self.className }
     if (s.globals.has(name)) break
     const local = s.locals.get(name)

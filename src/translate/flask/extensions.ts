@@ -46,7 +46,7 @@ export function parametersOf(mapped: ExtensionName): ParamInfo[] | null {
  * not carried over; a value that is not a literal cannot be checked and is not carried either.
  */
 function checkArguments(rule: ExtensionRule, params: ParamInfo[], args: ReturnType<typeof callArguments>, what: string): void {
-  const conditions = (rule as ExtensionRule & { unsupported_arguments?: Record<string, { contains: string[]; why: string }> }).unsupported_arguments
+  const conditions = (rule as ExtensionRule & { unsupported_arguments?: Record<string, { contains?: string[]; not_in?: string[]; why: string }> }).unsupported_arguments
   if (conditions === undefined) return
   for (const [parameter, condition] of Object.entries(conditions)) {
     const index = params.findIndex((param) => param.name === parameter)
@@ -56,7 +56,8 @@ function checkArguments(rule: ExtensionRule, params: ParamInfo[], args: ReturnTy
     const texts = strings?.map((item) => (item.type === 'string' ? /^[rRuU]?(['"])([^'"\\]*)\1$/.exec(item.text)?.[2] : undefined)) ?? [undefined]
     const literal = texts.every((text) => text !== undefined)
     const values = literal ? (texts as string[]) : []
-    if (!literal || values.some((value) => condition.contains.includes(value))) {
+    // `contains`: values the runtime does not carry; `not_in`: the only values it carries.
+    if (!literal || values.some((value) => (condition.contains ?? []).includes(value) || (condition.not_in !== undefined && !condition.not_in.includes(value)))) {
       fail('unsupported-flask-api', node, `${what} with ${parameter}=${snippet(node)}: ${literal ? condition.why : `${parameter} is not a literal the migration can check`}`)
     }
   }
