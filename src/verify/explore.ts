@@ -284,7 +284,9 @@ export function generateExploreScenario(urlMap: UrlMapDump, dump: ReadsDump, giv
         if (/^(accept-encoding|content-type|content-length|host|cookie)$/i.test(name)) continue
         // A credential header the scenario sends here is varied too (wrong, empty, padded), the others kept.
         const own = Object.keys(credentials).find((header) => header.toLowerCase() === name.toLowerCase())
-        const values = ['abc', '123', 'é', ...(own !== undefined ? ['', ` ${credentials[own]!} `] : [])]
+        // ASCII only: a header value outside it is read as Latin-1 off the wire and as text by the
+        // Flask side's test client, which differ whatever the service does.
+        const values = ['abc', '123', ' padded ', ...(own !== undefined ? ['', ` ${credentials[own]!} `] : [])]
         for (const value of values) {
           const headers = own !== undefined ? { ...Object.fromEntries(Object.entries(credentials).filter(([header]) => header !== own)), [name]: value } : { [name]: value }
           const line: ExploreLine = { method, path: base, headers, ...bodyFor(method, endpointReads, vocabulary) }
