@@ -8,6 +8,7 @@ import type { AppState } from './flask-model.js'
 import { Interpreter, viewClosure } from './interpreter.js'
 import { secretLiterals } from './secrets.js'
 import type { Value } from './values.js'
+import { databaseUrlFindings } from './database-url.js'
 import { readSqlalchemySchema } from './ext-sqlalchemy.js'
 
 export interface LoadedProject {
@@ -52,6 +53,7 @@ export function loadProject(root: string, options: { app?: string; exclude?: rea
   }
   findings.push(...discovered.findings)
   findings.push(...readSqlalchemySchema(parse.modules).findings)
+  findings.push(...databaseUrlFindings(apps[0]!, parse.modules))
   const ir: ProjectIR = {
     version: 1,
     modules: parse.modules.map((m) => ({ name: m.name, file: m.file, isPackage: m.isPackage })),
