@@ -71,6 +71,36 @@ def me():
     expect(app).toContain('app.py:6 registers @jwt.user_claims_loader')
   })
 
+  it("3.x: jwt_required not called, in a MethodView's decorators", async () => {
+    const { app, stubs } = await setup(`${HEAD}from flask.views import MethodView
+
+class Me(MethodView):
+    decorators = [jwt_required]
+
+    def get(self):
+        return jsonify(user=get_jwt_identity())
+
+app.add_url_rule("/me", view_func=Me.as_view("me"))
+`)
+    expect(stubs).toBe(0)
+    expect(app).toContain('app.py:8 uses jwt_required without calling it')
+  })
+
+  it('4.x: jwt_required() called in a MethodView\'s decorators', async () => {
+    const { app, stubs } = await setup(`${HEAD}from flask.views import MethodView
+
+class Me(MethodView):
+    decorators = [jwt_required()]
+
+    def get(self):
+        return jsonify(user=get_jwt_identity())
+
+app.add_url_rule("/me", view_func=Me.as_view("me"))
+`)
+    expect(stubs).toBe(0)
+    expect(app).toContain('...initJwt(jwt)')
+  })
+
   it('3.x: a 3.x name imported', async () => {
     const { app } = await setup(`${HEAD}from flask_jwt_extended import get_raw_jwt
 

@@ -501,8 +501,16 @@ function legacyVersionEvidence(rule: ExtensionRule, project: ProjectIndex, reach
       const def = module.symbols.get(name)
       return def?.kind === 'import' && def.target.kind === 'member' && rule.modules.includes(def.target.module) ? def.target.name : null
     }
-    for (const statement of module.tree.rootNode.descendantsOfType(['import_from_statement', 'decorator'])) {
+    for (const statement of module.tree.rootNode.descendantsOfType(['import_from_statement', 'decorator', 'identifier'])) {
       const line = `${module.file}:${statement.startPosition.row + 1}`
+      // `decorators = [jwt_required]` (a MethodView's, Flask-RESTful's method_decorators): the name not called.
+      if (statement.type === 'identifier') {
+        const parent = statement.parent
+        const called = parent?.type === 'call' && parent.childForFieldName('function')?.id === statement.id
+        const inImport = parent?.type === 'dotted_name' || parent?.type === 'aliased_import'
+        if (!called && !inImport && parent?.type !== 'decorator' && legacy.bare_decorators.includes(imported(statement.text) ?? '')) return `${line} uses ${statement.text} without calling it`
+        continue
+      }
       if (statement.type === 'import_from_statement') {
         const names = statement.childrenForFieldName('name').map((child) => (child.type === 'aliased_import' ? child.childForFieldName('name')! : child).text)
         const source = statement.childForFieldName('module_name')?.text ?? ''
