@@ -657,6 +657,8 @@ export class RestxRaw {
   readonly: Py
   /** The Draft 4 keywords the field's options add to its schema (`minLength`, `minimum`...). */
   protected extra: Schema
+  /** A fields mask given to a Raw field by a request's mask: applied to the value it outputs. */
+  mask: FieldsMask | null
   constructor(
     default_: Py = null,
     attribute: Py = null,
@@ -673,6 +675,7 @@ export class RestxRaw {
     this.required = required ?? null
     this.readonly = readonly ?? null
     if (mask !== null && mask !== undefined) throw new Error('fields mask= is not carried over')
+    this.mask = null
     this.extra = []
     this.take(optionsOf(options))
   }
@@ -688,7 +691,8 @@ export class RestxRaw {
       return bool(fallback) ? this.format(fallback) : fallback
     }
     try {
-      return this.format(value)
+      const data = this.format(value)
+      return this.mask !== null ? applyMask(this.mask, data) : data
     } catch (error) {
       if (error instanceof MarshallingError)
         throw new MarshallingError(
@@ -936,7 +940,7 @@ export function marshal(
   skipNone: Py = false,
   mask: Py = null,
 ): Py {
-  if (mask !== null && mask !== undefined) throw new Error('marshal(mask=...) is not carried over')
+  if (bool(mask)) fields = applyMask(typeof mask === 'string' ? parseMask(mask) : mask, fields)
   if (isList(data) || isTuple(data)) {
     const items = [...data].map((item: Py) => marshal(item, fields, null, skipNone))
     return bool(envelope) ? new PyDict([[envelope, items]]) : items
@@ -954,14 +958,90 @@ export function marshal(
   return bool(envelope) ? new PyDict([[envelope, out]]) : out
 }
 
-/** The `X-Fields` header (`RESTX_MASK_HEADER`) asks for a field mask, which is not carried over: a 500 rather than another answer. */
-function checkMaskHeader(): void {
-  const header = String(appConfigValue('RESTX_MASK_HEADER') ?? 'X-Fields')
+/** `mask.MaskError` and `mask.ParseError`: the Api answers them with a 400 (`mask_error_handler`, `mask_parse_error_handler`). */
+export class MaskError extends Exception {}
+export class ParseError extends MaskError {}
+errorHandlers.set(ParseError, (error) =>
+  Object.freeze([new PyDict([['message', `Mask parse error: ${str(error)}`]]), 400]),
+)
+errorHandlers.set(MaskError, (error) =>
+  Object.freeze([new PyDict([['message', `Mask error: ${str(error)}`]]), 400]),
+)
+
+/** A parsed fields mask (`mask.Mask`): field name to true, or to the nested mask. */
+type FieldsMask = Map<string, true | FieldsMask>
+
+/** `Mask.parse`: `{field,nested{a,b},last}`, the outer brackets optional. */
+function parseMask(text: string): FieldsMask {
+  const root: FieldsMask = new Map()
+  if (text === '') return root
+  let mask = text.replace(/\n/g, '').trim()
+  if (mask[0] === '{') {
+    if (mask.at(-1) !== '}') throw new ParseError('Missing closing bracket')
+    mask = mask.slice(1, -1)
+  }
+  let fields = root
+  let previous: string | null = null
+  const stack: FieldsMask[] = []
+  for (const token of mask.match(/\{|\}|,|[\p{L}\p{N}_:\-*]+/gu) ?? []) {
+    if (token === '{') {
+      if (previous === null || !fields.has(previous))
+        throw new ParseError('Unexpected opening bracket')
+      const nested: FieldsMask = new Map()
+      fields.set(previous, nested)
+      stack.push(fields)
+      fields = nested
+    } else if (token === '}') {
+      if (stack.length === 0) throw new ParseError('Unexpected closing bracket')
+      fields = stack.pop()!
+    } else if (token === ',') {
+      if (previous === ',' || previous === '{' || previous === null)
+        throw new ParseError('Unexpected comma')
+    } else fields.set(token, true)
+    previous = token
+  }
+  if (stack.length > 0) throw new ParseError('Missing closing bracket')
+  return root
+}
+
+/** `Mask.apply(data)` with `skip=True` (as marshal applies it): fields of a model, nested fields, or a Raw's value. */
+function applyMask(mask: FieldsMask, data: Py): Py {
+  if (isList(data) || isTuple(data)) return [...data].map((item: Py) => applyMask(mask, item))
+  if (data instanceof RestxNested) {
+    const nested = Object.assign(Object.create(RestxNested.prototype), data) as RestxNested
+    nested.nested = applyMask(mask, data.nested)
+    return nested
+  }
+  if (data instanceof RestxList) {
+    const list = Object.assign(Object.create(RestxList.prototype), data) as RestxList
+    list.container = applyMask(mask, data.container)
+    return list
+  }
+  if (data === RestxRaw || (data instanceof RestxRaw && data.constructor === RestxRaw)) {
+    const raw =
+      data === RestxRaw
+        ? new RestxRaw()
+        : (Object.assign(Object.create(RestxRaw.prototype), data) as RestxRaw)
+    raw.mask = mask
+    return raw
+  }
   if (
-    request(currentContext()).headers.get(header) !== null &&
-    request(currentContext()).headers.get(header) !== undefined
+    data instanceof RestxRaw ||
+    (typeof data === 'function' && data.prototype instanceof RestxRaw)
   )
-    throw new Error(`the ${header} field mask of Flask-RESTX's marshal_with is not carried over`)
+    throw new MaskError('Mask is inconsistent with model')
+  if (!(data instanceof PyDict)) throw new MaskError('Mask is inconsistent with model')
+  const out = new PyDict()
+  for (const [field, content] of mask) {
+    if (field === '*') continue
+    if (content instanceof Map) {
+      const nested = data.has(field) ? data.get(field) : null
+      if (nested !== null && nested !== undefined) out.set(field, applyMask(content, nested))
+    } else if (data.has(field)) out.set(field, data.get(field))
+  }
+  if (mask.has('*'))
+    for (const [key, value] of mappingItems(data)) if (!out.has(key)) out.set(key, value)
+  return out
 }
 
 /** `@marshal_with(fields, envelope=None, skip_none=False, mask=None)` on a resource's method: its result (or the data of its `(data, code, headers)`) marshalled. */
@@ -971,15 +1051,17 @@ export function marshal_with(
   skipNone: Py = false,
   mask: Py = null,
 ): <F extends (...args: never[]) => unknown>(method: F) => F {
-  if (mask !== null && mask !== undefined)
-    throw new Error('marshal_with(mask=...) is not carried over')
   const apply = (result: Py): Py => {
-    checkMaskHeader()
+    // The `X-Fields` header (`RESTX_MASK_HEADER`), else `mask=`, picks the fields.
+    const header = request(currentContext()).headers.get(
+      String(appConfigValue('RESTX_MASK_HEADER') ?? 'X-Fields'),
+    )
+    const chosen = bool(header ?? null) ? header : mask
     if (isTuple(result)) {
       const [data, code, headers] = unpack(result)
-      return Object.freeze([marshal(data, fields, envelope, skipNone), code, headers])
+      return Object.freeze([marshal(data, fields, envelope, skipNone, chosen), code, headers])
     }
-    return marshal(result, fields, envelope, skipNone)
+    return marshal(result, fields, envelope, skipNone, chosen)
   }
   return (method) => {
     const wrapped = function (this: unknown, ...args: never[]) {
