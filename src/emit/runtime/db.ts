@@ -1526,9 +1526,9 @@ export class Session {
     const state = stateOf(obj)
     for (const [attribute, rel] of state.mapper.relationships) {
       if (rel.uselist || rel.secondary || !state.related.has(attribute)) continue
-      const fk = state.mapper.table.columns.find(
-        (c) => c.foreignKey?.table === mapperByName(this.db, rel.target).table.name,
-      )
+      // The target's table once, not once per column (every autoflush of a read comes here).
+      const targetTable = mapperByName(this.db, rel.target).table.name
+      const fk = state.mapper.table.columns.find((c) => c.foreignKey?.table === targetTable)
       const target = state.related.get(attribute) as Model | null
       const id = target ? primaryKeyOf(target) : null
       if (fk && state.values.get(fk.attribute) !== id) return true
