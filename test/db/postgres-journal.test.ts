@@ -15,7 +15,8 @@ import { startPostgres, type Postgres } from './postgres.js'
  * scenario replayed by the reference runner (test/oracle/scenario/difftest.py) — every line must
  * pass — then the rows of every table compared by `migrate verify`'s row comparison
  * (src/verify/rows.ts), with the columns two runs of Flask itself disagree on found by a third
- * database. And a database the service cannot use stops it at start-up with one line.
+ * database. The same for the data-layer fixtures with a scenario (fixtures/db-models,
+ * fixtures/db-session-begin). And a database the service cannot use stops it at start-up with one line.
  */
 
 const python = '/usr/bin/python3'
@@ -27,6 +28,44 @@ let driver = 'psycopg2'
 const work = mkdtempSync(join(tmpdir(), 'migrate-pg-journal-'))
 const serviceDir = join(work, 'service')
 
+/** The data-layer fixtures with a scenario: the Flask app, its entry, its scenario, the tables it has. */
+const FIXTURES = ['db-models', 'db-session-begin'].map((name) => ({
+  name,
+  appDir: join(REPO, 'fixtures', name, 'input'),
+  scenario: join(REPO, 'fixtures', name, 'scenario.jsonl'),
+  serviceDir: join(work, name),
+}))
+
+/** Migrates, installs and builds one app's service. */
+function buildServiceOf(appDir: string, out: string): void {
+  const migrated = spawnSync(process.execPath, ['bin/migrate.js', appDir, '--out', out, '--force'], { cwd: REPO, encoding: 'utf8', timeout: 300_000 })
+  if (migrated.status !== 0) throw new Error(`migrate failed:\n${migrated.stdout}\n${migrated.stderr}`)
+  const installed = installDependencies(out, join(REPO, 'node_modules'))
+  if (!installed.ok) throw new Error(installed.message)
+  const built = buildService(out)
+  if (!built.ok) throw new Error(built.message)
+}
+
+/**
+ * One app's scenario with Flask on one fresh Postgres database and its service on another (both
+ * given SQLAlchemy's URL), replayed by difftest.py; the runner's output and the two databases.
+ */
+async function replayOnPostgres(pg: Postgres, app: { name: string; appDir: string; entry: string; scenario: string; serviceDir: string; env: Record<string, string> }) {
+  const prefix = app.name.replace(/-/g, '_')
+  const flaskDb = pg.createDatabase(`${prefix}_flask`)
+  const serviceDb = pg.createDatabase(`${prefix}_service`)
+  const started = await startService(app.serviceDir, 60_000, { ...app.env, DATABASE_URL: pg.sqlalchemyUrl(serviceDb, driver) })
+  if (!started.ok) throw new Error(started.message)
+  try {
+    const args = [join(REPO, 'test', 'oracle', 'scenario', 'difftest.py'), '--flask-dir', app.appDir, '--entry', app.entry, '--scenario', app.scenario, '--url', started.value.baseUrl]
+    for (const [key, value] of Object.entries({ ...app.env, DATABASE_URL: pg.sqlalchemyUrl(flaskDb, driver) })) args.push('--env', `${key}=${value}`)
+    const replay = spawnSync(python, args, { encoding: 'utf8', timeout: 300_000 })
+    return { output: `${replay.stdout}\n${replay.stderr}`, flaskDb, serviceDb }
+  } finally {
+    await started.value.stop()
+  }
+}
+
 beforeAll(() => {
   postgres = startPostgres()
   if (postgres === null) {
@@ -34,13 +73,16 @@ beforeAll(() => {
     return
   }
   driver = pythonPostgresDriver()
-  const migrated = spawnSync(process.execPath, ['bin/migrate.js', JOURNAL, '--out', serviceDir, '--force'], { cwd: REPO, encoding: 'utf8', timeout: 300_000 })
-  if (migrated.status !== 0) throw new Error(`migrate failed:\n${migrated.stdout}\n${migrated.stderr}`)
-  const installed = installDependencies(serviceDir, join(REPO, 'node_modules'))
-  if (!installed.ok) throw new Error(installed.message)
-  const built = buildService(serviceDir)
-  if (!built.ok) throw new Error(built.message)
-}, 600_000)
+})
+
+// Each service is built by the first test that needs it (a build blocks the test worker for a
+// while: one per test keeps vitest's own messages answered).
+const built = new Set<string>()
+function serviceOf(appDir: string, out: string): string {
+  if (!built.has(out)) buildServiceOf(appDir, out)
+  built.add(out)
+  return out
+}
 
 afterAll(() => {
   postgres?.stop()
@@ -53,28 +95,16 @@ function settingsOf(pg: Postgres, database: string) {
 
 /** The service's `node dist/main.js` with `env`, until it exits (or 20 s): its exit code and stderr. */
 function runServiceUntilExit(env: Record<string, string>): { status: number | null; stderr: string } {
-  const run = spawnSync(process.execPath, ['dist/main.js'], { cwd: serviceDir, env: { ...process.env, ...secrets, ...env, PORT: '0', HOST: '127.0.0.1' }, encoding: 'utf8', timeout: 20_000 })
+  const run = spawnSync(process.execPath, ['dist/main.js'], { cwd: serviceOf(JOURNAL, serviceDir), env: { ...process.env, ...secrets, ...env, PORT: '0', HOST: '127.0.0.1' }, encoding: 'utf8', timeout: 20_000 })
   return { status: run.status, stderr: run.stderr }
 }
 
 describe('the migrated journal on Postgres against Flask-SQLAlchemy on Postgres', () => {
   it('answers every line of the scenario as Flask does, each side on its own fresh database, and leaves the same rows', async () => {
     if (postgres === null) return
-    const flaskDb = postgres.createDatabase('journal_flask')
-    const serviceDb = postgres.createDatabase('journal_service')
     const noiseDb = postgres.createDatabase('journal_flask_again')
     // The same kind of URL on both sides: SQLAlchemy's, with psycopg2 as the driver.
-    const started = await startService(serviceDir, 60_000, { ...secrets, DATABASE_URL: postgres.sqlalchemyUrl(serviceDb, driver) })
-    if (!started.ok) throw new Error(started.message)
-    let output: string
-    try {
-      const args = [join(REPO, 'test', 'oracle', 'scenario', 'difftest.py'), '--flask-dir', JOURNAL, '--entry', 'wsgi:app', '--scenario', scenario, '--url', started.value.baseUrl]
-      for (const [key, value] of Object.entries({ ...secrets, DATABASE_URL: postgres.sqlalchemyUrl(flaskDb, driver) })) args.push('--env', `${key}=${value}`)
-      const replay = spawnSync(python, args, { encoding: 'utf8', timeout: 300_000 })
-      output = `${replay.stdout}\n${replay.stderr}`
-    } finally {
-      await started.value.stop()
-    }
+    const { output, flaskDb, serviceDb } = await replayOnPostgres(postgres, { name: 'journal', appDir: JOURNAL, entry: 'wsgi:app', scenario, serviceDir: serviceOf(JOURNAL, serviceDir), env: secrets })
     const lines = spawnSync('grep', ['-c', '.', scenario], { encoding: 'utf8' }).stdout.trim()
     expect(output, output).toMatch(new RegExp(`^${lines} passed, 0 failed$`, 'm'))
 
@@ -90,6 +120,17 @@ describe('the migrated journal on Postgres against Flask-SQLAlchemy on Postgres'
     expect([...flaskRows.keys()]).toEqual(['comment', 'post', 'post_tags', 'tag', 'user'])
     expect(compared.rows).toBeGreaterThanOrEqual(30)
   }, 600_000)
+
+  it.each(FIXTURES)('fixtures/$name: every line of its scenario as Flask answers it, and the same rows', async (fixture) => {
+    if (postgres === null) return
+    const { output, flaskDb, serviceDb } = await replayOnPostgres(postgres, { ...fixture, serviceDir: serviceOf(fixture.appDir, fixture.serviceDir), entry: 'app:app', env: {} })
+    const lines = spawnSync('grep', ['-c', '.', fixture.scenario], { encoding: 'utf8' }).stdout.trim()
+    expect(output, output).toMatch(new RegExp(`^${lines} passed, 0 failed$`, 'm'))
+    const flaskRows = await readPostgresDatabase(settingsOf(postgres, flaskDb))
+    const compared = compareRows(fixture.name, flaskRows, await readPostgresDatabase(settingsOf(postgres, serviceDb)))
+    expect(compared.differences).toEqual([])
+    expect(compared.rows).toBeGreaterThan(0)
+  }, 300_000)
 
   it('stops at start-up with one line on a database it cannot use: another dialect, postgres://, a database that does not exist', () => {
     if (postgres === null) return
