@@ -191,11 +191,16 @@ function escapeRegex(text: string): string {
 const ALWAYS_SAFE = new Set(
   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$!'()*+,;",
 )
+const PLAIN = /^[\w.~-]*$/
+const utf8 = new TextEncoder()
 
 /** `werkzeug.urls.url_quote(text, safe=safe)` (UTF-8). */
 export function urlQuote(text: string, safe = '/:', unsafe = ''): string {
+  // Letters, digits and -._~ are always left as they are: such a text (a page number, an id, a
+  // name) comes back unchanged, without encoding it (url_for runs this for every value it builds).
+  if (PLAIN.test(text) && !/[\w.~-]/.test(unsafe)) return text
   let out = ''
-  for (const byte of new TextEncoder().encode(text)) {
+  for (const byte of utf8.encode(text)) {
     const char = String.fromCharCode(byte)
     if (byte < 128 && (ALWAYS_SAFE.has(char) || safe.includes(char)) && !unsafe.includes(char))
       out += char
