@@ -356,6 +356,21 @@ export function extensionSetups(project: ProjectIndex, app: AppIR): ExtensionSet
     if (legacy !== null) setup.push(lineComment(`${rule.extension} ${rule.legacy_version!.version}: ${legacy}, so the runtime acts as ${rule.legacy_version!.version} (${initRuntime})`))
     let uncarried: Finding | null = null
     for (const module of [...project.modules.values()].filter((candidate) => reached.has(candidate.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+      // A callback registered with arguments inside a function or a class (`@api.errorhandler(E)` in an app factory) is not set up: reported.
+      if ((rule as { callbacks_with_arguments?: string[] }).callbacks_with_arguments !== undefined) {
+        for (const nested of module.tree.rootNode.descendantsOfType('decorated_definition')) {
+          if (nested.parent?.type === 'module') continue
+          const decorator = nested.namedChildren.find((child) => child.type === 'decorator' && extensionCallback(child, module, project)?.instance.rule === rule)
+          if (decorator === undefined) continue
+          uncarried ??= {
+            ruleId: 'extension-not-migrated',
+            severity: 'error',
+            message: `\`${snippet(decorator.namedChildren.find((child) => child.type !== 'comment')!)}\` inside a function or a class: ${rule.extension}'s callbacks are carried over at module level only; the code using ${rule.extension} (${rule.package}) is not carried over`,
+            location: { file: module.file, line: decorator.startPosition.row + 1, column: decorator.startPosition.column + 1 },
+            blockers: [`${rule.extension} callbacks in functions`],
+          }
+        }
+      }
       for (const statement of module.tree.rootNode.namedChildren) {
         if (statement.type !== 'decorated_definition') continue
         const def = statement.childForFieldName('definition')
