@@ -67,6 +67,16 @@ describe('runtime modules', () => {
     expect(pkg.allowScripts).toEqual({ esbuild: false })
   })
 
+  it('a service whose code uses db.ts gets pg and its types beside better-sqlite3 and kysely (Postgres at run time)', async () => {
+    const translation = sampleTranslation()
+    translation.modules.push({ pythonModule: 'shop.models', code: `import { SQLAlchemy } from '../lib/db.js'\n\nexport const db = new SQLAlchemy()\n` })
+    const { files } = await emitSample(translation)
+    expect(files.has('src/lib/db.ts')).toBe(true)
+    const pkg = JSON.parse(files.get('package.json') as string)
+    expect([pkg.dependencies.pg, pkg.devDependencies['@types/pg']]).toEqual([SERVICE_PACKAGE_VERSIONS.pg, SERVICE_PACKAGE_VERSIONS['@types/pg']])
+    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['better-sqlite3', 'kysely']))
+  })
+
   it('a service whose code uses sqlite.ts gets it, better-sqlite3 and its types, and runs its install script', async () => {
     const translation = sampleTranslation()
     translation.modules.push({ pythonModule: 'shop.db', code: `import * as sqlite3 from '../lib/sqlite.js'\n\nexport const db = () => sqlite3.connect('shop.db')\n` })
