@@ -7,7 +7,8 @@
  *
  * --sample N runs every k-th mutant (k = ceil(runnable / N)), a deterministic sample over all files;
  * --limit N the first N; --part i/n only the i-th of n interleaved parts of those (i from 1), so that
- * n processes share one sample (their JSON files are summed by hand).
+ * n processes share one sample (their JSON files are summed by hand); --skip N leaves out the first
+ * N of those (a second process taking over the end of a part).
  *
  * With --legacy each verify runs as `migrate verify --legacy`: the service's stubs are forwarded to
  * the Flask app, so the unmutated service answers every line as Flask does and a mutant in a native
@@ -36,6 +37,9 @@
  * - many-to-many cascade: db.ts reads a relationship's `cascadeDelete` only for one-to-many ones
  *   (expandDeletes skips relationships with a `secondary` table; deleteRow deletes their
  *   association rows before reading it): the flag of a relationship with `secondary` changes nothing.
+ * - dynamic orphans: db.ts reads a relationship's `deleteOrphan` only for a collection held in
+ *   memory (state.related: expandDeletes, syncCollections); a lazy='dynamic' relationship's value is
+ *   a query, never held (assigning to it raises): its flag changes nothing.
  * - create_all: the app calls `db.create_all()` at start-up itself (src/app.ts): the schema's
  *   `createAll` (the same call when the database is first used) changes nothing.
  * - positional binding of a view: `py.withKeywords(name, names, required, …)` with `required` raised
@@ -146,6 +150,13 @@ export function equivalentBecause(mutant: Pick<Mutant, 'file' | 'line' | 'before
     while (start > 0 && !/^    \{$/.test(lines[start]!)) start -= 1
     const secondary = lines.slice(start, mutant.line).map((text) => /^      secondary: (null|'[^']*'),$/.exec(text)).find((match) => match !== null)
     if (secondary !== undefined && secondary[1] !== 'null') return 'many-to-many cascade: db.ts never reads cascadeDelete of a relationship with a secondary table'
+  }
+  // dynamic orphans: never read for a lazy='dynamic' relationship.
+  if (file.endsWith(join('src', 'db-schema.ts')) && property?.[1] === 'deleteOrphan') {
+    let start = mutant.line - 1
+    while (start > 0 && !/^    \{$/.test(lines[start]!)) start -= 1
+    if (lines.slice(start, mutant.line).some((text) => /^      lazy: 'dynamic',$/.test(text)))
+      return "dynamic orphans: db.ts never reads deleteOrphan of a lazy='dynamic' relationship (its collection is a query, never held)"
   }
   // create_all: the app creates the tables at start-up itself.
   if (file.endsWith(join('src', 'db-schema.ts')) && property?.[1] === 'createAll') {
@@ -304,10 +315,12 @@ async function main(): Promise<void> {
   const sample = sampleIndex >= 0 ? Number(argv[sampleIndex + 1]) : Infinity
   const partIndex = argv.indexOf('--part')
   const [partNumber, partCount] = partIndex >= 0 ? (argv[partIndex + 1] ?? '1/1').split('/').map(Number) as [number, number] : [1, 1]
+  const skipIndex = argv.indexOf('--skip')
+  const skip = skipIndex >= 0 ? Number(argv[skipIndex + 1]) : 0
   const jsonIndex = argv.indexOf('--json')
   const jsonFile = jsonIndex >= 0 ? argv[jsonIndex + 1] : undefined
   legacy = argv.includes('--legacy')
-  const named = argv.filter((arg, index) => !arg.startsWith('--') && !['--limit', '--sample', '--json', '--part'].includes(argv[index - 1] ?? ''))
+  const named = argv.filter((arg, index) => !arg.startsWith('--') && !['--limit', '--sample', '--json', '--part', '--skip'].includes(argv[index - 1] ?? ''))
   const apps = named.length > 0 ? named : readdirSync(acceptanceDir).filter((name) => existsSync(join(acceptanceDir, name, 'scenario.jsonl'))).sort()
   const out = mkdtempSync(join(tmpdir(), 'verify-mutation-'))
   const results: Record<string, unknown> = {}
@@ -344,6 +357,7 @@ async function main(): Promise<void> {
         .filter((_, index) => index % stride === 0)
         .slice(0, limit)
         .filter((_, index) => index % partCount === partNumber - 1)
+        .slice(skip)
       if (stride > 1) console.log(`${app}: ${mutants.length} of ${runnableMutants.length} runnable mutants sampled (every ${stride}th)`)
       if (unreachable.length > 0) {
         const why = !native.some((endpoint) => endpoint !== 'static') ? 'the service serves none of the views natively' : 'in files no route imports or in stubbed handlers'

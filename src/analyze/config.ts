@@ -33,14 +33,27 @@ export function setConfigEntry(app: AppState, key: string, value: Value, node: S
     const fallback = toLiteral(value.fallback)
     if (fallback !== undefined) entry.value = fallback
   }
+  if (secret && value.kind === 'env' && value.fallback !== null) {
+    const fallback = toLiteral(value.fallback)
+    if (typeof fallback === 'string' && isCredentialFreeSqliteUrl(fallback)) entry.publicDefault = fallback
+    else entry.droppedDefault = true
+  }
   if (secret) {
-    for (const text of stringsOf(value)) if (text.length >= 4) app.secretValues.add(text)
+    for (const text of stringsOf(value)) if (text.length >= 4 && text !== entry.publicDefault) app.secretValues.add(text)
     // A secret's value (or its in-code fallback) never reaches the IR.
     entry.value = null
     entry.expression = entry.expression === null ? null : '<redacted>'
   }
   app.config.delete(key)
   app.config.set(key, entry)
+}
+
+/**
+ * `sqlite:///journal.sqlite`, `sqlite://` (in memory), `sqlite+pysqlite:////abs/path.db`: a file
+ * path with no user, password, host or query, so nothing in it can be a credential.
+ */
+export function isCredentialFreeSqliteUrl(text: string): boolean {
+  return /^sqlite(\+[a-z]+)?:\/\/(\/[^?#@:\s]*)?$/.test(text)
 }
 
 /** `config.from_object(SomeClass)`: its upper-case attributes, base classes first so subclasses win. */

@@ -61,6 +61,17 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     if (entry.secret) {
       const envVar = entry.envVar ?? entry.key
       addVariable(`${entry.key} (secret; ${where})`, envVar, '', true)
+      if (entry.droppedDefault === true && !reportedAt(entry.location)) {
+        findings.push({
+          ruleId: 'config-secret-not-copied',
+          severity: 'warning',
+          message: `Config key ${entry.key} falls back to a value written in the source when ${envVar} is unset; that value may hold a credential and was not copied, so the service has no ${entry.key} until ${envVar} is set.`,
+          location: entry.location,
+        })
+      }
+      if (entry.publicDefault !== undefined) {
+        return { comments: [lineComment(`${where}: secret, read from the environment; without it, the source's SQLite database`)], code: `process.env[${stringLiteral(envVar)}] ?? ${tsString(entry.publicDefault)}` }
+      }
       if (entry.envVar === null) {
         findings.push({
           ruleId: 'config-secret-not-copied',

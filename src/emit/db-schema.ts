@@ -1,5 +1,5 @@
 import { readSqlalchemySchema, type ColumnSchema, type ColumnType, type RelationshipSchema, type SqlalchemySchema, type TableSchema } from '../analyze/ext-sqlalchemy.js'
-import type { ProjectIR } from '../ir/types.js'
+import type { AppIR, ProjectIR } from '../ir/types.js'
 import { parsePython } from '../parse/index.js'
 import { scanTokens } from '../parse/tokens.js'
 import { commentText, tsJson, tsString } from '../ts-text.js'
@@ -291,3 +291,23 @@ export function emitSchemaModule(schema: SqlalchemySchema, options: { createAll?
   out.push("configureDatabase(schema, () => (config as Record<string, unknown>)['SQLALCHEMY_DATABASE_URI'] as string | undefined, fileURLToPath(new URL('../instance/', import.meta.url)))")
   return out.join('\n') + '\n'
 }
+
+/**
+ * Flask-SQLAlchemy's set-up beyond its models, which the data layer does not carry: the options of
+ * `SQLAlchemy(...)` that change the session, engine, model base or metadata, and the config keys
+ * that add databases or engine settings. Empty when the extension is what the data layer emulates
+ * (one database, the default session, engine and naming).
+ */
+export function sqlalchemySetupNotCarried(app: AppIR, sources: ReadonlyMap<string, string> | undefined): string[] {
+  const found = new Set<string>()
+  for (const source of sources?.values() ?? []) {
+    if (!source.includes('SQLAlchemy(')) continue
+    for (const call of source.matchAll(/\bSQLAlchemy\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)) {
+      for (const keyword of call[1]!.matchAll(/\b(session_options|engine_options|model_class|metadata|query_class|disable_autonaming)\s*=/g)) found.add(`SQLAlchemy(${keyword[1]}=…)`)
+    }
+  }
+  for (const entry of app.config) if (SQLALCHEMY_KEYS_NOT_CARRIED.has(entry.key)) found.add(entry.key)
+  return [...found].sort()
+}
+
+const SQLALCHEMY_KEYS_NOT_CARRIED = new Set(['SQLALCHEMY_BINDS', 'SQLALCHEMY_ENGINE_OPTIONS', 'SQLALCHEMY_POOL_SIZE', 'SQLALCHEMY_MAX_OVERFLOW', 'SQLALCHEMY_POOL_RECYCLE', 'SQLALCHEMY_POOL_TIMEOUT'])

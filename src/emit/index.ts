@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import type { AppIR, ErrorHandlerIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedExtension, TranslatedHandler, TranslatedProject } from '../translate/types.js'
 import { emitConfig } from './config.js'
-import { SCHEMA_MODULE_PATH, schemaModuleFor } from './db-schema.js'
+import { SCHEMA_MODULE_PATH, schemaModuleFor, sqlalchemySetupNotCarried } from './db-schema.js'
 import { PRETTIER_IGNORE, emitPrettierConfig, formatRuntimeModule, formatServiceFile, formatTypeScript } from './format.js'
 import { checkTypeScriptSyntax } from '../ts-syntax.js'
 import {
@@ -224,7 +224,11 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const routes = routeOutcomes(app, views, hooks, earlier, findings)
   // A mapped extension carried over (translation.extensions) is set up in app.ts and not reported.
   const extensions = translation.extensions ?? []
+  // Flask-SQLAlchemy is the data layer's (issue 17) when its models were carried and its set-up is the default one.
+  const sqlalchemyLeft = dbSchema !== null ? sqlalchemySetupNotCarried(app, input.sources) : []
+  const dataLayerCarriesSqlalchemy = dbSchema !== null && sqlalchemyLeft.length === 0
   const isCarried = (record: AppIR['extensions'][number]): boolean =>
+    (dataLayerCarriesSqlalchemy && record.package === 'flask_sqlalchemy' && record.symbol === 'SQLAlchemy') ||
     extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol && (carried.records === undefined || carried.records.includes(`${record.location.file}:${record.location.line}`)))
   const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !isCarried(record)) }
   files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers), extensions, translation.startup))
@@ -256,7 +260,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('.gitignore', emitGitignore())
   files.set('.prettierignore', PRETTIER_IGNORE.join('\n'))
 
-  accountForExtensions(notCarried, earlier, findings)
+  const partly = new Map(sqlalchemyLeft.length > 0 ? [['flask_sqlalchemy.SQLAlchemy', `its models and session are carried by the data layer, but not ${sqlalchemyLeft.join(', ')}`]] : [])
+  accountForExtensions(notCarried, earlier, findings, partly)
 
   const allFindings = [...input.ir.findings, ...translation.findings, ...findings]
   files.set(
@@ -556,14 +561,16 @@ function isHeadOnly(route: AppIR['routes'][number]): boolean {
 }
 
 /** Extensions the emitted service does not carry over: reported here unless an earlier stage already did at that place. */
-function accountForExtensions(app: AppIR, earlier: Finding[], findings: Finding[]): void {
+function accountForExtensions(app: AppIR, earlier: Finding[], findings: Finding[], partly: ReadonlyMap<string, string>): void {
   const reported = new Set(earlier.map((finding) => `${finding.location.file}:${finding.location.line}`))
   for (const extension of app.extensions) {
     if (reported.has(`${extension.location.file}:${extension.location.line}`)) continue
+    const name = `${extension.package}.${extension.symbol}`
+    const what = partly.get(name) ?? 'the generated service does not do what it did'
     findings.push({
       ruleId: 'extension-not-migrated',
       severity: extension.init === 'import-only' ? 'warning' : 'error',
-      message: `${extension.package}.${extension.symbol} (${extension.source.replace(/\s+/g, ' ')}) is not carried over: the generated service does not do what it did${affectedRoutes(app, extension)}.`,
+      message: `${name} (${extension.source.replace(/\s+/g, ' ')}) is not carried over: ${what}${affectedRoutes(app, extension)}.`,
       location: extension.location,
     })
   }

@@ -191,6 +191,13 @@ export interface ConfigEntryIR {
   envVar: string | null
   /** The key names a secret: its value must never be copied into emitted code. */
   secret: boolean
+  /**
+   * A secret read from the environment whose in-code fallback holds no credential: a SQLite URL
+   * (`os.environ.get("DATABASE_URL", "sqlite:///app.db")`), kept as the service's default.
+   */
+  publicDefault?: string
+  /** A secret read from the environment had an in-code fallback that was not copied (it may hold a credential). */
+  droppedDefault?: true
   location: SourceLocation
   /** A path under one of the app's folders (`os.path.join(app.instance_path, "flaskr.sqlite")`), the value or the environment read's fallback. */
   path?: AppPathIR

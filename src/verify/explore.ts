@@ -18,7 +18,8 @@
  * - strings at the length bounds the code checks (`len(value) > 120`, a form's `Length(max=...)`:
  *   flask_reads.py's `lengths`), N and N + 1 characters long, and date fields with real dates;
  * - each whole create sent twice (a unique constraint answers the second one differently);
- * - create, read, update, delete sequences: the writes, then every read again;
+ * - create, read, update, delete sequences: the writes (creates, updates, then deletes), then
+ *   every read again;
  * - the scenario's credentials, per endpoint: each request carries the credential headers
  *   (Authorization, X-API-Key, …) the scenario sent most often to the same endpoint, else the
  *   ones it sent most often anywhere; and when the scenario logs in with a password (a form or
@@ -88,6 +89,8 @@ const DATE_SAMPLE = '2024-03-01'
 const BOOL_VALUES = ['y', 'false', '']
 /** A list typed into one field: commas, spaces around the items, capitals (tags, names). */
 const LIST_TEXT = ' Alpha, beta ,GAMMA '
+/** The same with a blank item and a trailing comma. */
+const LIST_WITH_BLANKS = 'Alpha, ,beta,'
 
 /**
  * Values of a query argument (`field` false: every word of the app's vocabulary, a filter may
@@ -100,7 +103,7 @@ function valuesFor(kind: string | null, vocabulary: string[], lengths: readonly 
   if (kind === 'bool') return BOOL_VALUES
   // A submit button's value is its label: sent, not varied.
   if (kind === 'submit') return []
-  return [...stringValues(field ? vocabulary.slice(0, 2) : vocabulary), LIST_TEXT, ...literalVariants(literals), ...boundaryStrings(lengths)]
+  return [...stringValues(field ? vocabulary.slice(0, 2) : vocabulary), LIST_TEXT, LIST_WITH_BLANKS, ...literalVariants(literals), ...boundaryStrings(lengths)]
 }
 
 /** Each literal as it is, upper case and capitalized. */
@@ -340,7 +343,12 @@ export function generateExploreScenario(urlMap: UrlMapDump, dump: ReadsDump, giv
   const loggingOut = (line: ExploreLine): boolean => /log_?out|sign_?out/i.test(line.path)
   const readsFirst = [...reads.filter((line) => !loggingOut(line)), ...reads.filter(loggingOut)]
   const again = reads.filter((line) => line.method === 'GET' && !loggingOut(line))
-  return [...login, ...readsFirst, ...login, ...writes, ...login, ...again]
+  // Creates, then updates, then deletes (a DELETE, or a write whose path says delete/remove): a
+  // delete early would leave the other writes to the same row nothing to act on.
+  const deleting = (line: ExploreLine): boolean => line.method === 'DELETE' || /delete|remove|destroy/i.test(line.path)
+  const rank = (line: ExploreLine): number => (deleting(line) ? 2 : line.method === 'POST' ? 0 : 1)
+  const ordered = writes.map((line, index) => [line, index] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([line]) => line)
+  return [...login, ...readsFirst, ...login, ...ordered, ...login, ...again]
 }
 
 function siblingReads(dump: ReadsDump, endpoint: string): EndpointReads | undefined {

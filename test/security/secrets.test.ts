@@ -219,3 +219,44 @@ describe('what counts as a secret', () => {
     expect(redactText('form["password"]', ['password'])).toBe('form["password"]')
   })
 })
+
+describe('a database URL read from the environment', () => {
+  // The URL is a secret (it may hold a password), but a SQLite fallback in the source holds none:
+  // the service keeps it, so an unset variable gives the Flask app's database, not no database.
+  const source = `import os
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL", "sqlite:///journal.sqlite")
+app.config["REPORTS_DATABASE_URL"] = os.environ.get("REPORTS_URL", "postgresql://app:${STRONG.urlPassword}@db/reports")
+
+
+@app.route("/")
+def index():
+    return jsonify(ok=True)
+`
+  const root = tempDir('migrate-db-url-')
+  const input = join(root, 'app')
+  mkdirSync(input)
+  writeFileSync(join(input, 'app.py'), source)
+  const out = join(root, 'service')
+  let report: { findings: { ruleId: string; message: string; location: { line: number } }[] } = { findings: [] }
+
+  it('migrates the project', async () => {
+    let stdout = ''
+    expect(await main([input, '--out', out, '--format', 'json'], { stdout: (text) => void (stdout += text), stderr: () => {} })).toBe(0)
+    report = JSON.parse(stdout) as typeof report
+  })
+
+  it("keeps the SQLite default, and drops a credential's default with a finding on its line", () => {
+    const config = readFileSync(join(out, 'src/config.ts'), 'utf8')
+    expect(config).toMatch(/SQLALCHEMY_DATABASE_URI: process\.env\['DATABASE_URL'\] \?\? 'sqlite:\/\/\/journal\.sqlite'/)
+    expect(config).toMatch(/REPORTS_DATABASE_URL: process\.env\['REPORTS_URL'\],/)
+    expect(config).not.toContain(STRONG.urlPassword)
+    const dropped = report.findings.filter((finding) => finding.ruleId === 'config-secret-not-copied')
+    expect(dropped.map((finding) => finding.location.line)).toEqual([6])
+    expect(dropped[0]!.message).toContain('REPORTS_URL')
+    // The variable stays a secret of the deployment (a Secret, not a ConfigMap), with no value in .env.example.
+    expect(readFileSync(join(out, '.env.example'), 'utf8')).toMatch(/^DATABASE_URL=$/m)
+  })
+})

@@ -208,6 +208,22 @@ describe('generated requests', () => {
     expect(bodies.filter((body) => body === JSON.stringify({ name: 'Widget', day: '2024-03-01' })).length).toBe(2)
   })
 
+  it('writes creates first, then updates, then deletes, whatever the order of the rules', () => {
+    const crud: UrlMapDump = {
+      ...urlMap,
+      rules: [
+        rule('/items/<int:item_id>', 'delete_item', ['DELETE', 'OPTIONS'], [{ variable: 'item_id', name: 'int', args: [], kwargs: {} }]),
+        rule('/items/<int:item_id>/remove', 'remove_item', ['POST', 'OPTIONS'], [{ variable: 'item_id', name: 'int', args: [], kwargs: {} }]),
+        rule('/items/<int:item_id>', 'update_item', ['PATCH', 'OPTIONS'], [{ variable: 'item_id', name: 'int', args: [], kwargs: {} }]),
+        rule('/items', 'create', ['POST', 'OPTIONS']),
+      ],
+    }
+    const writes = generateExploreScenario(crud, { ...reads, update_item: reads.create!, delete_item: reads.get_item!, remove_item: reads.get_item! }).filter((line) => line.method !== 'GET')
+    const kinds = writes.map((line) => (line.method === 'DELETE' || line.path.endsWith('/remove') ? 'delete' : line.method === 'POST' ? 'create' : 'update'))
+    expect(kinds.indexOf('update')).toBeGreaterThan(kinds.lastIndexOf('create'))
+    expect(kinds.indexOf('delete')).toBeGreaterThan(kinds.lastIndexOf('update'))
+  })
+
   it('shrinks a request one part at a time', () => {
     expect(shrinkCandidates({ method: 'POST', path: '/items?a=1&b=2', json: { name: 'x', price: 1 }, headers: { 'X-A': '1' } })).toEqual([
       { method: 'POST', path: '/items?b=2', json: { name: 'x', price: 1 }, headers: { 'X-A': '1' } },

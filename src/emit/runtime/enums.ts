@@ -6,7 +6,21 @@
  * `Color["RED"]` the member of that name, and the class iterates over its members.
  */
 import { KeyError, TypeError as PyTypeError, ValueError } from './exceptions.js'
-import { PyDict, add, eq, format, gt, lt, mul, repr, str, strMethods, sub, type Py } from './py.js'
+import {
+  PyDict,
+  add,
+  builtinBase,
+  eq,
+  format,
+  gt,
+  lt,
+  mul,
+  repr,
+  str,
+  strMethods,
+  sub,
+  type Py,
+} from './py.js'
 
 const AUTO = Symbol('enum.auto')
 /** While `seal` makes the members, `new Color()` builds one instead of looking one up. */
@@ -68,6 +82,9 @@ export class Enum {
 
 /** `IntEnum`: members are ints (compare, add, format and print as their value). */
 export class IntEnum extends Enum {
+  get [builtinBase](): string {
+    return 'int'
+  }
   override __str__(): string {
     return str(this.value)
   }
@@ -123,6 +140,9 @@ export class IntEnum extends Enum {
 
 /** `StrEnum` (3.11): members are strs (compare, format and print as their value). */
 export class StrEnum extends Enum {
+  get [builtinBase](): string {
+    return 'str'
+  }
   override __str__(): string {
     return this.value
   }

@@ -12,6 +12,7 @@ import type { Context } from 'hono'
 import { TypeError as PyTypeError, ValueError } from './exceptions.js'
 import { currentContext, FlaskResponse, g, makeResponse, request } from './flask.js'
 import { b64decode } from './hashing.js'
+import { parseAuthorization } from './request-headers.js'
 import { callWithKeywords, isTuple, Keywords, takesKeywords, type Py } from './py.js'
 
 type PyFunction = (...args: Py[]) => Py
@@ -35,25 +36,14 @@ function b64decodeLenient(text: string): Buffer {
   return Buffer.from(b64decode(text))
 }
 
-/** Werkzeug 2.2's `request.authorization`: Basic credentials, else None (Digest is not carried over). */
+/**
+ * Werkzeug 2.2's `request.authorization` as Flask-HTTPAuth's base `get_auth` reads it: Basic
+ * credentials (UTF-8, else None), else None (Digest is not carried over).
+ */
 function werkzeugAuthorization(value: string | null): Credentials | null {
-  if (!value) return null
-  const parts = splitOnce(value)
-  if (parts === null) return null
-  const [type, info] = parts
-  if (type.toLowerCase() !== 'basic') return null
-  try {
-    const decoded = b64decodeLenient(info)
-    const colon = decoded.indexOf(0x3a)
-    if (colon < 0) return null
-    return {
-      type: 'basic',
-      username: decoded.subarray(0, colon).toString('latin1'),
-      password: decoded.subarray(colon + 1).toString('latin1'),
-    }
-  } catch {
-    return null
-  }
+  const auth = parseAuthorization(value)
+  if (auth === null || auth.type !== 'basic') return null
+  return { type: 'basic', username: auth.username as string, password: auth.password as string }
 }
 
 function utf8(bytes: Buffer): string | null {

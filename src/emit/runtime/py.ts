@@ -1406,6 +1406,18 @@ export function isInstanceOrMixin(value: unknown, cls: Function): boolean {
   return false
 }
 
+/**
+ * The built-in type a runtime class stands for in Python's class tree (`int` for an IntEnum's
+ * members, `str` for a StrEnum's): `isinstance(member, int)` holds, as in Python.
+ */
+export const builtinBase: unique symbol = Symbol('builtinBase')
+
+function builtinBaseOf(value: Py): string | undefined {
+  return value !== null && typeof value === 'object'
+    ? (value as { [builtinBase]?: string })[builtinBase]
+    : undefined
+}
+
 export function isinstance(
   value: Py,
   types: (string | (abstract new (...args: never[]) => unknown))[],
@@ -1414,13 +1426,17 @@ export function isinstance(
     if (typeof t !== 'string') return value instanceof t
     switch (t) {
       case 'int':
-        return typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value))
+        return (
+          typeof value === 'boolean' ||
+          (typeof value === 'number' && Number.isInteger(value)) ||
+          builtinBaseOf(value) === 'int'
+        )
       case 'float':
         return isFloat(value)
       case 'bool':
         return typeof value === 'boolean'
       case 'str':
-        return typeof value === 'string'
+        return typeof value === 'string' || builtinBaseOf(value) === 'str'
       case 'list':
         return isList(value)
       case 'tuple':
@@ -2342,6 +2358,34 @@ export class UUID {
   __repr__(): string {
     return `UUID('${this.text}')`
   }
+  __eq__(other: Py): boolean {
+    return other instanceof UUID && other.text === this.text
+  }
+  __hashvalue__(): Py {
+    return `\0uuid ${this.text}`
+  }
+  /** What Flask's JSON provider writes: `str(uuid)`. */
+  __json__(): string {
+    return this.text
+  }
+}
+
+/** `uuid.UUID(hex)`: braces, `urn:uuid:` and hyphens are dropped; 32 hex digits, else ValueError. */
+export function uuidFromHex(text: Py): UUID {
+  if (typeof text !== 'string')
+    throw new AttributeError(`'${typeName(text)}' object has no attribute 'replace'`)
+  const hex = text
+    .replaceAll('urn:', '')
+    .replaceAll('uuid:', '')
+    .replace(/^[{}]+|[{}]+$/g, '')
+    .replaceAll('-', '')
+  if (hex.length !== 32) throw new ValueError('badly formed hexadecimal UUID string')
+  if (!/^[0-9a-fA-F]{32}$/.test(hex))
+    throw new ValueError(`invalid literal for int() with base 16: ${repr(hex)}`)
+  const lower = hex.toLowerCase()
+  return new UUID(
+    `${lower.slice(0, 8)}-${lower.slice(8, 12)}-${lower.slice(12, 16)}-${lower.slice(16, 20)}-${lower.slice(20)}`,
+  )
 }
 
 export function uuid4(): UUID {

@@ -283,3 +283,31 @@ export function parseAuthorization(header: string | null | undefined): Authoriza
   }
   return null
 }
+
+/** What a request's parsed headers are read from: `request(c)` of runtime flask.ts. */
+interface HeaderSource {
+  readonly headers: { get(name: string): string | null }
+}
+
+const acceptByRequest = new WeakMap<HeaderSource, MIMEAccept>()
+const authorizationByRequest = new WeakMap<HeaderSource, Authorization | null>()
+
+/** `request.accept_mimetypes`: parsed on first read, then the same object (Werkzeug's cached property). */
+export function acceptMimetypes(request: HeaderSource): MIMEAccept {
+  let accept = acceptByRequest.get(request)
+  if (accept === undefined) {
+    accept = new MIMEAccept(request.headers.get('Accept'))
+    acceptByRequest.set(request, accept)
+  }
+  return accept
+}
+
+/** `request.authorization`: parsed on first read, then the same object or None (Werkzeug's cached property). */
+export function requestAuthorization(request: HeaderSource): Authorization | null {
+  let auth = authorizationByRequest.get(request)
+  if (auth === undefined) {
+    auth = parseAuthorization(request.headers.get('Authorization'))
+    authorizationByRequest.set(request, auth)
+  }
+  return auth
+}

@@ -124,6 +124,11 @@ export function translateStdlibCall(node: SyntaxNode, ctx: Context): Emitted | u
     requireStatic(args, path)
     return py('uuid4()')
   }
+  if (path === 'uuid.UUID' && args.positional.length === 1) {
+    // `uuid.UUID(hex)` only: the bytes=, fields= and int= forms stay unsupported.
+    requireStatic(args, path)
+    return py(`uuidFromHex(${values()[0]})`)
+  }
   if (path === 'json.dumps') {
     requireStatic(args, path, ['indent', 'sort_keys'])
     const indent = args.keywords.get('indent')

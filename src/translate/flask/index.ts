@@ -530,14 +530,14 @@ export function translateFlaskExpr(node: SyntaxNode, ctx: Context): Emitted | un
         return emitted(`py.fromJs(request(${c}).json)`, Prec.Call)
       }
       if (name === 'data') return emitted(`request(${c}).data`, Prec.Call)
-      // Werkzeug's parsed headers (runtime request-headers.ts): parsed where they are read, as Werkzeug's cached properties.
+      // Werkzeug's parsed headers (runtime request-headers.ts): parsed on first read, then the same object, as Werkzeug's cached properties.
       if (name === 'accept_mimetypes') {
-        ctx.imports.useLib('request-headers', 'MIMEAccept')
-        return emitted(`new MIMEAccept(request(${c}).headers.get('Accept'))`, Prec.Unary)
+        ctx.imports.useLib('request-headers', 'acceptMimetypes')
+        return emitted(`acceptMimetypes(request(${c}))`, Prec.Call)
       }
       if (name === 'authorization') {
-        ctx.imports.useLib('request-headers', 'parseAuthorization')
-        return emitted(`parseAuthorization(request(${c}).headers.get('Authorization'))`, Prec.Call)
+        ctx.imports.useLib('request-headers', 'requestAuthorization')
+        return emitted(`requestAuthorization(request(${c}))`, Prec.Call)
       }
       // `"doc" in request.files`, `for f in request.files`: a MultiDict of Werkzeug's FileStorage (runtime multipart.ts).
       if (name === 'files') return emitted(`request(${c}).files`, Prec.Call)
