@@ -147,24 +147,84 @@ export function emitConfig(app: AppIR, reportedAt: (location: ConfigEntryIR['loc
     ...(usesFloat || usesTimedelta || usesPaths ? [''] : []),
     ...(usesPaths ? APP_PATHS : []),
     ...[...tests].flatMap(([code, { name, test }]) => [docComment(`${test.location.file}:${test.location.line}: \`${oneLine(test.source)}\`, when the service starts.`), `const ${name} = ${code}`, '']),
-    docComment(`The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env.`),
-    `export const config = {`,
+    ...FROM_ENVIRONMENT,
+    docComment(`The Flask config of \`${app.id}\`. Secrets and environment-derived values come from process.env; any key can be set by a variable of its name.`),
+    `export const config = fromEnvironment({`,
     ...properties,
-    `}`,
+    `})`,
     '',
     `export type Config = typeof config`,
     '',
     ...folderLines(app),
   ].join('\n')
+  // Every key can also be set by a variable of its name (fromEnvironment): listed commented out, with the source's value.
+  const overridable = [...entries.values()].filter((entry) => !entry.secret && entry.envVar !== entry.key && entry.path === undefined && ENV_NAME.test(entry.key) && !envLines.some((line) => line.startsWith(`${entry.key}=`) || line.startsWith(`# ${entry.key}=`)))
+  const overrides = overridable.length === 0 ? [] : ['', '# Config keys: each one can be set by a variable of its name (text as it is, a flag as true/false, other values as JSON).', ...overridable.map((entry) => `# ${entry.key}=${envExampleValue(entry.value)}`)]
   const envExample = [
     '# Environment variables read by src/config.ts. Secrets have no value here: set them in your deployment.',
     ...envLines,
+    ...overrides,
     'PORT=8080',
     '',
   ].join('\n')
   if (!variables.some((variable) => variable.name === 'PORT')) variables.push({ name: 'PORT', value: '8080', secret: false })
   return { code, envExample, variables, findings }
 }
+
+/** A literal of the source as `.env.example` writes it for a commented-out override: text as it is (on one line), others as JSON. */
+function envExampleValue(value: PyLiteral): string {
+  if (typeof value === 'string') return commentText(value)
+  if (value === null || typeof value === 'boolean' || typeof value === 'number') return JSON.stringify(value)
+  // A list of plain values as JSON; a float or a dict cannot be set from the environment (fromEnvironment refuses it).
+  if (Array.isArray(value) && value.every((item) => item === null || ['string', 'number', 'boolean'].includes(typeof item))) return commentText(JSON.stringify(value))
+  return ''
+}
+
+/**
+ * config.ts's own reader of the environment: a key set in the environment replaces the source's
+ * value, as text for a text key, else as JSON of the same kind (as Flask's `from_prefixed_env`
+ * reads values); a variable that does not fit stops the service at start-up with a message naming it.
+ */
+const FROM_ENVIRONMENT = [
+  `const BOOLEAN_WORDS = new Map([['true', true], ['1', true], ['yes', true], ['on', true], ['false', false], ['0', false], ['no', false], ['off', false]])`,
+  '',
+  `/**`,
+  ` * The source's config with each key replaced by the environment variable of its name when it is set:`,
+  ` * text as it is for a text value, true/false (or 1/0, yes/no, on/off) for a flag, otherwise JSON of the same kind`,
+  ` * (as Flask's from_prefixed_env reads values).`,
+  ` */`,
+  `function fromEnvironment<T extends Record<string, unknown>>(values: T): T {`,
+  `  const out: Record<string, unknown> = { ...values }`,
+  `  for (const [key, value] of Object.entries(values)) {`,
+  `    const text = process.env[key]`,
+  `    if (text === undefined || (typeof value === 'string' && text === value)) continue`,
+  `    if (typeof value === 'string') {`,
+  `      out[key] = text`,
+  `      continue`,
+  `    }`,
+  `    if (typeof value === 'boolean') {`,
+  `      const word = text.trim().toLowerCase()`,
+  `      if (!BOOLEAN_WORDS.has(word)) throw new Error(\`config: \${key} in the environment must be true or false (\${JSON.stringify(text)})\`)`,
+  `      out[key] = BOOLEAN_WORDS.get(word)`,
+  `      continue`,
+  `    }`,
+  `    const kind = (v: unknown): string => (v === null || v === undefined ? 'null' : Array.isArray(v) ? 'list' : typeof v)`,
+  `    let parsed: unknown`,
+  `    try {`,
+  `      parsed = JSON.parse(text)`,
+  `    } catch {`,
+  `      // A key without a value in the source takes text that is not JSON as it is.`,
+  `      if (kind(value) !== 'null') throw new Error(\`config: \${key} in the environment is not JSON (\${JSON.stringify(text)})\`)`,
+  `      parsed = text`,
+  `    }`,
+  `    if (kind(value) !== 'null' && kind(parsed) !== kind(value)) throw new Error(\`config: \${key} in the environment must be a JSON \${kind(value)}, as in the source\`)`,
+  `    if (kind(value) === 'object') throw new Error(\`config: \${key} cannot be set from the environment; change it in src/config.ts\`)`,
+  `    out[key] = parsed`,
+  `  }`,
+  `  return out as T`,
+  `}`,
+  '',
+]
 
 /**
  * A test of the environment as TypeScript: `os.environ.get("X", "").lower() in ("1", "true")` is

@@ -27,7 +27,7 @@ export function emitPrettierConfig(): string {
 }
 
 /** Files of the service prettier would not format: build output, the lock npm writes, and migrate's reports (rewritten by each run). */
-export const PRETTIER_IGNORE = ['dist', 'package-lock.json', 'MIGRATION_REPORT.md', 'MIGRATION_REPORT.html', 'migration-report.json', '.migrate-manifest.json', '']
+export const PRETTIER_IGNORE = ['dist', 'migrations', 'package-lock.json', 'MIGRATION_REPORT.md', 'MIGRATION_REPORT.html', 'migration-report.json', '.migrate-manifest.json', '']
 
 /** prettier's parser for a file of the service, as prettier infers it from the name; null for a file it does not format (Dockerfile, .env.example). */
 export function prettierParser(path: string): string | null {

@@ -40,7 +40,7 @@ import { emitK8sManifests, envExampleVariables } from './k8s.js'
 import { emitCommands } from './commands.js'
 import { docComment, lineComment, tsString } from '../ts-text.js'
 import { REDACTED, redactFiles, type Redaction } from './redact.js'
-import { staticAssets, type StaticFiles } from './static.js'
+import { keptMigrations, staticAssets, type StaticFiles } from './static.js'
 import { emitTemplatesModule } from './templates.js'
 
 export { readRuntimeFiles } from './runtime-files.js'
@@ -229,6 +229,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   const dataLayerCarriesSqlalchemy = dbSchema !== null && sqlalchemyLeft.length === 0
   const isCarried = (record: AppIR['extensions'][number]): boolean =>
     (dataLayerCarriesSqlalchemy && record.package === 'flask_sqlalchemy' && record.symbol === 'SQLAlchemy') ||
+    // Flask-Migrate only adds CLI commands: reported with the Alembic folder it manages (alembic-migrations-kept).
+    (record.package === 'flask_migrate' && record.init !== 'import-only') ||
     extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol && (carried.records === undefined || carried.records.includes(`${record.location.file}:${record.location.line}`)))
   const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !isCarried(record)) }
   files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers), extensions, translation.startup))
@@ -254,6 +256,9 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   files.set('tsconfig.json', emitTsconfig())
   const statics = staticAssets(app, input.staticFiles)
   findings.push(...statics.findings)
+  const migrations = keptMigrations(app, input.staticFiles)
+  for (const [path, content] of migrations.files) files.set(path, content)
+  findings.push(...migrations.findings)
   files.set('Dockerfile', emitDockerfile(statics.assets.size > 0))
   files.set('.dockerignore', emitDockerignore())
   files.set('.prettierrc.json', emitPrettierConfig())
@@ -299,6 +304,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   // Formatting, file by file, as the service's .prettierrc.json says (`prettier --check .` passes there):
   // a translation prettier cannot parse stays as it is (and was reported above).
   for (const [path, content] of format ? files : []) {
+    // The Alembic folder is the project's, kept as it is (and in .prettierignore).
+    if (path.startsWith('migrations/')) continue
     if (path.startsWith('src/lib/')) {
       // The runtime is formatted in the repository (test/emit/prettier.test.ts): copied as it is,
       // unless a redaction above changed it.

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, sep } from 'node:path'
 import type { AppIR, Finding, ProjectIR } from '../ir/types.js'
 import type { TranslatedProject } from '../translate/types.js'
@@ -16,6 +16,62 @@ export interface StaticFiles {
   appFiles: Map<string, Uint8Array>
   /** Files left out, and why (`folder` is project-relative, or the app-relative path for handlers' files). */
   skipped: { folder: string; file: string; reason: string; handler?: boolean }[]
+  /** The project's Alembic folders (Flask-Migrate's `migrations/`): project-relative folder → its files, kept as they are. */
+  migrations?: Map<string, Map<string, Uint8Array>>
+}
+
+/** Where the service keeps the project's Alembic folders: `migrations/` (or `migrations/<folder>/` when there are several). */
+export const MIGRATIONS_DIR = 'migrations'
+
+/**
+ * The project's Alembic folders, as Flask-Migrate lays them out: a folder holding `env.py` and a
+ * `versions/` folder (with `alembic.ini` beside them, or above). Searched to a depth of 4 from the
+ * project's root, leaving out dot-folders, `node_modules` and virtual environments.
+ */
+export function readMigrationFolders(root: string): Map<string, Map<string, Uint8Array>> {
+  const found = new Map<string, Map<string, Uint8Array>>()
+  let rootReal: string
+  try {
+    rootReal = realpathSync(root)
+  } catch {
+    return found
+  }
+  const skipped: StaticFiles['skipped'] = []
+  const visit = (dir: string, folder: string, depth: number): void => {
+    let names: string[]
+    try {
+      names = readdirSync(dir).sort(compare)
+    } catch {
+      return
+    }
+    if (names.includes('env.py') && names.includes('versions') && statSync(join(dir, 'versions'), { throwIfNoEntry: false })?.isDirectory()) {
+      const files = readFolder(rootReal, dir, folder, skipped)
+      for (const file of [...files.keys()]) if (file.includes('__pycache__/') || file.endsWith('.pyc')) files.delete(file)
+      found.set(folder, files)
+      return
+    }
+    if (depth >= 4) return
+    for (const name of names) {
+      if (name.startsWith('.') || name === 'node_modules' || name === '__pycache__' || name === 'venv' || name === 'site-packages') continue
+      const path = join(dir, name)
+      if (statSync(path, { throwIfNoEntry: false })?.isDirectory() && !lstatIsLink(path)) visit(path, folder === '' ? name : `${folder}/${name}`, depth + 1)
+    }
+  }
+  visit(root, '', 0)
+  return found
+}
+
+function lstatIsLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return true
+  }
+}
+
+/** The number of revision files of an Alembic folder (`versions/*.py`). */
+export function revisionCount(files: ReadonlyMap<string, Uint8Array>): number {
+  return [...files.keys()].filter((file) => /^versions\/[^/]+\.py$/.test(file) && file !== 'versions/__init__.py').length
 }
 
 /** A folder inside the project (relative, not climbing out): the only ones copied. */
@@ -121,6 +177,7 @@ export function readStaticFolders(root: string, app: AppIR, sent: { appRoot: str
     if (typeof content === 'string') result.skipped.push({ folder: file, file: '', reason: content, handler: true })
     else result.appFiles.set(file, content)
   }
+  result.migrations = readMigrationFolders(root)
   return result
 }
 
@@ -194,4 +251,44 @@ export function appRootOf(ir: ProjectIR, app: AppIR): string | null {
 /** Every piece of translated code: modules and the handlers' code. */
 export function translatedCode(translation: TranslatedProject): string[] {
   return [...translation.modules.map((module) => module.code), ...[...Object.values(translation.views), ...translation.hooks, ...translation.errorHandlers].map((handler) => handler.code)]
+}
+
+/**
+ * The project's Alembic folders as files of the service (`migrations/`, or `migrations/<folder>/`
+ * when there are several), as they are, with one finding each; and one for each Flask-Migrate
+ * set-up (its `flask db` commands stay the Flask project's).
+ */
+export function keptMigrations(app: AppIR, files: StaticFiles | undefined): { files: Map<string, string>; findings: Finding[] } {
+  const kept = new Map<string, string>()
+  const findings: Finding[] = []
+  const folders = [...(files?.migrations ?? new Map<string, Map<string, Uint8Array>>())].sort(([a], [b]) => compare(a, b))
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  for (const [folder, contents] of folders) {
+    const target = folders.length === 1 ? MIGRATIONS_DIR : `${MIGRATIONS_DIR}/${folder}`
+    const left: string[] = []
+    for (const [file, bytes] of contents) {
+      try {
+        kept.set(`${target}/${file}`, decoder.decode(bytes))
+      } catch {
+        left.push(file)
+      }
+    }
+    const where = folder === '' ? '' : `${folder}/`
+    findings.push({
+      ruleId: 'alembic-migrations-kept',
+      severity: 'info',
+      message: `The Alembic migrations in ${folder === '' ? 'the project' : folder}/ (${revisionCount(contents)} revisions) are copied into the service's ${target}/ as they are, not re-generated: the schema stays managed by Alembic (\`flask db upgrade\` from the Flask project).${left.length > 0 ? ` Not copied (not UTF-8 text): ${left.join(', ')}.` : ''}`,
+      location: { file: `${where}${contents.has('alembic.ini') ? 'alembic.ini' : 'env.py'}`, line: 1, column: 1 },
+    })
+  }
+  for (const extension of app.extensions) {
+    if (extension.package !== 'flask_migrate' || extension.init === 'import-only') continue
+    findings.push({
+      ruleId: 'alembic-migrations-kept',
+      severity: 'info',
+      message: `Flask-Migrate (${extension.source.replace(/\s+/g, ' ')}) adds the \`flask db\` commands and does nothing to requests: the service has no such commands; keep running them from the Flask project${folders.length === 0 ? ' (no Alembic folder was found in the project)' : ''}.`,
+      location: extension.location,
+    })
+  }
+  return { files: kept, findings }
 }
