@@ -7,7 +7,7 @@ import { shrinkDifferences } from './shrink.js'
 import { dumpFlaskReads, dumpFlaskUrlMap, FlaskDifferential, findFlaskPython, replayOnFlask, type LineResult, type Outcome } from './flask-side.js'
 import { generateExploreScenario, scenarioCredentials } from './explore.js'
 import { HttpSide } from './http-replay.js'
-import { sqliteFiles, verifyRows } from './rows.js'
+import { PostgresSides, sqliteFiles, verifyRows } from './rows.js'
 import { startLegacyFlask } from './legacy-side.js'
 import { generateRoutingScenario } from './scenario.js'
 import { buildService, installDependencies, startService, type RunningService } from './service.js'
@@ -110,12 +110,19 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
   }
 
   const workDir = mkdtempSync(join(tmpdir(), 'migrate-verify-'))
-  /** The environment of one side, `{tmp}` replaced by a folder of its own (with its copy of --seed-database). */
+  const postgresSides = new PostgresSides(options.env ?? {}, basename(workDir).replace(/^migrate-verify-/, ''))
+  /** The environment of one side, `{tmp}` replaced by a folder of its own (with its copy of --seed-database), `{db}` by a fresh Postgres database of its own. */
   const sideEnv = (side: string): Record<string, string> => {
     const folder = join(workDir, side)
     mkdirSync(folder)
     if (seedDatabase !== undefined) copySqliteDatabase(seedDatabase, join(folder, basename(seedDatabase)))
-    const env = Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]) => [key, value.replaceAll('{tmp}', folder)]))
+    let database = ''
+    try {
+      if (postgresSides.used) database = postgresSides.prepare(side)
+    } catch (error) {
+      throw new SetupFailed(`{db} in --env: no database could be created for the ${side} side: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+    }
+    const env = Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]) => [key, value.replaceAll('{tmp}', folder).replaceAll('{db}', database)]))
     if (options.setup !== undefined) runSetup(options.setup, flaskDir, env, python.value, options.app, side)
     return env
   }
@@ -259,6 +266,12 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
       }
       rowDifferences = verifyRows({ flaskFolder: join(workDir, 'flask-1'), serviceFolder: join(workDir, 'service-1'), noiseFolder, print })
     }
+    // The rows of each side's own Postgres database ({db} in --env).
+    if (postgresSides.used) {
+      let noiseSide: string | null = options.noise ? 'flask-first-run' : null
+      if (noiseSide === null) noiseSide = replayOnFlask(python.value, flaskDir, scenarioFile, options.app, sideEnv('flask-rows-postgres')).ok ? 'flask-rows-postgres' : null
+      rowDifferences += await postgresSides.compare('flask-1', 'service-1', noiseSide, print)
+    }
     if (failedExplore.length > 0 && options.shrink !== false) {
       const shrunk = await shrinkDifferences(scenarioFile, exploreFrom!, failedExplore, workDir, (file) => {
         const failing = new Set<number>()
@@ -282,6 +295,7 @@ export async function runVerify(options: VerifyOptions): Promise<number> {
     await flask?.close()
     await service?.stop()
     await legacy?.stop()
+    await postgresSides.drop()
     rmSync(workDir, { recursive: true, force: true })
   }
 }

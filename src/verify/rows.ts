@@ -12,6 +12,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { ClientConfig } from 'pg'
+import { PostgresConnection, postgresSettings } from '../emit/runtime/db.js'
 
 type Row = unknown[]
 
@@ -233,4 +234,69 @@ export function verifyRows(options: { flaskFolder: string; serviceFolder: string
   }
   print(`rows: ${tables} tables, ${rows} rows compared in ${flaskFiles.size} database${flaskFiles.size === 1 ? '' : 's'}; ${differences} difference${differences === 1 ? '' : 's'}`)
   return differences
+}
+
+/**
+ * `{db}` in an `--env` value holding a Postgres URL (`DATABASE_URL=postgresql://user@host/{db}`):
+ * each side gets a fresh database of its own on that server, created before the side starts and
+ * dropped when verify ends, and after the scenario their rows are compared as SQLite files' are.
+ */
+export class PostgresSides {
+  private readonly url: string | undefined
+  private readonly databases = new Map<string, string>()
+
+  constructor(
+    env: Readonly<Record<string, string>>,
+    private readonly runId: string,
+  ) {
+    this.url = Object.values(env).find((value) => value.includes('{db}') && /^postgres(ql)?(\+\w+)?:\/\//.test(value))
+  }
+
+  /** Whether some `--env` value asks for a database per side. */
+  get used(): boolean {
+    return this.url !== undefined
+  }
+
+  /** The server's settings with `database` (`postgres`, the maintenance database, to create and drop). */
+  private settings(database: string): ClientConfig {
+    return postgresSettings(this.url!.replaceAll('{db}', database))
+  }
+
+  /** Creates `side`'s fresh database (synchronously: through the service's own Postgres bridge); its name, for `{db}`. */
+  prepare(side: string): string {
+    const name = `migrate_verify_${this.runId}_${side}`.toLowerCase().replace(/[^a-z0-9_]/g, '_')
+    const connection = new PostgresConnection(this.settings('postgres'))
+    try {
+      connection.query(`CREATE DATABASE "${name}"`, [])
+    } finally {
+      connection.close()
+    }
+    this.databases.set(side, name)
+    return name
+  }
+
+  /** The rows step for the two sides' databases (noise: a second Flask run's, when there is one). */
+  async compare(flaskSide: string, serviceSide: string, noiseSide: string | null, print: (line: string) => void): Promise<number> {
+    const read = async (side: string): Promise<Database> => readPostgresDatabase(this.settings(this.databases.get(side)!))
+    const flask = await read(flaskSide)
+    const noise = noiseSide !== null && this.databases.has(noiseSide) ? noisyColumns(await read(noiseSide), flask) : new Set<string>()
+    if (noise.size > 0) print(`noise rows postgres: ${[...noise].sort().join(', ')} (differ between two runs of Flask: not compared)`)
+    const result = compareRows('postgres', flask, await read(serviceSide), noise)
+    for (const line of result.differences) print(line)
+    print(`rows: ${result.tables} tables, ${result.rows} rows compared in 1 Postgres database per side; ${result.differences.length} difference${result.differences.length === 1 ? '' : 's'}`)
+    return result.differences.length
+  }
+
+  /** Drops every database it created. */
+  async drop(): Promise<void> {
+    if (this.databases.size === 0) return
+    const { default: pg } = await import('pg')
+    const client = new pg.Client(this.settings('postgres'))
+    await client.connect()
+    try {
+      for (const name of this.databases.values()) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    } finally {
+      await client.end()
+    }
+  }
 }

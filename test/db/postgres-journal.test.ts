@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runVerify } from '../../src/verify/index.js'
 import { replayOnFlask } from '../../src/verify/flask-side.js'
 import { compareRows, noisyColumns, readPostgresDatabase } from '../../src/verify/rows.js'
 import { buildService, installDependencies, startService } from '../../src/verify/service.js'
@@ -131,6 +133,29 @@ describe('the migrated journal on Postgres against Flask-SQLAlchemy on Postgres'
     expect(compared.differences).toEqual([])
     expect(compared.rows).toBeGreaterThan(0)
   }, 300_000)
+
+  it('migrate verify with {db} in --env: each side on a fresh Postgres database of its own, rows compared, the databases dropped after', async () => {
+    if (postgres === null) return
+    const fixture = FIXTURES.find((candidate) => candidate.name === 'db-models')!
+    const lines: string[] = []
+    const code = await runVerify({
+      env: { DATABASE_URL: postgres.sqlalchemyUrl('{db}', driver) },
+      flaskDir: fixture.appDir,
+      serviceDir: serviceOf(fixture.appDir, fixture.serviceDir),
+      scenario: fixture.scenario,
+      python,
+      linkNodeModules: join(REPO, 'node_modules'),
+      output: (line) => lines.push(line),
+    })
+    expect(lines.at(-1), lines.join('\n')).toBe('24 passed, 0 failed')
+    expect(lines).toContain('rows: 4 tables, 4 rows compared in 1 Postgres database per side; 0 differences')
+    expect(code).toBe(0)
+    const client = new pg.Client(settingsOf(postgres, 'postgres'))
+    await client.connect()
+    const left = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'migrate_verify_%'")
+    await client.end()
+    expect(left.rows).toEqual([])
+  }, 600_000)
 
   it('stops at start-up with one line on a database it cannot use: another dialect, postgres://, a database that does not exist', () => {
     if (postgres === null) return
