@@ -24,7 +24,8 @@
  *   (Authorization, X-API-Key, …) the scenario sent most often to the same endpoint, else the
  *   ones it sent most often anywhere; and when the scenario logs in with a password (a form or
  *   JSON body with a password field), its last such request is sent again first, so that views
- *   behind a login are explored logged in.
+ *   behind a login are explored logged in; and the bodies go to a row the scenario did not delete
+ *   (an int variable skips the numbers of the scenario's deleting requests).
  *
  * Each line is a small variation of a base request, so a difference already points at the input
  * that causes it; `shrinkCandidates` gives smaller versions of a failing line for a second pass.
@@ -51,6 +52,8 @@ export interface ScenarioCredentials {
   uses: { method: string; path: string; headers: Record<string, string> }[]
   /** The scenario's last request that sends a password (a login), if any. */
   login: ExploreLine | null
+  /** Numbers in the paths of the scenario's deleting requests (rows that may be gone). */
+  deleted?: string[]
 }
 
 /** flask_reads.py's output: endpoint (or `*`, `<blueprint>.*` for hooks) → reads, and `__vocabulary__`. */
@@ -272,7 +275,12 @@ export function generateExploreScenario(urlMap: UrlMapDump, dump: ReadsDump, giv
       const sibling = siblingReads(dump, rule.endpoint)
       if (sibling !== undefined) Object.assign(endpointReads, { json: { ...sibling.json }, form: { ...sibling.form } })
     }
-    const paths = [samplePath(rule)]
+    // The base request acts on a row the scenario left in place: an int variable takes the first
+    // small number no deleting request of the scenario named (a deleted row answers every body 404).
+    const deleted = 'deleted' in given && Array.isArray(given.deleted) ? given.deleted : []
+    const ints = rule.converters.filter((converter) => converter.name === 'int')
+    const kept = ['1', '2', '3', '4', '5', '6', '7', '8'].find((value) => !deleted.includes(value))
+    const paths = [ints.length === 1 && kept !== undefined && kept !== '1' ? pathWith(rule, ints[0]!.variable, kept) : samplePath(rule)]
     for (const converter of rule.converters) for (const value of converterValues(converter)) paths.push(pathWith(rule, converter.variable, value))
     for (const method of methods) {
       const list = WRITE_METHODS.includes(method) ? writes : reads
@@ -378,10 +386,12 @@ const PASSWORD_FIELD = /pass(word)?|secret/i
  */
 export function scenarioCredentials(lines: readonly Record<string, unknown>[]): ScenarioCredentials {
   const uses: ScenarioCredentials['uses'] = []
+  const deleted = new Set<string>()
   let login: ExploreLine | null = null
   for (const line of lines) {
     const method = typeof line.method === 'string' ? line.method.toUpperCase() : 'GET'
     const path = typeof line.path === 'string' ? line.path : '/'
+    if (method === 'DELETE' || /delete|remove|destroy/i.test(path)) for (const number of path.split('?')[0]!.match(/(?<=\/)\d+(?=\/|$)/g) ?? []) deleted.add(number)
     const headers = line.headers
     if (typeof headers === 'object' && headers !== null) {
       const credentials = Object.fromEntries(Object.entries(headers as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && CREDENTIAL_HEADER.test(entry[0])))
@@ -394,7 +404,7 @@ export function scenarioCredentials(lines: readonly Record<string, unknown>[]): 
       login = request as unknown as ExploreLine
     }
   }
-  return { uses, login }
+  return { uses, login, deleted: [...deleted].sort() }
 }
 
 /**

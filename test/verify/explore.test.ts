@@ -190,6 +190,9 @@ describe('generated requests', () => {
     ]
     const credentials = scenarioCredentials(scenario)
     expect(credentials.login).toEqual({ method: 'POST', path: '/login', form: { username: 'bob', password: 'pw2' } })
+    expect(scenarioCredentials([{ method: 'DELETE', path: '/items/1' }, { method: 'POST', path: '/items/2/delete' }, { method: 'GET', path: '/items/3' }]).deleted).toEqual(['1', '2'])
+    const afterDeletes = generateExploreScenario(urlMap, reads, { uses: [], login: null, deleted: ['1', '2'] })
+    expect(afterDeletes.find((line) => line.path.startsWith('/items/'))?.path).toBe('/items/3')
     const explored = generateExploreScenario(urlMap, reads, credentials)
     // The endpoint's own (most frequent) credentials, and the most frequent overall elsewhere (never two schemes mixed).
     expect(explored.filter((line) => line.path.startsWith('/items/')).every((line) => line.headers?.['X-API-Key'] === 'fixed' && line.headers.Authorization === undefined)).toBe(true)
