@@ -1,11 +1,6 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startLegacyFlask } from '../../src/verify/legacy-side.js'
-import { buildService, installDependencies, startService, type RunningService } from '../../src/verify/service.js'
+import type { RunningService } from '../../src/verify/service.js'
+import { hasJournalOracle, setCookies, startJournalSides, type JournalSides } from './journal-sides.js'
 
 // The Flask journal and the migrated journal side by side with CSRF ON (its production
 // configuration: no JOURNAL_TESTING, so WTF_CSRF_ENABLED is True and csrf.init_app(app) checks every
@@ -15,27 +10,10 @@ import { buildService, installDependencies, startService, type RunningService } 
 // tampered token or another session's token are refused by both with the same 400 page; the API
 // blueprint, exempted with csrf.exempt(api_bp), takes posts without a token on both (issue 10).
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const journal = join(repoRoot, 'fixtures', 'acceptance', 'journal')
-const python = '/usr/bin/python3'
-const hasOracle = spawnSync(python, ['-c', 'import flask, flask_sqlalchemy, flask_login, flask_wtf'], { encoding: 'utf8' }).status === 0
-if (!hasOracle && process.env.CI === 'true') throw new Error("/usr/bin/python3 cannot import the journal's packages (bash .ci/run installs them)")
-
 const SECRET_KEY = 'csrf-interop-secret-key'
-const outRoot = mkdtempSync(join(tmpdir(), 'migrate-journal-csrf-'))
+let sides: JournalSides
 let flask: RunningService
 let service: RunningService
-
-/** The cookies a response sets, by name (value only). */
-function setCookies(response: Response): Map<string, string> {
-  const cookies = new Map<string, string>()
-  for (const header of response.headers.getSetCookie()) {
-    const [pair] = header.split(';')
-    const eq = pair!.indexOf('=')
-    cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim())
-  }
-  return cookies
-}
 
 async function request(base: string, path: string, options: { session?: string; form?: Record<string, string>; headers?: Record<string, string>; json?: unknown } = {}): Promise<Response> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) }
@@ -79,34 +57,16 @@ async function answer(response: Response): Promise<{ status: number; body: strin
   return { status: response.status, body: await response.text() }
 }
 
-describe.skipIf(!hasOracle)('the Flask journal and the migrated journal with CSRF on accept each other\'s tokens', () => {
+describe.skipIf(!hasJournalOracle)('the Flask journal and the migrated journal with CSRF on accept each other\'s tokens', () => {
   beforeAll(async () => {
-    const serviceDir = join(outRoot, 'service')
-    const migrated = spawnSync(process.execPath, ['bin/migrate.js', journal, '--out', serviceDir, '--force'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 })
-    if (migrated.status !== 0) throw new Error(`migrate failed:\n${migrated.stdout}\n${migrated.stderr}`)
-    const installed = installDependencies(serviceDir, join(repoRoot, 'node_modules'))
-    if (!installed.ok) throw new Error(installed.message)
-    const built = buildService(serviceDir)
-    if (!built.ok) throw new Error(built.message)
     // No JOURNAL_TESTING: the journal's Config, WTF_CSRF_ENABLED = True.
-    const env = (side: string): Record<string, string> => ({
-      SECRET_KEY,
-      DATABASE_URL: `sqlite:///${mkdtempSync(join(outRoot, `${side}-`))}/journal.sqlite`,
-      USERS_1_API_KEY: 'alice-key-7f3a9c',
-      USERS_2_API_KEY: 'bob-key-52e1d0',
-    })
-    const startedFlask = await startLegacyFlask(python, journal, 'wsgi:app', env('flask'))
-    if (!startedFlask.ok) throw new Error(startedFlask.message)
-    flask = startedFlask.value
-    const startedService = await startService(serviceDir, 60_000, env('service'))
-    if (!startedService.ok) throw new Error(startedService.message)
-    service = startedService.value
+    sides = await startJournalSides(SECRET_KEY, {})
+    flask = sides.flask
+    service = sides.service
   }, 600_000)
 
   afterAll(async () => {
-    await flask?.stop()
-    await service?.stop()
-    rmSync(outRoot, { recursive: true, force: true })
+    await sides?.stop()
   })
 
   for (const [from, to] of [

@@ -1,37 +1,15 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startLegacyFlask } from '../../src/verify/legacy-side.js'
-import { buildService, installDependencies, startService, type RunningService } from '../../src/verify/service.js'
+import type { RunningService } from '../../src/verify/service.js'
+import { hasJournalOracle, setCookies, startJournalSides, type JournalSides } from './journal-sides.js'
 
 // The Flask journal and the migrated journal running side by side with the same SECRET_KEY (each
 // on its own fresh database, seeded alike at start-up): the session cookie and Flask-Login's
 // remember_token one of them sets sign the user into the other, both ways (issue 10).
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const journal = join(repoRoot, 'fixtures', 'acceptance', 'journal')
-const python = '/usr/bin/python3'
-const hasOracle = spawnSync(python, ['-c', 'import flask, flask_sqlalchemy, flask_login, flask_wtf'], { encoding: 'utf8' }).status === 0
-if (!hasOracle && process.env.CI === 'true') throw new Error('/usr/bin/python3 cannot import the journal\'s packages (bash .ci/run installs them)')
-
 const SECRET_KEY = 'interop-secret-key'
-const outRoot = mkdtempSync(join(tmpdir(), 'migrate-journal-interop-'))
+let sides: JournalSides
 let flask: RunningService
 let service: RunningService
-
-/** The cookies a response sets, by name (value only). */
-function setCookies(response: Response): Map<string, string> {
-  const cookies = new Map<string, string>()
-  for (const header of response.headers.getSetCookie()) {
-    const [pair] = header.split(';')
-    const eq = pair!.indexOf('=')
-    cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim())
-  }
-  return cookies
-}
 
 async function get(base: string, path: string, cookies: Record<string, string>): Promise<Response> {
   const cookie = Object.entries(cookies).map(([name, value]) => `${name}=${value}`).join('; ')
@@ -66,34 +44,15 @@ async function expectSignedOut(base: string, cookies: Record<string, string>): P
   expect(guarded.headers.get('location')).toBe('/auth/login?next=%2Fpost%2Fnew')
 }
 
-describe.skipIf(!hasOracle)('the Flask journal and the migrated journal share sign-ins', () => {
+describe.skipIf(!hasJournalOracle)('the Flask journal and the migrated journal share sign-ins', () => {
   beforeAll(async () => {
-    const serviceDir = join(outRoot, 'service')
-    const migrated = spawnSync(process.execPath, ['bin/migrate.js', journal, '--out', serviceDir, '--force'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 })
-    if (migrated.status !== 0) throw new Error(`migrate failed:\n${migrated.stdout}\n${migrated.stderr}`)
-    const installed = installDependencies(serviceDir, join(repoRoot, 'node_modules'))
-    if (!installed.ok) throw new Error(installed.message)
-    const built = buildService(serviceDir)
-    if (!built.ok) throw new Error(built.message)
-    const env = (side: string): Record<string, string> => ({
-      JOURNAL_TESTING: '1',
-      SECRET_KEY,
-      DATABASE_URL: `sqlite:///${mkdtempSync(join(outRoot, `${side}-`))}/journal.sqlite`,
-      USERS_1_API_KEY: 'alice-key-7f3a9c',
-      USERS_2_API_KEY: 'bob-key-52e1d0',
-    })
-    const startedFlask = await startLegacyFlask(python, journal, 'wsgi:app', env('flask'))
-    if (!startedFlask.ok) throw new Error(startedFlask.message)
-    flask = startedFlask.value
-    const startedService = await startService(serviceDir, 60_000, env('service'))
-    if (!startedService.ok) throw new Error(startedService.message)
-    service = startedService.value
+    sides = await startJournalSides(SECRET_KEY, { JOURNAL_TESTING: '1' })
+    flask = sides.flask
+    service = sides.service
   }, 600_000)
 
   afterAll(async () => {
-    await flask?.stop()
-    await service?.stop()
-    rmSync(outRoot, { recursive: true, force: true })
+    await sides?.stop()
   })
 
   it('signed out on both sides without a cookie, and with a tampered one', async () => {
