@@ -211,6 +211,8 @@ export function urlQuote(text: string, safe = '/:', unsafe = ''): string {
 
 /** Werkzeug's `_fast_url_quote_plus` for query keys and values. */
 function urlQuotePlus(text: string): string {
+  // A plain text (letters, digits, -._~) has no space and nothing to quote.
+  if (PLAIN.test(text)) return text
   return urlQuote(text, ' ', '+').replace(/ /g, '+')
 }
 
@@ -403,7 +405,13 @@ function numberConverter(kind: 'int' | 'float'): CustomConverter {
         return asFloat(n)
       },
       toUrl(value: unknown): string {
-        let text = kind === 'int' ? pyIntOf(value).toString() : floatRepr(pyFloatOf(value))
+        // A safe integer's digits are those of its BigInt (str(int(value)) in Python).
+        let text =
+          kind === 'int'
+            ? typeof value === 'number' && Number.isSafeInteger(value)
+              ? String(value)
+              : pyIntOf(value).toString()
+            : floatRepr(pyFloatOf(value))
         if (fixedDigits) text = zfill(text, fixedDigits)
         return text
       },
@@ -555,6 +563,13 @@ interface CompiledRule {
   converters: Map<string, Converter>
   /** (isDynamic, data) pieces of the URL part, for building. */
   trace: [boolean, string][]
+  /**
+   * The trace as `buildRule` uses it: runs of static pieces URL-quoted once and joined (Werkzeug's
+   * `_compile_builder` quotes them when it compiles the rule), and the variables' names.
+   */
+  builder: (string | { name: string })[]
+  /** The rule's arguments and the keys of its defaults: the values that do not go to the query string. */
+  known: Set<string>
   parts: RulePart[]
 }
 
@@ -605,6 +620,8 @@ function compileRule(
     arguments: new Set(Object.keys(spec.defaults ?? {})),
     converters: new Map(),
     trace: [],
+    builder: [],
+    known: new Set(),
     parts: [{ content: '', final: false, static: true, weight: [0, [], 0, []] }],
   }
   if (compiled.methods?.has('GET')) compiled.methods.add('HEAD')
@@ -664,6 +681,16 @@ function compileRule(
   }
   if (!isStatic) content += '$'
   compiled.parts.push(flush())
+  let staticRun: string | null = null
+  for (const [isDynamic, data] of compiled.trace) {
+    if (isDynamic && compiled.converters.has(data)) {
+      if (staticRun !== null) compiled.builder.push(urlQuote(staticRun, '/:|+'))
+      staticRun = null
+      compiled.builder.push({ name: data })
+    } else staticRun = (staticRun ?? '') + data
+  }
+  if (staticRun !== null) compiled.builder.push(urlQuote(staticRun, '/:|+'))
+  compiled.known = new Set([...compiled.arguments, ...Object.keys(compiled.defaults ?? {})])
   return compiled
 }
 
@@ -1007,7 +1034,11 @@ function suitableFor(
   method?: string,
 ): boolean {
   if (method !== undefined && rule.methods !== null && !rule.methods.has(method)) return false
-  const defaults = rule.defaults ?? {}
+  const defaults = rule.defaults
+  if (defaults === null) {
+    for (const key of rule.arguments) if (!(key in values)) return false
+    return true
+  }
   for (const key of rule.arguments) if (!(key in defaults) && !(key in values)) return false
   for (const [key, value] of Object.entries(defaults))
     if (key in values && !pyEquals(value, values[key])) return false
@@ -1020,23 +1051,30 @@ function buildRule(
   values: Record<string, unknown>,
   appendUnknown: boolean,
 ): string | null {
-  const defaults = rule.defaults ?? {}
+  const defaults = rule.defaults
   let url = ''
   try {
-    for (const [isDynamic, data] of rule.trace) {
-      const converter = rule.converters.get(data)
-      if (isDynamic && converter !== undefined)
-        url += converter.toUrl(data in defaults ? defaults[data] : values[data])
-      else url += urlQuote(data, '/:|+')
+    for (const piece of rule.builder) {
+      if (typeof piece === 'string') url += piece
+      else {
+        const { name } = piece
+        url += rule.converters
+          .get(name)!
+          .toUrl(defaults !== null && name in defaults ? defaults[name] : values[name])
+      }
     }
   } catch (error) {
     if (error instanceof ValidationError) return null
     throw error
   }
   if (appendUnknown) {
-    const known = new Set([...rule.arguments, ...Object.keys(defaults)])
-    const query = urlEncode(Object.entries(values).filter(([key]) => !known.has(key)))
-    if (query) url += `?${query}`
+    const unknown: [string, unknown][] = []
+    for (const key of Object.keys(values))
+      if (!rule.known.has(key)) unknown.push([key, values[key]])
+    if (unknown.length > 0) {
+      const query = urlEncode(unknown)
+      if (query) url += `?${query}`
+    }
   }
   return url
 }
@@ -1444,8 +1482,12 @@ export function urlFor(
   if (urlMap instanceof WerkzeugRouter) map = urlMap.urlMap
   else if (urlMap instanceof UrlMap) map = urlMap
   else {
-    map = compiledMaps.get(urlMap) ?? new UrlMap(urlMap, options.mapOptions)
-    compiledMaps.set(urlMap, map)
+    let compiled = compiledMaps.get(urlMap)
+    if (compiled === undefined) {
+      compiled = new UrlMap(urlMap, options.mapOptions)
+      compiledMaps.set(urlMap, compiled)
+    }
+    map = compiled
   }
   const inRequest = options.inRequest ?? true
   if (endpoint.startsWith('.')) {
@@ -1455,14 +1497,29 @@ export function urlFor(
   const external = options.external ?? (inRequest ? options.scheme !== undefined : true)
   if (options.scheme !== undefined && !external)
     throw new ValueError("When specifying '_scheme', '_external' must be True.")
-  const given = Object.fromEntries(
-    Object.entries(values).filter(([, v]) => v !== null && v !== undefined),
-  )
+  // The values without None (a copy: url_for's keywords are the caller's).
+  const given: Record<string, unknown> = {}
+  for (const key of Object.keys(values)) {
+    const value = values[key]
+    if (value === null || value === undefined) continue
+    if (key === '__proto__')
+      Object.defineProperty(given, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    else given[key] = value
+  }
   const path = map.partialBuild(endpoint, given, options.method?.toUpperCase() ?? null)
   if (path === null) throw new BuildError(endpoint, given, options.method ?? null)
-  const scriptName = `${(options.scriptRoot ?? '').replace(/\/+$/, '')}/`
+  const scriptRoot = options.scriptRoot ?? ''
+  const scriptName = scriptRoot === '' ? '/' : `${scriptRoot.replace(/\/+$/, '')}/`
   let url: string
-  if (!external) url = `${scriptName.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
+  // No script root and one leading slash (every rule starts with one): the path is the URL.
+  if (!external && scriptName === '/' && path.charCodeAt(0) === 47 && path.charCodeAt(1) !== 47)
+    url = path
+  else if (!external) url = `${scriptName.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
   else {
     const requested = options.scheme ?? options.urlScheme ?? 'http'
     const scheme = requested === 'https' || requested === 'wss' ? 'https' : 'http'
