@@ -11,6 +11,7 @@ const cases: Case[] = [
   { name: 'pop from empty list', source: `def f():\n    l = []\n    return l.pop()` },
   { name: 'remove missing', source: `def f():\n    l = [1]\n    l.remove(5)\n    return l` },
   { name: 'sorted with key and reverse, stable', source: `def f():\n    words = ["bb", "a", "ccc", "dd", "e"]\n    return [sorted(words), sorted(words, key=len), sorted(words, key=len, reverse=True), sorted([3, 1, 2], reverse=True)]` },
+  { name: 'sorted str without key (reverse, list.sort, an empty list)', source: `def f():\n    words = ["pear", "Apple", "apple", "", "éclair", "b", "pear"]\n    l = list(words)\n    l.sort(reverse=True)\n    e = []\n    e.sort()\n    return [sorted(words), sorted(words, reverse=True), l, e, sorted(w for w in words if w)]` },
   { name: 'list.sort with key', source: `def f():\n    l = [{"n": 2}, {"n": 1}]\n    l.sort(key=lambda x: x["n"])\n    return l` },
   { name: 'min max sum any all', source: `def f():\n    l = [3, 1, 2]\n    return [min(l), max(l), min(4, 9), max(l, key=lambda x: -x), max([], default=0), sum(l), sum([0.5, 0.25]), any(x > 2 for x in l), all(x > 2 for x in l), any([]), all([])]` },
   { name: 'min of empty raises', source: `def f():\n    return min([])` },

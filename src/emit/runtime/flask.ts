@@ -46,7 +46,7 @@ import {
   RuntimeError,
 } from './exceptions.js'
 import type { RoutingInfo } from './router.js'
-import { callWithKeywords } from './py.js'
+import { DICT_PAIRS, PyDict, callWithKeywords } from './py.js'
 import { PyFloat, floatRepr } from './float.js'
 import { loadsJson } from './json.js'
 
@@ -832,12 +832,24 @@ export function dumps(value: unknown): string {
       // A runtime value that says how Python's json writes it (an IntEnum or StrEnum member: its value).
       const json = (object as { __json__?: unknown }).__json__
       if (typeof json === 'function') return encode(json.call(object))
-      const entries = dictEntries(object)
+      // A PyDict whose items() is the dict's own: its pairs as it holds them (no tuple per item).
+      const entries =
+        object instanceof PyDict && object.items === PyDict.prototype.items
+          ? (object as PyDict)[DICT_PAIRS]()
+          : dictEntries(object)
       if (entries) {
-        entries.sort((a, b) => compareKeys(a[0], b[0]))
-        return (
-          '{' + entries.map(([k, v]) => jsonString(jsonKey(k)) + ':' + encode(v)).join(',') + '}'
+        entries.sort(
+          entries.every((entry) => typeof entry[0] === 'string')
+            ? (a, b) => comparePyStrings(a[0] as string, b[0] as string)
+            : (a, b) => compareKeys(a[0], b[0]),
         )
+        let out = '{'
+        for (let i = 0; i < entries.length; i++) {
+          const [k, v] = entries[i]!
+          if (i > 0) out += ','
+          out += jsonString(jsonKey(k)) + ':' + encode(v)
+        }
+        return out + '}'
       }
       if (object instanceof Set || typeNameOf(object) === 'PySet' || object instanceof MultiDict) {
         throw new PyTypeError(

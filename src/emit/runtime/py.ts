@@ -78,11 +78,21 @@ function hashKey(key: Py): string {
   return 'o' + id
 }
 
+/**
+ * A PyDict's key-value pairs in insertion order, as it holds them (no tuple made per item): for
+ * readers in the runtime that only read them (flask.ts's JSON encoder). Not a Python attribute.
+ */
+export const DICT_PAIRS: unique symbol = Symbol('dict pairs')
+
 /** Python's dict: insertion-ordered, keys compared as Python does (`1`, `1.0` and `True` are one key). */
 export class PyDict<K = Py, V = Py> {
   private readonly entries = new Map<string, [K, V]>()
   constructor(entries?: Iterable<readonly [K, V]>) {
     if (entries) for (const [k, v] of entries) this.set(k, v)
+  }
+  /** The pairs in insertion order, in a new array (the pairs themselves are the dict's: read them only). */
+  [DICT_PAIRS](): (readonly [K, V])[] {
+    return Array.from(this.entries.values())
   }
   get size(): number {
     return this.entries.size
@@ -1374,6 +1384,16 @@ export function sorted(iterable: Py, key: ((x: Py) => Py) | null = null, reverse
 }
 
 function sortInPlace(items: Py[], key: ((x: Py) => Py) | null, reverse: boolean): void {
+  // Only str items and no key: compared as `compare` compares two str, without decorating them
+  // (equal str are alike, so the stable order of equal items cannot show).
+  if (key === null && items.every((item) => typeof item === 'string')) {
+    items.sort(
+      reverse
+        ? (a: string, b: string) => (b < a ? -1 : b > a ? 1 : 0)
+        : (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0),
+    )
+    return
+  }
   const decorated = items.map((item, index) => ({ item, index, key: key ? key(item) : item }))
   decorated.sort((a, b) => {
     const c = reverse ? pyCompare(b.key, a.key) : pyCompare(a.key, b.key)
