@@ -1524,12 +1524,11 @@ export class Session {
 
   private manyToOneChanged(obj: Model): boolean {
     const state = stateOf(obj)
-    for (const [attribute, rel] of state.mapper.relationships) {
-      if (rel.uselist || rel.secondary || !state.related.has(attribute)) continue
-      // The target's table once, not once per column (every autoflush of a read comes here).
-      const targetTable = mapperByName(this.db, rel.target).table.name
-      const fk = state.mapper.table.columns.find((c) => c.foreignKey?.table === targetTable)
-      const target = state.related.get(attribute) as Model | null
+    for (const rel of relationshipsOf(state.mapper)) {
+      if (rel.uselist || rel.secondary || !state.related.has(rel.attribute)) continue
+      // The column holding the target's key, found once per relationship (every autoflush of a read comes here).
+      const fk = manyToOneKey(this.db, state.mapper, rel)
+      const target = state.related.get(rel.attribute) as Model | null
       const id = target ? primaryKeyOf(target) : null
       if (fk && state.values.get(fk.attribute) !== id) return true
     }
@@ -1578,6 +1577,10 @@ export class Session {
     }
   }
 
+  /** An object not saved and not in this session (made once: every autoflush of a read uses it). */
+  private readonly unsaved = (item: unknown): boolean =>
+    item instanceof Model && stateOf(item).session !== this && !stateOf(item).persistent
+
   /**
    * What the flush below would find without building its lists: nothing pending or deleted, and
    * every watched object with its columns and many-to-one keys as loaded, its collections the
@@ -1586,11 +1589,12 @@ export class Session {
    */
   private nothingToFlush(): boolean {
     if (this.pending.length > 0 || this.deletedObjects.length > 0) return false
-    const unsaved = (item: unknown): boolean =>
-      item instanceof Model && stateOf(item).session !== this && !stateOf(item).persistent
+    const unsaved = this.unsaved
     for (const obj of this.watched) {
       const state = stateOf(obj)
-      for (const [attribute, value] of state.related) {
+      // Keys, then values: iterating a Map's entries makes an array per entry, on every autoflush.
+      for (const attribute of state.related.keys()) {
+        const value = state.related.get(attribute)
         if (Array.isArray(value)) {
           const loaded = state.loadedCollections.get(attribute)
           if (loaded === undefined || loaded.length !== value.length) return false
@@ -2134,6 +2138,32 @@ function tableOrder(db: SQLAlchemy): string[] {
   }
   tableOrders.set(db.schema, out)
   return out
+}
+
+/** A mapper's relationships as a list (its map is fixed when the model is registered). */
+const relationshipLists = new WeakMap<Mapper, RelationshipMeta[]>()
+function relationshipsOf(mapper: Mapper): RelationshipMeta[] {
+  let list = relationshipLists.get(mapper)
+  if (list === undefined) relationshipLists.set(mapper, (list = [...mapper.relationships.values()]))
+  return list
+}
+
+/** The column of `mapper`'s table that holds the key of a many-to-one relationship's target, if any. */
+const manyToOneKeys = new WeakMap<
+  RelationshipMeta,
+  { table: TableMeta; fk: ColumnMeta | undefined }
+>()
+function manyToOneKey(
+  db: SQLAlchemy,
+  mapper: Mapper,
+  rel: RelationshipMeta,
+): ColumnMeta | undefined {
+  const cached = manyToOneKeys.get(rel)
+  if (cached !== undefined && cached.table === mapper.table) return cached.fk
+  const targetTable = mapperByName(db, rel.target).table.name
+  const fk = mapper.table.columns.find((c) => c.foreignKey?.table === targetTable)
+  manyToOneKeys.set(rel, { table: mapper.table, fk })
+  return fk
 }
 
 function mapperByName(db: SQLAlchemy, name: string): Mapper {
