@@ -130,7 +130,6 @@ export function emitMain(): string {
  * HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS,
  * SHUTDOWN_TIMEOUT_MS; LEGACY_URL, LEGACY_ROUTES, LEGACY_TIMEOUT_MS, MIGRATE_ADMIN (src/lib/legacy.ts).
  */
-import cluster from 'node:cluster'
 import { createApp } from './app.js'
 import { config } from './config.js'
 import { bodyLimitFromEnvironment, useAppConfig } from './lib/flask.js'
@@ -142,7 +141,8 @@ bodyLimitFromEnvironment() // a bad MAX_BODY_BYTES stops the service here, not o
 const settings = serverSettingsFromEnvironment()
 const workers = webConcurrency()
 
-if (workers > 1 && cluster.isPrimary) void runPrimary(workers)
+// node:cluster (and the child_process machinery it loads) only when there are workers to start.
+if (workers > 1 && (await import('node:cluster')).default.isPrimary) void runPrimary(workers)
 else serve()
 
 /** One server process: the only one, or a worker of \`runPrimary\`. */

@@ -39,7 +39,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
 import { BadGateway, GatewayTimeout } from './errors.js'
 import { logsRequests } from './flask.js'
@@ -331,8 +331,12 @@ class Upstream {
     private readonly url: URL,
     private readonly timeoutMs: number,
   ) {
-    const https = url.protocol === 'https:'
-    this.request = https ? httpsRequest : httpRequest
+    // node:https (and TLS) loaded only for an https:// LEGACY_URL: a service without one starts without it.
+    const https =
+      url.protocol === 'https:'
+        ? (createRequire(import.meta.url)('node:https') as typeof import('node:https'))
+        : null
+    this.request = https ? https.request : httpRequest
     // Keep-alive to the Flask app; an idle connection is dropped after 1 s, before servers that keep
     // one for 2 s (gunicorn) close it under a request.
     const agentOptions = {
@@ -341,7 +345,7 @@ class Upstream {
       timeout: 1_000,
       scheduling: 'lifo' as const,
     }
-    this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions)
+    this.agent = https ? new https.Agent(agentOptions) : new HttpAgent(agentOptions)
     this.basePath = url.pathname.replace(/\/+$/, '')
   }
 
