@@ -362,6 +362,8 @@ const CUTOVER_SECTION = [
   "- paths the service's url map does not know (the Flask app may have routes the analysis could not see);",
   '- the endpoints named in `LEGACY_ROUTES`.',
   '',
+  "State shared across the cut must live where both sides see it: the database (both use the same one) or Redis. Data the app keeps in process memory and changes while serving requests (a module-level dict of items, a request counter) is one copy in the Flask app and another in the service, and a route served by one side does not see what the other wrote; the report lists each such variable (`process-local-state`). Serve every route that reads or writes it from one side until it moves to the database.",
+  '',
   "A forwarded request runs none of the service's hooks (Flask runs its own). It keeps its method, path, query, headers (the original `Host` too, so `url_for(..., _external=True)` in Flask names the service) and body, with `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` added; the body is streamed both ways and not bounded by `MAX_BODY_BYTES` (Flask applies its own `MAX_CONTENT_LENGTH`). A Flask app that is down, refuses or resets the connection gives `502 Bad Gateway`; one that sends nothing for `LEGACY_TIMEOUT_MS` gives `504 Gateway Timeout`.",
   '',
   '| variable | default | what it does |',

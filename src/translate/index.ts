@@ -11,6 +11,7 @@ import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
 import { cacheDecorator } from './expr/stdlib-modules.js'
 import { factoryCalls, factoryState, type FactoryCall } from './factory-state.js'
+import { processLocalState, type CarriedData, type RequestTimeCode } from './process-state.js'
 import { translateClass } from './class.js'
 import { dataclassDecorator } from './stdlib-class.js'
 import { translateExpr } from './expr/index.js'
@@ -694,6 +695,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     }
     findings.push(...draft.handler.findings)
   }
+  findings.push(...processLocalState(project, carriedData(project, symbols, broken, factoryData), requestTimeCode(project, symbols, broken, drafts.filter((draft) => !startupDrafts.includes(draft)), commands)))
   // One TypeScript module per Python module used, declarations in source order.
   const modules: TranslatedModule[] = []
   const byModule = new Map<string, SymbolResult[]>()
@@ -1000,6 +1002,54 @@ function mutatesData(statement: SyntaxNode, name: string, module: ModuleInfo): b
 function builtAtLoadTime(project: ProjectIndex, module: ModuleInfo, name: string): boolean {
   const instance = extensionInstances(project).find((candidate) => candidate.module === module.name && candidate.name === name)
   return instance !== undefined && (instance.rule as { load_time?: string[] }).load_time?.includes(instance.className) === true
+}
+
+/** The plain data the service carries (module variables and app factory state), for process-local-state. */
+function carriedData(project: ProjectIndex, symbols: Map<string, SymbolResult>, broken: Map<string, SymbolResult>, factoryData: Map<string, SymbolDef | null>): CarriedData[] {
+  const data: CarriedData[] = []
+  for (const [key, result] of symbols) {
+    if (broken.has(key) || result.code === null) continue
+    const [moduleName, name] = key.split('\0') as [string, string]
+    const module = project.modules.get(moduleName)
+    const def = factoryData.get(key) ?? module?.symbols.get(name)
+    if (module === undefined || def?.kind !== 'data' || !carriesPlainData(def.value, module)) continue
+    let factory: SyntaxNode | null = def.node.parent
+    while (factory !== null && factory.type !== 'function_definition') factory = factory.parent
+    data.push({ module, name, node: def.node, ...(factory !== null ? { factory } : {}) })
+  }
+  return data
+}
+
+/**
+ * What the service runs while serving requests: the migrated handlers (not CLI commands) and the
+ * project functions and classes they use, transitively (not what runs when a module loads or the
+ * factory runs: a data's load-time statements are not followed).
+ */
+function requestTimeCode(project: ProjectIndex, symbols: Map<string, SymbolResult>, broken: Map<string, SymbolResult>, drafts: { handler: TranslatedHandler; dependencies: Set<string> }[], commands: TranslatedHandler[]): RequestTimeCode[] {
+  const code: RequestTimeCode[] = []
+  const pending: string[] = []
+  for (const { handler, dependencies } of drafts) {
+    if (handler.status !== 'migrated' || commands.includes(handler)) continue
+    const module = project.modules.get(handler.ref.module)
+    const found = module !== undefined ? findDefinition(module, handler.ref.qualname, handler.ref.location.line) : null
+    if (module !== undefined && found !== null) code.push({ module, node: found.node })
+    pending.push(...dependencies)
+  }
+  const seen = new Set<string>()
+  while (pending.length > 0) {
+    const key = pending.pop()!
+    if (seen.has(key)) continue
+    seen.add(key)
+    const result = symbols.get(key)
+    if (result === undefined || broken.has(key) || result.code === null) continue
+    const [moduleName, name] = key.split('\0') as [string, string]
+    const module = project.modules.get(moduleName)
+    const def = module?.symbols.get(name)
+    if (module === undefined || (def?.kind !== 'function' && def?.kind !== 'class')) continue
+    code.push({ module, node: def.node })
+    pending.push(...result.dependencies)
+  }
+  return code
 }
 
 function carriesPlainData(value: SyntaxNode, module: ModuleInfo): boolean {

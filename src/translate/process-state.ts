@@ -1,0 +1,149 @@
+/**
+ * Data the service keeps in process memory that its handlers change while serving requests (rule
+ * process-local-state): `ITEMS[new_id] = item` in a view, `next(request_numbers)` in a hook,
+ * `global hits; hits += 1`. The service carries such data as a module constant, one copy per
+ * process, as each Flask worker process has its own; a single process behaves as Flask does. Beside
+ * the Flask app (LEGACY_URL, shadow mode) or as several processes, each copy changes apart from the
+ * others: a warning at the data's definition says so, naming the code that changes it.
+ *
+ * A change is found by syntax, in the functions the service runs at request time (the handlers,
+ * and the project functions and classes translated for them): a call of a mutating method on the
+ * data or on an item of it (`.append`, `.update`, `.pop`, …), `next(data)`, an item or attribute
+ * set or deleted on it, or a rebinding declared `global` / `nonlocal`. Changes through another name
+ * (`items = ITEMS; items.append(x)`) or through a project method are not seen.
+ */
+import type { Finding } from '../ir/types.js'
+import type { SyntaxNode } from './context.js'
+import { collectBindings } from './function.js'
+import type { ModuleInfo, ProjectIndex } from './project.js'
+
+/** Data the service carries: where it is defined (a module variable, or an app factory's state). */
+export interface CarriedData {
+  module: ModuleInfo
+  name: string
+  /** The assignment that defines it. */
+  node: SyntaxNode
+  /** The app factory defining it (factory state), else undefined. */
+  factory?: SyntaxNode
+}
+
+/** A function or class the service runs at request time, in its module. */
+export interface RequestTimeCode {
+  module: ModuleInfo
+  node: SyntaxNode
+}
+
+/** Methods of Python's containers (list, dict, set, deque, Counter, OrderedDict) that change them. */
+const MUTATORS = new Set([
+  'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update', 'setdefault', 'add', 'discard', 'popitem',
+  'sort', 'reverse', 'appendleft', 'extendleft', 'popleft', 'rotate', 'subtract', 'move_to_end',
+  'difference_update', 'intersection_update', 'symmetric_difference_update', '__setitem__', '__delitem__',
+])
+
+const SCOPES = new Set(['function_definition', 'class_definition', 'lambda'])
+
+/** The process-local-state findings: one per carried data that request-time code changes. */
+export function processLocalState(project: ProjectIndex, data: CarriedData[], code: RequestTimeCode[]): Finding[] {
+  const changes = new Map<CarriedData, { file: string; line: number; name: string }[]>()
+  const seen = new Set<SyntaxNode>()
+  for (const { module, node } of code) {
+    const functions = node.type === 'function_definition' ? [node, ...node.descendantsOfType('function_definition')] : node.descendantsOfType('function_definition')
+    for (const fn of functions) {
+      if (seen.has(fn)) continue
+      seen.add(fn)
+      const body = fn.childForFieldName('body')
+      if (!body) continue
+      const { bindings, globals, nonlocals } = collectBindings(body)
+      for (const item of data) {
+        const local = localName(project, module, item, fn)
+        if (local === null) continue
+        const declared = globals.has(local) || nonlocals.has(local)
+        if (bindings.has(local) && !declared) continue
+        const at = changeOf(body, local, declared)
+        if (at === null) continue
+        changes.set(item, [...(changes.get(item) ?? []), { file: module.file, line: at.startPosition.row + 1, name: fn.childForFieldName('name')!.text }])
+      }
+    }
+  }
+  const findings: Finding[] = []
+  for (const item of data) {
+    const found = changes.get(item)
+    if (!found) continue
+    found.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
+    const first = found[0]!
+    const more = found.length > 1 ? `, and ${found.length - 1} more place${found.length > 2 ? 's' : ''}` : ''
+    findings.push({
+      ruleId: 'process-local-state',
+      severity: 'warning',
+      message:
+        `\`${item.name}\` is kept in process memory and changed while serving requests (${first.file}:${first.line}, in ${first.name}${more}): ` +
+        'each process of the service keeps its own copy, as each Flask worker does; beside the Flask app (LEGACY_URL, SHADOW) or with several ' +
+        'processes (WEB_CONCURRENCY, replicas), a request does not see what another process wrote',
+      location: { file: item.module.file, line: item.node.startPosition.row + 1, column: item.node.startPosition.column + 1 },
+    })
+  }
+  return findings
+}
+
+/** The name `item` has inside `fn` of `module` (its own name in its module, or the name it is imported as), or null. */
+function localName(project: ProjectIndex, module: ModuleInfo, item: CarriedData, fn: SyntaxNode): string | null {
+  if (item.factory !== undefined) {
+    // Factory state is seen only by the functions the factory defines.
+    return module === item.module && fn.startIndex > item.factory.startIndex && fn.endIndex <= item.factory.endIndex ? item.name : null
+  }
+  if (module === item.module) return item.name
+  for (const [name, def] of module.symbols) {
+    if (def.kind !== 'import' || def.target.kind !== 'member') continue
+    const resolved = project.resolveSymbol(module.name, name)
+    if (resolved !== null && resolved.module === item.module && resolved.name === item.name) return name
+  }
+  return null
+}
+
+/** The first statement of `body` (outside nested scopes) that changes the data named `local`, or null. */
+function changeOf(body: SyntaxNode, local: string, rebinds: boolean): SyntaxNode | null {
+  /** Whether `node` is the data or a part of it reached by items (`DATA[k]`, `DATA.get(k)[j]`). */
+  const isPart = (node: SyntaxNode | null): boolean => {
+    let current = node
+    while (current !== null) {
+      if (current.type === 'identifier') return current.text === local
+      if (current.type === 'subscript') current = current.childForFieldName('value')
+      else if (current.type === 'call') {
+        const callee = current.childForFieldName('function')
+        current = callee?.type === 'attribute' && ['get', 'setdefault'].includes(callee.childForFieldName('attribute')!.text) ? callee.childForFieldName('object') : null
+      } else return false
+    }
+    return false
+  }
+  /** An assignment or deletion target that changes the data. */
+  const changesByTarget = (target: SyntaxNode): boolean => {
+    if (target.type === 'identifier') return rebinds && target.text === local
+    if (target.type === 'subscript') return isPart(target.childForFieldName('value'))
+    if (target.type === 'attribute') return isPart(target.childForFieldName('object'))
+    if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression', 'expression_list'].includes(target.type)) return target.namedChildren.some(changesByTarget)
+    return false
+  }
+  let found: SyntaxNode | null = null
+  const walk = (node: SyntaxNode): void => {
+    if (found !== null || SCOPES.has(node.type)) return
+    switch (node.type) {
+      case 'call': {
+        const callee = node.childForFieldName('function')!
+        const first = node.childForFieldName('arguments')?.namedChildren[0]
+        if (callee.type === 'attribute' && MUTATORS.has(callee.childForFieldName('attribute')!.text) && isPart(callee.childForFieldName('object'))) found = node
+        else if (callee.type === 'identifier' && callee.text === 'next' && first?.type === 'identifier' && first.text === local) found = node
+        break
+      }
+      case 'assignment':
+      case 'augmented_assignment':
+        if (changesByTarget(node.childForFieldName('left')!)) found = node
+        break
+      case 'delete_statement':
+        if (node.namedChildren.some(changesByTarget)) found = node
+        break
+    }
+    if (found === null) for (const child of node.namedChildren) walk(child)
+  }
+  for (const statement of body.namedChildren) walk(statement)
+  return found
+}
