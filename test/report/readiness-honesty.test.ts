@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -34,8 +35,11 @@ for (const name of readdirSync(fixtures).sort()) {
   const dir = join(fixtures, name)
   if (name.startsWith('_') || !existsSync(join(dir, 'input'))) continue
   const expected = join(dir, 'expected-url-map.json')
+  // A fixture's env.json: the environment its app needs to import (as test/emit/fixtures.test.ts gives it).
+  const envFile = join(dir, 'env.json')
+  const env = existsSync(envFile) ? (JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>) : {}
   for (const app of appSpecs(dir)) {
-    cases.push({ name: app === undefined ? name : `${name} --app ${app}`, input: join(dir, 'input'), ...(app !== undefined ? { app } : {}), env: {}, ...(existsSync(expected) ? { expected } : {}) })
+    cases.push({ name: app === undefined ? name : `${name} --app ${app}`, input: join(dir, 'input'), ...(app !== undefined ? { app } : {}), env, ...(existsSync(expected) ? { expected } : {}) })
   }
 }
 const acceptanceEnv: Record<string, Record<string, string>> = { journal: { JOURNAL_TESTING: '1' } }
@@ -50,11 +54,15 @@ function flaskRules(testCase: Case): string[] {
   let printed: string
   if (testCase.expected !== undefined) printed = readFileSync(testCase.expected, 'utf8')
   else {
+    // {tmp} in an env.json value: a fresh folder (a database file the app creates at import).
+    const tmp = mkdtempSync(join(tmpdir(), 'migrate-readiness-'))
+    const env = Object.fromEntries(Object.entries(testCase.env).map(([key, value]) => [key, value.replaceAll('{tmp}', tmp)]))
     const run = spawnSync(python, [oracle, testCase.input, ...(testCase.app !== undefined ? [testCase.app] : [])], {
       encoding: 'utf8',
-      env: { ...process.env, ...testCase.env },
+      env: { ...process.env, ...env },
       timeout: 120_000,
     })
+    rmSync(tmp, { recursive: true, force: true })
     if (run.status !== 0) throw new Error(`flask_url_map.py failed on ${testCase.name}:\n${run.stderr}`)
     printed = run.stdout
   }
