@@ -1265,18 +1265,10 @@ export function declaredContentLength(value: string | null | undefined): number 
   return Number(value)
 }
 
-/**
- * A function the server (server.ts `bodyMemory`) sets on a Node socket to be told the size of each
- * request body chunk read from it: a listener of the socket's own `data` would move Node's parser
- * from native to JavaScript input for the whole connection.
- */
-export const BODY_BYTES_READ = Symbol('request body bytes read')
-
 /** The parts of a Node `IncomingMessage` the body reader uses (`c.env.incoming` under @hono/node-server). */
 interface NodeBodyStream {
   /** Node's parsed headers (lower-case names): read here so the web `Request`'s headers are not built for it. */
   readonly headers: { readonly [name: string]: string | string[] | undefined }
-  readonly socket?: { [BODY_BYTES_READ]?: (bytes: number) => void } | null
   on(event: string, listener: (...args: never[]) => void): unknown
   off(event: string, listener: (...args: never[]) => void): unknown
   pause(): unknown
@@ -1322,7 +1314,6 @@ function readNodeBody(incoming: NodeBodyStream, limit: number): Promise<Uint8Arr
   const declared = declaredContentLength(typeof length === 'string' ? length : undefined)
   let into =
     declared !== null && declared > 0 && declared <= limit ? new Uint8Array(declared) : null
-  const bytesRead = incoming.socket?.[BODY_BYTES_READ]
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = []
     let total = 0
@@ -1334,7 +1325,6 @@ function readNodeBody(incoming: NodeBodyStream, limit: number): Promise<Uint8Arr
     }
     const onData = (chunk: Uint8Array): void => {
       total += chunk.length
-      bytesRead?.(chunk.length)
       if (total > limit) {
         // Stop here: what is left is drained (bounded) or the connection closed by the server
         // after the response, never kept.

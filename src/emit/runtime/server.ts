@@ -35,9 +35,9 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http'
-import { Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
-import { BODY_BYTES_READ, declaredContentLength, hasContentType, maxBodyBytes } from './flask.js'
+import { declaredContentLength, hasContentType, maxBodyBytes } from './flask.js'
 
 /** What `createFlaskServer` reads from the environment (see `serverSettingsFromEnvironment`). */
 export interface ServerSettings {
@@ -172,18 +172,12 @@ export function createFlaskServer(
       return writeHead(...args)
     }) as ServerResponse['writeHead']
   }
-  const typed = (response: Response, env: unknown): Response => {
+  const typedFetch: FetchCallback = async (request, env) => {
+    const response = await fetch(request, env)
     const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing
     if (outgoing !== undefined && response instanceof Response && !hasContentType(response))
       withoutDefaultType(outgoing)
     return response
-  }
-  // No promise of its own: a response the app has at once goes out without waiting a turn.
-  const typedFetch: FetchCallback = (request, env) => {
-    const response = fetch(request, env)
-    return response instanceof Promise
-      ? response.then((answer: Response) => typed(answer, env))
-      : typed(response as Response, env)
   }
   const server = createServer(
     {
@@ -205,14 +199,6 @@ export function createFlaskServer(
     },
   ) as FlaskServer
   server.keepAliveTimeout = options.keepAliveTimeoutMs
-  // Node's own connection listener (its HTTP parser's set-up), run by `firstPacket` once the first
-  // packet of a connection has been looked at, so that the parser reads the socket natively after.
-  const nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[]
-  const preRead = nodeListeners.length === 1 && typeof Socket.prototype.unshift === 'function'
-  if (preRead) server.removeAllListeners('connection')
-  const toNode = (socket: Socket): void => {
-    for (const listener of nodeListeners) listener.call(server, socket)
-  }
 
   const memory = bodyMemory(exposedCollector())
   // Least recently used first: a connection moves to the end when it connects and when a response on it ends.
@@ -249,9 +235,8 @@ export function createFlaskServer(
     }
     connections.set(socket, state)
     socket.once('close', () => connections.delete(socket))
-    if (memory !== null) (socket as SocketWithBodyBytes)[BODY_BYTES_READ] = memory.read
-    if (preRead) firstPacket(socket, state, options, toNode)
-    else sniffFirstLine(socket, state, options.maxHeaderBytes)
+    sniffFirstLine(socket, state, options.maxHeaderBytes)
+    if (memory !== null) socket.on('data', memory.read)
   })
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -263,7 +248,7 @@ export function createFlaskServer(
     memory?.request(request)
     if (stopping) response.shouldKeepAlive = false
     response.once('close', () => {
-      memory?.responded(socket)
+      memory?.responded()
       state.active--
       if (stopping && state.active === 0) closeSoon(socket)
       else if (connections.delete(socket)) connections.set(socket, state)
@@ -335,22 +320,13 @@ const LARGE_BODY_BYTES = 1024 * 1024
 
 /** What the server tells `bodyMemory`. */
 interface BodyMemory {
-  /** Bytes of a request body read (flask.ts, through the socket's `BODY_BYTES_READ`). */
-  read: (bytes: number) => void
+  /** A chunk read from a client (a socket's `data`). */
+  read: (chunk: Buffer) => void
   /** A request arrived (its head): before its body is read. */
   request: (request: IncomingMessage) => void
   /** A response ended (or its connection closed). */
-  responded: (socket: Socket) => void
+  responded: () => void
 }
-
-/** A socket told of the request body bytes read from it (see flask.ts `BODY_BYTES_READ`). */
-type SocketWithBodyBytes = Socket & {
-  [BODY_BYTES_READ]?: (bytes: number) => void
-  [COUNTED_BYTES]?: number
-}
-
-/** `socket.bytesRead` when `bodyMemory` last counted it. */
-const COUNTED_BYTES = Symbol('bytes counted')
 
 /**
  * Gives back at once the memory large request bodies leave behind; null without a collector.
@@ -360,10 +336,9 @@ const COUNTED_BYTES = Symbol('bytes counted')
  * next upload allocates more, and the C allocator keeps what it handed out: 10 MB uploads grew
  * the RSS by tens of MB that stayed (issue 13's bound). So:
  * - a young-generation collection (about a millisecond) after every `YOUNG_COLLECTION_BYTES`
- *   of request bodies read frees the read buffers already parsed;
+ *   read from clients frees the read buffers already parsed;
  * - a full collection after the first response to end once `FULL_COLLECTION_BYTES` have been
- *   read from clients since the last (bodies read or not, heads) frees the bodies of finished
- *   requests;
+ *   read since the last frees the bodies of finished requests;
  * - a full collection before a body declared `LARGE_BODY_BYTES` or more is read (unless one ran
  *   in the last second) frees what earlier traffic left (a flood of connections) before the
  *   body is allocated on top of it.
@@ -380,21 +355,15 @@ function bodyMemory(collect: Collector | null): BodyMemory | null {
     lastFull = performance.now()
     collect({ type: 'major' })
   }
-  // What a socket read since it was last counted (the socket's own counter: no `data` listener).
-  const count = (socket: SocketWithBodyBytes): void => {
-    const bytes = socket.bytesRead
-    sinceFull += bytes - (socket[COUNTED_BYTES] ?? 0)
-    socket[COUNTED_BYTES] = bytes
-  }
   return {
-    read: (bytes) => {
-      sinceYoung += bytes
+    read: (chunk) => {
+      sinceYoung += chunk.length
+      sinceFull += chunk.length
       if (sinceYoung < YOUNG_COLLECTION_BYTES) return
       sinceYoung = 0
       collect({ type: 'minor' })
     },
     request: (request) => {
-      count(request.socket)
       const declared = declaredContentLength(request.headers['content-length'])
       if (
         declared !== null &&
@@ -404,8 +373,7 @@ function bodyMemory(collect: Collector | null): BodyMemory | null {
       )
         full()
     },
-    responded: (socket) => {
-      count(socket)
+    responded: () => {
       if (sinceFull >= FULL_COLLECTION_BYTES) full()
     },
   }
@@ -433,66 +401,6 @@ const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/
 
 function pySplit(line: string): string[] {
   return line.split(PY_WHITESPACE).filter((word) => word !== '')
-}
-
-/**
- * Looks at the first packet of a connection before Node's HTTP parser is set up on it (`toNode`
- * runs Node's connection listener), then gives the packet back to the socket for the parser. When
- * the packet holds the whole first request line and it is not HTTP/0.9 (the usual case), nothing
- * more is done: the parser then reads the socket natively. Otherwise (a line in several packets,
- * or two words) `sniffFirstLine` reads on as before, which costs that connection the native reading.
- * A connection that sends nothing within `HEADERS_TIMEOUT_MS` is answered 408, as Node's own
- * headers timeout does once the parser has it.
- */
-function firstPacket(
-  socket: Socket,
-  state: ConnectionState,
-  options: ServerSettings,
-  toNode: (socket: Socket) => void,
-): void {
-  // Until Node's listener takes the socket: its errors and end are handled here.
-  const stop = (): void => {
-    socket.off('data', onData)
-    socket.off('error', onError)
-    socket.off('end', onEnd)
-    socket.off('close', stop)
-    if (timer !== null) clearTimeout(timer)
-  }
-  const onError = (): void => {
-    stop()
-    socket.destroy()
-  }
-  // The client ended without a byte: as Node's parser does (nothing to parse), end the connection.
-  const onEnd = (): void => {
-    stop()
-    socket.end()
-  }
-  const timer =
-    options.headersTimeoutMs > 0
-      ? setTimeout(() => {
-          stop()
-          if (state.answered) return
-          state.answered = true
-          writeErrorPage(socket, 408, 'Request Timeout')
-        }, options.headersTimeoutMs)
-      : null
-  timer?.unref()
-  function onData(chunk: Buffer): void {
-    stop()
-    socket.pause()
-    socket.unshift(chunk)
-    const seen = chunk.toString('latin1', 0, Math.min(chunk.length, options.maxHeaderBytes + 2))
-    const start = seen.search(/[^\r\n]/)
-    const lineEnd = start < 0 ? -1 : seen.indexOf('\n', start)
-    toNode(socket)
-    if (lineEnd >= 0 && pySplit(seen.slice(start, lineEnd)).length !== 2) state.firstLineDone = true
-    else sniffFirstLine(socket, state, options.maxHeaderBytes)
-    socket.resume()
-  }
-  socket.on('data', onData)
-  socket.on('error', onError)
-  socket.on('end', onEnd)
-  socket.on('close', stop)
 }
 
 /**
