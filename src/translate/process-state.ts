@@ -45,12 +45,14 @@ const SCOPES = new Set(['function_definition', 'class_definition', 'lambda'])
 /** The process-local-state findings: one per carried data that request-time code changes. */
 export function processLocalState(project: ProjectIndex, data: CarriedData[], code: RequestTimeCode[]): Finding[] {
   const changes = new Map<CarriedData, { file: string; line: number; name: string }[]>()
-  const seen = new Set<SyntaxNode>()
+  // By file and offset: tree-sitter may hand out a new object for a node it gave before.
+  const seen = new Set<string>()
   for (const { module, node } of code) {
     const functions = node.type === 'function_definition' ? [node, ...node.descendantsOfType('function_definition')] : node.descendantsOfType('function_definition')
     for (const fn of functions) {
-      if (seen.has(fn)) continue
-      seen.add(fn)
+      const key = `${module.file}\0${fn.startIndex}`
+      if (seen.has(key)) continue
+      seen.add(key)
       const body = fn.childForFieldName('body')
       if (!body) continue
       const { bindings, globals, nonlocals } = collectBindings(body)

@@ -78,7 +78,7 @@ const unknownFindings = (json: ReportJson) => json.findings.filter((finding) => 
 
 describe('extensions: migrate routes --json equals the url_map of real Flask + the extension', () => {
   it('has the extension fixtures', async () => {
-    expect(fixtureNames).toEqual(['ext-flasgger', 'ext-flask-admin', 'ext-flask-debugtoolbar', 'ext-flask-restx', 'ext-flask-restx-init', 'ext-flask-security'])
+    expect(fixtureNames).toEqual(['ext-flasgger', 'ext-flask-admin', 'ext-flask-debugtoolbar', 'ext-flask-restx', 'ext-flask-restx-behaviour', 'ext-flask-restx-init', 'ext-flask-security'])
   })
 
   it.each(fixtureNames)('%s', async (name) => {
