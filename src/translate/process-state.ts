@@ -47,6 +47,7 @@ export function processLocalState(project: ProjectIndex, data: CarriedData[], co
   const changes = new Map<CarriedData, { file: string; line: number; name: string }[]>()
   // By file and offset: tree-sitter may hand out a new object for a node it gave before.
   const seen = new Set<string>()
+  const imports = new Map<ModuleInfo, Map<string, string>>()
   for (const { module, node } of code) {
     const functions = node.type === 'function_definition' ? [node, ...node.descendantsOfType('function_definition')] : node.descendantsOfType('function_definition')
     for (const fn of functions) {
@@ -57,7 +58,7 @@ export function processLocalState(project: ProjectIndex, data: CarriedData[], co
       if (!body) continue
       const { bindings, globals, nonlocals } = collectBindings(body)
       for (const item of data) {
-        const local = localName(project, module, item, fn)
+        const local = localName(project, module, item, fn, imports)
         if (local === null) continue
         const declared = globals.has(local) || nonlocals.has(local)
         if (bindings.has(local) && !declared) continue
@@ -88,18 +89,24 @@ export function processLocalState(project: ProjectIndex, data: CarriedData[], co
 }
 
 /** The name `item` has inside `fn` of `module` (its own name in its module, or the name it is imported as), or null. */
-function localName(project: ProjectIndex, module: ModuleInfo, item: CarriedData, fn: SyntaxNode): string | null {
+function localName(project: ProjectIndex, module: ModuleInfo, item: CarriedData, fn: SyntaxNode, imports: Map<ModuleInfo, Map<string, string>>): string | null {
   if (item.factory !== undefined) {
     // Factory state is seen only by the functions the factory defines.
     return module === item.module && fn.startIndex > item.factory.startIndex && fn.endIndex <= item.factory.endIndex ? item.name : null
   }
   if (module === item.module) return item.name
-  for (const [name, def] of module.symbols) {
-    if (def.kind !== 'import' || def.target.kind !== 'member') continue
-    const resolved = project.resolveSymbol(module.name, name)
-    if (resolved !== null && resolved.module === item.module && resolved.name === item.name) return name
+  let names = imports.get(module)
+  if (names === undefined) {
+    // The module's imported names, by the `<module>\0<name>` they resolve to: resolved once per module.
+    names = new Map()
+    for (const [name, def] of module.symbols) {
+      if (def.kind !== 'import' || def.target.kind !== 'member') continue
+      const resolved = project.resolveSymbol(module.name, name)
+      if (resolved !== null && !names.has(`${resolved.module.name}\0${resolved.name}`)) names.set(`${resolved.module.name}\0${resolved.name}`, name)
+    }
+    imports.set(module, names)
   }
-  return null
+  return names.get(`${item.module.name}\0${item.name}`) ?? null
 }
 
 /** The first statement of `body` (outside nested scopes) that changes the data named `local`, or null. */
