@@ -233,7 +233,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     (record.package === 'flask_migrate' && record.init !== 'import-only') ||
     extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol && (carried.records === undefined || carried.records.includes(`${record.location.file}:${record.location.line}`)))
   const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !isCarried(record)) }
-  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers), extensions, translation.startup))
+  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers, translation.sharedState), extensions, translation.startup))
   files.set('src/url-map.ts', emitUrlMap(app))
   const templates = emitTemplatesModule(app, moved)
   if (templates !== null) files.set('src/templates.ts', templates)
@@ -368,8 +368,16 @@ function emitAppFile(
   for (const extension of extensions) for (const line of extension.imports) handlerImports.addLine(line)
   const hookLines = withExtensionHooks(hookLists(hooks, handlerImports), extensions)
   const lines: string[] = []
-  lines.push(docComment('Endpoints the service serves itself, and those it answers 501 for: with LEGACY_URL set, these go to the Flask app (src/lib/legacy.ts).'))
-  lines.push(`export const endpoints = { native: [${legacy.native.map(tsString).join(', ')}], stubs: [${legacy.stubs.map(tsString).join(', ')}] }`, '')
+  const sharedState = legacy.sharedState.length > 0 ? `, sharedState: [${legacy.sharedState.map(tsString).join(', ')}]` : ''
+  lines.push(
+    docComment(
+      legacy.sharedState.length > 0
+        ? 'Endpoints the service serves itself, and those it answers 501 for: with LEGACY_URL set, these go to the Flask app (src/lib/legacy.ts), ' +
+            `and so do those of \`sharedState\` (as LEGACY_ROUTES names them) unless LEGACY_SPLIT_STATE=1: they read or change data both apps keep in process memory (${legacy.sharedData.join(', ')}; process-local-state in the report).`
+        : 'Endpoints the service serves itself, and those it answers 501 for: with LEGACY_URL set, these go to the Flask app (src/lib/legacy.ts).',
+    ),
+  )
+  lines.push(`export const endpoints = { native: [${legacy.native.map(tsString).join(', ')}], stubs: [${legacy.stubs.map(tsString).join(', ')}]${sharedState} }`, '')
   lines.push(docComment(`The Flask app \`${app.id}\` (${app.location.file}:${app.location.line}) as a Hono app.`))
   lines.push('export function createApp(): Hono<AppEnv> {')
   const customConverters = [...new Set(app.routes.flatMap((route) => route.converters.map((converter) => converter.name)))].filter((name) => !BUILTIN_CONVERTERS.has(name)).sort()
@@ -448,6 +456,9 @@ interface LegacyPlan {
   /** Routing failures (405, redirects) the service cannot answer as Flask would, and why. */
   onFailure: ('methodNotAllowed' | 'redirect')[]
   onFailureBecause: string[]
+  /** Native endpoints (LEGACY_ROUTES' syntax) that share process-local state with the Flask app, and the names of that data (translate's sharedState). */
+  sharedState: string[]
+  sharedData: string[]
 }
 
 /** Endpoints served natively and stubbed: an endpoint with one stub rule is a stub (it is forwarded whole). */
@@ -462,7 +473,7 @@ export function endpointLists(routes: readonly { endpoint: string; status: 'migr
  * raises a routing error) and, for a 405, the app's error handlers: when one of those, or an
  * extension acting on every response, is not migrated, Flask answers it (with LEGACY_URL).
  */
-function legacyPlan(app: AppIR, routes: RouteOutcome[], hooks: ResolvedHook[], errorHandlers: ResolvedErrorHandler[]): LegacyPlan {
+function legacyPlan(app: AppIR, routes: RouteOutcome[], hooks: ResolvedHook[], errorHandlers: ResolvedErrorHandler[], sharedState: TranslatedProject['sharedState']): LegacyPlan {
   const hookCauses = hooks.filter((entry) => entry.handler.status === 'stub' && isAppWide(entry.hook)).map((entry) => `${entry.hook.kind} hook ${entry.handler.name}`)
   const extensionCauses = app.extensions.filter((extension) => extension.init !== 'import-only').map((extension) => `extension ${extension.package}.${extension.symbol}`)
   const handlesMethodNotAllowed = (key: ErrorHandlerIR['key']): boolean =>
@@ -474,7 +485,10 @@ function legacyPlan(app: AppIR, routes: RouteOutcome[], hooks: ResolvedHook[], e
   const headOnlyCauses = routes.filter((route) => route.status === 'stub' && route.reasons.includes('head-only-rule')).map((route) => `HEAD-only rule ${route.rule}`)
   const both = [...new Set([...hookCauses, ...extensionCauses])]
   const onFailure: LegacyPlan['onFailure'] = both.length > 0 ? ['methodNotAllowed', 'redirect'] : handlerCauses.length + headOnlyCauses.length > 0 ? ['methodNotAllowed'] : []
-  return { ...endpointLists(routes), onFailure, onFailureBecause: [...both, ...handlerCauses, ...headOnlyCauses] }
+  const lists = endpointLists(routes)
+  // A stub goes to the Flask app anyway; a blueprint's endpoints, or every one, stay as patterns.
+  const shared = (sharedState?.routes ?? []).filter((route) => route.endsWith('*') || lists.native.includes(route))
+  return { ...lists, onFailure, onFailureBecause: [...both, ...handlerCauses, ...headOnlyCauses], sharedState: shared, sharedData: shared.length > 0 ? sharedState!.state : [] }
 }
 
 /**

@@ -11,7 +11,7 @@ import { ProjectIndex, type ModuleInfo, type SymbolDef } from './project.js'
 import { translateFunction, collectBindings, signatureOf, generatorDecorator, type ParamInfo } from './function.js'
 import { cacheDecorator } from './expr/stdlib-modules.js'
 import { factoryCalls, factoryState, type FactoryCall } from './factory-state.js'
-import { processLocalState, type CarriedData, type RequestTimeCode } from './process-state.js'
+import { processLocalState, sharedStateRoutes, type CarriedData, type HandlerScope, type RequestTimeCode } from './process-state.js'
 import { translateClass } from './class.js'
 import { dataclassDecorator } from './stdlib-class.js'
 import { translateExpr } from './expr/index.js'
@@ -445,6 +445,8 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   }
 
   const drafts: HandlerDraft[] = []
+  /** Where each request-time handler runs, for the routes sharing process-local state (process-state.ts). */
+  const scopes = new Map<HandlerDraft, HandlerScope>()
   const views: Record<string, TranslatedHandler> = {}
   const viewRoutes = new Map<string, RouteIR[]>()
   for (const route of input.app.routes) {
@@ -455,6 +457,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   const templateDrafts = templateHelpers(project, input.app).map((helper) => {
     const draft = translateHandler(helper.ref, helper.ref.qualname.split('.').pop()!, helper.kind === 'context_processor' ? 'before' : 'template-helper', {})
     drafts.push(draft)
+    scopes.set(draft, 'every request')
     return { helper, handler: draft.handler, translated: draft.error === null }
   })
   useTemplateHelpers(project, templateDrafts)
@@ -510,6 +513,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       })
     }
     drafts.push(draft)
+    scopes.set(draft, { endpoint })
     views[endpoint] = draft.handler
   }
   const hookKind = (kind: string): 'before' | 'after' | 'teardown' | 'other' =>
@@ -530,6 +534,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     }
     const draft = translateHandler(hook.ref, hook.ref.qualname.split('.').pop()!, kind, {})
     drafts.push(draft)
+    scopes.set(draft, hook.blueprint === null || hook.kind.endsWith('_app_request') ? 'every request' : { blueprint: hook.blueprint })
     return draft.handler
   })
   const errorHandlers = input.app.errorHandlers.map((handler) => {
@@ -544,6 +549,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
       request(new Set([dependency]))
     }
     drafts.push(draft)
+    scopes.set(draft, handler.blueprint === null ? 'every request' : { blueprint: handler.blueprint })
     return draft.handler
   })
 
@@ -695,7 +701,17 @@ export function translateProject(input: TranslateInput): TranslatedProject {
     }
     findings.push(...draft.handler.findings)
   }
-  findings.push(...processLocalState(project, carriedData(project, symbols, broken, factoryData), requestTimeCode(project, symbols, broken, drafts.filter((draft) => !startupDrafts.includes(draft)), commands)))
+  const processState = processLocalState(project, carriedData(project, symbols, broken, factoryData), requestTimeCode(project, symbols, broken, drafts.filter((draft) => !startupDrafts.includes(draft)), commands))
+  findings.push(...processState.findings)
+  const sharedState = sharedStateRoutes(
+    processState.changed,
+    drafts.filter((draft) => draft.handler.status === 'migrated' && scopes.has(draft)).map((draft) => ({ name: draft.handler.name, scope: scopes.get(draft)!, dependencies: draft.dependencies })),
+    (key) => {
+      const [moduleName, name] = key.split('\0') as [string, string]
+      const kind = project.modules.get(moduleName)?.symbols.get(name)?.kind
+      return kind === 'function' || kind === 'class' ? (symbols.get(key)?.dependencies ?? null) : null
+    },
+  )
   // One TypeScript module per Python module used, declarations in source order.
   const modules: TranslatedModule[] = []
   const byModule = new Map<string, SymbolResult[]>()
@@ -722,7 +738,7 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   const extensions = [...usable.map((setup) => setup.translated), ...afterRequestSetups(input.app)]
   // In the factory's order: its calls and its app-context blocks.
   const startup = startupDrafts.map((draft) => draft.handler).sort((a, b) => (a.ref.location.file === b.ref.location.file ? a.ref.location.line - b.ref.location.line : 0))
-  return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}), ...(startup.length > 0 ? { startup } : {}) }
+  return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}), ...(startup.length > 0 ? { startup } : {}), ...(sharedState.routes.length > 0 ? { sharedState } : {}) }
 }
 
 type StartupDraft = { handler: TranslatedHandler; imports: ImportSet | null; dependencies: Set<string>; error: Untranslatable | null; file: string }

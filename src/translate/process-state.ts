@@ -42,8 +42,8 @@ const MUTATORS = new Set([
 
 const SCOPES = new Set(['function_definition', 'class_definition', 'lambda'])
 
-/** The process-local-state findings: one per carried data that request-time code changes. */
-export function processLocalState(project: ProjectIndex, data: CarriedData[], code: RequestTimeCode[]): Finding[] {
+/** The process-local-state findings (one per carried data that request-time code changes), and that data. */
+export function processLocalState(project: ProjectIndex, data: CarriedData[], code: RequestTimeCode[]): { findings: Finding[]; changed: CarriedData[] } {
   const changes = new Map<CarriedData, { file: string; line: number; name: string }[]>()
   // By file and offset: tree-sitter may hand out a new object for a node it gave before.
   const seen = new Set<string>()
@@ -81,11 +81,52 @@ export function processLocalState(project: ProjectIndex, data: CarriedData[], co
       message:
         `\`${item.name}\` is kept in process memory and changed while serving requests (${first.file}:${first.line}, in ${first.name}${more}): ` +
         'each process of the service keeps its own copy, as each Flask worker does; beside the Flask app (LEGACY_URL, SHADOW) or with several ' +
-        'processes (WEB_CONCURRENCY, replicas), a request does not see what another process wrote',
+        'processes (WEB_CONCURRENCY, replicas), a request does not see what another process wrote. With LEGACY_URL the service forwards to the ' +
+        'Flask app every route whose code reads or changes it (every request, when a hook or error handler does), so that one process keeps it; ' +
+        'LEGACY_SPLIT_STATE=1 serves those routes here anyway (src/app.ts lists them as `endpoints.sharedState`)',
       location: { file: item.module.file, line: item.node.startPosition.row + 1, column: item.node.startPosition.column + 1 },
     })
   }
-  return findings
+  return { findings, changed: data.filter((item) => changes.has(item)) }
+}
+
+/** Where a handler runs: for one endpoint, for the requests of a blueprint, or for every request. */
+export type HandlerScope = { endpoint: string } | { blueprint: string } | 'every request'
+
+/**
+ * The endpoints the Flask app must answer, with LEGACY_URL, for the process-local data (the
+ * `changed` of processLocalState) to live in one process: those of every handler whose code reads
+ * or changes it, directly or through the project functions and classes it calls (`dependencies`,
+ * by `<module>\0<name>`, followed through functions and classes only). As LEGACY_ROUTES writes
+ * them: `endpoint`, `blueprint.*`, or `*` when a handler that runs for every request (an app-wide
+ * hook, an error handler, a template helper) takes part; with the names of the data they share.
+ */
+export function sharedStateRoutes(
+  changed: CarriedData[],
+  handlers: { name: string; scope: HandlerScope; dependencies: Set<string> }[],
+  dependenciesOf: (key: string) => Set<string> | null,
+): { routes: string[]; state: string[] } {
+  const state = new Map(changed.map((item) => [`${item.module.name}\0${item.name}`, item.name]))
+  const routes = new Set<string>()
+  const shared = new Set<string>()
+  for (const handler of handlers) {
+    const touched = new Set<string>()
+    const seen = new Set<string>()
+    const pending = [...handler.dependencies]
+    while (pending.length > 0) {
+      const key = pending.pop()!
+      if (seen.has(key)) continue
+      seen.add(key)
+      const name = state.get(key)
+      if (name !== undefined) touched.add(name)
+      pending.push(...(dependenciesOf(key) ?? []))
+    }
+    if (touched.size === 0) continue
+    const scope = handler.scope
+    routes.add(scope === 'every request' ? '*' : 'endpoint' in scope ? scope.endpoint : `${scope.blueprint}.*`)
+    for (const name of touched) shared.add(name)
+  }
+  return { routes: routes.has('*') ? ['*'] : [...routes].sort(), state: [...shared].sort() }
 }
 
 /** The name `item` has inside `fn` of `module` (its own name in its module, or the name it is imported as), or null. */

@@ -20,6 +20,12 @@ export interface TranslatedProject {
   extensions?: TranslatedExtension[]
   /** The app's start-up work (`with app.app_context():` in its setup, beyond db.create_all()), run when the service creates the app; absent when none. */
   startup?: TranslatedHandler[]
+  /**
+   * Routes whose code reads or changes data kept in process memory that request-time code changes
+   * (process-local-state), as LEGACY_ROUTES writes them (`endpoint`, `blueprint.*`, `*`), and the
+   * names of that data: with LEGACY_URL they go to the Flask app; absent when none.
+   */
+  sharedState?: { routes: string[]; state: string[] }
 }
 
 /** A mapped extension the app sets up (`jwt.init_app(app)`), as the emitted app.ts sets it up. */

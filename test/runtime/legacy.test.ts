@@ -276,6 +276,31 @@ describe.skipIf(!flaskCheck.ok)('legacy fallback against a real Flask app', () =
     expect(flask.log()).toMatch(/"GET \/dir\?q=1 HTTP\/1\.1" 308/)
   })
 
+  it('sends the endpoints of sharedState (data kept in process memory) to Flask, unless LEGACY_SPLIT_STATE=1', async () => {
+    const urlMap = [
+      { rule: '/native', endpoint: 'native', methods: ['GET', 'HEAD', 'OPTIONS'] },
+      { rule: '/forceable', endpoint: 'forceable', methods: ['GET', 'HEAD', 'OPTIONS'] },
+    ]
+    const appWith = (options: { splitState?: boolean }, sharedState: string[]) => {
+      const app = new Hono<{ Variables: RoutingVariables }>({ router: new WerkzeugRouter(urlMap) })
+      app.use(legacyFallback({ native: ['native', 'forceable'], stubs: [], sharedState, legacyUrl: flask.url, legacyRoutes: '', admin: true, ...options }))
+      app.get('/native', (c) => c.json({ side: 'service' }))
+      app.get('/forceable', (c) => c.json({ side: 'service' }))
+      return app
+    }
+    const shared = appWith({}, ['forceable'])
+    expect(await (await shared.request('/forceable')).json()).toEqual({ side: 'flask' })
+    expect(await (await shared.request('/native')).json()).toEqual({ side: 'service' })
+    // A method the rule lacks is Flask's 405 too, as for LEGACY_ROUTES.
+    expect(await (await shared.request('/forceable', { method: 'POST' })).json()).toEqual({ side: 'flask', status: 405 })
+    expect(await (await shared.request('/__migrate/routes')).json()).toEqual({ native: ['native'], legacy: ['forceable'], legacyUrl: true })
+    const everything = appWith({}, ['*'])
+    expect(await (await everything.request('/native')).json()).toEqual({ side: 'flask' })
+    const split = appWith({ splitState: true }, ['*'])
+    expect(await (await split.request('/native')).json()).toEqual({ side: 'service' })
+    expect(await (await split.request('/forceable')).json()).toEqual({ side: 'service' })
+  })
+
   it.each(paths)('answers 504 when Flask is slower than LEGACY_TIMEOUT_MS, and keeps serving (%s)', async (_path, which) => {
     const target = which()
     const started = Date.now()

@@ -10,6 +10,11 @@
  *   redirect of the router is answered here as Flask would, unless a hook or error handler that
  *   would take part in it is a stub (`legacyOnFailure`) or `LEGACY_ROUTES` forces an endpoint of a
  *   rule it is about (a PATCH to a forced GET/PUT route gets Flask's 405, through Flask's hooks).
+ * - Forwarded too, as if `LEGACY_ROUTES` named them: the endpoints of `sharedState`, whose code
+ *   reads or changes data kept in process memory that requests change (the report's
+ *   process-local-state), `*` when a hook or error handler does. The Flask app keeps its own copy
+ *   of that data, so each such request goes to the one process that has it; `LEGACY_SPLIT_STATE=1`
+ *   serves them here anyway (each side then counts, stores and reads apart).
  * - The middleware runs before the request hooks (`src/app.ts` registers it first), so a forwarded
  *   request runs none of the service's hooks: Flask runs its own. Under the service's server
  *   (server.ts) the same decision is taken before the Hono app runs (`setNodeForwarder`): a
@@ -67,6 +72,14 @@ export interface LegacyOptions {
   legacyUrl?: string
   /** Endpoints forced to the Flask app; default `process.env.LEGACY_ROUTES`. */
   legacyRoutes?: string
+  /**
+   * Native endpoints that read or change data the Flask app also keeps in process memory (as
+   * LEGACY_ROUTES names them; `*`: every request): forwarded too, so that the data lives in one
+   * process, unless `splitState`.
+   */
+  sharedState?: readonly string[]
+  /** Serve `sharedState` here anyway, each process with its own copy; default `process.env.LEGACY_SPLIT_STATE === '1'`. */
+  splitState?: boolean
   /** Default `process.env.LEGACY_TIMEOUT_MS`, else 30000. */
   timeoutMs?: number
   /** Serve `GET /__migrate/routes` (and `/__migrate/shadow`); default `process.env.MIGRATE_ADMIN === '1'`. */
@@ -154,12 +167,14 @@ export function legacyRoutesMatcher(spec: string): LegacyRoutes {
 export function legacySettingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
   legacyUrl: URL | null
   legacyRoutes: string
+  splitState: boolean
   timeoutMs: number
   admin: boolean
 } {
   return {
     legacyUrl: parseLegacyUrl(env.LEGACY_URL ?? ''),
     legacyRoutes: env.LEGACY_ROUTES ?? '',
+    splitState: env.LEGACY_SPLIT_STATE === '1',
     timeoutMs: parseTimeout(env.LEGACY_TIMEOUT_MS),
     admin: env.MIGRATE_ADMIN === '1',
   }
@@ -221,9 +236,12 @@ export function legacyFallback(options: LegacyOptions): MiddlewareHandler {
   const legacyUrl =
     options.legacyUrl !== undefined ? parseLegacyUrl(options.legacyUrl) : fromEnvironment.legacyUrl
   const legacyRoutes = options.legacyRoutes ?? fromEnvironment.legacyRoutes
+  const splitState = options.splitState ?? fromEnvironment.splitState
   const timeoutMs = options.timeoutMs ?? fromEnvironment.timeoutMs
   const admin = options.admin ?? fromEnvironment.admin
-  const forced = legacyRoutesMatcher(legacyRoutes)
+  const forced = legacyRoutesMatcher(
+    [legacyRoutes, ...(splitState ? [] : (options.sharedState ?? []))].join(','),
+  )
   const stubs = new Set(options.stubs)
   const legacyOnFailure = options.legacyOnFailure ?? []
   const routes = {
