@@ -1037,19 +1037,21 @@ function carriedData(project: ProjectIndex, symbols: Map<string, SymbolResult>, 
 }
 
 /**
- * What the service runs while serving requests: the migrated handlers (not CLI commands) and the
- * project functions and classes they use, transitively (not what runs when a module loads or the
- * factory runs: a data's load-time statements are not followed).
+ * What runs while serving requests: the handlers (not CLI commands; a stub's own body, which the
+ * Flask app runs behind LEGACY_URL) and the project functions and classes the migrated ones use,
+ * transitively (not what runs when a module loads or the factory runs: a data's load-time
+ * statements are not followed).
  */
 function requestTimeCode(project: ProjectIndex, symbols: Map<string, SymbolResult>, broken: Map<string, SymbolResult>, drafts: { handler: TranslatedHandler; dependencies: Set<string> }[], commands: TranslatedHandler[]): RequestTimeCode[] {
   const code: RequestTimeCode[] = []
   const pending: string[] = []
   for (const { handler, dependencies } of drafts) {
-    if (handler.status !== 'migrated' || commands.includes(handler)) continue
+    if (commands.includes(handler)) continue
+    // A stub's own body too: with LEGACY_URL the Flask app runs it, and what it changes is Flask's copy.
     const module = project.modules.get(handler.ref.module)
     const found = module !== undefined ? findDefinition(module, handler.ref.qualname, handler.ref.location.line) : null
     if (module !== undefined && found !== null) code.push({ module, node: found.node })
-    pending.push(...dependencies)
+    if (handler.status === 'migrated') pending.push(...dependencies)
   }
   const seen = new Set<string>()
   while (pending.length > 0) {
