@@ -47,6 +47,14 @@ export interface ExtensionRule {
    * hook it registers. Options that are not literals are not carried over (reported).
    */
   after_request?: { runtime: string; symbol: string }
+  /**
+   * State the extension's instance keeps in the process (Flask-Caching's SimpleCache, Flask-Limiter's
+   * counters), which the Flask app beside the service keeps apart (`what` says what it is): with
+   * LEGACY_URL, a service whose handlers use the instance forwards every request to the Flask app,
+   * unless LEGACY_SPLIT_STATE=1 (translate's sharedState). With `every_request`, the instance set up
+   * on the app acts on every request (Flask-Limiter's default limits): set up is enough.
+   */
+  process_state?: { what: string; every_request?: boolean }
   /** Methods of the mapping's classes (class name → method name → mapping), called on the instance by their Python names. */
   methods?: Record<string, Record<string, ExtensionName>>
   /**

@@ -703,15 +703,48 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   }
   const processState = processLocalState(project, carriedData(project, symbols, broken, factoryData), requestTimeCode(project, symbols, broken, drafts.filter((draft) => !startupDrafts.includes(draft)), commands))
   findings.push(...processState.findings)
+  // An extension instance leads to the callbacks its set-up registers (verify_password reading USERS).
+  const setupsByInstance = new Map<string, string[]>()
+  for (const setup of extensionSetupList) {
+    for (const key of setup.dependencies) if (extensionInstances(project).some((instance) => `${instance.module}\0${instance.name}` === key)) setupsByInstance.set(key, [...(setupsByInstance.get(key) ?? []), ...setup.dependencies])
+  }
+  // What the Flask app keeps apart from the service: the data found changed, and stateful extensions' instances.
+  const processStateKeys = new Map(processState.changed.map((item) => [`${item.module.name}\0${item.name}`, { name: item.name, everyRequest: false }]))
+  for (const instance of extensionInstances(project)) {
+    if (instance.rule.process_state !== undefined) processStateKeys.set(`${instance.module}\0${instance.name}`, { name: `${instance.name} (${instance.rule.extension}: ${instance.rule.process_state.what})`, everyRequest: true })
+  }
   const sharedState = sharedStateRoutes(
-    processState.changed,
-    drafts.filter((draft) => draft.handler.status === 'migrated' && scopes.has(draft)).map((draft) => ({ name: draft.handler.name, scope: scopes.get(draft)!, dependencies: draft.dependencies })),
+    processStateKeys,
+    [
+      ...drafts.filter((draft) => draft.handler.status === 'migrated' && scopes.has(draft)).map((draft) => ({ name: draft.handler.name, scope: scopes.get(draft)!, dependencies: draft.dependencies })),
+      // An extension acting on every request once set up on the app (Flask-Limiter's default limits).
+      ...extensionSetupList
+        .filter((setup) => setup.unsupported === null && extensionRules().find((rule) => rule.runtime === setup.runtime)?.process_state?.every_request === true)
+        .map((setup) => ({ name: setup.runtime, scope: 'every request' as const, dependencies: new Set(setup.dependencies) })),
+    ],
     (key) => {
-      const [moduleName, name] = key.split('\0') as [string, string]
-      const kind = project.modules.get(moduleName)?.symbols.get(name)?.kind
-      return kind === 'function' || kind === 'class' ? (symbols.get(key)?.dependencies ?? null) : null
+      const own = symbols.get(key)?.dependencies
+      const callbacks = setupsByInstance.get(key)
+      return callbacks === undefined ? (own ?? null) : new Set([...(own ?? []), ...callbacks])
     },
   )
+  // A stateful extension's instance the service uses: reported where it is made (the data's own findings are processLocalState's).
+  for (const key of sharedState.keys) {
+    const [moduleName, name] = key.split('\0') as [string, string]
+    const instance = extensionInstances(project).find((candidate) => candidate.module === moduleName && candidate.name === name)
+    const module = project.modules.get(moduleName)
+    const def = module?.symbols.get(name)
+    if (instance?.rule.process_state === undefined || module === undefined || def === undefined) continue
+    findings.push({
+      ruleId: 'process-local-state',
+      severity: 'warning',
+      message:
+        `\`${name}\` (${instance.rule.extension}) keeps ${instance.rule.process_state.what}: the Flask app beside the service (LEGACY_URL, SHADOW) keeps its own. ` +
+        'With LEGACY_URL the service forwards every request to the Flask app, so that one process keeps it; LEGACY_SPLIT_STATE=1 serves the routes here anyway ' +
+        '(src/app.ts lists them as `endpoints.sharedState`)',
+      location: { file: module.file, line: def.node.startPosition.row + 1, column: def.node.startPosition.column + 1 },
+    })
+  }
   // One TypeScript module per Python module used, declarations in source order.
   const modules: TranslatedModule[] = []
   const byModule = new Map<string, SymbolResult[]>()

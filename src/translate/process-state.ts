@@ -94,39 +94,47 @@ export function processLocalState(project: ProjectIndex, data: CarriedData[], co
 export type HandlerScope = { endpoint: string } | { blueprint: string } | 'every request'
 
 /**
- * The endpoints the Flask app must answer, with LEGACY_URL, for the process-local data (the
- * `changed` of processLocalState) to live in one process: those of every handler whose code reads
- * or changes it, directly or through the project functions and classes it calls (`dependencies`,
- * by `<module>\0<name>`, followed through functions and classes only). As LEGACY_ROUTES writes
- * them: `endpoint`, `blueprint.*`, or `*` when a handler that runs for every request (an app-wide
- * hook, an error handler, a template helper) takes part; with the names of the data they share.
+ * The endpoints the Flask app must answer, with LEGACY_URL, for process-local state to live in one
+ * process: those of every handler whose code reads or changes it, directly or through what it uses
+ * (`dependencies`, by `<module>\0<name>`, followed through every symbol: a data's own
+ * dependencies too, so an extension instance leads to the callbacks registered on it; more than
+ * request time runs, never less). `state` is the data processLocalState found changed, and the
+ * stateful extension instances (`everyRequest`: any use of one forwards every request). As
+ * LEGACY_ROUTES writes them: `endpoint`, `blueprint.*`, or `*` when a handler that runs for every
+ * request (an app-wide hook, an error handler, a template helper) takes part; with the names of
+ * the state they share.
  */
 export function sharedStateRoutes(
-  changed: CarriedData[],
+  state: Map<string, { name: string; everyRequest: boolean }>,
   handlers: { name: string; scope: HandlerScope; dependencies: Set<string> }[],
   dependenciesOf: (key: string) => Set<string> | null,
-): { routes: string[]; state: string[] } {
-  const state = new Map(changed.map((item) => [`${item.module.name}\0${item.name}`, item.name]))
+): { routes: string[]; state: string[]; keys: string[] } {
   const routes = new Set<string>()
   const shared = new Set<string>()
+  const keys = new Set<string>()
   for (const handler of handlers) {
     const touched = new Set<string>()
+    let everyRequest = handler.scope === 'every request'
     const seen = new Set<string>()
     const pending = [...handler.dependencies]
     while (pending.length > 0) {
       const key = pending.pop()!
       if (seen.has(key)) continue
       seen.add(key)
-      const name = state.get(key)
-      if (name !== undefined) touched.add(name)
+      const found = state.get(key)
+      if (found !== undefined) {
+        touched.add(found.name)
+        keys.add(key)
+        everyRequest ||= found.everyRequest
+      }
       pending.push(...(dependenciesOf(key) ?? []))
     }
     if (touched.size === 0) continue
     const scope = handler.scope
-    routes.add(scope === 'every request' ? '*' : 'endpoint' in scope ? scope.endpoint : `${scope.blueprint}.*`)
+    routes.add(everyRequest || scope === 'every request' ? '*' : 'endpoint' in scope ? scope.endpoint : `${scope.blueprint}.*`)
     for (const name of touched) shared.add(name)
   }
-  return { routes: routes.has('*') ? ['*'] : [...routes].sort(), state: [...shared].sort() }
+  return { routes: routes.has('*') ? ['*'] : [...routes].sort(), state: [...shared].sort(), keys: [...keys].sort() }
 }
 
 /** The name `item` has inside `fn` of `module` (its own name in its module, or the name it is imported as), or null. */

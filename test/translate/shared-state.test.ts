@@ -61,6 +61,21 @@ describe('endpoints.sharedState', () => {
     expect(everywhere.sharedState).toBe("'*'")
   }, 60_000)
 
+  it("a view behind an extension's callback that reads the data (Flask-HTTPAuth's verify_password)", async () => {
+    const result = await migrate(
+      `\nfrom flask_httpauth import HTTPBasicAuth\nauth = HTTPBasicAuth()\n\n\n@auth.verify_password\ndef verify(username, password):\n    return username if ITEMS.get(username) == password else None\n\n\n@app.get("/me")\n@auth.login_required\ndef me():\n    return "me"\n\n\n@app.post("/users")\ndef add_user():\n    ITEMS[request.form["u"]] = request.form["p"]\n    return "", 201\n`,
+    )
+    expect(result.status).toMatchObject({ me: 'migrated', add_user: 'migrated' })
+    expect(result.sharedState).toBe("'add_user', 'me'")
+  }, 60_000)
+
+  it('a stateful extension used by a view (Flask-Caching): every request, and a finding at the instance', async () => {
+    const result = await migrate(`\nfrom flask_caching import Cache\ncache = Cache(app, config={"CACHE_TYPE": "SimpleCache"})\n\n\n@app.get("/cached")\n@cache.cached(timeout=5)\ndef cached():\n    return "c"\n`)
+    expect(result.status).toMatchObject({ cached: 'migrated' })
+    expect(result.state).toEqual(['cache'])
+    expect(result.sharedState).toBe("'*'")
+  }, 60_000)
+
   it('data only read: nothing shared, no finding', async () => {
     const result = await migrate(`\n@app.get("/items")\ndef list_items():\n    return jsonify(all_items())\n`)
     expect(result.state).toEqual([])
