@@ -8,8 +8,8 @@
  *   analysis could not see), and endpoints named by `LEGACY_ROUTES` (`endpoint,blueprint.*`: exact
  *   names and `prefix.*`; `*` is every endpoint), an instant rollback without a rebuild. A 405 or a
  *   redirect of the router is answered here as Flask would, unless a hook or error handler that
- *   would take part in it is a stub (`legacyOnFailure`) or `LEGACY_ROUTES` forces an endpoint of a
- *   rule it is about (a PATCH to a forced GET/PUT route gets Flask's 405, through Flask's hooks).
+ *   would take part in it is a stub (`legacyOnFailure`), or a rule it is about is a stub's or one
+ *   `LEGACY_ROUTES` forces (a PATCH to a forced GET/PUT route gets Flask's 405, through Flask's hooks).
  * - Forwarded too, as if `LEGACY_ROUTES` named them: the endpoints of `sharedState`, whose code
  *   reads or changes data kept in process memory that requests change (the report's
  *   process-local-state), `*` when a hook or error handler does. The Flask app keeps its own copy
@@ -204,7 +204,8 @@ function parseTimeout(value: string | undefined): number {
 
 /**
  * Whether a request routed as `routing` goes to the Flask app. A routing failure (405, a redirect)
- * about a rule whose endpoint `LEGACY_ROUTES` forces goes there too, and with `LEGACY_ROUTES=*`
+ * about a rule whose endpoint `LEGACY_ROUTES` forces, or is a stub, goes there too (an extension's
+ * own view answers its 405 in its own format: Flask-RESTX's JSON), and with `LEGACY_ROUTES=*`
  * every request does: Flask answers it with its own hooks and error handlers (a PATCH to a route
  * without PATCH is the 405 of the Flask app, its after_request hooks included).
  */
@@ -221,7 +222,8 @@ export function forwardsTo(
       failure === 'notFound' ||
       ((failure === 'methodNotAllowed' || failure === 'redirect') &&
         legacyOnFailure.includes(failure)) ||
-      (routing.failureEndpoints?.some(forced) ?? false)
+      (routing.failureEndpoints?.some((endpoint) => forced(endpoint) || stubs.has(endpoint)) ??
+        false)
     )
   }
   return stubs.has(routing.endpoint) || forced(routing.endpoint)
