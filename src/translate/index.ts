@@ -25,7 +25,7 @@ import { templateHelpers, useTemplateHelpers, useTemplates } from './flask/templ
 import { stdlibPath } from './expr/stdlib.js'
 import { useAppSymbol } from './expr/names.js'
 import { setStartupKey, startupBlocks, useStartupApp, type StartupBlock } from './flask/startup.js'
-import { afterRequestSetups, checkCallback, extensionCallback, extensionInstances, extensionRules, extensionSetups } from './flask/extensions.js'
+import { afterRequestSetups, checkCallback, extensionCallback, extensionInstances, extensionRules, extensionSetups, type ExtensionSetup } from './flask/extensions.js'
 
 export interface TranslateInput {
   modules: { name: string; file: string; source: string; tree: Parser.Tree }[]
@@ -703,48 +703,14 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   }
   const processState = processLocalState(project, carriedData(project, symbols, broken, factoryData), requestTimeCode(project, symbols, broken, drafts.filter((draft) => !startupDrafts.includes(draft)), commands))
   findings.push(...processState.findings)
-  // An extension instance leads to the callbacks its set-up registers (verify_password reading USERS).
-  const setupsByInstance = new Map<string, string[]>()
-  for (const setup of extensionSetupList) {
-    for (const key of setup.dependencies) if (extensionInstances(project).some((instance) => `${instance.module}\0${instance.name}` === key)) setupsByInstance.set(key, [...(setupsByInstance.get(key) ?? []), ...setup.dependencies])
-  }
-  // What the Flask app keeps apart from the service: the data found changed, and stateful extensions' instances.
-  const processStateKeys = new Map(processState.changed.map((item) => [`${item.module.name}\0${item.name}`, { name: item.name, everyRequest: false }]))
-  for (const instance of extensionInstances(project)) {
-    if (instance.rule.process_state !== undefined) processStateKeys.set(`${instance.module}\0${instance.name}`, { name: `${instance.name} (${instance.rule.extension}: ${instance.rule.process_state.what})`, everyRequest: true })
-  }
-  const sharedState = sharedStateRoutes(
-    processStateKeys,
-    [
-      ...drafts.filter((draft) => draft.handler.status === 'migrated' && scopes.has(draft)).map((draft) => ({ name: draft.handler.name, scope: scopes.get(draft)!, dependencies: draft.dependencies })),
-      // An extension acting on every request once set up on the app (Flask-Limiter's default limits).
-      ...extensionSetupList
-        .filter((setup) => setup.unsupported === null && extensionRules().find((rule) => rule.runtime === setup.runtime)?.process_state?.every_request === true)
-        .map((setup) => ({ name: setup.runtime, scope: 'every request' as const, dependencies: new Set(setup.dependencies) })),
-    ],
-    (key) => {
-      const own = symbols.get(key)?.dependencies
-      const callbacks = setupsByInstance.get(key)
-      return callbacks === undefined ? (own ?? null) : new Set([...(own ?? []), ...callbacks])
-    },
+  const sharedState = sharedStateOf(
+    project,
+    processState.changed,
+    drafts.filter((draft) => draft.handler.status === 'migrated' && scopes.has(draft)).map((draft) => ({ name: draft.handler.name, scope: scopes.get(draft)!, dependencies: draft.dependencies })),
+    extensionSetupList,
+    symbols,
+    findings,
   )
-  // A stateful extension's instance the service uses: reported where it is made (the data's own findings are processLocalState's).
-  for (const key of sharedState.keys) {
-    const [moduleName, name] = key.split('\0') as [string, string]
-    const instance = extensionInstances(project).find((candidate) => candidate.module === moduleName && candidate.name === name)
-    const module = project.modules.get(moduleName)
-    const def = module?.symbols.get(name)
-    if (instance?.rule.process_state === undefined || module === undefined || def === undefined) continue
-    findings.push({
-      ruleId: 'process-local-state',
-      severity: 'warning',
-      message:
-        `\`${name}\` (${instance.rule.extension}) keeps ${instance.rule.process_state.what}: the Flask app beside the service (LEGACY_URL, SHADOW) keeps its own. ` +
-        'With LEGACY_URL the service forwards every request to the Flask app, so that one process keeps it; LEGACY_SPLIT_STATE=1 serves the routes here anyway ' +
-        '(src/app.ts lists them as `endpoints.sharedState`)',
-      location: { file: module.file, line: def.node.startPosition.row + 1, column: def.node.startPosition.column + 1 },
-    })
-  }
   // One TypeScript module per Python module used, declarations in source order.
   const modules: TranslatedModule[] = []
   const byModule = new Map<string, SymbolResult[]>()
@@ -772,6 +738,55 @@ export function translateProject(input: TranslateInput): TranslatedProject {
   // In the factory's order: its calls and its app-context blocks.
   const startup = startupDrafts.map((draft) => draft.handler).sort((a, b) => (a.ref.location.file === b.ref.location.file ? a.ref.location.line - b.ref.location.line : 0))
   return { modules, views, hooks, errorHandlers, findings, ...(commands.length > 0 ? { commands } : {}), ...(extensions.length > 0 ? { extensions } : {}), ...(startup.length > 0 ? { startup } : {}), ...(sharedState.routes.length > 0 ? { sharedState } : {}) }
+}
+
+/**
+ * The routes that share process-local state with the Flask app (process-state.ts sharedStateRoutes):
+ * the data processLocalState found changed, and the instances of extensions that keep state in the
+ * process (rules/extensions `process_state`), each used instance reported where it is made.
+ */
+function sharedStateOf(
+  project: ProjectIndex,
+  changed: CarriedData[],
+  handlers: { name: string; scope: HandlerScope; dependencies: Set<string> }[],
+  setups: ExtensionSetup[],
+  symbols: Map<string, SymbolResult>,
+  findings: Finding[],
+): { routes: string[]; state: string[] } {
+  const instances = new Map(extensionInstances(project).map((instance) => [`${instance.module}\0${instance.name}`, instance]))
+  // An extension instance leads to the callbacks its set-up registers (verify_password reading USERS).
+  const setupsByInstance = new Map<string, string[]>()
+  for (const setup of setups) {
+    for (const key of setup.dependencies) if (instances.has(key)) setupsByInstance.set(key, [...(setupsByInstance.get(key) ?? []), ...setup.dependencies])
+  }
+  const state = new Map(changed.map((item) => [`${item.module.name}\0${item.name}`, { name: item.name, everyRequest: false }]))
+  for (const [key, instance] of instances) {
+    if (instance.rule.process_state !== undefined) state.set(key, { name: `${instance.name} (${instance.rule.extension})`, everyRequest: true })
+  }
+  // An extension acting on every request once set up on the app (Flask-Limiter's default limits).
+  const everyRequest = setups
+    .filter((setup) => setup.unsupported === null && extensionRules().find((rule) => rule.runtime === setup.runtime)?.process_state?.every_request === true)
+    .map((setup) => ({ name: setup.runtime, scope: 'every request' as const, dependencies: new Set(setup.dependencies) }))
+  const shared = sharedStateRoutes(state, [...handlers, ...everyRequest], (key) => {
+    const own = symbols.get(key)?.dependencies
+    const callbacks = setupsByInstance.get(key)
+    return callbacks === undefined ? (own ?? null) : new Set([...(own ?? []), ...callbacks])
+  })
+  for (const key of shared.keys) {
+    const instance = instances.get(key)
+    const def = project.modules.get(instance?.module ?? '')?.symbols.get(instance?.name ?? '')
+    if (instance?.rule.process_state === undefined || def === undefined) continue
+    findings.push({
+      ruleId: 'process-local-state',
+      severity: 'warning',
+      message:
+        `\`${instance.name}\` (${instance.rule.extension}) keeps ${instance.rule.process_state.what}: the Flask app beside the service (LEGACY_URL, SHADOW) keeps its own. ` +
+        'With LEGACY_URL the service forwards every request to the Flask app, so that one process keeps it; LEGACY_SPLIT_STATE=1 serves the routes here anyway ' +
+        '(src/app.ts lists them as `endpoints.sharedState`)',
+      location: { file: project.modules.get(instance.module)!.file, line: def.node.startPosition.row + 1, column: def.node.startPosition.column + 1 },
+    })
+  }
+  return { routes: shared.routes, state: shared.state }
 }
 
 type StartupDraft = { handler: TranslatedHandler; imports: ImportSet | null; dependencies: Set<string>; error: Untranslatable | null; file: string }
