@@ -128,7 +128,7 @@ export function emitMain(): string {
  * Environment (see README.md): PORT, HOST, WEB_CONCURRENCY, LOG_LEVEL (info: a line per request),
  * MAX_BODY_BYTES (16 MiB; the config's MAX_CONTENT_LENGTH wins when set), MAX_HEADER_BYTES,
  * HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS,
- * SHUTDOWN_TIMEOUT_MS; LEGACY_URL, LEGACY_ROUTES, LEGACY_TIMEOUT_MS, MIGRATE_ADMIN (src/lib/legacy.ts).
+ * SHUTDOWN_TIMEOUT_MS; LEGACY_URL, LEGACY_ROUTES, LEGACY_SPLIT_STATE, LEGACY_TIMEOUT_MS, MIGRATE_ADMIN (src/lib/legacy.ts).
  */
 import { createApp } from './app.js'
 import { config } from './config.js'
@@ -201,6 +201,7 @@ ENV PORT=8080
 # Incremental migration (README "Moving traffic from Flask"), all optional, set at run time:
 #   LEGACY_URL=http://flask:5000   requests the service does not serve natively go to the Flask app
 #   LEGACY_ROUTES=endpoint,bp.*    endpoints forced to the Flask app (a rollback without a rebuild)
+#   LEGACY_SPLIT_STATE=1           serve endpoints.sharedState here too (data both apps keep in process memory)
 #   LEGACY_TIMEOUT_MS=30000        no answer from the Flask app in this time: 504
 #   MIGRATE_ADMIN=1                GET /__migrate/routes lists native and legacy endpoints, GET /__migrate/shadow the shadow counts
 #   SHADOW=1                       Flask answers native routes too; the service's answers are compared and differences logged
@@ -338,6 +339,9 @@ export const LEGACY_ENV_EXAMPLE = [
   'LEGACY_URL=',
   '# Endpoints forced to the Flask app: exact names and blueprint.* (a rollback without a rebuild).',
   'LEGACY_ROUTES=',
+  '# 1: serve the endpoints of endpoints.sharedState (src/app.ts) here too, although the Flask app keeps its own copy',
+  '# of the process-memory data they read or change (process-local-state in the report). Unset: they go to the Flask app.',
+  'LEGACY_SPLIT_STATE=',
   '# No answer from the Flask app within this many milliseconds: 504 (connection refused or reset: 502).',
   'LEGACY_TIMEOUT_MS=30000',
   '# 1: GET /__migrate/routes answers which endpoints the service serves and which go to the Flask app,',
