@@ -138,6 +138,7 @@ export async function runPipeline(
       sourceOf: projectSources(options.input, sources),
       redact: (text) => redactText(text, secretValues),
       ...(options.disable !== undefined ? { disable: options.disable } : {}),
+      sharedState: emitted.sharedState,
     })
     // Finding messages quote Python; a secret's value must not reach any report either.
     report.findings = report.findings.map((finding) => ({ ...finding, message: redactText(finding.message, secretValues) }))

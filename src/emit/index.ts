@@ -103,6 +103,8 @@ export interface EmitResult {
   findings: Finding[]
   /** One per route of the app, in url_map order. */
   routes: RouteOutcome[]
+  /** The native endpoints that go to LEGACY_URL too, sharing process-local state (src/app.ts `endpoints.sharedState`). */
+  sharedState: string[]
 }
 
 /** Builds every file of the Hono service. Pure: same input, same bytes. */
@@ -233,7 +235,8 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
     (record.package === 'flask_migrate' && record.init !== 'import-only') ||
     extensions.some((carried) => carried.package === record.package && carried.symbol === record.symbol && (carried.records === undefined || carried.records.includes(`${record.location.file}:${record.location.line}`)))
   const notCarried: AppIR = { ...app, extensions: app.extensions.filter((record) => !isCarried(record)) }
-  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacyPlan(notCarried, routes, hooks, errorHandlers, translation.sharedState), extensions, translation.startup))
+  const legacy = legacyPlan(notCarried, routes, hooks, errorHandlers, translation.sharedState)
+  files.set('src/app.ts', emitAppFile(app, routeFiles, hooks, errorHandlers, errorHandlerEntry, moved, legacy, extensions, translation.startup))
   files.set('src/url-map.ts', emitUrlMap(app))
   const templates = emitTemplatesModule(app, moved)
   if (templates !== null) files.set('src/templates.ts', templates)
@@ -331,7 +334,7 @@ export async function emitProject(input: EmitInput): Promise<EmitResult> {
   }
 
   const sorted = new Map([...files].sort(([a], [b]) => compare(a, b)))
-  return { files: sorted, assets: statics.assets, findings: sortFindings(findings), routes }
+  return { files: sorted, assets: statics.assets, findings: sortFindings(findings), routes, sharedState: legacy.sharedState }
 }
 
 function emitAppFile(

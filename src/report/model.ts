@@ -91,6 +91,12 @@ export interface MigrationReport {
   routes: RouteRow[]
   /** Endpoints the service serves itself (every rule migrated), sorted: the rest go to LEGACY_URL when it is set. */
   nativeEndpoints: string[]
+  /**
+   * Of those, what goes to LEGACY_URL too when it is set, unless LEGACY_SPLIT_STATE=1 (as LEGACY_ROUTES
+   * names endpoints: `endpoint`, `blueprint.*`, `*`): their code reads or changes data kept in
+   * process memory (process-local-state), which the Flask app keeps apart. Absent when none.
+   */
+  legacySharedState?: string[]
   findings: ReportFinding[]
   /** Findings suppressed by `# migrate: ignore…` comments or the configuration's `disable`, in the same order. */
   suppressed: SuppressedFinding[]
@@ -117,6 +123,8 @@ export interface ReportInput {
   redact?: (text: string) => string
   /** Rule ids the configuration disables, and its file (relative to the project): their findings are suppressed. */
   disable?: { rules: readonly string[]; file: string }
+  /** The native endpoints that share process-local state with the Flask app (emit's `endpoints.sharedState`). */
+  sharedState?: string[]
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 }
@@ -193,6 +201,7 @@ export function buildReport(input: ReportInput): MigrationReport {
     },
     routes: rows,
     nativeEndpoints: [...new Set(rows.map((row) => row.endpoint))].filter((endpoint) => !stubEndpoints.has(endpoint)).sort(compare),
+    ...(input.sharedState !== undefined && input.sharedState.length > 0 ? { legacySharedState: input.sharedState } : {}),
     findings: active,
     suppressed,
     rules: [...rules.values()].sort((a, b) => compare(a.id, b.id)),

@@ -95,6 +95,10 @@ describe('migration-report.json', () => {
     const report = JSON.parse(renderJson(await sampleReport())) as unknown
     expect(validate(SCHEMA, report)).toEqual([])
     expect((report as { version: number }).version).toBe(1)
+    // A report with every optional part the sample lacks: the demo's (legacySharedState, process-local-state).
+    const demo = JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/demo/snapshots/2-report.json'), 'utf8')) as { legacySharedState?: string[] }
+    expect(demo.legacySharedState).toContain('api.add_book')
+    expect(validate(SCHEMA, demo)).toEqual([])
   })
 
   it('the schema rejects a report with a wrong shape', async () => {
