@@ -490,7 +490,8 @@ function legacyPlan(app: AppIR, routes: RouteOutcome[], hooks: ResolvedHook[], e
   const onFailure: LegacyPlan['onFailure'] = both.length > 0 ? ['methodNotAllowed', 'redirect'] : handlerCauses.length + headOnlyCauses.length > 0 ? ['methodNotAllowed'] : []
   const lists = endpointLists(routes)
   // A stub goes to the Flask app anyway; a blueprint's endpoints, or every one, stay as patterns.
-  const shared = (sharedState?.routes ?? []).filter((route) => route.endsWith('*') || lists.native.includes(route))
+  const native = new Set(lists.native)
+  const shared = (sharedState?.routes ?? []).filter((route) => route.endsWith('*') || native.has(route))
   return { ...lists, onFailure, onFailureBecause: [...both, ...handlerCauses, ...headOnlyCauses], sharedState: shared, sharedData: shared.length > 0 ? sharedState!.state : [] }
 }
 

@@ -114,7 +114,7 @@ export function sharedStateRoutes(
   const keys = new Set<string>()
   for (const handler of handlers) {
     const touched = new Set<string>()
-    let everyRequest = handler.scope === 'every request'
+    let everyRequest = false
     const seen = new Set<string>()
     const pending = [...handler.dependencies]
     while (pending.length > 0) {
